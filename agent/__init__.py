@@ -1,0 +1,1 @@
+"""The agent: sessions, prompts, Tree-of-Thoughts search, tasks and evals."""

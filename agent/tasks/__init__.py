@@ -1,0 +1,1 @@
+"""Tasks that Tree-of-Thoughts search can solve."""

@@ -1,0 +1,259 @@
+"""Prefill + decode: greedy and sampled decoding over token ids, streamed.
+
+The engine speaks token ids. `n` samples of one prompt are decoded as one batch that
+shares a single prefill (Tree-of-Thoughts asks for k thoughts at a time), and row i of a
+batch is seeded with `seed + i`, so it equals a lone decode seeded with `seed + i`.
+Text (incremental UTF-8 and stop strings) is handled by `TextStream`, which takes the
+tokenizer's `decode_bytes` so this module never needs to know the tokenizer.
+"""
+
+from __future__ import annotations
+
+import codecs
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import torch
+from torch import Tensor
+
+from llm.errors import ContextOverflowError
+from llm.model import Transformer
+
+
+@dataclass(frozen=True)
+class SamplingConfig:
+    max_new_tokens: int = 512
+    temperature: float = 0.0  # 0 means greedy
+    top_k: int = 0  # 0 means no top-k cut
+    top_p: float = 1.0
+    repetition_penalty: float = 1.0
+    seed: int | None = None
+    stop_token_ids: tuple[int, ...] = ()
+    stop_strings: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.max_new_tokens < 1:
+            raise ValueError(f"SamplingConfig.max_new_tokens must be >= 1, got {self.max_new_tokens}")
+        if self.temperature < 0:
+            raise ValueError(f"SamplingConfig.temperature must be >= 0, got {self.temperature}")
+        if self.top_k < 0:
+            raise ValueError(f"SamplingConfig.top_k must be >= 0, got {self.top_k}")
+        if not 0 < self.top_p <= 1:
+            raise ValueError(f"SamplingConfig.top_p must be in (0, 1], got {self.top_p}")
+        if self.repetition_penalty <= 0:
+            raise ValueError(
+                f"SamplingConfig.repetition_penalty must be > 0, got {self.repetition_penalty}")
+
+    @property
+    def greedy(self) -> bool:
+        return self.temperature == 0
+
+
+def process_logits(logits: Tensor, history: Tensor, config: SamplingConfig) -> Tensor:
+    """Apply repetition penalty, temperature, top-k and top-p to (n, vocab) logits."""
+    logits = logits.float()
+    if config.repetition_penalty != 1.0 and history.numel():
+        seen = torch.gather(logits, 1, history)
+        seen = torch.where(seen > 0, seen / config.repetition_penalty, seen * config.repetition_penalty)
+        logits = logits.scatter(1, history, seen)
+    if config.greedy:
+        return logits
+    logits = logits / config.temperature
+    if config.top_k:
+        kth = torch.topk(logits, min(config.top_k, logits.size(-1))).values[:, -1:]
+        logits = logits.masked_fill(logits < kth, float("-inf"))
+    if config.top_p < 1.0:
+        sorted_logits, order = torch.sort(logits, descending=True)
+        cumulative = sorted_logits.softmax(-1).cumsum(-1)
+        drop = cumulative - sorted_logits.softmax(-1) >= config.top_p  # keep the token crossing p
+        sorted_logits = sorted_logits.masked_fill(drop, float("-inf"))
+        logits = torch.full_like(logits, float("-inf")).scatter(1, order, sorted_logits)
+    return logits
+
+
+def pick_tokens(logits: Tensor, config: SamplingConfig, generators: list[torch.Generator]) -> list[int]:
+    if config.greedy:
+        return logits.argmax(-1).tolist()
+    probs = logits.softmax(-1)
+    return [int(torch.multinomial(row, 1, generator=g)) for row, g in zip(probs, generators, strict=True)]
+
+
+def ensure_cache(model: Transformer, batch_size: int, length: int) -> None:
+    """Reuse the preallocated cache when it is big enough; reallocate otherwise."""
+    cache = model.blocks[0].attn.cache
+    if cache is None or cache.k.size(0) != batch_size or cache.k.size(2) < length:
+        model.setup_cache(batch_size, length)
+
+
+def check_fits(model: Transformer, prompt_len: int, max_new_tokens: int) -> int:
+    """The number of new tokens that fit; a prompt that fills the window is refused."""
+    window = model.config.max_seq_len
+    if prompt_len == 0:
+        raise ValueError("the prompt is empty")
+    if prompt_len >= window:
+        raise ContextOverflowError(
+            f"the prompt is {prompt_len} tokens; the context window holds {window}")
+    return min(max_new_tokens, window - prompt_len)
+
+
+def prefill(model: Transformer, prompt: Tensor, chunk: int) -> Tensor:
+    """Run the prompt through the cache in chunks (bounded attention memory); last logits."""
+    length = prompt.size(1)
+    for start in range(0, length, chunk):
+        piece = prompt[:, start:start + chunk]
+        pos = torch.arange(start, start + piece.size(1), device=prompt.device)
+        logits = model(piece, pos, last_only=True)
+    return logits[:, -1]
+
+
+@torch.inference_mode()
+def generate_ids(model: Transformer, prompt_ids: Sequence[int], config: SamplingConfig,
+                 n: int = 1, prefill_chunk: int = 512) -> Iterator[list[int | None]]:
+    """Yield one step at a time: a list of n new token ids, None for finished rows.
+
+    A row finishes on a stop token (which is yielded, then None) or at max_new_tokens.
+    """
+    max_new = check_fits(model, len(prompt_ids), config.max_new_tokens)
+    device = model.tok_emb.weight.device
+    ensure_cache(model, n, len(prompt_ids) + max_new)
+    generators = []
+    for row in range(n):
+        g = torch.Generator(device="cpu")
+        g.manual_seed((config.seed if config.seed is not None else torch.seed()) + row)
+        generators.append(g)
+    prompt = torch.tensor([list(prompt_ids)], device=device)
+    history = prompt.expand(n, -1)
+    logits = prefill(model, prompt, prefill_chunk).expand(n, -1)  # one prefill for all rows
+    alive = [True] * n
+    stops = set(config.stop_token_ids)
+    for step in range(max_new):
+        tokens = pick_tokens(process_logits(logits, history, config), config, generators)
+        out: list[int | None] = [t if alive[i] else None for i, t in enumerate(tokens)]
+        yield out
+        alive = [a and t not in stops for a, t in zip(alive, tokens, strict=True)]
+        if not any(alive) or step == max_new - 1:
+            return
+        new = torch.tensor(tokens, device=device)[:, None]
+        history = torch.cat([history, new], dim=1)
+        pos = torch.tensor([len(prompt_ids) + step], device=device)
+        logits = model(new, pos)[:, -1]
+
+
+@dataclass
+class Completion:
+    """One finished sequence: its ids, text and why it stopped."""
+
+    token_ids: list[int] = field(default_factory=list)
+    text: str = ""
+    finish_reason: str = "length"  # stop | length | interrupted
+
+
+class TextStream:
+    """Turns new token ids into text pieces that are safe to show: whole UTF-8 characters
+    only, and nothing past (or possibly the start of) a stop string."""
+
+    def __init__(self, decode_bytes: Callable[[list[int]], bytes], stop_strings: Sequence[str] = (),
+                 stop_token_ids: Sequence[int] = ()) -> None:
+        self.decode_bytes = decode_bytes
+        self.stop_strings = tuple(s for s in stop_strings if s)
+        self.stop_token_ids = set(stop_token_ids)
+        self.ids: list[int] = []
+        self.text = ""
+        self.emitted = 0
+        self.done = False
+        self.finish_reason = "length"
+
+    def push(self, token_id: int) -> str:
+        """Add one token; return the newly safe text (maybe empty)."""
+        if self.done:
+            return ""
+        if token_id in self.stop_token_ids:
+            return self._stop(self.text)
+        self.ids.append(token_id)
+        # A character split across tokens stays held back until its last byte arrives.
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self.text = decoder.decode(self.decode_bytes(self.ids), final=False)
+        for stop in self.stop_strings:
+            cut = self.text.find(stop, max(0, self.emitted - len(stop)))
+            if cut != -1:
+                return self._stop(self.text[:cut])
+        safe = len(self.text)
+        for stop in self.stop_strings:
+            for k in range(min(len(stop) - 1, safe), 0, -1):
+                if self.text.endswith(stop[:k]):
+                    safe = min(safe, len(self.text) - k)
+                    break
+        return self._emit(max(safe, self.emitted))
+
+    def finish(self) -> str:
+        """End of generation without a stop: show whatever was held back."""
+        if not self.done:
+            self.text = self.decode_bytes(self.ids).decode("utf-8", errors="replace")
+            self.done = True
+        return self._emit(len(self.text))
+
+    def _stop(self, text: str) -> str:
+        self.text, self.done, self.finish_reason = text, True, "stop"
+        return self._emit(len(text))
+
+    def _emit(self, upto: int) -> str:
+        piece = self.text[self.emitted:upto]
+        self.emitted = max(self.emitted, upto)
+        return piece
+
+
+class StreamingCompletion:
+    """One completion streamed as text pieces; `.completion` tells how it ended.
+
+    If the consumer stops early (Ctrl-C, a closed pipe) the completion stays marked
+    "interrupted" with the tokens produced so far.
+    """
+
+    def __init__(self, model: Transformer, prompt_ids: Sequence[int], config: SamplingConfig,
+                 decode_bytes: Callable[[list[int]], bytes]) -> None:
+        self.model, self.prompt_ids, self.config = model, prompt_ids, config
+        self.stream = TextStream(decode_bytes, config.stop_strings, config.stop_token_ids)
+        self.finish_reason = "interrupted"
+
+    def __iter__(self) -> Iterator[str]:
+        for (token,) in generate_ids(self.model, self.prompt_ids, self.config, n=1):
+            if token is None:
+                break
+            piece = self.stream.push(token)
+            if piece:
+                yield piece
+            if self.stream.done:
+                break
+        tail = self.stream.finish()
+        if tail:
+            yield tail
+        self.finish_reason = self.stream.finish_reason
+
+    @property
+    def completion(self) -> Completion:
+        return Completion(list(self.stream.ids), self.stream.text, self.finish_reason)
+
+
+def complete_batch(model: Transformer, prompt_ids: Sequence[int], config: SamplingConfig, n: int,
+                   decode_bytes: Callable[[list[int]], bytes]) -> list[Completion]:
+    """n completions of one prompt, decoded as one batch sharing the prefill."""
+    streams = [TextStream(decode_bytes, config.stop_strings, config.stop_token_ids) for _ in range(n)]
+    for step in generate_ids(model, prompt_ids, config, n=n):
+        for stream, token in zip(streams, step, strict=True):
+            if token is not None:
+                stream.push(token)
+        if all(s.done for s in streams):
+            break
+    results = []
+    for stream in streams:
+        stream.finish()
+        results.append(Completion(list(stream.ids), stream.text, stream.finish_reason))
+    return results
+
+
+def timed(iterator: Iterator[str]) -> Iterator[tuple[str, float]]:
+    """Pair each piece with the seconds since the iterator was started (for TTFT)."""
+    start = time.perf_counter()
+    for piece in iterator:
+        yield piece, time.perf_counter() - start

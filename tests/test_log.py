@@ -430,8 +430,12 @@ def test_export_loads_with_datasets(log: ConversationLog, tmp_path: Path) -> Non
 # ----------------------------------------------------------------------------- bad files
 
 
-def test_log_file_is_user_only(db: Path) -> None:
-    ConversationLog(db).close()
+def test_log_files_are_user_only(db: Path) -> None:
+    with ConversationLog(db) as log:
+        log.start_conversation()
+        wal = db.with_name(db.name + "-wal")
+        assert wal.exists()
+        assert stat.S_IMODE(wal.stat().st_mode) == 0o600
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
 
 
@@ -611,6 +615,37 @@ def test_ten_processes_write_one_log_without_losing_a_row(db: Path, tmp_path: Pa
     assert counts["messages"] == 2 * workers * turns
     assert counts["generations"] == workers * turns
     assert counts["migrations"] == len(migrations.MIGRATIONS)
+
+
+def test_process_killed_mid_write_leaves_whole_turns(db: Path, tmp_path: Path) -> None:
+    go = tmp_path / "go"
+    go.touch()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(db), str(go), "0", "100000"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        cwd=REPO,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (db.exists() and table_counts(db).get("preferences", 0) >= 20):
+        time.sleep(0.05)
+    proc.kill()  # SIGKILL: no cleanup, possibly inside a transaction
+    proc.wait()
+
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+    with ConversationLog(db) as log:
+        (cid,) = [c.id for c in log.list_conversations()]
+        messages = log.conversation(cid).messages
+        assert len(messages) >= 40
+        for m in messages:
+            if m.role == "assistant":  # an answer is logged with its generation and candidate
+                assert m.generation is not None
+                assert log.candidates(messages[m.position - 1].id)[0].message_id == m.id
+        for turn in log.turns_with_candidates():
+            assert turn.judgements == 1 or turn.message.id == messages[-2].id
 
 
 def test_import_does_no_work(tmp_path: Path) -> None:

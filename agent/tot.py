@@ -207,8 +207,12 @@ class ThoughtGenerator:
             raise ValueError(f"mode must be 'propose' or 'sample', got {mode!r}")
         self.lm = lm
         self.mode = mode
-        self.temperature = (0.0 if mode == "propose" else 0.7) if temperature is None else temperature
-        self.max_tokens = (128 if mode == "propose" else 48) if max_tokens is None else max_tokens
+        if temperature is None:
+            temperature = 0.0 if mode == "propose" else 0.7
+        if max_tokens is None:
+            max_tokens = 128 if mode == "propose" else 48
+        self.temperature = temperature
+        self.max_tokens = max_tokens
         if self.temperature < 0:
             raise ValueError(f"temperature must be >= 0, got {self.temperature}")
         if self.max_tokens < 1:
@@ -221,7 +225,10 @@ class ThoughtGenerator:
         self, task: Task, state: str, n: int = 1, meter: Meter | None = None
     ) -> list[str]:
         meter = meter or Meter()
-        prompt = task.propose_prompt(state) if self.mode == "propose" else task.sample_prompt(state)
+        if self.mode == "propose":
+            prompt = task.propose_prompt(state)
+        else:
+            prompt = task.sample_prompt(state)
         max_tokens = meter.tokens_per_sample(self.max_tokens, n)
         seed = None if self.seed is None else self.seed + self._calls
         self._calls += 1
@@ -441,7 +448,9 @@ class SearchConfig:
         if self.max_seconds is not None and not (
             isinstance(self.max_seconds, int | float) and 0 < self.max_seconds < math.inf
         ):
-            raise ValueError(f"max_seconds must be a positive number or None, got {self.max_seconds!r}")
+            raise ValueError(
+                f"max_seconds must be a positive number or None, got {self.max_seconds!r}"
+            )
         if self.threshold is not None and not (
             isinstance(self.threshold, int | float) and math.isfinite(self.threshold)
         ):
@@ -461,7 +470,8 @@ class Node:
     """One state of the search. `thought` is its short line for display.
 
     status: kept (in the beam, or visited by dfs), pruned (with a reason: rank,
-    threshold, budget, unvisited) or open (still undecided while the search runs).
+    threshold, unvisited, or the budget that stopped the search: max_nodes, max_tokens,
+    max_seconds) or open (still undecided while the search runs).
     """
 
     id: int
@@ -597,7 +607,9 @@ class _Search:
         if self.tree.stopped is not None:
             return []
         try:
-            states = self.generator.generate(self.task, node.state, self.config.n_generate, self.meter)
+            states = self.generator.generate(
+                self.task, node.state, self.config.n_generate, self.meter
+            )
         except BudgetExhausted as exc:
             self.stop(exc.reason)
             return []
@@ -607,7 +619,8 @@ class _Search:
             if key in self.seen:
                 self.tree.duplicates += 1
                 continue
-            if self.config.max_nodes is not None and len(self.tree.nodes) - 1 >= self.config.max_nodes:
+            max_nodes = self.config.max_nodes
+            if max_nodes is not None and len(self.tree.nodes) - 1 >= max_nodes:
                 self.stop("max_nodes")
                 break
             self.seen.add(key)
@@ -640,8 +653,8 @@ class _Search:
         threshold = self.config.threshold
         eligible = []
         for node in nodes:
-            if node.score is None:
-                node.status, node.reason = "pruned", "budget"
+            if node.score is None:  # a budget stopped the search before it was scored
+                node.status, node.reason = "pruned", self.tree.stopped or "unscored"
             elif threshold is not None and node.score < threshold:
                 node.status, node.reason = "pruned", "threshold"
             else:

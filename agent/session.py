@@ -1,20 +1,30 @@
 """A conversation: messages, system prompt, template version, generation and its record.
 
 `Session.reply` streams an answer as text pieces; when the stream ends (finished,
-stopped, or interrupted by Ctrl-C) `session.last` holds what happened, so the caller can
-log it. The session never prints: rendering is the face's job.
+stopped, or interrupted by Ctrl-C) the turn is kept, `session.last` says what happened
+and, with a log attached, the turn is written to it whole. `retry` samples another
+candidate answer for the last turn; `rate` and `prefer` record judgements. The session
+never prints: rendering is the face's job.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import secrets
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from agent.prompts import ChatTemplate, Message, user_turn
 from llm.engine import Engine
 from llm.errors import ContextOverflowError
 from llm.generate import SamplingConfig
+
+if TYPE_CHECKING:
+    from memory.log import Candidate, ConversationLog, Generation
+
+RETRY_TEMPERATURE = 0.8  # a retry of a greedy answer must be able to differ
 
 
 @dataclass
@@ -29,6 +39,7 @@ class TurnResult:
     seconds: float
     sampling: SamplingConfig
     prompt_version: str
+    message_id: str | None = None  # the logged assistant message (or candidate) id
 
     @property
     def tokens_per_s(self) -> float:
@@ -39,16 +50,39 @@ class TurnResult:
 @dataclass
 class Session:
     engine: Engine
+    model_name: str = "model"
     template: ChatTemplate = field(default_factory=ChatTemplate)
     system: str | None = None
+    log: ConversationLog | None = None
+    conversation_id: str | None = None
+    adapter: str | None = None
     messages: list[Message] = field(default_factory=list)
     last: TurnResult | None = None
+    last_turn_id: str | None = None  # the logged user message of the last turn
+    last_answer_id: str | None = None  # the logged answer (message or candidate) shown last
+
+    @classmethod
+    def resume(cls, engine: Engine, log: ConversationLog, conversation_id: str, model_name: str) -> Session:
+        """Continue a logged conversation: its system prompt and messages come back."""
+        logged = log.conversation(conversation_id)
+        messages = [Message(m.role, m.content) for m in logged.messages if m.role in ("user", "assistant")]
+        session = cls(engine, model_name, system=logged.system, log=log, conversation_id=logged.id,
+                      messages=messages)
+        users = [m for m in logged.messages if m.role == "user"]
+        answers = [m for m in logged.messages if m.role == "assistant"]
+        session.last_turn_id = users[-1].id if users else None
+        session.last_answer_id = answers[-1].id if answers else None
+        return session
+
+    def new_conversation(self) -> None:
+        self.messages, self.conversation_id = [], None
+        self.last = self.last_turn_id = self.last_answer_id = None
 
     def conversation(self) -> list[Message]:
         head = [Message("system", self.system)] if self.system else []
         return head + self.messages
 
-    def prompt_ids(self, messages: list[Message], max_new_tokens: int) -> list[int]:
+    def prompt_ids(self, messages: list[Message]) -> list[int]:
         """The rendered prompt; refused with a clear message when it cannot fit."""
         ids = self.template.render_ids(self.engine.tokenizer, messages)
         window = self.engine.context_window
@@ -58,17 +92,33 @@ class Session:
                 "shorten the input or start a new conversation")
         return ids
 
+    def _with_stops(self, sampling: SamplingConfig, seed: int | None = None) -> SamplingConfig:
+        stops = tuple(dict.fromkeys(sampling.stop_token_ids + self.template.stop_tokens(self.engine.tokenizer)))
+        # A seed is always chosen (and logged) so that any sampled answer can be reproduced.
+        chosen = seed if seed is not None else sampling.seed if sampling.seed is not None else secrets.randbelow(2**31)
+        return dataclasses.replace(sampling, stop_token_ids=stops, seed=chosen)
+
+    # -- answering ----------------------------------------------------------------------
     def reply(self, question: str, context: str | None = None,
               sampling: SamplingConfig | None = None) -> Iterator[str]:
-        """Stream the answer to `question`; the turn is added to the conversation at the end."""
-        sampling = sampling or SamplingConfig()
-        stops = tuple(dict.fromkeys(sampling.stop_token_ids + self.template.stop_tokens(self.engine.tokenizer)))
-        sampling = SamplingConfig(**{**sampling.__dict__, "stop_token_ids": stops})
+        """Stream the answer to `question`; the turn joins the conversation when it ends."""
+        sampling = self._with_stops(sampling or SamplingConfig())
         user = Message("user", user_turn(question, context))
-        prompt = self.prompt_ids([*self.conversation(), user], sampling.max_new_tokens)
-        return self._run(user, prompt, sampling)
+        prompt = self.prompt_ids([*self.conversation(), user])
+        return self._run(prompt, sampling, on_done=lambda result: self._keep_turn(user, result))
 
-    def _run(self, user: Message, prompt: list[int], sampling: SamplingConfig) -> Iterator[str]:
+    def retry(self, sampling: SamplingConfig | None = None) -> Iterator[str]:
+        """Another candidate answer to the last turn, sampled with a fresh seed."""
+        if len(self.messages) < 2 or self.messages[-1].role != "assistant":
+            raise ValueError("there is no answer to retry yet")
+        sampling = sampling or SamplingConfig()
+        if sampling.greedy:
+            sampling = dataclasses.replace(sampling, temperature=RETRY_TEMPERATURE)
+        sampling = self._with_stops(sampling, seed=secrets.randbelow(2**31))
+        prompt = self.prompt_ids(self.conversation()[:-1])
+        return self._run(prompt, sampling, on_done=self._keep_candidate)
+
+    def _run(self, prompt: list[int], sampling: SamplingConfig, on_done) -> Iterator[str]:
         start = time.perf_counter()
         ttft: float | None = None
         stream = self.engine.stream(prompt, sampling)
@@ -79,6 +129,49 @@ class Session:
                 yield piece
         finally:
             done = stream.completion
-            self.messages += [user, Message("assistant", done.text)]
             self.last = TurnResult(done.text, done.finish_reason, len(prompt), len(done.token_ids), ttft,
                                    time.perf_counter() - start, sampling, self.template.version)
+            on_done(self.last)
+
+    def _generation(self, result: TurnResult) -> Generation:
+        from memory.log import Generation
+
+        params = {k: v for k, v in dataclasses.asdict(result.sampling).items() if k not in ("seed",)}
+        return Generation(model=self.model_name, adapter=self.adapter, prompt_version=result.prompt_version,
+                          params=params, seed=result.sampling.seed, tokens_in=result.prompt_tokens,
+                          tokens_out=result.completion_tokens, latency_s=result.seconds, ttft_s=result.ttft_s,
+                          interrupted=result.finish_reason == "interrupted")
+
+    def _keep_turn(self, user: Message, result: TurnResult) -> None:
+        self.messages += [user, Message("assistant", result.text)]
+        if self.log is None:
+            return
+        if self.conversation_id is None:
+            self.conversation_id = self.log.start_conversation(self.model_name, self.system)
+        self.last_turn_id = self.log.add_message(self.conversation_id, "user", user.content).id
+        answer = self.log.add_message(self.conversation_id, "assistant", result.text,
+                                      generation=self._generation(result))
+        self.last_answer_id = result.message_id = answer.id
+
+    def _keep_candidate(self, result: TurnResult) -> None:
+        if self.log is None or self.last_turn_id is None:
+            return
+        candidate = self.log.add_candidate(self.last_turn_id, result.text, generation=self._generation(result))
+        self.last_answer_id = result.message_id = candidate.id
+
+    # -- judging ------------------------------------------------------------------------
+    def _require_log(self) -> ConversationLog:
+        if self.log is None or self.last_turn_id is None:
+            raise ValueError("nothing to rate: logging is off or there is no answer yet")
+        return self.log
+
+    def rate(self, score: int | None = None, label: str | None = None) -> None:
+        """Rate the answer shown last (1-5 and/or good/bad)."""
+        self._require_log().rate(self.last_answer_id, score=score, label=label)  # type: ignore[arg-type]
+
+    def candidates(self) -> list[Candidate]:
+        return self._require_log().candidates(self.last_turn_id)  # type: ignore[arg-type]
+
+    def prefer(self, shown_first: str, shown_second: str, outcome: str) -> None:
+        """Record a side-by-side judgement; `shown_first` is the candidate shown as A."""
+        self._require_log().record_preference(shown_first, shown_second, outcome)  # type: ignore[arg-type]

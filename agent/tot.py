@@ -470,7 +470,8 @@ class Node:
     """One state of the search. `thought` is its short line for display.
 
     status: kept (in the beam, or visited by dfs), pruned (with a reason: rank,
-    threshold, unvisited, or the budget that stopped the search: max_nodes, max_tokens,
+    threshold, dead end (terminal without an answer; never scored, never takes a slot),
+    unvisited, or the budget that stopped the search: max_nodes, max_tokens,
     max_seconds) or open (still undecided while the search runs).
     """
 
@@ -632,7 +633,9 @@ class _Search:
         return children
 
     def evaluate(self, nodes: Sequence[Node]) -> None:
-        """Score `nodes`; those a budget leaves unscored keep score None."""
+        """Score `nodes`; those a budget leaves unscored keep score None. Dead ends
+        (terminal states without an answer) are not worth a model call."""
+        nodes = [n for n in nodes if not _dead_end(n)]
         if not nodes:
             return
         try:
@@ -653,7 +656,9 @@ class _Search:
         threshold = self.config.threshold
         eligible = []
         for node in nodes:
-            if node.score is None:  # a budget stopped the search before it was scored
+            if _dead_end(node):
+                node.status, node.reason = "pruned", "dead end"
+            elif node.score is None:  # a budget stopped the search before it was scored
                 node.status, node.reason = "pruned", self.tree.stopped or "unscored"
             elif threshold is not None and node.score < threshold:
                 node.status, node.reason = "pruned", "threshold"
@@ -689,6 +694,10 @@ class _Search:
         self.tree.done = True
         self.notify()
         return self.tree
+
+
+def _dead_end(node: Node) -> bool:
+    return node.final and node.answer is None
 
 
 def bfs(

@@ -75,9 +75,10 @@ class KVCache(nn.Module):
         self.register_buffer("v", torch.zeros(shape, dtype=dtype), persistent=False)
 
     def update(self, input_pos: Tensor, end: int, k: Tensor, v: Tensor) -> tuple[Tensor, Tensor]:
-        self.k[:, :, input_pos] = k
-        self.v[:, :, input_pos] = v
         batch = k.size(0)
+        rows = self.k.size(0)
+        self.k.index_copy_(2, input_pos, k.expand(rows, -1, -1, -1))
+        self.v.index_copy_(2, input_pos, v.expand(rows, -1, -1, -1))
         return self.k[:batch, :, :end], self.v[:batch, :, :end]
 
 
@@ -246,8 +247,9 @@ class Transformer(nn.Module):
     def _mask(self, positions: Tensor, end: int, attention_mask: Tensor | None, cached: bool,
               device: torch.device) -> Tensor | None:
         """A boolean (.., T, keys) mask, or None when SDPA's own causal flag suffices."""
-        if not cached and attention_mask is None:
-            return None
+        T = positions.size(0)
+        if attention_mask is None and (not cached or T == 1 or (T == end and int(positions[0]) == 0)):
+            return None  # SDPA's own causal flag (or no mask at all for one new token) suffices
         keys = torch.arange(end, device=device)
         mask = None
         if self.config.causal and (cached or attention_mask is not None):

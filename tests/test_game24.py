@@ -153,7 +153,8 @@ def test_verifier_is_exact_where_floats_are_not():
         ("-4 + 4 + 6 * 8", "expected a number"),
         ("2(6 + 4) + 4 + 8", "unexpected"),
         ("6 * 4 + 8 - 4 -", "ends"),
-        ("6 ** 4 + 4 + 8", "expected a number"),
+        ("6 ** 4 + 4 + 8", "unexpected number"),  # markdown bold stripped, never a power
+        ("1**2 * 4 + 4 + 6 + 8", "unexpected number"),  # not 12
         ("__import__('os').system('true')", "unexpected character"),
         ("", "no expression"),
         ("Answer:", "empty"),
@@ -239,7 +240,8 @@ def test_division_by_zero_step_is_dropped():
     task = Game24Task("4 4 6 8")
     state = "4 - 4 = 0 (left: 0 6 8)\n"
     assert task.parse_thoughts(state, "6 / 0 = 0 (left: 0 8)") == []
-    assert Game24Task("4 4 6 8", check="repair").parse_thoughts(state, "6 / 0 = 1 (left: 1 8)") == []
+    repair = Game24Task("4 4 6 8", check="repair")
+    assert repair.parse_thoughts(state, "6 / 0 = 1 (left: 1 8)") == []
 
 
 def test_states_finals_and_answers():
@@ -286,7 +288,8 @@ def test_compose_answer_keeps_needed_parentheses():
     )
     expression = compose_answer((1, 2, 3, 4), steps)
     assert verify((1, 2, 3, 4), expression).ok
-    assert compose_answer((1, 2, 3, 4), [Step(Fraction(9), "+", Fraction(1), Fraction(10), ())]) is None
+    missing = Step(Fraction(9), "+", Fraction(1), Fraction(10), ())
+    assert compose_answer((1, 2, 3, 4), [missing]) is None
 
 
 def test_prompts_are_short_zero_shot_and_rendered_by_the_hook():
@@ -389,7 +392,7 @@ def test_majority_answer_for_cot_sc():
 
 
 def test_test_set_constant():
-    assert TEST_RANKS == range(901, 1001)
+    assert range(901, 1001) == TEST_RANKS
 
 
 def test_check_not_test_raises_by_rank_and_by_numbers():

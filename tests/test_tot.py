@@ -155,7 +155,7 @@ def assert_consistent(tree: SearchTree, breadth: int | None = None) -> None:
     if breadth is not None:
         for depth in range(1, max(n.depth for n in tree.nodes) + 1):
             level = [n for n in tree.nodes if n.depth == depth]
-            eligible = [n for n in level if n.score is not None]
+            eligible = [n for n in level if n.score is not None and n.reason != "dead end"]
             assert sum(n.kept for n in level) == min(breadth, len(eligible))
 
 
@@ -246,6 +246,22 @@ def test_duplicate_states_are_dropped():
     assert tree.duplicates >= 2 + 1  # "1" and "2" repeated, then "21" (== "12")
     assert "21" not in {n.state for n in tree.nodes}
     assert_consistent(tree, breadth=2)
+
+
+def test_dead_ends_are_pruned_unscored_and_take_no_slot(monkeypatch):
+    class DeadEnds(ToyTask):
+        def final_answer(self, state):
+            return None if "9" in state else super().final_answer(state)
+
+    monkeypatch.setitem(P_SURE, "219", 0.999)  # the model would like the dead end best
+    lm = FakeLM(replies={"21": "9\n0"})
+    tree, _ = run(lm=lm, task=DeadEnds(), breadth=2)
+    dead = next(n for n in tree.nodes if n.state == "219")
+    assert dead.pruned and dead.reason == "dead end" and dead.score is None
+    assert "value:219" not in lm.prompts("label_probs")
+    assert [n.state for n in tree.nodes if n.depth == 3 and n.kept] == ["210", "220"]
+    assert tree.answer == OPTIMUM
+    assert_consistent(tree)
 
 
 def test_evaluations_are_cached_across_searches():

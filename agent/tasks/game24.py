@@ -44,7 +44,7 @@ class HeldOutPuzzleError(Game24Error):
 
 def fmt(x: Fraction | int) -> str:
     """A number as the prompts write it: `12`, `8/3`, `-4`."""
-    x = Fraction(x)
+    x = _frac(x)
     return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
 
 
@@ -60,6 +60,11 @@ def _apply(a: Fraction, op: str, b: Fraction) -> Fraction:
 
 def _key(values: Iterable[Fraction]) -> tuple[Fraction, ...]:
     return tuple(sorted(values))
+
+
+def _frac(x: Fraction | int | str) -> Fraction:
+    """A Fraction of a number or its text; numpy integers become plain ints first."""
+    return x if isinstance(x, Fraction) else Fraction(x if isinstance(x, str) else int(x))
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,7 @@ class Step:
 def next_steps(numbers: Sequence[Fraction | int], *, nonnegative: bool = True) -> list[Step]:
     """Every distinct step from `numbers`: each pair, each operator, both orders where
     they differ (only non-negative results unless asked; they always suffice for 1-13)."""
-    return list(_next_steps(_key(Fraction(x) for x in numbers), nonnegative))
+    return list(_next_steps(_key(_frac(x) for x in numbers), nonnegative))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -117,12 +122,12 @@ def _solvable(values: tuple[Fraction, ...]) -> bool:
 
 def solvable(numbers: Sequence[Fraction | int]) -> bool:
     """True when the numbers can make 24 (exact, every operator order tried)."""
-    return bool(numbers) and _solvable(_key(Fraction(x) for x in numbers))
+    return bool(numbers) and _solvable(_key(_frac(x) for x in numbers))
 
 
 def solve_steps(numbers: Sequence[Fraction | int]) -> list[Step] | None:
     """One list of steps that reaches 24, non-negative ones preferred, or None."""
-    values = _key(Fraction(x) for x in numbers)
+    values = _key(_frac(x) for x in numbers)
     if not values or not _solvable(values):
         return None
     steps: list[Step] = []
@@ -144,7 +149,7 @@ def compose_answer(numbers: Sequence[Fraction | int], steps: Sequence[Step]) -> 
     """Steps rewritten as one expression over the original numbers, or None when a step
     uses a number that is not there. No arithmetic is checked: the verifier does that."""
     # pool items: (value, expression, its top operator or "" for a bare number)
-    pool: list[tuple[Fraction, str, str]] = [(Fraction(x), fmt(x), "") for x in numbers]
+    pool: list[tuple[Fraction, str, str]] = [(_frac(x), fmt(_frac(x)), "") for x in numbers]
     for step in steps:
         operands = []
         for value in (step.a, step.b):
@@ -194,7 +199,12 @@ def parse_expression(text: str) -> Ast:
             tokens.append((symbol, None))
         else:
             raise ExpressionError(f"unexpected character {symbol!r}")
-    if text.count("(") != text.count(")"):
+    depth = 0
+    for kind, _ in tokens:
+        depth += (kind == "(") - (kind == ")")
+        if depth < 0:
+            break
+    if depth != 0:
         raise ExpressionError("unbalanced parentheses")
     parser = _Parser(tokens)
     tree = parser.expr(0)
@@ -202,7 +212,8 @@ def parse_expression(text: str) -> Ast:
         kind = tokens[parser.pos][0]
         if kind == ")":
             raise ExpressionError("unbalanced parentheses")
-        raise ExpressionError(f"unexpected {kind!r} after the expression")
+        what = "number" if kind == "num" else repr(kind)
+        raise ExpressionError(f"unexpected {what} after the expression")
     return tree
 
 
@@ -286,9 +297,15 @@ class Verdict:
         return self.ok
 
 
+def _strip_markup(text: str) -> str:
+    """Markdown around an answer: code ticks, math dollars, bold stars (`**` is never
+    exponentiation here; a space keeps `1**2` from becoming 12)."""
+    return text.replace("`", "").replace("$", "").replace("**", " ").strip()
+
+
 def _expression_part(text: str) -> str:
     """`Answer: (6 - 4) * (4 + 8) = 24` -> `(6 - 4) * (4 + 8)`."""
-    text = text.replace("`", "").replace("$", "").strip()
+    text = _strip_markup(text)
     match = re.search(r"answer\s*:", text, flags=re.IGNORECASE)
     if match:
         text = text[match.end() :]
@@ -305,7 +322,7 @@ def verify(numbers: Sequence[int], text: str | None) -> Verdict:
     except ExpressionError as exc:
         return Verdict(False, str(exc), expression)
     used = Counter(_numbers(tree))
-    wanted = Counter(Fraction(x) for x in numbers)
+    wanted = Counter(_frac(x) for x in numbers)
     if used != wanted:
         have = " ".join(fmt(x) for x in sorted(used.elements()))
         need = " ".join(fmt(x) for x in sorted(wanted.elements()))
@@ -358,7 +375,9 @@ def load_puzzles(path: str | Path) -> list[Puzzle]:
                 except (ValueError, AttributeError) as exc:
                     raise Game24Error(f"{path}:{line}: bad row {row!r}") from exc
                 if len(numbers) != 4:
-                    raise Game24Error(f"{path}:{line}: expected 4 numbers, got {row['Puzzles']!r}")
+                    raise Game24Error(
+                        f"{path}:{line}: expected 4 numbers, got {row['Puzzles']!r}"
+                    )
     except FileNotFoundError:
         raise Game24Error(f"no puzzle file at {path}") from None
     return puzzles
@@ -420,6 +439,12 @@ COT_PROMPT = (
     "Use the numbers {numbers} and +, -, * and / to make 24, each number exactly once. "
     f"Go step by step, each step as: {STEP_FORMAT}. Then reply: Answer: expression = 24"
 )
+# Every prompt text by role, for versioning by content hash.
+PROMPTS = {
+    "propose": PROPOSE_PROMPT, "sample": SAMPLE_PROMPT, "value": VALUE_PROMPT,
+    "judge": JUDGE_PROMPT, "answer": ANSWER_PROMPT, "vote": VOTE_PROMPT,
+    "io": IO_PROMPT, "cot": COT_PROMPT,
+}
 
 # Few-shot examples, none from the test ranks (tests check them with the solver).
 _SHOT_PROPOSE = (
@@ -445,7 +470,7 @@ _SHOT_COT = (
 
 
 def _numbers_text(values: Iterable[Fraction | int]) -> str:
-    return " ".join(fmt(x) for x in sorted(Fraction(v) for v in values))
+    return " ".join(fmt(x) for x in sorted(_frac(v) for v in values))
 
 
 def _chat(prompt: str, numbers: Iterable[Fraction | int], shots: Iterable[tuple[str, str]],
@@ -519,7 +544,7 @@ def extract_answer(text: str) -> str | None:
     The last `Answer:` line wins; otherwise the last line that is only arithmetic and
     has an operator. The verifier decides whether it is right.
     """
-    lines = [line.replace("`", "").replace("$", "").strip() for line in text.splitlines()]
+    lines = [_strip_markup(line) for line in text.splitlines()]
     lines = [line for line in lines if line]
     for line in reversed(lines):
         match = re.search(r"answer\s*:", line, flags=re.IGNORECASE)
@@ -614,7 +639,7 @@ class Game24Task(Task):
             puzzle = puzzle.split()
         # whole numbers as int; a state of a search (`8/3 3 8`) may be a puzzle too
         numbers = tuple(
-            int(x) if x.denominator == 1 else x for x in (Fraction(v) for v in puzzle)
+            int(x) if x.denominator == 1 else x for x in (_frac(v) for v in puzzle)
         )
         if not numbers:
             raise ValueError("puzzle must have at least one number")
@@ -646,6 +671,8 @@ class Game24Task(Task):
     def steps(self, state: str) -> list[Step]:
         steps = []
         for line in self._lines(state):
+            if line.startswith(_ANSWER_PREFIX):
+                continue
             parsed = parse_step(line)
             if parsed is not None and parsed[4] is not None:
                 a, op, b, result, left = parsed
@@ -806,6 +833,7 @@ def training_puzzles(
 
     Asking for a range that overlaps the test ranks is an error, not a silent skip.
     """
+    held_out = held_out_numbers(puzzles)
     if ranks is not None:
         lo, hi = parse_rank_range(ranks) if isinstance(ranks, str) else ranks
         if lo <= TEST_RANKS.stop - 1 and hi >= TEST_RANKS.start:
@@ -814,7 +842,6 @@ def training_puzzles(
                 f"(ranks {TEST_RANKS.start}-{TEST_RANKS.stop - 1})"
             )
         puzzles = select_ranks(puzzles, (lo, hi))
-    held_out = held_out_numbers(puzzles)
     return [p for p in puzzles if not p.is_test and tuple(sorted(p.numbers)) not in held_out]
 
 
@@ -835,11 +862,13 @@ def _propose_target(values: tuple[Fraction, ...], lines: int, rng: random.Random
 def _random_state(
     numbers: tuple[int, ...], depth: int, rng: random.Random
 ) -> tuple[Fraction, ...]:
-    values = [Fraction(x) for x in numbers]
+    values = [_frac(x) for x in numbers]
     for _ in range(depth):
         i, j = rng.sample(range(len(values)), 2)
         a, b = max(values[i], values[j]), min(values[i], values[j])
         op = rng.choice("+-*/") if b != 0 else rng.choice("+-*")
+        if op == "/" and a != 0 and rng.random() < 0.25:
+            a, b = b, a  # now and then the smaller over the larger, as in 5 * (5 - 1 / 5)
         result = _apply(a, op, b)
         values = [v for k, v in enumerate(values) if k not in (i, j)] + [result]
     return _key(values)
@@ -914,8 +943,9 @@ def generate_training_examples(
             if steps is not None:
                 lines = "\n".join(s.line() for s in steps)
                 expression = compose_answer(puzzle.numbers, steps)
-                emit("answer", puzzle, _numbers_text(root), answer_messages(puzzle.numbers, lines),
-                     f"{_ANSWER_PREFIX}{expression} = {TARGET}")
+                reply = f"{_ANSWER_PREFIX}{expression} = {TARGET}"
+                messages = answer_messages(puzzle.numbers, lines)
+                emit("answer", puzzle, _numbers_text(root), messages, reply)
     return examples
 
 

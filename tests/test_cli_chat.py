@@ -1,0 +1,130 @@
+"""The chat REPL in a real pseudo-terminal, and the log/rating/preference commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from memory.log import ConversationLog
+from tests.test_cli_ask import kigi
+from tests.tiny import save_tiny_chat_model
+
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.fixture()
+def home(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("kigi-home")
+    model_dir = save_tiny_chat_model(tmp_path_factory.mktemp("tiny-model"))
+    assert kigi(root, "model", "add", str(model_dir), "--name", "tiny").returncode == 0
+    return root
+
+
+def test_chat_in_a_pty_rates_retries_compares_and_logs(home):
+    pexpect = pytest.importorskip("pexpect")
+    env = {**os.environ, "KIGI_HOME": str(home), "COLUMNS": "120", "LINES": "40", "TERM": "xterm"}
+    child = pexpect.spawn(sys.executable, ["-m", "cli", "chat", "-m", "tiny", "--max-tokens", "12"],
+                          env=env, cwd=str(ROOT), encoding="utf-8", timeout=60, dimensions=(40, 120))
+    try:
+        child.expect("Ctrl-D to leave")
+        child.sendline("What is a tree?")
+        child.expect("tok/s")
+        child.sendline("/good")
+        child.expect("marked good")
+        child.sendline("/retry")
+        child.expect("tok/s")
+        child.sendline("/compare")
+        child.expect("Better")
+        child.sendline("b")
+        child.expect("recorded: b")
+        child.sendline("/rate 4")
+        child.expect("rated 4/5")
+        child.sendline("/nonsense")
+        child.expect("unknown command")
+        child.sendline("/exit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    log = ConversationLog(home / "kigi.db", readonly=True)
+    [summary] = log.list_conversations()
+    convo = log.conversation(summary.id)
+    assert [m.role for m in convo.messages] == ["user", "assistant"]
+    assert convo.messages[0].content == "What is a tree?"
+    [turn] = log.turns_with_candidates(2)
+    assert len(turn.candidates) == 2
+    [pair] = log.preference_pairs()
+    assert pair.outcome == "b" and {pair.a.id, pair.b.id} == {c.id for c in turn.candidates}
+    stats = log.prefs_stats()
+    assert stats.good == 1 and stats.pairs == 1
+
+
+def test_ask_logs_and_continues_a_conversation(home):
+    first = json.loads(kigi(home, "ask", "-m", "tiny", "--max-tokens", "4", "--json", "first").stdout)
+    second = json.loads(kigi(home, "ask", "-m", "tiny", "--max-tokens", "4", "--json", "-c", "second").stdout)
+    assert second["conversation_id"] == first["conversation_id"]
+    assert second["prompt_tokens"] > first["prompt_tokens"]
+    shown = json.loads(kigi(home, "logs", first["conversation_id"][:8], "--json").stdout)
+    assert [m["content"] for m in shown["messages"] if m["role"] == "user"] == ["first", "second"]
+    listed = json.loads(kigi(home, "logs", "--json", "-q", "second").stdout)
+    assert [c["id"] for c in listed] == [first["conversation_id"]]
+    with sqlite3.connect(home / "kigi.db") as db:
+        rows = db.execute("SELECT model, tokens_in, tokens_out, seed FROM generations").fetchall()
+    assert len(rows) == 2 and all(r[0] == "tiny" and r[1] > 0 and r[3] is not None for r in rows)
+
+
+def test_no_log_writes_nothing(home):
+    assert kigi(home, "ask", "-m", "tiny", "--max-tokens", "2", "--no-log", "hi").returncode == 0
+    assert json.loads(kigi(home, "logs", "--json").stdout) == []
+
+
+def test_unknown_conversation_id_is_a_clear_error(home):
+    kigi(home, "ask", "-m", "tiny", "--max-tokens", "2", "hi")
+    result = kigi(home, "ask", "-m", "tiny", "--cid", "zzzzzzzz", "hi")
+    assert result.returncode == 1 and "zzzzzzzz" in result.stderr.decode()
+    assert "Traceback" not in result.stderr.decode()
+
+
+def test_rate_generates_a_second_answer_and_records_the_choice(home, tmp_path):
+    kigi(home, "ask", "-m", "tiny", "--max-tokens", "6", "hello there")
+    result = kigi(home, "rate", "--generate", "-m", "tiny", stdin=b"a\n")
+    assert result.returncode == 0, result.stderr.decode()
+    out = tmp_path / "prefs.jsonl"
+    assert kigi(home, "prefs", "export", "-o", str(out)).returncode == 0
+    [record] = [json.loads(line) for line in out.read_text().splitlines()]
+    assert set(record) >= {"prompt", "chosen", "rejected"}
+    assert record["prompt"][-1] == {"role": "user", "content": "hello there"}
+    assert record["chosen"][0]["role"] == "assistant" and record["rejected"][0]["role"] == "assistant"
+    stats = json.loads(kigi(home, "prefs", "stats", "--json").stdout)
+    assert stats["pairs"] == 1
+
+
+def test_ten_parallel_asks_lose_no_row(home):
+    def run(i: int) -> subprocess.CompletedProcess:
+        return kigi(home, "ask", "-m", "tiny", "--max-tokens", "3", "--json", f"question {i}")
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        results = list(pool.map(run, range(10)))
+    assert all(r.returncode == 0 for r in results), [r.stderr.decode()[-300:] for r in results]
+    ids = {json.loads(r.stdout)["conversation_id"] for r in results}
+    assert len(ids) == 10
+    with sqlite3.connect(home / "kigi.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.execute("SELECT count(*) FROM messages").fetchone()[0] == 20
+        assert db.execute("SELECT count(*) FROM generations").fetchone()[0] == 10
+
+
+def test_corrupt_database_is_refused_and_left_alone(home):
+    db = home / "kigi.db"
+    db.write_bytes(b"this is not sqlite" * 100)
+    before = db.read_bytes()
+    result = kigi(home, "ask", "-m", "tiny", "--max-tokens", "2", "hi")
+    assert result.returncode == 1 and "not a kigi log" in result.stderr.decode()
+    assert db.read_bytes() == before

@@ -1,0 +1,184 @@
+"""The interactive chat REPL: read a message, stream the answer, handle slash commands.
+
+Ctrl-C stops the answer being written (the partial answer is kept and logged as
+interrupted) and returns to the prompt; Ctrl-D or /exit leaves. Input history persists
+across sessions in the user directory.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+
+from agent.session import Session
+from llm.generate import SamplingConfig
+from ui.compare import ask_verdict, show_side_by_side
+from ui.render import stream_answer
+
+HELP = """\
+[bold]Type a message[/] and press Enter. End a line with [bold]\\\\[/] to continue on the next line,
+or paste a block between two lines of [bold]\"\"\"[/].
+
+  /help               this help
+  /system TEXT        set the system prompt (starts a new conversation)
+  /new                start a new conversation
+  /retry              sample another answer to the last question (kept as a candidate)
+  /rate 1-5           score the last answer
+  /good, /bad         mark the last answer
+  /compare            the last question's two newest answers side by side (random A/B order); pick one
+  /save [FILE]        save the conversation as Markdown
+  /exit               leave (Ctrl-D works too)
+
+Ctrl-C stops an answer that is being written."""
+
+
+def setup_history(path: Path) -> Callable[[], None]:
+    """Line editing and persistent history with readline, where the platform has it."""
+    try:
+        import readline
+    except ImportError:  # pragma: no cover - platforms without readline
+        return lambda: None
+    try:
+        readline.read_history_file(path)
+    except OSError:
+        pass
+    readline.set_history_length(2000)
+
+    def save() -> None:
+        try:
+            readline.write_history_file(path)
+        except OSError:
+            pass
+
+    return save
+
+
+@dataclass
+class ChatREPL:
+    console: Console
+    session: Session
+    sampling: SamplingConfig
+    read: Callable[[str], str] = input
+    rng: random.Random = field(default_factory=random.Random)
+    running: bool = True
+
+    def read_message(self) -> str:
+        """One message: a line, lines continued with a trailing backslash, or a \"\"\" block."""
+        first = self.read("› ")
+        if first.strip() == '"""':
+            lines = []
+            while (line := self.read("… ")).strip() != '"""':
+                lines.append(line)
+            return "\n".join(lines)
+        lines = [first]
+        while lines[-1].endswith("\\"):
+            lines[-1] = lines[-1][:-1]
+            lines.append(self.read("… "))
+        return "\n".join(lines)
+
+    def run(self) -> None:
+        self.console.print(f"[bold green]kigi[/] chat · model [cyan]{self.session.model_name}[/] · "
+                           "/help for commands, Ctrl-D to leave", highlight=False)
+        while self.running:
+            try:
+                text = self.read_message().strip()
+            except EOFError:
+                self.console.print()
+                return
+            except KeyboardInterrupt:
+                self.console.print()
+                continue
+            if not text:
+                continue
+            try:
+                if text.startswith("/"):
+                    self.command(text)
+                else:
+                    self.answer(self.session.reply(text, sampling=self.sampling))
+            except ValueError as exc:
+                self.console.print(f"[red]{exc}[/]")
+
+    def answer(self, pieces: Iterator[str]) -> None:
+        try:
+            stream_answer(self.console, pieces, markdown=True)
+        except KeyboardInterrupt:
+            self.console.print("[yellow]⏹ stopped (the partial answer is kept)[/]")
+        self.status()
+
+    def status(self) -> None:
+        result = self.session.last
+        if result is None:
+            return
+        ttft = f"{result.ttft_s:.2f}s" if result.ttft_s is not None else "-"
+        self.console.print(
+            f"[dim]{result.completion_tokens} tokens · {result.tokens_per_s:.1f} tok/s · first token {ttft}"
+            f" · {result.finish_reason}[/]")
+
+    # -- slash commands -------------------------------------------------------------------
+    def command(self, line: str) -> None:
+        name, _, arg = line.partition(" ")
+        handlers: dict[str, Callable[[str], None]] = {
+            "/help": lambda _: self.console.print(HELP),
+            "/exit": self.exit,
+            "/quit": self.exit,
+            "/new": lambda _: self.new(),
+            "/system": self.set_system,
+            "/retry": lambda _: self.answer(self.session.retry(self.sampling)),
+            "/rate": self.rate,
+            "/good": lambda _: self.label("good"),
+            "/bad": lambda _: self.label("bad"),
+            "/compare": lambda _: self.compare(),
+            "/save": self.save,
+        }
+        handler = handlers.get(name)
+        if handler is None:
+            self.console.print(f"[red]unknown command {name}[/] (try /help)")
+            return
+        handler(arg.strip())
+
+    def exit(self, _: str = "") -> None:
+        self.running = False
+
+    def new(self) -> None:
+        self.session.new_conversation()
+        self.console.print("[dim]new conversation[/]")
+
+    def set_system(self, text: str) -> None:
+        if not text:
+            self.console.print(f"system prompt: {self.session.system or '(the model default)'}")
+            return
+        self.session.system = text
+        self.session.new_conversation()
+        self.console.print("[dim]system prompt set; new conversation[/]")
+
+    def rate(self, arg: str) -> None:
+        if not arg.isdigit() or not 1 <= int(arg) <= 5:
+            raise ValueError("usage: /rate 1-5")
+        self.session.rate(score=int(arg))
+        self.console.print(f"[green]rated {arg}/5[/]")
+
+    def label(self, label: str) -> None:
+        self.session.rate(label=label)
+        self.console.print(f"[green]marked {label}[/]")
+
+    def compare(self) -> None:
+        candidates = self.session.candidates()
+        if len(candidates) < 2:
+            self.console.print("[dim]one answer so far; sampling another to compare…[/]")
+            self.answer(self.session.retry(self.sampling))
+            candidates = self.session.candidates()
+        first, second = self.rng.sample(candidates[-2:], 2)  # the two newest, in random order
+        show_side_by_side(self.console, first.content, second.content)
+        outcome = ask_verdict(self.console, self.read)
+        self.session.prefer(first.id, second.id, outcome)
+        self.console.print(f"[green]recorded: {outcome.replace('_', ' ')}[/]")
+
+    def save(self, arg: str) -> None:
+        path = Path(arg or f"kigi-{self.session.conversation_id or 'chat'}.md").expanduser()
+        text = "\n".join(f"## {m.role}\n\n{m.content}\n" for m in self.session.conversation())
+        path.write_text(text, encoding="utf-8")
+        self.console.print(f"[green]saved {path}[/]")

@@ -12,11 +12,11 @@ last, so a crash mid-way never loses what was stored. Chunks whose text is alrea
 stored for that source keep their embedding instead of being embedded again.
 
 Chroma's on-disk index must not have two writer processes at once (each process keeps
-its own in-memory HNSW index and persists it over the other's). So every operation on a
-local store takes a file lock, and a writer opens its own client and closes it (which
-flushes its index) before letting go of the lock; it then bumps a generation file, and a
-reader that kept a client open reopens it when the generation moved. Embedding, the slow
-part, happens outside the lock.
+its own in-memory HNSW index and persists it over the other's: measured, items become
+unfindable). So every operation on a local store takes a file lock, opens a client, and
+closes it (which flushes its index) before letting go of the lock; writes are batched
+across files so this happens once per `write_batch` chunks. Embedding, the slow part,
+happens outside the lock.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ import hashlib
 import io
 import os
 import tempfile
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -52,7 +51,6 @@ LINE_LIMIT = 1 << 16  # characters: a longer line arrives in pieces, so memory s
 SPOOL_MEMORY = 16 << 20  # stdin beyond this goes to a temporary file
 SKIP_DIRS = {"__pycache__", "node_modules", "venv", "site-packages", "dist", "build"}
 LOCK_NAME = ".kigi-memory.lock"
-GENERATION_NAME = ".kigi-generation"
 PAGE = 2000  # rows per page when listing a whole collection
 
 
@@ -309,8 +307,7 @@ class MemoryStore:
         self.url = url
         self.embedding_function = embedding_function
         self.config = config or MemoryConfig()
-        self._client: ClientAPI | None = None  # a kept reader (local) or the one client (server)
-        self._generation: str | None = None
+        self._client: ClientAPI | None = None  # a server's client, kept open
 
     @property
     def location(self) -> str:
@@ -381,27 +378,10 @@ class MemoryStore:
 
         return held()
 
-    def _read_generation(self) -> str:
-        assert self.path is not None
-        try:
-            return (self.path / GENERATION_NAME).read_text(encoding="utf-8")
-        except OSError:
-            return ""
-
-    def _bump_generation(self) -> None:
-        assert self.path is not None
-        value = uuid.uuid4().hex
-        tmp = self.path / f"{GENERATION_NAME}.{os.getpid()}.tmp"
-        tmp.write_text(value, encoding="utf-8")
-        os.replace(tmp, self.path / GENERATION_NAME)
-        self._generation = value
-
     def _drop_client(self) -> None:
         if self._client is not None:
             client, self._client = self._client, None
-            close = getattr(client, "close", None)
-            if close is not None:
-                close()
+            client.close()
 
     def _collection(self, client: ClientAPI, create: bool) -> Collection | None:
         from chromadb.errors import NotFoundError
@@ -425,44 +405,37 @@ class MemoryStore:
                 f"to start an empty memory, or restore it from a backup") from None
 
     @contextmanager
-    def _reading(self) -> Iterator[Collection | None]:
-        """The collection (None while nothing was ever stored), current as of now."""
-        with self._lock():
-            if self.path is None:
-                if self._client is None:
-                    self._client = self._open_server()
-            else:
-                self._prepare_dir()
-                generation = self._read_generation()
-                if self._client is None or generation != self._generation:
-                    self._drop_client()  # another process wrote since: our index is stale
-                    self._client = self._open_local()
-                    self._generation = generation
-            with self._errors():
-                yield self._collection(self._client, create=False)
+    def _session(self, create: bool) -> Iterator[Collection | None]:
+        """The collection, current as of now (None if it does not exist and `create` is False).
 
-    @contextmanager
-    def _writing(self) -> Iterator[Collection]:
+        A local client lives only inside the lock: a client that stays open while another
+        process writes holds a stale index, and closing it later was measured to drop items
+        that the other process had written."""
         with self._lock():
             if self.path is None:
                 if self._client is None:
                     self._client = self._open_server()
                 with self._errors():
-                    collection = self._collection(self._client, create=True)
-                    assert collection is not None
-                    yield collection
+                    yield self._collection(self._client, create=create)
                 return
             self._prepare_dir()
-            self._drop_client()  # a writer never shares its System with a kept reader
             client = self._open_local()
             try:
                 with self._errors():
-                    collection = self._collection(client, create=True)
-                    assert collection is not None
-                    yield collection
+                    yield self._collection(client, create=create)
             finally:
-                client.close()  # persist our index before the next process reads it
-                self._bump_generation()
+                client.close()  # flushes this process's index while no one else can write
+
+    @contextmanager
+    def _reading(self) -> Iterator[Collection | None]:
+        with self._session(create=False) as collection:
+            yield collection
+
+    @contextmanager
+    def _writing(self) -> Iterator[Collection]:
+        with self._session(create=True) as collection:
+            assert collection is not None
+            yield collection
 
     @contextmanager
     def _errors(self) -> Iterator[None]:

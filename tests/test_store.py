@@ -370,7 +370,7 @@ def test_two_processes_adding_at_once_lose_nothing(tmp_path: Path) -> None:
     store = MemoryStore(where, embedding_function=HashEmbedding(),
                         config=MemoryConfig(chunk_chars=60, overlap_chars=0))
     store.add_text("seed entry", "seed")
-    assert store.search("seed entry", k=1)[0].source == "seed"  # this process keeps a reader open
+    assert store.search("seed entry", k=1)[0].source == "seed"  # this process has read before the writers
     n = 50  # ~900 chunks a process: past Chroma's HNSW sync threshold, where unlocked writers lose items
     procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(where), tag, str(n)], cwd=REPO,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for tag in ("a", "b")]

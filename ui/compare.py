@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.columns import Columns
 from rich.console import Console
 from rich.markdown import Markdown
 from rich.panel import Panel
+from rich.table import Table
 
 VERDICTS = {"a": "a", "b": "b", "t": "tie", "tie": "tie", "n": "both_bad", "neither": "both_bad"}
-PROMPT = "Better? [A] / [B] / [t]ie / [n]either › "
+PROMPT = "Better? a / b / t (tie) / n (neither) › "
 
 
 def show_side_by_side(console: Console, first: str, second: str) -> None:
-    console.print(Columns([
-        Panel(Markdown(first or "(empty)"), title="A", expand=True),
-        Panel(Markdown(second or "(empty)"), title="B", expand=True),
-    ], equal=True, expand=True))
+    grid = Table.grid(expand=True, padding=(0, 1))
+    grid.add_column(ratio=1)
+    grid.add_column(ratio=1)
+    grid.add_row(Panel(Markdown(first or "(empty)"), title="A"), Panel(Markdown(second or "(empty)"), title="B"))
+    console.print(grid)
 
 
 def ask_verdict(console: Console, read: Callable[[str], str], extra: dict[str, str] | None = None) -> str:
@@ -27,4 +28,4 @@ def ask_verdict(console: Console, read: Callable[[str], str], extra: dict[str, s
         answer = read(PROMPT).strip().lower()
         if answer in choices:
             return choices[answer]
-        console.print(f"[red]answer one of: {', '.join(sorted(set(choices)))}[/]")
+        console.print(f"answer one of: {', '.join(sorted(set(choices)))}", style="red", markup=False)

@@ -1,0 +1,181 @@
+"""`EngineLM`: the Tree-of-Thoughts `LanguageModel` over our `Engine` and a chat template.
+
+Tasks build prompts as strings through `render` (ChatML, ending with the assistant's turn
+open). Message contents are sanitised there, so the only control tokens a prompt can hold
+are the ones the template put in; `encode` turns exactly those back into their ids and
+everything else into ordinary tokens.
+
+An `EngineLM` can be bound to a named adapter (`bind`): the LoRA module switches to it in
+`before_call`, run before every model call, so the propose and value roles of one search
+can use different adapters over one loaded base model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from agent.prompts import ChatTemplate, Message
+from agent.tot import Completion
+
+if TYPE_CHECKING:
+    from llm.engine import Engine
+
+_GUARD = "\u200b"  # a zero-width space breaks a control-token string that user text spells out
+
+
+@dataclass
+class LMStats:
+    """What the model was asked for, summed over calls (shared by every bound view)."""
+
+    calls: int = 0
+    prompt_tokens: int = 0
+    generated_tokens: int = 0
+    forward_passes: int = 0  # label_probs calls: one uncached forward pass each
+
+    def snapshot(self) -> LMStats:
+        return dataclasses.replace(self)
+
+    def since(self, before: LMStats) -> LMStats:
+        return LMStats(*(getattr(self, f.name) - getattr(before, f.name) for f in dataclasses.fields(self)))
+
+
+@dataclass
+class EngineLM:
+    """`agent.tot.LanguageModel` over an `Engine`: n samples decoded as one batch sharing
+    the prefill; label probabilities from one forward pass.
+
+    adapter: the adapter this view is bound to (None: the base model); recorded, and
+    switched to by `before_call` (the LoRA module supplies it).
+    top_k / top_p apply to sampled calls (temperature > 0).
+    """
+
+    engine: Engine
+    template: ChatTemplate = field(default_factory=ChatTemplate)
+    adapter: str | None = None
+    before_call: Callable[[], None] | None = None
+    top_k: int = 0
+    top_p: float = 1.0
+    stats: LMStats = field(default_factory=LMStats)
+
+    def __post_init__(self) -> None:
+        if self.top_k < 0:
+            raise ValueError(f"top_k must be >= 0, got {self.top_k}")
+        if not 0 < self.top_p <= 1:
+            raise ValueError(f"top_p must be in (0, 1], got {self.top_p}")
+        markers = (self.template.start, self.template.end)
+        self._marker_re = re.compile("(" + "|".join(re.escape(m) for m in markers) + ")")
+        self._label_ids: dict[tuple[str, ...], list[list[int]]] = {}
+
+    def bind(self, adapter: str | None, before_call: Callable[[], None] | None = None) -> EngineLM:
+        """A view of the same engine (and stats) bound to `adapter`."""
+        view = dataclasses.replace(self, adapter=adapter, before_call=before_call)
+        view.stats = self.stats
+        return view
+
+    # -- prompts -------------------------------------------------------------------------
+    def sanitize(self, text: str) -> str:
+        """`text` with every spelled-out template marker broken, so it stays plain text."""
+        for marker in (self.template.start, self.template.end):
+            text = text.replace(marker, marker[0] + _GUARD + marker[1:])
+        return text
+
+    def render(self, messages: Sequence[Mapping[str, str] | Message]) -> str:
+        """ChatML text of `messages`, the assistant's turn opened (a `tot.Render`)."""
+        chat = []
+        for m in messages:
+            role, content = (m.role, m.content) if isinstance(m, Message) else (m["role"], m["content"])
+            if role not in ("system", "user", "assistant"):
+                raise ValueError(f"message role must be system, user or assistant, got {role!r}")
+            chat.append(Message(role, self.sanitize(content)))  # type: ignore[arg-type]
+        return self.template.render_text(chat)
+
+    def encode(self, prompt: str) -> list[int]:
+        """Token ids of a rendered prompt: the template's markers become control tokens,
+        the rest is encoded as ordinary text (no other control token can appear)."""
+        tokenizer = self.engine.tokenizer
+        ids: list[int] = []
+        for piece in self._marker_re.split(prompt):
+            if piece in (self.template.start, self.template.end):
+                ids.append(tokenizer.special_id(piece))
+            elif piece:
+                ids += tokenizer.encode(piece)
+        return ids
+
+    # -- the LanguageModel protocol ------------------------------------------------------
+    def complete(
+        self,
+        prompt: str,
+        *,
+        n: int = 1,
+        max_tokens: int = 128,
+        temperature: float = 0.0,
+        stop: Sequence[str] = (),
+        seed: int | None = None,
+    ) -> list[Completion]:
+        from llm.generate import SamplingConfig
+
+        if n < 1:
+            raise ValueError(f"n must be >= 1, got {n}")
+        ids = self.encode(prompt)
+        sampling = SamplingConfig(
+            max_new_tokens=max_tokens, temperature=temperature, top_k=self.top_k, top_p=self.top_p,
+            seed=seed, stop_token_ids=self.template.stop_tokens(self.engine.tokenizer),
+            stop_strings=tuple(s for s in stop if s),
+        )
+        self._before()
+        done = self.engine.complete(ids, sampling, n=n)
+        out = [Completion(c.text, len(c.token_ids)) for c in done]
+        self.stats.calls += 1
+        self.stats.prompt_tokens += len(ids)
+        self.stats.generated_tokens += sum(c.tokens for c in out)
+        return out
+
+    def label_probs(self, prompt: str, labels: Sequence[str]) -> list[float]:
+        """Probability of each label as the next token: the summed probability of the first
+        tokens of its spellings (`sure`, `Sure`, ` sure`, ` Sure`; see `_first_token_ids`)."""
+        ids = self.encode(prompt)
+        label_ids = self._first_token_ids(tuple(labels))
+        self._before()
+        probs = self.engine.next_token_probs(ids)
+        self.stats.calls += 1
+        self.stats.forward_passes += 1
+        self.stats.prompt_tokens += len(ids)
+        return [float(probs[token_ids].sum()) for token_ids in label_ids]
+
+    def _before(self) -> None:
+        if self.before_call is not None:
+            self.before_call()
+
+    def _first_token_ids(self, labels: tuple[str, ...]) -> list[list[int]]:
+        """Each label's first-token ids over its spellings.
+
+        A spelling counts when it is one token or its first token is a distinctive prefix
+        (3+ characters: `Imp` of `Impossible`, not `s` of `sure`, which begins any word);
+        a label with no such spelling falls back to its own first token. A token claimed by
+        two labels counts for neither; labels left with nothing are refused.
+        """
+        cached = self._label_ids.get(labels)
+        if cached is not None:
+            return cached
+        if not labels or any(not label.strip() for label in labels):
+            raise ValueError(f"labels must be non-empty words, got {list(labels)!r}")
+        tokenizer = self.engine.tokenizer
+        spelled: list[list[int]] = []
+        for label in labels:
+            heads: list[int] = []
+            for variant in dict.fromkeys([label, label.capitalize(), " " + label, " " + label.capitalize()]):
+                ids = tokenizer.encode(variant)
+                if ids and (len(ids) == 1 or len(tokenizer.decode(ids[:1]).strip()) >= 3):
+                    heads.append(ids[0])
+            spelled.append(list(dict.fromkeys(heads or tokenizer.encode(label)[:1])))
+        shared = Counter(t for token_ids in spelled for t in token_ids)
+        result = [[t for t in token_ids if shared[t] == 1] for token_ids in spelled]
+        if not all(result):
+            raise ValueError(f"labels {list(labels)!r} share their first tokens and cannot be told apart")
+        self._label_ids[labels] = result
+        return result

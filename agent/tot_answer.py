@@ -1,0 +1,64 @@
+"""A Tree-of-Thoughts answer for the product (`kigi ask --tot`, `/tot on` in chat).
+
+    result = tot_answer(engine, question, SearchConfig(breadth=2, depth=2), on_update=live)
+    result.answer, result.alternatives, result.tree  # text, texts, JSON-shaped tree
+
+The session logs `result.tree` with the generation (`Generation(tot_tree=...)`), the
+answer as the assistant message and each alternative as a candidate for rating.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from agent.lm import EngineLM
+from agent.prompts import ChatTemplate, Message, content_version, user_turn
+from agent.tasks.open_question import DEFAULT_CONFIG, ToTAnswer, answer_question
+from agent.tot import EvaluateMode, GenerateMode, OnUpdate, SearchConfig
+
+if TYPE_CHECKING:
+    from llm.engine import Engine
+
+__all__ = ["ToTAnswer", "tot_answer", "tot_prompt_version"]
+
+
+def tot_prompt_version(template: ChatTemplate | None = None) -> str:
+    """The prompt version a ToT answer is logged with: the chat template and the task's prompts."""
+    from agent.tasks.open_question import prompt_version
+
+    return content_version((template or ChatTemplate()).version, prompt_version())
+
+
+def tot_answer(
+    engine: Engine,
+    question: str,
+    config: SearchConfig | None = None,
+    on_update: OnUpdate | None = None,
+    *,
+    context: str | None = None,
+    history: Sequence[Message] = (),
+    template: ChatTemplate | None = None,
+    generate: GenerateMode = "sample",
+    evaluate: EvaluateMode = "value",
+    alternatives: int = 2,
+    answer_tokens: int = 384,
+    adapter: str | None = None,
+    before_call: Callable[[], None] | None = None,
+) -> ToTAnswer:
+    """Search reasoning paths for `question` (piped `context` placed before it), write the
+    answer from the best path and alternatives from the others.
+
+    `history`: earlier turns, seen by the final answer prompt only (search prompts stay
+    short). `config.seed` makes the search reproducible. `adapter`/`before_call`: see
+    `EngineLM`. `result.prompt_version` covers the template and the task's prompts.
+    """
+    template = template or ChatTemplate()
+    lm = EngineLM(engine, template, adapter=adapter, before_call=before_call)
+    result = answer_question(
+        lm, user_turn(question, context), config or DEFAULT_CONFIG, history=history,
+        generate=generate, evaluate=evaluate, alternatives=alternatives, answer_tokens=answer_tokens,
+        on_update=on_update,
+    )
+    result.prompt_version = tot_prompt_version(template)
+    return result

@@ -75,3 +75,25 @@ def test_tokenizer_matches_the_reference_built_from_the_gguf(real_home, engine):
     for text in corpus:
         assert engine.tokenizer.encode(text) == reference.encode(text, add_special_tokens=False).ids, repr(text)
     assert engine.tokenizer.decode(engine.tokenizer.encode("木々 🌲 kigi")) == "木々 🌲 kigi"
+
+
+def test_ctrl_c_mid_answer_keeps_the_partial_answer_in_the_log(real_home):
+    import signal
+    import sqlite3
+    import time
+
+    env = {**os.environ, "KIGI_HOME": str(real_home.root)}
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "ask", "--max-tokens", "400", "Write a long story about a forest."],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env, cwd=ROOT)
+    first = proc.stdout.read(20)  # wait until the answer is streaming
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert first and proc.returncode == 130, err.decode()
+    assert b"Traceback" not in err
+    with sqlite3.connect(real_home.db) as db:
+        content, interrupted, tokens = db.execute(
+            "SELECT m.content, g.interrupted, g.tokens_out FROM messages m JOIN generations g ON g.message_id = m.id"
+            " ORDER BY m.created DESC LIMIT 1").fetchone()
+    assert interrupted == 1 and 0 < tokens < 400
+    assert content.startswith(first.decode("utf-8", errors="ignore")[:10])

@@ -27,6 +27,16 @@ app = typer.Typer(
 model_app = typer.Typer(help="Download, add and inspect models.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
 
+
+def _register_subapps() -> None:
+    from ui.train_commands import adapter_app, train_app
+
+    app.add_typer(train_app, name="train")
+    app.add_typer(adapter_app, name="adapter")
+
+
+_register_subapps()
+
 DEFAULT_MODEL = "smollm2-135m-instruct"  # llm.registry.DEFAULT_MODEL, without importing torch
 
 ModelOption = Annotated[str, typer.Option("--model", "-m", help="Model name (see `kigi model list`).",
@@ -132,6 +142,16 @@ SeedOption = Annotated[int | None, typer.Option(help="Seed for sampling (chosen 
 NoLogOption = Annotated[bool, typer.Option("--no-log", help="Do not record this in the log.")]
 ContinueOption = Annotated[bool, typer.Option("--continue", "-c", help="Continue the latest conversation.")]
 CidOption = Annotated[str | None, typer.Option("--cid", help="Continue the conversation with this id (or prefix).")]
+AdapterOption = Annotated[str | None, typer.Option("--adapter", "-a", help="LoRA adapter to answer with.",
+                                                   envvar="KIGI_ADAPTER")]
+
+
+def apply_adapter(engine, name: str | None) -> None:
+    """Attach and activate a stored adapter (or none) on a loaded engine."""
+    if name:
+        from agent.adapters import AdapterStore
+
+        AdapterStore.of(home()).use(engine, name)
 
 
 @app.command()
@@ -147,6 +167,7 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")] = False,
     continue_last: ContinueOption = False,
     cid: CidOption = None,
+    adapter: AdapterOption = None,
     no_log: NoLogOption = False,
     precision: PrecisionOption = "fp32",
 ) -> None:
@@ -163,7 +184,9 @@ def ask(
         sampling = sampling_config(temperature, top_p, top_k, max_tokens, seed)
         log = open_log(no_log)
         engine = load_engine_with_progress(model, precision)
+        apply_adapter(engine, adapter)
         session = start_session(engine, model, system, log, continue_last, cid)
+        session.adapter = adapter
         stream = session.reply(query.question, query.context, sampling)
         if as_json:
             for _ in stream:
@@ -206,6 +229,7 @@ def chat(
     seed: SeedOption = None,
     continue_last: ContinueOption = False,
     cid: CidOption = None,
+    adapter: AdapterOption = None,
     no_log: NoLogOption = False,
     precision: PrecisionOption = "fp32",
 ) -> None:
@@ -216,10 +240,19 @@ def chat(
         sampling = sampling_config(temperature, top_p, top_k, max_tokens, seed)
         log = open_log(no_log)
         engine = load_engine_with_progress(model, precision)
+        apply_adapter(engine, adapter)
         session = start_session(engine, model, system, log, continue_last, cid)
+        session.adapter = adapter
         save_history = setup_history(home().root / "history")
+
+        def switch_adapter(name: str | None) -> None:
+            from agent.adapters import AdapterStore
+
+            AdapterStore.of(home()).use(engine, name)
+            session.adapter = name
+
         try:
-            ChatREPL(Console(highlight=False), session, sampling).run()
+            ChatREPL(Console(highlight=False), session, sampling, switch_adapter=switch_adapter).run()
         finally:
             save_history()
 

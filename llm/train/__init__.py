@@ -1,0 +1,1 @@
+"""Training: the shared loop (`loop`), token batches (`data`) and the trainers (`sft`, ...)."""

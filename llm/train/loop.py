@@ -1,0 +1,465 @@
+"""The training loop every trainer shares: SFT now, reward models, DPO and PPO later.
+
+A trainer is a loss function over batches plus the parameters it trains; this module does
+the rest: AdamW on those parameters only, linear warmup then cosine decay, gradient
+accumulation, clipping, seeding, checkpoints that resume exactly (trained tensors,
+optimizer, step, position in the data, RNG state), evaluation on held-out batches, and a
+callback after each step (the library never prints; the CLI draws the progress).
+
+    trainer = Trainer(model, named_params, loss_fn, TrainConfig(lr=2e-4, max_steps=100))
+    result = trainer.fit(batches, eval_batches)          # batches: a BatchSource
+
+or, for a trainer that makes its own batches (PPO's rollouts), `trainer.plan(total)` and
+then `trainer.train_step(micro_batches)` per step.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from itertools import islice
+from pathlib import Path
+from typing import Any, Protocol
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from llm.errors import LLMError
+
+TRAINABLE_FILE = "trainable.safetensors"
+STATE_FILE = "trainer_state.pt"
+RUN_FILE = "run.json"
+
+
+class TrainingError(LLMError):
+    """Training that cannot start or go on (bad data, a diverged loss, a checkpoint that does not fit)."""
+
+
+class DataError(TrainingError):
+    """Training data that cannot be used (the record or line is named)."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    lr: float = 2e-4
+    weight_decay: float = 0.0
+    betas: tuple[float, float] = (0.9, 0.999)
+    warmup_steps: int = 0
+    min_lr_ratio: float = 0.1  # the cosine decays to lr * min_lr_ratio
+    epochs: int = 1
+    max_steps: int | None = None  # overrides epochs: the data is cycled as often as needed
+    grad_accum: int = 1  # micro-batches per optimizer step
+    clip_norm: float | None = 1.0
+    seed: int = 0
+    eval_every: int = 0  # optimizer steps between evaluations; 0: at the start and the end only
+    checkpoint_every: int = 0  # optimizer steps between checkpoints; 0: at the end only
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "betas", tuple(self.betas))
+        if not self.lr > 0:
+            raise ValueError(f"TrainConfig.lr must be positive, got {self.lr!r}")
+        if self.weight_decay < 0:
+            raise ValueError(f"TrainConfig.weight_decay must be >= 0, got {self.weight_decay!r}")
+        if len(self.betas) != 2 or not all(0 <= b < 1 for b in self.betas):
+            raise ValueError(f"TrainConfig.betas must be two numbers in [0, 1), got {self.betas!r}")
+        if not 0 <= self.min_lr_ratio <= 1:
+            raise ValueError(f"TrainConfig.min_lr_ratio must be in [0, 1], got {self.min_lr_ratio!r}")
+        for name in ("warmup_steps", "eval_every", "checkpoint_every"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"TrainConfig.{name} must be >= 0, got {getattr(self, name)!r}")
+        for name in ("epochs", "grad_accum"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"TrainConfig.{name} must be >= 1, got {getattr(self, name)!r}")
+        if self.max_steps is not None and self.max_steps < 1:
+            raise ValueError(f"TrainConfig.max_steps must be >= 1, got {self.max_steps!r}")
+        if self.clip_norm is not None and not self.clip_norm > 0:
+            raise ValueError(f"TrainConfig.clip_norm must be positive or None, got {self.clip_norm!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "betas": list(self.betas)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TrainConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"TrainConfig: unknown field(s) {', '.join(unknown)}")
+        return cls(**data)
+
+    def lr_at(self, step: int, total_steps: int) -> float:
+        """Learning rate of optimizer step `step` (0-based): linear warmup, then cosine."""
+        if step < self.warmup_steps:
+            return self.lr * (step + 1) / (self.warmup_steps + 1)
+        decay_steps = max(1, total_steps - self.warmup_steps - 1)
+        progress = min(1.0, (step - self.warmup_steps) / decay_steps)
+        cosine = 0.5 * (1.0 + math.cos(math.pi * progress))
+        return self.lr * (self.min_lr_ratio + (1.0 - self.min_lr_ratio) * cosine)
+
+
+@dataclass
+class LossOutput:
+    """What a loss function returns for one micro-batch."""
+
+    loss: Tensor  # a scalar: the mean over the batch's units (target tokens, pairs...)
+    tokens: int = 0  # tokens the forward pass read, for tokens/s
+    weight: float = 1.0  # the number of units, to average evaluation losses correctly
+    metrics: dict[str, float] = field(default_factory=dict)  # e.g. accuracy, reward margin
+
+
+LossFn = Callable[[Any], LossOutput]
+
+
+class BatchSource(Protocol):
+    """Micro-batches, epoch by epoch; `epoch(i)` must give the same order every time it
+    is asked for epoch i (that is what makes resuming exact)."""
+
+    def __len__(self) -> int: ...
+
+    def epoch(self, index: int) -> Iterable[Any]: ...
+
+
+class ListBatches:
+    """A BatchSource over a list, reshuffled per epoch with a fixed seed."""
+
+    def __init__(self, batches: Sequence[Any], seed: int | None = 0) -> None:
+        self.batches, self.seed = list(batches), seed
+
+    def __len__(self) -> int:
+        return len(self.batches)
+
+    def epoch(self, index: int) -> list[Any]:
+        if self.seed is None:
+            return list(self.batches)
+        order = list(range(len(self.batches)))
+        random.Random(self.seed * 1_000_003 + index).shuffle(order)
+        return [self.batches[i] for i in order]
+
+
+@dataclass
+class StepInfo:
+    """Reported after every optimizer step."""
+
+    step: int  # steps done, 1-based
+    total_steps: int
+    epoch: int
+    loss: float
+    lr: float
+    grad_norm: float
+    tokens: int  # tokens read so far in this run
+    tokens_per_s: float
+    elapsed_s: float  # training time so far in this run (evaluation excluded)
+    metrics: dict[str, float] = field(default_factory=dict)
+    eval_loss: float | None = None  # set on the steps that evaluated
+    eval_metrics: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class TrainResult:
+    steps: int
+    total_steps: int
+    initial_loss: float | None
+    final_loss: float | None  # mean training loss over the last few steps
+    initial_eval_loss: float | None
+    final_eval_loss: float | None
+    tokens: int
+    seconds: float
+    history: list[StepInfo]
+
+    @property
+    def tokens_per_s(self) -> float:
+        return self.tokens / self.seconds if self.seconds > 0 else 0.0
+
+    def summary(self) -> dict[str, Any]:
+        def rounded(x: float | None) -> float | None:
+            return None if x is None else round(x, 5)
+
+        return {"steps": self.steps, "initial_loss": rounded(self.initial_loss), "final_loss": rounded(self.final_loss),
+                "initial_eval_loss": rounded(self.initial_eval_loss),
+                "final_eval_loss": rounded(self.final_eval_loss), "tokens": self.tokens,
+                "seconds": round(self.seconds, 2), "tokens_per_s": round(self.tokens_per_s, 1)}
+
+
+class Trainer:
+    def __init__(self, model: nn.Module, params: Mapping[str, nn.Parameter], loss_fn: LossFn,
+                 config: TrainConfig | None = None, *, eval_fn: LossFn | None = None,
+                 checkpoint_dir: Path | None = None, run_info: Mapping[str, Any] | None = None,
+                 on_step: Callable[[StepInfo], None] | None = None) -> None:
+        """`params`: the trained tensors by a stable name (used in checkpoints); everything
+        else in `model` is left alone. `run_info`: what must match for a resume (data hash,
+        configs), stored with each checkpoint."""
+        if not params:
+            raise TrainingError("nothing to train: no parameters were given")
+        self.model, self.params, self.loss_fn = model, dict(params), loss_fn
+        self.eval_fn = eval_fn or loss_fn
+        self.config = config or TrainConfig()
+        self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir else None
+        self.run_info = json.loads(json.dumps(dict(run_info or {})))  # plain JSON, compared on resume
+        self.on_step = on_step
+        for param in self.params.values():
+            param.requires_grad_(True)
+        decay = [p for p in self.params.values() if p.ndim >= 2]
+        no_decay = [p for p in self.params.values() if p.ndim < 2]
+        groups = [{"params": decay, "weight_decay": self.config.weight_decay}]
+        if no_decay:
+            groups.append({"params": no_decay, "weight_decay": 0.0})
+        self.optimizer = torch.optim.AdamW(groups, lr=self.config.lr, betas=self.config.betas)
+        self.step = 0
+        self.epoch = 0
+        self.batch_in_epoch = 0  # micro-batches of the current epoch already trained on
+        self.total_steps = self.config.max_steps or 1
+        self.history: list[StepInfo] = []
+        self.initial_eval_loss: float | None = None
+        self._tokens = 0
+        self._train_seconds = 0.0
+        self._updating = False
+        self._rng_at_step_start = torch.get_rng_state()
+
+    # -- one step ---------------------------------------------------------------------------
+    def plan(self, total_steps: int) -> None:
+        """Fix the schedule's length (fit does this itself)."""
+        self.total_steps = max(1, int(total_steps))
+
+    def train_step(self, micro_batches: Sequence[Any]) -> StepInfo:
+        """One optimizer step over `micro_batches` (their gradients are averaged)."""
+        if not micro_batches:
+            raise TrainingError("a training step needs at least one batch")
+        start = time.perf_counter()
+        self._rng_at_step_start = torch.get_rng_state()
+        self.model.train()
+        lr = self.config.lr_at(self.step, self.total_steps)
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        losses, tokens, metrics = [], 0, {}
+        for batch in micro_batches:
+            out = self.loss_fn(batch)
+            if not torch.isfinite(out.loss):
+                raise TrainingError(f"the loss became {out.loss.item()} at step {self.step + 1}; "
+                                    "try a lower learning rate")
+            (out.loss / len(micro_batches)).backward()
+            losses.append(out.loss.item())
+            tokens += out.tokens
+            for key, value in out.metrics.items():
+                metrics[key] = metrics.get(key, 0.0) + float(value) / len(micro_batches)
+        params = list(self.params.values())
+        if self.config.clip_norm is not None:
+            grad_norm = float(torch.nn.utils.clip_grad_norm_(params, self.config.clip_norm))
+        else:
+            grad_norm = float(torch.linalg.vector_norm(
+                torch.stack([p.grad.norm() for p in params if p.grad is not None])))
+        self._updating = True  # from here on, an interrupted step cannot be rolled back
+        self.optimizer.step()
+        self.optimizer.zero_grad(set_to_none=True)
+        self.step += 1
+        self._updating = False
+        self._tokens += tokens
+        self._train_seconds += time.perf_counter() - start
+        info = StepInfo(self.step, self.total_steps, self.epoch, sum(losses) / len(losses), lr, grad_norm,
+                        self._tokens, self._tokens / max(self._train_seconds, 1e-9), self._train_seconds, metrics)
+        self.history.append(info)
+        return info
+
+    @torch.no_grad()
+    def evaluate(self, batches: Iterable[Any]) -> tuple[float, dict[str, float]]:
+        """Mean loss (weighted by each batch's units) and metrics over `batches`."""
+        was_training = self.model.training
+        self.model.eval()
+        total, weight, metrics = 0.0, 0.0, {}
+        try:
+            for batch in batches:
+                out = self.eval_fn(batch)
+                total += out.loss.item() * out.weight
+                weight += out.weight
+                for key, value in out.metrics.items():
+                    metrics[key] = metrics.get(key, 0.0) + float(value) * out.weight
+        finally:
+            self.model.train(was_training)
+        if weight == 0:
+            raise TrainingError("the evaluation set is empty")
+        return total / weight, {k: v / weight for k, v in metrics.items()}
+
+    # -- the whole run ------------------------------------------------------------------------
+    def steps_per_epoch(self, train: BatchSource) -> int:
+        return math.ceil(len(train) / self.config.grad_accum)
+
+    def fit(self, train: BatchSource, eval_batches: Sequence[Any] | None = None, *,
+            resume: bool = False) -> TrainResult:
+        """Train to `max_steps` (or `epochs`), evaluating and checkpointing on the way.
+
+        With `resume`, a checkpoint in `checkpoint_dir` (if there is one) is loaded first and
+        training continues exactly where it stopped.
+        """
+        if len(train) == 0:
+            raise TrainingError("no training batches")
+        per_epoch = self.steps_per_epoch(train)
+        self.plan(self.config.max_steps or self.config.epochs * per_epoch)
+        resumed = resume and self.checkpoint_dir is not None and self.load_checkpoint(self.checkpoint_dir)
+        if not resumed:
+            torch.manual_seed(self.config.seed)
+            random.seed(self.config.seed)
+            if eval_batches:
+                self.initial_eval_loss, _ = self.evaluate(eval_batches)
+        try:
+            for group in self._groups(train) if self.step < self.total_steps else ():
+                try:
+                    info = self.train_step(group)
+                except KeyboardInterrupt:
+                    self._checkpoint_interrupted(len(group))
+                    raise
+                last = self.step >= self.total_steps
+                if eval_batches and (last or (self.config.eval_every and self.step % self.config.eval_every == 0)):
+                    info.eval_loss, info.eval_metrics = self.evaluate(eval_batches)
+                if self.checkpoint_dir is not None and (
+                        last or (self.config.checkpoint_every and self.step % self.config.checkpoint_every == 0)):
+                    self.save_checkpoint(self.checkpoint_dir)
+                if self.on_step is not None:
+                    self.on_step(info)
+                if last:
+                    break
+        finally:
+            self.model.eval()
+        losses = [h.loss for h in self.history]
+        tail = losses[-max(1, len(losses) // 10):] if losses else []
+        eval_loss = next((h.eval_loss for h in reversed(self.history) if h.eval_loss is not None), None)
+        return TrainResult(
+            steps=self.step, total_steps=self.total_steps, initial_loss=losses[0] if losses else None,
+            final_loss=sum(tail) / len(tail) if tail else None, initial_eval_loss=self.initial_eval_loss,
+            final_eval_loss=eval_loss, tokens=self._tokens, seconds=self._train_seconds, history=list(self.history))
+
+    def _groups(self, train: BatchSource) -> Iterator[list[Any]]:
+        """Groups of `grad_accum` micro-batches, epoch after epoch, from the saved position."""
+        accum = self.config.grad_accum
+        while True:
+            group: list[Any] = []
+            for batch in islice(train.epoch(self.epoch), self.batch_in_epoch, None):
+                group.append(batch)
+                if len(group) == accum:
+                    self.batch_in_epoch += len(group)
+                    yield group
+                    group = []
+            if group:
+                self.batch_in_epoch += len(group)
+                yield group
+            self.epoch += 1
+            self.batch_in_epoch = 0
+
+    # -- checkpoints --------------------------------------------------------------------------
+    def _checkpoint_interrupted(self, group_size: int) -> None:
+        """Ctrl-C inside a step: undo the unfinished step (its data and randomness) and save,
+        so that a resume loses nothing and stays exact."""
+        if self.checkpoint_dir is None or self._updating:
+            return
+        self.optimizer.zero_grad(set_to_none=True)
+        self.batch_in_epoch -= group_size
+        torch.set_rng_state(self._rng_at_step_start)
+        self.save_checkpoint(self.checkpoint_dir)
+
+    def save_checkpoint(self, directory: Path) -> None:
+        """Trained tensors, optimizer, step, data position and RNG state; written whole or not at all."""
+        from safetensors.torch import save_file
+
+        directory = Path(directory)
+        partial = directory.with_name(directory.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(parents=True)
+        save_file({k: v.detach().contiguous() for k, v in self.params.items()}, partial / TRAINABLE_FILE)
+        torch.save({
+            "optimizer": self.optimizer.state_dict(), "step": self.step, "epoch": self.epoch,
+            "batch_in_epoch": self.batch_in_epoch, "total_steps": self.total_steps,
+            "tokens": self._tokens, "seconds": self._train_seconds, "initial_eval_loss": self.initial_eval_loss,
+            "history": [asdict(h) for h in self.history],
+            "rng": {"torch": torch.get_rng_state(), "python": random.getstate()},
+        }, partial / STATE_FILE)
+        (partial / RUN_FILE).write_text(json.dumps({"config": self.config.to_dict(), "run": self.run_info},
+                                                   indent=2), encoding="utf-8")
+        old = directory.with_name(directory.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if directory.exists():
+            os.replace(directory, old)
+        os.replace(partial, directory)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def load_checkpoint(self, directory: Path) -> bool:
+        """Restore a checkpoint; False when there is none. A checkpoint of another run
+        (different parameters, data or settings) is refused."""
+        from safetensors.torch import load_file
+
+        directory = Path(directory)
+        if not (directory / STATE_FILE).is_file():
+            return False
+        saved = json.loads((directory / RUN_FILE).read_text(encoding="utf-8"))
+        config = self.config.to_dict()
+        for key in sorted(set(saved["config"]) | set(config)):
+            if key not in ("eval_every", "checkpoint_every") and saved["config"].get(key) != config.get(key):
+                raise TrainingError(f"{directory}: the checkpoint was made with {key}={saved['config'].get(key)!r}, "
+                                    f"not {config.get(key)!r}; start afresh or use the same settings")
+        for key in sorted(set(saved["run"]) | set(self.run_info)):
+            if saved["run"].get(key) != self.run_info.get(key):
+                raise TrainingError(f"{directory}: the checkpoint belongs to another run ({key} differs: "
+                                    f"{saved['run'].get(key)!r} vs {self.run_info.get(key)!r})")
+        tensors = load_file(directory / TRAINABLE_FILE)
+        if set(tensors) != set(self.params):
+            missing = sorted(set(self.params) ^ set(tensors))
+            raise TrainingError(f"{directory}: the checkpoint's tensors do not match the trained ones "
+                                f"({missing[0]!r} differs)")
+        with torch.no_grad():
+            for name, param in self.params.items():
+                if tensors[name].shape != param.shape:
+                    raise TrainingError(f"{directory}: tensor {name!r} has shape {tuple(tensors[name].shape)}, "
+                                        f"expected {tuple(param.shape)}")
+                param.copy_(tensors[name])
+        state = torch.load(directory / STATE_FILE, weights_only=True)
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.step, self.epoch, self.batch_in_epoch = state["step"], state["epoch"], state["batch_in_epoch"]
+        self.total_steps = state["total_steps"]
+        self._tokens, self._train_seconds = state["tokens"], state["seconds"]
+        self.initial_eval_loss = state["initial_eval_loss"]
+        self.history = [StepInfo(**h) for h in state["history"]]
+        torch.set_rng_state(state["rng"]["torch"])
+        python_state = state["rng"]["python"]
+        random.setstate((python_state[0], tuple(python_state[1]), python_state[2]))
+        return True
+
+
+# -- causal language-model helpers shared by the trainers --------------------------------------
+IGNORE_INDEX = -100
+
+
+def lm_logits_at(model: nn.Module, input_ids: Tensor, positions: Tensor) -> Tensor:
+    """Logits (N, vocab) at the (row, column) `positions` (N, 2) only.
+
+    Projecting just the positions that carry a target through the 49k-word head saves
+    most of the head's cost when the prompt part of a sequence is masked out.
+    """
+    hidden = model(input_ids, return_hidden=True)  # (B, T, d_model)
+    picked = hidden[positions[:, 0], positions[:, 1]]  # (N, d_model)
+    if hasattr(model, "logits"):
+        return model.logits(picked)
+    head = getattr(model, "lm_head", None)
+    return head(picked) if head is not None else F.linear(picked, model.tok_emb.weight)
+
+
+def target_logprobs(model: nn.Module, input_ids: Tensor, targets: Tensor) -> Tensor:
+    """log p(target) at every position (B, T); 0 where the target is IGNORE_INDEX."""
+    mask = targets != IGNORE_INDEX
+    positions = mask.nonzero()
+    logits = lm_logits_at(model, input_ids, positions).float()
+    picked = logits.log_softmax(-1).gather(-1, targets[mask][:, None])[:, 0]
+    out = torch.zeros(targets.shape, dtype=picked.dtype, device=picked.device)
+    out[mask] = picked
+    return out
+
+
+def lm_loss(model: nn.Module, input_ids: Tensor, targets: Tensor) -> Tensor:
+    """Mean cross-entropy over the targets that are not IGNORE_INDEX."""
+    mask = targets != IGNORE_INDEX
+    if not mask.any():
+        raise DataError("a batch has no target tokens")
+    logits = lm_logits_at(model, input_ids, mask.nonzero()).float()
+    return F.cross_entropy(logits, targets[mask])

@@ -142,8 +142,55 @@ SeedOption = Annotated[int | None, typer.Option(help="Seed for sampling (chosen 
 NoLogOption = Annotated[bool, typer.Option("--no-log", help="Do not record this in the log.")]
 ContinueOption = Annotated[bool, typer.Option("--continue", "-c", help="Continue the latest conversation.")]
 CidOption = Annotated[str | None, typer.Option("--cid", help="Continue the conversation with this id (or prefix).")]
+NoMemoryOption = Annotated[bool, typer.Option("--no-memory", help="Answer without searching the memory.")]
+RememberOption = Annotated[bool, typer.Option("--remember", help="Keep this question and answer in memory.")]
+ChromaUrlOption = Annotated[str | None, typer.Option("--chroma-url", help="Use a Chroma server instead of the "
+                                                     "local memory.", envvar="KIGI_CHROMA_URL")]
 AdapterOption = Annotated[str | None, typer.Option("--adapter", "-a", help="LoRA adapter to answer with.",
                                                    envvar="KIGI_ADAPTER")]
+
+
+def attach_memory(session, no_memory: bool, remember: bool, chroma_url: str | None):
+    """Ground the session in the memory when there is one; return the store for --remember."""
+    from agent.recall import CONVERSATIONS, DOCUMENTS, CombinedRetriever, memory_exists, open_memory
+
+    if no_memory or not (memory_exists(home(), chroma_url) or remember):
+        return None
+    names = [DOCUMENTS, CONVERSATIONS] if remember or chroma_url is None else [DOCUMENTS]
+    stores = [open_memory(home(), chroma_url, name) for name in names]
+    session.retriever = CombinedRetriever(stores)
+    return stores[-1] if remember else None
+
+
+def after_answer(session, question: str, remember_store) -> dict[str, Any]:
+    """Sources and the groundedness check of the last answer; remember the turn if asked."""
+    from agent.grounding import check_groundedness, render_sources
+
+    result = session.last
+    info: dict[str, Any] = {}
+    if result is None:
+        return info
+    if result.citations:
+        report = check_groundedness(result.text, result.citations)
+        info = {"sources": [{"number": c.number, "source": c.hit.source, "line": c.hit.line, "id": c.hit.id,
+                             "score": round(c.hit.score, 4)} for c in result.citations],
+                "groundedness": round(report.rate, 3),
+                "unsupported": [s.sentence for s in report.unsupported],
+                "_render": render_sources(result.citations)}
+    if remember_store is not None and result.finish_reason != "interrupted":
+        from agent.recall import remember_turn
+
+        remember_turn(remember_store, session.conversation_id, question, result.text)
+    return info
+
+
+def show_sources(console: Console, info: dict[str, Any]) -> None:
+    if not info.get("sources"):
+        return
+    console.print("[dim]Sources:[/]")
+    console.print(info["_render"], style="dim", markup=False, highlight=False)
+    for sentence in info["unsupported"]:
+        console.print(f"[yellow]⚠ not supported by the sources:[/] {sentence}", highlight=False)
 
 
 def apply_adapter(engine, name: str | None) -> None:
@@ -168,6 +215,9 @@ def ask(
     continue_last: ContinueOption = False,
     cid: CidOption = None,
     adapter: AdapterOption = None,
+    no_memory: NoMemoryOption = False,
+    remember: RememberOption = False,
+    chroma_url: ChromaUrlOption = None,
     no_log: NoLogOption = False,
     precision: PrecisionOption = "fp32",
 ) -> None:
@@ -187,6 +237,7 @@ def ask(
         apply_adapter(engine, adapter)
         session = start_session(engine, model, system, log, continue_last, cid)
         session.adapter = adapter
+        remember_store = attach_memory(session, no_memory, remember, chroma_url)
         stream = session.reply(query.question, query.context, sampling)
         if as_json:
             for _ in stream:
@@ -197,9 +248,14 @@ def ask(
             except BrokenPipeError:
                 sys.stdout = None  # type: ignore[assignment]  # the reader left; nothing more to write
                 return
+        info = after_answer(session, query.question, remember_store)
         result = session.last
         if result is not None and as_json:
-            print(json.dumps(turn_json(result, model, session.conversation_id)))
+            info.pop("_render", None)
+            print(json.dumps({**turn_json(result, model, session.conversation_id), **info}))
+        else:
+            # On a terminal the sources follow the answer; on a pipe stdout stays the answer alone.
+            show_sources(Console(soft_wrap=True) if sys.stdout.isatty() else err_console(), info)
 
 
 def turn_json(result: Any, model: str, conversation_id: str | None) -> dict[str, Any]:
@@ -230,6 +286,9 @@ def chat(
     continue_last: ContinueOption = False,
     cid: CidOption = None,
     adapter: AdapterOption = None,
+    no_memory: NoMemoryOption = False,
+    remember: RememberOption = False,
+    chroma_url: ChromaUrlOption = None,
     no_log: NoLogOption = False,
     precision: PrecisionOption = "fp32",
 ) -> None:
@@ -243,6 +302,7 @@ def chat(
         apply_adapter(engine, adapter)
         session = start_session(engine, model, system, log, continue_last, cid)
         session.adapter = adapter
+        remember_store = attach_memory(session, no_memory, remember, chroma_url)
         save_history = setup_history(home().root / "history")
 
         def switch_adapter(name: str | None) -> None:
@@ -252,7 +312,9 @@ def chat(
             session.adapter = name
 
         try:
-            ChatREPL(Console(highlight=False), session, sampling, switch_adapter=switch_adapter).run()
+            console = Console(highlight=False)
+            ChatREPL(console, session, sampling, switch_adapter=switch_adapter,
+                     after_answer=lambda q: show_sources(console, after_answer(session, q, remember_store))).run()
         finally:
             save_history()
 
@@ -370,6 +432,169 @@ def prefs_stats(as_json: Annotated[bool, typer.Option("--json", help="JSON outpu
             return
         for key, value in stats.items():
             Console().print(f"{key:>16}: {value}")
+
+
+# -- memory ------------------------------------------------------------------------------------------
+memory_app = typer.Typer(help="The memory of your documents that answers are grounded in.", no_args_is_help=True)
+app.add_typer(memory_app, name="memory")
+
+
+def memory_store(chroma_url: str | None, collection: str = "documents"):  # -> memory.store.MemoryStore
+    from agent.recall import open_memory
+    from ui.progress import byte_progress
+
+    with byte_progress(err_console()) as progress:
+        return open_memory(home(), chroma_url, collection, progress)
+
+
+@memory_app.command("add")
+def memory_add(
+    paths: Annotated[list[str], typer.Argument(help="Files or folders to add; '-' reads stdin.")],
+    source: Annotated[str, typer.Option(help="Source name for text read from stdin.")] = "stdin",
+    chroma_url: ChromaUrlOption = None,
+) -> None:
+    """Add files, folders (recursively) or stdin; re-adding an unchanged file does nothing."""
+    with user_errors():
+        from ui.progress import stage_progress
+
+        store = memory_store(chroma_url)
+        reports = []
+        with stage_progress(err_console()) as progress:
+            files = [p for p in paths if p != "-"]
+            if files:
+                reports.append(store.add(files, progress))
+            if "-" in paths:
+                if sys.stdin.isatty():
+                    raise ValueError("'-' reads stdin, but stdin is a terminal; pipe text in")
+                from agent.inputs import decode_stdin
+
+                reports.append(store.add_text(decode_stdin(sys.stdin.buffer.read()), source=source,
+                                              progress=progress))
+        console = err_console()
+        for report in reports:
+            for outcome in report.outcomes:
+                style = {"added": "green", "updated": "cyan", "unchanged": "dim", "skipped": "yellow"}[outcome.status]
+                reason = f" ({outcome.reason})" if outcome.reason else ""
+                console.print(f"[{style}]{outcome.status:>9}[/] {outcome.source} · {outcome.chunks} chunks{reason}",
+                              highlight=False)
+        if reports and all(o.status == "skipped" for r in reports for o in r.outcomes):
+            raise typer.Exit(1)
+
+
+@memory_app.command("search")
+def memory_search(
+    query: Annotated[str, typer.Argument(help="What to look for.")],
+    k: Annotated[int, typer.Option("-k", help="How many chunks.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+    chroma_url: ChromaUrlOption = None,
+) -> None:
+    """The chunks most similar to QUERY, best first."""
+    with user_errors():
+        hits = memory_store(chroma_url).search(query, k=k)
+        if as_json:
+            print(json.dumps([{"id": h.id, "source": h.source, "line": h.line, "score": round(h.score, 4),
+                               "text": h.text} for h in hits]))
+            return
+        console = Console()
+        for hit in hits:
+            console.rule(f"{hit.score:.3f} · {hit.source}:{hit.line}", align="left")
+            console.print(hit.text, markup=False, highlight=False)
+
+
+@memory_app.command("list")
+def memory_list(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+    chroma_url: ChromaUrlOption = None,
+) -> None:
+    """The sources in memory, with their chunk counts."""
+    with user_errors():
+        import dataclasses
+
+        sources = memory_store(chroma_url).sources()
+        if as_json:
+            print(json.dumps([dataclasses.asdict(s) for s in sources], default=str))
+            return
+        from rich.table import Table
+
+        table = Table("source", "chunks", "added")
+        for info in sources:
+            row = dataclasses.asdict(info)
+            table.add_row(str(row.get("source")), str(row.get("chunks")), str(row.get("added", "")))
+        Console().print(table)
+
+
+@memory_app.command("forget")
+def memory_forget(
+    target: Annotated[str, typer.Argument(help="A source (file path or name), a folder, or a chunk id.")],
+    chroma_url: ChromaUrlOption = None,
+) -> None:
+    """Remove a source's chunks (or one chunk) from memory."""
+    with user_errors():
+        removed = memory_store(chroma_url).forget(target)
+        if not removed:
+            raise ValueError(f"nothing in memory matches {target!r}")
+        err_console().print(f"forgot {removed} chunks")
+
+
+@memory_app.command("stats")
+def memory_stats(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+    chroma_url: ChromaUrlOption = None,
+) -> None:
+    """How much is in memory and where it lives."""
+    with user_errors():
+        import dataclasses
+
+        stats = dataclasses.asdict(memory_store(chroma_url).stats())
+        if as_json:
+            print(json.dumps(stats, default=str))
+            return
+        for key, value in stats.items():
+            Console().print(f"{key:>12}: {value}", highlight=False)
+
+
+# -- evals ---------------------------------------------------------------------------------------------
+eval_app = typer.Typer(help="Benchmarks that measure kigi: grounding (rag), Game of 24, preferences.",
+                       no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("rag")
+def eval_rag(
+    kb: Annotated[str, typer.Option("--kb", help="Folder (or file) of the knowledge base.")],
+    questions: Annotated[str, typer.Option("--questions", help='JSONL of {"question": ..., "answer": ...}.')],
+    model: ModelOption = DEFAULT_MODEL,
+    k: Annotated[int, typer.Option("-k", help="Chunks retrieved per question.")] = 4,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Per-question results JSONL.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    precision: PrecisionOption = "fp32",
+) -> None:
+    """Answer accuracy with the knowledge base in memory vs without, retrieval hit rate, groundedness."""
+    with user_errors():
+        from pathlib import Path
+
+        from agent.grounding import GroundingConfig
+        from agent.rag_eval import read_questions, results_jsonl, run_rag_eval
+        from memory.embed import KigiEmbeddingFunction, pull_embedding_model
+        from memory.log import ConversationLog
+        from ui.progress import stage_progress
+
+        items = read_questions(Path(questions))
+        engine = load_engine_with_progress(model, precision)
+        function = KigiEmbeddingFunction(pull_embedding_model(home().models))
+        with stage_progress(err_console()) as progress:
+            results, summary = run_rag_eval(engine, function, Path(kb), items, GroundingConfig(k=k),
+                                            progress=lambda done, total: progress("questions", done, total))
+        if output:
+            Path(output).write_text(results_jsonl(results), encoding="utf-8")
+        params = {"kb": str(Path(kb).resolve()), "questions": str(Path(questions).resolve()), "model": model, "k": k}
+        ConversationLog(home().db).record_eval_run("rag", params, summary)
+        if as_json:
+            print(json.dumps(summary))
+            return
+        for key, value in summary.items():
+            Console().print(f"{key:>28}: {value:.3f}" if isinstance(value, float) else f"{key:>28}: {value}",
+                            highlight=False)
 
 
 # -- model ------------------------------------------------------------------------------------

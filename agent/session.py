@@ -22,7 +22,9 @@ from llm.errors import ContextOverflowError
 from llm.generate import SamplingConfig
 
 if TYPE_CHECKING:
+    from agent.grounding import Citation, GroundingConfig
     from memory.log import Candidate, ConversationLog, Generation
+    from memory.store import Retriever
 
 RETRY_TEMPERATURE = 0.8  # a retry of a greedy answer must be able to differ
 
@@ -40,6 +42,7 @@ class TurnResult:
     sampling: SamplingConfig
     prompt_version: str
     message_id: str | None = None  # the logged assistant message (or candidate) id
+    citations: list[Citation] = field(default_factory=list)  # the sources put in the prompt
 
     @property
     def tokens_per_s(self) -> float:
@@ -60,6 +63,9 @@ class Session:
     last: TurnResult | None = None
     last_turn_id: str | None = None  # the logged user message of the last turn
     last_answer_id: str | None = None  # the logged answer (message or candidate) shown last
+    retriever: Retriever | None = None  # memory to ground answers in; None answers from the model alone
+    grounding: GroundingConfig | None = None
+    _citations: list[Citation] = field(default_factory=list)
 
     @classmethod
     def resume(cls, engine: Engine, log: ConversationLog, conversation_id: str, model_name: str) -> Session:
@@ -103,7 +109,14 @@ class Session:
               sampling: SamplingConfig | None = None) -> Iterator[str]:
         """Stream the answer to `question`; the turn joins the conversation when it ends."""
         sampling = self._with_stops(sampling or SamplingConfig())
-        user = Message("user", user_turn(question, context))
+        content = user_turn(question, context)
+        self._citations = []
+        if self.retriever is not None:
+            from agent.grounding import grounded_prompt, retrieve
+
+            self._citations = retrieve(self.retriever, question, self.grounding)
+            content = grounded_prompt(content, self._citations)
+        user = Message("user", content)
         prompt = self.prompt_ids([*self.conversation(), user])
         return self._run(prompt, sampling, on_done=lambda result: self._keep_turn(user, result))
 
@@ -130,8 +143,18 @@ class Session:
         finally:
             done = stream.completion
             self.last = TurnResult(done.text, done.finish_reason, len(prompt), len(done.token_ids), ttft,
-                                   time.perf_counter() - start, sampling, self.template.version)
+                                   time.perf_counter() - start, sampling, self.prompt_version,
+                                   citations=list(self._citations))
             on_done(self.last)
+
+    @property
+    def prompt_version(self) -> str:
+        """The chat template's version, joined by the grounding prompt's when sources are used."""
+        if not self._citations:
+            return self.template.version
+        from agent.grounding import PROMPT_VERSION
+
+        return f"{self.template.version}+{PROMPT_VERSION}"
 
     def _generation(self, result: TurnResult) -> Generation:
         from memory.log import Generation
@@ -139,6 +162,7 @@ class Session:
         params = {k: v for k, v in dataclasses.asdict(result.sampling).items() if k not in ("seed",)}
         return Generation(model=self.model_name, adapter=self.adapter, prompt_version=result.prompt_version,
                           params=params, seed=result.sampling.seed, tokens_in=result.prompt_tokens,
+                          chunk_ids=[c.hit.id for c in result.citations],
                           tokens_out=result.completion_tokens, latency_s=result.seconds, ttft_s=result.ttft_s,
                           interrupted=result.finish_reason == "interrupted")
 

@@ -429,6 +429,12 @@ class AdapterSet:
         self.active = name
         if self.merged:
             self._merge_layers()
+        self.invalidate_prefix_cache()
+
+    def invalidate_prefix_cache(self) -> None:
+        """Keys cached under other weights must not be reused for a shared prompt prefix."""
+        if hasattr(self.model, "cached_tokens"):
+            self.model.cached_tokens = []
 
     @contextmanager
     def using(self, name: str | None) -> Iterator[None]:

@@ -52,6 +52,13 @@ SPOOL_MEMORY = 16 << 20  # stdin beyond this goes to a temporary file
 SKIP_DIRS = {"__pycache__", "node_modules", "venv", "site-packages", "dist", "build"}
 LOCK_NAME = ".kigi-memory.lock"
 PAGE = 2000  # rows per page when listing a whole collection
+# Chroma persists its HNSW index every `sync_threshold` changes; until then the changes
+# live only in its write-ahead log, and the count is per process: another process that
+# persists its index may let the log be purged of them. Measured with two writer
+# processes and the lock: 100 lost an item in 3 of 3 runs, 1 lost none (and keeps the log
+# short, so opening a client per operation stays cheap: 0.75 s -> 0.03 s per query at
+# 10k chunks compared with the default of 1000).
+SYNC_THRESHOLD = 1
 
 
 class MemoryCorruptError(MemoryStoreError):
@@ -308,6 +315,7 @@ class MemoryStore:
         self.embedding_function = embedding_function
         self.config = config or MemoryConfig()
         self._client: ClientAPI | None = None  # a server's client, kept open
+        self._chroma_settings: Any = None
 
     @property
     def location(self) -> str:
@@ -315,9 +323,11 @@ class MemoryStore:
 
     # -- connections -----------------------------------------------------------------------
     def _settings(self) -> Any:
-        from chromadb.config import Settings
+        if self._chroma_settings is None:  # building Settings costs ~20 ms; one per store
+            from chromadb.config import Settings
 
-        return Settings(anonymized_telemetry=False)
+            self._chroma_settings = Settings(anonymized_telemetry=False)
+        return self._chroma_settings
 
     def _open_local(self) -> ClientAPI:
         import chromadb
@@ -391,7 +401,7 @@ class MemoryStore:
             if create:
                 return client.get_or_create_collection(
                     name, embedding_function=self.embedding_function,
-                    configuration={"hnsw": {"space": "cosine"}})
+                    configuration={"hnsw": {"space": "cosine", "sync_threshold": SYNC_THRESHOLD}})
             return client.get_collection(name, embedding_function=self.embedding_function)
         except NotFoundError:
             return None
@@ -642,10 +652,7 @@ class MemoryStore:
         with self._reading() as collection:
             if collection is None:
                 return []
-            count = collection.count()
-            if count == 0:
-                return []
-            result = collection.query(query_embeddings=vector, n_results=min(k, count),
+            result = collection.query(query_embeddings=vector, n_results=k,
                                       include=["documents", "metadatas", "distances"])
         hits = []
         for id_, text, meta, distance in zip(result["ids"][0], result["documents"][0], result["metadatas"][0],

@@ -67,12 +67,12 @@ def tiny_gpt2_hf(vocab_size: int, seed: int = 0):
     return model
 
 
-def save_tiny_chat_model(directory: Path, seed: int = 0) -> Path:
+def save_tiny_chat_model(directory: Path, seed: int = 0, max_positions: int = 512) -> Path:
     """A tiny Llama with a trained ChatML-capable tokenizer, saved as an HF directory."""
     directory.mkdir(parents=True, exist_ok=True)
     tokenizer = train_bpe_tokenizer()
     tokenizer.save(str(directory / "tokenizer.json"))
-    model = tiny_llama_hf(tokenizer.get_vocab_size(), seed=seed, max_position_embeddings=512)
+    model = tiny_llama_hf(tokenizer.get_vocab_size(), seed=seed, max_position_embeddings=max_positions)
     model.save_pretrained(directory, safe_serialization=True)
     return directory
 

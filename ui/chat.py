@@ -66,6 +66,7 @@ class ChatREPL:
     read: Callable[[str], str] = input
     rng: random.Random = field(default_factory=random.Random)
     switch_adapter: Callable[[str | None], None] | None = None
+    after_answer: Callable[[str], None] | None = None  # sources and groundedness, given the question
     running: bool = True
 
     def read_message(self) -> str:
@@ -101,6 +102,8 @@ class ChatREPL:
                     self.command(text)
                 else:
                     self.answer(self.session.reply(text, sampling=self.sampling))
+                    if self.after_answer is not None:
+                        self.after_answer(text)
             except ValueError as exc:
                 self.console.print(f"[red]{exc}[/]")
 

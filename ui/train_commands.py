@@ -23,9 +23,11 @@ DEFAULT_MODEL = "smollm2-135m-instruct"
 
 
 @contextmanager
-def train_progress(console: Console, total_steps: int, every: int = 0) -> Iterator[Callable[[Any], None]]:
+def train_progress(console: Console, total_steps: int, every: int = 0,
+                   describe_eval: Callable[[Any], str] | None = None) -> Iterator[Callable[[Any], None]]:
     """A step callback: a live bar (loss, tokens/s, ETA) on a terminal, else a plain line
-    every `every` steps (default: 20 lines per run) and at each evaluation."""
+    every `every` steps (default: 20 lines per run) and at each evaluation (`describe_eval`
+    adds to that line, e.g. the held-out accuracy)."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -48,6 +50,8 @@ def train_progress(console: Console, total_steps: int, every: int = 0) -> Iterat
                 f"{info.tokens_per_s:.0f} tok/s")
         if info.eval_loss is not None:
             line += f"  eval loss {info.eval_loss:.4f}"
+            if describe_eval is not None:
+                line += describe_eval(info)
         if info.eval_loss is not None and console.is_terminal:
             progress.console.print(line, highlight=False)
         elif not console.is_terminal and (info.step % every == 0 or info.eval_loss is not None
@@ -56,6 +60,39 @@ def train_progress(console: Console, total_steps: int, every: int = 0) -> Iterat
 
     with progress:
         yield on_step
+
+
+def _set_threads(threads: int) -> None:
+    if threads < 0:
+        raise ValueError(f"--threads must be >= 0, got {threads}")
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+
+
+def _claim(store: Any, adapter: str, resume: bool, force: bool) -> tuple[Path, Path]:
+    """(where the adapter goes, its checkpoint dir), refusing to overwrite without --force."""
+    import shutil
+
+    target, checkpoints = store.path_for(adapter), store.checkpoint_dir(adapter)
+    if target.exists() and not force:
+        raise ValueError(f"adapter {adapter!r} already exists ({target}); use --force to replace it")
+    if checkpoints.exists() and not (resume or force):
+        raise ValueError(f"an unfinished run of {adapter!r} has a checkpoint; use --resume to continue it "
+                         "or --force to start afresh")
+    if force and not resume:
+        shutil.rmtree(checkpoints, ignore_errors=True)
+    return target, checkpoints
+
+
+def _install(run: Any, target: Path, checkpoints: Path, model: str) -> None:
+    import shutil
+
+    if target.exists():
+        shutil.rmtree(target)
+    run.save(target, base_name=model)
+    shutil.rmtree(checkpoints, ignore_errors=True)
 
 
 @train_app.command("sft")
@@ -100,30 +137,15 @@ def train_sft(
     from cli import err_console, home, user_errors
 
     with user_errors():
-        import shutil
-
         from agent.adapters import AdapterStore, chat_render
         from cli import load_engine_with_progress
         from llm.lora import LoRAConfig, adapters_of, parse_targets
         from llm.train.loop import TrainConfig
         from llm.train.sft import SFTConfig, SFTRun
 
-        if threads < 0:
-            raise ValueError(f"--threads must be >= 0, got {threads}")
-        if threads:
-            import torch
-
-            torch.set_num_threads(threads)
+        _set_threads(threads)
         console = err_console()
-        store = AdapterStore.of(home())
-        target, checkpoints = store.path_for(adapter), store.checkpoint_dir(adapter)
-        if target.exists() and not force:
-            raise ValueError(f"adapter {adapter!r} already exists ({target}); use --force to replace it")
-        if checkpoints.exists() and not (resume or force):
-            raise ValueError(f"an unfinished run of {adapter!r} has a checkpoint; use --resume to continue it "
-                             "or --force to start afresh")
-        if force and not resume:
-            shutil.rmtree(checkpoints, ignore_errors=True)
+        target, checkpoints = _claim(AdapterStore.of(home()), adapter, resume, force)
         lora = LoRAConfig(rank=rank, alpha=alpha, dropout=dropout, targets=parse_targets(targets))
         sft = SFTConfig(batch_size=batch, seq_len=seq_len, packed=pack, eval_fraction=eval_fraction)
         train = TrainConfig(lr=lr, weight_decay=weight_decay, warmup_steps=warmup, epochs=epochs,
@@ -147,16 +169,336 @@ def train_sft(
             console.print(f"[yellow]stopped; `kigi train sft ... --adapter {adapter} --resume` continues from "
                           "the last checkpoint[/]")
             raise
-        if target.exists():
-            shutil.rmtree(target)
-        run.save(target, base_name=model)
-        shutil.rmtree(checkpoints, ignore_errors=True)
+        _install(run, target, checkpoints, model)
         summary = result.summary()
         eval_part = (f", eval loss {summary['initial_eval_loss']} → {summary['final_eval_loss']}"
                      if summary["final_eval_loss"] is not None else "")
         console.print(f"[green]✓[/] adapter {adapter}: {summary['steps']} steps in {summary['seconds']:.0f}s "
                       f"({summary['tokens_per_s']:.0f} tok/s), loss {summary['initial_loss']} → "
                       f"{summary['final_loss']}{eval_part} → {target}", highlight=False)
+        if as_json:
+            print(json.dumps(run.card()))
+
+
+# -- preference training: reward models, DPO, PPO ------------------------------------------------
+ModelOpt = Annotated[str, typer.Option("--model", "-m", help="Base model (see `kigi model list`).",
+                                       envvar="KIGI_MODEL")]
+PrefsDataOpt = Annotated[Path | None, typer.Option(
+    "--data", help="Preference JSONL ({\"prompt\", \"chosen\", \"rejected\"}, as `kigi prefs export` writes); "
+                   "default: the decided pairs in your log.")]
+TargetsOpt = Annotated[str, typer.Option(help="Layers to adapt: q,k,v,o,gate,up,down, or attn, mlp, all.")]
+RankOpt = Annotated[int, typer.Option(help="LoRA rank.")]
+AlphaOpt = Annotated[float, typer.Option(help="LoRA alpha (the update is scaled by alpha/rank).")]
+DropoutOpt = Annotated[float, typer.Option(help="Dropout on the adapter's input.")]
+WeightDecayOpt = Annotated[float, typer.Option(help="AdamW weight decay.")]
+WarmupOpt = Annotated[int, typer.Option(help="Warmup steps before the cosine decay.")]
+EpochsOpt = Annotated[int, typer.Option(help="Passes over the pairs (ignored with --max-steps).")]
+MaxStepsOpt = Annotated[int | None, typer.Option(help="Optimizer steps to train (overrides --epochs).")]
+PairBatchOpt = Annotated[int, typer.Option("--batch", help="Pairs per micro-batch.")]
+GradAccumOpt = Annotated[int, typer.Option(help="Micro-batches per optimizer step.")]
+SeqLenOpt = Annotated[int, typer.Option(help="Tokens per row (prompt + answer); longer answers are cut, a prompt "
+                                              "that leaves no room for an answer is refused.")]
+EvalFractionOpt = Annotated[float, typer.Option(help="Share of the prompts held out for accuracy.")]
+EvalEveryOpt = Annotated[int, typer.Option(help="Steps between held-out evaluations (0: start and end only).")]
+ClipOpt = Annotated[float, typer.Option(help="Gradient-norm clipping (0: off).")]
+SeedOpt = Annotated[int, typer.Option(help="Seed for the split, shuffling, sampling and initialisation.")]
+CheckpointEveryOpt = Annotated[int, typer.Option(help="Steps between checkpoints (for --resume).")]
+ResumeOpt = Annotated[bool, typer.Option("--resume", help="Continue an interrupted run of this adapter.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an adapter (or unfinished run) of this name.")]
+ThreadsOpt = Annotated[int, typer.Option(help="CPU threads for torch (0: its default; 1 is faster on a busy "
+                                              "machine).", envvar="KIGI_THREADS")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the training card as JSON on stdout.")]
+
+
+def _preference_data(data: Path | None) -> Any:
+    """The JSONL file, or the decided pairs of the log (the same records `kigi prefs export` writes)."""
+    if data is not None:
+        return data
+    from cli import read_log
+
+    with read_log() as log:
+        records = log.preference_records()
+    if not records:
+        raise ValueError("your log holds no decided preference pairs yet: rate answers with `kigi rate` "
+                         "(or pass --data FILE)")
+    return records
+
+
+def _fit_preferences(kind: str, console: Console, run: Any, adapter: str, target: Path, checkpoints: Path,
+                     model: str, resume: bool, as_json: bool) -> None:
+    """Train a prepared reward/DPO run with progress, save it, print the summary."""
+    data = run.data
+    console.print(f"{len(data.train)} training pairs, {len(data.held_out)} held out ({data.source}); "
+                  f"{run.total_steps} steps", highlight=False)
+    if data.identical:
+        console.print(f"[yellow]{data.identical} pairs dropped: chosen and rejected are the same answer[/]")
+    if not data.held_out:
+        console.print("[yellow]no pairs held out (too few prompts): accuracy is not measured[/]")
+
+    def describe(info: Any) -> str:
+        metrics = info.eval_metrics
+        return f"  acc {metrics['accuracy']:.3f}  margin {metrics['margin']:.3f}" if metrics else ""
+
+    try:
+        with train_progress(console, run.total_steps, describe_eval=describe) as on_step:
+            result = run.fit(checkpoint_dir=checkpoints, resume=resume, on_step=on_step)
+    except KeyboardInterrupt:
+        console.print(f"[yellow]stopped; `kigi train {kind} ... --adapter {adapter} --resume` continues from "
+                      "the last checkpoint[/]")
+        raise
+    _install(run, target, checkpoints, model)
+    summary = result.summary()
+    held = run.held_out()
+    accuracy = (f", held-out accuracy {held['first']['accuracy']:.3f} → {held['last']['accuracy']:.3f} "
+                f"(margin {held['last']['margin']:.3f})" if held and "accuracy" in held["last"] else "")
+    what = "reward model" if kind == "reward" else "adapter"
+    console.print(f"[green]✓[/] {what} {adapter}: {summary['steps']} steps in {summary['seconds']:.0f}s "
+                  f"({summary['tokens_per_s']:.0f} tok/s), loss {summary['initial_loss']} → "
+                  f"{summary['final_loss']}{accuracy} → {target}", highlight=False)
+    if as_json:
+        print(json.dumps(run.card()))
+
+
+@train_app.command("reward")
+def train_reward(
+    adapter: Annotated[str, typer.Option("--adapter", "-a", help="Name of the reward model to create.")],
+    data: PrefsDataOpt = None,
+    model: ModelOpt = DEFAULT_MODEL,
+    center: Annotated[float, typer.Option(help="Reward centring: weight of mean((r+ + r-)^2), keeping rewards "
+                                               "near zero mean (e.g. 0.01).")] = 0.0,
+    targets: TargetsOpt = "q,v",
+    rank: RankOpt = 8,
+    alpha: AlphaOpt = 16.0,
+    dropout: DropoutOpt = 0.0,
+    lr: Annotated[float, typer.Option(help="Peak learning rate (AdamW).")] = 2e-4,
+    weight_decay: WeightDecayOpt = 0.0,
+    warmup: WarmupOpt = 10,
+    epochs: EpochsOpt = 1,
+    max_steps: MaxStepsOpt = None,
+    batch: PairBatchOpt = 8,
+    grad_accum: GradAccumOpt = 1,
+    seq_len: SeqLenOpt = 256,
+    eval_fraction: EvalFractionOpt = 0.1,
+    eval_every: EvalEveryOpt = 0,
+    clip: ClipOpt = 1.0,
+    seed: SeedOpt = 0,
+    checkpoint_every: CheckpointEveryOpt = 50,
+    resume: ResumeOpt = False,
+    force: ForceOpt = False,
+    threads: ThreadsOpt = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Train a reward model on preference pairs: the base + a LoRA adapter + a scalar head.
+
+    The loss is Bradley–Terry, −log σ(r(chosen) − r(rejected)); accuracy on held-out prompts is reported.
+
+    Saved to KIGI_HOME/adapters/NAME with its head (reward_head.safetensors) and a training card.
+
+    Use it with `kigi train ppo --reward NAME`, or as a judge: reward:NAME.
+
+    Ctrl-C stops and saves a checkpoint; `--resume` continues from it.
+    """
+    from cli import err_console, home, user_errors
+
+    with user_errors():
+        from agent.adapters import AdapterStore, chat_render
+        from cli import load_engine_with_progress
+        from llm.lora import LoRAConfig, parse_targets
+        from llm.train.loop import TrainConfig
+        from llm.train.reward import RewardConfig, RewardRun
+
+        _set_threads(threads)
+        console = err_console()
+        target, checkpoints = _claim(AdapterStore.of(home()), adapter, resume, force)
+        lora = LoRAConfig(rank=rank, alpha=alpha, dropout=dropout, targets=parse_targets(targets))
+        config = RewardConfig(batch_size=batch, seq_len=seq_len, eval_fraction=eval_fraction, center_coef=center)
+        train = TrainConfig(lr=lr, weight_decay=weight_decay, warmup_steps=warmup, epochs=epochs,
+                            max_steps=max_steps, grad_accum=grad_accum, clip_norm=clip or None, seed=seed,
+                            eval_every=eval_every, checkpoint_every=checkpoint_every)
+        source = _preference_data(data)
+        engine = load_engine_with_progress(model, "fp32")
+        run = RewardRun.prepare(engine.model, chat_render(engine.tokenizer), source, adapter, lora, config, train,
+                                base_name=model)
+        _fit_preferences("reward", console, run, adapter, target, checkpoints, model, resume, as_json)
+
+
+@train_app.command("dpo")
+def train_dpo(
+    adapter: Annotated[str, typer.Option("--adapter", "-a", help="Name of the policy adapter to create.")],
+    data: PrefsDataOpt = None,
+    model: ModelOpt = DEFAULT_MODEL,
+    beta: Annotated[float, typer.Option(help="DPO's β: how strongly the policy is held to the reference "
+                                             "(higher: closer).")] = 0.1,
+    targets: TargetsOpt = "q,v",
+    rank: RankOpt = 8,
+    alpha: AlphaOpt = 16.0,
+    dropout: DropoutOpt = 0.0,
+    lr: Annotated[float, typer.Option(help="Peak learning rate (AdamW).")] = 1e-4,
+    weight_decay: WeightDecayOpt = 0.0,
+    warmup: WarmupOpt = 10,
+    epochs: EpochsOpt = 1,
+    max_steps: MaxStepsOpt = None,
+    batch: PairBatchOpt = 4,
+    grad_accum: GradAccumOpt = 1,
+    seq_len: SeqLenOpt = 256,
+    eval_fraction: EvalFractionOpt = 0.1,
+    eval_every: EvalEveryOpt = 0,
+    clip: ClipOpt = 1.0,
+    seed: SeedOpt = 0,
+    checkpoint_every: CheckpointEveryOpt = 50,
+    resume: ResumeOpt = False,
+    force: ForceOpt = False,
+    threads: ThreadsOpt = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Train a policy adapter with DPO on preference pairs (no reward model needed).
+
+    The loss is −log σ(β[(log π(y⁺) − log πref(y⁺)) − (log π(y⁻) − log πref(y⁻))]); πref is the base, adapter off.
+
+    Reports the implicit reward margin and the held-out accuracy (chosen answer gained more than the rejected one).
+
+    Ctrl-C stops and saves a checkpoint; `--resume` continues from it.
+    """
+    from cli import err_console, home, user_errors
+
+    with user_errors():
+        from agent.adapters import AdapterStore, chat_render
+        from cli import load_engine_with_progress
+        from llm.lora import LoRAConfig, parse_targets
+        from llm.train.dpo import DPOConfig, DPORun
+        from llm.train.loop import TrainConfig
+
+        _set_threads(threads)
+        console = err_console()
+        target, checkpoints = _claim(AdapterStore.of(home()), adapter, resume, force)
+        lora = LoRAConfig(rank=rank, alpha=alpha, dropout=dropout, targets=parse_targets(targets))
+        config = DPOConfig(beta=beta, batch_size=batch, seq_len=seq_len, eval_fraction=eval_fraction)
+        train = TrainConfig(lr=lr, weight_decay=weight_decay, warmup_steps=warmup, epochs=epochs,
+                            max_steps=max_steps, grad_accum=grad_accum, clip_norm=clip or None, seed=seed,
+                            eval_every=eval_every, checkpoint_every=checkpoint_every)
+        source = _preference_data(data)
+        engine = load_engine_with_progress(model, "fp32")
+        run = DPORun.prepare(engine.model, chat_render(engine.tokenizer), source, adapter, lora, config, train,
+                             base_name=model)
+        _fit_preferences("dpo", console, run, adapter, target, checkpoints, model, resume, as_json)
+
+
+@contextmanager
+def ppo_progress(console: Console, total: int) -> Iterator[Callable[[Any], None]]:
+    """An iteration callback: a live bar (score, KL, answer length) on a terminal, else a line each."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    progress = Progress(TextColumn("[bold]ppo[/]"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("score {task.fields[score]}"), TextColumn("KL {task.fields[kl]}"),
+                        TextColumn("len {task.fields[length]}"), TimeElapsedColumn(), console=console,
+                        disable=not console.is_terminal)
+    task = progress.add_task("ppo", total=total, score="-", kl="-", length="-")
+
+    def on_iteration(info: Any) -> None:
+        progress.update(task, completed=info.iteration, score=f"{info.score:.3f}", kl=f"{info.kl:.2f}",
+                        length=f"{info.response_tokens:.1f}")
+        if not console.is_terminal:
+            console.print(f"iteration {info.iteration}/{info.total}  score {info.score:.4f}  KL {info.kl:.3f}  "
+                          f"length {info.response_tokens:.1f}  finished {info.finished:.2f}  loss {info.loss:.4f}  "
+                          f"clip {info.clipfrac:.3f}  {info.rollout_s:.1f}s rollouts + {info.update_s:.1f}s updates",
+                          highlight=False)
+
+    with progress:
+        yield on_iteration
+
+
+@train_app.command("ppo")
+def train_ppo(
+    reward: Annotated[str, typer.Option("--reward", help="Reward model (trained with `kigi train reward`).")],
+    prompts: Annotated[Path, typer.Option("--prompts", help="Prompts to sample answers to: a text file of one "
+                                                            "question per line, or JSONL with \"prompt\" (messages "
+                                                            "or a string), \"messages\" or \"question\".")],
+    adapter: Annotated[str, typer.Option("--adapter", "-a", help="Name of the policy adapter to create.")],
+    model: ModelOpt = DEFAULT_MODEL,
+    iterations: Annotated[int, typer.Option(help="Rollout-and-update rounds.")] = 20,
+    batch_prompts: Annotated[int, typer.Option(help="Prompts per iteration.")] = 8,
+    samples: Annotated[int, typer.Option(help="Answers sampled per prompt.")] = 2,
+    max_new_tokens: Annotated[int, typer.Option(help="Longest answer sampled.")] = 64,
+    temperature: Annotated[float, typer.Option(help="Sampling temperature of the rollouts.")] = 1.0,
+    kl_coef: Annotated[float, typer.Option(help="β of the per-token KL penalty to the reference model.")] = 0.05,
+    ppo_epochs: Annotated[int, typer.Option(help="Passes over each iteration's rollouts.")] = 4,
+    minibatch: Annotated[int, typer.Option(help="Rollouts per optimizer step.")] = 8,
+    clip_range: Annotated[float, typer.Option(help="PPO's ratio clipping ε (and the value clipping).")] = 0.2,
+    vf_coef: Annotated[float, typer.Option(help="Weight of the value loss.")] = 0.1,
+    gamma: Annotated[float, typer.Option(help="Discount γ.")] = 1.0,
+    lam: Annotated[float, typer.Option(help="GAE λ.")] = 0.95,
+    missing_eos_penalty: Annotated[float, typer.Option(help="Subtracted from the score of an answer cut at "
+                                                            "--max-new-tokens.")] = 0.0,
+    targets: TargetsOpt = "q,v",
+    rank: RankOpt = 8,
+    alpha: AlphaOpt = 16.0,
+    lr: Annotated[float, typer.Option(help="Peak learning rate (AdamW).")] = 1e-4,
+    warmup: WarmupOpt = 0,
+    clip: ClipOpt = 1.0,
+    seed: SeedOpt = 0,
+    resume: ResumeOpt = False,
+    force: ForceOpt = False,
+    threads: ThreadsOpt = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Train a policy adapter with PPO against a reward model.
+
+    Each iteration samples answers from the policy and scores them with the reward model.
+
+    The reward is the score minus β·KL(policy‖reference) per token; the reference is the base, adapter off.
+
+    A value head and GAE give the advantages; several clipped PPO steps follow.
+
+    A checkpoint is saved after every iteration; `--resume` continues from it.
+    """
+    from cli import err_console, home, user_errors
+
+    with user_errors():
+        from agent.adapters import AdapterStore, chat_render
+        from agent.pref_evals import load_reward_model
+        from agent.prompts import ChatTemplate
+        from cli import load_engine_with_progress
+        from llm.lora import LoRAConfig, parse_targets
+        from llm.train.loop import TrainConfig
+        from llm.train.ppo import PPOConfig, PPORun
+
+        _set_threads(threads)
+        console = err_console()
+        store = AdapterStore.of(home())
+        if reward == adapter:
+            raise ValueError("--reward and --adapter must name different adapters")
+        store.resolve(reward)  # a missing reward model is named before anything is loaded
+        target, checkpoints = _claim(store, adapter, resume, force)
+        lora = LoRAConfig(rank=rank, alpha=alpha, targets=parse_targets(targets))
+        config = PPOConfig(iterations=iterations, prompts_per_iteration=batch_prompts, samples_per_prompt=samples,
+                           max_new_tokens=max_new_tokens, temperature=temperature, kl_coef=kl_coef,
+                           ppo_epochs=ppo_epochs, minibatch_size=minibatch, clip_range=clip_range,
+                           value_clip=clip_range, vf_coef=vf_coef, gamma=gamma, lam=lam,
+                           missing_eos_penalty=missing_eos_penalty)
+        train = TrainConfig(lr=lr, warmup_steps=warmup, clip_norm=clip or None, seed=seed)
+        engine = load_engine_with_progress(model, "fp32")
+        judge = load_reward_model(engine, store, reward)
+        template = ChatTemplate()
+        run = PPORun.prepare(engine.model, chat_render(engine.tokenizer, template), prompts, adapter, judge, lora,
+                             config, train, stop_token_ids=template.stop_tokens(engine.tokenizer), base_name=model,
+                             reward_name=reward)
+        console.print(f"{len(run.prompts)} prompts; {iterations} iterations of {config.rollouts_per_iteration} "
+                      f"rollouts; {run.total_steps} optimizer steps; reward model {reward}", highlight=False)
+        try:
+            with ppo_progress(console, iterations) as on_iteration:
+                result = run.fit(checkpoint_dir=checkpoints, resume=resume, on_iteration=on_iteration)
+        except KeyboardInterrupt:
+            console.print(f"[yellow]stopped; `kigi train ppo ... --adapter {adapter} --resume` continues from the "
+                          "last finished iteration[/]")
+            raise
+        _install(run, target, checkpoints, model)
+        summary = result.summary()
+        first, last = summary["first"], summary["last"]
+        moved = (f", score {first['score']:.3f} → {last['score']:.3f}, KL {first['kl']:.2f} → {last['kl']:.2f}, "
+                 f"answer length {first['response_tokens']:.1f} → {last['response_tokens']:.1f} tokens"
+                 if first and last else "")
+        console.print(f"[green]✓[/] adapter {adapter}: {summary['iterations']} iterations ({summary['steps']} steps) "
+                      f"in {summary['seconds']:.0f}s{moved} → {target}", highlight=False)
         if as_json:
             print(json.dumps(run.card()))
 
@@ -175,12 +517,13 @@ def adapter_list(as_json: Annotated[bool, typer.Option("--json", help="JSON outp
             return
         from rich.table import Table
 
-        table = Table("name", "base", "targets", "rank", "size", "steps", "loss", "source")
+        table = Table("name", "kind", "base", "targets", "rank", "size", "steps", "loss", "source")
         for a in adapters:
             result = (a.training or {}).get("result") or {}
             loss = result.get("final_eval_loss") or result.get("final_loss")
-            table.add_row(a.name, a.base_name or "-", ",".join(a.config.targets), str(a.config.rank),
-                          f"{a.size / 1e6:.1f} MB", str(result.get("steps", "-")),
+            table.add_row(a.name, (a.training or {}).get("kind", "-"), a.base_name or "-",
+                          ",".join(a.config.targets), str(a.config.rank), f"{a.size / 1e6:.1f} MB",
+                          str(result.get("steps", "-")),
                           f"{loss:.4f}" if isinstance(loss, float) else "-", "bundled" if a.bundled else "user")
         Console().print(table)
 

@@ -1,0 +1,223 @@
+"""Grounded answers: retrieved chunks in the prompt as numbered sources, and a check of
+which answer sentences those sources support.
+
+The check is deliberately simple and explainable. A sentence is *supported* when one of
+the chunks it may lean on (the ones it cites as [n]; all retrieved ones if it cites none)
+either
+- contains at least `min_overlap` of the sentence's content words (lower-cased words of
+  two or more letters or any digits, minus a short stop list; numbers must match exactly),
+  or
+- has a sentence whose embedding has cosine similarity at least `min_similarity` with it
+  (only when an embedding function is given; all-MiniLM-L6-v2 puts paraphrases around
+  0.6-0.9 and unrelated sentences below 0.3).
+Sentences without content words ("Sure.", "[1]") and abstentions ("I do not know",
+"not mentioned in the sources") need no support. An answer sentence
+with a number that no cited chunk contains is unsupported whatever its other words, since
+small models most often hallucinate exactly there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from agent.prompts import content_version
+from memory.store import Hit, Retriever
+
+Embed = Callable[[list[str]], Sequence[Sequence[float]]]
+
+GROUNDED_INSTRUCTIONS = (
+    "Answer the question using only the numbered sources below. After each sentence, cite "
+    "the sources it relies on by their numbers in square brackets, like [1] or [1][2]. If the "
+    "sources do not contain the answer, say that you do not know."
+)
+GROUNDED_PROMPT = "{instructions}\n\nSources:\n{sources}\n\nQuestion: {question}"
+PROMPT_VERSION = content_version(GROUNDED_INSTRUCTIONS, GROUNDED_PROMPT)
+
+_STOP = """
+a an and are as at be been but by can could did do does for from had has have how i if in into is it
+its itself me my no not of on or our so such than that the their them then there these they this to
+too was we were what when where which who whom why will with would you your yes also only very just
+about above after again all am any because before being below between both down during each few
+further here more most other out over own same some under until up while sure okay ok certainly
+course hello hi thanks thank well answer question source sources according based provided
+"""
+STOPWORDS = frozenset(_STOP.split(None))
+_WORD = re.compile(r"[^\W_]+(?:[.,'][^\W_]+)*")
+_CITATION = re.compile(r"\[(\d+)\]")
+_ABSTAIN = re.compile(r"\b(?:do(?:es)? not|don't|cannot|can't|could not|couldn't) (?:know|find|tell|say|answer)"
+                      r"|\bnot (?:mentioned|stated|given|covered|found) in\b|\bno information\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?:\s*(?:\[\d+\])+)?\s+(?=[\"'(\[]?[A-Z0-9])")
+
+
+@dataclass(frozen=True)
+class GroundingConfig:
+    k: int = 4  # chunks retrieved into the prompt
+    min_relevance: float = 0.25  # cosine similarity a chunk needs to be used at all
+    max_source_chars: int = 3000  # of chunk text in the prompt, all sources together
+    min_overlap: float = 0.6  # share of a sentence's content words found in one chunk
+    min_similarity: float = 0.6  # sentence-to-sentence cosine similarity, with an embedder
+
+    def __post_init__(self) -> None:
+        if self.k <= 0:
+            raise ValueError(f"GroundingConfig.k must be positive, got {self.k}")
+        for name in ("min_relevance", "min_overlap", "min_similarity"):
+            if not -1.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"GroundingConfig.{name} must be between -1 and 1, got {getattr(self, name)}")
+        if self.max_source_chars <= 0:
+            raise ValueError(f"GroundingConfig.max_source_chars must be positive, got {self.max_source_chars}")
+
+
+@dataclass(frozen=True)
+class Citation:
+    number: int  # 1-based, as the prompt and the answer say it
+    hit: Hit
+
+    @property
+    def label(self) -> str:
+        where = f"{self.hit.source}:{self.hit.line}" if self.hit.line else self.hit.source
+        section = f" ({self.hit.section})" if self.hit.section else ""
+        return f"[{self.number}] {where}{section}"
+
+
+def retrieve(retriever: Retriever, question: str, config: GroundingConfig | None = None) -> list[Citation]:
+    """The question's best chunks as numbered citations, within the prompt's character budget."""
+    config = config or GroundingConfig()
+    hits = retriever.search(question, k=config.k, min_relevance=config.min_relevance)
+    citations: list[Citation] = []
+    used = 0
+    for hit in hits:
+        if citations and used + len(hit.text) > config.max_source_chars:
+            break
+        citations.append(Citation(len(citations) + 1, hit))
+        used += len(hit.text)
+    return citations
+
+
+def format_sources(citations: Sequence[Citation]) -> str:
+    return "\n\n".join(f"[{c.number}] (from {c.hit.source})\n{c.hit.text.strip()}" for c in citations)
+
+
+def grounded_prompt(question: str, citations: Sequence[Citation]) -> str:
+    """The user turn for a grounded answer; with no citations the question goes alone."""
+    if not citations:
+        return question
+    return GROUNDED_PROMPT.format(instructions=GROUNDED_INSTRUCTIONS, sources=format_sources(citations),
+                                  question=question)
+
+
+def render_sources(citations: Sequence[Citation]) -> str:
+    """The list shown under an answer: one line per source."""
+    return "\n".join(c.label for c in citations)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of an answer, each keeping the citations written right after it."""
+    parts: list[str] = []
+    for paragraph in re.split(r"\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)", text):
+        paragraph = " ".join(paragraph.split())
+        if not paragraph:
+            continue
+        start = 0
+        for match in _SENTENCE_END.finditer(paragraph):
+            end = match.start() + len(match.group(0).rstrip())
+            parts.append(paragraph[start:end].strip())
+            start = match.end()
+        parts.append(paragraph[start:].strip())
+    return [p for p in parts if p]
+
+
+def content_words(text: str) -> set[str]:
+    words = {w.lower().strip(".,'") for w in _WORD.findall(_CITATION.sub(" ", text))}
+    return {w for w in words if w and w not in STOPWORDS and (len(w) > 1 or w.isdigit())}
+
+
+def _numbers(words: set[str]) -> set[str]:
+    return {w for w in words if any(ch.isdigit() for ch in w)}
+
+
+@dataclass(frozen=True)
+class SentenceCheck:
+    sentence: str
+    cited: tuple[int, ...]  # the citation numbers written in it
+    supported: bool
+    source: int | None  # the citation that supports it best
+    overlap: float  # best share of its content words found in one chunk
+    similarity: float | None  # best sentence cosine similarity, if an embedder was given
+    needs_support: bool = True
+
+
+@dataclass
+class GroundednessReport:
+    sentences: list[SentenceCheck] = field(default_factory=list)
+
+    @property
+    def checked(self) -> list[SentenceCheck]:
+        return [s for s in self.sentences if s.needs_support]
+
+    @property
+    def unsupported(self) -> list[SentenceCheck]:
+        return [s for s in self.checked if not s.supported]
+
+    @property
+    def rate(self) -> float:
+        """Share of the sentences that need support and have it (1.0 for none to check)."""
+        checked = self.checked
+        return 1.0 if not checked else sum(s.supported for s in checked) / len(checked)
+
+    def marked(self) -> str:
+        """The answer with each unsupported sentence flagged `[unsupported]`."""
+        return " ".join(f"{s.sentence} [unsupported]" if s.needs_support and not s.supported else s.sentence
+                        for s in self.sentences)
+
+
+def check_groundedness(answer: str, citations: Sequence[Citation], config: GroundingConfig | None = None,
+                       embed: Embed | None = None) -> GroundednessReport:
+    """Which sentences of `answer` the cited chunks support (see the module docstring)."""
+    config = config or GroundingConfig()
+    by_number = {c.number: c for c in citations}
+    chunk_words = {c.number: content_words(c.hit.text) for c in citations}
+    sentences = split_sentences(answer)
+    similarity = _similarities(sentences, citations, embed) if embed and citations else None
+    report = GroundednessReport()
+    for i, sentence in enumerate(sentences):
+        cited = tuple(int(n) for n in _CITATION.findall(sentence))
+        words = content_words(sentence)
+        if not words or _ABSTAIN.search(sentence):
+            report.sentences.append(SentenceCheck(sentence, cited, True, None, 1.0, None, needs_support=False))
+            continue
+        candidates = [n for n in cited if n in by_number] or list(by_number)
+        best, best_overlap, best_sim = None, 0.0, None
+        supported = False
+        for n in candidates:
+            overlap = len(words & chunk_words[n]) / len(words)
+            sim = None if similarity is None else similarity[i].get(n)
+            numbers_ok = _numbers(words) <= chunk_words[n]
+            ok = numbers_ok and (overlap >= config.min_overlap or (sim is not None and sim >= config.min_similarity))
+            score = max(overlap, sim or 0.0)
+            if best is None or (ok, score) > (supported, max(best_overlap, best_sim or 0.0)):
+                best, best_overlap, best_sim, supported = n, overlap, sim, ok
+        report.sentences.append(SentenceCheck(sentence, cited, supported, best if supported else None,
+                                              best_overlap, best_sim))
+    return report
+
+
+def _similarities(sentences: list[str], citations: Sequence[Citation], embed: Embed) -> list[dict[int, float]]:
+    """For each answer sentence and citation: the best cosine similarity to any of the chunk's sentences."""
+    pieces: list[tuple[int, str]] = [(c.number, s) for c in citations for s in split_sentences(c.hit.text)]
+    if not sentences or not pieces:
+        return [{} for _ in sentences]
+    vectors = np.asarray(embed([_CITATION.sub("", s).strip() for s in sentences] + [p for _, p in pieces]),
+                         dtype=np.float32)
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    sims = vectors[:len(sentences)] @ vectors[len(sentences):].T  # (sentences, pieces)
+    out: list[dict[int, float]] = []
+    for row in sims:
+        best: dict[int, float] = {}
+        for (number, _), value in zip(pieces, row, strict=True):
+            best[number] = max(best.get(number, -1.0), float(value))
+        out.append(best)
+    return out

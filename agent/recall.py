@@ -1,0 +1,50 @@
+"""Which memory to use and how to open it: the user's documents and, with --remember,
+past question/answer turns, searched together for grounding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from agent.home import KigiHome
+
+if TYPE_CHECKING:
+    from memory.store import Hit, MemoryStore
+    from ui.progress import Progress  # noqa: F401
+
+DOCUMENTS = "documents"
+CONVERSATIONS = "conversations"
+
+
+def memory_exists(home: KigiHome, url: str | None = None) -> bool:
+    """Whether there is anything to search, without importing chromadb for an empty memory."""
+    return url is not None or (home.memory / "chroma.sqlite3").exists()
+
+
+def open_memory(home: KigiHome, url: str | None = None, collection: str = DOCUMENTS,
+                progress=None) -> MemoryStore:
+    from memory.embed import KigiEmbeddingFunction, pull_embedding_model
+    from memory.store import MemoryConfig, MemoryStore
+
+    function = KigiEmbeddingFunction(pull_embedding_model(home.models, progress))
+    config = MemoryConfig(collection=collection)
+    if url:
+        return MemoryStore(url=url, embedding_function=function, config=config)
+    return MemoryStore(home.memory, embedding_function=function, config=config)
+
+
+@dataclass
+class CombinedRetriever:
+    """Search several collections and keep the best hits overall."""
+
+    stores: list[MemoryStore]
+
+    def search(self, query: str, k: int = 5, min_relevance: float = 0.0) -> list[Hit]:
+        hits = [hit for store in self.stores for hit in store.search(query, k=k, min_relevance=min_relevance)]
+        return sorted(hits, key=lambda h: h.score, reverse=True)[:k]
+
+
+def remember_turn(store: MemoryStore, conversation_id: str | None, question: str, answer: str) -> None:
+    """Keep a question and its answer as a searchable memory of past conversations."""
+    source = f"conversation:{conversation_id or 'unlogged'}"
+    store.add_text(f"Q: {question}\nA: {answer}", source=f"{source}:{abs(hash(question)) % 10**8}", kind="text")

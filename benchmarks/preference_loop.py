@@ -1,0 +1,359 @@
+"""The whole preference loop on the real default model, with a simulated rater that prefers
+the shorter answer: collect pairs, train a reward model, a DPO adapter and a PPO adapter,
+and measure how the answers moved.
+
+    python benchmarks/preference_loop.py [--workdir results/preference_loop] [--prompts 300] [--threads 1]
+    python benchmarks/preference_loop.py --prompts 6 --eval-prompts 2 --max-new-tokens 24 \\
+        --reward-max-steps 2 --dpo-max-steps 2 --ppo-iterations 1 --ppo-prompts 2 --workdir /tmp/pl-smoke
+
+Stages (`--stages`, default all), each resumable: a rerun skips what is done and continues
+what was interrupted (collection from the log, training from its checkpoint).
+
+1. collect: each prompt is asked through `Session.reply` (as `kigi ask`/`chat` log it),
+   a second answer is sampled with `agent.rating.sample_candidate` (as `kigi rate
+   --generate`), and the pair is judged in a random A/B order and recorded with
+   `ConversationLog.record_preference` (as `kigi rate`), by a rater that prefers the
+   shorter answer (equal length: a tie). The pairs are then exported as `kigi prefs export`
+   writes them (`prefs.jsonl`).
+2. reward: a reward model on those pairs; held-out pairwise accuracy (prompts never trained on).
+3. dpo: a DPO adapter on the same pairs.
+4. ppo: a PPO adapter on the collection prompts, rewarded by the reward model.
+5. eval: on held-out prompts (never collected), for the base, DPO and PPO: mean greedy answer
+   length, reward-model score, win rate against the base judged by the reward model, and
+   KL(policy‖base) estimated on answers sampled from each policy at temperature 1.
+
+Everything lives in `--workdir` (its own log, adapters, checkpoints, `results.json`);
+the model is pulled into KIGI_HOME as usual. Prints figures; never pass/fail. Each
+training stage reports wall and CPU time (process time, all threads) per optimizer step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+# Run as a script, this directory comes first on sys.path, and benchmarks/memory.py would
+# shadow the `memory` package: put the repository root first instead.
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks")]
+
+import torch  # noqa: E402
+
+from agent.adapters import AdapterStore, chat_render  # noqa: E402
+from agent.home import KigiHome  # noqa: E402
+from agent.models import load_engine  # noqa: E402
+from agent.pref_evals import answer_with, load_reward_model  # noqa: E402
+from agent.prompts import ChatTemplate  # noqa: E402
+from agent.rating import sample_candidate  # noqa: E402
+from agent.session import Session  # noqa: E402
+from llm.generate import SamplingConfig  # noqa: E402
+from llm.lora import LoRAConfig, adapters_of, parse_targets  # noqa: E402
+from llm.registry import DEFAULT_MODEL  # noqa: E402
+from llm.train.dpo import DPOConfig, DPORun  # noqa: E402
+from llm.train.loop import TrainConfig  # noqa: E402
+from llm.train.ppo import PPOConfig, PPORun, sample_rollouts, sequence_kl  # noqa: E402
+from llm.train.reward import RewardConfig, RewardRun  # noqa: E402
+from memory.log import ConversationLog  # noqa: E402
+
+TOPICS = [
+    "photosynthesis", "the water cycle", "black holes", "volcanoes", "the moon", "rainbows", "earthquakes",
+    "the internet", "email", "passwords", "recycling", "composting", "bees", "whales", "penguins", "dinosaurs",
+    "the Roman Empire", "the printing press", "electricity", "magnets", "gravity", "the heart", "sleep",
+    "exercise", "vitamins", "coffee", "tea", "bread", "cheese", "chess", "football", "the piano", "jazz",
+    "poetry", "libraries", "maps", "compasses", "bicycles", "trains", "airplanes", "rockets", "satellites",
+    "solar panels", "wind turbines", "batteries", "clouds", "snow", "deserts", "rainforests", "oceans",
+    "rivers", "mountains", "islands", "trees", "mushrooms", "friendship", "saving money", "budgeting",
+    "learning a language", "public speaking", "time management", "meditation", "gardening", "cooking rice",
+    "baking cookies", "the alphabet", "prime numbers", "fractions", "the Pythagorean theorem", "Python lists",
+]
+TEMPLATES = ["What is {}?", "Tell me about {}.", "Explain {} to a child.", "Why does {} matter?",
+             "Give me a fact about {}."]
+
+
+def all_prompts(seed: int) -> list[str]:
+    prompts = [t.format(topic) for topic in TOPICS for t in TEMPLATES]
+    random.Random(seed).shuffle(prompts)
+    return prompts
+
+
+def shorter_rater(first: str, second: str) -> str:
+    """The simulated rater: the shorter answer wins ("a" is the one shown first)."""
+    if len(first.strip()) == len(second.strip()):
+        return "tie"
+    return "a" if len(first.strip()) < len(second.strip()) else "b"
+
+
+class Results:
+    """results.json: one entry per finished stage, written as each finishes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.data: dict[str, Any] = json.loads(path.read_text()) if path.is_file() else {}
+
+    def __contains__(self, stage: str) -> bool:
+        return stage in self.data
+
+    def put(self, stage: str, value: dict[str, Any]) -> None:
+        self.data[stage] = value
+        self.path.write_text(json.dumps(self.data, indent=2))
+        print(f"[{stage}] {json.dumps(value)}", flush=True)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def spent(self) -> tuple[float, float]:
+        return time.perf_counter() - self.wall, time.process_time() - self.cpu
+
+
+# -- stages ---------------------------------------------------------------------------------------
+def collect(args, engine, log: ConversationLog, prompts: list[str], results: Results) -> None:
+    clock = Clock()
+    sampling = SamplingConfig(max_new_tokens=args.max_new_tokens, temperature=0.8)
+    asked = {turn.message.content for turn in log.turns_with_candidates(1)}
+    todo = [p for p in prompts if p not in asked]
+    print(f"collect: {len(prompts) - len(todo)} prompts already asked, {len(todo)} to go", flush=True)
+    tokens = 0
+    for number, prompt in enumerate(todo, 1):
+        session = Session(engine, args.model, log=log)
+        for _ in session.reply(prompt, sampling=sampling):  # logged as `kigi ask` logs it
+            pass
+        tokens += session.last.completion_tokens
+        if number % 10 == 0 or number == len(todo):
+            wall, _ = clock.spent()
+            print(f"  asked {number}/{len(todo)} ({wall:.0f}s)", flush=True)
+    # `kigi rate --generate`: a second candidate for every turn that has one, then the verdicts
+    rng = random.Random(args.seed)
+    for turn in log.turns_with_candidates(1, unjudged_only=True):
+        candidates = list(turn.candidates)
+        if len(candidates) < 2:
+            candidates.append(sample_candidate(engine, log, turn, args.model, sampling))
+            tokens += candidates[-1].generation.tokens_out
+        first, second = rng.sample(candidates[-2:], 2)
+        log.record_preference(first.id, second.id, shorter_rater(first.content, second.content),  # type: ignore[arg-type]
+                              rater="shorter-bot")
+    stats = log.prefs_stats()
+    with (args.workdir / "prefs.jsonl").open("w", encoding="utf-8") as fp:
+        exported = log.export_preferences(fp)
+    wall, cpu = clock.spent()
+    if todo:
+        results.put("collect", {"prompts": len(prompts), "pairs": exported, "ties": stats.ties,
+                                "first_shown_won": stats.first_shown_won, "new_tokens": tokens,
+                                "wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
+                                "tokens_per_s": round(tokens / wall, 1) if wall else None})
+
+
+def lora_config(args) -> LoRAConfig:
+    return LoRAConfig(rank=args.rank, alpha=2.0 * args.rank, targets=parse_targets(args.targets))
+
+
+def train_summary(run, result, clock: Clock, steps_here: int) -> dict[str, Any]:
+    """The run's figures; time per step counts the steps of this process only (a resume
+    has loaded the others)."""
+    wall, cpu = clock.spent()
+    steps = max(1, steps_here)
+    held = run.held_out()
+    return {"pairs_train": len(run.data.train), "pairs_held_out": len(run.data.held_out), **result.summary(),
+            "held_out": held, "wall_s_per_step": round(wall / steps, 2), "cpu_s_per_step": round(cpu / steps, 2)}
+
+
+def train_reward(args, engine, store: AdapterStore, records, results: Results) -> None:
+    if store.exists("judge"):
+        return
+    clock = Clock()
+    render = chat_render(engine.tokenizer)
+    run = RewardRun.prepare(engine.model, render, records, "judge", lora_config(args),
+                            RewardConfig(batch_size=args.batch, seq_len=args.seq_len, eval_fraction=0.15,
+                                         center_coef=0.01),
+                            TrainConfig(lr=args.reward_lr, warmup_steps=5, epochs=args.reward_epochs,
+                                        max_steps=args.reward_max_steps, seed=args.seed, checkpoint_every=10,
+                                        eval_every=args.eval_every),
+                            base_name=args.model)
+    on_step = StepPrinter("reward")
+    result = run.fit(checkpoint_dir=store.checkpoint_dir("judge"), resume=True, on_step=on_step)
+    run.save(store.path_for("judge"), base_name=args.model)
+    results.put("reward", train_summary(run, result, clock, on_step.steps))
+
+
+def train_dpo(args, engine, store: AdapterStore, records, results: Results) -> None:
+    if store.exists("concise-dpo"):
+        return
+    clock = Clock()
+    run = DPORun.prepare(engine.model, chat_render(engine.tokenizer), records, "concise-dpo", lora_config(args),
+                         DPOConfig(beta=args.beta, batch_size=max(1, args.batch // 2), seq_len=args.seq_len,
+                                   eval_fraction=0.15),
+                         TrainConfig(lr=args.dpo_lr, warmup_steps=5, epochs=args.dpo_epochs,
+                                     max_steps=args.dpo_max_steps, seed=args.seed, checkpoint_every=10,
+                                     eval_every=args.eval_every),
+                         base_name=args.model)
+    on_step = StepPrinter("dpo")
+    result = run.fit(checkpoint_dir=store.checkpoint_dir("concise-dpo"), resume=True, on_step=on_step)
+    run.save(store.path_for("concise-dpo"), base_name=args.model)
+    results.put("dpo", train_summary(run, result, clock, on_step.steps))
+
+
+def train_ppo(args, engine, store: AdapterStore, prompts: list[str], results: Results) -> None:
+    if store.exists("concise-ppo"):
+        return
+    template = ChatTemplate()
+    reward = load_reward_model(engine, store, "judge", template)
+    run = PPORun.prepare(engine.model, chat_render(engine.tokenizer, template), prompts, "concise-ppo", reward,
+                         lora_config(args),
+                         PPOConfig(iterations=args.ppo_iterations, prompts_per_iteration=args.ppo_prompts,
+                                   samples_per_prompt=args.ppo_samples, max_new_tokens=args.max_new_tokens,
+                                   kl_coef=args.kl_coef, ppo_epochs=args.ppo_epochs,
+                                   minibatch_size=args.ppo_minibatch),
+                         TrainConfig(lr=args.ppo_lr, seed=args.seed),
+                         stop_token_ids=template.stop_tokens(engine.tokenizer), base_name=args.model,
+                         reward_name="judge")
+
+    def on_iteration(info) -> None:
+        print(f"  ppo {info.iteration}/{info.total}: score {info.score:.3f} KL {info.kl:.2f} "
+              f"length {info.response_tokens:.1f} finished {info.finished:.2f} clip {info.clipfrac:.3f} "
+              f"({info.rollout_s:.0f}s rollouts, {info.update_s:.0f}s updates, {info.cpu_s:.0f}s CPU)", flush=True)
+
+    result = run.fit(checkpoint_dir=store.checkpoint_dir("concise-ppo"), resume=True, on_iteration=on_iteration)
+    run.save(store.path_for("concise-ppo"), base_name=args.model)
+    done = result.iterations  # each timed itself, resumed ones included
+
+    def mean(key: str) -> float:
+        return round(sum(getattr(h, key) for h in done) / max(1, len(done)), 2)
+
+    results.put("ppo", {**result.summary(), "rollouts_per_iteration": run.config.rollouts_per_iteration,
+                        "steps_per_iteration": run.config.steps_per_iteration,
+                        "rollout_s_per_iteration": mean("rollout_s"), "update_s_per_iteration": mean("update_s"),
+                        "cpu_s_per_iteration": mean("cpu_s"),
+                        "wall_s_per_update_step": round(mean("update_s") / run.config.steps_per_iteration, 2),
+                        "history": [h.to_dict() for h in done]})
+
+
+def evaluate(args, engine, store: AdapterStore, prompts: list[str], results: Results) -> None:
+    clock = Clock()
+    template = ChatTemplate()
+    render = chat_render(engine.tokenizer, template)
+    reward = load_reward_model(engine, store, "judge", template)
+    chats = [[{"role": "user", "content": p}] for p in prompts]
+    greedy = SamplingConfig(max_new_tokens=args.eval_max_new_tokens)
+    sampled = SamplingConfig(max_new_tokens=args.eval_max_new_tokens, temperature=1.0, seed=args.seed,
+                             stop_token_ids=template.stop_tokens(engine.tokenizer))
+    queries = [render(chat, True) for chat in chats]
+    out: dict[str, Any] = {"prompts": len(prompts)}
+    base_scores: list[float] = []
+    for name in ("base", "concise-dpo", "concise-ppo"):
+        if name != "base" and not store.exists(name):
+            continue
+        adapter = None if name == "base" else name
+        answers = answer_with(engine, store, adapter, chats, greedy, template)
+        scores = reward.score([text for text, _ in answers], prompts=chats)
+        if name == "base":
+            base_scores = scores
+        adapters = adapters_of(engine.model)
+        store.use(engine, adapter)
+        rollouts = sample_rollouts(engine.model, queries, sampled, samples=args.eval_samples)
+        kl = sequence_kl(engine.model, adapter, rollouts.queries, rollouts.responses)
+        adapters.activate(None)
+        wins = sum(s > b for s, b in zip(scores, base_scores, strict=True))
+        ties = sum(s == b for s, b in zip(scores, base_scores, strict=True))
+        out[name] = {
+            "greedy_tokens": round(sum(t for _, t in answers) / len(answers), 1),
+            "greedy_chars": round(sum(len(text) for text, _ in answers) / len(answers), 1),
+            "sampled_tokens": round(sum(map(len, rollouts.responses)) / len(rollouts), 1),
+            "reward": round(sum(scores) / len(scores), 3),
+            "win_rate_vs_base": None if name == "base" else round((wins + 0.5 * ties) / len(scores), 3),
+            "kl_to_base": round(kl.mean().item(), 3),
+            "example": {"prompt": prompts[0], "answer": answers[0][0][:300]},
+        }
+        print(f"  eval {name}: {json.dumps({k: v for k, v in out[name].items() if k != 'example'})}", flush=True)
+    wall, cpu = clock.spent()
+    results.put("eval", {**out, "wall_s": round(wall, 1), "cpu_s": round(cpu, 1)})
+
+
+class StepPrinter:
+    """A step callback that prints now and then and counts the steps it saw."""
+
+    def __init__(self, stage: str) -> None:
+        self.stage, self.steps = stage, 0
+
+    def __call__(self, info) -> None:
+        self.steps += 1
+        stage = self.stage
+        if info.step % 10 == 0 or info.step == info.total_steps or info.eval_loss is not None:
+            extra = ""
+            if info.eval_loss is not None:
+                extra = f" eval loss {info.eval_loss:.4f} acc {info.eval_metrics.get('accuracy', float('nan')):.3f}"
+            print(f"  {stage} step {info.step}/{info.total_steps}: loss {info.loss:.4f} "
+                  f"acc {info.metrics.get('accuracy', float('nan')):.3f} ({info.elapsed_s:.0f}s){extra}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--workdir", type=Path, default=Path("results/preference_loop"))
+    parser.add_argument("--stages", default="collect,reward,dpo,ppo,eval")
+    parser.add_argument("--model", default=DEFAULT_MODEL)
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--prompts", type=int, default=300, help="prompts asked (one pair each)")
+    parser.add_argument("--eval-prompts", type=int, default=30, help="held-out prompts for the eval stage")
+    parser.add_argument("--max-new-tokens", type=int, default=96, help="longest answer collected / sampled in PPO")
+    parser.add_argument("--eval-max-new-tokens", type=int, default=160)
+    parser.add_argument("--eval-samples", type=int, default=2, help="sampled answers per prompt for the KL")
+    parser.add_argument("--targets", default="q,v")
+    parser.add_argument("--rank", type=int, default=8)
+    parser.add_argument("--batch", type=int, default=8, help="pairs per reward-model batch (DPO: half)")
+    parser.add_argument("--seq-len", type=int, default=256)
+    parser.add_argument("--eval-every", type=int, default=0)
+    parser.add_argument("--reward-lr", type=float, default=3e-4)
+    parser.add_argument("--reward-epochs", type=int, default=2)
+    parser.add_argument("--reward-max-steps", type=int, default=None)
+    parser.add_argument("--beta", type=float, default=0.1)
+    parser.add_argument("--dpo-lr", type=float, default=1e-4)
+    parser.add_argument("--dpo-epochs", type=int, default=1)
+    parser.add_argument("--dpo-max-steps", type=int, default=None)
+    parser.add_argument("--ppo-iterations", type=int, default=20)
+    parser.add_argument("--ppo-prompts", type=int, default=8, help="prompts per PPO iteration")
+    parser.add_argument("--ppo-samples", type=int, default=2, help="answers per prompt per PPO iteration")
+    parser.add_argument("--ppo-epochs", type=int, default=4)
+    parser.add_argument("--ppo-minibatch", type=int, default=8)
+    parser.add_argument("--ppo-lr", type=float, default=5e-5)
+    parser.add_argument("--kl-coef", type=float, default=0.05)
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    stages = [s.strip() for s in args.stages.split(",") if s.strip()]
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    results = Results(args.workdir / "results.json")
+    prompts = all_prompts(args.seed)
+    if args.eval_prompts + args.prompts > len(prompts):
+        parser.error(f"--prompts + --eval-prompts must be at most {len(prompts)}")
+    eval_prompts, train_prompts = prompts[: args.eval_prompts], prompts[args.eval_prompts:][: args.prompts]
+
+    clock = Clock()
+    engine = load_engine(KigiHome.resolve().ensure(), args.model)
+    print(f"model loaded in {clock.spent()[0]:.1f}s ({engine.name}, {torch.get_num_threads()} threads)", flush=True)
+    store = AdapterStore(args.workdir / "adapters", bundled=None)
+    with ConversationLog(args.workdir / "kigi.db") as log:
+        if "collect" in stages:
+            collect(args, engine, log, train_prompts, results)
+        records = log.preference_records()
+    print(f"{len(records)} preference pairs", flush=True)
+    if "reward" in stages:
+        train_reward(args, engine, store, records, results)
+    if "dpo" in stages:
+        train_dpo(args, engine, store, records, results)
+    if "ppo" in stages:
+        train_ppo(args, engine, store, train_prompts, results)
+    if "eval" in stages and "eval" not in results:  # drop it from results.json to measure again
+        evaluate(args, engine, store, eval_prompts, results)
+    print(json.dumps({k: v for k, v in results.data.items() if k != "ppo"} | (
+        {"ppo": {k: v for k, v in results.data["ppo"].items() if k != "history"}} if "ppo" in results.data else {}),
+        indent=2))
+
+
+if __name__ == "__main__":
+    main()

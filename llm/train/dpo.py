@@ -1,0 +1,110 @@
+"""Direct Preference Optimization of a LoRA policy on preference pairs.
+
+    run = DPORun.prepare(model, render, Path("prefs.jsonl"), "concise", LoRAConfig(), DPOConfig(beta=0.1))
+    run.fit(on_step=...)
+    run.save(directory, base_name=...)
+
+The loss is −log σ(β[(log πθ(y⁺) − log πref(y⁺)) − (log πθ(y⁻) − log πref(y⁻))]), log π(y)
+summed over the answer's tokens. The reference πref is the same base with the adapter
+switched off (`adapters.using(None)`): no second copy of the weights. A fresh adapter
+starts equal to the reference, so the first loss is log 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from llm.lora import LoRAConfig, adapters_of
+from llm.train.data import PreferenceBatch, Render
+from llm.train.loop import LossFn, LossOutput, TrainConfig, target_logprobs
+from llm.train.reward import PreferenceRun
+
+
+def dpo_loss(policy_chosen: Tensor, policy_rejected: Tensor, ref_chosen: Tensor, ref_rejected: Tensor,
+             beta: float) -> tuple[Tensor, Tensor, Tensor]:
+    """(mean loss, chosen rewards, rejected rewards) from sequence log-probs (B,) each.
+
+    The implicit rewards β(log πθ(y) − log πref(y)) are returned detached, for logging.
+    """
+    chosen = policy_chosen - ref_chosen
+    rejected = policy_rejected - ref_rejected
+    loss = -F.logsigmoid(beta * (chosen - rejected)).mean()
+    return loss, (beta * chosen).detach(), (beta * rejected).detach()
+
+
+def sequence_logprobs(model: nn.Module, input_ids: Tensor, targets: Tensor) -> Tensor:
+    """log π(answer) per row (B,): the target tokens' log-probs summed."""
+    return target_logprobs(model, input_ids, targets).sum(-1)
+
+
+@dataclass(frozen=True)
+class DPOConfig:
+    beta: float = 0.1  # strength of the pull towards the reference (higher: stay closer)
+    batch_size: int = 4  # pairs per micro-batch
+    seq_len: int = 256  # capped at the model's context window
+    eval_fraction: float = 0.1
+    max_eval_pairs: int = 128
+
+    def __post_init__(self) -> None:
+        if not self.beta > 0:
+            raise ValueError(f"DPOConfig.beta must be positive, got {self.beta!r}")
+        for name in ("batch_size", "seq_len", "max_eval_pairs"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"DPOConfig.{name} must be >= 1, got {getattr(self, name)!r}")
+        if not 0 <= self.eval_fraction < 1:
+            raise ValueError(f"DPOConfig.eval_fraction must be in [0, 1), got {self.eval_fraction!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def dpo_loss_fn(model: nn.Module, adapter: str, beta: float) -> LossFn:
+    adapters = adapters_of(model)
+
+    def loss(batch: PreferenceBatch) -> LossOutput:
+        ids, targets = batch.both.input_ids, batch.both.targets
+        with torch.no_grad(), adapters.using(None):
+            ref_chosen, ref_rejected = batch.split(sequence_logprobs(model, ids, targets))
+        with adapters.using(adapter):
+            chosen, rejected = batch.split(sequence_logprobs(model, ids, targets))
+        value, chosen_rewards, rejected_rewards = dpo_loss(chosen, rejected, ref_chosen, ref_rejected, beta)
+        margin = chosen_rewards - rejected_rewards
+        return LossOutput(value, tokens=batch.both.n_tokens, weight=batch.n_pairs, metrics={
+            "accuracy": (margin > 0).float().mean().item(), "margin": margin.mean().item(),
+            "chosen_reward": chosen_rewards.mean().item(), "rejected_reward": rejected_rewards.mean().item(),
+            "chosen_logp": chosen.detach().mean().item(), "rejected_logp": rejected.detach().mean().item()})
+
+    return loss
+
+
+@dataclass
+class DPORun(PreferenceRun):
+    config: DPOConfig = field(default_factory=DPOConfig)
+
+    kind = "dpo"
+
+    @classmethod
+    def prepare(cls, model: nn.Module, render: Render, data: Path | Sequence[Mapping[str, Any]], adapter: str,
+                lora: LoRAConfig, config: DPOConfig | None = None, train: TrainConfig | None = None, *,
+                pad_id: int = 0, base_name: str | None = None) -> DPORun:
+        """Read and tokenize the pairs (a file, or records from the log), split off the
+        held-out set, attach a fresh policy adapter (equal to the reference until trained)."""
+        config, train = config or DPOConfig(), train or TrainConfig()
+        prepared, batches, eval_batches = cls._prepare_data(
+            model, render, data, config.seq_len, config.eval_fraction, config.max_eval_pairs, config.batch_size,
+            train.seed, pad_id)
+        cls._attach(model, adapter, lora, train.seed, base_name)
+        return cls(model, adapter, lora, train, prepared, batches, eval_batches, base_name, config=config)
+
+    def settings(self) -> dict[str, Any]:
+        return self.config.to_dict()
+
+    def loss_fn(self) -> LossFn:
+        return dpo_loss_fn(self.model, self.adapter, self.config.beta)

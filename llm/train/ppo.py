@@ -1,0 +1,636 @@
+"""PPO for language models: a LoRA policy with a value head, rewarded by a reward model and
+kept near its reference (the same base with the adapter off) by a per-token KL penalty.
+
+    reward = RewardModel.load(model, store_dir / "judge", render)
+    run = PPORun.prepare(model, render, Path("prompts.txt"), "concise", reward, LoRAConfig(), PPOConfig(),
+                         TrainConfig(lr=1e-4), stop_token_ids=(im_end,))
+    run.fit(on_iteration=...)     # resumable: a checkpoint after every iteration
+    run.save(directory)           # PEFT adapter + value_head.safetensors + training card
+
+One iteration:
+1. rollouts: `prompts_per_iteration` prompts, `samples_per_prompt` answers to each, sampled
+   from the policy (the adapter on);
+2. the reward model reads each whole exchange and gives one score, at its last token;
+3. per-token rewards r_t = −β·(log π(a_t) − log πref(a_t)), plus the score on the last token;
+4. the value head gives V_t; advantages by GAE(γ, λ), whitened over the batch;
+5. `ppo_epochs` passes over the rollouts in minibatches, one optimizer step each, on the
+   clipped policy loss + vf_coef · the clipped value loss.
+
+Policy, reference and reward model share one copy of the base weights: only the active
+adapter changes (policy: ours; reference: none; reward: the reward model's).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from llm.generate import SamplingConfig, generate_ids
+from llm.lora import LoRAConfig, LoRAError, adapters_of
+from llm.train.data import ChatMessage, Render, check_messages
+from llm.train.loop import IGNORE_INDEX, STATE_FILE, DataError, LossOutput, StepInfo, TrainConfig, Trainer
+from llm.train.reward import RewardModel, ScalarHead, model_window
+
+VALUE_HEAD_FILE = "value_head.safetensors"
+ITERATIONS_FILE = "iterations.json"
+
+# (queries, responses) as token ids -> one score per rollout
+RewardFn = Callable[[Sequence[Sequence[int]], Sequence[Sequence[int]]], "Sequence[float] | Tensor"]
+
+
+# -- the maths, on (N, L) tensors of response positions ----------------------------------------------
+def masked_mean(x: Tensor, mask: Tensor) -> Tensor:
+    mask = mask.to(x.dtype)
+    return (x * mask).sum() / mask.sum().clamp(min=1)
+
+
+def whiten(x: Tensor, mask: Tensor, eps: float = 1e-8) -> Tensor:
+    """(x − mean) / std over the masked entries; 0 outside the mask."""
+    mean = masked_mean(x, mask)
+    var = masked_mean((x - mean) ** 2, mask)
+    return ((x - mean) * torch.rsqrt(var + eps)) * mask
+
+
+def kl_penalized_rewards(scores: Tensor, logprobs: Tensor, ref_logprobs: Tensor, mask: Tensor,
+                         kl_coef: float) -> tuple[Tensor, Tensor]:
+    """(per-token rewards, per-token KL estimate), both (N, L).
+
+    kl_t = log π(a_t) − log πref(a_t) (its mean over samples of π is KL(π‖πref));
+    r_t = −kl_coef·kl_t, and the sequence's score is added at its last token.
+    """
+    kl = (logprobs - ref_logprobs) * mask
+    rewards = -kl_coef * kl
+    last = mask.long().sum(1) - 1
+    rows = torch.arange(mask.size(0), device=mask.device)
+    rewards[rows, last] += scores.to(rewards.dtype)
+    return rewards, kl
+
+
+def gae(rewards: Tensor, values: Tensor, mask: Tensor, gamma: float, lam: float) -> tuple[Tensor, Tensor]:
+    """Generalised advantage estimation over left-aligned responses: (advantages, returns).
+
+    δ_t = r_t + γ·V_{t+1} − V_t (V after the last token is 0), A_t = δ_t + γλ·A_{t+1}.
+    """
+    mask = mask.to(rewards.dtype)
+    advantages = torch.zeros_like(rewards)
+    next_value = torch.zeros_like(rewards[:, 0])
+    next_advantage = torch.zeros_like(rewards[:, 0])
+    for t in reversed(range(rewards.size(1))):
+        delta = rewards[:, t] + gamma * next_value - values[:, t]
+        advantage = delta + gamma * lam * next_advantage
+        advantages[:, t] = advantage * mask[:, t]
+        next_value = values[:, t] * mask[:, t]
+        next_advantage = advantages[:, t]
+    return advantages, (advantages + values) * mask
+
+
+def ppo_policy_loss(logprobs: Tensor, old_logprobs: Tensor, advantages: Tensor, mask: Tensor,
+                    clip_range: float) -> tuple[Tensor, Tensor]:
+    """(mean of max(−A·ρ, −A·clip(ρ, 1 ± ε)), share of tokens clipped), ρ = π/π_old."""
+    ratio = torch.exp(logprobs - old_logprobs)
+    unclipped = -advantages * ratio
+    clipped = -advantages * ratio.clamp(1.0 - clip_range, 1.0 + clip_range)
+    loss = masked_mean(torch.maximum(unclipped, clipped), mask)
+    return loss, masked_mean((clipped > unclipped).float(), mask).detach()
+
+
+def ppo_value_loss(values: Tensor, old_values: Tensor, returns: Tensor, mask: Tensor,
+                   clip_range: float) -> tuple[Tensor, Tensor]:
+    """(½·mean of max((V − R)², (V_clipped − R)²), share clipped); V_clipped stays within ε of V_old."""
+    clipped_values = old_values + (values - old_values).clamp(-clip_range, clip_range)
+    unclipped = (values - returns) ** 2
+    clipped = (clipped_values - returns) ** 2
+    loss = 0.5 * masked_mean(torch.maximum(unclipped, clipped), mask)
+    return loss, masked_mean((clipped > unclipped).float(), mask).detach()
+
+
+# -- prompts --------------------------------------------------------------------------------------
+def prompt_of(record: Any, where: str) -> list[dict[str, str]]:
+    """A prompt (chat messages) from a string, `{"prompt": messages | str}` (also a
+    preference record), `{"messages": [...]}` (up to its last user message) or `{"question": str}`."""
+    if isinstance(record, str):
+        return [{"role": "user", "content": record}]
+    if not isinstance(record, Mapping):
+        raise DataError(f"{where}: a prompt must be a string or a JSON object")
+    if isinstance(record.get("prompt"), str) or isinstance(record.get("question"), str):
+        return [{"role": "user", "content": record.get("prompt") or record["question"]}]
+    if "prompt" in record:
+        return check_messages(record["prompt"], f"{where} prompt")
+    if "messages" in record:
+        messages = check_messages(record["messages"], f"{where} messages")
+        last_user = max((i for i, m in enumerate(messages) if m["role"] == "user"), default=None)
+        if last_user is None:
+            raise DataError(f"{where}: no user message to answer")
+        return messages[: last_user + 1]
+    raise DataError(f"{where}: expected a 'prompt', 'messages' or 'question' field")
+
+
+def read_prompts(path: Path) -> list[list[dict[str, str]]]:
+    """Prompts from a JSONL file (see `prompt_of`) or a text file of one question per line."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"no such prompt file: {path}")
+    prompts = []
+    with path.open(encoding="utf-8") as fp:
+        for number, line in enumerate(fp, 1):
+            if not line.strip():
+                continue
+            if path.suffix == ".jsonl":
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise DataError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
+                prompts.append(prompt_of(record, f"{path}:{number}"))
+            else:
+                prompts.append([{"role": "user", "content": line.strip()}])
+    if not prompts:
+        raise DataError(f"{path}: no prompts")
+    return prompts
+
+
+# -- rollouts -------------------------------------------------------------------------------------
+@dataclass
+class Rollouts:
+    queries: list[list[int]]
+    responses: list[list[int]]  # each ends with a stop token when `finished`
+    finished: list[bool]
+    prompt_index: list[int]
+
+    def __len__(self) -> int:
+        return len(self.responses)
+
+
+@torch.no_grad()
+def sample_rollouts(model: nn.Module, queries: Sequence[Sequence[int]], sampling: SamplingConfig,
+                    samples: int = 1, prompt_index: Sequence[int] | None = None) -> Rollouts:
+    """`samples` answers to each query, sampled with the active adapter. Sample j of query k
+    is seeded with `sampling.seed + k * samples + j` (reproducible, and a resume redraws
+    the same rollouts)."""
+    out = Rollouts([], [], [], [])
+    stops = set(sampling.stop_token_ids)
+    was_training = model.training
+    model.eval()
+    model.clear_cache()  # the cache may hold keys computed before the last update, or with another adapter
+    try:
+        for k, query in enumerate(queries):
+            seed = None if sampling.seed is None else sampling.seed + k * samples
+            rows: list[list[int]] = [[] for _ in range(samples)]
+            for step in generate_ids(model, list(query), replace(sampling, seed=seed), n=samples):
+                for row, token in zip(rows, step, strict=True):
+                    if token is not None:
+                        row.append(token)
+            for row in rows:
+                out.queries.append(list(query))
+                out.responses.append(row)
+                out.finished.append(bool(row) and row[-1] in stops)
+                out.prompt_index.append(prompt_index[k] if prompt_index is not None else k)
+    finally:
+        model.clear_cache()
+        model.train(was_training)
+    return out
+
+
+@dataclass
+class RolloutBatch:
+    """Rollouts as tensors. Row i: query + response[:-1], right-padded; the response's tokens
+    are the targets at the positions that predict them. (N, L) tensors hold one entry per
+    response token, left-aligned, where `mask` is true."""
+
+    input_ids: Tensor  # (N, T)
+    targets: Tensor  # (N, T)
+    mask: Tensor  # (N, L) bool
+    old_logprobs: Tensor | None = None  # (N, L)
+    ref_logprobs: Tensor | None = None
+    old_values: Tensor | None = None
+    advantages: Tensor | None = None
+    returns: Tensor | None = None
+    scores: Tensor | None = None  # (N,)
+
+    @classmethod
+    def build(cls, queries: Sequence[Sequence[int]], responses: Sequence[Sequence[int]], pad_id: int = 0,
+              ) -> RolloutBatch:
+        if any(not r for r in responses):
+            raise DataError("a rollout has an empty response")
+        lengths = [len(q) + len(r) - 1 for q, r in zip(queries, responses, strict=True)]
+        width, longest = max(lengths), max(len(r) for r in responses)
+        input_ids = torch.full((len(queries), width), pad_id, dtype=torch.long)
+        targets = torch.full((len(queries), width), IGNORE_INDEX, dtype=torch.long)
+        mask = torch.zeros((len(queries), longest), dtype=torch.bool)
+        for i, (query, response) in enumerate(zip(queries, responses, strict=True)):
+            row = list(query) + list(response)
+            input_ids[i, : lengths[i]] = torch.tensor(row[:-1])
+            targets[i, len(query) - 1 : lengths[i]] = torch.tensor(list(response))
+            mask[i, : len(response)] = True
+        return cls(input_ids, targets, mask)
+
+    def __len__(self) -> int:
+        return self.input_ids.size(0)
+
+    def select(self, index: Tensor) -> RolloutBatch:
+        """Rows `index`, trimmed to their own longest row."""
+        targets = self.targets[index]
+        width = int((targets != IGNORE_INDEX).nonzero()[:, 1].max()) + 1
+        longest = int(self.mask[index].sum(1).max())
+
+        def rows(x: Tensor | None) -> Tensor | None:
+            return None if x is None else x[index][:, :longest] if x.ndim == 2 else x[index]
+
+        return RolloutBatch(self.input_ids[index, :width], targets[:, :width], self.mask[index][:, :longest],
+                            rows(self.old_logprobs), rows(self.ref_logprobs), rows(self.old_values),
+                            rows(self.advantages), rows(self.returns), rows(self.scores))
+
+
+def logprobs_and_values(model: nn.Module, value_head: ScalarHead | None, batch: RolloutBatch,
+                        temperature: float = 1.0, with_entropy: bool = False,
+                        ) -> tuple[Tensor, Tensor | None, Tensor | None]:
+    """Per response token: log π(a_t) (N, L), the value V_t (N, L) and the entropy (mean),
+    from one forward pass of the active adapter."""
+    device = next(model.parameters()).device
+    input_ids, targets, mask = batch.input_ids.to(device), batch.targets.to(device), batch.mask.to(device)
+    hidden = model(input_ids, return_hidden=True)  # (N, T, d)
+    positions = (targets != IGNORE_INDEX).nonzero()
+    picked = hidden[positions[:, 0], positions[:, 1]]  # (n, d), row-major like mask's True entries
+    logits = model.logits(picked) if hasattr(model, "logits") else model.lm_head(picked)
+    all_logprobs = (logits.float() / temperature).log_softmax(-1)
+    chosen = all_logprobs.gather(-1, targets[positions[:, 0], positions[:, 1]][:, None])[:, 0]
+    logprobs = torch.zeros(mask.shape, dtype=chosen.dtype, device=device)
+    logprobs[mask] = chosen
+    values = None
+    if value_head is not None:
+        values = torch.zeros(mask.shape, dtype=torch.float32, device=device)
+        values[mask] = value_head(picked)
+    entropy = None
+    if with_entropy:
+        with torch.no_grad():
+            entropy = -(all_logprobs.exp() * all_logprobs).sum(-1).mean()
+    return logprobs, values, entropy
+
+
+@torch.no_grad()
+def sequence_kl(model: nn.Module, adapter: str | None, queries: Sequence[Sequence[int]],
+                responses: Sequence[Sequence[int]], temperature: float = 1.0, pad_id: int = 0) -> Tensor:
+    """Σ_t log π(a_t) − log πref(a_t) per response (N,): for responses sampled from π
+    (adapter `adapter`), its mean estimates KL(π‖πref), πref being the base without adapter."""
+    adapters = adapters_of(model)
+    batch = RolloutBatch.build(queries, responses, pad_id)
+    was_training = model.training
+    model.eval()
+    try:
+        with adapters.using(adapter):
+            policy, _, _ = logprobs_and_values(model, None, batch, temperature)
+        with adapters.using(None):
+            reference, _, _ = logprobs_and_values(model, None, batch, temperature)
+    finally:
+        model.train(was_training)
+    return ((policy - reference) * batch.mask.to(policy.device)).sum(1).cpu()
+
+
+# -- the run ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PPOConfig:
+    iterations: int = 20  # rollout + update rounds
+    prompts_per_iteration: int = 8
+    samples_per_prompt: int = 2
+    max_new_tokens: int = 64
+    temperature: float = 1.0  # rollouts are sampled, and log-probs computed, at this temperature
+    top_k: int = 0
+    kl_coef: float = 0.05  # β of the per-token KL penalty to the reference
+    gamma: float = 1.0
+    lam: float = 0.95
+    ppo_epochs: int = 4  # passes over each iteration's rollouts
+    minibatch_size: int = 8  # rollouts per optimizer step
+    clip_range: float = 0.2
+    value_clip: float = 0.2
+    vf_coef: float = 0.1
+    whiten_advantages: bool = True
+    missing_eos_penalty: float = 0.0  # subtracted from the score of an answer cut at max_new_tokens
+
+    def __post_init__(self) -> None:
+        for name in ("iterations", "prompts_per_iteration", "samples_per_prompt", "max_new_tokens", "ppo_epochs",
+                     "minibatch_size"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"PPOConfig.{name} must be >= 1, got {getattr(self, name)!r}")
+        if not self.temperature > 0:
+            raise ValueError(f"PPOConfig.temperature must be positive (rollouts are sampled), got {self.temperature!r}")
+        for name in ("top_k", "kl_coef", "vf_coef", "missing_eos_penalty"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"PPOConfig.{name} must be >= 0, got {getattr(self, name)!r}")
+        for name in ("gamma", "lam"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"PPOConfig.{name} must be in [0, 1], got {getattr(self, name)!r}")
+        for name in ("clip_range", "value_clip"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"PPOConfig.{name} must be positive, got {getattr(self, name)!r}")
+
+    @property
+    def rollouts_per_iteration(self) -> int:
+        return self.prompts_per_iteration * self.samples_per_prompt
+
+    @property
+    def steps_per_iteration(self) -> int:
+        return self.ppo_epochs * math.ceil(self.rollouts_per_iteration / self.minibatch_size)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class PPOIteration:
+    """What one iteration did: the rollouts' scores, KL and lengths, and the updates' losses."""
+
+    iteration: int  # 1-based
+    total: int
+    score: float  # mean reward-model score of the rollouts
+    kl: float  # mean Σ_t log π − log πref per rollout
+    reward: float  # score − kl_coef · kl
+    response_tokens: float  # mean answer length
+    finished: float  # share of answers that ended with a stop token
+    loss: float
+    policy_loss: float
+    value_loss: float
+    clipfrac: float
+    approx_kl: float  # ½·mean (log π_new − log π_old)² over the updates: how far one iteration moved
+    entropy: float
+    steps: int  # optimizer steps so far
+    rollout_s: float
+    update_s: float
+    cpu_s: float  # process CPU time of the iteration
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: round(v, 5) if isinstance(v, float) else v for k, v in asdict(self).items()}
+
+
+@dataclass
+class PPOResult:
+    iterations: list[PPOIteration]
+    steps: int
+    seconds: float
+
+    def summary(self) -> dict[str, Any]:
+        first, last = (self.iterations[0], self.iterations[-1]) if self.iterations else (None, None)
+
+        def pick(it: PPOIteration | None) -> dict[str, Any] | None:
+            return None if it is None else {k: round(getattr(it, k), 4)
+                                            for k in ("score", "kl", "reward", "response_tokens", "finished")}
+
+        return {"iterations": len(self.iterations), "steps": self.steps, "seconds": round(self.seconds, 2),
+                "first": pick(first), "last": pick(last)}
+
+
+def prompts_sha256(prompts: Sequence[Sequence[ChatMessage]]) -> str:
+    return hashlib.sha256(json.dumps([list(map(dict, p)) for p in prompts], sort_keys=True).encode()).hexdigest()
+
+
+@dataclass
+class PPORun:
+    model: nn.Module
+    adapter: str
+    lora: LoRAConfig
+    config: PPOConfig
+    train: TrainConfig
+    prompts: list[list[dict[str, str]]]
+    queries: list[list[int]]
+    reward_fn: RewardFn
+    reward_name: str | None
+    value_head: ScalarHead
+    stop_token_ids: tuple[int, ...]
+    pad_id: int = 0
+    base_name: str | None = None
+    prompts_source: str = "prompts"
+    history: list[PPOIteration] = field(default_factory=list)
+    result: PPOResult | None = None
+    started: float = field(default_factory=time.time)
+
+    kind = "ppo"
+
+    @classmethod
+    def prepare(cls, model: nn.Module, render: Render, prompts: Path | Sequence[Any], adapter: str,
+                reward: RewardModel | RewardFn, lora: LoRAConfig, config: PPOConfig | None = None,
+                train: TrainConfig | None = None, *, stop_token_ids: Sequence[int] = (), pad_id: int = 0,
+                base_name: str | None = None, reward_name: str | None = None) -> PPORun:
+        """Render the prompts (one that fills the context window is refused), attach a fresh
+        policy adapter and value head. `reward` is a RewardModel loaded on this same model
+        (one copy of the base), or any `(queries, responses) -> scores`."""
+        config, train = config or PPOConfig(), train or TrainConfig()
+        source = Path(prompts).name if isinstance(prompts, str | Path) else "prompts"
+        messages = (read_prompts(Path(prompts)) if isinstance(prompts, str | Path)
+                    else [prompt_of(p, f"prompt {i}") for i, p in enumerate(prompts, 1)])
+        if not messages:
+            raise DataError("no prompts to sample answers to")
+        window = model_window(model)
+        queries = []
+        for number, prompt in enumerate(messages, 1):
+            ids = render(prompt, True)
+            if len(ids) >= window:
+                raise DataError(f"prompt {number} is {len(ids)} tokens, which leaves no room for an answer within "
+                                f"the context window of {window} tokens")
+            queries.append(ids)
+        if isinstance(reward, RewardModel):
+            if reward.model is not model:
+                raise LoRAError("the reward model must be loaded on the policy's model: they share one base")
+            if reward.adapter == adapter:
+                raise LoRAError(f"the policy adapter cannot be the reward model itself ({adapter!r})")
+            reward_name = reward_name or reward.adapter
+            reward_fn: RewardFn = reward_fn_of(reward)
+        else:
+            reward_fn = reward
+        adapters = adapters_of(model)
+        if adapter in adapters:
+            raise LoRAError(f"an adapter named {adapter!r} is already attached to this model")
+        adapters.add(adapter, lora, seed=train.seed, base_name=base_name)
+        value_head = ScalarHead(model.config.d_model, zero=True).to(next(model.parameters()).device)
+        return cls(model, adapter, lora, config, train, messages, queries, reward_fn, reward_name, value_head,
+                   tuple(stop_token_ids), pad_id, base_name, source)
+
+    # -- pieces of an iteration -------------------------------------------------------------------
+    @property
+    def total_steps(self) -> int:
+        return self.config.iterations * self.config.steps_per_iteration
+
+    def sampling(self) -> SamplingConfig:
+        return SamplingConfig(max_new_tokens=self.config.max_new_tokens, temperature=self.config.temperature,
+                              top_k=self.config.top_k, stop_token_ids=self.stop_token_ids)
+
+    def prompts_of_iteration(self, iteration: int) -> list[int]:
+        """Prompt indices of iteration `iteration` (0-based): the prompt list is walked in a
+        fresh seeded order each pass, so every prompt is used before any repeats."""
+        per, count = self.config.prompts_per_iteration, len(self.queries)
+        out = []
+        for position in range(iteration * per, (iteration + 1) * per):
+            order = list(range(count))
+            random.Random(self.train.seed * 1_000_003 + position // count).shuffle(order)
+            out.append(order[position % count])
+        return out
+
+    @torch.no_grad()
+    def score_rollouts(self, rollouts: Rollouts) -> RolloutBatch:
+        """Old log-probs and values (policy), reference log-probs, scores, rewards, advantages."""
+        config, adapters = self.config, adapters_of(self.model)
+        batch = RolloutBatch.build(rollouts.queries, rollouts.responses, self.pad_id)
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            with adapters.using(self.adapter):
+                old_logprobs, old_values, _ = logprobs_and_values(self.model, self.value_head, batch,
+                                                                  config.temperature)
+            with adapters.using(None):
+                ref_logprobs, _, _ = logprobs_and_values(self.model, None, batch, config.temperature)
+            scores = torch.as_tensor(self.reward_fn(rollouts.queries, rollouts.responses), dtype=torch.float32)
+        finally:
+            self.model.train(was_training)
+        if scores.shape != (len(rollouts),):
+            raise DataError(f"the reward gave {tuple(scores.shape)} scores for {len(rollouts)} rollouts")
+        mask = batch.mask.to(old_logprobs.device)
+        scores = scores.to(old_logprobs.device)
+        if config.missing_eos_penalty:
+            unfinished = ~torch.tensor(rollouts.finished, device=scores.device)
+            scores = scores - config.missing_eos_penalty * unfinished.float()
+        rewards, _ = kl_penalized_rewards(scores, old_logprobs, ref_logprobs, mask, config.kl_coef)
+        advantages, returns = gae(rewards, old_values, mask, config.gamma, config.lam)
+        if config.whiten_advantages:
+            advantages = whiten(advantages, mask)
+        batch.old_logprobs, batch.ref_logprobs, batch.old_values = old_logprobs, ref_logprobs, old_values
+        batch.advantages, batch.returns, batch.scores = advantages, returns, scores
+        return batch
+
+    def loss(self, batch: RolloutBatch) -> LossOutput:
+        config = self.config
+        logprobs, values, entropy = logprobs_and_values(self.model, self.value_head, batch, config.temperature,
+                                                        with_entropy=True)
+        mask = batch.mask.to(logprobs.device)
+        old = batch.old_logprobs.to(logprobs.device)
+        policy_loss, clipfrac = ppo_policy_loss(logprobs, old, batch.advantages.to(logprobs.device), mask,
+                                                config.clip_range)
+        value_loss, value_clipfrac = ppo_value_loss(values, batch.old_values.to(values.device),
+                                                    batch.returns.to(values.device), mask, config.value_clip)
+        approx_kl = 0.5 * masked_mean((logprobs.detach() - old) ** 2, mask)
+        return LossOutput(policy_loss + config.vf_coef * value_loss, tokens=int(batch.input_ids.numel()),
+                          weight=float(mask.sum()), metrics={
+                              "policy_loss": policy_loss.item(), "value_loss": value_loss.item(),
+                              "clipfrac": clipfrac.item(), "value_clipfrac": value_clipfrac.item(),
+                              "approx_kl": approx_kl.item(), "entropy": float(entropy)})
+
+    def run_info(self) -> dict[str, Any]:
+        return {"kind": "ppo", "adapter": self.adapter, "prompts_sha256": prompts_sha256(self.prompts),
+                "reward": self.reward_name, "lora": self.lora.to_dict(), "ppo": self.config.to_dict(),
+                "base_name": self.base_name, "base_fingerprint": adapters_of(self.model).fingerprint}
+
+    # -- the loop -----------------------------------------------------------------------------------
+    def fit(self, *, checkpoint_dir: Path | None = None, resume: bool = False,
+            on_step: Callable[[StepInfo], None] | None = None,
+            on_iteration: Callable[[PPOIteration], None] | None = None) -> PPOResult:
+        """Run the iterations; with `checkpoint_dir`, a checkpoint is saved after each one and
+        `resume` continues from the last (the same rollouts are redrawn: sampling is seeded)."""
+        config, adapters = self.config, adapters_of(self.model)
+        adapters.unmerge()
+        adapters.activate(self.adapter)
+        adapters.train_only(self.adapter)
+        params = {**adapters.named_parameters(self.adapter), **self.value_head.named_tensors("value_head")}
+        trainer = Trainer(self.model, params, self.loss, self.train, run_info=self.run_info(), on_step=on_step)
+        trainer.plan(self.total_steps)
+        state_dir = Path(checkpoint_dir) / "trainer" if checkpoint_dir else None
+        start = 0
+        if resume and state_dir is not None and (state_dir / STATE_FILE).is_file():
+            trainer.load_checkpoint(state_dir)
+            start = trainer.step // config.steps_per_iteration
+            saved = Path(checkpoint_dir) / ITERATIONS_FILE
+            if saved.is_file():
+                rows = json.loads(saved.read_text(encoding="utf-8"))[:start]
+                self.history = [PPOIteration(**row) for row in rows]
+        else:
+            torch.manual_seed(self.train.seed)
+            random.seed(self.train.seed)
+        began = time.perf_counter()
+        try:
+            for iteration in range(start, config.iterations):
+                info = self._iteration(trainer, iteration)
+                self.history.append(info)
+                if state_dir is not None:
+                    trainer.save_checkpoint(state_dir)
+                    (Path(checkpoint_dir) / ITERATIONS_FILE).write_text(
+                        json.dumps([asdict(h) for h in self.history]), encoding="utf-8")
+                if on_iteration is not None:
+                    on_iteration(info)
+        finally:
+            for param in params.values():
+                param.requires_grad_(False)
+            self.model.eval()
+        self.result = PPOResult(list(self.history), trainer.step, time.perf_counter() - began)
+        return self.result
+
+    def _iteration(self, trainer: Trainer, iteration: int) -> PPOIteration:
+        config = self.config
+        cpu0, t0 = time.process_time(), time.perf_counter()
+        indices = self.prompts_of_iteration(iteration)
+        seed = random.Random(self.train.seed * 7_919 + iteration).randrange(2**31)
+        adapters_of(self.model).activate(self.adapter)
+        rollouts = sample_rollouts(self.model, [self.queries[i] for i in indices],
+                                   replace(self.sampling(), seed=seed), config.samples_per_prompt, indices)
+        batch = self.score_rollouts(rollouts)
+        t1 = time.perf_counter()
+        mask = batch.mask.to(batch.old_logprobs.device)
+        kl = ((batch.old_logprobs - batch.ref_logprobs) * mask).sum(1)
+        steps: list[StepInfo] = []
+        generator = torch.Generator().manual_seed(self.train.seed * 1_000_003 + iteration)
+        for _ in range(config.ppo_epochs):
+            order = torch.randperm(len(batch), generator=generator)
+            for begin in range(0, len(batch), config.minibatch_size):
+                index = order[begin:begin + config.minibatch_size]
+                micro = [batch.select(part) for part in index.chunk(min(self.train.grad_accum, len(index)))]
+                steps.append(trainer.train_step(micro))
+                if trainer.on_step is not None:
+                    trainer.on_step(steps[-1])
+        self.model.eval()
+
+        def mean_metric(key: str) -> float:
+            return sum(s.metrics.get(key, 0.0) for s in steps) / len(steps)
+
+        return PPOIteration(
+            iteration=iteration + 1, total=config.iterations, score=batch.scores.mean().item(),
+            kl=kl.mean().item(), reward=(batch.scores - config.kl_coef * kl).mean().item(),
+            response_tokens=sum(map(len, rollouts.responses)) / len(rollouts),
+            finished=sum(rollouts.finished) / len(rollouts), loss=sum(s.loss for s in steps) / len(steps),
+            policy_loss=mean_metric("policy_loss"), value_loss=mean_metric("value_loss"),
+            clipfrac=mean_metric("clipfrac"), approx_kl=mean_metric("approx_kl"), entropy=mean_metric("entropy"),
+            steps=trainer.step, rollout_s=t1 - t0, update_s=time.perf_counter() - t1,
+            cpu_s=time.process_time() - cpu0)
+
+    # -- the artifact -------------------------------------------------------------------------------
+    def card(self) -> dict[str, Any]:
+        return {
+            "kind": "ppo",
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(self.started)),
+            "data": {"prompts": self.prompts_source, "sha256": prompts_sha256(self.prompts),
+                     "count": len(self.prompts)},
+            "reward": self.reward_name,
+            "seed": self.train.seed,
+            "train_config": self.train.to_dict(),
+            "ppo_config": self.config.to_dict(),
+            "result": self.result.summary() if self.result else None,
+            "history": [{k: round(getattr(h, k), 4) for k in ("score", "kl", "response_tokens", "loss")}
+                        | {"iteration": h.iteration} for h in self.history],
+        }
+
+    def save(self, directory: Path, *, base_name: str | None = None) -> Path:
+        directory = adapters_of(self.model).save(self.adapter, directory, base_name=base_name or self.base_name,
+                                                 metadata={"training": self.card()})
+        self.value_head.save(directory / VALUE_HEAD_FILE)
+        return directory
+
+
+def reward_fn_of(reward: RewardModel) -> RewardFn:
+    """A RewardModel as PPO's reward: it reads query + response, as in its training."""
+    def score(queries: Sequence[Sequence[int]], responses: Sequence[Sequence[int]]) -> Tensor:
+        return reward.score_ids([list(q) + list(r) for q, r in zip(queries, responses, strict=True)])
+
+    return score

@@ -1,0 +1,31 @@
+"""Switching adapters must not reuse keys cached for a shared prompt prefix under other weights."""
+
+from __future__ import annotations
+
+import torch
+
+from llm.config import ModelConfig
+from llm.generate import SamplingConfig, generate_ids
+from llm.lora import LoRAConfig, adapters_of
+from llm.model import Transformer
+
+
+def greedy(model, prompt):
+    return [s[0] for s in generate_ids(model, prompt, SamplingConfig(max_new_tokens=8))]
+
+
+def test_switching_adapter_invalidates_the_prefix_cache():
+    torch.manual_seed(0)
+    model = Transformer(ModelConfig(vocab_size=64, d_model=32, n_layer=2, n_head=4, max_seq_len=64)).eval()
+    adapters = adapters_of(model)
+    adapters.add("x", LoRAConfig(rank=4, alpha=8, targets=("q", "k", "v", "o")), seed=0)
+    with torch.no_grad():
+        for param in adapters.parameters("x"):
+            param.normal_(std=1.0)
+    prompt = list(range(1, 20))
+    greedy(model, prompt)  # fills the cache under the base weights (no adapter active)
+    adapters.activate("x")
+    after_switch = greedy(model, prompt)
+    model.clear_cache()
+    fresh = greedy(model, prompt)
+    assert after_switch == fresh

@@ -1,0 +1,293 @@
+"""Reward models on tiny real models: the Bradley–Terry loss by hand, the head on the last
+token, gradients into the adapter and head only, learning a preference, save/load, the
+command, and the errors for bad input."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from pathlib import Path
+
+import pytest
+import torch
+import typer
+from typer.testing import CliRunner
+
+from agent.adapters import AdapterStore, chat_render
+from agent.home import KigiHome
+from agent.pref_evals import load_reward_model, parse_judge, reward_accuracy
+from agent.prompts import ChatTemplate
+from llm.engine import Engine
+from llm.lora import AdapterFormatError, AdapterMismatchError, LoRAConfig, adapters_of
+from llm.train.loop import DataError, TrainConfig
+from llm.train.reward import (
+    REWARD_HEAD_FILE,
+    RewardConfig,
+    RewardModel,
+    RewardRun,
+    ScalarHead,
+    bradley_terry_loss,
+    pair_metrics,
+)
+from tests.tiny import save_tiny_chat_model
+
+WORDS = ["fox", "dog", "capital", "France", "Tokyo", "quick", "brown", "lazy", "point", "class", "return",
+         "whitespace", "emoji", "tabs", "sure", "done"]
+
+
+def length_preferences(n: int, seed: int = 0, prefer: str = "shorter") -> list[dict]:
+    """Preference records where the rater always prefers the shorter (or longer) answer."""
+    rng = random.Random(seed)
+    records = []
+    for i in range(n):
+        short = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 3)))
+        long = " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 14)))
+        chosen, rejected = (short, long) if prefer == "shorter" else (long, short)
+        records.append({"prompt": [{"role": "user", "content": f"What is {rng.choice(WORDS)} {i}?"}],
+                        "chosen": [{"role": "assistant", "content": chosen}],
+                        "rejected": [{"role": "assistant", "content": rejected}]})
+    return records
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory) -> Path:
+    return save_tiny_chat_model(tmp_path_factory.mktemp("tiny-chat"))
+
+
+@pytest.fixture()
+def engine(model_dir) -> Engine:
+    return Engine.load(model_dir)
+
+
+def render_of(engine: Engine):
+    return chat_render(engine.tokenizer, ChatTemplate(default_system=None))
+
+
+def reward_run(engine: Engine, records, name: str = "rm", **train) -> RewardRun:
+    config = {**dict(lr=1e-2, max_steps=30, warmup_steps=2, seed=0, eval_every=10), **train}
+    return RewardRun.prepare(engine.model, render_of(engine), records, name, LoRAConfig(rank=4, alpha=8, targets="all"),
+                             RewardConfig(batch_size=8, seq_len=64, eval_fraction=0.25), TrainConfig(**config))
+
+
+# -- the loss and the head ----------------------------------------------------------------------------
+def test_bradley_terry_loss_matches_hand_computed_values():
+    chosen, rejected = torch.tensor([1.0, 0.0]), torch.tensor([0.0, 1.0])
+    # −log σ(1) = log(1 + e^−1) = 0.3132617, −log σ(−1) = log(1 + e) = 1.3132617
+    assert bradley_terry_loss(chosen, rejected).item() == pytest.approx((0.3132617 + 1.3132617) / 2, abs=1e-6)
+    # centring adds coef · mean((r+ + r−)²) = 0.1 · mean(1, 1)
+    assert bradley_terry_loss(chosen, rejected, 0.1).item() == pytest.approx(0.8132617 + 0.1, abs=1e-6)
+    assert bradley_terry_loss(torch.tensor([0.0]), torch.tensor([0.0])).item() == pytest.approx(math.log(2))
+    assert pair_metrics(torch.tensor([2.0, 0.0, 1.0]), torch.tensor([1.0, 0.5, 1.0])) == pytest.approx(
+        {"accuracy": 1 / 3, "margin": 0.5 / 3, "chosen": 1.0, "rejected": 2.5 / 3})
+
+
+def test_the_head_reads_each_rows_last_real_token():
+    head = ScalarHead(3, zero=True)
+    with torch.no_grad():
+        head.proj.weight.copy_(torch.tensor([[1.0, 10.0, 100.0]]))
+        head.proj.bias.fill_(0.5)
+    hidden = torch.arange(24, dtype=torch.float32).view(2, 4, 3)  # row 0: last real token at 1; row 1: at 3
+    rewards = head.at_last(hidden, torch.tensor([2, 4]))
+    assert rewards.tolist() == [3 + 40 + 500 + 0.5, 21 + 220 + 2300 + 0.5]
+
+
+def test_a_score_does_not_depend_on_the_padding_of_its_batch(engine):
+    reward = RewardModel(engine.model, "rm", ScalarHead(engine.model.config.d_model, seed=1), render_of(engine))
+    adapters_of(engine.model).add("rm", LoRAConfig(), seed=0)
+    short, long = [1, 5, 9, 30], [1, 5, 9, 30, 31, 40, 41, 50]
+    alone = reward.score_ids([short])
+    together = reward.score_ids([long, short])
+    torch.testing.assert_close(together[1:], alone)
+    assert together[0] != together[1]
+
+
+# -- training --------------------------------------------------------------------------------------
+def test_only_the_adapter_and_the_head_get_gradients_and_the_base_stays_bit_identical(engine):
+    before = {k: v.clone() for k, v in engine.model.state_dict().items()}
+    run = reward_run(engine, length_preferences(24), max_steps=3)
+    adapters = adapters_of(engine.model)
+    adapters.activate("rm")
+    adapters.train_only("rm")
+    batch = run.batches.epoch(0)[0]
+    run.loss_fn()(batch).loss.backward()
+    trained = {id(p) for p in [*adapters.parameters("rm"), *run.head.parameters()]}
+    assert run.head.proj.weight.grad.abs().sum() > 0
+    assert run.head.proj.bias.grad.item() == 0.0  # r+ − r− cancels the bias: only centring moves it
+    assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in adapters.parameters("rm"))
+    for name, param in engine.model.named_parameters():
+        if id(param) not in trained:
+            assert param.grad is None and not param.requires_grad, name
+    for p in [*adapters.parameters("rm"), *run.head.parameters()]:
+        p.grad = None
+    run.fit()
+    after = {k.replace(".base.", "."): v for k, v in engine.model.state_dict().items() if "lora_" not in k}
+    assert all(torch.equal(after[k], v) for k, v in before.items())
+    assert not any(p.requires_grad for p in engine.model.parameters())
+
+
+@pytest.mark.parametrize("prefer", ["shorter", "longer"])
+def test_the_reward_model_learns_the_raters_preference(model_dir, prefer):
+    # Same base, same head init, same held-out prompts: the two directions start with
+    # complementary accuracies, so at least one starts at or below chance; both must end high.
+    run = reward_run(Engine.load(model_dir), length_preferences(48, prefer=prefer))
+    result = run.fit()
+    first, last = run.evaluations[0], run.evaluations[-1]
+    assert len(run.data.held_out) == 12 and first["step"] == 0 and last["step"] == 30
+    assert result.final_loss < 0.2 * result.initial_loss
+    assert last["accuracy"] >= 0.9 and last["margin"] > first["margin"] + 1.0, (first, last)
+    card = run.card()
+    assert card["held_out"]["last"]["accuracy"] == last["accuracy"] and card["data"]["train_pairs"] == 36
+
+
+def test_initial_accuracies_of_opposite_preferences_are_complementary(model_dir):
+    accuracies = []
+    for prefer in ("shorter", "longer"):
+        run = reward_run(Engine.load(model_dir), length_preferences(48, prefer=prefer), max_steps=1, eval_every=0)
+        run.fit()
+        accuracies.append(run.evaluations[0]["accuracy"])
+    assert sum(accuracies) == pytest.approx(1.0) and min(accuracies) <= 0.5
+
+
+def test_a_saved_reward_model_scores_the_same_after_loading(model_dir, tmp_path):
+    engine = Engine.load(model_dir)
+    run = reward_run(engine, length_preferences(48))
+    run.fit()
+    saved = run.save(tmp_path / "rm", base_name="tiny")
+    assert (saved / REWARD_HEAD_FILE).is_file() and (saved / "adapter_model.safetensors").is_file()
+    side = json.loads((saved / "kigi_adapter.json").read_text())
+    assert side["training"]["kind"] == "reward" and side["reward"]["seq_len"] == 64
+    prompt = [{"role": "user", "content": "What is fox?"}]
+    answers = ["dog", "fox dog capital France Tokyo quick brown lazy point class"]
+    expected = run.reward_model(render_of(engine)).score(answers, prompt)
+    loaded = RewardModel.load(Engine.load(model_dir).model, saved, render_of(engine))
+    assert loaded.score(answers, prompt) == pytest.approx(expected, abs=1e-5)
+    assert loaded.scorer(prompt)(answers) == pytest.approx(expected, abs=1e-5)
+    assert expected[0] > expected[1]  # it prefers the short answer, as taught
+    accuracy = reward_accuracy(loaded, length_preferences(16, seed=7))
+    assert accuracy.pairs == 16 and accuracy.accuracy >= 0.9 and accuracy.margin > 0
+
+
+# -- bad input ---------------------------------------------------------------------------------------
+def test_empty_or_one_sided_preference_sets_are_refused(engine, tmp_path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n", encoding="utf-8")
+    with pytest.raises(DataError, match="no records"):
+        reward_run(engine, empty)
+    with pytest.raises(DataError, match="no preference pairs"):
+        reward_run(engine, [])
+    same = [{**r, "rejected": r["chosen"]} for r in length_preferences(4)]
+    with pytest.raises(DataError, match="one-sided preference data: in all 4 pair"):
+        reward_run(engine, same)
+    with pytest.raises(DataError, match="record 2: no 'rejected' answer"):
+        reward_run(engine, [length_preferences(1)[0], {"prompt": same[0]["prompt"], "chosen": "dog"}])
+    assert "rm" not in adapters_of(engine.model)  # nothing is attached when the data is refused
+
+
+def test_a_prompt_that_fills_the_context_is_refused_naming_the_record(engine):
+    records = length_preferences(3)
+    records[1]["prompt"] = [{"role": "user", "content": "fox " * 80}]
+    with pytest.raises(DataError, match="record 2: the prompt is \\d+ tokens, which leaves no room for an answer "
+                                        "within 64 tokens"):
+        reward_run(engine, records)
+    records[1]["prompt"] = [{"role": "user", "content": "fox " * 600}]
+    with pytest.raises(DataError, match="record 2: .* within 512 tokens"):  # the window caps --seq-len
+        RewardRun.prepare(engine.model, render_of(engine), records, "rm", LoRAConfig(), RewardConfig(seq_len=4096))
+
+
+def test_a_reward_model_of_another_base_is_refused(model_dir, tmp_path):
+    other = Engine.load(save_tiny_chat_model(tmp_path / "other", seed=5))
+    run = reward_run(other, length_preferences(12), max_steps=1)
+    run.fit()
+    saved = run.save(tmp_path / "rm-other", base_name="other")
+    engine = Engine.load(model_dir)
+    with pytest.raises(AdapterMismatchError, match="reward model 'rm-other' cannot score with this model: .*"
+                                                  "trained on another base model \\(other"):
+        RewardModel.load(engine.model, saved, render_of(engine))
+    adapters_of(other.model).add("plain", LoRAConfig(), seed=0)
+    plain = adapters_of(other.model).save("plain", tmp_path / "plain")
+    with pytest.raises(AdapterFormatError, match="not a reward model"):
+        RewardModel.load(engine.model, plain, render_of(engine))
+    head = ScalarHead(16)
+    head.save(tmp_path / "narrow.safetensors")
+    with pytest.raises(AdapterMismatchError, match="d_model=32"):
+        ScalarHead.load(tmp_path / "narrow.safetensors", 32)
+
+
+# -- the command -------------------------------------------------------------------------------------
+@pytest.fixture()
+def home(tmp_path, model_dir, monkeypatch) -> KigiHome:
+    from agent.models import model_registry
+
+    home = KigiHome(tmp_path / "home").ensure()
+    model_registry(home).add(model_dir, "tiny")
+    monkeypatch.setenv("KIGI_HOME", str(home.root))
+    return home
+
+
+def cli_app() -> typer.Typer:
+    from ui.train_commands import train_app
+
+    app = typer.Typer()
+    app.add_typer(train_app, name="train")
+    return app
+
+
+def test_train_reward_command_saves_a_reward_model_that_the_store_loads(home, tmp_path, model_dir):
+    data = write_jsonl(tmp_path / "prefs.jsonl", length_preferences(40))
+    args = ["train", "reward", "--data", str(data), "--adapter", "judge", "-m", "tiny", "--targets", "all",
+            "--lr", "1e-2", "--max-steps", "12", "--batch", "8", "--seq-len", "160", "--warmup", "1",
+            "--eval-fraction", "0.25", "--json"]
+    result = CliRunner().invoke(cli_app(), args)
+    assert result.exit_code == 0, result.output
+    card = json.loads(result.stdout.strip().splitlines()[-1])
+    assert card["kind"] == "reward" and card["result"]["steps"] == 12 and card["data"]["held_out_pairs"] == 10
+    assert "held-out accuracy" in result.output
+    assert (home.adapters / "judge" / REWARD_HEAD_FILE).is_file()
+    assert not (home.adapters / ".runs" / "judge").exists()
+    again = CliRunner().invoke(cli_app(), args[:-1])
+    assert again.exit_code == 1 and "already exists" in again.output
+
+    engine = Engine.load(model_dir)
+    reward = load_reward_model(engine, AdapterStore.of(home), "judge", ChatTemplate(default_system=None))
+    assert len(reward.score(["a", "b c"], [{"role": "user", "content": "x"}])) == 2
+    judge = parse_judge("reward:judge", engine, AdapterStore.of(home))
+    first, second = judge([{"role": "user", "content": "x"}], "a", "b c")
+    assert judge.name == "reward:judge" and isinstance(first, float) and isinstance(second, float)
+
+
+def test_train_reward_from_an_empty_log_says_what_to_do(home):
+    result = CliRunner().invoke(cli_app(), ["train", "reward", "--adapter", "judge", "-m", "tiny"])
+    assert result.exit_code == 1
+    assert "no decided preference pairs yet: rate answers with `kigi rate`" in result.output
+
+
+def test_train_reward_reads_the_pairs_recorded_in_the_log(home):
+    from memory.log import ConversationLog
+
+    with ConversationLog(home.db) as log:
+        for record in length_preferences(12):
+            cid = log.start_conversation("tiny")
+            turn = log.add_message(cid, "user", record["prompt"][0]["content"])
+            first = log.add_message(cid, "assistant", record["rejected"][0]["content"])
+            second = log.add_candidate(turn.id, record["chosen"][0]["content"])
+            [candidate] = [c for c in log.candidates(turn.id) if c.message_id == first.id]
+            log.record_preference(candidate.id, second.id, "b")
+    result = CliRunner().invoke(cli_app(), ["train", "reward", "--adapter", "judge", "-m", "tiny", "--max-steps",
+                                            "2", "--seq-len", "160", "--json"])
+    assert result.exit_code == 0, result.output
+    card = json.loads(result.stdout.strip().splitlines()[-1])
+    assert card["data"]["source"] == "log" and card["data"]["records"] == 12

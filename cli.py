@@ -597,6 +597,49 @@ def eval_rag(
                             highlight=False)
 
 
+@eval_app.command("prefs")
+def eval_prefs(
+    adapter: Annotated[str | None, typer.Option("--adapter", help="Adapter A ('base' for none).")] = None,
+    vs: Annotated[str | None, typer.Option("--vs", help="Adapter B ('base' for none).")] = None,
+    judge: Annotated[str | None, typer.Option("--judge", help="reward:NAME, a trained reward model.")] = None,
+    prompts: Annotated[str | None, typer.Option("--prompts", help="Prompts file (text lines or JSONL).")] = None,
+    pairs: Annotated[str | None, typer.Option("--pairs", help="Preference JSONL: score the judge.")] = None,
+    max_tokens: MaxTokensOption = 128,
+    seed: Annotated[int, typer.Option(help="Seed for answer order and sampling.")] = 0,
+    model: ModelOption = DEFAULT_MODEL,
+    precision: PrecisionOption = "fp32",
+) -> None:
+    """Win rate of adapter A against B judged by a reward model (positions randomised), or,
+    with --pairs, how often the reward model agrees with recorded preferences."""
+    with user_errors():
+        from pathlib import Path
+
+        from agent.adapters import AdapterStore
+        from agent.pref_evals import load_reward_model, parse_judge, read_eval_prompts, reward_accuracy, win_rate
+        from llm.train.data import read_jsonl
+        from memory.log import ConversationLog
+
+        if not judge:
+            raise ValueError("--judge reward:NAME is required")
+        engine = load_engine_with_progress(model, precision)
+        store = AdapterStore.of(home())
+        if pairs:
+            name = judge.removeprefix("reward:")
+            summary = reward_accuracy(load_reward_model(engine, store, name), read_jsonl(Path(pairs))).to_dict()
+            params = {"judge": judge, "pairs": str(Path(pairs).resolve())}
+        else:
+            if not prompts:
+                raise ValueError("give --prompts FILE (or --pairs FILE to measure the judge)")
+            side = {None: None, "base": None}
+            result = win_rate(engine, store, side.get(adapter, adapter), side.get(vs, vs),
+                              read_eval_prompts(Path(prompts)), parse_judge(judge, engine, store),
+                              sampling=sampling_config(0.0, 1.0, 0, max_tokens, seed), seed=seed)
+            summary = result.summary()
+            params = {"adapter": adapter, "vs": vs, "judge": judge, "prompts": str(Path(prompts).resolve())}
+        ConversationLog(home().db).record_eval_run("prefs", params, summary)
+        print(json.dumps(summary))
+
+
 # -- model ------------------------------------------------------------------------------------
 @model_app.command("pull")
 def model_pull(

@@ -80,6 +80,8 @@ def test_empty_stdin_beside_a_question_is_no_context(home):
     (["ask", "-m", "tiny", "q"], b"\xff\xfe\xfa not utf8", "not UTF-8"),
     (["ask", "-m", "no-such-model", "q"], b"", "unknown model"),
     (["ask", "-m", "tiny", "--top-p", "0", "q"], b"", "top_p"),
+    (["eval", "prefs", "-m", "tiny", "--prompts", "x.txt"], b"", "--judge"),
+    (["eval", "prefs", "-m", "tiny", "--judge", "reward:nobody", "--pairs", "x.jsonl"], b"", "nobody"),
 ])
 def test_bad_input_gives_one_line_and_exit_1(home, args, stdin, message):
     result = kigi(home, *args, stdin=stdin)

@@ -146,6 +146,10 @@ NoMemoryOption = Annotated[bool, typer.Option("--no-memory", help="Answer withou
 RememberOption = Annotated[bool, typer.Option("--remember", help="Keep this question and answer in memory.")]
 ChromaUrlOption = Annotated[str | None, typer.Option("--chroma-url", help="Use a Chroma server instead of the "
                                                      "local memory.", envvar="KIGI_CHROMA_URL")]
+TotOption = Annotated[bool, typer.Option("--tot", help="Think with a Tree-of-Thoughts search before answering.")]
+BreadthOption = Annotated[int, typer.Option(help="ToT: states kept per level.")]
+DepthOption = Annotated[int, typer.Option(help="ToT: reasoning steps.")]
+BudgetOption = Annotated[int, typer.Option(help="ToT: most tokens the search may generate.")]
 AdapterOption = Annotated[str | None, typer.Option("--adapter", "-a", help="LoRA adapter to answer with.",
                                                    envvar="KIGI_ADAPTER")]
 
@@ -193,6 +197,12 @@ def show_sources(console: Console, info: dict[str, Any]) -> None:
         console.print(f"[yellow]⚠ not supported by the sources:[/] {sentence}", highlight=False)
 
 
+def search_config(breadth: int, depth: int, budget: int, seed: int | None):  # -> agent.tot.SearchConfig
+    from agent.tot import SearchConfig
+
+    return SearchConfig(breadth=breadth, depth=depth, max_tokens=budget, seed=seed)
+
+
 def apply_adapter(engine, name: str | None) -> None:
     """Attach and activate a stored adapter (or none) on a loaded engine."""
     if name:
@@ -215,6 +225,10 @@ def ask(
     continue_last: ContinueOption = False,
     cid: CidOption = None,
     adapter: AdapterOption = None,
+    tot: TotOption = False,
+    breadth: BreadthOption = 2,
+    depth: DepthOption = 2,
+    budget: BudgetOption = 2000,
     no_memory: NoMemoryOption = False,
     remember: RememberOption = False,
     chroma_url: ChromaUrlOption = None,
@@ -238,6 +252,18 @@ def ask(
         session = start_session(engine, model, system, log, continue_last, cid)
         session.adapter = adapter
         remember_store = attach_memory(session, no_memory, remember, chroma_url)
+        if tot:
+            from ui.tree import LiveTree
+
+            with LiveTree(err_console()) as live:
+                found = session.reply_tot(query.question, query.context, search_config(breadth, depth, budget, seed),
+                                          live.on_update, max_tokens)
+            if as_json:
+                print(json.dumps({**turn_json(session.last, model, session.conversation_id),
+                                  "alternatives": found.alternatives, "tree": found.tree}))
+            else:
+                Console(soft_wrap=True).print(found.answer, markup=False, highlight=False)
+            return
         stream = session.reply(query.question, query.context, sampling)
         if as_json:
             for _ in stream:
@@ -286,6 +312,10 @@ def chat(
     continue_last: ContinueOption = False,
     cid: CidOption = None,
     adapter: AdapterOption = None,
+    tot: TotOption = False,
+    breadth: BreadthOption = 2,
+    depth: DepthOption = 2,
+    budget: BudgetOption = 2000,
     no_memory: NoMemoryOption = False,
     remember: RememberOption = False,
     chroma_url: ChromaUrlOption = None,
@@ -314,6 +344,8 @@ def chat(
         try:
             console = Console(highlight=False)
             ChatREPL(console, session, sampling, switch_adapter=switch_adapter,
+                     tot=search_config(breadth, depth, budget, seed) if tot else None,
+                     tot_config=search_config(breadth, depth, budget, seed),
                      after_answer=lambda q: show_sources(console, after_answer(session, q, remember_store))).run()
         finally:
             save_history()

@@ -23,6 +23,8 @@ from llm.generate import SamplingConfig
 
 if TYPE_CHECKING:
     from agent.grounding import Citation, GroundingConfig
+    from agent.tasks.open_question import ToTAnswer
+    from agent.tot import OnUpdate, SearchConfig
     from memory.log import Candidate, ConversationLog, Generation
     from memory.store import Retriever
 
@@ -182,6 +184,32 @@ class Session:
             return
         candidate = self.log.add_candidate(self.last_turn_id, result.text, generation=self._generation(result))
         self.last_answer_id = result.message_id = candidate.id
+
+    def reply_tot(self, question: str, context: str | None = None, config: SearchConfig | None = None,
+                  on_update: OnUpdate | None = None, max_new_tokens: int = 384) -> ToTAnswer:
+        """Answer after a Tree-of-Thoughts search over reasoning steps. The answer joins the
+        conversation, the tree is logged with it, and the other leaves' answers become
+        candidates for rating."""
+        from agent.tot_answer import tot_answer
+
+        start = time.perf_counter()
+        result = tot_answer(self.engine, question, config, on_update, context=context, history=self.messages,
+                            template=self.template, answer_tokens=max_new_tokens, adapter=self.adapter)
+        user = Message("user", user_turn(question, context))
+        sampling = SamplingConfig(max_new_tokens=max_new_tokens, seed=config.seed if config else None)
+        self.last = TurnResult(result.answer, "stop", 0, result.tokens, None, time.perf_counter() - start,
+                               sampling, result.prompt_version)
+        self.messages += [user, Message("assistant", result.answer)]
+        if self.log is not None:
+            if self.conversation_id is None:
+                self.conversation_id = self.log.start_conversation(self.model_name, self.system)
+            self.last_turn_id = self.log.add_message(self.conversation_id, "user", user.content).id
+            generation = dataclasses.replace(self._generation(self.last), tot_tree=result.tree)
+            self.last_answer_id = self.last.message_id = self.log.add_message(
+                self.conversation_id, "assistant", result.answer, generation=generation).id
+            for alternative in result.alternatives:
+                self.log.add_candidate(self.last_turn_id, alternative, generation=generation)
+        return result
 
     # -- judging ------------------------------------------------------------------------
     def _require_log(self) -> ConversationLog:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from agent.lm import EngineLM
 from agent.prompts import ChatTemplate, Message, content_version, user_turn
-from agent.tasks.open_question import DEFAULT_CONFIG, ToTAnswer, answer_question
+from agent.tasks.open_question import ToTAnswer, answer_question
 from agent.tot import EvaluateMode, GenerateMode, OnUpdate, SearchConfig
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def tot_answer(
     template = template or ChatTemplate()
     lm = EngineLM(engine, template, adapter=adapter, before_call=before_call)
     result = answer_question(
-        lm, user_turn(question, context), config or DEFAULT_CONFIG, history=history,
+        lm, user_turn(question, context), config, history=history,
         generate=generate, evaluate=evaluate, alternatives=alternatives, answer_tokens=answer_tokens,
         on_update=on_update,
     )

@@ -151,3 +151,16 @@ def test_ask_with_an_adapter_answers_differently_and_logs_it(home):
 def _tiny_path(home: Path) -> Path:
     rows = json.loads(kigi(home, "model", "list", "--json").stdout)
     return Path(next(r["path"] for r in rows if r["name"] == "tiny"))
+
+
+def test_ask_tot_returns_the_tree_and_logs_it(home):
+    import sqlite3
+
+    result = kigi(home, "ask", "-m", "tiny", "--tot", "--breadth", "2", "--depth", "2", "--budget", "300",
+                  "--max-tokens", "8", "--json", "--seed", "1", "why is the sky blue?")
+    assert result.returncode == 0, result.stderr.decode()
+    data = json.loads(result.stdout)
+    assert data["tree"]["nodes"] and isinstance(data["alternatives"], list)
+    with sqlite3.connect(home / "kigi.db") as db:
+        tree = db.execute("SELECT tot_tree FROM generations ORDER BY rowid DESC LIMIT 1").fetchone()[0]
+    assert json.loads(tree)["nodes"] == data["tree"]["nodes"]

@@ -15,6 +15,7 @@ from pathlib import Path
 from rich.console import Console
 
 from agent.session import Session
+from agent.tot import SearchConfig
 from llm.generate import SamplingConfig
 from ui.compare import ask_verdict, show_side_by_side
 from ui.render import stream_answer
@@ -31,6 +32,7 @@ or paste a block between two lines of [bold]\"\"\"[/].
   /good, /bad         mark the last answer
   /compare            the last question's two newest answers side by side (random A/B order); pick one
   /adapter NAME|off   answer with a LoRA adapter, or with the base model
+  /tot on|off         think with a Tree-of-Thoughts search before answering (the tree is drawn live)
   /save [FILE]        save the conversation as Markdown
   /exit               leave (Ctrl-D works too)
 
@@ -67,6 +69,8 @@ class ChatREPL:
     rng: random.Random = field(default_factory=random.Random)
     switch_adapter: Callable[[str | None], None] | None = None
     after_answer: Callable[[str], None] | None = None  # sources and groundedness, given the question
+    tot: SearchConfig | None = None  # the search to run before each answer; None answers directly
+    tot_config: SearchConfig | None = None  # what /tot on switches to
     running: bool = True
 
     def read_message(self) -> str:
@@ -100,6 +104,8 @@ class ChatREPL:
             try:
                 if text.startswith("/"):
                     self.command(text)
+                elif self.tot is not None:
+                    self.answer_tot(text)
                 else:
                     self.answer(self.session.reply(text, sampling=self.sampling))
                     if self.after_answer is not None:
@@ -113,6 +119,22 @@ class ChatREPL:
         except KeyboardInterrupt:
             self.console.print("[yellow]⏹ stopped (the partial answer is kept)[/]")
         self.status()
+
+    def answer_tot(self, text: str) -> None:
+        from rich.markdown import Markdown
+
+        from ui.tree import LiveTree
+
+        try:
+            with LiveTree(self.console) as live:
+                found = self.session.reply_tot(text, config=self.tot, on_update=live.on_update,
+                                               max_new_tokens=self.sampling.max_new_tokens)
+        except KeyboardInterrupt:
+            self.console.print("[yellow]⏹ search stopped[/]")
+            return
+        self.console.print(Markdown(found.answer))
+        self.console.print(f"[dim]{len(found.search.nodes)} thoughts · {found.tokens} tokens · "
+                           f"{found.seconds:.1f}s · {len(found.alternatives)} alternatives kept for /compare[/]")
 
     def status(self) -> None:
         result = self.session.last
@@ -139,6 +161,7 @@ class ChatREPL:
             "/compare": lambda _: self.compare(),
             "/save": self.save,
             "/adapter": self.adapter,
+            "/tot": self.set_tot,
         }
         handler = handlers.get(name)
         if handler is None:
@@ -192,6 +215,15 @@ class ChatREPL:
         name = None if arg == "off" else arg
         self.switch_adapter(name)
         self.console.print(f"[green]adapter: {name or 'off (base model)'}[/]")
+
+    def set_tot(self, arg: str) -> None:
+        if arg not in ("on", "off"):
+            self.console.print(f"Tree-of-Thoughts: {'on' if self.tot else 'off'} (/tot on|off)")
+            return
+        from agent.tot import SearchConfig
+
+        self.tot = (self.tot_config or SearchConfig(breadth=2, depth=2)) if arg == "on" else None
+        self.console.print(f"[green]Tree-of-Thoughts {arg}[/]")
 
     def save(self, arg: str) -> None:
         path = Path(arg or f"kigi-{self.session.conversation_id or 'chat'}.md").expanduser()

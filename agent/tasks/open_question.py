@@ -10,6 +10,7 @@ The prompts are short on purpose: the default model is a 135M instruct model.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from collections.abc import Mapping, Sequence
@@ -222,7 +223,7 @@ def _best_path_nodes(tree: SearchTree) -> list[int]:
 def answer_question(
     lm: LanguageModel,
     question: str,
-    config: SearchConfig = DEFAULT_CONFIG,
+    config: SearchConfig | None = None,
     *,
     render: Render | None = None,
     history: Sequence[Message | ChatMessage] = (),
@@ -236,13 +237,15 @@ def answer_question(
 ) -> ToTAnswer:
     """Search reasoning steps for `question`, then write the answer from the best path.
 
-    `render` defaults to the model's own (`lm.render`, e.g. ChatML) or plain text.
+    `config` defaults to DEFAULT_CONFIG; `render` to the model's own (`lm.render`, e.g.
+    ChatML) or plain text.
     `history`: earlier turns of the conversation, shown only to the final answer prompt.
     At most `alternatives` other final candidates get an answer of their own.
     """
     if alternatives < 0:
         raise ValueError(f"alternatives must be >= 0, got {alternatives}")
     start = time.monotonic()
+    config = config or dataclasses.replace(DEFAULT_CONFIG)
     render = render or getattr(lm, "render", None) or plain_render
     task = OpenQuestionTask(question, steps=config.depth, render=render, propose_count=max(config.breadth, 2))
     generator = ThoughtGenerator(

@@ -629,6 +629,59 @@ def eval_rag(
                             highlight=False)
 
 
+@eval_app.command("game24")
+def eval_game24(
+    method: Annotated[str, typer.Option(help="io | cot | cot-sc | tot")] = "tot",
+    data: Annotated[str | None, typer.Option(help="game24.csv (default: ../shared/data/game24.csv).")] = None,
+    ranks: Annotated[str, typer.Option("--range", help="Puzzle ranks, e.g. 901-1000 (the paper's test set).")]
+    = "901-1000",
+    breadth: Annotated[int, typer.Option(help="ToT: states kept per level (b).")] = 5,
+    generate: Annotated[str, typer.Option(help="ToT thoughts: propose | sample.")] = "propose",
+    evaluate: Annotated[str, typer.Option(help="ToT judging: value | sampled_value | vote.")] = "value",
+    samples: Annotated[int, typer.Option(help="cot-sc: samples per puzzle.")] = 5,
+    few_shot: Annotated[bool, typer.Option(help="Few-shot prompts (for the base model).")] = False,
+    check: Annotated[str, typer.Option(help="ToT: wrong arithmetic in a step: drop | repair | none.")] = "drop",
+    budget: Annotated[int | None, typer.Option(help="ToT: most tokens per puzzle.")] = None,
+    propose_adapter: Annotated[str | None, typer.Option(help="Adapter for proposing thoughts.")] = None,
+    value_adapter: Annotated[str | None, typer.Option(help="Adapter for judging states.")] = None,
+    adapter: AdapterOption = None,
+    workers: Annotated[int, typer.Option(help="Worker processes (each loads the model).")] = 1,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Results JSONL (resumable).")] = None,
+    model: ModelOption = DEFAULT_MODEL,
+    precision: PrecisionOption = "fp32",
+) -> None:
+    """Game of 24 success rate, tokens and seconds per puzzle; resumable per-puzzle JSONL."""
+    with user_errors():
+        from pathlib import Path
+
+        from agent.evals import Game24EvalConfig, results_name, run_game24_eval
+        from agent.tasks.game24 import default_data_path
+        from memory.log import ConversationLog
+        from ui.progress import stage_progress
+
+        roles = {k: v for k, v in {"propose": propose_adapter or adapter, "value": value_adapter or adapter,
+                                   "answer": adapter}.items() if v}
+        config = Game24EvalConfig(method=method, ranks=ranks, model=model, precision=precision,  # type: ignore[arg-type]
+                                  few_shot=few_shot, samples=samples, breadth=breadth, generate=generate,  # type: ignore[arg-type]
+                                  evaluate=evaluate, check=check, budget_tokens=budget, workers=workers,  # type: ignore[arg-type]
+                                  adapters=roles or None)
+        results = Path(output) if output else home().root / "evals" / results_name(config)
+        lm = bound = None
+        if roles:
+            from agent.adapters import AdapterStore, RoleAdapters
+            from agent.lm import EngineLM
+
+            engine = load_engine_with_progress(model, precision)
+            switch = RoleAdapters(engine, AdapterStore.of(home()), roles)
+            lm = EngineLM(engine)
+            bound = {role: lm.bind(name, switch.switcher(role)) for role, name in roles.items()}
+        with stage_progress(err_console()) as progress:
+            summary = run_game24_eval(config, Path(data) if data else default_data_path(), results, lm=lm,
+                                      roles=bound, home=home().root, log=ConversationLog(home().db),
+                                      progress=lambda done, total, _: progress("puzzles", done, total))
+        print(json.dumps(summary.to_dict()))
+
+
 @eval_app.command("prefs")
 def eval_prefs(
     adapter: Annotated[str | None, typer.Option("--adapter", help="Adapter A ('base' for none).")] = None,

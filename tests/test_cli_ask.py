@@ -164,3 +164,20 @@ def test_ask_tot_returns_the_tree_and_logs_it(home):
     with sqlite3.connect(home / "kigi.db") as db:
         tree = db.execute("SELECT tot_tree FROM generations ORDER BY rowid DESC LIMIT 1").fetchone()[0]
     assert json.loads(tree)["nodes"] == data["tree"]["nodes"]
+
+
+def test_eval_game24_is_resumable_and_logged(home, tmp_path):
+    from agent.tasks.game24 import default_data_path
+
+    if not default_data_path().is_file():
+        pytest.skip("../shared/data/game24.csv is not here")
+    out = tmp_path / "io.jsonl"
+    args = ["eval", "game24", "-m", "tiny", "--method", "io", "--range", "901-902", "-o", str(out)]
+    first = kigi(home, *args)
+    assert first.returncode == 0, first.stderr.decode()
+    summary = json.loads(first.stdout)
+    assert summary["puzzles"] == 2 and summary["new"] == 2 and 0 <= summary["success_rate"] <= 1
+    again = json.loads(kigi(home, *args).stdout)
+    assert again["new"] == 0 and again["skipped"] == 2
+    wider = json.loads(kigi(home, *args[:-4], "--range", "901-903", "-o", str(out)).stdout)
+    assert wider["new"] == 1

@@ -72,18 +72,37 @@ def process_logits(logits: Tensor, history: Tensor, config: SamplingConfig) -> T
     return logits
 
 
-def pick_tokens(logits: Tensor, config: SamplingConfig, generators: list[torch.Generator]) -> list[int]:
+def pick_tokens(logits: Tensor, config: SamplingConfig, generators: list[torch.Generator]) -> Tensor:
+    """The next token of each row, (n,) int64."""
     if config.greedy:
-        return logits.argmax(-1).tolist()
-    probs = logits.softmax(-1)
-    return [int(torch.multinomial(row, 1, generator=g)) for row, g in zip(probs, generators, strict=True)]
+        return logits.argmax(-1)
+    # Inverse-CDF sampling, one uniform draw per row from the row's own generator:
+    # `torch.multinomial` draws an exponential per vocabulary entry (~1 ms a row here).
+    cdf = logits.softmax(-1).cumsum_(-1)
+    draws = torch.cat([torch.rand(1, generator=g) for g in generators])
+    targets = (draws * cdf[:, -1]).unsqueeze(1)
+    # right=True: the first entry whose cumulative mass exceeds the draw, never a zero-width one
+    return torch.searchsorted(cdf, targets, right=True).squeeze(1).clamp_(max=logits.size(-1) - 1)
 
 
-def ensure_cache(model: Transformer, batch_size: int, length: int) -> None:
-    """Reuse the preallocated cache when it is big enough; reallocate otherwise."""
-    cache = model.blocks[0].attn.cache
-    if cache is None or cache.k.size(0) != batch_size or cache.k.size(2) < length:
-        model.setup_cache(batch_size, length)
+def ensure_cache(model: Transformer, batch_size: int, length: int, keep: int = 0) -> None:
+    """Reuse the preallocated cache when it has the rows and the room (a bigger one serves a
+    smaller batch); otherwise grow it, with headroom, keeping its first `keep` positions."""
+    if model.cache_rows >= batch_size and model.cache_len >= length:
+        return
+    window = model.config.max_seq_len
+    model.setup_cache(batch_size, min(window, max(length, 256, -(-length // 512) * 512)), keep=keep)
+
+
+def reusable_prefix(model: Transformer, prompt_ids: Sequence[int]) -> int:
+    """How many leading prompt tokens already sit in the KV cache (the last one is always
+    recomputed: its logits are needed)."""
+    shared = 0
+    for cached, new in zip(model.cached_tokens, prompt_ids, strict=False):
+        if cached != new:
+            break
+        shared += 1
+    return min(shared, len(prompt_ids) - 1)
 
 
 def check_fits(model: Transformer, prompt_len: int, max_new_tokens: int) -> int:
@@ -97,14 +116,28 @@ def check_fits(model: Transformer, prompt_len: int, max_new_tokens: int) -> int:
     return min(max_new_tokens, window - prompt_len)
 
 
-def prefill(model: Transformer, prompt: Tensor, chunk: int) -> Tensor:
-    """Run the prompt through the cache in chunks (bounded attention memory); last logits."""
+def prefill(model: Transformer, prompt: Tensor, chunk: int, start: int = 0) -> Tensor:
+    """Run prompt[start:] through the cache in chunks (bounded attention memory); last logits.
+
+    Positions before `start` must already be in the cache (a reused prefix).
+    """
     length = prompt.size(1)
-    for start in range(0, length, chunk):
-        piece = prompt[:, start:start + chunk]
-        pos = torch.arange(start, start + piece.size(1), device=prompt.device)
+    for begin in range(start, length, chunk):
+        piece = prompt[:, begin:begin + chunk]
+        pos = torch.arange(begin, begin + piece.size(1), device=prompt.device)
         logits = model(piece, pos, last_only=True)
     return logits[:, -1]
+
+
+def prefill_cached(model: Transformer, prompt_ids: Sequence[int], n: int, length: int,
+                   prefill_chunk: int = 512) -> Tensor:
+    """Logits (1, vocab) after the prompt, with the cache ready for n rows and `length`
+    positions; the prompt's prefix already in the cache is reused, not recomputed."""
+    reuse = reusable_prefix(model, prompt_ids)
+    ensure_cache(model, n, length, keep=reuse)
+    reuse = min(reuse, len(model.cached_tokens))
+    prompt = torch.tensor([list(prompt_ids)], device=model.device)
+    return prefill(model, prompt, prefill_chunk, start=reuse)
 
 
 @torch.inference_mode()
@@ -113,31 +146,46 @@ def generate_ids(model: Transformer, prompt_ids: Sequence[int], config: Sampling
     """Yield one step at a time: a list of n new token ids, None for finished rows.
 
     A row finishes on a stop token (which is yielded, then None) or at max_new_tokens.
+    The decode loop allocates only what each step's ops return: positions, the token
+    history and the cache are preallocated.
     """
     max_new = check_fits(model, len(prompt_ids), config.max_new_tokens)
-    device = model.tok_emb.weight.device
-    ensure_cache(model, n, len(prompt_ids) + max_new)
+    prompt_len = len(prompt_ids)
     generators = []
-    for row in range(n):
-        g = torch.Generator(device="cpu")
-        g.manual_seed((config.seed if config.seed is not None else torch.seed()) + row)
-        generators.append(g)
-    prompt = torch.tensor([list(prompt_ids)], device=device)
-    history = prompt.expand(n, -1)
-    logits = prefill(model, prompt, prefill_chunk).expand(n, -1)  # one prefill for all rows
+    if not config.greedy:
+        for row in range(n):
+            g = torch.Generator(device="cpu")
+            g.manual_seed((config.seed if config.seed is not None else torch.seed()) + row)
+            generators.append(g)
+    logits = prefill_cached(model, prompt_ids, n, prompt_len + max_new, prefill_chunk)
+    logits = logits.expand(n, -1)  # one prefill for all rows
+    positions = torch.arange(prompt_len, prompt_len + max_new, device=model.device)
+    penalize = config.repetition_penalty != 1.0
+    history = torch.empty((n, prompt_len + max_new), dtype=torch.long, device=model.device)
+    if penalize:
+        history[:, :prompt_len] = torch.tensor(list(prompt_ids), device=model.device)
     alive = [True] * n
     stops = set(config.stop_token_ids)
     for step in range(max_new):
-        tokens = pick_tokens(process_logits(logits, history, config), config, generators)
-        out: list[int | None] = [t if alive[i] else None for i, t in enumerate(tokens)]
-        yield out
+        if config.greedy and not penalize:
+            new = logits.argmax(-1)
+        else:
+            new = pick_tokens(process_logits(logits, history[:, :prompt_len + step], config), config, generators)
+        tokens = new.tolist()
+        yield [t if alive[i] else None for i, t in enumerate(tokens)]
         alive = [a and t not in stops for a, t in zip(alive, tokens, strict=True)]
         if not any(alive) or step == max_new - 1:
             return
-        new = torch.tensor(tokens, device=device)[:, None]
-        history = torch.cat([history, new], dim=1)
-        pos = torch.tensor([len(prompt_ids) + step], device=device)
-        logits = model(new, pos)[:, -1]
+        if penalize:
+            history[:, prompt_len + step] = new
+        logits = model(new[:, None], positions[step:step + 1])[:, -1]
+
+
+@torch.inference_mode()
+def next_token_logits(model: Transformer, prompt_ids: Sequence[int], prefill_chunk: int = 512) -> Tensor:
+    """The logits (vocab,) after the prompt, reusing (and leaving) the prompt in the KV cache."""
+    check_fits(model, len(prompt_ids), 1)
+    return prefill_cached(model, prompt_ids, 1, len(prompt_ids) + 1, prefill_chunk)[0]
 
 
 @dataclass

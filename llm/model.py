@@ -7,6 +7,7 @@ LoRA can target them by name.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import torch
@@ -14,6 +15,9 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from llm.config import ModelConfig
+
+# Below this many shared cache positions, plain attention per row is as fast.
+SHARED_PREFIX_MIN = 64
 
 
 class RMSNorm(nn.Module):
@@ -23,9 +27,9 @@ class RMSNorm(nn.Module):
         self.weight = nn.Parameter(torch.ones(dim))
 
     def forward(self, x: Tensor) -> Tensor:
-        # Normalise in fp32 like the reference implementation: bf16 variance is too coarse.
-        normed = F.rms_norm(x.float(), (x.size(-1),), eps=self.eps).to(x.dtype)
-        return normed * self.weight
+        # One fused op; for bf16 it accumulates in fp32 and rounds once (closer to the
+        # fp32 result than normalising in fp32 and then scaling in bf16).
+        return F.rms_norm(x, (x.size(-1),), self.weight, self.eps)
 
 
 def make_norm(config: ModelConfig) -> nn.Module:
@@ -53,33 +57,82 @@ def sinusoidal_table(config: ModelConfig) -> Tensor:
     return table.float()
 
 
-def apply_rope(x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
-    # x: (B, n_head, T, head_dim); cos/sin: (T, head_dim)
-    half = x.size(-1) // 2
-    rotated = torch.cat([-x[..., half:], x[..., :half]], dim=-1)
-    return (x * cos + rotated * sin).to(x.dtype)
+def apply_rope_(x: Tensor, cos: Tensor, signed_sin: Tensor) -> Tensor:
+    """Rotate x: (B, T, heads, head_dim) in place by cos/signed_sin: (T, 1, head_dim).
+
+    HF's rotate_half(x) * sin equals roll(x, half) * signed_sin with the first half of sin
+    negated: three ops instead of seven, and it runs 60 times a token.
+    """
+    rolled = x.roll(x.size(-1) // 2, -1)
+    return x.mul_(cos).addcmul_(rolled, signed_sin)
+
+
+def flash_with_lse(q: Tensor, k: Tensor, v: Tensor) -> tuple[Tensor, Tensor]:
+    """Attention output and the log-sum-exp of its scores: the CPU flash kernel's own."""
+    out, lse = torch.ops.aten._scaled_dot_product_flash_attention_for_cpu(q, k, v)
+    return out, lse
+
+
+@functools.cache
+def lse_attention_available() -> bool:
+    try:
+        x = torch.ones(1, 1, 2, 8)
+        out, lse = flash_with_lse(x, x, x)
+        return out.shape == x.shape and lse.shape == (1, 1, 2)
+    except (AttributeError, RuntimeError, NotImplementedError):
+        return False
+
+
+def shared_prefix_attention(q: Tensor, k: Tensor, v: Tensor, prefix: int) -> Tensor:
+    """Decode attention for rows that share their first `prefix` keys (n samples of one
+    prompt): the shared part is read once for all rows, not once per row.
+
+    q: (B, n_head, 1, hd); k, v: (B, n_kv, end, hd) whose first `prefix` positions are
+    alike in every row. The two partial softmaxes merge by their log-sum-exps.
+    """
+    B, nq, _, hd = q.shape
+    nkv = k.size(1)
+    group = q.view(B, nkv, nq // nkv, hd)  # a KV head's query heads, side by side
+    together = group.transpose(0, 1).reshape(1, nkv, -1, hd)  # every row's queries at once
+    out1, lse1 = flash_with_lse(together, k[:1, :, :prefix], v[:1, :, :prefix])
+    out2, lse2 = flash_with_lse(group, k[:, :, prefix:], v[:, :, prefix:])
+    out1 = out1.view(nkv, B, -1, hd).transpose(0, 1)
+    lse1 = lse1.view(nkv, B, -1).transpose(0, 1)
+    share = torch.sigmoid(lse1 - lse2).unsqueeze(-1)  # the prefix's share of the softmax mass
+    return torch.lerp(out2, out1, share).view(B, nq, 1, hd)
 
 
 class KVCache(nn.Module):
-    """A preallocated cache of keys and values, written in place at `input_pos`.
+    """A preallocated cache of keys and values side by side, (B, 2 * n_kv_head, max_len,
+    head_dim), written in place at `input_pos`.
 
-    A prefill of batch 1 into a cache of batch n writes every row at once (broadcast), so
-    n samples of one prompt share a single prefill.
+    A write of batch 1 into a cache of n rows fills every row at once (broadcast), so n
+    samples of one prompt share a single prefill, and a smaller batch reads the first rows.
     """
 
     def __init__(self, batch_size: int, max_len: int, n_kv_head: int, head_dim: int,
                  dtype: torch.dtype) -> None:
         super().__init__()
-        shape = (batch_size, n_kv_head, max_len, head_dim)
-        self.register_buffer("k", torch.zeros(shape, dtype=dtype), persistent=False)
-        self.register_buffer("v", torch.zeros(shape, dtype=dtype), persistent=False)
+        self.n_kv_head = n_kv_head
+        self.register_buffer("kv", torch.zeros((batch_size, 2 * n_kv_head, max_len, head_dim), dtype=dtype),
+                             persistent=False)
 
-    def update(self, input_pos: Tensor, end: int, k: Tensor, v: Tensor) -> tuple[Tensor, Tensor]:
-        batch = k.size(0)
-        rows = self.k.size(0)
-        self.k.index_copy_(2, input_pos, k.expand(rows, -1, -1, -1))
-        self.v.index_copy_(2, input_pos, v.expand(rows, -1, -1, -1))
-        return self.k[:batch, :, :end], self.v[:batch, :, :end]
+    @property
+    def k(self) -> Tensor:
+        return self.kv[:, : self.n_kv_head]
+
+    @property
+    def v(self) -> Tensor:
+        return self.kv[:, self.n_kv_head :]
+
+    def update(self, input_pos: Tensor, end: int, kv: Tensor) -> tuple[Tensor, Tensor]:
+        """Write kv: (B, 2 * n_kv_head, T, head_dim) at input_pos; keys and values up to end."""
+        batch, rows = kv.size(0), self.kv.size(0)
+        if batch == 1 and rows > 1:
+            kv = kv.expand(rows, -1, -1, -1)
+        self.kv[: kv.size(0)].index_copy_(2, input_pos, kv)
+        cached = self.kv[:batch, :, :end]
+        return cached[:, : self.n_kv_head], cached[:, self.n_kv_head :]
 
 
 class Attention(nn.Module):
@@ -93,25 +146,43 @@ class Attention(nn.Module):
         self.o = nn.Linear(config.d_model, config.d_model, bias=config.bias)
         self.causal = config.causal
         self.cache: KVCache | None = None
+        # (q, k, v, fused): one matmul for all three, valid while q, k, v are these modules
+        # (a LoRA wrapper put in their place turns it off). A tuple, so not a submodule.
+        self.fused: tuple[nn.Module, ...] | None = None
+
+    def project(self, x: Tensor) -> Tensor:
+        """q, k and v side by side: (B, T, (n_head + 2 * n_kv_head) * head_dim)."""
+        fused = self.fused
+        if fused is not None and fused[0] is self.q and fused[1] is self.k and fused[2] is self.v:
+            return fused[3](x)
+        return torch.cat([self.q(x), self.k(x), self.v(x)], dim=-1)
 
     def forward(self, x: Tensor, rope: tuple[Tensor, Tensor] | None, input_pos: Tensor | None,
-                end: int, mask: Tensor | None) -> Tensor:
+                end: int, mask: Tensor | None, shared: int = 0) -> Tensor:
+        """`shared`: how many leading cache positions every row holds alike."""
         B, T, _ = x.shape
-        q = self.q(x).view(B, T, self.n_head, self.head_dim).transpose(1, 2)  # (B, n_head, T, hd)
-        k = self.k(x).view(B, T, self.n_kv_head, self.head_dim).transpose(1, 2)  # (B, n_kv, T, hd)
-        v = self.v(x).view(B, T, self.n_kv_head, self.head_dim).transpose(1, 2)
+        nq, nkv = self.n_head, self.n_kv_head
+        qkv = self.project(x).view(B, T, nq + 2 * nkv, self.head_dim)
+        cached = self.cache is not None and input_pos is not None
+        if cached:
+            qkv = qkv.to(self.cache.kv.dtype)  # attention runs in the cache's dtype (fp32)
         if rope is not None:
             cos, sin = rope
-            q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
-        if self.cache is not None and input_pos is not None:
-            k, v = self.cache.update(input_pos, end, k, v)
-        gqa = self.n_head != self.n_kv_head
-        if mask is None:
-            y = F.scaled_dot_product_attention(q, k, v, is_causal=self.causal and T > 1,
-                                               enable_gqa=gqa)
+            apply_rope_(qkv[:, :, : nq + nkv], cos.to(qkv.dtype), sin.to(qkv.dtype))  # q and k heads
+        qkv = qkv.transpose(1, 2)  # (B, heads, T, hd)
+        q = qkv[:, :nq]
+        if cached:
+            k, v = self.cache.update(input_pos, end, qkv[:, nq:])  # (B, n_kv, end, hd) each
+        else:
+            k, v = qkv[:, nq : nq + nkv], qkv[:, nq + nkv :]
+        gqa = nq != nkv
+        if cached and B > 1 and T == 1 and shared >= SHARED_PREFIX_MIN and lse_attention_available():
+            y = shared_prefix_attention(q, k, v, min(shared, end - 1))
+        elif mask is None:
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=self.causal and T > 1, enable_gqa=gqa)
         else:
             y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=gqa)
-        return self.o(y.transpose(1, 2).reshape(B, T, -1))
+        return self.o(y.transpose(1, 2).reshape(B, T, -1).to(x.dtype))
 
 
 class MLP(nn.Module):
@@ -122,10 +193,16 @@ class MLP(nn.Module):
             self.gate = nn.Linear(config.d_model, config.d_ff, bias=config.bias)
         self.up = nn.Linear(config.d_model, config.d_ff, bias=config.bias)
         self.down = nn.Linear(config.d_ff, config.d_model, bias=config.bias)
+        self.fused: tuple[nn.Module, ...] | None = None  # (gate, up, fused), as in Attention
 
     def forward(self, x: Tensor) -> Tensor:
         if self.activation == "swiglu":
-            return self.down(F.silu(self.gate(x)) * self.up(x))
+            fused = self.fused
+            if fused is not None and fused[0] is self.gate and fused[1] is self.up:
+                gate, up = fused[2](x).chunk(2, dim=-1)
+            else:
+                gate, up = self.gate(x), self.up(x)
+            return self.down(F.silu(gate) * up)
         approximate = "tanh" if self.activation == "gelu_tanh" else "none"
         return self.down(F.gelu(self.up(x), approximate=approximate))
 
@@ -140,11 +217,11 @@ class Block(nn.Module):
         self.mlp = MLP(config)
 
     def forward(self, x: Tensor, rope: tuple[Tensor, Tensor] | None, input_pos: Tensor | None,
-                end: int, mask: Tensor | None) -> Tensor:
+                end: int, mask: Tensor | None, shared: int = 0) -> Tensor:
         if self.pre_norm:
-            x = x + self.attn(self.attn_norm(x), rope, input_pos, end, mask)
+            x = x + self.attn(self.attn_norm(x), rope, input_pos, end, mask, shared)
             return x + self.mlp(self.mlp_norm(x))
-        x = self.attn_norm(x + self.attn(x, rope, input_pos, end, mask))
+        x = self.attn_norm(x + self.attn(x, rope, input_pos, end, mask, shared))
         return self.mlp_norm(x + self.mlp(x))
 
 
@@ -161,16 +238,22 @@ class Transformer(nn.Module):
         self.blocks = nn.ModuleList(Block(config) for _ in range(config.n_layer))
         self.final_norm = make_norm(config) if config.pre_norm else None
         self.lm_head = None if config.tie_embeddings else nn.Linear(config.d_model, config.vocab_size, bias=False)
+        # The token ids whose keys/values every cache row holds, position by position (the
+        # prefix a later call may reuse instead of recomputing).
+        self.cached_tokens: list[int] = []
         self.init_buffers()
         self.apply(self._init_weights)
 
     def init_buffers(self) -> None:
         """(Re)compute the position tables; a model built on the meta device needs this."""
-        device = self.tok_emb.weight.device
+        device = self.device
         if self.config.positions == "rope":
             cos, sin = rope_tables(self.config)
-            self.register_buffer("rope_cos", cos.to(device), persistent=False)
-            self.register_buffer("rope_sin", sin.to(device), persistent=False)
+            half = self.config.head_dim // 2
+            sin[:, :half] = -sin[:, :half]  # signed for apply_rope_'s roll
+            # (max_seq_len, 1, head_dim): broadcasts over (B, T, heads, head_dim)
+            self.register_buffer("rope_cos", cos[:, None].to(device), persistent=False)
+            self.register_buffer("rope_sin", sin[:, None].to(device), persistent=False)
         elif self.config.positions == "sinusoidal":
             self.register_buffer("pos_table", sinusoidal_table(self.config).to(device), persistent=False)
 
@@ -183,23 +266,74 @@ class Transformer(nn.Module):
         elif isinstance(module, nn.Embedding):
             nn.init.normal_(module.weight, std=0.02)
 
-    # -- KV cache ---------------------------------------------------------------------
-    def setup_cache(self, batch_size: int, max_len: int | None = None) -> None:
-        """Preallocate the KV cache once; decoding then writes into it without allocating."""
-        max_len = min(max_len or self.config.max_seq_len, self.config.max_seq_len)
-        dtype = self.tok_emb.weight.dtype
+    @property
+    def device(self) -> torch.device:
+        return self.blocks[0].attn_norm.weight.device
+
+    @property
+    def dtype(self) -> torch.dtype:
+        """The dtype activations flow in (weights may be stored quantized)."""
+        return self.blocks[0].attn_norm.weight.dtype
+
+    def fuse_projections(self) -> None:
+        """For inference: q/k/v and gate/up become one matmul each (see `llm.quant.fuse_linears`).
+
+        Moving or casting the model afterwards (`.to(...)`) drops the fusion again.
+        """
+        from llm.quant import fuse_linears
+
         for block in self.blocks:
-            block.attn.cache = KVCache(batch_size, max_len, self.config.n_kv_head,
-                                       self.config.head_dim, dtype).to(self.tok_emb.weight.device)
+            attn, mlp = block.attn, block.mlp
+            qkv = fuse_linears([attn.q, attn.k, attn.v])
+            attn.fused = None if qkv is None else (attn.q, attn.k, attn.v, qkv)
+            if mlp.activation == "swiglu":
+                gate_up = fuse_linears([mlp.gate, mlp.up])
+                mlp.fused = None if gate_up is None else (mlp.gate, mlp.up, gate_up)
+
+    def _apply(self, fn, recurse=True):  # noqa: ANN001, ANN202 - nn.Module's own signature
+        for block in self.blocks:  # fused weights would go stale: the parts get new storage
+            block.attn.fused = block.mlp.fused = None
+        return super()._apply(fn, recurse)
+
+    # -- KV cache ---------------------------------------------------------------------
+    def setup_cache(self, batch_size: int, max_len: int | None = None, keep: int = 0) -> None:
+        """Preallocate the KV cache once; decoding then writes into it without allocating.
+
+        The cache is fp32 whatever the activations: on CPU, attention over bf16 keys is
+        several times slower than over fp32 ones (and rounds the scores). `keep` positions
+        of the old cache's first row are copied over (a grown cache keeps its prefix).
+        """
+        max_len = min(max_len or self.config.max_seq_len, self.config.max_seq_len)
+        keep = min(keep, max_len, self.cache_len, len(self.cached_tokens))
+        for block in self.blocks:
+            old = block.attn.cache
+            new = KVCache(batch_size, max_len, self.config.n_kv_head, self.config.head_dim, torch.float32)
+            block.attn.cache = new.to(self.device)
+            if old is not None and keep:
+                block.attn.cache.kv[:, :, :keep] = old.kv[:1, :, :keep]
+        self.cached_tokens = self.cached_tokens[:keep]
 
     def clear_cache(self) -> None:
         for block in self.blocks:
             block.attn.cache = None
+        self.cached_tokens = []
 
     @property
     def cache_len(self) -> int:
         cache = self.blocks[0].attn.cache
-        return 0 if cache is None else cache.k.size(2)
+        return 0 if cache is None else cache.kv.size(2)
+
+    @property
+    def cache_rows(self) -> int:
+        cache = self.blocks[0].attn.cache
+        return 0 if cache is None else cache.kv.size(0)
+
+    def _note_cached(self, idx: Tensor, start: int, end: int) -> None:
+        """Keep `cached_tokens` true: what every row holds after writing idx at start..end."""
+        known = self.cached_tokens[:start]
+        if idx.size(0) == 1 and end - start == idx.size(1) and len(known) == start:
+            known += idx[0].tolist()  # a batch-1 write fills every row alike
+        self.cached_tokens = known
 
     # -- forward ----------------------------------------------------------------------
     def forward(self, idx: Tensor, input_pos: Tensor | None = None, *,
@@ -214,9 +348,11 @@ class Transformer(nn.Module):
         B, T = idx.shape
         cached = input_pos is not None and self.blocks[0].attn.cache is not None
         positions = input_pos if input_pos is not None else torch.arange(T, device=idx.device)
-        end = int(positions[-1]) + 1
+        start, end = int(positions[0]), int(positions[-1]) + 1
         if end > self.config.max_seq_len or (cached and end > self.cache_len):
             raise ValueError(f"position {end - 1} is beyond the context window ({self.config.max_seq_len})")
+        if cached:
+            self._note_cached(idx, start, end)
 
         x = self.tok_emb(idx)  # (B, T, d_model)
         if self.config.positions == "learned":
@@ -231,24 +367,32 @@ class Transformer(nn.Module):
 
         rope = None
         if self.config.positions == "rope":
-            rope = (self.rope_cos[positions].to(x.dtype), self.rope_sin[positions].to(x.dtype))
-        mask = self._mask(positions, end, attention_mask, cached, idx.device)
+            rope = (self.rope_cos[positions], self.rope_sin[positions])  # (T, 1, hd), fp32
+        mask = self._mask(positions, start, end, attention_mask, cached, idx.device)
+        shared = len(self.cached_tokens) if cached else 0
         for block in self.blocks:
-            x = block(x, rope, positions if cached else None, end, mask)
+            x = block(x, rope, positions if cached else None, end, mask, shared)
         if self.final_norm is not None:
             x = self.final_norm(x)
         if last_only:
             x = x[:, -1:]
         if return_hidden:
             return x
-        head = self.tok_emb.weight if self.lm_head is None else self.lm_head.weight
-        return F.linear(x, head)
+        return self.logits(x)
 
-    def _mask(self, positions: Tensor, end: int, attention_mask: Tensor | None, cached: bool,
+    def logits(self, x: Tensor) -> Tensor:
+        """The LM head; tied to the token embedding unless the model has its own."""
+        if self.lm_head is not None:
+            return self.lm_head(x)
+        if isinstance(self.tok_emb, nn.Embedding):
+            return F.linear(x, self.tok_emb.weight)
+        return self.tok_emb.attend(x)  # a quantized embedding (llm.quant.QuantEmbedding)
+
+    def _mask(self, positions: Tensor, start: int, end: int, attention_mask: Tensor | None, cached: bool,
               device: torch.device) -> Tensor | None:
         """A boolean (.., T, keys) mask, or None when SDPA's own causal flag suffices."""
         T = positions.size(0)
-        if attention_mask is None and (not cached or T == 1 or (T == end and int(positions[0]) == 0)):
+        if attention_mask is None and (not cached or T == 1 or (start == 0 and end == T)):
             return None  # SDPA's own causal flag (or no mask at all for one new token) suffices
         keys = torch.arange(end, device=device)
         mask = None

@@ -1,0 +1,398 @@
+"""Weight-only int8 / int4 linear layers for fast CPU decode.
+
+Decoding one token reads every weight once, so on a CPU its speed is set by the bytes of
+weights per token. These layers keep weights as int8 (one scale per output channel,
+symmetric) or int4 (groups of `group_size` inputs, a scale and a zero point per group) and
+multiply with PyTorch's CPU kernels `aten._weight_int8pack_mm` and
+`aten._weight_int4pack_mm_for_cpu`. Those kernels want bf16 activations (with fp32 they
+are slower than a plain fp32 matmul), so a quantized model computes in bf16; norms still
+normalise in fp32. Where a kernel is missing or refuses a shape, the same stored integers
+are dequantized on the fly (slow, exact to the same math): `use_kernels=False` forces it,
+which is how the tests check one path against the other.
+
+Quantized layers keep `in_features` / `out_features` and the module names of the linears
+they replace (`blocks.{i}.attn.q`, ...), so LoRA can wrap them; `dequantize()` gives the
+weight they stand for.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+if TYPE_CHECKING:
+    from llm.config import ModelConfig
+    from llm.model import Transformer
+
+QuantKind = Literal["int8", "int4"]
+COMPUTE_DTYPE = torch.bfloat16
+INT4_GROUP_SIZES = (32, 64, 128, 256)
+INT4_INNER_K_TILES = 2
+
+
+# -- the kernels, probed once per process -----------------------------------------------------
+@functools.cache
+def int8_kernel_available() -> bool:
+    try:
+        x = torch.ones(1, 32, dtype=COMPUTE_DTYPE)
+        y = torch.ops.aten._weight_int8pack_mm(x, torch.ones(16, 32, dtype=torch.int8),
+                                               torch.ones(16, dtype=COMPUTE_DTYPE))
+        return bool(y.shape == (1, 16) and float(y[0, 0]) == 32.0)
+    except (AttributeError, RuntimeError, NotImplementedError):
+        return False
+
+
+@functools.cache
+def int4_kernel_available() -> bool:
+    try:
+        packed = torch.ops.aten._convert_weight_to_int4pack_for_cpu(
+            torch.full((16, 64), 9, dtype=torch.int32), INT4_INNER_K_TILES)
+        scales_zeros = torch.zeros(2, 16, 2, dtype=COMPUTE_DTYPE)
+        scales_zeros[..., 0] = 1.0
+        y = torch.ops.aten._weight_int4pack_mm_for_cpu(torch.ones(1, 64, dtype=COMPUTE_DTYPE), packed, 32,
+                                                       scales_zeros)
+        return bool(y.shape == (1, 16) and float(y[0, 0]) == 64.0)  # (9 - 8) * 1 + 0, summed over 64
+    except (AttributeError, RuntimeError, NotImplementedError):
+        return False
+
+
+def int4_shape_ok(out_features: int, in_features: int, group_size: int) -> bool:
+    """Shapes the int4 CPU kernel accepts: rows in blocks of 16, whole groups of inputs."""
+    return out_features % 16 == 0 and in_features % group_size == 0 and in_features % (16 * INT4_INNER_K_TILES) == 0
+
+
+def aligned(t: Tensor) -> Tensor:
+    """t, copied if its data is not 64-byte aligned: the int8 kernel (torch 2.13) crashes on
+    unaligned weights or activations (safetensors hands out unaligned tensors, for one)."""
+    return t.clone() if t.data_ptr() % 64 else t
+
+
+# -- quantizers --------------------------------------------------------------------------------
+def quantize_int8(weight: Tensor) -> tuple[Tensor, Tensor]:
+    """Symmetric per-row int8: weight ≈ q * scale[:, None]. Returns (q int8 (N, K), scale fp32 (N,))."""
+    weight = weight.detach().float()
+    scale = (weight.abs().amax(dim=1) / 127.0).clamp(min=1e-12)
+    q = torch.round(weight / scale[:, None]).clamp(-127, 127).to(torch.int8)
+    return q, scale
+
+
+def quantize_int4(weight: Tensor, group_size: int) -> tuple[Tensor, Tensor]:
+    """Asymmetric grouped int4: weight ≈ (q - 8) * scale + zero, per group of `group_size` inputs.
+
+    Returns (q int32 in [0, 15] (N, K), scales_and_zeros fp32 (K // group_size, N, 2)), the
+    layout of `_weight_int4pack_mm_for_cpu`. min/max per group reproduces a llama.cpp Q4_1
+    grid exactly when the group size divides 32.
+    """
+    weight = weight.detach().float()
+    N, K = weight.shape
+    groups = weight.reshape(N, K // group_size, group_size)
+    low, high = groups.amin(dim=-1, keepdim=True), groups.amax(dim=-1, keepdim=True)
+    scale = ((high - low) / 15.0).clamp(min=1e-12)
+    q = torch.round((groups - low) / scale).clamp(0, 15).to(torch.int32).reshape(N, K)
+    zero = low + 8.0 * scale  # the kernel computes (q - 8) * scale + zero
+    scales_and_zeros = torch.stack([scale.reshape(N, -1), zero.reshape(N, -1)], dim=-1)  # (N, G, 2)
+    return q, scales_and_zeros.transpose(0, 1).contiguous()
+
+
+def pick_group_size(in_features: int, group_size: int) -> int | None:
+    """`group_size` if it divides the input width, else the largest smaller one that does."""
+    for size in sorted((s for s in INT4_GROUP_SIZES if s <= group_size), reverse=True):
+        if in_features % size == 0:
+            return size
+    return None
+
+
+# -- layers ------------------------------------------------------------------------------------
+class Int8Linear(nn.Module):
+    """y = x @ (q * scale)ᵀ + bias with q int8, one scale per output channel."""
+
+    def __init__(self, q: Tensor, scale: Tensor, bias: Tensor | None = None, *, use_kernels: bool = True) -> None:
+        super().__init__()
+        self.out_features, self.in_features = q.shape
+        self.register_buffer("q", aligned(q.contiguous()))
+        self.register_buffer("scale", scale.to(COMPUTE_DTYPE))
+        self.register_buffer("bias", None if bias is None else bias.detach().to(COMPUTE_DTYPE))
+        self.use_kernel = use_kernels and int8_kernel_available()
+
+    @classmethod
+    def from_weight(cls, weight: Tensor, bias: Tensor | None = None, *, use_kernels: bool = True) -> Int8Linear:
+        q, scale = quantize_int8(weight)
+        return cls(q, scale, bias, use_kernels=use_kernels)
+
+    def forward(self, x: Tensor) -> Tensor:
+        dtype = x.dtype
+        x2 = x.reshape(-1, self.in_features).to(COMPUTE_DTYPE)
+        if self.use_kernel:
+            if x2.data_ptr() % 64:
+                x2 = x2.clone()
+            y = torch.ops.aten._weight_int8pack_mm(x2, self.q, self.scale)
+        else:
+            y = F.linear(x2.float(), self.q.float()) * self.scale.float()
+        if self.bias is not None:
+            y = y + self.bias
+        return y.reshape(*x.shape[:-1], self.out_features).to(dtype)
+
+    def dequantize(self) -> Tensor:
+        return self.q.float() * self.scale.float()[:, None]
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}, kernel={self.use_kernel}"
+
+
+class Int4Linear(nn.Module):
+    """y = x @ Wᵀ + bias with W stored as grouped int4 (scale and zero point per group)."""
+
+    def __init__(self, q: Tensor, scales_and_zeros: Tensor, group_size: int, bias: Tensor | None = None, *,
+                 use_kernels: bool = True) -> None:
+        super().__init__()
+        self.out_features, self.in_features = q.shape
+        self.group_size = group_size
+        self.use_kernel = (use_kernels and int4_kernel_available()
+                           and int4_shape_ok(self.out_features, self.in_features, group_size))
+        if self.use_kernel:
+            packed = torch.ops.aten._convert_weight_to_int4pack_for_cpu(q.to(torch.int32).contiguous(),
+                                                                        INT4_INNER_K_TILES)
+        else:
+            packed = (q[:, 0::2] | (q[:, 1::2] << 4)).to(torch.uint8)  # two nibbles a byte
+        self.register_buffer("packed", packed)
+        self.register_buffer("scales_and_zeros", scales_and_zeros.to(COMPUTE_DTYPE).contiguous())
+        self.register_buffer("bias", None if bias is None else bias.detach().to(COMPUTE_DTYPE))
+
+    @classmethod
+    def from_weight(cls, weight: Tensor, bias: Tensor | None = None, *, group_size: int = 32,
+                    use_kernels: bool = True) -> Int4Linear:
+        size = pick_group_size(weight.shape[1], group_size)
+        if size is None:
+            raise ValueError(f"int4 needs an input width divisible by 32, got {weight.shape[1]}")
+        q, scales_and_zeros = quantize_int4(weight, size)
+        return cls(q, scales_and_zeros, size, bias, use_kernels=use_kernels)
+
+    def forward(self, x: Tensor) -> Tensor:
+        dtype = x.dtype
+        x2 = x.reshape(-1, self.in_features).to(COMPUTE_DTYPE)
+        if self.use_kernel:
+            y = torch.ops.aten._weight_int4pack_mm_for_cpu(x2, self.packed, self.group_size,
+                                                           self.scales_and_zeros)
+        else:
+            y = F.linear(x2.float(), self.dequantize())
+        if self.bias is not None:
+            y = y + self.bias
+        return y.reshape(*x.shape[:-1], self.out_features).to(dtype)
+
+    def unpacked(self) -> Tensor:
+        """The int4 values in [0, 15], (N, K) int32."""
+        if not self.use_kernel:
+            low, high = self.packed & 15, self.packed >> 4
+            return torch.stack([low, high], dim=-1).reshape(self.out_features, self.in_features).to(torch.int32)
+        # Multiplying the identity recovers (q - 8) * scale + zero; undo the affine map per group.
+        eye = torch.eye(self.in_features, dtype=COMPUTE_DTYPE)
+        unit = torch.zeros_like(self.scales_and_zeros)
+        unit[..., 0] = 1.0  # scale 1, zero 0: the kernel then returns q - 8 exactly (small integers)
+        q = torch.ops.aten._weight_int4pack_mm_for_cpu(eye, self.packed, self.group_size, unit)
+        return (q.t().float() + 8).round().to(torch.int32)
+
+    def dequantize(self) -> Tensor:
+        q = self.unpacked().float().reshape(self.out_features, -1, self.group_size)
+        sz = self.scales_and_zeros.float().transpose(0, 1)  # (N, G, 2)
+        w = (q - 8) * sz[..., :1] + sz[..., 1:]
+        return w.reshape(self.out_features, self.in_features)
+
+    def extra_repr(self) -> str:
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"group_size={self.group_size}, kernel={self.use_kernel}")
+
+
+class QuantEmbedding(nn.Module):
+    """An int8 embedding table (one scale per row) that can also serve as the tied LM head.
+
+    Rows are looked up and dequantized; `attend(x)` computes logits x @ tableᵀ through a
+    quantized head (int8 on the same bytes, or a separate int4 copy when asked for).
+    """
+
+    def __init__(self, weight: Tensor, head: QuantKind | None = "int8", *, group_size: int = 32,
+                 use_kernels: bool = True) -> None:
+        super().__init__()
+        self.num_embeddings, self.embedding_dim = weight.shape
+        self.dtype = COMPUTE_DTYPE  # of the rows looked up: the model's activations
+        self.table = Int8Linear.from_weight(weight, use_kernels=use_kernels)
+        self.head: nn.Module | None = None
+        if head == "int4" and pick_group_size(self.embedding_dim, group_size) is not None:
+            self.head = Int4Linear.from_weight(weight, group_size=group_size, use_kernels=use_kernels)
+
+    def forward(self, idx: Tensor) -> Tensor:
+        rows = F.embedding(idx, self.table.q)
+        return rows.to(self.dtype) * self.table.scale[idx, None].to(self.dtype)
+
+    def attend(self, x: Tensor) -> Tensor:
+        return (self.head or self.table)(x)
+
+    def dequantize(self) -> Tensor:
+        return self.table.dequantize()
+
+
+# -- fused projections -------------------------------------------------------------------------
+def _share_rows(fused: Tensor, parts: list[nn.Module], name: str) -> None:
+    """Point each part's `name` tensor at its rows of `fused` (no second copy in memory)."""
+    start = 0
+    for part in parts:
+        old = getattr(part, name)
+        view = fused.detach()[start:start + old.size(0)]
+        start += old.size(0)
+        if view.data_ptr() % 64:
+            continue  # the part keeps its own (aligned) copy
+        if isinstance(old, nn.Parameter):
+            setattr(part, name, nn.Parameter(view, requires_grad=old.requires_grad))
+        else:
+            setattr(part, name, view)
+
+
+def _cat_bias(layers: list[nn.Module], widths: list[int], dtype: torch.dtype) -> Tensor | None:
+    if all(layer.bias is None for layer in layers):
+        return None
+    return torch.cat([layer.bias.detach().to(dtype) if layer.bias is not None else torch.zeros(w, dtype=dtype)
+                      for layer, w in zip(layers, widths, strict=True)])
+
+
+@torch.no_grad()
+def fuse_linears(layers: list[nn.Module]) -> nn.Module | None:
+    """One layer computing `torch.cat([layer(x) for layer in layers], -1)`, or None if the
+    layers cannot be fused (different kinds or widths, or wrapped by something else).
+
+    The parts' weights become views of the fused weight, so memory is not doubled.
+    """
+    kinds = {type(layer) for layer in layers}
+    if len(kinds) != 1 or len({layer.in_features for layer in layers}) != 1:
+        return None
+    kind, widths = kinds.pop(), [layer.out_features for layer in layers]
+    if kind is nn.Linear:
+        weight = torch.cat([layer.weight.detach() for layer in layers])
+        fused = nn.Linear(weight.size(1), weight.size(0), bias=layers[0].bias is not None,
+                          device=weight.device, dtype=weight.dtype)
+        fused.weight = nn.Parameter(weight, requires_grad=False)
+        bias = _cat_bias(layers, widths, weight.dtype)
+        if bias is not None:
+            fused.bias = nn.Parameter(bias, requires_grad=False)
+        _share_rows(fused.weight, layers, "weight")
+        return fused
+    if kind is Int8Linear:
+        fused = Int8Linear(torch.cat([layer.q for layer in layers]), torch.cat([layer.scale for layer in layers]),
+                           _cat_bias(layers, widths, COMPUTE_DTYPE), use_kernels=layers[0].use_kernel)
+        _share_rows(fused.q, layers, "q")
+        return fused
+    if kind is Int4Linear:
+        same = len({(layer.group_size, layer.use_kernel) for layer in layers}) == 1
+        # The kernel's packed layout holds rows in blocks of 64: rows concatenate only at block edges.
+        if not same or (layers[0].use_kernel and any(w % 64 for w in widths[:-1])):
+            return None
+        fused = Int4Linear.__new__(Int4Linear)
+        nn.Module.__init__(fused)
+        fused.in_features, fused.out_features = layers[0].in_features, sum(widths)
+        fused.group_size, fused.use_kernel = layers[0].group_size, layers[0].use_kernel
+        fused.register_buffer("packed", torch.cat([layer.packed for layer in layers]))
+        fused.register_buffer("scales_and_zeros", torch.cat([layer.scales_and_zeros for layer in layers], dim=1))
+        fused.register_buffer("bias", _cat_bias(layers, widths, COMPUTE_DTYPE))
+        _share_rows(fused.packed, layers, "packed")
+        return fused
+    return None
+
+
+# -- whole models ------------------------------------------------------------------------------
+def quantized_linear(linear: nn.Module, kind: QuantKind, *, group_size: int = 32,
+                     use_kernels: bool = True) -> nn.Module:
+    """The quantized stand-in for an `nn.Linear`; int4 falls back to int8 where it cannot apply."""
+    weight, bias = linear.weight, linear.bias
+    if kind == "int4" and pick_group_size(weight.shape[1], group_size) is not None:
+        return Int4Linear.from_weight(weight, bias, group_size=group_size, use_kernels=use_kernels)
+    return Int8Linear.from_weight(weight, bias, use_kernels=use_kernels)
+
+
+def named_linears(model: nn.Module) -> Iterator[tuple[str, nn.Linear]]:
+    for name, module in model.named_modules():
+        if isinstance(module, nn.Linear):
+            yield name, module
+
+
+def quantize_model(model: nn.Module, kind: QuantKind, *, group_size: int = 32, head: QuantKind | None = None,
+                   activations: torch.dtype = COMPUTE_DTYPE, use_kernels: bool = True) -> nn.Module:
+    """Replace every `nn.Linear` of a `Transformer` in place, quantize the (tied) embedding
+    and head, and move the rest (norms, position tables) to bf16.
+
+    `head` picks the LM head's format (default: int8, the format the default model's GGUF
+    ships its tied embedding in, whatever `kind` is).
+    """
+    if kind not in ("int8", "int4"):
+        raise ValueError(f"quantization kind must be 'int8' or 'int4', got {kind!r}")
+    head = head or "int8"
+    for name, linear in list(named_linears(model)):
+        parent_name, _, child = name.rpartition(".")
+        parent = model.get_submodule(parent_name) if parent_name else model
+        layer_kind = head if name == "lm_head" else kind
+        setattr(parent, child, quantized_linear(linear, layer_kind, group_size=group_size, use_kernels=use_kernels))
+    tok_emb = getattr(model, "tok_emb", None)
+    if isinstance(tok_emb, nn.Embedding) and getattr(model, "lm_head", None) is None:
+        # Tied: the table is the head, read whole every token. An untied table is read a
+        # row a token, so it stays in (bf16) floating point.
+        model.tok_emb = QuantEmbedding(tok_emb.weight, head, group_size=group_size, use_kernels=use_kernels)
+        model.tok_emb.dtype = activations
+    # Everything left in floating point (norms, other embeddings) holds the activations' dtype.
+    for module in model.modules():
+        if isinstance(module, (Int8Linear, Int4Linear)):
+            continue
+        for key, param in list(module.named_parameters(recurse=False)):
+            module._parameters[key] = nn.Parameter(param.detach().to(activations), requires_grad=False)
+    return model.eval()
+
+
+# -- on-disk cache of quantized weights ---------------------------------------------------------
+QUANT_CACHE_VERSION = 1
+
+
+def quantized_cache_file(cache_dir: Path, kind: QuantKind, group_size: int = 32, head: QuantKind | None = None) -> Path:
+    """Where a quantized copy of the model in `cache_dir` lives. The name holds everything
+    the stored bytes depend on (the kernels' packed layout comes with the torch version)."""
+    layout = f"k{int(int8_kernel_available())}{int(int4_kernel_available())}"
+    name = (f"{kind}-g{group_size}-head{head or 'int8'}-{layout}-torch{torch.__version__.replace('+', '_')}"
+            f"-v{QUANT_CACHE_VERSION}.safetensors")
+    return Path(cache_dir) / name
+
+
+def save_quantized(model: nn.Module, file: Path) -> None:
+    """Write a quantized model's state (before `fuse_projections`, which shares storage)."""
+    from safetensors.torch import save_file
+
+    file = Path(file)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    partial = file.with_name(f"{file.name}.{os.getpid()}.partial")
+    try:
+        save_file({k: v.contiguous() for k, v in model.state_dict().items()}, partial)
+        os.replace(partial, file)
+    except OSError:
+        partial.unlink(missing_ok=True)  # no space, or another process won the race: no cache
+
+
+def load_quantized(config: ModelConfig, file: Path, kind: QuantKind, *, group_size: int = 32,
+                   head: QuantKind | None = None) -> Transformer:
+    """Rebuild a quantized `Transformer` from `save_quantized`'s file without requantizing.
+
+    Raises `ValueError` (or safetensors' error) when the file does not fit the model.
+    """
+    from safetensors.torch import load_file
+
+    from llm.model import Transformer
+
+    with torch.device("meta"):
+        model = quantize_model(Transformer(config), kind, group_size=group_size, head=head)
+    state = {key: aligned(tensor) for key, tensor in load_file(Path(file)).items()}
+    try:
+        model.load_state_dict(state, strict=True, assign=True)
+    except RuntimeError as exc:
+        raise ValueError(f"{file}: does not fit the model ({exc})") from None
+    model.init_buffers()
+    return model.eval()

@@ -1,0 +1,293 @@
+"""Weight-only int8 / int4 layers: kernels against the reference math, whole tiny models
+against fp32, fusion, the on-disk cache, and that LoRA can still wrap what we quantize."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from llm.config import ModelConfig
+from llm.engine import Engine
+from llm.generate import SamplingConfig, generate_ids
+from llm.model import Transformer
+from llm.quant import (
+    Int4Linear,
+    Int8Linear,
+    QuantEmbedding,
+    fuse_linears,
+    int4_kernel_available,
+    int8_kernel_available,
+    load_quantized,
+    quantize_int8,
+    quantize_model,
+    save_quantized,
+)
+from tests.tiny import save_tiny_chat_model
+
+KINDS = ["int8", "int4"]
+
+
+def bf16_tolerance(y: torch.Tensor) -> float:
+    """bf16 keeps 8 significant bits: allow a few units in the last place of the output."""
+    return 4 * 2.0**-8 * y.abs().max().item() + 1e-3
+
+
+def test_int8_quantizer_error_is_at_most_half_a_step():
+    w = torch.randn(48, 64, generator=torch.Generator().manual_seed(0))
+    q, scale = quantize_int8(w)
+    assert q.dtype == torch.int8 and q.abs().max() <= 127
+    assert ((q.float() * scale[:, None] - w).abs() <= scale[:, None] / 2 + 1e-6).all()
+
+
+def test_int4_quantizer_reproduces_a_q4_1_grid_exactly():
+    # llama.cpp's Q4_1: each group of 32 is d * q + m with q in 0..15, min and max both used.
+    g = torch.Generator().manual_seed(0)
+    q = torch.randint(0, 16, (32, 128), generator=g)
+    q[:, ::32], q[:, 1::32] = 0, 15
+    d, m = torch.rand(32, 4, 1, generator=g) * 0.01, torch.randn(32, 4, 1, generator=g) * 0.05
+    w = (q.reshape(32, 4, 32) * d + m).reshape(32, 128)
+    layer = Int4Linear.from_weight(w, group_size=32, use_kernels=False)
+    assert torch.equal(layer.unpacked(), q.to(torch.int32))
+    # scales and zero points are stored in bf16 (the kernel's format): a relative 2^-8
+    assert (layer.dequantize() - w).abs().max() <= 2.0**-8 * (w.abs().max() + 8 * d.max())
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("use_kernels", [True, False], ids=["kernel", "fallback"])
+def test_quantized_linear_matches_its_dequantized_weight(kind, use_kernels):
+    if use_kernels and not (int8_kernel_available() if kind == "int8" else int4_kernel_available()):
+        pytest.skip(f"no {kind} CPU kernel in this torch build")
+    g = torch.Generator().manual_seed(1)
+    linear = nn.Linear(64, 48, bias=True)
+    with torch.no_grad():
+        linear.weight.copy_(torch.randn(48, 64, generator=g) * 0.1)
+        linear.bias.copy_(torch.randn(48, generator=g))
+    cls = Int8Linear if kind == "int8" else Int4Linear
+    layer = cls.from_weight(linear.weight, linear.bias, use_kernels=use_kernels)
+    assert (layer.in_features, layer.out_features) == (64, 48)
+    assert layer.use_kernel == use_kernels
+    x = torch.randn(3, 5, 64, generator=g)
+    expected = x @ layer.dequantize().t() + linear.bias.to(torch.bfloat16).float()
+    got = layer(x)
+    assert got.shape == (3, 5, 48) and got.dtype == torch.float32
+    assert (got - expected).abs().max().item() <= bf16_tolerance(expected)
+    # ... and the quantized weight stays close to the float one: int8 within half a step
+    # per channel, int4 within half a step per group.
+    step = (linear.weight.abs().amax(1, keepdim=True) / 127 if kind == "int8"
+            else 2 * linear.weight.abs().max() / 15)
+    assert ((layer.dequantize() - linear.weight).abs() <= step / 2 + 2e-3).all()
+
+
+def test_kernel_and_fallback_agree():
+    g = torch.Generator().manual_seed(2)
+    w = torch.randn(64, 96, generator=g)
+    x = torch.randn(4, 96, generator=g).to(torch.bfloat16)
+    for cls in (Int8Linear, Int4Linear):
+        fast, slow = cls.from_weight(w), cls.from_weight(w, use_kernels=False)
+        assert torch.equal(fast.dequantize(), slow.dequantize())
+        assert (fast(x).float() - slow(x).float()).abs().max() <= bf16_tolerance(slow(x).float())
+
+
+def test_int4_falls_back_where_the_kernel_refuses_the_shape():
+    layer = Int4Linear.from_weight(torch.randn(20, 64))  # 20 rows: not a multiple of 16
+    assert not layer.use_kernel
+    x = torch.randn(2, 64)
+    assert (layer(x) - x @ layer.dequantize().t()).abs().max() <= bf16_tolerance(layer(x))
+
+
+def test_unaligned_inputs_do_not_crash_the_int8_kernel():
+    layer = Int8Linear.from_weight(torch.randn(64, 64))
+    buffer = torch.randn(64 * 4 + 3, dtype=torch.bfloat16)
+    x = buffer[3:].view(4, 64)  # a view 6 bytes off alignment
+    assert x.data_ptr() % 64
+    assert (layer(x).float() - x.float() @ layer.dequantize().t()).abs().max() <= bf16_tolerance(layer(x).float())
+
+
+@pytest.mark.parametrize("kind", ["linear", "int8", "int4"])
+def test_fused_layer_equals_its_parts(kind):
+    g = torch.Generator().manual_seed(3)
+    widths = [128, 64, 64]
+    weights = [torch.randn(w, 64, generator=g) for w in widths]
+    if kind == "linear":
+        parts: list[nn.Module] = []
+        for w in weights:
+            layer = nn.Linear(64, w.size(0), bias=False)
+            layer.weight.data.copy_(w)
+            parts.append(layer)
+    else:
+        cls = Int8Linear if kind == "int8" else Int4Linear
+        parts = [cls.from_weight(w) for w in weights]
+    x = torch.randn(2, 3, 64, generator=g)
+    separate = torch.cat([p(x) for p in parts], dim=-1)
+    fused = fuse_linears(parts)
+    assert fused is not None and fused.out_features == sum(widths)
+    assert torch.equal(fused(x), separate)
+    assert torch.equal(torch.cat([p(x) for p in parts], dim=-1), separate)  # parts still work (as views)
+
+
+def test_layers_of_different_kinds_are_not_fused():
+    assert fuse_linears([nn.Linear(8, 8), Int8Linear.from_weight(torch.randn(8, 8))]) is None
+
+
+def tiny_llama(tied: bool = True, seed: int = 0) -> Transformer:
+    torch.manual_seed(seed)
+    config = ModelConfig(vocab_size=96, d_model=64, n_layer=2, n_head=4, n_kv_head=2, d_ff=128,
+                         max_seq_len=128, tie_embeddings=tied)
+    model = Transformer(config).eval()
+    with torch.no_grad():  # weights big enough that the logits are not all alike
+        for name, param in model.named_parameters():
+            if "norm" not in name:
+                param.normal_(0, 0.5 if "emb" in name or "head" in name else 0.15)
+    return model
+
+
+def quantized_copy(model: Transformer, kind: str, **kwargs) -> Transformer:
+    copy = Transformer(model.config)
+    copy.load_state_dict(model.state_dict())
+    return quantize_model(copy.eval(), kind, **kwargs)  # type: ignore[arg-type]
+
+
+def snap_to_4bit_grid(model: Transformer) -> Transformer:
+    """Put every projection on a 4-bit grid of groups of 32 (what a Q4_1 GGUF holds, like
+    the default model's): int4 then stores exactly the weights fp32 computes with."""
+    with torch.no_grad():
+        for name, module in model.named_modules():
+            if isinstance(module, nn.Linear) and name != "lm_head":
+                module.weight.copy_(Int4Linear.from_weight(module.weight, use_kernels=False).dequantize())
+    return model
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("tied", [True, False], ids=["tied", "untied"])
+def test_quantized_model_keeps_names_and_shapes(kind, tied):
+    model = tiny_llama(tied)
+    names = {name for name, _ in model.named_modules()}
+    quantized = quantized_copy(model, kind)
+    assert {name for name, _ in quantized.named_modules()} >= names - {""}
+    for name, module in quantized.named_modules():
+        if name.endswith((".q", ".k", ".v", ".o", ".gate", ".up", ".down")):
+            assert isinstance(module, (Int8Linear, Int4Linear)), name
+            assert module.in_features and module.out_features
+    assert isinstance(quantized.tok_emb, QuantEmbedding) == tied
+    assert quantized.dtype == torch.bfloat16
+
+
+# The largest logit error as a fraction of the logits' spread, measured on these models:
+# int8 0.18, int4 on a 4-bit grid 0.09-0.13 (plain bf16 alone: 0.07-0.09), with room to spare.
+MAX_ERROR = {"int8": 0.3, "int4": 0.25}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("tied", [True, False], ids=["tied", "untied"])
+def test_quantized_logits_stay_close_and_confident_tokens_agree(kind, tied):
+    """Logits within a tolerance of fp32; wherever fp32's top token leads by more than
+    twice the largest error, the quantized model picks the same token (teacher-forced)."""
+    model = tiny_llama(tied)
+    if kind == "int4":
+        snap_to_4bit_grid(model)
+    quantized = quantized_copy(model, kind)
+    idx = torch.randint(0, 96, (2, 40), generator=torch.Generator().manual_seed(4))
+    with torch.no_grad():
+        ref, got = model(idx), quantized(idx).float()
+    err = (got - ref).abs()
+    assert err.max().item() < MAX_ERROR[kind] * ref.std().item()
+    top2 = ref.topk(2, dim=-1).values
+    confident = (top2[..., 0] - top2[..., 1]) > 2 * err.max()
+    assert confident.float().mean() > 0.2
+    assert torch.equal(got.argmax(-1)[confident], ref.argmax(-1)[confident])
+
+
+def test_int4_on_arbitrary_weights_is_coarser_but_bounded():
+    """Weights not on a 4-bit grid (a bf16/fp32 checkpoint) lose more: measured median
+    error 18% of the logits' spread on this deliberately sharp tiny model."""
+    model = tiny_llama()
+    quantized = quantized_copy(model, "int4")
+    idx = torch.randint(0, 96, (2, 40), generator=torch.Generator().manual_seed(4))
+    with torch.no_grad():
+        ref, got = model(idx), quantized(idx).float()
+    assert (got - ref).abs().median().item() < 0.3 * ref.std().item()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_quantized_greedy_decode_matches_its_own_full_recomputation(kind):
+    quantized = quantized_copy(tiny_llama(), kind)
+    quantized.fuse_projections()
+    prompt = [5, 17, 42, 8, 3]
+    steps = [s[0] for s in generate_ids(quantized, prompt, SamplingConfig(max_new_tokens=12))]
+    # the same tokens, fed as one sequence without a cache, predict the same next tokens
+    with torch.no_grad():
+        logits = quantized(torch.tensor([prompt + steps[:-1]]))
+    assert logits[0, len(prompt) - 1:].argmax(-1).tolist() == steps
+
+
+def test_quantized_cache_round_trip(tmp_path):
+    model = quantized_copy(tiny_llama(), "int4")
+    file = tmp_path / "int4.safetensors"
+    save_quantized(model, file)
+    loaded = load_quantized(model.config, file, "int4")
+    idx = torch.randint(0, 96, (1, 20), generator=torch.Generator().manual_seed(5))
+    with torch.no_grad():
+        assert torch.equal(loaded(idx), model(idx))
+
+
+@pytest.fixture(scope="module")
+def tiny_chat_dir(tmp_path_factory):
+    return save_tiny_chat_model(tmp_path_factory.mktemp("tiny_chat"))
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16", "int8", "int4"])
+def test_every_precision_loads_and_generates(tiny_chat_dir, precision):
+    engine = Engine.load(tiny_chat_dir, precision=precision)
+    ids = engine.tokenizer.encode("The quick brown fox")
+    completion = engine.complete(ids, SamplingConfig(max_new_tokens=6))[0]
+    assert len(completion.token_ids) == 6
+    probs = engine.next_token_probs(ids)
+    assert abs(probs.sum().item() - 1) < 1e-3
+
+
+def test_unknown_precision_is_refused_by_name(tiny_chat_dir):
+    with pytest.raises(ValueError, match="precision"):
+        Engine.load(tiny_chat_dir, precision="int3")  # type: ignore[arg-type]
+
+
+def test_quantized_engine_is_cached_on_disk_and_reused(tiny_chat_dir, tmp_path):
+    first = Engine.load(tiny_chat_dir, precision="int8", cache_dir=tmp_path)
+    cached = list(tmp_path.glob("int8-*.safetensors"))
+    assert len(cached) == 1
+    second = Engine.load(tiny_chat_dir, precision="int8", cache_dir=tmp_path)
+    idx = torch.tensor([[1, 2, 3, 4]])
+    with torch.no_grad():
+        assert torch.equal(first.model(idx), second.model(idx))
+    cached[0].write_bytes(b"garbage")  # a damaged cache is rebuilt
+    third = Engine.load(tiny_chat_dir, precision="int8", cache_dir=tmp_path)
+    with torch.no_grad():
+        assert torch.equal(third.model(idx), first.model(idx))
+
+
+class AddOne(nn.Module):
+    """A stand-in for LoRALinear: wraps a linear-like base by its features and forward."""
+
+    def __init__(self, base: nn.Module) -> None:
+        super().__init__()
+        self.base, self.in_features, self.out_features = base, base.in_features, base.out_features
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.base(x) + 1.0
+
+
+@pytest.mark.parametrize("kind", ["fp32", "int8", "int4"])
+def test_a_wrapper_on_a_fused_projection_takes_effect(kind):
+    model = tiny_llama() if kind == "fp32" else quantized_copy(tiny_llama(), kind)
+    model.fuse_projections()
+    idx = torch.tensor([[3, 1, 4, 1, 5]])
+    with torch.no_grad():
+        before = model(idx)
+        attn, mlp = model.blocks[0].attn, model.blocks[0].mlp
+        attn.q, mlp.up = AddOne(attn.q), AddOne(mlp.up)
+        after = model(idx)
+        attn.q, mlp.up = attn.q.base, mlp.up.base  # unwrapped: the fused path is back
+        again = model(idx)
+    assert not torch.allclose(before, after)
+    assert torch.equal(before, again)
+    assert "blocks.0.attn.q" in dict(model.named_modules())

@@ -1,0 +1,172 @@
+"""The speed paths give the same answers as the plain ones: the prefix cache, cache growth,
+fused projections, batched rows sharing a prefill."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from llm.config import ModelConfig
+from llm.generate import SamplingConfig, generate_ids, next_token_logits, pick_tokens
+from llm.model import SHARED_PREFIX_MIN, Transformer, shared_prefix_attention
+
+
+def make_model(seed: int = 0) -> Transformer:
+    torch.manual_seed(seed)
+    model = Transformer(ModelConfig(vocab_size=80, d_model=32, n_layer=2, n_head=4, n_kv_head=2,
+                                    max_seq_len=1024)).eval()
+    with torch.no_grad():
+        for name, param in model.named_parameters():
+            if "norm" not in name:
+                param.normal_(0, 0.3)
+    return model
+
+
+class TokenCounter:
+    """Counts the token positions that go through the first block (what was computed)."""
+
+    def __init__(self, model: Transformer) -> None:
+        self.count = 0
+        model.blocks[0].register_forward_pre_hook(self.hook)
+
+    def hook(self, module, args):  # noqa: ANN001, ANN201
+        self.count += args[0].size(0) * args[0].size(1)
+
+
+def decode(model, prompt, config, n=1):
+    rows: list[list[int]] = [[] for _ in range(n)]
+    for step in generate_ids(model, prompt, config, n=n):
+        for row, token in zip(rows, step, strict=True):
+            if token is not None:
+                row.append(token)
+    return rows
+
+
+PROMPT = [3, 14, 15, 9, 26, 5, 35, 8, 9, 7, 9, 32, 38, 4, 6, 26]
+
+
+def test_a_repeated_prefix_is_not_recomputed_and_changes_nothing():
+    model, fresh = make_model(), make_model()
+    counter = TokenCounter(model)
+    greedy = SamplingConfig(max_new_tokens=6)
+    first = decode(model, PROMPT, greedy)[0]
+    assert model.cached_tokens == PROMPT + first[:-1]  # the last token was never fed
+    computed = counter.count
+    follow_up = PROMPT + first + [11, 12, 13]
+    second = decode(model, follow_up, greedy)[0]
+    # Only the new tokens (plus the last answer token) go through the model again.
+    assert counter.count - computed == 4 + 5
+    assert second == decode(fresh, follow_up, greedy)[0]
+
+
+def test_a_different_prompt_reuses_only_the_common_prefix():
+    model, fresh = make_model(), make_model()
+    greedy = SamplingConfig(max_new_tokens=5)
+    decode(model, PROMPT, greedy)
+    other = PROMPT[:10] + [1, 2, 3]
+    counter = TokenCounter(model)
+    got = decode(model, other, greedy)[0]
+    assert counter.count == 3 + 4  # 3 new prompt tokens, then 4 decode steps
+    assert got == decode(fresh, other, greedy)[0]
+
+
+def test_batched_samples_after_a_single_decode_reuse_the_prefix():
+    model, fresh = make_model(), make_model()
+    decode(model, PROMPT, SamplingConfig(max_new_tokens=4))
+    sampled = SamplingConfig(max_new_tokens=8, temperature=1.0, seed=5)
+    got = decode(model, PROMPT + [1, 2], sampled, n=5)  # the cache grows from 1 row to 5
+    assert got == decode(fresh, PROMPT + [1, 2], sampled, n=5)
+    assert model.cache_rows == 5
+    # rows diverged after the prompt: only the prompt is shared now
+    assert model.cached_tokens == PROMPT + [1, 2]
+
+
+def test_a_grown_cache_keeps_its_prefix():
+    model, fresh = make_model(), make_model()
+    greedy = SamplingConfig(max_new_tokens=4)
+    decode(model, PROMPT, greedy)
+    length = model.cache_len
+    long_prompt = PROMPT + list(range(1, 80)) * 7  # longer than the cache holds
+    assert len(long_prompt) + 4 > length
+    counter = TokenCounter(model)
+    got = decode(model, long_prompt, greedy)[0]
+    assert model.cache_len > length
+    assert counter.count == len(long_prompt) - len(PROMPT) + 3
+    assert got == decode(fresh, long_prompt, greedy)[0]
+
+
+def test_next_token_logits_reuse_the_cache_and_equal_a_plain_forward():
+    model = make_model()
+    counter = TokenCounter(model)
+    with torch.no_grad():
+        plain = model(torch.tensor([PROMPT]))[0, -1]
+    counter.count = 0
+    first = next_token_logits(model, PROMPT)
+    second = next_token_logits(model, PROMPT + [7])
+    assert counter.count == len(PROMPT) + 1  # the second call computes only its new token
+    assert (first - plain).abs().max() < 1e-4
+    with torch.no_grad():
+        assert (second - model(torch.tensor([PROMPT + [7]]))[0, -1]).abs().max() < 1e-4
+
+
+def test_writing_different_rows_forgets_what_they_no_longer_share():
+    model = make_model()
+    model.setup_cache(2, 64)
+    with torch.no_grad():
+        model(torch.tensor([PROMPT[:8]]), torch.arange(8))
+        assert model.cached_tokens == PROMPT[:8]
+        model(torch.tensor([[1], [2]]), torch.tensor([8]))
+        assert model.cached_tokens == PROMPT[:8]
+        model(torch.tensor([[1, 2, 3]]), torch.arange(4, 7))
+    assert model.cached_tokens == PROMPT[:4] + [1, 2, 3]
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_fused_projections_change_no_token(n):
+    model, fused = make_model(), make_model()
+    fused.fuse_projections()
+    config = SamplingConfig(max_new_tokens=10, temperature=0.8, seed=1)
+    assert decode(fused, PROMPT, config, n) == decode(model, PROMPT, config, n)
+    fused.to(torch.float32)  # moving the model drops the fusion instead of going stale
+    assert all(block.attn.fused is None for block in fused.blocks)
+
+
+def test_greedy_rows_of_a_batch_equal_a_lone_greedy_decode():
+    model = make_model()
+    alone = decode(model, PROMPT, SamplingConfig(max_new_tokens=8))[0]
+    model.clear_cache()
+    assert decode(model, PROMPT, SamplingConfig(max_new_tokens=8), n=4) == [alone] * 4
+
+
+def test_shared_prefix_attention_equals_plain_attention():
+    g = torch.Generator().manual_seed(0)
+    B, nq, nkv, hd, prefix, end = 4, 6, 2, 16, 70, 83
+    kv = torch.randn(B, 2 * nkv, end, hd, generator=g)
+    kv[:, :, :prefix] = kv[:1, :, :prefix]  # every row holds the same prompt
+    q = torch.randn(B, nq, 1, hd, generator=g)
+    k, v = kv[:, :nkv], kv[:, nkv:]
+    expected = torch.nn.functional.scaled_dot_product_attention(q, k, v, enable_gqa=True)
+    got = shared_prefix_attention(q, k, v, prefix)
+    assert (got - expected).abs().max() < 1e-5
+
+
+def test_batched_rows_over_a_long_shared_prompt_equal_lone_decodes():
+    model = make_model()
+    prompt = PROMPT * 6  # past SHARED_PREFIX_MIN, so the rows share the prompt's attention
+    assert len(prompt) >= SHARED_PREFIX_MIN
+    sampled = SamplingConfig(max_new_tokens=10, temperature=0.7, seed=3)
+    batch = decode(model, prompt, sampled, n=3)
+    for i, row in enumerate(batch):
+        model.clear_cache()
+        alone = decode(model, prompt, SamplingConfig(max_new_tokens=10, temperature=0.7, seed=3 + i))[0]
+        assert row == alone
+
+
+def test_sampling_follows_the_distribution_and_never_picks_a_masked_token():
+    logits = torch.tensor([[0.0, 1.0, float("-inf"), 2.0, float("-inf")]])
+    g = torch.Generator().manual_seed(0)
+    counts = torch.zeros(5)
+    for _ in range(4000):
+        counts[pick_tokens(logits, SamplingConfig(temperature=1.0), [g])] += 1
+    assert counts[2] == 0 and counts[4] == 0
+    assert (counts / 4000 - logits.softmax(-1)[0]).abs().max() < 0.03

@@ -41,7 +41,7 @@ DEFAULT_MODEL = "smollm2-135m-instruct"  # llm.registry.DEFAULT_MODEL, without i
 
 ModelOption = Annotated[str, typer.Option("--model", "-m", help="Model name (see `kigi model list`).",
                                           envvar="KIGI_MODEL")]
-PrecisionOption = Annotated[str, typer.Option(help="Weights precision: fp32 (exact) or bf16.",
+PrecisionOption = Annotated[str, typer.Option(help="Weights: fp32 (exact), bf16, int8 or int4 (fastest).",
                                               envvar="KIGI_PRECISION")]
 
 

@@ -810,6 +810,11 @@ def model_remove(name: Annotated[str, typer.Argument(help="Model name.")]) -> No
 
 
 def main() -> None:
+    import os
+
+    # Sleeping, not spinning, OpenMP workers: on a busy 2-core machine spinning threads steal the
+    # core the other worker needs and decoding slowed several-fold (benchmarks/decode.py).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     app()
 
 

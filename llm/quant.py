@@ -77,6 +77,8 @@ def aligned(t: Tensor) -> Tensor:
 # -- quantizers --------------------------------------------------------------------------------
 def quantize_int8(weight: Tensor) -> tuple[Tensor, Tensor]:
     """Symmetric per-row int8: weight ≈ q * scale[:, None]. Returns (q int8 (N, K), scale fp32 (N,))."""
+    if weight.is_meta:  # a skeleton to load a cached copy into: shapes only
+        return torch.empty(weight.shape, dtype=torch.int8, device="meta"), torch.empty(weight.shape[0], device="meta")
     weight = weight.detach().float()
     scale = (weight.abs().amax(dim=1) / 127.0).clamp(min=1e-12)
     q = torch.round(weight / scale[:, None]).clamp(-127, 127).to(torch.int8)
@@ -90,8 +92,11 @@ def quantize_int4(weight: Tensor, group_size: int) -> tuple[Tensor, Tensor]:
     layout of `_weight_int4pack_mm_for_cpu`. min/max per group reproduces a llama.cpp Q4_1
     grid exactly when the group size divides 32.
     """
-    weight = weight.detach().float()
     N, K = weight.shape
+    if weight.is_meta:
+        return (torch.empty(N, K, dtype=torch.int32, device="meta"),
+                torch.empty(K // group_size, N, 2, device="meta"))
+    weight = weight.detach().float()
     groups = weight.reshape(N, K // group_size, group_size)
     low, high = groups.amin(dim=-1, keepdim=True), groups.amax(dim=-1, keepdim=True)
     scale = ((high - low) / 15.0).clamp(min=1e-12)
@@ -178,8 +183,10 @@ class Int4Linear(nn.Module):
         dtype = x.dtype
         x2 = x.reshape(-1, self.in_features).to(COMPUTE_DTYPE)
         if self.use_kernel:
-            y = torch.ops.aten._weight_int4pack_mm_for_cpu(x2, self.packed, self.group_size,
-                                                           self.scales_and_zeros)
+            scales_and_zeros = self.scales_and_zeros
+            if not scales_and_zeros.is_contiguous():  # a part of a fused layer (see fuse_linears)
+                scales_and_zeros = scales_and_zeros.contiguous()
+            y = torch.ops.aten._weight_int4pack_mm_for_cpu(x2, self.packed, self.group_size, scales_and_zeros)
         else:
             y = F.linear(x2.float(), self.dequantize())
         if self.bias is not None:
@@ -193,7 +200,7 @@ class Int4Linear(nn.Module):
             return torch.stack([low, high], dim=-1).reshape(self.out_features, self.in_features).to(torch.int32)
         # Multiplying the identity recovers (q - 8) * scale + zero; undo the affine map per group.
         eye = torch.eye(self.in_features, dtype=COMPUTE_DTYPE)
-        unit = torch.zeros_like(self.scales_and_zeros)
+        unit = torch.zeros(self.scales_and_zeros.shape, dtype=COMPUTE_DTYPE)
         unit[..., 0] = 1.0  # scale 1, zero 0: the kernel then returns q - 8 exactly (small integers)
         q = torch.ops.aten._weight_int4pack_mm_for_cpu(eye, self.packed, self.group_size, unit)
         return (q.t().float() + 8).round().to(torch.int32)
@@ -209,42 +216,93 @@ class Int4Linear(nn.Module):
                 f"group_size={self.group_size}, kernel={self.use_kernel}")
 
 
-class QuantEmbedding(nn.Module):
-    """An int8 embedding table (one scale per row) that can also serve as the tied LM head.
+def quantize_int8_groups(weight: Tensor, group_size: int = 32) -> tuple[Tensor, Tensor]:
+    """Symmetric int8 per group of `group_size` inputs: (q int8 (N, K), scales fp32 (N, K // group_size)).
 
-    Rows are looked up and dequantized; `attend(x)` computes logits x @ tableᵀ through a
-    quantized head (int8 on the same bytes, or a separate int4 copy when asked for).
+    Exact for llama.cpp's Q8_0 (the default model's embedding), which is this very format.
+    """
+    N, K = weight.shape
+    if weight.is_meta:
+        return torch.empty(N, K, dtype=torch.int8, device="meta"), torch.empty(N, K // group_size, device="meta")
+    weight = weight.detach().float()
+    groups = weight.reshape(N, K // group_size, group_size)
+    scales = (groups.abs().amax(dim=-1) / 127.0).clamp(min=1e-12)
+    q = torch.round(groups / scales[..., None]).clamp(-127, 127).to(torch.int8)
+    return q.reshape(N, K), scales
+
+
+class QuantEmbedding(nn.Module):
+    """The tied embedding table and LM head, quantized.
+
+    Rows are stored as int8 in groups of 32 (exact for a Q8_0 table) for lookups and for
+    rescoring; the head multiplies through a per-row int8 copy (the kernel's format), or an
+    int4 one when asked for. `rescore` > 0 recomputes the top candidates' logits from the
+    exact rows, so the likeliest tokens (greedy's choice) are ranked as fp32 would rank
+    them for the same hidden state.
     """
 
     def __init__(self, weight: Tensor, head: QuantKind | None = "int8", *, group_size: int = 32,
-                 use_kernels: bool = True) -> None:
+                 rescore: int = 16, use_kernels: bool = True) -> None:
         super().__init__()
         self.num_embeddings, self.embedding_dim = weight.shape
         self.dtype = COMPUTE_DTYPE  # of the rows looked up: the model's activations
-        self.table = Int8Linear.from_weight(weight, use_kernels=use_kernels)
-        self.head: nn.Module | None = None
+        self.rescore = rescore
+        self.row_group = 32 if self.embedding_dim % 32 == 0 else self.embedding_dim
+        q, scales = quantize_int8_groups(weight, self.row_group)
+        self.register_buffer("rows_q", q)
+        self.register_buffer("rows_scale", scales)
+        self.head: nn.Module = Int8Linear.from_weight(weight, use_kernels=use_kernels)
         if head == "int4" and pick_group_size(self.embedding_dim, group_size) is not None:
             self.head = Int4Linear.from_weight(weight, group_size=group_size, use_kernels=use_kernels)
 
+    def rows(self, idx: Tensor) -> Tensor:
+        """The table's rows at idx, fp32: (*idx.shape, embedding_dim)."""
+        q = F.embedding(idx, self.rows_q).float()
+        q = q.unflatten(-1, (-1, self.row_group)) * F.embedding(idx, self.rows_scale).unsqueeze(-1)
+        return q.flatten(-2)
+
     def forward(self, idx: Tensor) -> Tensor:
-        rows = F.embedding(idx, self.table.q)
-        return rows.to(self.dtype) * self.table.scale[idx, None].to(self.dtype)
+        return self.rows(idx).to(self.dtype)
 
     def attend(self, x: Tensor) -> Tensor:
-        return (self.head or self.table)(x)
+        logits = self.head(x)
+        if not self.rescore:
+            return logits
+        top = logits.topk(min(self.rescore, self.num_embeddings), dim=-1).indices  # (..., k)
+        exact = (self.rows(top) @ x.float().unsqueeze(-1)).squeeze(-1)  # (..., k)
+        return logits.float().scatter_(-1, top, exact)
 
     def dequantize(self) -> Tensor:
-        return self.table.dequantize()
+        return self.rows(torch.arange(self.num_embeddings))
 
 
 # -- fused projections -------------------------------------------------------------------------
-def _share_rows(fused: Tensor, parts: list[nn.Module], name: str) -> None:
-    """Point each part's `name` tensor at its rows of `fused` (no second copy in memory)."""
+def _cat(tensors: list[Tensor], dim: int = 0) -> Tensor:
+    """torch.cat, but parts that are consecutive slices of one tensor (a fused model saved
+    and loaded again) come back as a view of it, and byte rows travel as int64: fresh
+    allocations and byte copies are slow here (~10-20 ms each at load time)."""
+    first = tensors[0]
+    step = first.stride(dim)
+    if all(t.untyped_storage().data_ptr() == first.untyped_storage().data_ptr() and t.stride() == first.stride()
+           for t in tensors) and all(b.storage_offset() == a.storage_offset() + a.size(dim) * step
+                                     for a, b in zip(tensors, tensors[1:], strict=False)):
+        shape = list(first.shape)
+        shape[dim] = sum(t.size(dim) for t in tensors)
+        joined = first.as_strided(shape, first.stride(), first.storage_offset())
+        if joined.is_contiguous():
+            return joined
+    if dim == 0 and all(t.dtype.itemsize == 1 and t.is_contiguous() and t.size(-1) % 8 == 0 for t in tensors):
+        return torch.cat([t.view(torch.int64) for t in tensors]).view(first.dtype)
+    return torch.cat(tensors, dim=dim)
+
+
+def _share_slices(fused: Tensor, parts: list[nn.Module], name: str, dim: int = 0) -> None:
+    """Point each part's `name` tensor at its slice of `fused` (no second copy in memory)."""
     start = 0
     for part in parts:
         old = getattr(part, name)
-        view = fused.detach()[start:start + old.size(0)]
-        start += old.size(0)
+        view = fused.detach().narrow(dim, start, old.size(dim))
+        start += old.size(dim)
         if view.data_ptr() % 64:
             continue  # the part keeps its own (aligned) copy
         if isinstance(old, nn.Parameter):
@@ -279,12 +337,12 @@ def fuse_linears(layers: list[nn.Module]) -> nn.Module | None:
         bias = _cat_bias(layers, widths, weight.dtype)
         if bias is not None:
             fused.bias = nn.Parameter(bias, requires_grad=False)
-        _share_rows(fused.weight, layers, "weight")
+        _share_slices(fused.weight, layers, "weight")
         return fused
     if kind is Int8Linear:
-        fused = Int8Linear(torch.cat([layer.q for layer in layers]), torch.cat([layer.scale for layer in layers]),
+        fused = Int8Linear(_cat([layer.q for layer in layers]), torch.cat([layer.scale for layer in layers]),
                            _cat_bias(layers, widths, COMPUTE_DTYPE), use_kernels=layers[0].use_kernel)
-        _share_rows(fused.q, layers, "q")
+        _share_slices(fused.q, layers, "q")
         return fused
     if kind is Int4Linear:
         same = len({(layer.group_size, layer.use_kernel) for layer in layers}) == 1
@@ -295,10 +353,11 @@ def fuse_linears(layers: list[nn.Module]) -> nn.Module | None:
         nn.Module.__init__(fused)
         fused.in_features, fused.out_features = layers[0].in_features, sum(widths)
         fused.group_size, fused.use_kernel = layers[0].group_size, layers[0].use_kernel
-        fused.register_buffer("packed", torch.cat([layer.packed for layer in layers]))
-        fused.register_buffer("scales_and_zeros", torch.cat([layer.scales_and_zeros for layer in layers], dim=1))
+        fused.register_buffer("packed", _cat([layer.packed for layer in layers]))
+        fused.register_buffer("scales_and_zeros", _cat([layer.scales_and_zeros for layer in layers], dim=1))
         fused.register_buffer("bias", _cat_bias(layers, widths, COMPUTE_DTYPE))
-        _share_rows(fused.packed, layers, "packed")
+        _share_slices(fused.packed, layers, "packed")
+        _share_slices(fused.scales_and_zeros, layers, "scales_and_zeros", dim=1)  # strided views
         return fused
     return None
 
@@ -351,7 +410,7 @@ def quantize_model(model: nn.Module, kind: QuantKind, *, group_size: int = 32, h
 
 
 # -- on-disk cache of quantized weights ---------------------------------------------------------
-QUANT_CACHE_VERSION = 1
+QUANT_CACHE_VERSION = 4
 
 
 def quantized_cache_file(cache_dir: Path, kind: QuantKind, group_size: int = 32, head: QuantKind | None = None) -> Path:
@@ -359,19 +418,22 @@ def quantized_cache_file(cache_dir: Path, kind: QuantKind, group_size: int = 32,
     the stored bytes depend on (the kernels' packed layout comes with the torch version)."""
     layout = f"k{int(int8_kernel_available())}{int(int4_kernel_available())}"
     name = (f"{kind}-g{group_size}-head{head or 'int8'}-{layout}-torch{torch.__version__.replace('+', '_')}"
-            f"-v{QUANT_CACHE_VERSION}.safetensors")
+            f"-v{QUANT_CACHE_VERSION}.pt")
     return Path(cache_dir) / name
 
 
 def save_quantized(model: nn.Module, file: Path) -> None:
-    """Write a quantized model's state (before `fuse_projections`, which shares storage)."""
-    from safetensors.torch import save_file
+    """Write a quantized model's state; parts that share storage (after `fuse_projections`)
+    are written, and loaded, as views of one storage.
 
+    `torch.save`, not safetensors: loading then allocates each tensor 64-byte aligned, as
+    the int8 kernel needs (safetensors' tensors would each need copying: seconds here).
+    """
     file = Path(file)
     file.parent.mkdir(parents=True, exist_ok=True)
     partial = file.with_name(f"{file.name}.{os.getpid()}.partial")
     try:
-        save_file({k: v.contiguous() for k, v in model.state_dict().items()}, partial)
+        torch.save(model.state_dict(), partial)
         os.replace(partial, file)
     except OSError:
         partial.unlink(missing_ok=True)  # no space, or another process won the race: no cache
@@ -381,15 +443,13 @@ def load_quantized(config: ModelConfig, file: Path, kind: QuantKind, *, group_si
                    head: QuantKind | None = None) -> Transformer:
     """Rebuild a quantized `Transformer` from `save_quantized`'s file without requantizing.
 
-    Raises `ValueError` (or safetensors' error) when the file does not fit the model.
+    Raises `ValueError` (or torch.load's error) when the file does not fit the model.
     """
-    from safetensors.torch import load_file
-
     from llm.model import Transformer
 
     with torch.device("meta"):
         model = quantize_model(Transformer(config), kind, group_size=group_size, head=head)
-    state = {key: aligned(tensor) for key, tensor in load_file(Path(file)).items()}
+    state = {key: aligned(tensor) for key, tensor in torch.load(Path(file), weights_only=True, mmap=True).items()}
     try:
         model.load_state_dict(state, strict=True, assign=True)
     except RuntimeError as exc:

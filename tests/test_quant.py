@@ -223,7 +223,7 @@ def test_quantized_greedy_decode_matches_its_own_full_recomputation(kind):
 
 def test_quantized_cache_round_trip(tmp_path):
     model = quantized_copy(tiny_llama(), "int4")
-    file = tmp_path / "int4.safetensors"
+    file = tmp_path / "int4.pt"
     save_quantized(model, file)
     loaded = load_quantized(model.config, file, "int4")
     idx = torch.randint(0, 96, (1, 20), generator=torch.Generator().manual_seed(5))
@@ -253,9 +253,11 @@ def test_unknown_precision_is_refused_by_name(tiny_chat_dir):
 
 def test_quantized_engine_is_cached_on_disk_and_reused(tiny_chat_dir, tmp_path):
     first = Engine.load(tiny_chat_dir, precision="int8", cache_dir=tmp_path)
-    cached = list(tmp_path.glob("int8-*.safetensors"))
+    cached = list(tmp_path.glob("int8-*.pt"))
     assert len(cached) == 1
     second = Engine.load(tiny_chat_dir, precision="int8", cache_dir=tmp_path)
+    attn = second.model.blocks[0].attn
+    assert attn.fused is not None and attn.fused[3].q.data_ptr() == attn.q.q.data_ptr()  # fused for free
     idx = torch.tensor([[1, 2, 3, 4]])
     with torch.no_grad():
         assert torch.equal(first.model(idx), second.model(idx))
@@ -291,3 +293,76 @@ def test_a_wrapper_on_a_fused_projection_takes_effect(kind):
     assert not torch.allclose(before, after)
     assert torch.equal(before, again)
     assert "blocks.0.attn.q" in dict(model.named_modules())
+
+
+def test_embedding_rows_are_exact_for_a_q8_0_table_and_the_top_logits_are_rescored():
+    # A Q8_0 table: int8 values times one scale per group of 32 (the default model's format).
+    g = torch.Generator().manual_seed(6)
+    q = torch.randint(-127, 128, (96, 64), generator=g)
+    q[:, ::32] = 127
+    table = (q.reshape(96, 2, 32) * (torch.rand(96, 2, 1, generator=g) * 0.01)).reshape(96, 64)
+    emb = QuantEmbedding(table, rescore=8)
+    idx = torch.tensor([[0, 5, 95]])
+    assert torch.equal(emb.rows(idx), table[idx])
+    x = torch.randn(3, 64, generator=g)
+    exact = x @ table.t()
+    logits = emb.attend(x)
+    top = exact.topk(8, dim=-1).indices
+    assert torch.allclose(logits.gather(-1, top), exact.gather(-1, top), atol=1e-5)
+    assert torch.equal(logits.argmax(-1), exact.argmax(-1))
+
+
+# -- the default model -------------------------------------------------------------------------
+# The perplexity text of benchmarks/decode.py (a short text makes perplexity too noisy).
+QUALITY_TEXT = """The history of the lighthouse is a history of people who decided that the dark should not have the \
+final word. Long before electricity, keepers climbed narrow stairs each evening to trim wicks, polish lenses and \
+wind the clockwork that turned the great glass prisms. A good keeper knew the sea by its sounds: the hollow boom of \
+a swell against the rocks, the hiss of rain on the gallery, the silence that came before fog. Ships counted on the \
+light the way travellers on land count on a road. If it failed, a captain could lose his bearings within minutes, \
+and a coast that looked gentle by day became a wall of teeth at night.
+Over time the work changed. Kerosene replaced whale oil, and then electric lamps replaced kerosene. Automatic \
+timers took over from the clockwork, and radio beacons began to speak to ships long before the beam could be seen. \
+One by one the keepers left. Today most lighthouses run themselves, checked a few times a year by technicians who \
+arrive by boat or helicopter. Some have become museums, where visitors can climb the same stairs and look out over \
+the same water.
+Yet the idea behind them has not gone away. Every system that people depend on needs someone, or something, to keep \
+watch while others sleep. Engineers who design power grids, hospitals and computer networks think in the same terms \
+as the old keepers: what happens when the light goes out, how quickly will anyone notice, and what is the plan for \
+the worst night of the year? The answers are written in checklists and backup generators rather than in logbooks, \
+but the question is the same one that kept a keeper awake during a storm.
+"""
+
+
+@pytest.fixture(scope="module")
+def default_weights(tmp_path_factory):
+    from agent.home import KigiHome
+    from agent.models import model_registry
+    from llm.errors import DownloadError
+    from llm.registry import DEFAULT_MODEL
+    from llm.weights import load_weights
+
+    home = KigiHome(tmp_path_factory.mktemp("kigi-quant")).ensure()
+    try:
+        entry = model_registry(home).pull(DEFAULT_MODEL)
+    except DownloadError as exc:
+        pytest.skip(f"the default model cannot be fetched: {exc}")
+    return load_weights(entry.file)
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("kind", KINDS)
+def test_default_model_quantized_keeps_perplexity_and_top1(default_weights, kind):
+    """Measured on this text: int4 ppl +0.0%, top-1 0.98; int8 +1.0%, 0.96 (on a shorter
+    text int8 reached +2.3%). Whole greedy answers can still part ways after a near-tie:
+    benchmarks/decode.py measures that."""
+    from llm.weights import build_model
+
+    ids = torch.tensor([default_weights.tokenizer.encode(QUALITY_TEXT)])
+    reference = build_model(default_weights)
+    quantized = quantize_model(build_model(default_weights), kind)  # type: ignore[arg-type]
+    with torch.no_grad():
+        ref, got = reference(ids)[0].float(), quantized(ids)[0].float()
+    nll = torch.nn.functional.cross_entropy
+    ppl_ref, ppl = nll(ref[:-1], ids[0, 1:]).exp(), nll(got[:-1], ids[0, 1:]).exp()
+    assert abs(ppl / ppl_ref - 1) < (0.02 if kind == "int8" else 0.01)
+    assert (got.argmax(-1) == ref.argmax(-1)).float().mean() > (0.93 if kind == "int8" else 0.96)

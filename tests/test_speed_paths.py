@@ -170,3 +170,16 @@ def test_sampling_follows_the_distribution_and_never_picks_a_masked_token():
         counts[pick_tokens(logits, SamplingConfig(temperature=1.0), [g])] += 1
     assert counts[2] == 0 and counts[4] == 0
     assert (counts / 4000 - logits.softmax(-1)[0]).abs().max() < 0.03
+
+
+def test_a_failed_compile_falls_back_to_eager(monkeypatch):
+    def broken_compile(fn, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        def fail(*args, **kw):  # noqa: ANN002, ANN003, ANN202
+            raise RuntimeError("no compiler here")
+        return fail
+
+    model, eager = make_model(), make_model()
+    monkeypatch.setattr(torch, "compile", broken_compile)
+    model.compile_blocks()
+    config = SamplingConfig(max_new_tokens=6)
+    assert decode(model, PROMPT, config) == decode(eager, PROMPT, config)

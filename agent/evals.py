@@ -49,6 +49,7 @@ from agent.tot import (
     bfs,
     plain_render,
 )
+from llm.config import PRECISIONS, Precision
 
 if TYPE_CHECKING:
     from memory.log import ConversationLog
@@ -82,7 +83,7 @@ class Game24EvalConfig:
     method: Method = "io"
     ranks: str = "901-1000"
     model: str = "smollm2-135m-instruct"  # a registry name or a path to weights
-    precision: Literal["fp32", "bf16"] = "fp32"
+    precision: Precision = "fp32"
     few_shot: bool = False
     max_tokens: int | None = None
     samples: int = 5
@@ -102,7 +103,7 @@ class Game24EvalConfig:
 
     def __post_init__(self) -> None:
         choices = {
-            "method": METHODS, "precision": ("fp32", "bf16"), "generate": ("propose", "sample"),
+            "method": METHODS, "precision": PRECISIONS, "generate": ("propose", "sample"),
             "evaluate": ("value", "sampled_value", "vote"), "check": ("drop", "repair", "none"),
             "answer": ("compose", "model"),
         }

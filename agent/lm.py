@@ -17,13 +17,14 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from agent.prompts import ChatTemplate, Message
 from agent.tot import Completion
 
 if TYPE_CHECKING:
     from llm.engine import Engine
+    from llm.generate import SamplingConfig
 
 _GUARD = "\u200b"  # a zero-width space breaks a control-token string that user text spells out
 
@@ -117,21 +118,42 @@ class EngineLM:
         stop: Sequence[str] = (),
         seed: int | None = None,
     ) -> list[Completion]:
-        from llm.generate import SamplingConfig
-
         if n < 1:
             raise ValueError(f"n must be >= 1, got {n}")
         ids = self.encode(prompt)
-        sampling = SamplingConfig(
+        sampling = self._sampling(max_tokens, temperature, stop, seed)
+        self._before()
+        return self._count([ids], self.engine.complete(ids, sampling, n=n))
+
+    def complete_each(
+        self,
+        prompts: Sequence[str],
+        *,
+        max_tokens: int = 128,
+        temperature: float = 0.0,
+        stop: Sequence[str] = (),
+        seed: int | None = None,
+    ) -> list[Completion]:
+        """One completion of each prompt, decoded as one batch (prompt i seeded seed + i)."""
+        encoded = [self.encode(prompt) for prompt in prompts]
+        sampling = self._sampling(max_tokens, temperature, stop, seed)
+        self._before()
+        return self._count(encoded, self.engine.complete_each(encoded, sampling))
+
+    def _sampling(self, max_tokens: int, temperature: float, stop: Sequence[str], seed: int | None) -> SamplingConfig:
+        from llm.generate import SamplingConfig
+
+        return SamplingConfig(
             max_new_tokens=max_tokens, temperature=temperature, top_k=self.top_k, top_p=self.top_p,
             seed=seed, stop_token_ids=self.template.stop_tokens(self.engine.tokenizer),
             stop_strings=tuple(s for s in stop if s),
         )
-        self._before()
-        done = self.engine.complete(ids, sampling, n=n)
+
+    def _count(self, prompts: Sequence[Sequence[int]], done: Sequence[Any]) -> list[Completion]:
+        """The completions as the search sees them, counted in the stats (one call)."""
         out = [Completion(c.text, len(c.token_ids)) for c in done]
         self.stats.calls += 1
-        self.stats.prompt_tokens += len(ids)
+        self.stats.prompt_tokens += sum(len(ids) for ids in prompts)
         self.stats.generated_tokens += sum(c.tokens for c in out)
         return out
 

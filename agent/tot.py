@@ -54,6 +54,22 @@ class LanguageModel(Protocol):
         ...
 
 
+class BatchingLanguageModel(LanguageModel, Protocol):
+    """A model that also decodes several different prompts as one batch (optional)."""
+
+    def complete_each(
+        self,
+        prompts: Sequence[str],
+        *,
+        max_tokens: int = 128,
+        temperature: float = 0.0,
+        stop: Sequence[str] = (),
+        seed: int | None = None,
+    ) -> list[Completion]:
+        """One completion of each prompt, as one batch; prompt i is seeded with seed + i."""
+        ...
+
+
 Message = Mapping[str, str]
 Render = Callable[[Sequence[Message]], str]
 
@@ -241,6 +257,30 @@ class ThoughtGenerator:
         for completion in completions:
             children.extend(task.parse_thoughts(state, completion.text))
         return children
+
+    def batches(self, n: int) -> bool:
+        """Whether `generate_each` decodes several states as one batch (else it costs the same
+        as one `generate` call per state, and a budget is better checked between them)."""
+        return n == 1 and callable(getattr(self.lm, "complete_each", None))
+
+    def generate_each(
+        self, task: Task, states: Sequence[str], meter: Meter | None = None
+    ) -> list[list[str]]:
+        """The children of each state, one thought list per state, decoded as one batch
+        (frontier-wide: ToT's b states of a level cost one decode, not b)."""
+        if not self.batches(1):
+            raise TypeError("generate_each needs a model with complete_each")
+        meter = meter or Meter()
+        prompt_of = task.propose_prompt if self.mode == "propose" else task.sample_prompt
+        max_tokens = meter.tokens_per_sample(self.max_tokens, len(states))
+        seed = None if self.seed is None else self.seed + self._calls
+        self._calls += len(states)
+        completions = self.lm.complete_each(  # type: ignore[attr-defined]
+            [prompt_of(state) for state in states], max_tokens=max_tokens,
+            temperature=self.temperature, stop=self.stop, seed=seed,
+        )
+        meter.record(sum(c.tokens for c in completions))
+        return [task.parse_thoughts(state, c.text) for state, c in zip(states, completions, strict=True)]
 
 
 # -- evaluation --------------------------------------------------------------------------
@@ -614,6 +654,29 @@ class _Search:
         except BudgetExhausted as exc:
             self.stop(exc.reason)
             return []
+        return self._adopt(node, states)
+
+    def expand_all(self, nodes: Sequence[Node]) -> list[Node]:
+        """The children of every node of a level: one batched decode when the model can,
+        else node by node (stopping as soon as a budget runs out)."""
+        if len(nodes) < 2 or not self.generator.batches(self.config.n_generate):
+            children: list[Node] = []
+            for node in nodes:
+                children.extend(self.expand(node))
+                if self.tree.stopped is not None:
+                    break
+            return children
+        if self.tree.stopped is not None:
+            return []
+        try:
+            per_node = self.generator.generate_each(self.task, [n.state for n in nodes], self.meter)
+        except BudgetExhausted as exc:
+            self.stop(exc.reason)
+            return []
+        return [child for node, states in zip(nodes, per_node, strict=True) for child in self._adopt(node, states)]
+
+    def _adopt(self, node: Node, states: Sequence[str]) -> list[Node]:
+        """Add new `states` as children of `node`; duplicates of seen states are dropped."""
         children = []
         for state in states:
             key = self.task.state_key(state)
@@ -717,11 +780,7 @@ def bfs(
     for _ in range(config.depth):
         if not frontier or search.tree.stopped is not None:
             break
-        children: list[Node] = []
-        for node in frontier:
-            children.extend(search.expand(node))
-            if search.tree.stopped is not None:
-                break
+        children = search.expand_all(frontier)
         search.notify()
         search.evaluate(children)
         search.notify()

@@ -23,6 +23,7 @@ from agent.lm import EngineLM
 from agent.models import load_engine
 from agent.tasks.game24 import Game24Task, next_steps
 from agent.tot import VALUE_LABELS
+from llm.config import PRECISIONS
 from llm.registry import DEFAULT_MODEL
 
 PUZZLE = (4, 5, 6, 10)
@@ -40,7 +41,7 @@ def main() -> None:
     parser.add_argument("--thought-tokens", type=int, default=24, help="max tokens of one sampled thought")
     parser.add_argument("--judge-tokens", type=int, default=8, help="max tokens of one sampled judgement")
     parser.add_argument("--states", type=int, default=6, help="states to evaluate")
-    parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
+    parser.add_argument("--precision", choices=PRECISIONS, default="fp32")
     parser.add_argument("--model", default=DEFAULT_MODEL)
     args = parser.parse_args()
 

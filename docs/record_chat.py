@@ -3,16 +3,17 @@
     python docs/record_chat.py
 """
 import io
+import random
+
 from rich.console import Console
+from rich.markdown import Markdown
+
+import ui.chat
 from agent.home import KigiHome
 from agent.models import load_engine
 from agent.session import Session
 from llm.generate import SamplingConfig
 from memory.log import ConversationLog
-import random
-
-import ui.chat
-from rich.markdown import Markdown
 from ui.chat import ChatREPL
 
 

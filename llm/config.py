@@ -15,6 +15,11 @@ Activation = Literal["swiglu", "gelu", "gelu_tanh"]
 Positions = Literal["rope", "learned", "sinusoidal"]
 
 
+# Weight formats an engine can load (llm/quant.py); fp32 is the exact one.
+Precision = Literal["fp32", "bf16", "int8", "int4"]
+PRECISIONS: tuple[str, ...] = ("fp32", "bf16", "int8", "int4")
+
+
 @dataclass(frozen=True)
 class ModelConfig:
     vocab_size: int

@@ -10,13 +10,20 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import torch
 
-from llm.config import ModelConfig
+from llm.config import PRECISIONS, ModelConfig, Precision
 from llm.errors import IncompatibleWeightsError
-from llm.generate import Completion, SamplingConfig, StreamingCompletion, complete_batch, next_token_logits
+from llm.generate import (
+    Completion,
+    SamplingConfig,
+    StreamingCompletion,
+    complete_batch,
+    complete_ragged,
+    next_token_logits,
+)
 from llm.model import Transformer
 from llm.quant import QuantKind, load_quantized, quantize_model, quantized_cache_file, save_quantized
 from llm.tokenizer import Tokenizer
@@ -29,8 +36,6 @@ from llm.weights import (
     load_weights_cached,
 )
 
-Precision = Literal["fp32", "bf16", "int8", "int4"]
-PRECISIONS: tuple[str, ...] = ("fp32", "bf16", "int8", "int4")
 DTYPES: dict[str, torch.dtype] = {"fp32": torch.float32, "bf16": torch.bfloat16}
 
 
@@ -121,6 +126,10 @@ class Engine:
 
     def complete(self, prompt_ids: Sequence[int], sampling: SamplingConfig, n: int = 1) -> list[Completion]:
         return complete_batch(self.model, prompt_ids, sampling, n, self.tokenizer.decode_bytes)
+
+    def complete_each(self, prompts: Sequence[Sequence[int]], sampling: SamplingConfig) -> list[Completion]:
+        """One completion of each prompt, decoded as one batch; prompt i seeded with seed + i."""
+        return complete_ragged(self.model, prompts, sampling, self.tokenizer.decode_bytes)
 
     @torch.inference_mode()
     def next_token_probs(self, prompt_ids: Sequence[int]) -> torch.Tensor:

@@ -10,6 +10,7 @@ tokenizer's `decode_bytes` so this module never needs to know the tokenizer.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -151,12 +152,7 @@ def generate_ids(model: Transformer, prompt_ids: Sequence[int], config: Sampling
     """
     max_new = check_fits(model, len(prompt_ids), config.max_new_tokens)
     prompt_len = len(prompt_ids)
-    generators = []
-    if not config.greedy:
-        for row in range(n):
-            g = torch.Generator(device="cpu")
-            g.manual_seed((config.seed if config.seed is not None else torch.seed()) + row)
-            generators.append(g)
+    generators = _row_generators(config, n)
     logits = prefill_cached(model, prompt_ids, n, prompt_len + max_new, prefill_chunk)
     logits = logits.expand(n, -1)  # one prefill for all rows
     positions = torch.arange(prompt_len, prompt_len + max_new, device=model.device)
@@ -179,6 +175,71 @@ def generate_ids(model: Transformer, prompt_ids: Sequence[int], config: Sampling
         if penalize:
             history[:, prompt_len + step] = new
         logits = model(new[:, None], positions[step:step + 1])[:, -1]
+
+
+def _row_generators(config: SamplingConfig, n: int) -> list[torch.Generator]:
+    """Row i's sampler seeded with seed + i, so it equals a lone decode seeded so."""
+    generators = []
+    if not config.greedy:
+        base = config.seed if config.seed is not None else torch.seed()
+        for row in range(n):
+            g = torch.Generator(device="cpu")
+            g.manual_seed(base + row)
+            generators.append(g)
+    return generators
+
+
+@torch.inference_mode()
+def generate_ragged_ids(model: Transformer, prompts: Sequence[Sequence[int]], config: SamplingConfig,
+                        prefill_chunk: int = 512) -> Iterator[list[int | None]]:
+    """Like `generate_ids`, for several different prompts decoded as one batch.
+
+    The prompts are left-padded to one length and the pads masked out. With rotary
+    positions a row's attention depends only on distances between its own tokens, so the
+    shift the padding adds changes nothing: row i equals a lone decode of prompt i (seeded
+    with seed + i). Other position schemes would shift it, so they are refused here
+    (`complete_ragged` decodes them one prompt at a time).
+    """
+    if model.config.positions != "rope":
+        raise ValueError(f"ragged batches need rotary positions, not {model.config.positions!r}")
+    if not prompts:
+        return
+    n = len(prompts)
+    longest = max(len(p) for p in prompts)
+    for prompt_ids in prompts:
+        check_fits(model, len(prompt_ids), 1)
+    max_new = check_fits(model, longest, config.max_new_tokens)
+    total = longest + max_new
+    generators = _row_generators(config, n)
+    device = model.device
+    ids = torch.zeros((n, longest), dtype=torch.long, device=device)
+    real = torch.zeros((n, total), dtype=torch.long, device=device)
+    history = torch.empty((n, total), dtype=torch.long, device=device)
+    for row, prompt_ids in enumerate(prompts):
+        pad = longest - len(prompt_ids)
+        ids[row, pad:] = torch.tensor(list(prompt_ids), device=device)
+        ids[row, :pad] = prompt_ids[0]  # a harmless stand-in, masked out and never penalised twice
+        real[row, pad:] = 1
+    real[:, longest:] = 1
+    history[:, :longest] = ids
+    ensure_cache(model, n, total)
+    for begin in range(0, longest, prefill_chunk):
+        piece = ids[:, begin:begin + prefill_chunk]
+        pos = torch.arange(begin, begin + piece.size(1), device=device)
+        logits = model(piece, pos, attention_mask=real, last_only=True)[:, -1]
+    positions = torch.arange(longest, total, device=device)
+    alive = [True] * n
+    stops = set(config.stop_token_ids)
+    for step in range(max_new):
+        seen = history[:, :longest + step]
+        new = pick_tokens(process_logits(logits, seen, config), config, generators)
+        tokens = new.tolist()
+        yield [t if alive[i] else None for i, t in enumerate(tokens)]
+        alive = [a and t not in stops for a, t in zip(alive, tokens, strict=True)]
+        if not any(alive) or step == max_new - 1:
+            return
+        history[:, longest + step] = new
+        logits = model(new[:, None], positions[step:step + 1], attention_mask=real[:, :longest + step + 1])[:, -1]
 
 
 @torch.inference_mode()
@@ -286,8 +347,29 @@ class StreamingCompletion:
 def complete_batch(model: Transformer, prompt_ids: Sequence[int], config: SamplingConfig, n: int,
                    decode_bytes: Callable[[list[int]], bytes]) -> list[Completion]:
     """n completions of one prompt, decoded as one batch sharing the prefill."""
+    return _collect(generate_ids(model, prompt_ids, config, n=n), n, config, decode_bytes)
+
+
+def complete_ragged(model: Transformer, prompts: Sequence[Sequence[int]], config: SamplingConfig,
+                    decode_bytes: Callable[[list[int]], bytes]) -> list[Completion]:
+    """One completion of each prompt, decoded as one batch (see `generate_ragged_ids`);
+    one prompt, or a model without rotary positions, goes through `complete_batch`."""
+    if len(prompts) > 1 and model.config.positions == "rope":
+        return _collect(generate_ragged_ids(model, prompts, config), len(prompts), config, decode_bytes)
+    return [
+        complete_batch(model, prompt_ids, _seeded(config, row), 1, decode_bytes)[0]
+        for row, prompt_ids in enumerate(prompts)
+    ]
+
+
+def _seeded(config: SamplingConfig, row: int) -> SamplingConfig:
+    return config if config.seed is None else dataclasses.replace(config, seed=config.seed + row)
+
+
+def _collect(steps: Iterator[list[int | None]], n: int, config: SamplingConfig,
+             decode_bytes: Callable[[list[int]], bytes]) -> list[Completion]:
     streams = [TextStream(decode_bytes, config.stop_strings, config.stop_token_ids) for _ in range(n)]
-    for step in generate_ids(model, prompt_ids, config, n=n):
+    for step in steps:
         for stream, token in zip(streams, step, strict=True):
             if token is not None:
                 stream.push(token)

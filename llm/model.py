@@ -366,7 +366,8 @@ class Transformer(nn.Module):
 
         With `input_pos` (positions of idx's tokens) the KV cache is read and written; then
         the tokens attend to every cached position up to their own. `attention_mask`
-        (B, T) marks real tokens (1) and padding (0) for uncached batches.
+        (B, T) marks real tokens (1) and padding (0) for uncached batches; with the cache it
+        is (B, end), every cached position (left-padded prompts of different lengths).
         """
         B, T = idx.shape
         cached = input_pos is not None and self.blocks[0].attn.cache is not None
@@ -424,6 +425,8 @@ class Transformer(nn.Module):
         if attention_mask is not None:
             padding = attention_mask.bool()[:, None, None, :end]  # (B, 1, 1, end)
             mask = padding if mask is None else mask[None, None] & padding
+            if cached:  # a left-padded row's pads see themselves: no all-masked row, no NaN in the cache
+                mask = mask | (keys[None, :] == positions[:, None])
         return mask
 
     def num_parameters(self) -> int:

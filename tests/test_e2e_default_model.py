@@ -83,7 +83,8 @@ def test_ctrl_c_mid_answer_keeps_the_partial_answer_in_the_log(real_home):
     import time
 
     env = {**os.environ, "KIGI_HOME": str(real_home.root)}
-    proc = subprocess.Popen([sys.executable, "-m", "cli", "ask", "--max-tokens", "400", "Write a long story about a forest."],
+    command = [sys.executable, "-m", "cli", "ask", "--max-tokens", "400", "Write a long story about a forest."]
+    proc = subprocess.Popen(command,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env, cwd=ROOT)
     first = proc.stdout.read(20)  # wait until the answer is streaming
     time.sleep(0.5)

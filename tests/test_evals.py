@@ -207,6 +207,8 @@ def test_results_names_tell_settings_apart():
     assert results_name(Game24EvalConfig()) == "game24-io-smollm2-135m-instruct-fp32.jsonl"
     tot = Game24EvalConfig(method="tot", breadth=1, model="/models/tiny", precision="bf16", few_shot=True)
     assert results_name(tot) == "game24-tot-b1-propose-value-drop-few-shot-tiny-bf16.jsonl"
+    quantized = Game24EvalConfig(method="cot", precision="int4")  # every engine precision
+    assert results_name(quantized).endswith("-int4.jsonl")
     adapted = Game24EvalConfig(method="io", adapters={"answer": "io-v1"})
     assert results_name(adapted) == "game24-io-answer=io-v1-smollm2-135m-instruct-fp32.jsonl"
 

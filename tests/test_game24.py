@@ -451,6 +451,8 @@ def test_generated_examples_are_chat_sft_records_with_solver_targets(puzzles):
             task = Game24Task(state)
             children = task.parse_thoughts("", reply)
             assert len(children) == len(reply.splitlines()) >= 1
+            lefts = [task.left(child) for child in children]
+            assert len(lefts) == len(set(lefts)), "each line is a different child"
             if solvable(state):
                 assert solvable(task.left(children[0])), "a good step comes first"
     prompts = [e.messages[0]["content"] for e in examples]

@@ -7,7 +7,15 @@ import torch
 
 from llm.config import ModelConfig
 from llm.errors import ContextOverflowError
-from llm.generate import SamplingConfig, TextStream, complete_batch, generate_ids, process_logits
+from llm.generate import (
+    SamplingConfig,
+    TextStream,
+    complete_batch,
+    complete_ragged,
+    generate_ids,
+    generate_ragged_ids,
+    process_logits,
+)
 from llm.model import Transformer
 
 
@@ -135,3 +143,49 @@ def test_complete_batch_returns_text_per_row(model):
                              lambda ids: bytes(i % 128 for i in ids))
     assert len(results) == 3 and all(len(r.token_ids) == 5 for r in results)
     assert all(r.finish_reason == "length" for r in results)
+
+
+# -- different prompts as one batch ---------------------------------------------------------
+
+RAGGED = [[1, 2, 3], [9, 8, 7, 6, 5, 4, 3, 2], [5], [30, 31, 32, 33, 34]]
+
+
+def ragged_rows(model, prompts, config, chunk=512):
+    rows: list[list[int]] = [[] for _ in prompts]
+    for step in generate_ragged_ids(model, prompts, config, prefill_chunk=chunk):
+        for row, token in zip(rows, step, strict=True):
+            if token is not None:
+                row.append(token)
+    return rows
+
+
+@pytest.mark.parametrize("chunk", [512, 3])
+def test_a_ragged_batch_equals_each_prompt_decoded_alone(model, chunk):
+    greedy = SamplingConfig(max_new_tokens=10)
+    assert ragged_rows(model, RAGGED, greedy, chunk) == [decode(model, p, greedy)[0] for p in RAGGED]
+    sampled = SamplingConfig(max_new_tokens=10, temperature=1.0, top_k=20, seed=5, repetition_penalty=1.3)
+    alone = [decode(model, p, SamplingConfig(max_new_tokens=10, temperature=1.0, top_k=20, seed=5 + i,
+                                             repetition_penalty=1.3))[0] for i, p in enumerate(RAGGED)]
+    assert ragged_rows(model, RAGGED, sampled, chunk) == alone
+
+
+def test_a_ragged_batch_leaves_no_stale_prefix_in_the_cache(model):
+    greedy = SamplingConfig(max_new_tokens=6)
+    before = decode(model, RAGGED[1], greedy)[0]  # fills the prefix cache with prompt 1
+    ragged_rows(model, RAGGED, greedy)
+    assert model.cached_tokens == []
+    assert decode(model, RAGGED[1], greedy)[0] == before
+    assert torch.isfinite(model.blocks[0].attn.cache.kv).all(), "padding wrote NaN into the cache"
+
+
+def test_ragged_completions_fall_back_to_one_by_one_without_rotary_positions(model):
+    learned = Transformer(ModelConfig(vocab_size=64, d_model=32, n_layer=1, n_head=4, n_kv_head=4,
+                                      max_seq_len=96, positions="learned", norm="layer", activation="gelu",
+                                      bias=True)).eval()
+    with pytest.raises(ValueError, match="rotary"):
+        next(generate_ragged_ids(learned, RAGGED, SamplingConfig(max_new_tokens=3)))
+    config = SamplingConfig(max_new_tokens=4)
+    to_bytes = lambda ids: bytes(i % 128 for i in ids)  # noqa: E731
+    for m in (model, learned):
+        together = complete_ragged(m, RAGGED, config, to_bytes)
+        assert [c.token_ids for c in together] == [decode(m, p, config)[0] for p in RAGGED]

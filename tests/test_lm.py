@@ -82,6 +82,14 @@ def test_n_samples_in_one_batch_equal_lone_samples_seeded_in_turn(lm):
     assert len({c.text for c in batch}) > 1
 
 
+def test_different_prompts_in_one_batch_equal_lone_completions(lm):
+    prompts = [lm.render([{"role": "user", "content": text}]) for text in ("Hi.", "Tell a long story now.", "1 2 3")]
+    together = lm.complete_each(prompts, max_tokens=6, temperature=0.9, seed=3, stop=["."])
+    alone = [lm.complete(p, max_tokens=6, temperature=0.9, seed=3 + i, stop=["."])[0] for i, p in enumerate(prompts)]
+    assert together == alone
+    assert lm.complete_each(prompts[:1], max_tokens=6) == lm.complete(prompts[0], max_tokens=6)
+
+
 def test_stop_strings_cut_the_text(lm):
     prompt = lm.render([{"role": "user", "content": "Go on."}])
     full = lm.complete(prompt, max_tokens=12)[0].text

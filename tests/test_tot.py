@@ -121,6 +121,21 @@ class FakeLM:
         return [prompt for k, prompt, _ in self.calls if k == kind]
 
 
+class BatchingFakeLM(FakeLM):
+    """FakeLM that also decodes several prompts as one batch (recorded as one call)."""
+
+    def complete_each(self, prompts, *, max_tokens=128, temperature=0.0, stop=(), seed=None):
+        self.calls.append(("complete_each", "|".join(prompts), {"max_tokens": max_tokens, "seed": seed}))
+        self.now += 1.0
+        out = []
+        for i, prompt in enumerate(prompts):
+            kind, _, state = prompt.partition(":")
+            assert kind in ("propose", "sample")
+            text = self.replies.get(state, "0\n1\n2") if kind == "propose" else str((seed or 0) + i)
+            out.append(Completion(text, min(self.tokens_per_reply, max_tokens)))
+        return out
+
+
 def run(algorithm=bfs, lm=None, task=None, evaluator=None, generator=None, on_update=None,
         **config) -> tuple[SearchTree, FakeLM]:
     lm = lm or FakeLM()
@@ -403,3 +418,25 @@ def test_search_dispatches_on_method():
     tree = search(ToyTask(), ThoughtGenerator(lm), StateEvaluator(lm),
                   SearchConfig(method="dfs", breadth=3, threshold=score_of(0.5)), clock=lm.clock)
     assert tree.config.method == "dfs" and tree.answer == OPTIMUM
+
+
+def test_bfs_decodes_each_level_as_one_batch_and_builds_the_same_tree():
+    one_by_one, _ = run(breadth=2)
+    lm = BatchingFakeLM()
+    batched, _ = run(lm=lm, breadth=2)
+    assert batched.to_dict()["nodes"] == one_by_one.to_dict()["nodes"]
+    assert batched.answer == OPTIMUM
+    batches = [p for k, p, _ in lm.calls if k == "complete_each"]
+    assert [len(p.split("|")) for p in batches] == [2, 2]  # the root alone, then 2 states per level
+    assert len(lm.prompts("complete")) == 1
+    assert_consistent(batched, breadth=2)
+
+
+def test_a_batched_level_respects_the_token_budget():
+    lm = BatchingFakeLM(tokens_per_reply=10)
+    tree, _ = run(lm=lm, breadth=2, max_tokens=25)
+    assert tree.stopped == "max_tokens" and tree.tokens <= 25
+    for kind, prompt, options in lm.calls:
+        if kind == "complete_each":
+            assert options["max_tokens"] * len(prompt.split("|")) <= 25
+    assert_consistent(tree)

@@ -90,3 +90,10 @@ def test_live_tree_follows_a_search_on_a_terminal():
                    on_update=live.on_update, clock=lm.clock)
     assert live.updates > 3 and live.tree is tree
     assert "★ 210" in stream.getvalue()
+
+
+def test_an_answer_that_only_repeats_the_steps_is_not_shown_again():
+    tree = small_tree()
+    win = tree.nodes[3]
+    win.state, win.answer = "first step\nsecond step\n", "first step\nsecond step"
+    assert "→" not in node_label(win, best=True, candidate=True).plain

@@ -58,7 +58,7 @@ def node_label(node: Node, *, best: bool = False, candidate: bool = False) -> Te
     else:
         style, mark = STYLES["open" if node.status == "open" else "kept"], ""
     label.append(mark + _short(node.thought), style=style)
-    if candidate and node.answer and node.answer.strip() != node.thought.strip():
+    if candidate and node.answer and node.answer.strip() not in node.state:  # not just the steps again
         label.append("  → " + _short(node.answer, 48), style=style)
     if pruned:
         label.append(f"  ({node.reason or 'pruned'})", style="dim italic")

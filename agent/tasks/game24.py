@@ -847,15 +847,20 @@ def training_puzzles(
 
 def _propose_target(values: tuple[Fraction, ...], lines: int, rng: random.Random) -> str:
     """Next steps that can still reach 24 first (whole numbers before fractions), then
-    others; shuffled within each group so position carries no enumeration order."""
+    others; one step per distinct result, so every line is a different child of the search;
+    shuffled within each group so position carries no enumeration order."""
     groups: list[list[Step]] = [[], [], []]
-    for step in next_steps(values):
+    seen: set[tuple[Fraction, ...]] = set()
+    steps = next_steps(values)
+    rng.shuffle(steps)
+    for step in steps:
+        if step.left in seen:
+            continue
+        seen.add(step.left)
         if _solvable(step.left):
             groups[0 if step.result.denominator == 1 else 1].append(step)
         else:
             groups[2].append(step)
-    for group in groups:
-        rng.shuffle(group)
     return "\n".join(s.line() for s in (groups[0] + groups[1] + groups[2])[:lines])
 
 

@@ -1,5 +1,6 @@
 """Tree-of-Thoughts throughput on the default model: thoughts generated and states
-evaluated per second, with k samples decoded as one batch vs one by one.
+evaluated per second, with k samples decoded as one batch vs one by one, and a level of
+k different states expanded as one left-padded batch (what bfs does) vs one call each.
 
     python benchmarks/tot_throughput.py [--k 5] [--thought-tokens 24] [--states 6] [--precision fp32]
 
@@ -39,6 +40,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--k", type=int, default=5, help="samples per state (thoughts, sampled judgements)")
     parser.add_argument("--thought-tokens", type=int, default=24, help="max tokens of one sampled thought")
+    parser.add_argument("--propose-tokens", type=int, default=48, help="max tokens of one propose reply")
     parser.add_argument("--judge-tokens", type=int, default=8, help="max tokens of one sampled judgement")
     parser.add_argument("--states", type=int, default=6, help="states to evaluate")
     parser.add_argument("--precision", choices=PRECISIONS, default="fp32")
@@ -68,8 +70,23 @@ def main() -> None:
     print(f"  speed-up   {t_alone / t_batch:6.2f}x   same texts: {[c.text for c in batch] == [c.text for c in alone]}")
     print(f"  valid steps parsed: {sum(bool(task.parse_thoughts(root, c.text)) for c in batch)}/{k}")
 
-    # -- states --------------------------------------------------------------------------
+    # -- a level: k different states expanded (propose), one batch vs one by one ------------
     states = [f"{step.line()}\n" for step in next_steps(PUZZLE)[: args.states]]
+    level = [task.propose_prompt(s) for s in states[:k]]
+
+    def propose_each():
+        return lm.complete_each(level, max_tokens=args.propose_tokens, temperature=0.7, seed=seed)
+
+    each, t_each = timed(propose_each)
+    lone, t_lone = timed(lambda: [lm.complete(p, max_tokens=args.propose_tokens, temperature=0.7, seed=seed + i)[0]
+                                  for i, p in enumerate(level)])
+    tokens_each, tokens_lone = sum(c.tokens for c in each), sum(c.tokens for c in lone)
+    print(f"\na level: {len(level)} different states proposed (prompts ~{len(lm.encode(level[0]))} tokens)")
+    print(f"  one batch  {tokens_each / t_each:6.1f} tokens/s  ({t_each:.1f}s)")
+    print(f"  one by one {tokens_lone / t_lone:6.1f} tokens/s  ({t_lone:.1f}s)")
+    print(f"  speed-up   {t_lone / t_each:6.2f}x   same texts: {[c.text for c in each] == [c.text for c in lone]}")
+
+    # -- states --------------------------------------------------------------------------
     prompts = [task.value_prompt(s) for s in states]
     labels = list(VALUE_LABELS)
     lm.label_probs(prompts[0], labels)  # warm-up

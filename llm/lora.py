@@ -421,9 +421,12 @@ class AdapterSet:
 
     # -- switching and merging -----------------------------------------------------------
     def activate(self, name: str | None) -> None:
-        """Make `name` the active adapter (None: the plain base). No weights are reloaded."""
+        """Make `name` the active adapter (None: the plain base). No weights are reloaded;
+        re-activating the active one changes nothing (its cached prompt prefix stays valid)."""
         if name is not None:
             self.info(name)
+        if name == self.active and all(m.active == name for m in self.lora_layers()):
+            return
         for module in self.lora_layers():
             module.set_active(name)
         self.active = name

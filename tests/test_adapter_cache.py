@@ -29,3 +29,18 @@ def test_switching_adapter_invalidates_the_prefix_cache():
     model.clear_cache()
     fresh = greedy(model, prompt)
     assert after_switch == fresh
+
+
+def test_activating_the_active_adapter_again_keeps_the_prefix_cache():
+    torch.manual_seed(0)
+    model = Transformer(ModelConfig(vocab_size=64, d_model=32, n_layer=2, n_head=4, max_seq_len=64)).eval()
+    adapters = adapters_of(model)
+    adapters.add("x", LoRAConfig(rank=4, alpha=8, targets=("q", "v")), seed=0)
+    adapters.activate("x")
+    prompt = list(range(1, 20))
+    greedy(model, prompt)
+    cached = list(model.cached_tokens)
+    adapters.activate("x")  # what a role switcher does before every call of the same role
+    assert model.cached_tokens == cached and cached
+    adapters.activate(None)
+    assert model.cached_tokens == []

@@ -13,8 +13,8 @@ can use different adapters over one loaded base model.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -36,7 +36,7 @@ class LMStats:
     calls: int = 0
     prompt_tokens: int = 0
     generated_tokens: int = 0
-    forward_passes: int = 0  # label_probs calls: one uncached forward pass each
+    forward_passes: int = 0  # label_probs: the prefill plus one batched step per extra label token
 
     def snapshot(self) -> LMStats:
         return dataclasses.replace(self)
@@ -70,7 +70,7 @@ class EngineLM:
             raise ValueError(f"top_p must be in (0, 1], got {self.top_p}")
         markers = (self.template.start, self.template.end)
         self._marker_re = re.compile("(" + "|".join(re.escape(m) for m in markers) + ")")
-        self._label_ids: dict[tuple[str, ...], list[list[int]]] = {}
+        self._label_ids: dict[tuple[str, ...], list[list[tuple[int, ...]]]] = {}
 
     def bind(self, adapter: str | None, before_call: Callable[[], None] | None = None) -> EngineLM:
         """A view of the same engine (and stats) bound to `adapter`."""
@@ -158,46 +158,45 @@ class EngineLM:
         return out
 
     def label_probs(self, prompt: str, labels: Sequence[str]) -> list[float]:
-        """Probability of each label as the next token: the summed probability of the first
-        tokens of its spellings (`sure`, `Sure`, ` sure`, ` Sure`; see `_first_token_ids`)."""
+        """Probability that the reply starts with each label word: the summed probability
+        of its spellings (`sure`, `Sure`, ` sure`, ` Sure`), each the product over all of its
+        tokens (`sure` is `s` + `ure` here), scored as one batch after one prefill."""
         ids = self.encode(prompt)
-        label_ids = self._first_token_ids(tuple(labels))
+        spellings = self._label_spellings(tuple(labels))
+        flat = [seq for group in spellings for seq in group]
         self._before()
-        probs = self.engine.next_token_probs(ids)
+        logprobs = self.engine.continuation_logprobs(ids, flat)
         self.stats.calls += 1
-        self.stats.forward_passes += 1
+        self.stats.forward_passes += max(len(seq) for seq in flat)
         self.stats.prompt_tokens += len(ids)
-        return [float(probs[token_ids].sum()) for token_ids in label_ids]
+        probs, start = [], 0
+        for group in spellings:
+            probs.append(sum(math.exp(lp) for lp in logprobs[start : start + len(group)]))
+            start += len(group)
+        return probs
 
     def _before(self) -> None:
         if self.before_call is not None:
             self.before_call()
 
-    def _first_token_ids(self, labels: tuple[str, ...]) -> list[list[int]]:
-        """Each label's first-token ids over its spellings.
-
-        A spelling counts when it is one token or its first token is a distinctive prefix
-        (3+ characters: `Imp` of `Impossible`, not `s` of `sure`, which begins any word);
-        a label with no such spelling falls back to its own first token. A token claimed by
-        two labels counts for neither; labels left with nothing are refused.
-        """
+    def _label_spellings(self, labels: tuple[str, ...]) -> list[list[tuple[int, ...]]]:
+        """Each label's spellings as token sequences, none shared with another label and
+        none a prefix of another label's (those events would overlap); refused otherwise."""
         cached = self._label_ids.get(labels)
         if cached is not None:
             return cached
         if not labels or any(not label.strip() for label in labels):
             raise ValueError(f"labels must be non-empty words, got {list(labels)!r}")
         tokenizer = self.engine.tokenizer
-        spelled: list[list[int]] = []
-        for label in labels:
-            heads: list[int] = []
-            for variant in dict.fromkeys([label, label.capitalize(), " " + label, " " + label.capitalize()]):
-                ids = tokenizer.encode(variant)
-                if ids and (len(ids) == 1 or len(tokenizer.decode(ids[:1]).strip()) >= 3):
-                    heads.append(ids[0])
-            spelled.append(list(dict.fromkeys(heads or tokenizer.encode(label)[:1])))
-        shared = Counter(t for token_ids in spelled for t in token_ids)
-        result = [[t for t in token_ids if shared[t] == 1] for token_ids in spelled]
-        if not all(result):
-            raise ValueError(f"labels {list(labels)!r} share their first tokens and cannot be told apart")
-        self._label_ids[labels] = result
-        return result
+        spelled = [
+            list(dict.fromkeys(tuple(tokenizer.encode(variant)) for variant in
+                               (label, label.capitalize(), " " + label, " " + label.capitalize())))
+            for label in labels
+        ]
+        for i, group in enumerate(spelled):
+            others = [seq for j, g in enumerate(spelled) if j != i for seq in g]
+            if any(other[: len(seq)] == seq for seq in group for other in others):
+                raise ValueError(f"labels {list(labels)!r} cannot be told apart: "
+                                 f"a spelling of {labels[i]!r} begins another label's")
+        self._label_ids[labels] = spelled
+        return spelled

@@ -22,6 +22,7 @@ from llm.generate import (
     StreamingCompletion,
     complete_batch,
     complete_ragged,
+    continuation_logprobs,
     next_token_logits,
 )
 from llm.model import Transformer
@@ -130,6 +131,10 @@ class Engine:
     def complete_each(self, prompts: Sequence[Sequence[int]], sampling: SamplingConfig) -> list[Completion]:
         """One completion of each prompt, decoded as one batch; prompt i seeded with seed + i."""
         return complete_ragged(self.model, prompts, sampling, self.tokenizer.decode_bytes)
+
+    def continuation_logprobs(self, prompt_ids: Sequence[int], continuations: Sequence[Sequence[int]]) -> list[float]:
+        """log P(continuation | prompt) of each, scored as one batch after one prefill."""
+        return continuation_logprobs(self.model, prompt_ids, continuations)
 
     @torch.inference_mode()
     def next_token_probs(self, prompt_ids: Sequence[int]) -> torch.Tensor:

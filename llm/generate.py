@@ -243,6 +243,31 @@ def generate_ragged_ids(model: Transformer, prompts: Sequence[Sequence[int]], co
 
 
 @torch.inference_mode()
+def continuation_logprobs(model: Transformer, prompt_ids: Sequence[int], continuations: Sequence[Sequence[int]],
+                          prefill_chunk: int = 512) -> list[float]:
+    """log P(continuation | prompt) of each continuation: the prompt is prefilled once (its
+    cached prefix reused) and the continuations are scored as one batch, one step per token
+    after their first. The prompt stays in the cache for the next call."""
+    if not continuations or any(len(c) == 0 for c in continuations):
+        raise ValueError("every continuation needs at least one token")
+    n, longest, length = len(continuations), max(len(c) for c in continuations), len(prompt_ids)
+    check_fits(model, length, 1)
+    if length + longest > model.config.max_seq_len:
+        raise ContextOverflowError(f"the prompt and its continuation exceed the context window "
+                                   f"({model.config.max_seq_len} tokens)")
+    first = prefill_cached(model, prompt_ids, n, length + longest, prefill_chunk)[0].float().log_softmax(-1)
+    rows = [list(c) + [c[-1]] * (longest - len(c)) for c in continuations]
+    tokens = torch.tensor(rows, device=model.device)
+    total = first[tokens[:, 0]]
+    lengths = torch.tensor([len(c) for c in continuations], device=model.device)
+    for j in range(1, longest):
+        pos = torch.arange(length + j - 1, length + j, device=model.device)
+        logp = model(tokens[:, j - 1 : j], pos)[:, -1].float().log_softmax(-1)
+        total = total + torch.where(lengths > j, logp.gather(1, tokens[:, j : j + 1]).squeeze(1), 0.0)
+    return total.tolist()
+
+
+@torch.inference_mode()
 def next_token_logits(model: Transformer, prompt_ids: Sequence[int], prefill_chunk: int = 512) -> Tensor:
     """The logits (vocab,) after the prompt, reusing (and leaving) the prompt in the KV cache."""
     check_fits(model, len(prompt_ids), 1)

@@ -12,6 +12,7 @@ from llm.generate import (
     TextStream,
     complete_batch,
     complete_ragged,
+    continuation_logprobs,
     generate_ids,
     generate_ragged_ids,
     process_logits,
@@ -189,3 +190,19 @@ def test_ragged_completions_fall_back_to_one_by_one_without_rotary_positions(mod
     for m in (model, learned):
         together = complete_ragged(m, RAGGED, config, to_bytes)
         assert [c.token_ids for c in together] == [decode(m, p, config)[0] for p in RAGGED]
+
+
+def test_continuation_logprobs_follow_the_chain_rule_and_keep_the_prompt_cached(model):
+    prompt, continuations = [3, 1, 4, 1, 5], [[9], [2, 6], [5, 3, 5]]
+    scores = continuation_logprobs(model, prompt, continuations)
+    with torch.no_grad():
+        for seq, score in zip(continuations, scores, strict=True):
+            logits = model(torch.tensor([prompt + seq]))[0].log_softmax(-1)  # uncached, one pass
+            expected = sum(float(logits[len(prompt) - 1 + j, t]) for j, t in enumerate(seq))
+            assert score == pytest.approx(expected, abs=1e-5)
+    assert model.cached_tokens == prompt
+    assert continuation_logprobs(model, prompt, continuations) == pytest.approx(scores, abs=1e-6)
+    with pytest.raises(ValueError, match="at least one token"):
+        continuation_logprobs(model, prompt, [[]])
+    with pytest.raises(ContextOverflowError):
+        continuation_logprobs(model, list(range(90)), [[1] * 10])

@@ -3,10 +3,10 @@ label probabilities from one forward pass, and the adapter hook."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
-import torch
 
 from agent.lm import EngineLM
 from agent.prompts import ChatTemplate, Message
@@ -98,14 +98,21 @@ def test_stop_strings_cut_the_text(lm):
     assert cut.text == full[: full.index(stop)]
 
 
-def test_label_probs_come_from_one_forward_pass(lm, engine):
+def test_label_probs_are_the_probabilities_of_the_whole_label_words(lm, engine):
     prompt = lm.render([{"role": "user", "content": "Is 4 + 6 = 10? Answer sure or impossible."}])
     probs = lm.label_probs(prompt, LABELS)
-    expected = engine.next_token_probs(lm.encode(prompt))
-    label_ids = lm._first_token_ids(tuple(LABELS))
-    assert probs == pytest.approx([float(expected[ids].sum()) for ids in label_ids])
+    ids = lm.encode(prompt)
+    for label, p in zip(LABELS, probs, strict=True):
+        expected = 0.0
+        for seq in lm._label_spellings(tuple(LABELS))[LABELS.index(label)]:
+            logp = 0.0
+            for j, token in enumerate(seq):  # chain rule, one uncached forward per token
+                engine.model.clear_cache()
+                logp += float(engine.next_token_probs([*ids, *seq[:j]])[token].log())
+            expected += math.exp(logp)
+        assert p == pytest.approx(expected, rel=1e-4, abs=1e-9)
     assert all(0 <= p <= 1 for p in probs) and sum(probs) <= 1 + 1e-6
-    assert lm.stats.forward_passes == 1 and lm.stats.generated_tokens == 0
+    assert lm.stats.generated_tokens == 0 and lm.stats.calls == 1
 
 
 def test_prompt_too_long_for_the_window_is_refused(lm):
@@ -158,20 +165,21 @@ class FakeEngine:
         self.tokenizer = FakeTokenizer()
 
 
-def test_label_tokens_skip_short_prefixes_that_begin_any_word():
+def test_label_spellings_are_whole_token_sequences():
     lm = EngineLM(FakeEngine())  # type: ignore[arg-type]
-    ids = lm._first_token_ids(("sure", "likely", "impossible"))
-    names = [sorted(lm.engine.tokenizer.pieces[i] for i in group) for group in ids]
-    assert names == [[" Sure", " sure", "Sure"], [" likely", "likely"], [" Imp", " impossible", "Imp", "imp"]]
+    groups = lm._label_spellings(("sure", "likely", "impossible"))
+    names = [sorted("+".join(lm.engine.tokenizer.pieces[i] for i in seq) for seq in group) for group in groups]
+    assert names == [[" Sure", " sure", "Sure", "s+ure"], [" L+ikely", " likely", "L+ik+ely", "likely"],
+                     [" Imp+ossible", " impossible", "Imp+ossible", "imp+ossible"]]
 
 
 def test_labels_that_cannot_be_told_apart_are_refused():
     lm = EngineLM(FakeEngine())  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="first tokens"):
-        lm._first_token_ids(("sure", "Sure"))  # every spelling of "Sure" is one of "sure"'s
-    assert len(lm._first_token_ids(("sure", "sun"))[1]) == 2  # "s" begins both: neither counts it
+    with pytest.raises(ValueError, match="told apart"):
+        lm._label_spellings(("sure", "Sure"))  # every spelling of "Sure" is one of "sure"'s
+    assert len(lm._label_spellings(("sure", "sun"))[1]) == 4  # "s" begins both; the whole words differ
     with pytest.raises(ValueError, match="labels"):
-        lm._first_token_ids(("",))
+        lm._label_spellings(("",))
 
 
 def test_sampling_options_are_validated(engine):
@@ -183,12 +191,21 @@ def test_sampling_options_are_validated(engine):
 
 def test_label_probs_of_a_known_distribution():
     class Engine1(FakeEngine):
-        def next_token_probs(self, prompt_ids):
-            probs = torch.zeros(len(self.tokenizer.ids))
-            for piece, p in {"Sure": 0.5, " sure": 0.1, "s": 0.2, "imp": 0.05}.items():
-                probs[self.tokenizer.ids[piece]] = p
-            return probs
+        """P(first token) from a table, then P(next | previous piece) from another."""
+
+        FIRST = {"Sure": 0.5, " sure": 0.1, "s": 0.2, "imp": 0.05, "L": 0.1}
+        NEXT = {("s", "ure"): 0.5, ("imp", "ossible"): 1.0, ("L", "ik"): 0.5, ("ik", "ely"): 0.4}
+
+        def continuation_logprobs(self, prompt_ids, continuations):
+            out = []
+            for seq in continuations:
+                pieces = [self.tokenizer.pieces[i] for i in seq]
+                p = self.FIRST.get(pieces[0], 0.0)
+                for a, b in zip(pieces, pieces[1:], strict=False):
+                    p *= self.NEXT.get((a, b), 0.0)
+                out.append(math.log(p) if p else -math.inf)
+            return out
 
     lm = EngineLM(Engine1())  # type: ignore[arg-type]
     lm.encode = lambda prompt: [0]  # type: ignore[method-assign]
-    assert lm.label_probs("x", ["sure", "likely", "impossible"]) == pytest.approx([0.6, 0.0, 0.05])
+    assert lm.label_probs("x", ["sure", "likely", "impossible"]) == pytest.approx([0.7, 0.02, 0.05])

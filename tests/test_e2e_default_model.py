@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -98,3 +99,21 @@ def test_ctrl_c_mid_answer_keeps_the_partial_answer_in_the_log(real_home):
             " ORDER BY m.created DESC LIMIT 1").fetchone()
     assert interrupted == 1 and 0 < tokens < 400
     assert content.startswith(first.decode("utf-8", errors="ignore")[:10])
+
+
+def test_the_bundled_game24_adapters_run_tot_without_training(real_home, tmp_path):
+    env = {**os.environ, "KIGI_HOME": str(real_home.root)}
+    listed = subprocess.run([sys.executable, "-m", "cli", "adapter", "list"], capture_output=True, text=True,
+                            env=env, cwd=ROOT, timeout=120, stdin=subprocess.DEVNULL)
+    assert listed.returncode == 0, listed.stderr
+    assert "game24-propose" in listed.stdout and "game24-value" in listed.stdout
+    results = tmp_path / "tot.jsonl"
+    command = [sys.executable, "-m", "cli", "eval", "game24", "--method", "tot", "--range", "1-1",
+               "--propose-adapter", "game24-propose", "--value-adapter", "game24-value", "-o", str(results)]
+    run = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=600,
+                         stdin=subprocess.DEVNULL)
+    assert run.returncode == 0, run.stderr
+    rows = [json.loads(line) for line in results.read_text().splitlines()]
+    solved = [r for r in rows if r.get("kind") == "result"]
+    assert len(solved) == 1 and solved[0]["puzzle"] == [1, 1, 4, 6]
+    assert solved[0]["ok"], solved[0]  # a training puzzle: the adapters have seen its kind many times

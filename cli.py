@@ -667,7 +667,7 @@ def eval_game24(
                                   adapters=roles or None)
         results = Path(output) if output else home().root / "evals" / results_name(config)
         lm = bound = None
-        if roles:
+        if roles and workers == 1:  # with workers, each process loads the model and its adapters
             from agent.adapters import AdapterStore, RoleAdapters
             from agent.lm import EngineLM
 

@@ -392,16 +392,20 @@ def summarize(results: Mapping[int, PuzzleResult], puzzles: list[Puzzle], method
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """How a process loads its model: a registry name (from `home`) or a path to weights."""
+    """How a process loads its model: a registry name (from `home`) or a path to weights,
+    and the adapters bound to roles (role, adapter name) pairs."""
 
     model: str
     precision: str = "fp32"
     home: str | None = None
     threads: int | None = None
+    adapters: tuple[tuple[str, str], ...] = ()
 
-    def load(self) -> LanguageModel:
+    def load(self) -> tuple[LanguageModel, dict[str, LanguageModel] | None]:
+        """The model, and the role-bound views of it when adapters are named."""
         import torch
 
+        from agent.adapters import AdapterStore, RoleAdapters
         from agent.home import KigiHome
         from agent.lm import EngineLM
         from agent.models import load_engine
@@ -409,26 +413,31 @@ class ModelSpec:
 
         if self.threads:
             torch.set_num_threads(self.threads)
+        home = (KigiHome(Path(self.home)) if self.home else KigiHome.resolve()).ensure()
         path = Path(self.model).expanduser()
         if path.exists():
             engine = Engine.load(path, precision=self.precision)  # type: ignore[arg-type]
         else:
-            home = (KigiHome(Path(self.home)) if self.home else KigiHome.resolve()).ensure()
             engine = load_engine(home, self.model, self.precision)  # type: ignore[arg-type]
-        return EngineLM(engine)
+        lm = EngineLM(engine)
+        if not self.adapters:
+            return lm, None
+        switch = RoleAdapters(engine, AdapterStore.of(home), dict(self.adapters))
+        return lm, {role: lm.bind(name, switch.switcher(role)) for role, name in self.adapters}
 
 
-_worker_lm: LanguageModel | None = None  # one per worker process, loaded by its initializer
+_worker_model: tuple[LanguageModel, dict[str, LanguageModel] | None] | None = None  # one per worker process
 
 
 def _init_worker(spec: ModelSpec) -> None:
-    global _worker_lm
-    _worker_lm = spec.load()
+    global _worker_model
+    _worker_model = spec.load()
 
 
 def _solve_in_worker(puzzle: Puzzle, config: Game24EvalConfig) -> PuzzleResult:
-    assert _worker_lm is not None, "the worker's initializer loads the model"
-    return solve_puzzle(_worker_lm, puzzle, config)
+    assert _worker_model is not None, "the worker's initializer loads the model"
+    lm, roles = _worker_model
+    return solve_puzzle(lm, puzzle, config, roles=roles)
 
 
 def run_game24_eval(
@@ -446,14 +455,15 @@ def run_game24_eval(
 
     The model: `lm` when given (in this process; then `workers` must be 1), else
     `config.model` loaded from `home` (KIGI_HOME by default) in this process or in each
-    worker. `roles`: models bound to `config.adapters` (see `solve_puzzle`; in this
-    process only). Results go to the JSONL file `results` (created, or resumed). The summary
-    covers every result in the range and is recorded in `log` when given.
+    worker, with `config.adapters` bound to their roles. `roles`: models bound to
+    `config.adapters` (see `solve_puzzle`), passed with `lm`. Results go to the JSONL file
+    `results` (created, or resumed). The summary covers every result in the range and is
+    recorded in `log` when given.
     """
     data, results = Path(data), Path(results)
     if lm is not None and config.workers > 1:
         raise ValueError("workers must be 1 when a model object is passed in (each worker loads its own)")
-    if bool(config.adapters) != bool(roles) or (roles and lm is None):
+    if lm is not None and bool(config.adapters) != bool(roles) or (roles and lm is None):
         raise ValueError("adapters: pass `lm` and `roles` (models bound to the adapters) together with them")
     puzzles = select_ranks(load_puzzles(data), config.ranks)
     if not puzzles:
@@ -482,9 +492,10 @@ def run_game24_eval(
         if todo and config.workers > 1:
             _run_pool(config, todo, home, keep)
         elif todo:
-            model = lm or ModelSpec(config.model, config.precision, None if home is None else str(home)).load()
+            if lm is None:
+                lm, roles = _spec(config, home).load()
             for puzzle in todo:
-                keep(solve_puzzle(model, puzzle, config, roles=roles))
+                keep(solve_puzzle(lm, puzzle, config, roles=roles))
     summary = summarize(done, puzzles, config.method, results, new)
     if log is not None:
         params = {**config.to_dict(), "data": str(data), "results": str(results)}
@@ -498,8 +509,7 @@ def _run_pool(config: Game24EvalConfig, todo: list[Puzzle], home: str | Path | N
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     workers = min(config.workers, len(todo))
-    threads = max(1, (os.cpu_count() or 1) // workers)
-    spec = ModelSpec(config.model, config.precision, None if home is None else str(home), threads)
+    spec = _spec(config, home, threads=max(1, (os.cpu_count() or 1) // workers))
     # spawn, not fork: a forked copy of a process that already runs torch threads can hang
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_init_worker, initargs=(spec,))
@@ -511,6 +521,11 @@ def _run_pool(config: Game24EvalConfig, todo: list[Puzzle], home: str | Path | N
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown()
+
+
+def _spec(config: Game24EvalConfig, home: str | Path | None, threads: int | None = None) -> ModelSpec:
+    return ModelSpec(config.model, config.precision, None if home is None else str(home), threads,
+                     tuple(sorted((config.adapters or {}).items())))
 
 
 @dataclass

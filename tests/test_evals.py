@@ -11,6 +11,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+import torch
 
 from agent.evals import (
     EvalError,
@@ -250,3 +251,32 @@ def test_worker_processes_give_the_same_results(tiny_dir, data, tmp_path):
         return {r["rank"]: r["output"] for r in lines(path)[1:]}
 
     assert outputs(tmp_path / "one.jsonl") == outputs(tmp_path / "two.jsonl")  # greedy: worker-independent
+
+
+def test_worker_processes_load_the_adapters_of_their_roles(tiny_dir, data, tmp_path):
+    from agent.adapters import AdapterStore
+    from agent.home import KigiHome
+    from llm.engine import Engine
+    from llm.lora import LoRAConfig, adapters_of
+
+    home = KigiHome(tmp_path / "home").ensure()
+    engine = Engine.load(tiny_dir)
+    adapters = adapters_of(engine.model)
+    adapters.add("loud", LoRAConfig(rank=2, alpha=4, targets=("q", "v")), seed=0)
+    with torch.no_grad():
+        for param in adapters.parameters("loud"):
+            param.normal_(std=0.5)
+    adapters.save("loud", AdapterStore.of(home).path_for("loud"))
+    config = Game24EvalConfig(method="io", ranks="1-3", model=str(tiny_dir), max_tokens=6, adapters={"answer": "loud"})
+    alone = run_game24_eval(config, data, tmp_path / "one.jsonl", home=home.root)
+    pooled = run_game24_eval(Game24EvalConfig(**{**config.__dict__, "workers": 2}), data, tmp_path / "two.jsonl",
+                             home=home.root)
+    plain = run_game24_eval(Game24EvalConfig(method="io", ranks="1-3", model=str(tiny_dir), max_tokens=6), data,
+                            tmp_path / "plain.jsonl")
+    assert (alone.done, pooled.done, plain.done) == (3, 3, 3)
+
+    def outputs(path: Path) -> dict[int, str]:
+        return {r["rank"]: r["output"] for r in lines(path)[1:]}
+
+    assert outputs(tmp_path / "one.jsonl") == outputs(tmp_path / "two.jsonl")
+    assert outputs(tmp_path / "one.jsonl") != outputs(tmp_path / "plain.jsonl"), "the adapter was not applied"

@@ -13,13 +13,18 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
+from pathlib import Path
 
-import torch
+# Run as a script, benchmarks/ comes first on sys.path: put the repository root there instead.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from agent.home import KigiHome
-from agent.models import load_engine
-from llm.lora import LoRAConfig, adapters_of, parse_targets
+import torch  # noqa: E402
+
+from agent.home import KigiHome  # noqa: E402
+from agent.models import load_engine  # noqa: E402
+from llm.lora import LoRAConfig, adapters_of, parse_targets  # noqa: E402
 
 
 def time_switches(adapters, names, repeats: int) -> list[float]:

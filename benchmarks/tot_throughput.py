@@ -15,17 +15,22 @@ Prints figures; never pass/fail. The default model is pulled into KIGI_HOME if n
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
-import torch
+# Run as a script, benchmarks/ comes first on sys.path: put the repository root there instead.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from agent.home import KigiHome
-from agent.lm import EngineLM
-from agent.models import load_engine
-from agent.tasks.game24 import Game24Task, next_steps
-from agent.tot import VALUE_LABELS
-from llm.config import PRECISIONS
-from llm.registry import DEFAULT_MODEL
+import torch  # noqa: E402
+
+from agent.home import KigiHome  # noqa: E402
+from agent.lm import EngineLM  # noqa: E402
+from agent.models import load_engine  # noqa: E402
+from agent.tasks.game24 import Game24Task, next_steps  # noqa: E402
+from agent.tot import VALUE_LABELS  # noqa: E402
+from llm.config import PRECISIONS  # noqa: E402
+from llm.registry import DEFAULT_MODEL  # noqa: E402
 
 PUZZLE = (4, 5, 6, 10)
 
@@ -99,7 +104,7 @@ def main() -> None:
     _, t_sv_alone = timed(lambda: [judge(p, 1, seed + i) for p in prompts for i in range(k)])
     n = len(prompts)
     print(f"\nstates evaluated ({n} states, value prompt ~{len(lm.encode(prompts[0]))} tokens)")
-    print(f"  value (label probs, 1 forward)      {n / t_value:6.2f} states/s  ({t_value:.1f}s)")
+    print(f"  value (label-word probabilities)    {n / t_value:6.2f} states/s  ({t_value:.1f}s)")
     print(f"  sampled value, k={k} batched          {n / t_sv_batch:6.2f} states/s  ({t_sv_batch:.1f}s)")
     print(f"  sampled value, k={k} one by one       {n / t_sv_alone:6.2f} states/s  ({t_sv_alone:.1f}s)")
     print(f"  speed-up of batching                {t_sv_alone / t_sv_batch:6.2f}x")

@@ -18,7 +18,7 @@ import time
 from abc import abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, cast, runtime_checkable
 
 # -- the language model ------------------------------------------------------------------
 
@@ -275,7 +275,7 @@ class ThoughtGenerator:
         max_tokens = meter.tokens_per_sample(self.max_tokens, len(states))
         seed = None if self.seed is None else self.seed + self._calls
         self._calls += len(states)
-        completions = self.lm.complete_each(  # type: ignore[attr-defined]
+        completions = cast(BatchingLanguageModel, self.lm).complete_each(
             [prompt_of(state) for state in states], max_tokens=max_tokens,
             temperature=self.temperature, stop=self.stop, seed=seed,
         )

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from agent.home import KigiHome
 
 if TYPE_CHECKING:
+    from llm.registry import Progress
     from memory.store import Hit, MemoryStore
-    from ui.progress import Progress  # noqa: F401
 
 DOCUMENTS = "documents"
 CONVERSATIONS = "conversations"
@@ -22,7 +22,7 @@ def memory_exists(home: KigiHome, url: str | None = None) -> bool:
 
 
 def open_memory(home: KigiHome, url: str | None = None, collection: str = DOCUMENTS,
-                progress=None) -> MemoryStore:
+                progress: Progress | None = None) -> MemoryStore:
     from memory.embed import KigiEmbeddingFunction, pull_embedding_model
     from memory.store import MemoryConfig, MemoryStore
 

@@ -13,13 +13,9 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
-# Run as a script, benchmarks/ comes first on sys.path: put the repository root there instead.
-sys.path[0] = str(Path(__file__).resolve().parents[1])
-
+import _root  # noqa: F401  (the repository root on sys.path)
 import torch  # noqa: E402
 
 from agent.home import KigiHome  # noqa: E402

@@ -31,6 +31,7 @@ import time  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+import _root  # noqa: E402, F401  (the repository root on sys.path)
 import torch  # noqa: E402
 
 from agent.home import KigiHome  # noqa: E402
@@ -42,24 +43,8 @@ from llm.registry import DEFAULT_MODEL  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 PROMPT_TEXT = ("Trees grow slowly, ring by ring, and a forest is a conversation between them that lasts "
                "for centuries. ") * 60
-# Perplexity text: written for this benchmark (no data set is shipped).
-PPL_TEXT = """The history of the lighthouse is a history of people who decided that the dark should not have the \
-final word. Long before electricity, keepers climbed narrow stairs each evening to trim wicks, polish lenses and \
-wind the clockwork that turned the great glass prisms. A good keeper knew the sea by its sounds: the hollow boom of \
-a swell against the rocks, the hiss of rain on the gallery, the silence that came before fog. Ships counted on the \
-light the way travellers on land count on a road. If it failed, a captain could lose his bearings within minutes, \
-and a coast that looked gentle by day became a wall of teeth at night.
-Over time the work changed. Kerosene replaced whale oil, and then electric lamps replaced kerosene. Automatic \
-timers took over from the clockwork, and radio beacons began to speak to ships long before the beam could be seen. \
-One by one the keepers left. Today most lighthouses run themselves, checked a few times a year by technicians who \
-arrive by boat or helicopter. Some have become museums, where visitors can climb the same stairs and look out over \
-the same water.
-Yet the idea behind them has not gone away. Every system that people depend on needs someone, or something, to keep \
-watch while others sleep. Engineers who design power grids, hospitals and computer networks think in the same terms \
-as the old keepers: what happens when the light goes out, how quickly will anyone notice, and what is the plan for \
-the worst night of the year? The answers are written in checklists and backup generators rather than in logbooks, \
-but the question is the same one that kept a keeper awake during a storm.
-"""
+# Perplexity text: written for this benchmark (no data set is shipped); tests/test_quant.py reads it too.
+PPL_TEXT = (ROOT / "benchmarks" / "ppl_text.txt").read_text(encoding="utf-8")
 CHAT_PROMPTS = [
     "What is the capital of France?",
     "Name three colours of the rainbow.",

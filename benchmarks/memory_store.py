@@ -17,14 +17,12 @@ import atexit
 import os
 import random
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+import _root  # noqa: F401  (the repository root on sys.path)
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from memory.embed import KigiEmbeddingFunction, SentenceEncoder, pull_embedding_model  # noqa: E402
 from memory.store import MemoryConfig, MemoryStore  # noqa: E402

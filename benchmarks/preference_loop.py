@@ -32,16 +32,11 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-# Run as a script, this directory comes first on sys.path, and benchmarks/memory.py would
-# shadow the `memory` package: put the repository root first instead.
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks")]
-
+import _root  # noqa: F401  (the repository root on sys.path)
 import torch  # noqa: E402
 
 from agent.adapters import AdapterStore, chat_render  # noqa: E402

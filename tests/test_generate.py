@@ -27,13 +27,18 @@ def model() -> Transformer:
                                    max_seq_len=96)).eval()
 
 
-def decode(model, prompt, config, n=1):
+def collect(steps, n):
+    """The token rows of a step-by-step decode (None marks a finished row)."""
     rows: list[list[int]] = [[] for _ in range(n)]
-    for step in generate_ids(model, prompt, config, n=n):
+    for step in steps:
         for row, token in zip(rows, step, strict=True):
             if token is not None:
                 row.append(token)
     return rows
+
+
+def decode(model, prompt, config, n=1):
+    return collect(generate_ids(model, prompt, config, n=n), n)
 
 
 def test_greedy_is_deterministic(model):
@@ -152,12 +157,7 @@ RAGGED = [[1, 2, 3], [9, 8, 7, 6, 5, 4, 3, 2], [5], [30, 31, 32, 33, 34]]
 
 
 def ragged_rows(model, prompts, config, chunk=512):
-    rows: list[list[int]] = [[] for _ in prompts]
-    for step in generate_ragged_ids(model, prompts, config, prefill_chunk=chunk):
-        for row, token in zip(rows, step, strict=True):
-            if token is not None:
-                row.append(token)
-    return rows
+    return collect(generate_ragged_ids(model, prompts, config, prefill_chunk=chunk), len(prompts))
 
 
 @pytest.mark.parametrize("chunk", [512, 3])

@@ -7,8 +7,9 @@ import pytest
 import torch
 
 from llm.config import ModelConfig
-from llm.generate import SamplingConfig, generate_ids, next_token_logits, pick_tokens
+from llm.generate import SamplingConfig, next_token_logits, pick_tokens
 from llm.model import SHARED_PREFIX_MIN, Transformer, shared_prefix_attention
+from tests.test_generate import decode
 
 
 def make_model(seed: int = 0) -> Transformer:
@@ -31,15 +32,6 @@ class TokenCounter:
 
     def hook(self, module, args):  # noqa: ANN001, ANN201
         self.count += args[0].size(0) * args[0].size(1)
-
-
-def decode(model, prompt, config, n=1):
-    rows: list[list[int]] = [[] for _ in range(n)]
-    for step in generate_ids(model, prompt, config, n=n):
-        for row, token in zip(rows, step, strict=True):
-            if token is not None:
-                row.append(token)
-    return rows
 
 
 PROMPT = [3, 14, 15, 9, 26, 5, 35, 8, 9, 7, 9, 32, 38, 4, 6, 26]

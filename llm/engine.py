@@ -115,7 +115,7 @@ class Engine:
                 model = build_quantized(weights, precision, cache_dir)  # type: ignore[arg-type]
         model.fuse_projections()
         if compile:
-            model.compile_blocks()
+            model.compile_decode()
         return cls(model, weights.tokenizer, name or Path(path).stem, weights.metadata)
 
     @property

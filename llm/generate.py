@@ -382,12 +382,13 @@ def complete_ragged(model: Transformer, prompts: Sequence[Sequence[int]], config
     if len(prompts) > 1 and model.config.positions == "rope":
         return _collect(generate_ragged_ids(model, prompts, config), len(prompts), config, decode_bytes)
     return [
-        complete_batch(model, prompt_ids, _seeded(config, row), 1, decode_bytes)[0]
+        complete_batch(model, prompt_ids, seeded_row(config, row), 1, decode_bytes)[0]
         for row, prompt_ids in enumerate(prompts)
     ]
 
 
-def _seeded(config: SamplingConfig, row: int) -> SamplingConfig:
+def seeded_row(config: SamplingConfig, row: int) -> SamplingConfig:
+    """The sampling of row `row` of a batch: seed + row (unseeded stays unseeded)."""
     return config if config.seed is None else dataclasses.replace(config, seed=config.seed + row)
 
 

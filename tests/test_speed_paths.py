@@ -172,6 +172,17 @@ def test_a_failed_compile_falls_back_to_eager(monkeypatch):
 
     model, eager = make_model(), make_model()
     monkeypatch.setattr(torch, "compile", broken_compile)
-    model.compile_blocks()
+    model.compile_decode()
     config = SamplingConfig(max_new_tokens=6)
     assert decode(model, PROMPT, config) == decode(eager, PROMPT, config)
+    assert model.compiled_step is not None and model.compiled_step.eager
+
+
+def test_the_compiled_decode_step_decodes_as_the_eager_one():
+    model, eager = make_model(), make_model()
+    model.compile_decode()
+    greedy = SamplingConfig(max_new_tokens=6)
+    assert decode(model, PROMPT, greedy) == decode(eager, PROMPT, greedy)
+    sampled = SamplingConfig(max_new_tokens=6, temperature=0.8, seed=2)
+    assert decode(model, PROMPT, sampled, n=3) == decode(eager, PROMPT, sampled, n=3)  # a batch, the same graph
+    assert not model.compiled_step.eager  # it compiled, and ran compiled

@@ -85,13 +85,17 @@ def read_piped_stdin() -> str | None:
     return decode_stdin(data)
 
 
-def load_engine_with_progress(model: str, precision: str):  # -> llm.engine.Engine
+def load_engine_with_progress(model: str, precision: str, compile: bool = False):  # -> llm.engine.Engine
     from agent.models import load_engine
     from ui.progress import byte_progress
 
     console = err_console()
     with byte_progress(console) as progress:
-        return load_engine(home(), model, precision, progress)  # type: ignore[arg-type]
+        engine = load_engine(home(), model, precision, progress, compile=compile)  # type: ignore[arg-type]
+    if compile:
+        with console.status("compiling the decode step (once; torch caches it on disk)"):
+            engine.warm_up()
+    return engine
 
 
 # -- ask and chat ------------------------------------------------------------------------------
@@ -140,6 +144,10 @@ TopKOption = Annotated[int, typer.Option(help="Sample from the k likeliest token
 MaxTokensOption = Annotated[int, typer.Option(help="Most tokens to generate per answer.")]
 SeedOption = Annotated[int | None, typer.Option(help="Seed for sampling (chosen and logged when absent).")]
 NoLogOption = Annotated[bool, typer.Option("--no-log", help="Do not record this in the log.")]
+CompileOption = Annotated[bool, typer.Option(
+    "--compile", envvar="KIGI_COMPILE",
+    help="Compile the decode step with torch.compile: faster tokens after a one-off compile at start "
+         "(seconds; cached on disk). Worth it for a chat, rarely for one question.")]
 ContinueOption = Annotated[bool, typer.Option("--continue", "-c", help="Continue the latest conversation.")]
 CidOption = Annotated[str | None, typer.Option("--cid", help="Continue the conversation with this id (or prefix).")]
 NoMemoryOption = Annotated[bool, typer.Option("--no-memory", help="Answer without searching the memory.")]
@@ -234,6 +242,7 @@ def ask(
     chroma_url: ChromaUrlOption = None,
     no_log: NoLogOption = False,
     precision: PrecisionOption = "fp32",
+    compile: CompileOption = False,
 ) -> None:
     """Answer one question. `echo CONTEXT | kigi ask "QUESTION"` uses stdin as context.
 
@@ -247,7 +256,7 @@ def ask(
         query = make_query(question, read_piped_stdin())
         sampling = sampling_config(temperature, top_p, top_k, max_tokens, seed)
         log = open_log(no_log)
-        engine = load_engine_with_progress(model, precision)
+        engine = load_engine_with_progress(model, precision, compile)
         apply_adapter(engine, adapter)
         session = start_session(engine, model, system, log, continue_last, cid)
         session.adapter = adapter
@@ -321,6 +330,7 @@ def chat(
     chroma_url: ChromaUrlOption = None,
     no_log: NoLogOption = False,
     precision: PrecisionOption = "fp32",
+    compile: CompileOption = False,
 ) -> None:
     """Talk with kigi in the terminal. /help inside lists the commands."""
     with user_errors():
@@ -328,7 +338,7 @@ def chat(
 
         sampling = sampling_config(temperature, top_p, top_k, max_tokens, seed)
         log = open_log(no_log)
-        engine = load_engine_with_progress(model, precision)
+        engine = load_engine_with_progress(model, precision, compile)
         apply_adapter(engine, adapter)
         session = start_session(engine, model, system, log, continue_last, cid)
         session.adapter = adapter

@@ -22,9 +22,10 @@ def ensure_model(home: KigiHome, name: str, progress: Progress | None = None) ->
 
 
 def load_engine(home: KigiHome, name: str = DEFAULT_MODEL, precision: Precision = "fp32",
-                progress: Progress | None = None) -> Engine:
-    """Load a model; a GGUF is dequantized once and the result kept under models/.cache."""
+                progress: Progress | None = None, *, compile: bool = False) -> Engine:
+    """Load a model; a GGUF is dequantized once and the result kept under models/.cache.
+    `compile` opts into the compiled decode step (`Transformer.compile_decode`)."""
     path = ensure_model(home, name, progress)
     entry = model_registry(home).resolve(name)
     cache_dir = home.models / ".cache" / entry.sha256[:24] if entry.sha256 else None
-    return Engine.load(path, precision=precision, cache_dir=cache_dir, name=name)
+    return Engine.load(path, precision=precision, cache_dir=cache_dir, name=name, compile=compile)

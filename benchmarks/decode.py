@@ -2,7 +2,7 @@
 llama.cpp (`llama-cpp-python`, the optional `bench` extra), in one process and one run.
 
     python benchmarks/decode.py [--tokens 64] [--prompt-tokens 256] [--repeats 3]
-                                [--precisions fp32,bf16,int8,int4] [--skip-transformers]
+                                [--precisions fp32,bf16,int8,int4,int4+compile] [--skip-transformers]
                                 [--skip-llama-cpp] [--skip-ask]
 
 Prints, per engine: prefill and decode tokens/s at batch 1 (greedy, the best of
@@ -152,17 +152,21 @@ def prefix_cache_saving(model, prompt: list[int]) -> str:
     return f"follow-up prefill {cold * 1000:.0f} ms cold, {warm * 1000:.0f} ms with the prefix cached"
 
 
-def bench_ours(home: KigiHome, precision: str, args, reference) -> tuple[Row, torch.Tensor, list, object]:
-    """Our core at one precision: (row, perplexity logits, greedy chat answers, tokenizer)."""
+def bench_ours(home: KigiHome, spec: str, args, reference) -> tuple[Row, torch.Tensor, list, object]:
+    """Our core at one precision, `int4+compile` for the compiled decode step: (row,
+    perplexity logits, greedy chat answers, tokenizer)."""
     gc.collect()
     before = rss_mb()
     start = time.perf_counter()
-    engine = load_engine(home, DEFAULT_MODEL, precision)  # type: ignore[arg-type]
-    row = Row(f"kigi {precision}", load_s=time.perf_counter() - start)
+    precision, _, option = spec.partition("+")
+    engine = load_engine(home, DEFAULT_MODEL, precision, compile=option == "compile")  # type: ignore[arg-type]
+    row = Row(f"kigi {spec}", load_s=time.perf_counter() - start)
     model, tok = engine.model, engine.tokenizer
     prompt = tok.encode(PROMPT_TEXT)[: args.prompt_tokens]
-    for _ in generate_ids(model, prompt[:8], SamplingConfig(max_new_tokens=4)):
-        pass  # warm-up
+    start = time.perf_counter()
+    engine.warm_up()
+    if option == "compile":
+        row.notes.append(f"compiled the decode step in {time.perf_counter() - start:.1f} s")
     greedy = SamplingConfig(max_new_tokens=args.tokens)
     row.decode, row.prefill = best_of(args.repeats, lambda: time_decode(model, prompt, greedy, 1))
     sampled = SamplingConfig(max_new_tokens=args.tokens, temperature=0.7, seed=0)
@@ -251,9 +255,13 @@ def bench_llama_cpp(path: Path, prompt: list[int], chat_prompts: list[list[int]]
     return row
 
 
-def time_to_first_token(home: KigiHome, precision: str, *extra: str) -> tuple[float, float]:
+def time_to_first_token(home: KigiHome, spec: str, *extra: str) -> tuple[float, float]:
     """Seconds from starting `kigi ask` to its first byte of answer, and to its exit."""
+    precision, _, option = spec.partition("+")
     env = {**os.environ, "KIGI_HOME": str(home.root), "KIGI_PRECISION": precision}
+    env.pop("KIGI_COMPILE", None)
+    if option == "compile":
+        env["KIGI_COMPILE"] = "1"
     command = [sys.executable, "-m", "cli", "ask", ASK_QUESTION, "--no-log", *extra]
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -276,8 +284,10 @@ def main() -> None:
     parser.add_argument("--prompt-tokens", type=int, default=256, help="prompt length for prefill")
     parser.add_argument("--answer-tokens", type=int, default=48, help="greedy answer length for agreement")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per figure (the best is kept)")
-    parser.add_argument("--precisions", default="fp32,bf16,int8,int4")
-    parser.add_argument("--ask-precisions", default="int4,fp32", help="precisions whose `kigi ask` TTFT is timed")
+    parser.add_argument("--precisions", default="fp32,bf16,int8,int4,int4+compile",
+                        help="precisions to run; `+compile` adds the compiled decode step")
+    parser.add_argument("--ask-precisions", default="int4,int4+compile,fp32",
+                        help="precisions whose `kigi ask` TTFT is timed")
     parser.add_argument("--skip-transformers", action="store_true")
     parser.add_argument("--skip-llama-cpp", action="store_true")
     parser.add_argument("--skip-ask", action="store_true")
@@ -308,7 +318,7 @@ def main() -> None:
         prompt = tok.encode(PROMPT_TEXT)[: args.prompt_tokens]
         rows.append(row)
         print(f"  {row.name}: decode {fmt(row.decode)} tok/s, prefill {fmt(row.prefill)} tok/s, "
-              f"batch-5 {fmt(row.sample5)} vs batch-1 {fmt(row.sample1)} tok/s; {row.notes[-1]}", flush=True)
+              f"batch-5 {fmt(row.sample5)} vs batch-1 {fmt(row.sample1)} tok/s; {'; '.join(row.notes)}", flush=True)
     if not args.skip_transformers:
         try:
             rows.append(bench_transformers(path, prompt, args))
@@ -346,7 +356,8 @@ def main() -> None:
                 ttft, total = min((time_to_first_token(home, precision, *extra) for _ in range(2)),
                                   key=lambda t: t[0])
                 label = " ".join(extra) or "(with memory)"
-                print(f"kigi ask --precision {precision} {label}: first token after {fmt(ttft, 2)} s, "
+                flags = precision.replace("+", " --")
+                print(f"kigi ask --precision {flags} {label}: first token after {fmt(ttft, 2)} s, "
                       f"done after {fmt(total, 2)} s (warm model cache)", flush=True)
 
 

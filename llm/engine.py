@@ -23,6 +23,7 @@ from llm.generate import (
     complete_batch,
     complete_ragged,
     continuation_logprobs,
+    generate_ids,
     next_token_logits,
 )
 from llm.model import Transformer
@@ -117,6 +118,13 @@ class Engine:
         if compile:
             model.compile_decode()
         return cls(model, weights.tokenizer, name or Path(path).stem, weights.metadata)
+
+    def warm_up(self) -> None:
+        """Decode a few tokens and forget them: a compiled decode step compiles here, not
+        in the middle of the first answer."""
+        for _ in generate_ids(self.model, [0], SamplingConfig(max_new_tokens=3)):
+            pass
+        self.model.clear_cache()
 
     @property
     def context_window(self) -> int:

@@ -62,6 +62,13 @@ def test_greedy_answers_repeat_and_context_changes_the_prompt(home):
     assert c["prompt_tokens"] > a["prompt_tokens"]
 
 
+def test_ask_with_the_compiled_decode_step_gives_the_same_answer(home):
+    plain = json.loads(kigi(home, "ask", "-m", "tiny", "--max-tokens", "6", "--json", "hi").stdout)
+    result = kigi(home, "ask", "-m", "tiny", "--max-tokens", "6", "--json", "--compile", "hi", timeout=300)
+    assert result.returncode == 0, result.stderr.decode()
+    assert json.loads(result.stdout)["answer"] == plain["answer"]
+
+
 def test_stdin_alone_is_the_question(home):
     result = kigi(home, "ask", "-m", "tiny", "--max-tokens", "3", "--json", stdin=b"what is this?")
     assert result.returncode == 0, result.stderr.decode()

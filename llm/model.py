@@ -161,7 +161,7 @@ class Attention(nn.Module):
 
     def forward(self, x: Tensor, rope: tuple[Tensor, Tensor] | None, input_pos: Tensor | None,
                 end: int, mask: Tensor | None, shared: int = 0) -> Tensor:
-        """`shared`: how many leading cache positions every row holds alike."""
+        """`shared`: how many leading cache positions every row holds alike (0: attend per row)."""
         B, T, _ = x.shape
         nq, nkv = self.n_head, self.n_kv_head
         qkv = self.project(x).view(B, T, nq + 2 * nkv, self.head_dim)
@@ -178,7 +178,7 @@ class Attention(nn.Module):
         else:
             k, v = qkv[:, nq : nq + nkv], qkv[:, nq + nkv :]
         gqa = nq != nkv
-        if cached and B > 1 and T == 1 and shared >= SHARED_PREFIX_MIN and lse_attention_available():
+        if cached and B > 1 and T == 1 and shared >= SHARED_PREFIX_MIN:
             y = shared_prefix_attention(q, k, v, min(shared, end - 1))
         elif mask is None:
             y = F.scaled_dot_product_attention(q, k, v, is_causal=self.causal and T > 1, enable_gqa=gqa)
@@ -387,7 +387,9 @@ class Transformer(nn.Module):
         if cached:
             self._note_cached(idx, start, end)
 
-        shared = len(self.cached_tokens) if cached else 0
+        # Rows' common cached prefix, read once for all rows (`shared_prefix_attention`);
+        # the kernel probe runs here, outside the compilable step.
+        shared = len(self.cached_tokens) if cached and lse_attention_available() else 0
         if cached and T == 1 and attention_mask is None and token_type_ids is None and not return_hidden:
             step = self.compiled_step or self.decode_step
             return step(idx, positions, end, shared)

@@ -184,5 +184,5 @@ def test_the_compiled_decode_step_decodes_as_the_eager_one():
     greedy = SamplingConfig(max_new_tokens=6)
     assert decode(model, PROMPT, greedy) == decode(eager, PROMPT, greedy)
     sampled = SamplingConfig(max_new_tokens=6, temperature=0.8, seed=2)
-    assert decode(model, PROMPT, sampled, n=3) == decode(eager, PROMPT, sampled, n=3)  # a batch, the same graph
+    assert decode(model, PROMPT, sampled, n=3) == decode(eager, PROMPT, sampled, n=3)  # a batch: eager rows
     assert not model.compiled_step.eager  # it compiled, and ran compiled

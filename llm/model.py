@@ -228,7 +228,7 @@ class Block(nn.Module):
 
 
 class CompiledOrEager:
-    """`fn` compiled (shapes dynamic: one graph for every cache length and batch), or `fn`
+    """`fn` compiled (shapes dynamic: one graph for every cache length), or `fn`
     itself from the first call the compiler fails on (no C++ toolchain, an unsupported op)."""
 
     def __init__(self, fn: Callable[..., Tensor]) -> None:

@@ -463,7 +463,7 @@ def run_game24_eval(
     data, results = Path(data), Path(results)
     if lm is not None and config.workers > 1:
         raise ValueError("workers must be 1 when a model object is passed in (each worker loads its own)")
-    if lm is not None and bool(config.adapters) != bool(roles) or (roles and lm is None):
+    if (lm is not None and bool(config.adapters) != bool(roles)) or (roles and lm is None):
         raise ValueError("adapters: pass `lm` and `roles` (models bound to the adapters) together with them")
     puzzles = select_ranks(load_puzzles(data), config.ranks)
     if not puzzles:

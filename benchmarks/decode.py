@@ -152,20 +152,26 @@ def prefix_cache_saving(model, prompt: list[int]) -> str:
     return f"follow-up prefill {cold * 1000:.0f} ms cold, {warm * 1000:.0f} ms with the prefix cached"
 
 
+def split_spec(spec: str) -> tuple[str, bool]:
+    """'int4+compile' -> ('int4', True): a precision, and whether to compile the decode step."""
+    precision, _, option = spec.partition("+")
+    return precision, option == "compile"
+
+
 def bench_ours(home: KigiHome, spec: str, args, reference) -> tuple[Row, torch.Tensor, list, object]:
     """Our core at one precision, `int4+compile` for the compiled decode step: (row,
     perplexity logits, greedy chat answers, tokenizer)."""
     gc.collect()
     before = rss_mb()
     start = time.perf_counter()
-    precision, _, option = spec.partition("+")
-    engine = load_engine(home, DEFAULT_MODEL, precision, compile=option == "compile")  # type: ignore[arg-type]
+    precision, compile = split_spec(spec)
+    engine = load_engine(home, DEFAULT_MODEL, precision, compile=compile)  # type: ignore[arg-type]
     row = Row(f"kigi {spec}", load_s=time.perf_counter() - start)
     model, tok = engine.model, engine.tokenizer
     prompt = tok.encode(PROMPT_TEXT)[: args.prompt_tokens]
     start = time.perf_counter()
     engine.warm_up()
-    if option == "compile":
+    if compile:
         row.notes.append(f"compiled the decode step in {time.perf_counter() - start:.1f} s")
     greedy = SamplingConfig(max_new_tokens=args.tokens)
     row.decode, row.prefill = best_of(args.repeats, lambda: time_decode(model, prompt, greedy, 1))
@@ -257,10 +263,10 @@ def bench_llama_cpp(path: Path, prompt: list[int], chat_prompts: list[list[int]]
 
 def time_to_first_token(home: KigiHome, spec: str, *extra: str) -> tuple[float, float]:
     """Seconds from starting `kigi ask` to its first byte of answer, and to its exit."""
-    precision, _, option = spec.partition("+")
+    precision, compile = split_spec(spec)
     env = {**os.environ, "KIGI_HOME": str(home.root), "KIGI_PRECISION": precision}
     env.pop("KIGI_COMPILE", None)
-    if option == "compile":
+    if compile:
         env["KIGI_COMPILE"] = "1"
     command = [sys.executable, "-m", "cli", "ask", ASK_QUESTION, "--no-log", *extra]
     start = time.perf_counter()

@@ -155,14 +155,22 @@ class LoRAConfig:
             raise AdapterFormatError(f"{source}: {exc}") from None
 
 
+TARGET_GROUPS = {"all": ROLES, "attn": ROLES[:4], "mlp": ROLES[4:]}
+
+
 def parse_targets(text: str) -> tuple[str, ...]:
     """'q,v' -> ('q', 'v'); 'all' -> every role; 'attn' / 'mlp' -> those groups."""
-    groups = {"all": ROLES, "attn": ROLES[:4], "mlp": ROLES[4:]}
     roles: list[str] = []
     for part in (p.strip() for p in text.split(",")):
         if part:
-            roles += [r for r in groups.get(part, (part,)) if r not in roles]
+            roles += [r for r in TARGET_GROUPS.get(part, (part,)) if r not in roles]
     return tuple(roles)
+
+
+def targets_text(targets: tuple[str, ...]) -> str:
+    """`parse_targets` backwards: a group's name where the roles make one, else 'q,v'."""
+    ordered = tuple(r for r in ROLES if r in targets)
+    return next((name for name, roles in TARGET_GROUPS.items() if roles == ordered), ",".join(targets))
 
 
 class LoRALinear(nn.Module):

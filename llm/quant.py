@@ -378,25 +378,20 @@ def named_linears(model: nn.Module) -> Iterator[tuple[str, nn.Linear]]:
             yield name, module
 
 
-def default_head(kind: QuantKind) -> QuantKind:
-    """The LM head's format for `kind`. The head is the largest matrix read per token (the
-    whole vocabulary): int4 halves its bytes against int8. `QuantEmbedding` rescores the
-    top 64 candidates from the int8 rows (the format the default model's GGUF ships its
-    embedding in): measured on the default model, the int4 head then moves perplexity by
-    +0.06% (+2.1% when only the top 16 were rescored) and keeps every top-1 choice."""
-    return kind
-
-
 def quantize_model(model: nn.Module, kind: QuantKind, *, group_size: int = 32, head: QuantKind | None = None,
                    activations: torch.dtype = COMPUTE_DTYPE, use_kernels: bool = True) -> nn.Module:
     """Replace every `nn.Linear` of a `Transformer` in place, quantize the (tied) embedding
     and head, and move the rest (norms, position tables) to bf16.
 
-    `head` picks the LM head's format (default: `default_head(kind)`).
+    `head` picks the LM head's format (default: `kind`). The head is the largest matrix
+    read per token (the whole vocabulary): int4 halves its bytes against int8, and
+    `QuantEmbedding` rescores the top 64 candidates from its int8 rows (the format the
+    default model's GGUF ships its embedding in). Measured on the default model, the int4
+    head then moves perplexity by +0.06% (+2.1% when only the top 16 were rescored).
     """
     if kind not in ("int8", "int4"):
         raise ValueError(f"quantization kind must be 'int8' or 'int4', got {kind!r}")
-    head = head or default_head(kind)
+    head = head or kind
     for name, linear in list(named_linears(model)):
         parent_name, _, child = name.rpartition(".")
         parent = model.get_submodule(parent_name) if parent_name else model
@@ -425,7 +420,7 @@ def quantized_cache_file(cache_dir: Path, kind: QuantKind, group_size: int = 32,
     """Where a quantized copy of the model in `cache_dir` lives. The name holds everything
     the stored bytes depend on (the kernels' packed layout comes with the torch version)."""
     layout = f"k{int(int8_kernel_available())}{int(int4_kernel_available())}"
-    name = (f"{kind}-g{group_size}-head{head or default_head(kind)}-{layout}-torch{torch.__version__.replace('+', '_')}"
+    name = (f"{kind}-g{group_size}-head{head or kind}-{layout}-torch{torch.__version__.replace('+', '_')}"
             f"-v{QUANT_CACHE_VERSION}.pt")
     return Path(cache_dir) / name
 

@@ -517,6 +517,8 @@ def adapter_list(as_json: Annotated[bool, typer.Option("--json", help="JSON outp
             return
         from rich.table import Table
 
+        from llm.lora import targets_text
+
         table = Table()
         for column in ("name", "kind", "targets", "rank", "size", "steps", "loss", "source"):
             table.add_column(column, no_wrap=True)  # never cut a name: the other commands take it
@@ -524,18 +526,10 @@ def adapter_list(as_json: Annotated[bool, typer.Option("--json", help="JSON outp
             result = (a.training or {}).get("result") or {}
             loss = result.get("final_eval_loss") or result.get("final_loss")
             table.add_row(a.name, (a.training or {}).get("kind", "-"),
-                          _targets_text(a.config.targets), str(a.config.rank), f"{a.size / 1e6:.1f} MB",
+                          targets_text(a.config.targets), str(a.config.rank), f"{a.size / 1e6:.1f} MB",
                           str(result.get("steps", "-")),
                           f"{loss:.4f}" if isinstance(loss, float) else "-", "bundled" if a.bundled else "user")
         Console().print(table)
-
-
-def _targets_text(targets: tuple[str, ...]) -> str:
-    """'all', 'attn', 'mlp' for the usual groups (as `--targets` takes them), else the list."""
-    from llm.lora import ROLES
-
-    groups = {ROLES: "all", ROLES[:4]: "attn", ROLES[4:]: "mlp"}
-    return groups.get(tuple(r for r in ROLES if r in targets), ",".join(targets))
 
 
 @adapter_app.command("info")

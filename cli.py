@@ -49,17 +49,25 @@ def err_console() -> Console:
     return Console(stderr=True, soft_wrap=True)
 
 
+def error_line(exc: Exception) -> str:
+    """The error's message; an OSError (an unusable KIGI_HOME or file) as 'reason: path', not '[Errno 13] ...'."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    return str(exc)
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn the library's typed errors into one red line on stderr and exit code 1."""
+    """Turn the library's typed errors, and the OS's (a full disk, a read-only KIGI_HOME),
+    into one red line on stderr and exit code 1."""
     from agent.errors import AgentError
     from llm.errors import LLMError
     from memory.errors import MemoryStoreError
 
     try:
         yield
-    except (LLMError, MemoryStoreError, AgentError, ValueError) as exc:
-        err_console().print(f"[bold red]kigi: error:[/] {exc}", highlight=False, markup=True)
+    except (LLMError, MemoryStoreError, AgentError, ValueError, OSError) as exc:
+        err_console().print(f"[bold red]kigi: error:[/] {error_line(exc)}", highlight=False, markup=True)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         err_console().print("[yellow]kigi: interrupted[/]")
@@ -72,14 +80,19 @@ def home():  # -> agent.home.KigiHome
     return KigiHome.resolve().ensure()
 
 
-def read_piped_stdin() -> str | None:
-    """Piped stdin as text, or None when stdin is a terminal or absent."""
-    from agent.inputs import decode_stdin
-
+def read_piped_stdin(model: str) -> str | None:
+    """Piped stdin as text, or None when stdin is a terminal or absent. More than the model's
+    context window could hold is refused before it is decoded (memory stays bounded)."""
     if sys.stdin is None or sys.stdin.closed or sys.stdin.isatty():
         return None
+    from agent.inputs import decode_stdin, input_byte_limit, read_capped
+    from agent.models import context_window
+    from ui.progress import byte_progress
+
+    with byte_progress(err_console()) as progress:  # the first use of a model pulls it
+        limit = input_byte_limit(context_window(home(), model, progress))
     try:
-        data = sys.stdin.buffer.read()
+        data = read_capped(sys.stdin.buffer, limit)
     except (OSError, ValueError):
         return None
     return decode_stdin(data)
@@ -253,7 +266,7 @@ def ask(
         from agent.inputs import make_query
         from ui.render import stream_answer
 
-        query = make_query(question, read_piped_stdin())
+        query = make_query(question, read_piped_stdin(model))
         sampling = sampling_config(temperature, top_p, top_k, max_tokens, seed)
         log = open_log(no_log)
         engine = load_engine_with_progress(model, precision, compile)
@@ -508,10 +521,8 @@ def memory_add(
             if "-" in paths:
                 if sys.stdin.isatty():
                     raise ValueError("'-' reads stdin, but stdin is a terminal; pipe text in")
-                from agent.inputs import decode_stdin
-
-                reports.append(store.add_text(decode_stdin(sys.stdin.buffer.read()), source=source,
-                                              progress=progress))
+                # Streamed into chunks like a file: any size, refused the same way if binary.
+                reports.append(store.add_text(sys.stdin.buffer, source=source, progress=progress))
         console = err_console()
         for report in reports:
             for outcome in report.outcomes:
@@ -811,7 +822,7 @@ def model_add(
 
 @model_app.command("remove")
 def model_remove(name: Annotated[str, typer.Argument(help="Model name.")]) -> None:
-    """Forget a model (a pulled file is deleted; an added path is left alone)."""
+    """Forget a model and delete its caches; a pulled file is deleted, an added path left alone."""
     with user_errors():
         from agent.models import model_registry
 
@@ -825,6 +836,9 @@ def main() -> None:
     # Sleeping, not spinning, OpenMP workers: on a busy 2-core machine spinning threads steal the
     # core the other worker needs and decoding slowed several-fold (benchmarks/decode.py).
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    from ui.diagnostics import show_warnings_on
+
+    show_warnings_on(err_console())  # the library warns (e.g. --compile fell back to eager): one line each
     app()
 
 

@@ -11,6 +11,7 @@ import shutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,10 @@ from llm.lora import (
     read_adapter_meta,
 )
 
-# Adapters shipped in the repository (adapters/<name>/), usable without training anything.
-BUNDLED_DIR = Path(__file__).resolve().parent.parent / "adapters"
+# Adapters shipped with kigi (agent/bundled_adapters/<name>/), usable without training anything.
+# Package data of `agent`, so a checkout, an editable install and an installed wheel all have
+# them at the same place relative to the package.
+BUNDLED_DIR = Path(str(resources.files("agent") / "bundled_adapters"))
 RUNS_DIR = ".runs"  # unfinished training runs (checkpoints), hidden from listings
 
 

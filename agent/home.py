@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from agent.errors import HomeError
+
 
 @dataclass(frozen=True)
 class KigiHome:
@@ -45,8 +47,13 @@ class KigiHome:
         return self.root / "config.toml"
 
     def ensure(self) -> KigiHome:
-        """Create the directory tree (user-only permissions) and return self."""
+        """Create the missing directories user-only (0700) and return self. A directory that
+        already exists keeps its permissions: its owner may share it on purpose."""
         for path in (self.root, self.models, self.adapters, self.memory):
-            path.mkdir(parents=True, exist_ok=True)
-            os.chmod(path, 0o700)
+            try:
+                path.mkdir(mode=0o700, parents=True, exist_ok=True)  # the mode applies only to what it creates
+            except OSError as exc:
+                in_the_way = isinstance(exc, (FileExistsError, NotADirectoryError))
+                reason = "a file is in the way" if in_the_way else exc.strerror or str(exc)
+                raise HomeError(f"cannot create {path} ({reason}); set KIGI_HOME to a folder kigi can write") from None
         return self

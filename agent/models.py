@@ -7,6 +7,7 @@ from pathlib import Path
 from agent.home import KigiHome
 from llm.engine import Engine, Precision
 from llm.registry import DEFAULT_MODEL, KNOWN_MODELS, ModelRegistry, Progress
+from llm.weights import is_checkpoint, read_config
 
 
 def model_registry(home: KigiHome) -> ModelRegistry:
@@ -26,6 +27,18 @@ def load_engine(home: KigiHome, name: str = DEFAULT_MODEL, precision: Precision 
     """Load a model; a GGUF is dequantized once and the result kept under models/.cache.
     `compile` opts into the compiled decode step (`Transformer.compile_decode`)."""
     path = ensure_model(home, name, progress)
-    entry = model_registry(home).resolve(name)
-    cache_dir = home.models / ".cache" / entry.sha256[:24] if entry.sha256 else None
-    return Engine.load(path, precision=precision, cache_dir=cache_dir, name=name, compile=compile)
+    return Engine.load(path, precision=precision, cache_dir=cache_dir_of(home, name), name=name, compile=compile)
+
+
+def cache_dir_of(home: KigiHome, name: str) -> Path | None:
+    """Where a model's converted and quantized weights are kept, keyed by its content."""
+    registry = model_registry(home)
+    return registry.cache_dir(registry.resolve(name))
+
+
+def context_window(home: KigiHome, name: str, progress: Progress | None = None) -> int:
+    """The model's context window, read from a header (the cached checkpoint's when there is
+    one), so inputs can be sized before the weights are loaded."""
+    path = ensure_model(home, name, progress)
+    cache_dir = cache_dir_of(home, name)
+    return read_config(cache_dir if cache_dir and is_checkpoint(cache_dir) else path).max_seq_len

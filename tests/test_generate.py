@@ -9,6 +9,7 @@ from llm.config import ModelConfig
 from llm.errors import ContextOverflowError
 from llm.generate import (
     SamplingConfig,
+    StreamingCompletion,
     TextStream,
     complete_batch,
     complete_ragged,
@@ -142,6 +143,28 @@ def test_text_stream_cuts_at_a_stop_string_and_never_shows_part_of_it():
 def test_text_stream_releases_a_partial_stop_that_never_completes():
     stream = TextStream(decode_bytes, stop_strings=["###"])
     assert feed(stream, b"a ## b") == "a ## b"
+
+
+def test_a_character_cut_by_the_token_limit_is_dropped_not_shown_as_a_replacement():
+    cut = "日本の".encode()[:-1]  # max_tokens ended two bytes into "の"
+    stream = TextStream(decode_bytes)
+    assert feed(stream, cut) == "日本" and stream.text == "日本"
+    # invalid bytes before the end are still shown as U+FFFD; only the unfinished tail goes
+    assert feed(TextStream(decode_bytes), b"a\xffb\xe3\x81x" + cut) == "a\ufffdb\ufffdx日本"
+    assert feed(TextStream(decode_bytes), b"ok\xed\xa0") == "ok\ufffd\ufffd"  # a surrogate is invalid, not unfinished
+
+
+def test_completions_and_streams_cut_mid_character_end_on_a_whole_one(model):
+    nichi = "日".encode()
+
+    def three_bytes_a_character(ids):  # token i is byte i of "日日日...": characters span tokens
+        return (nichi * len(ids))[:len(ids)]
+
+    config = SamplingConfig(max_new_tokens=5, temperature=1.0, seed=0)  # 5 bytes: "日" and 2 of the next
+    results = complete_batch(model, [1, 2, 3], config, 2, three_bytes_a_character)
+    assert [(r.text, r.finish_reason, len(r.token_ids)) for r in results] == [("日", "length", 5)] * 2
+    stream = StreamingCompletion(model, [1, 2, 3], config, three_bytes_a_character)
+    assert "".join(stream) == "日" and stream.completion.text == "日"
 
 
 def test_complete_batch_returns_text_per_row(model):

@@ -18,6 +18,7 @@ import pytest
 from memory import migrations
 from memory.errors import LogError
 from memory.log import ConversationLog, Generation
+from tests.need import extra
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -411,7 +412,7 @@ def test_export_is_trl_conversational_preference_jsonl(log: ConversationLog) -> 
 
 
 def test_export_loads_with_datasets(log: ConversationLog, tmp_path: Path) -> None:
-    datasets = pytest.importorskip("datasets")
+    datasets = extra("datasets")
     cid = log.start_conversation()
     for i in range(3):
         user = log.add_message(cid, "user", f"q{i}")

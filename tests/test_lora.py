@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from llm.lora import (
     base_fingerprint,
     parse_targets,
 )
+from llm.quant import quantize_model
 from llm.weights import build_model, load_weights
 from tests.tiny import tiny_llama_hf
 
@@ -256,8 +258,56 @@ def test_an_adapter_of_a_wider_model_is_refused_by_shape(hf_dir, tmp_path):
     adapters.add("w", LoRAConfig(), seed=0)
     adapters.save("w", tmp_path / "w")
     (tmp_path / "w" / "kigi_adapter.json").unlink()  # as a PEFT adapter would come: no fingerprint
-    with pytest.raises(AdapterMismatchError, match="lora_A has shape \\(8, 48\\), the model needs \\(8, 32\\)"):
+    with pytest.raises(AdapterMismatchError, match="lora_A.weight' has shape \\(8, 48\\), expected \\(8, 32\\)"):
         adapters_of(kigi_model(hf_dir)).load(tmp_path / "w")
+
+
+def write_peft_adapter(directory: Path, shapes: dict[str, tuple[int, ...]],
+                       dtype: torch.dtype = torch.float32) -> Path:
+    """A bare adapter as Hugging Face `peft` writes one: no kigi card, so no fingerprint."""
+    from safetensors.torch import save_file
+
+    directory.mkdir(parents=True)
+    (directory / "adapter_config.json").write_text(json.dumps(
+        {"peft_type": "LORA", "r": 4, "lora_alpha": 8, "target_modules": ["q_proj", "v_proj"]}))
+    save_file({f"base_model.model.model.layers.{key}.weight": torch.zeros(shape, dtype=dtype)
+               for key, shape in shapes.items()}, directory / "adapter_model.safetensors")
+    return directory
+
+
+GOOD = {"0.self_attn.q_proj.lora_A": (4, 32), "0.self_attn.q_proj.lora_B": (32, 4),
+        "1.self_attn.v_proj.lora_A": (4, 32), "1.self_attn.v_proj.lora_B": (16, 4)}  # v: 2 KV heads of 8
+
+
+def test_a_bare_peft_adapter_is_checked_against_the_base_before_it_is_attached(hf_dir, tmp_path):
+    from types import SimpleNamespace
+
+    from agent.adapters import AdapterStore
+
+    store = AdapterStore(tmp_path / "adapters", bundled=None)
+    write_peft_adapter(store.path_for("wide-v"), {**GOOD, "1.self_attn.v_proj.lora_B": (32, 4)})
+    model = kigi_model(hf_dir)
+    engine = SimpleNamespace(model=model)  # the store only needs the engine's model
+    key = re.escape("'base_model.model.model.layers.1.self_attn.v_proj.lora_B.weight'")
+    with pytest.raises(AdapterMismatchError, match=f"tensor {key} has shape \\(32, 4\\), expected \\(16, 4\\)"):
+        store.use(engine, "wide-v")
+    assert adapters_of(model).names == [] and not any(isinstance(m, LoRALinear) for m in model.modules())
+    write_peft_adapter(store.path_for("fits"), GOOD)
+    assert store.use(engine, "fits").layers == (0, 1)  # the same layout with the model's shapes loads
+
+
+@pytest.mark.parametrize(("shapes", "dtype", "message"), [
+    ({**GOOD, "0.self_attn.q_proj.lora_A": (2, 32)}, torch.float32,
+     r"has shape \(2, 32\), expected \(4, 32\) \(r=4 in adapter_config.json\)"),
+    ({**GOOD, "0.self_attn.q_proj.lora_A": (128,)}, torch.float32, r"has shape \(128,\), expected \(4, 32\)"),
+    (GOOD, torch.int64, r"q_proj.lora_A.weight' is torch.int64, not floating point"),
+], ids=["rank", "not-a-matrix", "integers"])
+def test_a_hand_written_adapter_that_contradicts_its_own_config_is_refused(hf_dir, tmp_path, shapes, dtype, message):
+    directory = write_peft_adapter(tmp_path / "bad", shapes, dtype=dtype)
+    model = kigi_model(hf_dir)
+    with pytest.raises(AdapterFormatError, match=message):
+        adapters_of(model).load(directory)
+    assert adapters_of(model).names == [] and type(model.blocks[0].attn.q) is torch.nn.Linear
 
 
 def test_unsupported_peft_options_and_damaged_files_are_refused(hf_dir, tmp_path):
@@ -316,9 +366,8 @@ def test_an_adapter_saved_by_kigi_gives_the_same_logits_in_peft(hf_dir, tmp_path
 
 
 def test_adapters_work_on_a_quantized_base_with_the_same_fingerprint(hf_dir):
-    quant = pytest.importorskip("llm.quant")
     fingerprint = base_fingerprint(kigi_model(hf_dir))
-    model = quant.quantize_model(kigi_model(hf_dir), "int8")
+    model = quantize_model(kigi_model(hf_dir), "int8")
     assert base_fingerprint(model) == fingerprint
     adapters = adapters_of(model)
     adapters.add("a", LoRAConfig(rank=4, targets=ALL), seed=0)

@@ -25,6 +25,7 @@ from llm.quant import (
     quantize_model,
     save_quantized,
 )
+from tests.need import missing
 from tests.tiny import save_tiny_chat_model
 
 KINDS = ["int8", "int4"]
@@ -331,7 +332,7 @@ def default_weights(tmp_path_factory):
     try:
         entry = model_registry(home).pull(DEFAULT_MODEL)
     except DownloadError as exc:
-        pytest.skip(f"the default model cannot be fetched: {exc}")
+        missing(f"the default model cannot be fetched: {exc}")
     return load_weights(entry.file)
 
 

@@ -4,13 +4,16 @@ fused projections, batched rows sharing a prefill."""
 from __future__ import annotations
 
 import shutil
+import warnings
 
 import pytest
 import torch
 
 from llm.config import ModelConfig
+from llm.errors import CompileFallbackWarning
 from llm.generate import SamplingConfig, next_token_logits, pick_tokens
 from llm.model import SHARED_PREFIX_MIN, Transformer, shared_prefix_attention
+from tests.need import missing
 from tests.test_generate import decode
 
 
@@ -176,13 +179,32 @@ def test_a_failed_compile_falls_back_to_eager(monkeypatch):
     monkeypatch.setattr(torch, "compile", broken_compile)
     model.compile_decode()
     config = SamplingConfig(max_new_tokens=6)
-    assert decode(model, PROMPT, config) == decode(eager, PROMPT, config)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # count every warning, not once per location
+        assert decode(model, PROMPT, config) == decode(eager, PROMPT, config)
+        assert decode(model, PROMPT[:5], config) == decode(eager, PROMPT[:5], config)
     assert model.compiled_step is not None and model.compiled_step.eager
+    # said once for the whole wrapper, not on every token, and with the compiler's reason
+    assert [(w.category, str(w.message)) for w in caught] == [
+        (CompileFallbackWarning, "torch.compile failed (RuntimeError: no compiler here); decoding eagerly "
+                                 "(slower, same tokens)")]
 
 
-@pytest.mark.skipif(not any(shutil.which(cc) for cc in ("c++", "g++", "clang++")),
-                    reason="inductor needs a C++ compiler")
+def test_the_cli_shows_a_library_warning_as_one_line(capsys):
+    from cli import err_console
+    from ui.diagnostics import show_warnings_on
+
+    reason = "torch.compile failed ([x]: " + "a long reason " * 10 + "); decoding eagerly"
+    with warnings.catch_warnings():  # puts warnings.showwarning back afterwards
+        warnings.simplefilter("always")
+        show_warnings_on(err_console())  # as cli.main does
+        warnings.warn(reason, CompileFallbackWarning, stacklevel=1)
+    assert capsys.readouterr().err == f"kigi: warning: {reason}\n"  # no file, line number or source line
+
+
 def test_the_compiled_decode_step_decodes_as_the_eager_one():
+    if not any(shutil.which(cc) for cc in ("c++", "g++", "clang++")):
+        missing("inductor needs a C++ compiler")
     model, eager = make_model(), make_model()
     model.compile_decode()
     greedy = SamplingConfig(max_new_tokens=6)

@@ -30,6 +30,7 @@ from memory.store import (
     MemoryUnavailableError,
     _lines,
 )
+from tests.need import missing
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -393,7 +394,7 @@ def test_two_processes_adding_at_once_lose_nothing(tmp_path: Path) -> None:
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
     exe = shutil.which("chroma")
     if exe is None:
-        pytest.skip("the `chroma` executable (from the chromadb package) is not on PATH")
+        missing("the `chroma` executable (from the chromadb package) is not on PATH")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

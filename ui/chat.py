@@ -16,6 +16,7 @@ from rich.console import Console
 
 from agent.session import Session
 from agent.tot import SearchConfig
+from llm.errors import ContextOverflowError
 from llm.generate import SamplingConfig
 from ui.compare import ask_verdict, show_side_by_side
 from ui.render import stream_answer
@@ -112,6 +113,8 @@ class ChatREPL:
                         self.after_answer(text)
             except ValueError as exc:
                 self.console.print(f"[red]{exc}[/]")
+            except ContextOverflowError as exc:  # a full conversation must not end the chat
+                self.console.print(f"[red]{exc}[/] (/new starts a new conversation)", highlight=False)
 
     def answer(self, pieces: Iterator[str]) -> None:
         try:

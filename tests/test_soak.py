@@ -1,0 +1,71 @@
+"""A short soak of `kigi chat` (benchmarks/soak.py) and the REPL outliving a full conversation."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from rich.console import Console
+
+from agent.prompts import ChatTemplate
+from agent.session import Session
+from llm.generate import Completion, SamplingConfig
+from tests.need import extra, missing
+from ui.chat import ChatREPL
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_a_short_soak_logs_every_turn_and_leaks_no_file_handles():
+    if not Path("/proc/self/fd").is_dir():
+        missing("the soak counts file handles in /proc")
+    extra("pexpect")
+    run = subprocess.run([sys.executable, "benchmarks/soak.py", "--turns", "40", "--new-every", "10", "--json"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=900)
+    if run.returncode != 0 and "download" in run.stderr:
+        missing("the embedding model could not be downloaded here")
+    assert run.returncode == 0, run.stderr[-2000:]
+    figures = json.loads(run.stdout.splitlines()[-1])
+    assert figures["error"] is None and figures["exit_status"] == 0
+    assert figures["answered"] == 40 and figures["overflows"] == 0 and figures["conversations"] == 4
+    assert figures["logged_user"] == figures["logged_assistant"] == figures["logged_generations"] == 40
+    assert figures["grounded_generations"] > 0  # the memory was searched and used
+    assert figures["fds_end"] <= figures["fds_warm"]  # every file opened per turn is closed again
+    assert figures["rss_growth_pct"] < 50  # a runaway leak only: RSS is noisy
+
+
+class TinyWindowEngine:
+    """A fake engine whose context window holds about two short turns."""
+
+    context_window = 40
+
+    def __init__(self) -> None:
+        from llm.tokenizer import Tokenizer
+
+        ranks = {bytes([b]): b for b in range(256)}
+        self.tokenizer = Tokenizer(ranks, {"<|im_start|>": 256, "<|im_end|>": 257}, r"\S+|\s+", 258)
+
+    def stream(self, prompt_ids: list[int], sampling: SamplingConfig) -> Iterator[str]:
+        class Stream:
+            completion = Completion([1], "ok", "stop")
+
+            def __iter__(self) -> Iterator[str]:
+                yield "ok"
+
+        return Stream()  # type: ignore[return-value]
+
+
+def test_a_conversation_that_outgrows_the_window_does_not_end_the_chat():
+    lines = iter(["hi", "hello again", "/new", "hi", "/exit"])
+    out = io.StringIO()
+    session = Session(TinyWindowEngine(), template=ChatTemplate(default_system=None))  # type: ignore[arg-type]
+    repl = ChatREPL(Console(file=out, width=200), session, SamplingConfig(max_new_tokens=2),
+                    read=lambda _: next(lines))
+    repl.run()
+    text = out.getvalue()
+    assert "context window holds 40" in text and "/new starts a new conversation" in text
+    assert [m.content for m in session.messages] == ["hi", "ok"]  # answered again after /new

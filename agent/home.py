@@ -42,10 +42,6 @@ class KigiHome:
     def db(self) -> Path:
         return self.root / "kigi.db"
 
-    @property
-    def config(self) -> Path:
-        return self.root / "config.toml"
-
     def ensure(self) -> KigiHome:
         """Create the missing directories user-only (0700) and return self. A directory that
         already exists keeps its permissions: its owner may share it on purpose."""

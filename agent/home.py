@@ -1,4 +1,4 @@
-"""The one user-state directory: models, adapters, memory, log and config.
+"""The one user-state directory: models, adapters, memory and the log.
 
 Resolved from `KIGI_HOME` or the platform's user data dir; created on first use with
 user-only permissions. Nothing here runs at import time.

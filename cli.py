@@ -10,12 +10,37 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+
+from ui.errors import err_console, user_errors
+from ui.loading import home, load_engine_with_progress, open_log, read_log, sampling_config
+from ui.options import (
+    DEFAULT_MODEL,
+    AdapterOption,
+    BreadthOption,
+    BudgetOption,
+    ChromaUrlOption,
+    CidOption,
+    CompileOption,
+    ContinueOption,
+    DepthOption,
+    MaxTokensOption,
+    ModelOption,
+    NoLogOption,
+    NoMemoryOption,
+    PrecisionOption,
+    RememberOption,
+    SeedOption,
+    SystemOption,
+    TemperatureOption,
+    TopKOption,
+    TopPOption,
+    TotOption,
+)
+from ui.train_commands import adapter_app, train_app
 
 app = typer.Typer(
     name="kigi",
@@ -26,58 +51,8 @@ app = typer.Typer(
 )
 model_app = typer.Typer(help="Download, add and inspect models.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
-
-
-def _register_subapps() -> None:
-    from ui.train_commands import adapter_app, train_app
-
-    app.add_typer(train_app, name="train")
-    app.add_typer(adapter_app, name="adapter")
-
-
-_register_subapps()
-
-DEFAULT_MODEL = "smollm2-135m-instruct"  # llm.registry.DEFAULT_MODEL, without importing torch
-
-ModelOption = Annotated[str, typer.Option("--model", "-m", help="Model name (see `kigi model list`).",
-                                          envvar="KIGI_MODEL")]
-PrecisionOption = Annotated[str, typer.Option(help="Weights: fp32 (exact), bf16, int8 or int4 (fastest).",
-                                              envvar="KIGI_PRECISION")]
-
-
-def err_console() -> Console:
-    return Console(stderr=True, soft_wrap=True)
-
-
-def error_line(exc: Exception) -> str:
-    """The error's message; an OSError (an unusable KIGI_HOME or file) as 'reason: path', not '[Errno 13] ...'."""
-    if isinstance(exc, OSError) and exc.strerror:
-        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
-    return str(exc)
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn the library's typed errors, and the OS's (a full disk, a read-only KIGI_HOME),
-    into one red line on stderr and exit code 1."""
-    from agent.errors import AgentError
-    from llm.errors import LLMError
-    from memory.errors import MemoryStoreError
-
-    try:
-        yield
-    except (LLMError, MemoryStoreError, AgentError, ValueError, OSError) as exc:
-        err_console().print(f"[bold red]kigi: error:[/] {error_line(exc)}", highlight=False, markup=True)
-        raise typer.Exit(1) from None
-    except KeyboardInterrupt:
-        err_console().print("[yellow]kigi: interrupted[/]")
-        raise typer.Exit(130) from None
-
-
-def home():  # -> agent.home.KigiHome
-    from agent.home import KigiHome
-
-    return KigiHome.resolve().ensure()
+app.add_typer(train_app, name="train")
+app.add_typer(adapter_app, name="adapter")
 
 
 def read_piped_stdin(model: str) -> str | None:
@@ -98,34 +73,7 @@ def read_piped_stdin(model: str) -> str | None:
     return decode_stdin(data)
 
 
-def load_engine_with_progress(model: str, precision: str, compile: bool = False):  # -> llm.engine.Engine
-    from agent.models import load_engine
-    from ui.progress import byte_progress
-
-    console = err_console()
-    with byte_progress(console) as progress:
-        engine = load_engine(home(), model, precision, progress, compile=compile)  # type: ignore[arg-type]
-    if compile:
-        with console.status("compiling the decode step (once; torch caches it on disk)"):
-            engine.warm_up()
-    return engine
-
-
 # -- ask and chat ------------------------------------------------------------------------------
-def open_log(no_log: bool = False):  # -> memory.log.ConversationLog | None
-    from memory.log import ConversationLog
-
-    return None if no_log else ConversationLog(home().db)
-
-
-def read_log():  # -> memory.log.ConversationLog
-    """The log for reading; a first run creates the (empty) database instead of failing."""
-    from memory.log import ConversationLog
-
-    path = home().db
-    return ConversationLog(path, readonly=path.exists())
-
-
 def start_session(engine, model: str, system: str | None, log, continue_last: bool = False,
                   cid: str | None = None):  # -> agent.session.Session
     """A fresh session, or a logged conversation resumed (-c for the latest, --cid for one)."""
@@ -142,37 +90,6 @@ def start_session(engine, model: str, system: str | None, log, continue_last: bo
             session.system = system
         return session
     return Session(engine, model, system=system, log=log)
-
-
-def sampling_config(temperature: float, top_p: float, top_k: int, max_tokens: int, seed: int | None):
-    from llm.generate import SamplingConfig
-
-    return SamplingConfig(max_new_tokens=max_tokens, temperature=temperature, top_p=top_p, top_k=top_k, seed=seed)
-
-
-SystemOption = Annotated[str | None, typer.Option("--system", "-s", help="System prompt.")]
-TemperatureOption = Annotated[float, typer.Option(help="Sampling temperature; 0 decodes greedily.")]
-TopPOption = Annotated[float, typer.Option(help="Nucleus sampling threshold.")]
-TopKOption = Annotated[int, typer.Option(help="Sample from the k likeliest tokens (0: all).")]
-MaxTokensOption = Annotated[int, typer.Option(help="Most tokens to generate per answer.")]
-SeedOption = Annotated[int | None, typer.Option(help="Seed for sampling (chosen and logged when absent).")]
-NoLogOption = Annotated[bool, typer.Option("--no-log", help="Do not record this in the log.")]
-CompileOption = Annotated[bool, typer.Option(
-    "--compile", envvar="KIGI_COMPILE",
-    help="Compile the decode step with torch.compile: faster tokens after a one-off compile at start "
-         "(seconds; cached on disk). Worth it for a chat, rarely for one question.")]
-ContinueOption = Annotated[bool, typer.Option("--continue", "-c", help="Continue the latest conversation.")]
-CidOption = Annotated[str | None, typer.Option("--cid", help="Continue the conversation with this id (or prefix).")]
-NoMemoryOption = Annotated[bool, typer.Option("--no-memory", help="Answer without searching the memory.")]
-RememberOption = Annotated[bool, typer.Option("--remember", help="Keep this question and answer in memory.")]
-ChromaUrlOption = Annotated[str | None, typer.Option("--chroma-url", help="Use a Chroma server instead of the "
-                                                     "local memory.", envvar="KIGI_CHROMA_URL")]
-TotOption = Annotated[bool, typer.Option("--tot", help="Think with a Tree-of-Thoughts search before answering.")]
-BreadthOption = Annotated[int, typer.Option(help="ToT: states kept per level.")]
-DepthOption = Annotated[int, typer.Option(help="ToT: reasoning steps.")]
-BudgetOption = Annotated[int, typer.Option(help="ToT: most tokens the search may generate.")]
-AdapterOption = Annotated[str | None, typer.Option("--adapter", "-a", help="LoRA adapter to answer with.",
-                                                   envvar="KIGI_ADAPTER")]
 
 
 def attach_memory(session, no_memory: bool, remember: bool, chroma_url: str | None):

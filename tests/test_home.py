@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 import cli
 from agent.errors import HomeError
 from agent.home import KigiHome
+from ui.errors import user_errors
 
 
 def mode(path: Path) -> int:
@@ -60,7 +61,7 @@ def test_an_unusable_home_gives_one_line_and_exit_1(tmp_path, layout, args):
 
 
 def test_an_os_error_inside_a_command_is_one_line(capsys):
-    with pytest.raises(typer.Exit) as info, cli.user_errors():
+    with pytest.raises(typer.Exit) as info, user_errors():
         raise PermissionError(13, "Permission denied", "/srv/kigi/kigi.db")
     assert info.value.exit_code == 1
     assert capsys.readouterr().err == "kigi: error: Permission denied: /srv/kigi/kigi.db\n"

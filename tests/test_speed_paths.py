@@ -191,8 +191,8 @@ def test_a_failed_compile_falls_back_to_eager(monkeypatch):
 
 
 def test_the_cli_shows_a_library_warning_as_one_line(capsys):
-    from cli import err_console
     from ui.diagnostics import show_warnings_on
+    from ui.errors import err_console
 
     reason = "torch.compile failed ([x]: " + "a long reason " * 10 + "); decoding eagerly"
     with warnings.catch_warnings():  # puts warnings.showwarning back afterwards

@@ -1,8 +1,7 @@
 """`kigi train ...` and `kigi adapter ...`: parse, call the library, render.
 
-cli.py registers the two Typer apps. Heavy imports (torch) stay inside the commands, and
-`user_errors`, `home`, `err_console` come from cli lazily, so importing this module is as
-cheap as importing cli.
+cli.py registers the two Typer apps. Heavy imports (torch) stay inside the commands, so
+importing this module is as cheap as importing cli.
 """
 
 from __future__ import annotations
@@ -16,10 +15,37 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from ui.errors import err_console, user_errors
+from ui.loading import home, load_engine_with_progress, read_log
+from ui.options import (
+    DEFAULT_MODEL,
+    AlphaOption,
+    BaseModelOption,
+    CardJsonOption,
+    CheckpointEveryOption,
+    ClipOption,
+    DropoutOption,
+    ForceOption,
+    GradAccumOption,
+    LearningRateOption,
+    MaxStepsOption,
+    PairBatchOption,
+    PairEpochsOption,
+    PairEvalEveryOption,
+    PairEvalFractionOption,
+    PairSeqLenOption,
+    PrefsDataOption,
+    RankOption,
+    ResumeOption,
+    TargetsOption,
+    ThreadsOption,
+    TrainSeedOption,
+    WarmupOption,
+    WeightDecayOption,
+)
+
 train_app = typer.Typer(help="Train LoRA adapters on your data.", no_args_is_help=True)
 adapter_app = typer.Typer(help="List, inspect and remove trained adapters.", no_args_is_help=True)
-
-DEFAULT_MODEL = "smollm2-135m-instruct"
 
 
 @contextmanager
@@ -99,32 +125,29 @@ def _install(run: Any, target: Path, checkpoints: Path, model: str) -> None:
 def train_sft(
     data: Annotated[Path, typer.Option("--data", help="Chat JSONL: one {\"messages\": [...]} per line.")],
     adapter: Annotated[str, typer.Option("--adapter", "-a", help="Name of the adapter to create.")],
-    model: Annotated[str, typer.Option("--model", "-m", help="Base model (see `kigi model list`).",
-                                       envvar="KIGI_MODEL")] = DEFAULT_MODEL,
-    targets: Annotated[str, typer.Option(help="Layers to adapt: q,k,v,o,gate,up,down, or attn, mlp, all.")] = "q,v",
-    rank: Annotated[int, typer.Option(help="LoRA rank.")] = 8,
-    alpha: Annotated[float, typer.Option(help="LoRA alpha (the update is scaled by alpha/rank).")] = 16.0,
-    dropout: Annotated[float, typer.Option(help="Dropout on the adapter's input.")] = 0.0,
-    lr: Annotated[float, typer.Option(help="Peak learning rate (AdamW).")] = 2e-4,
-    weight_decay: Annotated[float, typer.Option(help="AdamW weight decay.")] = 0.0,
-    warmup: Annotated[int, typer.Option(help="Warmup steps before the cosine decay.")] = 10,
+    model: BaseModelOption = DEFAULT_MODEL,
+    targets: TargetsOption = "q,v",
+    rank: RankOption = 8,
+    alpha: AlphaOption = 16.0,
+    dropout: DropoutOption = 0.0,
+    lr: LearningRateOption = 2e-4,
+    weight_decay: WeightDecayOption = 0.0,
+    warmup: WarmupOption = 10,
     epochs: Annotated[int, typer.Option(help="Passes over the data (ignored with --max-steps).")] = 1,
-    max_steps: Annotated[int | None, typer.Option(help="Optimizer steps to train (overrides --epochs).")] = None,
+    max_steps: MaxStepsOption = None,
     batch: Annotated[int, typer.Option(help="Rows per micro-batch.")] = 8,
-    grad_accum: Annotated[int, typer.Option(help="Micro-batches per optimizer step.")] = 1,
+    grad_accum: GradAccumOption = 1,
     seq_len: Annotated[int, typer.Option(help="Tokens per row; longer examples are cut.")] = 256,
     pack: Annotated[bool, typer.Option(help="Pack several short examples into one row.")] = True,
     eval_fraction: Annotated[float, typer.Option(help="Share of the data held out for the eval loss.")] = 0.05,
     eval_every: Annotated[int, typer.Option(help="Steps between eval losses (0: start and end only).")] = 0,
-    clip: Annotated[float, typer.Option(help="Gradient-norm clipping (0: off).")] = 1.0,
+    clip: ClipOption = 1.0,
     seed: Annotated[int, typer.Option(help="Seed for the split, shuffling and adapter init.")] = 0,
-    checkpoint_every: Annotated[int, typer.Option(help="Steps between checkpoints (for --resume).")] = 50,
-    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run of this adapter.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace an adapter (or unfinished run) of this name.")]
-    = False,
-    threads: Annotated[int, typer.Option(help="CPU threads for torch (0: its default; 1 is faster on a busy "
-                                               "machine).", envvar="KIGI_THREADS")] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the training card as JSON on stdout.")] = False,
+    checkpoint_every: CheckpointEveryOption = 50,
+    resume: ResumeOption = False,
+    force: ForceOption = False,
+    threads: ThreadsOption = 0,
+    as_json: CardJsonOption = False,
 ) -> None:
     """Fine-tune a LoRA adapter on chat data; the loss falls on assistant tokens only.
 
@@ -134,11 +157,9 @@ def train_sft(
 
     Ctrl-C stops and saves a checkpoint; `--resume` continues from it.
     """
-    from cli import err_console, home, user_errors
 
     with user_errors():
         from agent.adapters import AdapterStore, chat_render
-        from cli import load_engine_with_progress
         from llm.lora import LoRAConfig, adapters_of, parse_targets
         from llm.train.loop import TrainConfig
         from llm.train.sft import SFTConfig, SFTRun
@@ -181,40 +202,10 @@ def train_sft(
 
 
 # -- preference training: reward models, DPO, PPO ------------------------------------------------
-ModelOpt = Annotated[str, typer.Option("--model", "-m", help="Base model (see `kigi model list`).",
-                                       envvar="KIGI_MODEL")]
-PrefsDataOpt = Annotated[Path | None, typer.Option(
-    "--data", help="Preference JSONL ({\"prompt\", \"chosen\", \"rejected\"}, as `kigi prefs export` writes); "
-                   "default: the decided pairs in your log.")]
-TargetsOpt = Annotated[str, typer.Option(help="Layers to adapt: q,k,v,o,gate,up,down, or attn, mlp, all.")]
-RankOpt = Annotated[int, typer.Option(help="LoRA rank.")]
-AlphaOpt = Annotated[float, typer.Option(help="LoRA alpha (the update is scaled by alpha/rank).")]
-DropoutOpt = Annotated[float, typer.Option(help="Dropout on the adapter's input.")]
-WeightDecayOpt = Annotated[float, typer.Option(help="AdamW weight decay.")]
-WarmupOpt = Annotated[int, typer.Option(help="Warmup steps before the cosine decay.")]
-EpochsOpt = Annotated[int, typer.Option(help="Passes over the pairs (ignored with --max-steps).")]
-MaxStepsOpt = Annotated[int | None, typer.Option(help="Optimizer steps to train (overrides --epochs).")]
-PairBatchOpt = Annotated[int, typer.Option("--batch", help="Pairs per micro-batch.")]
-GradAccumOpt = Annotated[int, typer.Option(help="Micro-batches per optimizer step.")]
-SeqLenOpt = Annotated[int, typer.Option(help="Tokens per row (prompt + answer); longer answers are cut, a prompt "
-                                              "that leaves no room for an answer is refused.")]
-EvalFractionOpt = Annotated[float, typer.Option(help="Share of the prompts held out for accuracy.")]
-EvalEveryOpt = Annotated[int, typer.Option(help="Steps between held-out evaluations (0: start and end only).")]
-ClipOpt = Annotated[float, typer.Option(help="Gradient-norm clipping (0: off).")]
-SeedOpt = Annotated[int, typer.Option(help="Seed for the split, shuffling, sampling and initialisation.")]
-CheckpointEveryOpt = Annotated[int, typer.Option(help="Steps between checkpoints (for --resume).")]
-ResumeOpt = Annotated[bool, typer.Option("--resume", help="Continue an interrupted run of this adapter.")]
-ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an adapter (or unfinished run) of this name.")]
-ThreadsOpt = Annotated[int, typer.Option(help="CPU threads for torch (0: its default; 1 is faster on a busy "
-                                              "machine).", envvar="KIGI_THREADS")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the training card as JSON on stdout.")]
-
-
 def _preference_data(data: Path | None) -> Any:
     """The JSONL file, or the decided pairs of the log (the same records `kigi prefs export` writes)."""
     if data is not None:
         return data
-    from cli import read_log
 
     with read_log() as log:
         records = log.preference_records()
@@ -262,31 +253,31 @@ def _fit_preferences(kind: str, console: Console, run: Any, adapter: str, target
 @train_app.command("reward")
 def train_reward(
     adapter: Annotated[str, typer.Option("--adapter", "-a", help="Name of the reward model to create.")],
-    data: PrefsDataOpt = None,
-    model: ModelOpt = DEFAULT_MODEL,
+    data: PrefsDataOption = None,
+    model: BaseModelOption = DEFAULT_MODEL,
     center: Annotated[float, typer.Option(help="Reward centring: weight of mean((r+ + r-)^2), keeping rewards "
                                                "near zero mean (e.g. 0.01).")] = 0.0,
-    targets: TargetsOpt = "q,v",
-    rank: RankOpt = 8,
-    alpha: AlphaOpt = 16.0,
-    dropout: DropoutOpt = 0.0,
-    lr: Annotated[float, typer.Option(help="Peak learning rate (AdamW).")] = 2e-4,
-    weight_decay: WeightDecayOpt = 0.0,
-    warmup: WarmupOpt = 10,
-    epochs: EpochsOpt = 1,
-    max_steps: MaxStepsOpt = None,
-    batch: PairBatchOpt = 8,
-    grad_accum: GradAccumOpt = 1,
-    seq_len: SeqLenOpt = 256,
-    eval_fraction: EvalFractionOpt = 0.1,
-    eval_every: EvalEveryOpt = 0,
-    clip: ClipOpt = 1.0,
-    seed: SeedOpt = 0,
-    checkpoint_every: CheckpointEveryOpt = 50,
-    resume: ResumeOpt = False,
-    force: ForceOpt = False,
-    threads: ThreadsOpt = 0,
-    as_json: JsonOpt = False,
+    targets: TargetsOption = "q,v",
+    rank: RankOption = 8,
+    alpha: AlphaOption = 16.0,
+    dropout: DropoutOption = 0.0,
+    lr: LearningRateOption = 2e-4,
+    weight_decay: WeightDecayOption = 0.0,
+    warmup: WarmupOption = 10,
+    epochs: PairEpochsOption = 1,
+    max_steps: MaxStepsOption = None,
+    batch: PairBatchOption = 8,
+    grad_accum: GradAccumOption = 1,
+    seq_len: PairSeqLenOption = 256,
+    eval_fraction: PairEvalFractionOption = 0.1,
+    eval_every: PairEvalEveryOption = 0,
+    clip: ClipOption = 1.0,
+    seed: TrainSeedOption = 0,
+    checkpoint_every: CheckpointEveryOption = 50,
+    resume: ResumeOption = False,
+    force: ForceOption = False,
+    threads: ThreadsOption = 0,
+    as_json: CardJsonOption = False,
 ) -> None:
     """Train a reward model on preference pairs: the base + a LoRA adapter + a scalar head.
 
@@ -298,11 +289,9 @@ def train_reward(
 
     Ctrl-C stops and saves a checkpoint; `--resume` continues from it.
     """
-    from cli import err_console, home, user_errors
 
     with user_errors():
         from agent.adapters import AdapterStore, chat_render
-        from cli import load_engine_with_progress
         from llm.lora import LoRAConfig, parse_targets
         from llm.train.loop import TrainConfig
         from llm.train.reward import RewardConfig, RewardRun
@@ -325,31 +314,31 @@ def train_reward(
 @train_app.command("dpo")
 def train_dpo(
     adapter: Annotated[str, typer.Option("--adapter", "-a", help="Name of the policy adapter to create.")],
-    data: PrefsDataOpt = None,
-    model: ModelOpt = DEFAULT_MODEL,
+    data: PrefsDataOption = None,
+    model: BaseModelOption = DEFAULT_MODEL,
     beta: Annotated[float, typer.Option(help="DPO's β: how strongly the policy is held to the reference "
                                              "(higher: closer).")] = 0.1,
-    targets: TargetsOpt = "q,v",
-    rank: RankOpt = 8,
-    alpha: AlphaOpt = 16.0,
-    dropout: DropoutOpt = 0.0,
-    lr: Annotated[float, typer.Option(help="Peak learning rate (AdamW).")] = 1e-4,
-    weight_decay: WeightDecayOpt = 0.0,
-    warmup: WarmupOpt = 10,
-    epochs: EpochsOpt = 1,
-    max_steps: MaxStepsOpt = None,
-    batch: PairBatchOpt = 4,
-    grad_accum: GradAccumOpt = 1,
-    seq_len: SeqLenOpt = 256,
-    eval_fraction: EvalFractionOpt = 0.1,
-    eval_every: EvalEveryOpt = 0,
-    clip: ClipOpt = 1.0,
-    seed: SeedOpt = 0,
-    checkpoint_every: CheckpointEveryOpt = 50,
-    resume: ResumeOpt = False,
-    force: ForceOpt = False,
-    threads: ThreadsOpt = 0,
-    as_json: JsonOpt = False,
+    targets: TargetsOption = "q,v",
+    rank: RankOption = 8,
+    alpha: AlphaOption = 16.0,
+    dropout: DropoutOption = 0.0,
+    lr: LearningRateOption = 1e-4,
+    weight_decay: WeightDecayOption = 0.0,
+    warmup: WarmupOption = 10,
+    epochs: PairEpochsOption = 1,
+    max_steps: MaxStepsOption = None,
+    batch: PairBatchOption = 4,
+    grad_accum: GradAccumOption = 1,
+    seq_len: PairSeqLenOption = 256,
+    eval_fraction: PairEvalFractionOption = 0.1,
+    eval_every: PairEvalEveryOption = 0,
+    clip: ClipOption = 1.0,
+    seed: TrainSeedOption = 0,
+    checkpoint_every: CheckpointEveryOption = 50,
+    resume: ResumeOption = False,
+    force: ForceOption = False,
+    threads: ThreadsOption = 0,
+    as_json: CardJsonOption = False,
 ) -> None:
     """Train a policy adapter with DPO on preference pairs (no reward model needed).
 
@@ -359,11 +348,9 @@ def train_dpo(
 
     Ctrl-C stops and saves a checkpoint; `--resume` continues from it.
     """
-    from cli import err_console, home, user_errors
 
     with user_errors():
         from agent.adapters import AdapterStore, chat_render
-        from cli import load_engine_with_progress
         from llm.lora import LoRAConfig, parse_targets
         from llm.train.dpo import DPOConfig, DPORun
         from llm.train.loop import TrainConfig
@@ -414,7 +401,7 @@ def train_ppo(
                                                             "question per line, or JSONL with \"prompt\" (messages "
                                                             "or a string), \"messages\" or \"question\".")],
     adapter: Annotated[str, typer.Option("--adapter", "-a", help="Name of the policy adapter to create.")],
-    model: ModelOpt = DEFAULT_MODEL,
+    model: BaseModelOption = DEFAULT_MODEL,
     iterations: Annotated[int, typer.Option(help="Rollout-and-update rounds.")] = 20,
     batch_prompts: Annotated[int, typer.Option(help="Prompts per iteration.")] = 8,
     samples: Annotated[int, typer.Option(help="Answers sampled per prompt.")] = 2,
@@ -429,17 +416,17 @@ def train_ppo(
     lam: Annotated[float, typer.Option(help="GAE λ.")] = 0.95,
     missing_eos_penalty: Annotated[float, typer.Option(help="Subtracted from the score of an answer cut at "
                                                             "--max-new-tokens.")] = 0.0,
-    targets: TargetsOpt = "q,v",
-    rank: RankOpt = 8,
-    alpha: AlphaOpt = 16.0,
-    lr: Annotated[float, typer.Option(help="Peak learning rate (AdamW).")] = 1e-4,
-    warmup: WarmupOpt = 0,
-    clip: ClipOpt = 1.0,
-    seed: SeedOpt = 0,
-    resume: ResumeOpt = False,
-    force: ForceOpt = False,
-    threads: ThreadsOpt = 0,
-    as_json: JsonOpt = False,
+    targets: TargetsOption = "q,v",
+    rank: RankOption = 8,
+    alpha: AlphaOption = 16.0,
+    lr: LearningRateOption = 1e-4,
+    warmup: WarmupOption = 0,
+    clip: ClipOption = 1.0,
+    seed: TrainSeedOption = 0,
+    resume: ResumeOption = False,
+    force: ForceOption = False,
+    threads: ThreadsOption = 0,
+    as_json: CardJsonOption = False,
 ) -> None:
     """Train a policy adapter with PPO against a reward model.
 
@@ -451,13 +438,11 @@ def train_ppo(
 
     A checkpoint is saved after every iteration; `--resume` continues from it.
     """
-    from cli import err_console, home, user_errors
 
     with user_errors():
         from agent.adapters import AdapterStore, chat_render
         from agent.pref_evals import load_reward_model
         from agent.prompts import ChatTemplate
-        from cli import load_engine_with_progress
         from llm.lora import LoRAConfig, parse_targets
         from llm.train.loop import TrainConfig
         from llm.train.ppo import PPOConfig, PPORun
@@ -506,7 +491,6 @@ def train_ppo(
 @adapter_app.command("list")
 def adapter_list(as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False) -> None:
     """Trained adapters (yours in KIGI_HOME/adapters, and the ones shipped with kigi)."""
-    from cli import home, user_errors
 
     with user_errors():
         from agent.adapters import AdapterStore
@@ -535,7 +519,6 @@ def adapter_list(as_json: Annotated[bool, typer.Option("--json", help="JSON outp
 @adapter_app.command("info")
 def adapter_info(name: Annotated[str, typer.Argument(help="Adapter name.")]) -> None:
     """Config, base model and training card of an adapter, as JSON."""
-    from cli import home, user_errors
 
     with user_errors():
         from agent.adapters import AdapterStore
@@ -546,7 +529,6 @@ def adapter_info(name: Annotated[str, typer.Argument(help="Adapter name.")]) -> 
 @adapter_app.command("remove")
 def adapter_remove(name: Annotated[str, typer.Argument(help="Adapter name.")]) -> None:
     """Delete one of your adapters (shipped ones stay)."""
-    from cli import err_console, home, user_errors
 
     with user_errors():
         from agent.adapters import AdapterStore

@@ -1,0 +1,58 @@
+"""What the commands load from the library: the user directory, the log, an engine (with
+progress bars), sampling settings. Each import happens inside the call, so that importing
+a command module (and `kigi --help`) never pulls in torch or chromadb."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ui.errors import err_console
+
+if TYPE_CHECKING:
+    from agent.home import KigiHome
+    from llm.engine import Engine
+    from llm.generate import SamplingConfig
+    from memory.log import ConversationLog
+
+
+def home() -> KigiHome:
+    """KIGI_HOME (or the platform's user data dir), created on first use."""
+    from agent.home import KigiHome
+
+    return KigiHome.resolve().ensure()
+
+
+def open_log(no_log: bool = False) -> ConversationLog | None:
+    """The log to write to, or None with --no-log."""
+    from memory.log import ConversationLog
+
+    return None if no_log else ConversationLog(home().db)
+
+
+def read_log() -> ConversationLog:
+    """The log for reading; a first run creates the (empty) database instead of failing."""
+    from memory.log import ConversationLog
+
+    path = home().db
+    return ConversationLog(path, readonly=path.exists())
+
+
+def load_engine_with_progress(model: str, precision: str, compile: bool = False) -> Engine:
+    """The model ready to generate; a first use pulls it, with byte bars on stderr."""
+    from agent.models import load_engine
+    from ui.progress import byte_progress
+
+    console = err_console()
+    with byte_progress(console) as progress:
+        engine = load_engine(home(), model, precision, progress, compile=compile)  # type: ignore[arg-type]
+    if compile:
+        with console.status("compiling the decode step (once; torch caches it on disk)"):
+            engine.warm_up()
+    return engine
+
+
+def sampling_config(temperature: float, top_p: float, top_k: int, max_tokens: int,
+                    seed: int | None) -> SamplingConfig:
+    from llm.generate import SamplingConfig
+
+    return SamplingConfig(max_new_tokens=max_tokens, temperature=temperature, top_p=top_p, top_k=top_k, seed=seed)

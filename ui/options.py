@@ -1,0 +1,74 @@
+"""The options that several commands share, declared once (fastapi-cli style): same flag,
+same help, same environment variable wherever they appear."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+DEFAULT_MODEL = "smollm2-135m-instruct"  # llm.registry.DEFAULT_MODEL, without importing torch
+
+# -- model and answers ------------------------------------------------------------------------
+ModelOption = Annotated[str, typer.Option("--model", "-m", help="Model name (see `kigi model list`).",
+                                          envvar="KIGI_MODEL")]
+PrecisionOption = Annotated[str, typer.Option(help="Weights: fp32 (exact), bf16, int8 or int4 (fastest).",
+                                              envvar="KIGI_PRECISION")]
+AdapterOption = Annotated[str | None, typer.Option("--adapter", "-a", help="LoRA adapter to answer with.",
+                                                   envvar="KIGI_ADAPTER")]
+MaxTokensOption = Annotated[int, typer.Option(help="Most tokens to generate per answer.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="JSON output.")]
+ChromaUrlOption = Annotated[str | None, typer.Option("--chroma-url", help="Use a Chroma server instead of the "
+                                                     "local memory.", envvar="KIGI_CHROMA_URL")]
+
+# -- ask and chat -----------------------------------------------------------------------------
+SystemOption = Annotated[str | None, typer.Option("--system", "-s", help="System prompt.")]
+TemperatureOption = Annotated[float, typer.Option(help="Sampling temperature; 0 decodes greedily.")]
+TopPOption = Annotated[float, typer.Option(help="Nucleus sampling threshold.")]
+TopKOption = Annotated[int, typer.Option(help="Sample from the k likeliest tokens (0: all).")]
+SeedOption = Annotated[int | None, typer.Option(help="Seed for sampling (chosen and logged when absent).")]
+NoLogOption = Annotated[bool, typer.Option("--no-log", help="Do not record this in the log.")]
+CompileOption = Annotated[bool, typer.Option(
+    "--compile", envvar="KIGI_COMPILE",
+    help="Compile the decode step with torch.compile: faster tokens after a one-off compile at start "
+         "(seconds; cached on disk). Worth it for a chat, rarely for one question.")]
+ContinueOption = Annotated[bool, typer.Option("--continue", "-c", help="Continue the latest conversation.")]
+CidOption = Annotated[str | None, typer.Option("--cid", help="Continue the conversation with this id (or prefix).")]
+NoMemoryOption = Annotated[bool, typer.Option("--no-memory", help="Answer without searching the memory.")]
+RememberOption = Annotated[bool, typer.Option("--remember", help="Keep this question and answer in memory.")]
+TotOption = Annotated[bool, typer.Option("--tot", help="Think with a Tree-of-Thoughts search before answering.")]
+BreadthOption = Annotated[int, typer.Option(help="ToT: states kept per level.")]
+DepthOption = Annotated[int, typer.Option(help="ToT: reasoning steps.")]
+BudgetOption = Annotated[int, typer.Option(help="ToT: most tokens the search may generate.")]
+
+# -- training ---------------------------------------------------------------------------------
+BaseModelOption = Annotated[str, typer.Option("--model", "-m", help="Base model (see `kigi model list`).",
+                                              envvar="KIGI_MODEL")]
+PrefsDataOption = Annotated[Path | None, typer.Option(
+    "--data", help="Preference JSONL ({\"prompt\", \"chosen\", \"rejected\"}, as `kigi prefs export` writes); "
+                   "default: the decided pairs in your log.")]
+TargetsOption = Annotated[str, typer.Option(help="Layers to adapt: q,k,v,o,gate,up,down, or attn, mlp, all.")]
+RankOption = Annotated[int, typer.Option(help="LoRA rank.")]
+AlphaOption = Annotated[float, typer.Option(help="LoRA alpha (the update is scaled by alpha/rank).")]
+DropoutOption = Annotated[float, typer.Option(help="Dropout on the adapter's input.")]
+LearningRateOption = Annotated[float, typer.Option(help="Peak learning rate (AdamW).")]
+WeightDecayOption = Annotated[float, typer.Option(help="AdamW weight decay.")]
+WarmupOption = Annotated[int, typer.Option(help="Warmup steps before the cosine decay.")]
+PairEpochsOption = Annotated[int, typer.Option(help="Passes over the pairs (ignored with --max-steps).")]
+MaxStepsOption = Annotated[int | None, typer.Option(help="Optimizer steps to train (overrides --epochs).")]
+PairBatchOption = Annotated[int, typer.Option("--batch", help="Pairs per micro-batch.")]
+GradAccumOption = Annotated[int, typer.Option(help="Micro-batches per optimizer step.")]
+PairSeqLenOption = Annotated[int, typer.Option(help="Tokens per row (prompt + answer); longer answers are cut, a "
+                                                    "prompt that leaves no room for an answer is refused.")]
+PairEvalFractionOption = Annotated[float, typer.Option(help="Share of the prompts held out for accuracy.")]
+PairEvalEveryOption = Annotated[int, typer.Option(help="Steps between held-out evaluations (0: start and end "
+                                                       "only).")]
+ClipOption = Annotated[float, typer.Option(help="Gradient-norm clipping (0: off).")]
+TrainSeedOption = Annotated[int, typer.Option(help="Seed for the split, shuffling, sampling and initialisation.")]
+CheckpointEveryOption = Annotated[int, typer.Option(help="Steps between checkpoints (for --resume).")]
+ResumeOption = Annotated[bool, typer.Option("--resume", help="Continue an interrupted run of this adapter.")]
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace an adapter (or unfinished run) of this name.")]
+ThreadsOption = Annotated[int, typer.Option(help="CPU threads for torch (0: its default; 1 is faster on a busy "
+                                                 "machine).", envvar="KIGI_THREADS")]
+CardJsonOption = Annotated[bool, typer.Option("--json", help="Print the training card as JSON on stdout.")]

@@ -81,13 +81,6 @@ class ModelConfig:
         return cls(**data)
 
     @classmethod
-    def from_name(cls, name: str) -> ModelConfig:
-        try:
-            return cls(**PRESETS[name], name=name)
-        except KeyError:
-            raise ValueError(f"unknown model preset {name!r}; known: {', '.join(PRESETS)}") from None
-
-    @classmethod
     def from_hf_config(cls, hf: dict[str, Any]) -> ModelConfig:
         """Map a Hugging Face `config.json` (Llama, GPT-2 or BERT families) onto ours."""
         model_type = hf.get("model_type", "")
@@ -145,20 +138,3 @@ class ModelConfig:
                 name=model_type,
             )
         raise ValueError(f"unsupported Hugging Face model_type {model_type!r}")
-
-
-PRESETS: dict[str, dict[str, Any]] = {
-    # SmolLM2-135M-Instruct, the default model (Llama architecture).
-    "smollm2-135m": dict(
-        vocab_size=49152, d_model=576, n_layer=30, n_head=9, n_kv_head=3, d_ff=1536,
-        norm="rms", norm_eps=1e-5, activation="swiglu", positions="rope",
-        rope_theta=100000.0, tie_embeddings=True, max_seq_len=8192,
-    ),
-    # all-MiniLM-L6-v2, the default sentence embedder (BERT encoder).
-    "minilm-l6": dict(
-        vocab_size=30522, d_model=384, n_layer=6, n_head=12, d_ff=1536, norm="layer",
-        norm_eps=1e-12, activation="gelu", positions="learned", tie_embeddings=True,
-        causal=False, max_seq_len=512, bias=True, pre_norm=False, embedding_norm=True,
-        type_vocab_size=2,
-    ),
-}

@@ -9,10 +9,11 @@ import warnings
 import pytest
 import torch
 
+from llm.attention import SHARED_PREFIX_MIN, shared_prefix_attention
 from llm.config import ModelConfig
 from llm.errors import CompileFallbackWarning
 from llm.generate import SamplingConfig, next_token_logits, pick_tokens
-from llm.model import SHARED_PREFIX_MIN, Transformer, shared_prefix_attention
+from llm.model import Transformer
 from tests.need import missing
 from tests.test_generate import decode
 

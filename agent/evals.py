@@ -22,21 +22,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from agent.errors import AgentError
-from agent.tasks.game24 import (
-    AnswerMode,
-    Check,
-    Game24Error,
-    Game24Task,
-    Puzzle,
-    cot_messages,
-    extract_answer,
-    io_messages,
-    load_puzzles,
-    majority_answer,
-    parse_rank_range,
-    select_ranks,
-    verify,
-)
+from agent.tasks.game24.prompts import cot_messages, io_messages
+from agent.tasks.game24.puzzles import Game24Error, Puzzle, load_puzzles, parse_rank_range, select_ranks
+from agent.tasks.game24.replies import extract_answer, majority_answer
+from agent.tasks.game24.task import AnswerMode, Check, Game24Task
+from agent.tasks.game24.verifier import verify
 from agent.tot import (
     EvaluateMode,
     GenerateMode,

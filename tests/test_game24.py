@@ -42,6 +42,7 @@ from agent.tasks.game24 import (
 )
 from agent.tot import SearchConfig, StateEvaluator, ThoughtGenerator, bfs, plain_render
 from tests.need import missing
+from tests.test_layout import import_graph
 
 DATA = default_data_path()
 
@@ -212,6 +213,24 @@ def test_bad_files_are_refused(tmp_path: Path):
 
 
 # -- the ToT task ------------------------------------------------------------------------
+
+
+def reachable(module: str) -> set[str]:
+    """Every project module that `module` imports, directly or through others."""
+    graph, found, todo = import_graph(), set(), [module]
+    while todo:
+        for target in graph[todo.pop()] - found:
+            found.add(target)
+            todo.append(target)
+    return found
+
+
+def test_the_task_never_reaches_the_solver():
+    """A search must find answers itself: nothing the task imports, at any depth and
+    function-level imports included, is the solver (the training data may use it)."""
+    solver = "agent.tasks.game24.solver"
+    assert solver not in reachable("agent.tasks.game24.task")
+    assert solver in reachable("agent.tasks.game24.training")  # the walk does see it
 
 
 def test_proposals_are_parsed_and_checked():

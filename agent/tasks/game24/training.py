@@ -1,0 +1,205 @@
+"""Training data for the role adapters: chat SFT examples whose targets come from the
+solver, with the paper's test set (ranks 901-1000) and every state a search over it can
+reach kept out."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Literal
+
+from agent.tasks.game24.arithmetic import (
+    TARGET,
+    Step,
+    as_fraction,
+    combine,
+    compose_answer,
+    numbers_text,
+    sorted_values,
+)
+from agent.tasks.game24.prompts import ANSWER_PREFIX, answer_messages, propose_messages, value_messages
+from agent.tasks.game24.puzzles import (
+    TEST_RANKS,
+    HeldOutPuzzleError,
+    Puzzle,
+    load_puzzles,
+    parse_rank_range,
+    select_ranks,
+)
+from agent.tasks.game24.solver import next_steps, solvable, solve_steps
+from agent.tot import Message
+
+ExampleKind = Literal["propose", "value", "answer"]
+
+
+@dataclass(frozen=True)
+class TrainingExample:
+    """One chat SFT example (`{"messages": [...]}`) and where it came from."""
+
+    kind: ExampleKind
+    rank: int
+    puzzle: tuple[int, ...]
+    state: str  # the numbers the prompt shows
+    messages: tuple[dict[str, str], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "messages": [dict(m) for m in self.messages],
+            "meta": {"task": "game24", "kind": self.kind, "rank": self.rank,
+                     "puzzle": list(self.puzzle), "state": self.state},
+        }
+
+
+def held_out_numbers(puzzles: Iterable[Puzzle]) -> set[tuple[int, ...]]:
+    """The numbers (sorted) of the test-rank puzzles in `puzzles`."""
+    return {tuple(sorted(p.numbers)) for p in puzzles if p.rank in TEST_RANKS}
+
+
+def check_not_test(puzzle: Puzzle, test_numbers: Collection[tuple[int, ...]] = ()) -> None:
+    """Raise HeldOutPuzzleError when `puzzle` is a test puzzle (by rank or by numbers)."""
+    if puzzle.rank in TEST_RANKS or tuple(sorted(puzzle.numbers)) in test_numbers:
+        raise HeldOutPuzzleError(
+            f"puzzle {puzzle.text} (rank {puzzle.rank}) is in the test set "
+            f"(ranks {TEST_RANKS.start}-{TEST_RANKS.stop - 1}); it must not be trained on"
+        )
+
+
+def training_puzzles(
+    puzzles: Sequence[Puzzle], ranks: str | tuple[int, int] | None = None
+) -> list[Puzzle]:
+    """Puzzles that training may use: `ranks` (default: all) minus the test set.
+
+    Asking for a range that overlaps the test ranks is an error, not a silent skip.
+    """
+    held_out = held_out_numbers(puzzles)
+    if ranks is not None:
+        lo, hi = parse_rank_range(ranks) if isinstance(ranks, str) else ranks
+        if lo <= TEST_RANKS.stop - 1 and hi >= TEST_RANKS.start:
+            raise HeldOutPuzzleError(
+                f"ranks {lo}-{hi} overlap the test set "
+                f"(ranks {TEST_RANKS.start}-{TEST_RANKS.stop - 1})"
+            )
+        puzzles = select_ranks(puzzles, (lo, hi))
+    return [p for p in puzzles if not p.is_test and tuple(sorted(p.numbers)) not in held_out]
+
+
+def _propose_target(values: tuple[Fraction, ...], lines: int, rng: random.Random) -> str:
+    """Next steps that can still reach 24 first (whole numbers before fractions), then
+    others; one step per distinct result, so every line is a different child of the search;
+    shuffled within each group so position carries no enumeration order."""
+    groups: list[list[Step]] = [[], [], []]
+    seen: set[tuple[Fraction, ...]] = set()
+    steps = next_steps(values)
+    rng.shuffle(steps)
+    for step in steps:
+        if step.left in seen:
+            continue
+        seen.add(step.left)
+        if solvable(step.left):
+            groups[0 if step.result.denominator == 1 else 1].append(step)
+        else:
+            groups[2].append(step)
+    return "\n".join(s.line() for s in (groups[0] + groups[1] + groups[2])[:lines])
+
+
+def _random_state(
+    numbers: tuple[int, ...], depth: int, rng: random.Random
+) -> tuple[Fraction, ...]:
+    values = [as_fraction(x) for x in numbers]
+    for _ in range(depth):
+        i, j = rng.sample(range(len(values)), 2)
+        a, b = max(values[i], values[j]), min(values[i], values[j])
+        op = rng.choice("+-*/") if b != 0 else rng.choice("+-*")
+        if op == "/" and a != 0 and rng.random() < 0.25:
+            a, b = b, a  # now and then the smaller over the larger, as in 5 * (5 - 1 / 5)
+        result = combine(a, op, b)
+        values = [v for k, v in enumerate(values) if k not in (i, j)] + [result]
+    return sorted_values(values)
+
+
+def generate_training_examples(
+    puzzles: Sequence[Puzzle],
+    *,
+    kinds: Sequence[ExampleKind] = ("propose", "value"),
+    states_per_puzzle: int = 4,
+    propose_lines: int = 6,
+    test_numbers: Collection[tuple[int, ...]] = (),
+    seed: int = 0,
+) -> list[TrainingExample]:
+    """Zero-shot SFT examples whose targets come from the solver.
+
+    propose: the puzzle and `states_per_puzzle` states after one or two random steps,
+    target = up to `propose_lines` next steps, the ones that can still reach 24 first.
+    value: the same kind of states, half that can reach 24 ("sure") and half that
+    cannot ("impossible") where both exist. answer: the solver's steps -> the expression.
+    Raises HeldOutPuzzleError if any puzzle is a test puzzle (filter with
+    `training_puzzles` first); identical prompts are emitted once.
+    """
+    if states_per_puzzle < 1:
+        raise ValueError(f"states_per_puzzle must be >= 1, got {states_per_puzzle}")
+    if propose_lines < 1:
+        raise ValueError(f"propose_lines must be >= 1, got {propose_lines}")
+    unknown = set(kinds) - {"propose", "value", "answer"}
+    if unknown:
+        raise ValueError(f"kinds must be propose, value or answer, got {sorted(unknown)}")
+    for puzzle in puzzles:
+        check_not_test(puzzle, test_numbers)
+    rng = random.Random(seed)
+    examples: list[TrainingExample] = []
+    seen: set[str] = set()
+
+    def emit(
+        kind: ExampleKind, puzzle: Puzzle, state: str, messages: list[Message], reply: str
+    ) -> None:
+        prompt = messages[-1]["content"]
+        if prompt in seen:
+            return
+        seen.add(prompt)
+        check_not_test(puzzle, test_numbers)  # the last guard before anything leaves
+        full = (*({**m} for m in messages), {"role": "assistant", "content": reply})
+        examples.append(TrainingExample(kind, puzzle.rank, puzzle.numbers, state, full))
+
+    for puzzle in puzzles:
+        root = sorted_values(Fraction(x) for x in puzzle.numbers)
+        states = [root]
+        sure: list[tuple[Fraction, ...]] = []
+        impossible: list[tuple[Fraction, ...]] = []
+        for _ in range(8 * states_per_puzzle):
+            state = _random_state(puzzle.numbers, rng.choice((1, 2)), rng)
+            bucket = sure if solvable(state) else impossible
+            if state not in sure and state not in impossible:
+                bucket.append(state)
+        half = states_per_puzzle // 2
+        picked = sure[: states_per_puzzle - min(half, len(impossible))]
+        picked += impossible[: states_per_puzzle - len(picked)]
+        states += picked
+        for state in states:
+            text = numbers_text(state)
+            if "propose" in kinds:
+                target = _propose_target(state, propose_lines, rng)
+                emit("propose", puzzle, text, propose_messages(state), target)
+            if "value" in kinds:
+                label = "sure" if solvable(state) else "impossible"
+                emit("value", puzzle, text, value_messages(state), label)
+        if "answer" in kinds:
+            steps = solve_steps(puzzle.numbers)
+            if steps is not None:
+                lines = "\n".join(s.line() for s in steps)
+                expression = compose_answer(puzzle.numbers, steps)
+                reply = f"{ANSWER_PREFIX}{expression} = {TARGET}"
+                messages = answer_messages(puzzle.numbers, lines)
+                emit("answer", puzzle, numbers_text(root), messages, reply)
+    return examples
+
+
+def training_examples_from_csv(
+    path: str | Path, ranks: str | tuple[int, int] | None = None, **options: Any
+) -> list[TrainingExample]:
+    """Load the puzzle file, drop the test set, and generate examples (see above)."""
+    puzzles = load_puzzles(path)
+    return generate_training_examples(
+        training_puzzles(puzzles, ranks), test_numbers=held_out_numbers(puzzles), **options
+    )

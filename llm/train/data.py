@@ -21,7 +21,8 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from llm.train.loop import IGNORE_INDEX, DataError
+from llm.train.lm import IGNORE_INDEX
+from llm.train.loop import DataError
 
 ChatMessage = Mapping[str, str]
 Render = Callable[[Sequence[ChatMessage], bool], list[int]]  # (messages, add_generation_prompt) -> ids

@@ -22,8 +22,10 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from llm.lora import LoRAConfig, adapters_of
+from llm.train.config import TrainConfig
 from llm.train.data import PreferenceBatch, Render
-from llm.train.loop import LossFn, LossOutput, TrainConfig, target_logprobs
+from llm.train.lm import target_logprobs
+from llm.train.loop import LossFn, LossOutput
 from llm.train.reward import PreferenceRun
 
 

@@ -1,4 +1,4 @@
-"""The training loop every trainer shares: SFT now, reward models, DPO and PPO later.
+"""The training loop every trainer shares: SFT, reward models, DPO and PPO.
 
 A trainer is a loss function over batches plus the parameters it trains; this module does
 the rest: AdamW on those parameters only, linear warmup then cosine decay, gradient
@@ -10,7 +10,8 @@ callback after each step (the library never prints; the CLI draws the progress).
     result = trainer.fit(batches, eval_batches)          # batches: a BatchSource
 
 or, for a trainer that makes its own batches (PPO's rollouts), `trainer.plan(total)` and
-then `trainer.train_step(micro_batches)` per step.
+then `trainer.train_step(micro_batches)` per step. The settings are `llm.train.config`'s
+TrainConfig; the causal-LM losses the trainers build on are in `llm.train.lm`.
 """
 
 from __future__ import annotations
@@ -22,16 +23,16 @@ import random
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from llm.errors import LLMError
+from llm.train.config import TrainConfig
 
 TRAINABLE_FILE = "trainable.safetensors"
 STATE_FILE = "trainer_state.pt"
@@ -44,63 +45,6 @@ class TrainingError(LLMError):
 
 class DataError(TrainingError):
     """Training data that cannot be used (the record or line is named)."""
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    lr: float = 2e-4
-    weight_decay: float = 0.0
-    betas: tuple[float, float] = (0.9, 0.999)
-    warmup_steps: int = 0
-    min_lr_ratio: float = 0.1  # the cosine decays to lr * min_lr_ratio
-    epochs: int = 1
-    max_steps: int | None = None  # overrides epochs: the data is cycled as often as needed
-    grad_accum: int = 1  # micro-batches per optimizer step
-    clip_norm: float | None = 1.0
-    seed: int = 0
-    eval_every: int = 0  # optimizer steps between evaluations; 0: at the start and the end only
-    checkpoint_every: int = 0  # optimizer steps between checkpoints; 0: at the end only
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "betas", tuple(self.betas))
-        if not self.lr > 0:
-            raise ValueError(f"TrainConfig.lr must be positive, got {self.lr!r}")
-        if self.weight_decay < 0:
-            raise ValueError(f"TrainConfig.weight_decay must be >= 0, got {self.weight_decay!r}")
-        if len(self.betas) != 2 or not all(0 <= b < 1 for b in self.betas):
-            raise ValueError(f"TrainConfig.betas must be two numbers in [0, 1), got {self.betas!r}")
-        if not 0 <= self.min_lr_ratio <= 1:
-            raise ValueError(f"TrainConfig.min_lr_ratio must be in [0, 1], got {self.min_lr_ratio!r}")
-        for name in ("warmup_steps", "eval_every", "checkpoint_every"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"TrainConfig.{name} must be >= 0, got {getattr(self, name)!r}")
-        for name in ("epochs", "grad_accum"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"TrainConfig.{name} must be >= 1, got {getattr(self, name)!r}")
-        if self.max_steps is not None and self.max_steps < 1:
-            raise ValueError(f"TrainConfig.max_steps must be >= 1, got {self.max_steps!r}")
-        if self.clip_norm is not None and not self.clip_norm > 0:
-            raise ValueError(f"TrainConfig.clip_norm must be positive or None, got {self.clip_norm!r}")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "betas": list(self.betas)}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TrainConfig:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"TrainConfig: unknown field(s) {', '.join(unknown)}")
-        return cls(**data)
-
-    def lr_at(self, step: int, total_steps: int) -> float:
-        """Learning rate of optimizer step `step` (0-based): linear warmup, then cosine."""
-        if step < self.warmup_steps:
-            return self.lr * (step + 1) / (self.warmup_steps + 1)
-        decay_steps = max(1, total_steps - self.warmup_steps - 1)
-        progress = min(1.0, (step - self.warmup_steps) / decay_steps)
-        cosine = 0.5 * (1.0 + math.cos(math.pi * progress))
-        return self.lr * (self.min_lr_ratio + (1.0 - self.min_lr_ratio) * cosine)
 
 
 @dataclass
@@ -425,41 +369,3 @@ class Trainer:
         python_state = state["rng"]["python"]
         random.setstate((python_state[0], tuple(python_state[1]), python_state[2]))
         return True
-
-
-# -- causal language-model helpers shared by the trainers --------------------------------------
-IGNORE_INDEX = -100
-
-
-def lm_logits_at(model: nn.Module, input_ids: Tensor, positions: Tensor) -> Tensor:
-    """Logits (N, vocab) at the (row, column) `positions` (N, 2) only.
-
-    Projecting just the positions that carry a target through the 49k-word head saves
-    most of the head's cost when the prompt part of a sequence is masked out.
-    """
-    hidden = model(input_ids, return_hidden=True)  # (B, T, d_model)
-    picked = hidden[positions[:, 0], positions[:, 1]]  # (N, d_model)
-    if hasattr(model, "logits"):
-        return model.logits(picked)
-    head = getattr(model, "lm_head", None)
-    return head(picked) if head is not None else F.linear(picked, model.tok_emb.weight)
-
-
-def target_logprobs(model: nn.Module, input_ids: Tensor, targets: Tensor) -> Tensor:
-    """log p(target) at every position (B, T); 0 where the target is IGNORE_INDEX."""
-    mask = targets != IGNORE_INDEX
-    positions = mask.nonzero()
-    logits = lm_logits_at(model, input_ids, positions).float()
-    picked = logits.log_softmax(-1).gather(-1, targets[mask][:, None])[:, 0]
-    out = torch.zeros(targets.shape, dtype=picked.dtype, device=picked.device)
-    out[mask] = picked
-    return out
-
-
-def lm_loss(model: nn.Module, input_ids: Tensor, targets: Tensor) -> Tensor:
-    """Mean cross-entropy over the targets that are not IGNORE_INDEX."""
-    mask = targets != IGNORE_INDEX
-    if not mask.any():
-        raise DataError("a batch has no target tokens")
-    logits = lm_logits_at(model, input_ids, mask.nonzero()).float()
-    return F.cross_entropy(logits, targets[mask])

@@ -37,8 +37,10 @@ from torch import Tensor, nn
 
 from llm.generate import SamplingConfig, generate_ids
 from llm.lora import LoRAConfig, LoRAError, adapters_of
+from llm.train.config import TrainConfig
 from llm.train.data import ChatMessage, Render, check_messages
-from llm.train.loop import IGNORE_INDEX, STATE_FILE, DataError, LossOutput, StepInfo, TrainConfig, Trainer
+from llm.train.lm import IGNORE_INDEX
+from llm.train.loop import STATE_FILE, DataError, LossOutput, StepInfo, Trainer
 from llm.train.reward import RewardModel, ScalarHead, model_window
 
 VALUE_HEAD_FILE = "value_head.safetensors"

@@ -29,6 +29,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from llm.lora import AdapterFormatError, AdapterMismatchError, LoRAConfig, LoRAError, adapters_of
+from llm.train.config import TrainConfig
 from llm.train.data import (
     ChatMessage,
     PreferenceBatch,
@@ -42,7 +43,7 @@ from llm.train.data import (
     read_jsonl,
     split_records,
 )
-from llm.train.loop import DataError, LossFn, LossOutput, StepInfo, TrainConfig, Trainer, TrainResult
+from llm.train.loop import DataError, LossFn, LossOutput, StepInfo, Trainer, TrainResult
 
 REWARD_HEAD_FILE = "reward_head.safetensors"
 

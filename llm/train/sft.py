@@ -19,6 +19,7 @@ from typing import Any
 from torch import nn
 
 from llm.lora import LoRAConfig, LoRAError, adapters_of
+from llm.train.config import TrainConfig
 from llm.train.data import (
     DataStats,
     Example,
@@ -30,7 +31,8 @@ from llm.train.data import (
     sft_examples,
     split_records,
 )
-from llm.train.loop import LossFn, LossOutput, StepInfo, TrainConfig, Trainer, TrainResult, lm_loss
+from llm.train.lm import lm_loss
+from llm.train.loop import LossFn, LossOutput, StepInfo, Trainer, TrainResult
 
 
 @dataclass(frozen=True)

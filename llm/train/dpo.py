@@ -26,7 +26,7 @@ from llm.train.config import TrainConfig
 from llm.train.data import PreferenceBatch, Render
 from llm.train.lm import target_logprobs
 from llm.train.loop import LossFn, LossOutput
-from llm.train.reward import PreferenceRun
+from llm.train.preferences import PreferenceRun
 
 
 def dpo_loss(policy_chosen: Tensor, policy_rejected: Tensor, ref_chosen: Tensor, ref_rejected: Tensor,

@@ -1,5 +1,6 @@
-"""What the trainers ask of a causal language model: log-probs of target tokens and the
-cross-entropy on them, with IGNORE_INDEX marking the positions that are context only."""
+"""What the trainers ask of a causal language model: its context window, log-probs of
+target tokens and the cross-entropy on them, with IGNORE_INDEX marking the positions that
+are context only."""
 
 from __future__ import annotations
 
@@ -10,6 +11,12 @@ from torch import Tensor, nn
 from llm.train.loop import DataError
 
 IGNORE_INDEX = -100
+
+
+def model_window(model: nn.Module) -> int:
+    """The context window in tokens (unbounded for a model without a config)."""
+    config = getattr(model, "config", None)
+    return int(getattr(config, "max_seq_len", 1 << 30))
 
 
 def lm_logits_at(model: nn.Module, input_ids: Tensor, positions: Tensor) -> Tensor:

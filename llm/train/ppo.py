@@ -39,9 +39,10 @@ from llm.generate import SamplingConfig, generate_ids
 from llm.lora import LoRAConfig, LoRAError, adapters_of
 from llm.train.config import TrainConfig
 from llm.train.data import ChatMessage, Render, check_messages
-from llm.train.lm import IGNORE_INDEX
+from llm.train.lm import IGNORE_INDEX, model_window
 from llm.train.loop import STATE_FILE, DataError, LossOutput, StepInfo, Trainer
-from llm.train.reward import RewardModel, ScalarHead, model_window
+from llm.train.reward import RewardModel
+from llm.train.scalar_head import ScalarHead
 
 VALUE_HEAD_FILE = "value_head.safetensors"
 ITERATIONS_FILE = "iterations.json"

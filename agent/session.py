@@ -144,7 +144,9 @@ class Session:
                 yield piece
         finally:
             done = stream.completion
-            self.last = TurnResult(done.text, done.finish_reason, len(prompt), len(done.token_ids), ttft,
+            # A NUL byte token is possible but not text: the log refuses NULs, so drop them.
+            text = done.text.replace("\x00", "")
+            self.last = TurnResult(text, done.finish_reason, len(prompt), len(done.token_ids), ttft,
                                    time.perf_counter() - start, sampling, self.prompt_version,
                                    citations=list(self._citations))
             on_done(self.last)

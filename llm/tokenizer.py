@@ -144,6 +144,8 @@ class Tokenizer:
     def encode(self, text: str, *, allow_special: bool = False) -> list[int]:
         """Token ids of `text`. Special-token strings stay plain text unless allowed."""
         if self._has_missing_bytes(text):
+            if allow_special and any(self.special_tokens):  # a non-empty special string
+                return self._encode_specials_then_dropping_missing(text)
             return self._encode_dropping_missing(text)
         if allow_special:
             ids = self._encoding.encode(text, allowed_special="all")
@@ -168,6 +170,19 @@ class Tokenizer:
             if piece:
                 ids += self._encoding._encode_single_piece(piece)
         return ids
+
+    def _encode_specials_then_dropping_missing(self, text: str) -> list[int]:
+        """Special tokens by id, the text between them as `_encode_dropping_missing` does."""
+        import regex
+
+        specials = "|".join(regex.escape(s) for s in sorted(self.special_tokens, key=len, reverse=True) if s)
+        ids: list[int] = []
+        start = 0
+        for match in regex.finditer(specials, text):
+            ids += self._encode_dropping_missing(text[start:match.start()])
+            ids.append(self.special_tokens[match.group()])
+            start = match.end()
+        return ids + self._encode_dropping_missing(text[start:])
 
     def decode_bytes(self, ids: Iterable[int]) -> bytes:
         return self._encoding.decode_bytes(list(ids))

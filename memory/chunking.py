@@ -10,6 +10,11 @@ Two stages, both bounded in memory whatever the input's size:
    chunk (a section or function is not glued to the previous one); a chunk closed only
    because it is full hands its last `overlap` characters to the next, so a sentence cut
    at the seam is still whole in one of them.
+
+What is promised (fuzzed in tests/test_fuzz.py): a chunk has at most `max_chars`
+characters and some non-whitespace; with whitespace set aside (it is not kept exactly),
+the chunks are contiguous pieces of the document in order, from its start to its end,
+each one starting inside the previous one's last `overlap` characters or right after it.
 """
 
 from __future__ import annotations
@@ -139,16 +144,18 @@ def segments(lines: Iterable[str], kind: Kind, limit: int) -> Iterator[Segment]:
             hard, section, start = True, title, lineno
         if not stripped:
             if buf:
-                buf.append(line)
-                size += len(line)
+                if size + len(line) <= limit:  # the blank line closing a paragraph, if it fits
+                    buf.append(line)
+                    size += len(line)
                 yield from flush()
             start = lineno + 1
             continue
         if len(line) > limit:
             yield from flush()
             for piece in split_long(line, limit):
-                yield Segment(piece, lineno, hard, section)
-                hard = False
+                if piece.strip():  # a run of blanks cut off a long line holds nothing to find
+                    yield Segment(piece, lineno, hard, section)
+                    hard = False
             start = lineno + 1
             continue
         if size + len(line) > limit:

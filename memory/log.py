@@ -615,7 +615,7 @@ class ConversationLog:
         """
         records = self.preference_records()
         for record in records:
-            fp.write(json.dumps(record, ensure_ascii=False) + "\n")
+            fp.write(_jsonl_line(record))
         return len(records)
 
     def prefs_stats(self) -> PrefsStats:
@@ -926,9 +926,13 @@ def _now() -> str:
 
 
 def _text(value: object, name: str) -> str:
-    """Check text is a str SQLite can store as UTF-8 (lone surrogates from bad input cannot)."""
+    """Check text is a str SQLite can store as UTF-8 (lone surrogates from bad input cannot)
+    and holds no NUL, which C tools and exports downstream would cut the text at."""
     if not isinstance(value, str):
         raise ValueError(f"{name}: must be a string, got {type(value).__name__}")
+    nul = value.find("\0")
+    if nul >= 0:
+        raise ValueError(f"{name}: contains a NUL character (at index {nul}); the log does not store it")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -963,6 +967,15 @@ def _json_default(value: object) -> Any:
     if isinstance(value, set | frozenset | tuple):
         return list(value)
     raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
+
+
+# Breaks that JSON leaves raw in a string but that str.splitlines() and some editors
+# take for line ends; escaped, a JSONL record is one line whoever counts the lines.
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def _jsonl_line(record: Any) -> str:
+    return json.dumps(record, ensure_ascii=False).translate(_LINE_BREAKS) + "\n"
 
 
 def _dumps(value: Any, name: str) -> str:

@@ -226,6 +226,6 @@ def win_rate(engine: Engine, store: AdapterStore, a: str | None, b: str | None,
 
 def read_eval_prompts(path: Path) -> list[list[dict[str, str]]]:
     """Prompts for a win rate: JSONL (`prompt`/`messages`/`question` per line) or one question per line."""
-    from llm.train.ppo import read_prompts
+    from llm.train.rollouts import read_prompts
 
     return read_prompts(path)

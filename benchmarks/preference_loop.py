@@ -53,8 +53,9 @@ from llm.lora import LoRAConfig, adapters_of, parse_targets  # noqa: E402
 from llm.registry import DEFAULT_MODEL  # noqa: E402
 from llm.train.dpo import DPOConfig, DPORun  # noqa: E402
 from llm.train.loop import TrainConfig  # noqa: E402
-from llm.train.ppo import PPOConfig, PPORun, sample_rollouts, sequence_kl  # noqa: E402
+from llm.train.ppo import PPOConfig, PPORun  # noqa: E402
 from llm.train.reward import RewardConfig, RewardRun  # noqa: E402
+from llm.train.rollouts import sample_rollouts, sequence_kl  # noqa: E402
 from memory.log import ConversationLog  # noqa: E402
 
 TOPICS = [

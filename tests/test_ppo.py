@@ -20,22 +20,11 @@ from llm.generate import SamplingConfig
 from llm.lora import LoRAConfig, LoRAError, adapters_of
 from llm.train.data import IGNORE_INDEX
 from llm.train.loop import DataError, TrainConfig
-from llm.train.ppo import (
-    VALUE_HEAD_FILE,
-    PPOConfig,
-    PPORun,
-    RolloutBatch,
-    gae,
-    kl_penalized_rewards,
-    logprobs_and_values,
-    ppo_policy_loss,
-    ppo_value_loss,
-    read_prompts,
-    sample_rollouts,
-    sequence_kl,
-    whiten,
-)
-from llm.train.reward import RewardModel, ScalarHead
+from llm.train.ppo import VALUE_HEAD_FILE, PPOConfig, PPORun
+from llm.train.ppo_maths import gae, kl_penalized_rewards, ppo_policy_loss, ppo_value_loss, whiten
+from llm.train.reward import RewardModel
+from llm.train.rollouts import RolloutBatch, logprobs_and_values, read_prompts, sample_rollouts, sequence_kl
+from llm.train.scalar_head import ScalarHead
 from tests.test_reward import length_preferences, write_jsonl
 from tests.tiny import save_tiny_chat_model
 

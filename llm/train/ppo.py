@@ -17,7 +17,9 @@ One iteration:
    clipped policy loss + vf_coef · the clipped value loss.
 
 Policy, reference and reward model share one copy of the base weights: only the active
-adapter changes (policy: ours; reference: none; reward: the reward model's).
+adapter changes (policy: ours; reference: none; reward: the reward model's). This module
+is the run; the maths of steps 3–5 is `llm.train.ppo_maths`, sampling and reading
+rollouts `llm.train.rollouts`.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import json
 import math
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -35,13 +37,15 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from llm.generate import SamplingConfig, generate_ids
+from llm.generate import SamplingConfig
 from llm.lora import LoRAConfig, LoRAError, adapters_of
 from llm.train.config import TrainConfig
-from llm.train.data import ChatMessage, Render, check_messages
-from llm.train.lm import IGNORE_INDEX, model_window
+from llm.train.data import ChatMessage, Render
+from llm.train.lm import model_window
 from llm.train.loop import STATE_FILE, DataError, LossOutput, StepInfo, Trainer
+from llm.train.ppo_maths import gae, kl_penalized_rewards, masked_mean, ppo_policy_loss, ppo_value_loss, whiten
 from llm.train.reward import RewardModel
+from llm.train.rollouts import RolloutBatch, Rollouts, logprobs_and_values, prompt_of, read_prompts, sample_rollouts
 from llm.train.scalar_head import ScalarHead
 
 VALUE_HEAD_FILE = "value_head.safetensors"
@@ -51,254 +55,6 @@ ITERATIONS_FILE = "iterations.json"
 RewardFn = Callable[[Sequence[Sequence[int]], Sequence[Sequence[int]]], "Sequence[float] | Tensor"]
 
 
-# -- the maths, on (N, L) tensors of response positions ----------------------------------------------
-def masked_mean(x: Tensor, mask: Tensor) -> Tensor:
-    mask = mask.to(x.dtype)
-    return (x * mask).sum() / mask.sum().clamp(min=1)
-
-
-def whiten(x: Tensor, mask: Tensor, eps: float = 1e-8) -> Tensor:
-    """(x − mean) / std over the masked entries; 0 outside the mask."""
-    mean = masked_mean(x, mask)
-    var = masked_mean((x - mean) ** 2, mask)
-    return ((x - mean) * torch.rsqrt(var + eps)) * mask
-
-
-def kl_penalized_rewards(scores: Tensor, logprobs: Tensor, ref_logprobs: Tensor, mask: Tensor,
-                         kl_coef: float) -> tuple[Tensor, Tensor]:
-    """(per-token rewards, per-token KL estimate), both (N, L).
-
-    kl_t = log π(a_t) − log πref(a_t) (its mean over samples of π is KL(π‖πref));
-    r_t = −kl_coef·kl_t, and the sequence's score is added at its last token.
-    """
-    kl = (logprobs - ref_logprobs) * mask
-    rewards = -kl_coef * kl
-    last = mask.long().sum(1) - 1
-    rows = torch.arange(mask.size(0), device=mask.device)
-    rewards[rows, last] += scores.to(rewards.dtype)
-    return rewards, kl
-
-
-def gae(rewards: Tensor, values: Tensor, mask: Tensor, gamma: float, lam: float) -> tuple[Tensor, Tensor]:
-    """Generalised advantage estimation over left-aligned responses: (advantages, returns).
-
-    δ_t = r_t + γ·V_{t+1} − V_t (V after the last token is 0), A_t = δ_t + γλ·A_{t+1}.
-    """
-    mask = mask.to(rewards.dtype)
-    advantages = torch.zeros_like(rewards)
-    next_value = torch.zeros_like(rewards[:, 0])
-    next_advantage = torch.zeros_like(rewards[:, 0])
-    for t in reversed(range(rewards.size(1))):
-        delta = rewards[:, t] + gamma * next_value - values[:, t]
-        advantage = delta + gamma * lam * next_advantage
-        advantages[:, t] = advantage * mask[:, t]
-        next_value = values[:, t] * mask[:, t]
-        next_advantage = advantages[:, t]
-    return advantages, (advantages + values) * mask
-
-
-def ppo_policy_loss(logprobs: Tensor, old_logprobs: Tensor, advantages: Tensor, mask: Tensor,
-                    clip_range: float) -> tuple[Tensor, Tensor]:
-    """(mean of max(−A·ρ, −A·clip(ρ, 1 ± ε)), share of tokens clipped), ρ = π/π_old."""
-    ratio = torch.exp(logprobs - old_logprobs)
-    unclipped = -advantages * ratio
-    clipped = -advantages * ratio.clamp(1.0 - clip_range, 1.0 + clip_range)
-    loss = masked_mean(torch.maximum(unclipped, clipped), mask)
-    return loss, masked_mean((clipped > unclipped).float(), mask).detach()
-
-
-def ppo_value_loss(values: Tensor, old_values: Tensor, returns: Tensor, mask: Tensor,
-                   clip_range: float) -> tuple[Tensor, Tensor]:
-    """(½·mean of max((V − R)², (V_clipped − R)²), share clipped); V_clipped stays within ε of V_old."""
-    clipped_values = old_values + (values - old_values).clamp(-clip_range, clip_range)
-    unclipped = (values - returns) ** 2
-    clipped = (clipped_values - returns) ** 2
-    loss = 0.5 * masked_mean(torch.maximum(unclipped, clipped), mask)
-    return loss, masked_mean((clipped > unclipped).float(), mask).detach()
-
-
-# -- prompts --------------------------------------------------------------------------------------
-def prompt_of(record: Any, where: str) -> list[dict[str, str]]:
-    """A prompt (chat messages) from a string, `{"prompt": messages | str}` (also a
-    preference record), `{"messages": [...]}` (up to its last user message) or `{"question": str}`."""
-    if isinstance(record, str):
-        return [{"role": "user", "content": record}]
-    if not isinstance(record, Mapping):
-        raise DataError(f"{where}: a prompt must be a string or a JSON object")
-    if isinstance(record.get("prompt"), str) or isinstance(record.get("question"), str):
-        return [{"role": "user", "content": record.get("prompt") or record["question"]}]
-    if "prompt" in record:
-        return check_messages(record["prompt"], f"{where} prompt")
-    if "messages" in record:
-        messages = check_messages(record["messages"], f"{where} messages")
-        last_user = max((i for i, m in enumerate(messages) if m["role"] == "user"), default=None)
-        if last_user is None:
-            raise DataError(f"{where}: no user message to answer")
-        return messages[: last_user + 1]
-    raise DataError(f"{where}: expected a 'prompt', 'messages' or 'question' field")
-
-
-def read_prompts(path: Path) -> list[list[dict[str, str]]]:
-    """Prompts from a JSONL file (see `prompt_of`) or a text file of one question per line."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"no such prompt file: {path}")
-    prompts = []
-    with path.open(encoding="utf-8") as fp:
-        for number, line in enumerate(fp, 1):
-            if not line.strip():
-                continue
-            if path.suffix == ".jsonl":
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise DataError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
-                prompts.append(prompt_of(record, f"{path}:{number}"))
-            else:
-                prompts.append([{"role": "user", "content": line.strip()}])
-    if not prompts:
-        raise DataError(f"{path}: no prompts")
-    return prompts
-
-
-# -- rollouts -------------------------------------------------------------------------------------
-@dataclass
-class Rollouts:
-    queries: list[list[int]]
-    responses: list[list[int]]  # each ends with a stop token when `finished`
-    finished: list[bool]
-    prompt_index: list[int]
-
-    def __len__(self) -> int:
-        return len(self.responses)
-
-
-@torch.no_grad()
-def sample_rollouts(model: nn.Module, queries: Sequence[Sequence[int]], sampling: SamplingConfig,
-                    samples: int = 1, prompt_index: Sequence[int] | None = None) -> Rollouts:
-    """`samples` answers to each query, sampled with the active adapter. Sample j of query k
-    is seeded with `sampling.seed + k * samples + j` (reproducible, and a resume redraws
-    the same rollouts)."""
-    out = Rollouts([], [], [], [])
-    stops = set(sampling.stop_token_ids)
-    was_training = model.training
-    model.eval()
-    model.clear_cache()  # the cache may hold keys computed before the last update, or with another adapter
-    try:
-        for k, query in enumerate(queries):
-            seed = None if sampling.seed is None else sampling.seed + k * samples
-            rows: list[list[int]] = [[] for _ in range(samples)]
-            for step in generate_ids(model, list(query), replace(sampling, seed=seed), n=samples):
-                for row, token in zip(rows, step, strict=True):
-                    if token is not None:
-                        row.append(token)
-            for row in rows:
-                out.queries.append(list(query))
-                out.responses.append(row)
-                out.finished.append(bool(row) and row[-1] in stops)
-                out.prompt_index.append(prompt_index[k] if prompt_index is not None else k)
-    finally:
-        model.clear_cache()
-        model.train(was_training)
-    return out
-
-
-@dataclass
-class RolloutBatch:
-    """Rollouts as tensors. Row i: query + response[:-1], right-padded; the response's tokens
-    are the targets at the positions that predict them. (N, L) tensors hold one entry per
-    response token, left-aligned, where `mask` is true."""
-
-    input_ids: Tensor  # (N, T)
-    targets: Tensor  # (N, T)
-    mask: Tensor  # (N, L) bool
-    old_logprobs: Tensor | None = None  # (N, L)
-    ref_logprobs: Tensor | None = None
-    old_values: Tensor | None = None
-    advantages: Tensor | None = None
-    returns: Tensor | None = None
-    scores: Tensor | None = None  # (N,)
-
-    @classmethod
-    def build(cls, queries: Sequence[Sequence[int]], responses: Sequence[Sequence[int]], pad_id: int = 0,
-              ) -> RolloutBatch:
-        if any(not r for r in responses):
-            raise DataError("a rollout has an empty response")
-        lengths = [len(q) + len(r) - 1 for q, r in zip(queries, responses, strict=True)]
-        width, longest = max(lengths), max(len(r) for r in responses)
-        input_ids = torch.full((len(queries), width), pad_id, dtype=torch.long)
-        targets = torch.full((len(queries), width), IGNORE_INDEX, dtype=torch.long)
-        mask = torch.zeros((len(queries), longest), dtype=torch.bool)
-        for i, (query, response) in enumerate(zip(queries, responses, strict=True)):
-            row = list(query) + list(response)
-            input_ids[i, : lengths[i]] = torch.tensor(row[:-1])
-            targets[i, len(query) - 1 : lengths[i]] = torch.tensor(list(response))
-            mask[i, : len(response)] = True
-        return cls(input_ids, targets, mask)
-
-    def __len__(self) -> int:
-        return self.input_ids.size(0)
-
-    def select(self, index: Tensor) -> RolloutBatch:
-        """Rows `index`, trimmed to their own longest row."""
-        targets = self.targets[index]
-        width = int((targets != IGNORE_INDEX).nonzero()[:, 1].max()) + 1
-        longest = int(self.mask[index].sum(1).max())
-
-        def rows(x: Tensor | None) -> Tensor | None:
-            return None if x is None else x[index][:, :longest] if x.ndim == 2 else x[index]
-
-        return RolloutBatch(self.input_ids[index, :width], targets[:, :width], self.mask[index][:, :longest],
-                            rows(self.old_logprobs), rows(self.ref_logprobs), rows(self.old_values),
-                            rows(self.advantages), rows(self.returns), rows(self.scores))
-
-
-def logprobs_and_values(model: nn.Module, value_head: ScalarHead | None, batch: RolloutBatch,
-                        temperature: float = 1.0, with_entropy: bool = False,
-                        ) -> tuple[Tensor, Tensor | None, Tensor | None]:
-    """Per response token: log π(a_t) (N, L), the value V_t (N, L) and the entropy (mean),
-    from one forward pass of the active adapter."""
-    device = next(model.parameters()).device
-    input_ids, targets, mask = batch.input_ids.to(device), batch.targets.to(device), batch.mask.to(device)
-    hidden = model(input_ids, return_hidden=True)  # (N, T, d)
-    positions = (targets != IGNORE_INDEX).nonzero()
-    picked = hidden[positions[:, 0], positions[:, 1]]  # (n, d), row-major like mask's True entries
-    logits = model.logits(picked) if hasattr(model, "logits") else model.lm_head(picked)
-    all_logprobs = (logits.float() / temperature).log_softmax(-1)
-    chosen = all_logprobs.gather(-1, targets[positions[:, 0], positions[:, 1]][:, None])[:, 0]
-    logprobs = torch.zeros(mask.shape, dtype=chosen.dtype, device=device)
-    logprobs[mask] = chosen
-    values = None
-    if value_head is not None:
-        values = torch.zeros(mask.shape, dtype=torch.float32, device=device)
-        values[mask] = value_head(picked)
-    entropy = None
-    if with_entropy:
-        with torch.no_grad():
-            entropy = -(all_logprobs.exp() * all_logprobs).sum(-1).mean()
-    return logprobs, values, entropy
-
-
-@torch.no_grad()
-def sequence_kl(model: nn.Module, adapter: str | None, queries: Sequence[Sequence[int]],
-                responses: Sequence[Sequence[int]], temperature: float = 1.0, pad_id: int = 0) -> Tensor:
-    """Σ_t log π(a_t) − log πref(a_t) per response (N,): for responses sampled from π
-    (adapter `adapter`), its mean estimates KL(π‖πref), πref being the base without adapter."""
-    adapters = adapters_of(model)
-    batch = RolloutBatch.build(queries, responses, pad_id)
-    was_training = model.training
-    model.eval()
-    try:
-        with adapters.using(adapter):
-            policy, _, _ = logprobs_and_values(model, None, batch, temperature)
-        with adapters.using(None):
-            reference, _, _ = logprobs_and_values(model, None, batch, temperature)
-    finally:
-        model.train(was_training)
-    return ((policy - reference) * batch.mask.to(policy.device)).sum(1).cpu()
-
-
-# -- the run ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class PPOConfig:
     iterations: int = 20  # rollout + update rounds

@@ -89,21 +89,11 @@ def pick_tokens(logits: Tensor, config: SamplingConfig, generators: list[torch.G
 def ensure_cache(model: Transformer, batch_size: int, length: int, keep: int = 0) -> None:
     """Reuse the preallocated cache when it has the rows and the room (a bigger one serves a
     smaller batch); otherwise grow it, with headroom, keeping its first `keep` positions."""
-    if model.cache_rows >= batch_size and model.cache_len >= length:
+    cache = model.kv_cache
+    if cache is not None and cache.rows >= batch_size and cache.length >= length:
         return
     window = model.config.max_seq_len
     model.setup_cache(batch_size, min(window, max(length, 256, -(-length // 512) * 512)), keep=keep)
-
-
-def reusable_prefix(model: Transformer, prompt_ids: Sequence[int]) -> int:
-    """How many leading prompt tokens already sit in the KV cache (the last one is always
-    recomputed: its logits are needed)."""
-    shared = 0
-    for cached, new in zip(model.cached_tokens, prompt_ids, strict=False):
-        if cached != new:
-            break
-        shared += 1
-    return min(shared, len(prompt_ids) - 1)
 
 
 def check_fits(model: Transformer, prompt_len: int, max_new_tokens: int) -> int:
@@ -134,9 +124,9 @@ def prefill_cached(model: Transformer, prompt_ids: Sequence[int], n: int, length
                    prefill_chunk: int = 512) -> Tensor:
     """Logits (1, vocab) after the prompt, with the cache ready for n rows and `length`
     positions; the prompt's prefix already in the cache is reused, not recomputed."""
-    reuse = reusable_prefix(model, prompt_ids)
+    reuse = 0 if model.kv_cache is None else model.kv_cache.reusable_prefix(prompt_ids)
     ensure_cache(model, n, length, keep=reuse)
-    reuse = min(reuse, len(model.cached_tokens))
+    reuse = min(reuse, len(model.kv_cache.tokens))
     prompt = torch.tensor([list(prompt_ids)], device=model.device)
     return prefill(model, prompt, prefill_chunk, start=reuse)
 

@@ -16,9 +16,10 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from llm.attention import SHARED_PREFIX_MIN, lse_attention_available, shared_prefix_attention
+from llm.attention import SHARED_PREFIX_MIN, shared_prefix_attention
 from llm.config import ModelConfig
 from llm.errors import CompileFallbackWarning
+from llm.kv_cache import KVCache, LayerCache
 
 
 class RMSNorm(nn.Module):
@@ -68,39 +69,6 @@ def apply_rope_(x: Tensor, cos: Tensor, signed_sin: Tensor) -> Tensor:
     return x.mul_(cos).addcmul_(rolled, signed_sin)
 
 
-class KVCache(nn.Module):
-    """A preallocated cache of keys and values side by side, (B, 2 * n_kv_head, max_len,
-    head_dim), written in place at `input_pos`.
-
-    A write of batch 1 into a cache of n rows fills every row at once (broadcast), so n
-    samples of one prompt share a single prefill, and a smaller batch reads the first rows.
-    """
-
-    def __init__(self, batch_size: int, max_len: int, n_kv_head: int, head_dim: int,
-                 dtype: torch.dtype) -> None:
-        super().__init__()
-        self.n_kv_head = n_kv_head
-        self.register_buffer("kv", torch.zeros((batch_size, 2 * n_kv_head, max_len, head_dim), dtype=dtype),
-                             persistent=False)
-
-    @property
-    def k(self) -> Tensor:
-        return self.kv[:, : self.n_kv_head]
-
-    @property
-    def v(self) -> Tensor:
-        return self.kv[:, self.n_kv_head :]
-
-    def update(self, input_pos: Tensor, end: int, kv: Tensor) -> tuple[Tensor, Tensor]:
-        """Write kv: (B, 2 * n_kv_head, T, head_dim) at input_pos; keys and values up to end."""
-        batch, rows = kv.size(0), self.kv.size(0)
-        if batch == 1 and rows > 1:
-            kv = kv.expand(rows, -1, -1, -1)
-        self.kv[: kv.size(0)].index_copy_(2, input_pos, kv)
-        cached = self.kv[:batch, :, :end]
-        return cached[:, : self.n_kv_head], cached[:, self.n_kv_head :]
-
-
 class Attention(nn.Module):
     def __init__(self, config: ModelConfig) -> None:
         super().__init__()
@@ -111,9 +79,10 @@ class Attention(nn.Module):
         self.v = nn.Linear(config.d_model, kv_dim, bias=config.bias)
         self.o = nn.Linear(config.d_model, config.d_model, bias=config.bias)
         self.causal = config.causal
-        self.cache: KVCache | None = None
-        # (q, k, v, fused): one matmul for all three, valid while q, k, v are these modules
-        # (a LoRA wrapper put in their place turns it off). A tuple, so not a submodule.
+        # (q, k, v, fused): one matmul for all three (`Transformer.fuse_projections`). It is
+        # used only while q, k, v are still these modules: LoRA puts its wrappers in their
+        # place later, and the fused path then steps aside without LoRA knowing of it. A
+        # tuple, so not a submodule: kept out of state_dict and named_modules.
         self.fused: tuple[nn.Module, ...] | None = None
 
     def project(self, x: Tensor) -> Tensor:
@@ -123,32 +92,29 @@ class Attention(nn.Module):
             return fused[3](x)
         return torch.cat([self.q(x), self.k(x), self.v(x)], dim=-1)
 
-    def forward(self, x: Tensor, rope: tuple[Tensor, Tensor] | None, input_pos: Tensor | None,
-                end: int, mask: Tensor | None, shared: int = 0) -> Tensor:
-        """`shared`: how many leading cache positions every row holds alike (0: attend per row)."""
+    def forward(self, x: Tensor, rope: tuple[Tensor, Tensor] | None, mask: Tensor | None,
+                cache: LayerCache | None) -> Tensor:
         B, T, _ = x.shape
         nq, nkv = self.n_head, self.n_kv_head
-        qkv = self.project(x).view(B, T, nq + 2 * nkv, self.head_dim)
-        cached = self.cache is not None and input_pos is not None
-        if cached:
-            qkv = qkv.to(self.cache.kv.dtype)  # attention runs in the cache's dtype (fp32)
+        qkv = self.project(x).view(B, T, nq + 2 * nkv, self.head_dim)  # (B, T, heads, hd)
+        if cache is not None:
+            qkv = qkv.to(cache.kv.dtype)  # attention runs in the cache's dtype (fp32)
         if rope is not None:
             cos, sin = rope
             apply_rope_(qkv[:, :, : nq + nkv], cos.to(qkv.dtype), sin.to(qkv.dtype))  # q and k heads
         qkv = qkv.transpose(1, 2)  # (B, heads, T, hd)
-        q = qkv[:, :nq]
-        if cached:
-            k, v = self.cache.update(input_pos, end, qkv[:, nq:])  # (B, n_kv, end, hd) each
-        else:
-            k, v = qkv[:, nq : nq + nkv], qkv[:, nq + nkv :]
+        q, kv = qkv[:, :nq], qkv[:, nq:]  # (B, n_head, T, hd), (B, 2 * n_kv_head, T, hd)
+        if cache is not None:
+            kv = cache.update(kv)  # (B, 2 * n_kv_head, end, hd): every position so far
+        k, v = kv[:, :nkv], kv[:, nkv:]
         gqa = nq != nkv
-        if cached and B > 1 and T == 1 and shared >= SHARED_PREFIX_MIN:
-            y = shared_prefix_attention(q, k, v, min(shared, end - 1))
+        if cache is not None and B > 1 and T == 1 and cache.shared >= SHARED_PREFIX_MIN:
+            y = shared_prefix_attention(q, k, v, min(cache.shared, cache.end - 1))
         elif mask is None:
             y = F.scaled_dot_product_attention(q, k, v, is_causal=self.causal and T > 1, enable_gqa=gqa)
         else:
             y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=gqa)
-        return self.o(y.transpose(1, 2).reshape(B, T, -1).to(x.dtype))
+        return self.o(y.transpose(1, 2).reshape(B, T, -1).to(x.dtype))  # (B, T, d_model)
 
 
 class MLP(nn.Module):
@@ -182,12 +148,12 @@ class Block(nn.Module):
         self.mlp_norm = make_norm(config)
         self.mlp = MLP(config)
 
-    def forward(self, x: Tensor, rope: tuple[Tensor, Tensor] | None, input_pos: Tensor | None,
-                end: int, mask: Tensor | None, shared: int = 0) -> Tensor:
+    def forward(self, x: Tensor, rope: tuple[Tensor, Tensor] | None, mask: Tensor | None,
+                cache: LayerCache | None) -> Tensor:
         if self.pre_norm:
-            x = x + self.attn(self.attn_norm(x), rope, input_pos, end, mask, shared)
+            x = x + self.attn(self.attn_norm(x), rope, mask, cache)
             return x + self.mlp(self.mlp_norm(x))
-        x = self.attn_norm(x + self.attn(x, rope, input_pos, end, mask, shared))
+        x = self.attn_norm(x + self.attn(x, rope, mask, cache))
         return self.mlp_norm(x + self.mlp(x))
 
 
@@ -231,9 +197,7 @@ class Transformer(nn.Module):
         self.blocks = nn.ModuleList(Block(config) for _ in range(config.n_layer))
         self.final_norm = make_norm(config) if config.pre_norm else None
         self.lm_head = None if config.tie_embeddings else nn.Linear(config.d_model, config.vocab_size, bias=False)
-        # The token ids whose keys/values every cache row holds, position by position (the
-        # prefix a later call may reuse instead of recomputing).
-        self.cached_tokens: list[int] = []
+        self.kv_cache: KVCache | None = None  # read and written when forward gets input_pos
         # `decode_step` compiled by `compile_decode` (opt-in), else None: eager.
         self.compiled_step: CompiledOrEager | None = None
         self.init_buffers()
@@ -293,49 +257,37 @@ class Transformer(nn.Module):
         self.compiled_step = CompiledOrEager(self.decode_step)
 
     def _apply(self, fn, recurse=True):  # noqa: ANN001, ANN202 - nn.Module's own signature
-        for block in self.blocks:  # fused weights would go stale: the parts get new storage
+        # Every move or cast (`.to`, `.float`, ...) passes here. What the model holds outside
+        # its submodules would go stale: the fused weights (the parts get new storage) and
+        # the KV cache (left on the old device and dtype). Both are dropped and rebuilt.
+        for block in self.blocks:
             block.attn.fused = block.mlp.fused = None
+        self.kv_cache = None
         return super()._apply(fn, recurse)
 
     # -- KV cache ---------------------------------------------------------------------
     def setup_cache(self, batch_size: int, max_len: int | None = None, keep: int = 0) -> None:
         """Preallocate the KV cache once; decoding then writes into it without allocating.
-
-        The cache is fp32 whatever the activations: on CPU, attention over bf16 keys is
-        several times slower than over fp32 ones (and rounds the scores). `keep` positions
-        of the old cache's first row are copied over (a grown cache keeps its prefix).
-        """
+        `keep` positions of the old cache's first row are copied over (a grown cache keeps
+        its prefix)."""
         max_len = min(max_len or self.config.max_seq_len, self.config.max_seq_len)
-        keep = min(keep, max_len, self.cache_len, len(self.cached_tokens))
-        for block in self.blocks:
-            old = block.attn.cache
-            new = KVCache(batch_size, max_len, self.config.n_kv_head, self.config.head_dim, torch.float32)
-            block.attn.cache = new.to(self.device)
-            if old is not None and keep:
-                block.attn.cache.kv[:, :, :keep] = old.kv[:1, :, :keep]
-        self.cached_tokens = self.cached_tokens[:keep]
+        old, self.kv_cache = self.kv_cache, KVCache(self.config, batch_size, max_len, self.device)
+        if old is not None:
+            self.kv_cache.keep_prefix(old, keep)
 
     def clear_cache(self) -> None:
-        for block in self.blocks:
-            block.attn.cache = None
-        self.cached_tokens = []
+        self.kv_cache = None
 
     @property
-    def cache_len(self) -> int:
-        cache = self.blocks[0].attn.cache
-        return 0 if cache is None else cache.kv.size(2)
+    def cached_tokens(self) -> list[int]:
+        """The tokens every cache row holds ([] without a cache). Setting it tells the cache
+        what it holds: [] when its keys were computed under other weights (an adapter switch)."""
+        return [] if self.kv_cache is None else self.kv_cache.tokens
 
-    @property
-    def cache_rows(self) -> int:
-        cache = self.blocks[0].attn.cache
-        return 0 if cache is None else cache.kv.size(0)
-
-    def _note_cached(self, idx: Tensor, start: int, end: int) -> None:
-        """Keep `cached_tokens` true: what every row holds after writing idx at start..end."""
-        known = self.cached_tokens[:start]
-        if idx.size(0) == 1 and end - start == idx.size(1) and len(known) == start:
-            known += idx[0].tolist()  # a batch-1 write fills every row alike
-        self.cached_tokens = known
+    @cached_tokens.setter
+    def cached_tokens(self, tokens: list[int]) -> None:
+        if self.kv_cache is not None:
+            self.kv_cache.tokens = list(tokens)
 
     # -- forward ----------------------------------------------------------------------
     def forward(self, idx: Tensor, input_pos: Tensor | None = None, *,
@@ -348,33 +300,30 @@ class Transformer(nn.Module):
         (B, T) marks real tokens (1) and padding (0) for uncached batches; with the cache it
         is (B, end), every cached position (left-padded prompts of different lengths).
         """
-        B, T = idx.shape
-        cached = input_pos is not None and self.blocks[0].attn.cache is not None
+        T = idx.size(1)
+        cache = self.kv_cache if input_pos is not None else None
         positions = input_pos if input_pos is not None else torch.arange(T, device=idx.device)
         start, end = int(positions[0]), int(positions[-1]) + 1
-        if end > self.config.max_seq_len or (cached and end > self.cache_len):
+        if end > self.config.max_seq_len or (cache is not None and end > cache.length):
             raise ValueError(f"position {end - 1} is beyond the context window ({self.config.max_seq_len})")
-        if cached:
-            self._note_cached(idx, start, end)
-
-        # Rows' common cached prefix, read once for all rows (`shared_prefix_attention`);
-        # the kernel probe runs here, outside the compilable step.
-        shared = len(self.cached_tokens) if cached and lse_attention_available() else 0
-        if cached and T == 1 and attention_mask is None and token_type_ids is None and not return_hidden:
-            # The compiled step serves batch 1, where per-op overhead dominates; a batch
-            # shares that overhead among its rows and decodes eagerly (measured no slower,
-            # and without compiling a second graph).
-            step = self.compiled_step if self.compiled_step is not None and B == 1 else self.decode_step
-            return step(idx, positions, end, shared)
-        mask = self._mask(positions, start, end, attention_mask, cached, idx.device)
-        return self._run(idx, positions, end, mask, cached, shared, token_type_ids, return_hidden, last_only)
+        if cache is not None:
+            shared = cache.begin(idx, start, end)
+            if T == 1 and attention_mask is None and token_type_ids is None and not return_hidden:
+                # The compiled step serves batch 1, where per-op overhead dominates; a batch
+                # shares that overhead among its rows and decodes eagerly (measured no slower,
+                # and without compiling a second graph).
+                step = self.compiled_step if self.compiled_step is not None and idx.size(0) == 1 else self.decode_step
+                return step(idx, positions, end, shared)
+        layers = None if cache is None else cache.at(positions, end, shared)
+        mask = self._mask(positions, start, end, attention_mask, cache is not None)
+        return self._run(idx, positions, mask, layers, token_type_ids, return_hidden, last_only)
 
     def decode_step(self, idx: Tensor, positions: Tensor, end: int, shared: int) -> Tensor:
-        """Logits of one new token per row, read from and written to the cache: pure tensor
-        code (the bookkeeping stays in `forward`), so it compiles as one graph."""
-        return self._run(idx, positions, end, None, True, shared)
+        """Logits of one new token per row through the cache, once `KVCache.begin` has
+        booked the step: pure tensor code, so it compiles as one graph."""
+        return self._run(idx, positions, None, self.kv_cache.at(positions, end, shared))
 
-    def _run(self, idx: Tensor, positions: Tensor, end: int, mask: Tensor | None, cached: bool, shared: int,
+    def _run(self, idx: Tensor, positions: Tensor, mask: Tensor | None, layers: list[LayerCache] | None,
              token_type_ids: Tensor | None = None, return_hidden: bool = False, last_only: bool = False) -> Tensor:
         x = self.tok_emb(idx)  # (B, T, d_model)
         if self.config.positions == "learned":
@@ -390,8 +339,8 @@ class Transformer(nn.Module):
         rope = None
         if self.config.positions == "rope":
             rope = (self.rope_cos[positions], self.rope_sin[positions])  # (T, 1, hd), fp32
-        for block in self.blocks:
-            x = block(x, rope, positions if cached else None, end, mask, shared)
+        for i, block in enumerate(self.blocks):
+            x = block(x, rope, mask, None if layers is None else layers[i])
         if self.final_norm is not None:
             x = self.final_norm(x)
         if last_only:
@@ -408,13 +357,14 @@ class Transformer(nn.Module):
             return F.linear(x, self.tok_emb.weight)
         return self.tok_emb.attend(x)  # a quantized embedding (llm.quant.QuantEmbedding)
 
-    def _mask(self, positions: Tensor, start: int, end: int, attention_mask: Tensor | None, cached: bool,
-              device: torch.device) -> Tensor | None:
-        """A boolean (.., T, keys) mask, or None when SDPA's own causal flag suffices."""
+    def _mask(self, positions: Tensor, start: int, end: int, attention_mask: Tensor | None,
+              cached: bool) -> Tensor | None:
+        """Which keys each query sees: a boolean (T, end) or (B, 1, T, end) mask, or None
+        when SDPA's own causal flag suffices (or, for one new token, no mask at all)."""
         T = positions.size(0)
         if attention_mask is None and (not cached or T == 1 or (start == 0 and end == T)):
-            return None  # SDPA's own causal flag (or no mask at all for one new token) suffices
-        keys = torch.arange(end, device=device)
+            return None
+        keys = torch.arange(end, device=positions.device)  # (end,)
         mask = None
         if self.config.causal and (cached or attention_mask is not None):
             mask = keys[None, :] <= positions[:, None]  # (T, end)

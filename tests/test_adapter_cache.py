@@ -39,8 +39,8 @@ def test_activating_the_active_adapter_again_keeps_the_prefix_cache():
     adapters.activate("x")
     prompt = list(range(1, 20))
     greedy(model, prompt)
-    cached = list(model.cached_tokens)
+    cached = list(model.kv_cache.tokens)
     adapters.activate("x")  # what a role switcher does before every call of the same role
-    assert model.cached_tokens == cached and cached
+    assert model.kv_cache.tokens == cached and cached
     adapters.activate(None)
-    assert model.cached_tokens == []
+    assert model.kv_cache.tokens == []

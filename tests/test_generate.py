@@ -197,9 +197,9 @@ def test_a_ragged_batch_leaves_no_stale_prefix_in_the_cache(model):
     greedy = SamplingConfig(max_new_tokens=6)
     before = decode(model, RAGGED[1], greedy)[0]  # fills the prefix cache with prompt 1
     ragged_rows(model, RAGGED, greedy)
-    assert model.cached_tokens == []
+    assert model.kv_cache.tokens == []
     assert decode(model, RAGGED[1], greedy)[0] == before
-    assert torch.isfinite(model.blocks[0].attn.cache.kv).all(), "padding wrote NaN into the cache"
+    assert all(torch.isfinite(kv).all() for kv in model.kv_cache.layers), "padding wrote NaN into the cache"
 
 
 def test_ragged_completions_fall_back_to_one_by_one_without_rotary_positions(model):
@@ -223,7 +223,7 @@ def test_continuation_logprobs_follow_the_chain_rule_and_keep_the_prompt_cached(
             logits = model(torch.tensor([prompt + seq]))[0].log_softmax(-1)  # uncached, one pass
             expected = sum(float(logits[len(prompt) - 1 + j, t]) for j, t in enumerate(seq))
             assert score == pytest.approx(expected, abs=1e-5)
-    assert model.cached_tokens == prompt
+    assert model.kv_cache.tokens == prompt
     assert continuation_logprobs(model, prompt, continuations) == pytest.approx(scores, abs=1e-6)
     with pytest.raises(ValueError, match="at least one token"):
         continuation_logprobs(model, prompt, [[]])

@@ -48,7 +48,7 @@ def test_a_repeated_prefix_is_not_recomputed_and_changes_nothing():
     counter = TokenCounter(model)
     greedy = SamplingConfig(max_new_tokens=6)
     first = decode(model, PROMPT, greedy)[0]
-    assert model.cached_tokens == PROMPT + first[:-1]  # the last token was never fed
+    assert model.kv_cache.tokens == PROMPT + first[:-1]  # the last token was never fed
     computed = counter.count
     follow_up = PROMPT + first + [11, 12, 13]
     second = decode(model, follow_up, greedy)[0]
@@ -74,21 +74,21 @@ def test_batched_samples_after_a_single_decode_reuse_the_prefix():
     sampled = SamplingConfig(max_new_tokens=8, temperature=1.0, seed=5)
     got = decode(model, PROMPT + [1, 2], sampled, n=5)  # the cache grows from 1 row to 5
     assert got == decode(fresh, PROMPT + [1, 2], sampled, n=5)
-    assert model.cache_rows == 5
+    assert model.kv_cache.rows == 5
     # rows diverged after the prompt: only the prompt is shared now
-    assert model.cached_tokens == PROMPT + [1, 2]
+    assert model.kv_cache.tokens == PROMPT + [1, 2]
 
 
 def test_a_grown_cache_keeps_its_prefix():
     model, fresh = make_model(), make_model()
     greedy = SamplingConfig(max_new_tokens=4)
     decode(model, PROMPT, greedy)
-    length = model.cache_len
+    length = model.kv_cache.length
     long_prompt = PROMPT + list(range(1, 80)) * 7  # longer than the cache holds
     assert len(long_prompt) + 4 > length
     counter = TokenCounter(model)
     got = decode(model, long_prompt, greedy)[0]
-    assert model.cache_len > length
+    assert model.kv_cache.length > length
     assert counter.count == len(long_prompt) - len(PROMPT) + 3
     assert got == decode(fresh, long_prompt, greedy)[0]
 
@@ -112,11 +112,11 @@ def test_writing_different_rows_forgets_what_they_no_longer_share():
     model.setup_cache(2, 64)
     with torch.no_grad():
         model(torch.tensor([PROMPT[:8]]), torch.arange(8))
-        assert model.cached_tokens == PROMPT[:8]
+        assert model.kv_cache.tokens == PROMPT[:8]
         model(torch.tensor([[1], [2]]), torch.tensor([8]))
-        assert model.cached_tokens == PROMPT[:8]
+        assert model.kv_cache.tokens == PROMPT[:8]
         model(torch.tensor([[1, 2, 3]]), torch.arange(4, 7))
-    assert model.cached_tokens == PROMPT[:4] + [1, 2, 3]
+    assert model.kv_cache.tokens == PROMPT[:4] + [1, 2, 3]
 
 
 @pytest.mark.parametrize("n", [1, 3])

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from fractions import Fraction
 
 from agent.tasks.game24.arithmetic import numbers_text
-from agent.tot import Message
+from agent.tot.protocols import Message
 
 # Short, zero-shot prompts: a 135M model reads them and adapters are trained on them.
 # Few-shot variants (examples as earlier chat turns) are for the base model only.

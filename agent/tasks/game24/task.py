@@ -33,7 +33,7 @@ from agent.tasks.game24.prompts import (
 from agent.tasks.game24.puzzles import Puzzle
 from agent.tasks.game24.replies import extract_answer, parse_step
 from agent.tasks.game24.verifier import verify
-from agent.tot import Render, Task, plain_render
+from agent.tot.protocols import Render, Task, plain_render
 
 Check = Literal["drop", "repair", "none"]
 AnswerMode = Literal["compose", "model"]

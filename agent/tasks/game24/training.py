@@ -30,7 +30,7 @@ from agent.tasks.game24.puzzles import (
     select_ranks,
 )
 from agent.tasks.game24.solver import next_steps, solvable, solve_steps
-from agent.tot import Message
+from agent.tot.protocols import Message
 
 ExampleKind = Literal["propose", "value", "answer"]
 

@@ -1,0 +1,62 @@
+"""`SearchConfig`: how a search runs, validated where it is made."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+
+@dataclass
+class SearchConfig:
+    """How a search runs. Budgets are off when None.
+
+    breadth: states kept per level (bfs) or children visited per state (dfs).
+    depth: most thoughts from the root to a leaf.
+    n_generate: completions per expanded state; n_evaluate: samples per evaluation.
+    threshold: states scoring below it are pruned (dfs; bfs too when set).
+    solutions: dfs stops after finding this many final answers.
+    max_nodes counts the nodes added under the root; max_tokens the generated tokens.
+    """
+
+    method: Literal["bfs", "dfs"] = "bfs"
+    breadth: int = 5
+    depth: int = 3
+    n_generate: int = 1
+    n_evaluate: int = 1
+    select: Literal["greedy", "sample"] = "greedy"
+    threshold: float | None = None
+    solutions: int = 1
+    max_nodes: int | None = None
+    max_tokens: int | None = None
+    max_seconds: float | None = None
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.method not in ("bfs", "dfs"):
+            raise ValueError(f"method must be 'bfs' or 'dfs', got {self.method!r}")
+        if self.select not in ("greedy", "sample"):
+            raise ValueError(f"select must be 'greedy' or 'sample', got {self.select!r}")
+        for name in ("breadth", "depth", "n_generate", "n_evaluate", "solutions"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+        for name in ("max_nodes", "max_tokens"):
+            value = getattr(self, name)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < 1
+            ):
+                raise ValueError(f"{name} must be an integer >= 1 or None, got {value!r}")
+        if self.max_seconds is not None and not (
+            isinstance(self.max_seconds, int | float) and 0 < self.max_seconds < math.inf
+        ):
+            raise ValueError(
+                f"max_seconds must be a positive number or None, got {self.max_seconds!r}"
+            )
+        if self.threshold is not None and not (
+            isinstance(self.threshold, int | float) and math.isfinite(self.threshold)
+        ):
+            raise ValueError(f"threshold must be a finite number or None, got {self.threshold!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,94 @@
+"""Thought generation: the children of a state, proposed in one completion or sampled one
+per completion."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal, cast
+
+from agent.tot.budget import Meter
+from agent.tot.protocols import BatchingLanguageModel, LanguageModel, Task
+
+GenerateMode = Literal["propose", "sample"]
+
+
+class ThoughtGenerator:
+    """Children of a state from the model.
+
+    propose: each call's completion lists several thoughts, one per line (the paper runs
+    one such call; `n` > 1 samples the list `n` times, in one batch).
+    sample: `n` independent completions of one prompt, each one thought, in one batch.
+    """
+
+    def __init__(
+        self,
+        lm: LanguageModel,
+        mode: GenerateMode = "propose",
+        *,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        stop: Sequence[str] = (),
+        seed: int | None = None,
+    ) -> None:
+        if mode not in ("propose", "sample"):
+            raise ValueError(f"mode must be 'propose' or 'sample', got {mode!r}")
+        self.lm = lm
+        self.mode = mode
+        if temperature is None:
+            temperature = 0.0 if mode == "propose" else 0.7
+        if max_tokens is None:
+            max_tokens = 128 if mode == "propose" else 48
+        self.temperature = temperature
+        self.max_tokens = max_tokens
+        if self.temperature < 0:
+            raise ValueError(f"temperature must be >= 0, got {self.temperature}")
+        if self.max_tokens < 1:
+            raise ValueError(f"max_tokens must be >= 1, got {self.max_tokens}")
+        self.stop = tuple(stop)
+        self.seed = seed
+        self._calls = 0
+
+    def generate(
+        self, task: Task, state: str, n: int = 1, meter: Meter | None = None
+    ) -> list[str]:
+        meter = meter or Meter()
+        if self.mode == "propose":
+            prompt = task.propose_prompt(state)
+        else:
+            prompt = task.sample_prompt(state)
+        max_tokens = meter.tokens_per_sample(self.max_tokens, n)
+        seed = None if self.seed is None else self.seed + self._calls
+        self._calls += 1
+        completions = self.lm.complete(
+            prompt, n=n, max_tokens=max_tokens, temperature=self.temperature,
+            stop=self.stop, seed=seed,
+        )
+        meter.record(sum(c.tokens for c in completions))
+        children: list[str] = []
+        for completion in completions:
+            children.extend(task.parse_thoughts(state, completion.text))
+        return children
+
+    def batches(self, n: int) -> bool:
+        """Whether `generate_each` decodes several states as one batch (else it costs the same
+        as one `generate` call per state, and a budget is better checked between them)."""
+        return n == 1 and callable(getattr(self.lm, "complete_each", None))
+
+    def generate_each(
+        self, task: Task, states: Sequence[str], meter: Meter | None = None
+    ) -> list[list[str]]:
+        """The children of each state, one thought list per state, decoded as one batch
+        (frontier-wide: ToT's b states of a level cost one decode, not b)."""
+        if not self.batches(1):
+            raise TypeError("generate_each needs a model with complete_each")
+        meter = meter or Meter()
+        prompt_of = task.propose_prompt if self.mode == "propose" else task.sample_prompt
+        max_tokens = meter.tokens_per_sample(self.max_tokens, len(states))
+        seed = None if self.seed is None else self.seed + self._calls
+        self._calls += len(states)
+        completions = cast(BatchingLanguageModel, self.lm).complete_each(
+            [prompt_of(state) for state in states], max_tokens=max_tokens,
+            temperature=self.temperature, stop=self.stop, seed=seed,
+        )
+        meter.record(sum(c.tokens for c in completions))
+        return [task.parse_thoughts(state, c.text) for state, c in zip(states, completions, strict=True)]

@@ -1,6 +1,6 @@
 """The adapter store: trained LoRA adapters in KIGI_HOME/adapters, and the ones kigi ships.
 
-Each adapter is a directory in the PEFT layout (see llm/lora.py). A user adapter shadows
+Each adapter is a directory in the PEFT layout (see llm/lora/io.py). A user adapter shadows
 a shipped one of the same name. `RoleAdapters` binds adapters to roles (ToT's propose
 and value steps...) and switches between them on one loaded model.
 """

@@ -97,11 +97,11 @@ def best_of(repeats: int, run):  # -> the run with the highest first value
     return max((run() for _ in range(repeats)), key=lambda result: result[0])
 
 
-def time_decode(model, prompt: list[int], config: SamplingConfig, n: int) -> tuple[float, float]:
+def time_decode(engine, prompt: list[int], config: SamplingConfig, n: int) -> tuple[float, float]:
     """(decode tokens/s over all rows, prefill tokens/s), from a cold cache."""
-    model.clear_cache()  # no prefix reuse between timed runs
+    engine.model.clear_cache()  # no prefix reuse between timed runs
     start = time.perf_counter()
-    steps = generate_ids(model, prompt, config, n=n)
+    steps = generate_ids(engine.model, prompt, config, n=n, compiled=engine.compiled)
     next(steps)
     prefill = time.perf_counter() - start
     count, start = 0, time.perf_counter()
@@ -117,12 +117,12 @@ def perplexity(model, ids: list[int]) -> tuple[float, torch.Tensor]:
     return float(nll.exp()), logits
 
 
-def greedy_answers(model, prompts: list[list[int]], stops: tuple[int, ...], tokens: int) -> list[list[int]]:
+def greedy_answers(engine, prompts: list[list[int]], stops: tuple[int, ...], tokens: int) -> list[list[int]]:
     config = SamplingConfig(max_new_tokens=tokens, stop_token_ids=stops)
     answers = []
     for prompt in prompts:
-        model.clear_cache()
-        answers.append([step[0] for step in generate_ids(model, prompt, config)])
+        engine.model.clear_cache()
+        answers.append([step[0] for step in generate_ids(engine.model, prompt, config, compiled=engine.compiled)])
     return answers
 
 
@@ -174,15 +174,15 @@ def bench_ours(home: KigiHome, spec: str, args, reference) -> tuple[Row, torch.T
     if compile:
         row.notes.append(f"compiled the decode step in {time.perf_counter() - start:.1f} s")
     greedy = SamplingConfig(max_new_tokens=args.tokens)
-    row.decode, row.prefill = best_of(args.repeats, lambda: time_decode(model, prompt, greedy, 1))
+    row.decode, row.prefill = best_of(args.repeats, lambda: time_decode(engine, prompt, greedy, 1))
     sampled = SamplingConfig(max_new_tokens=args.tokens, temperature=0.7, seed=0)
-    row.sample1 = best_of(args.repeats, lambda: time_decode(model, prompt, sampled, 1))[0]
-    row.sample5 = best_of(args.repeats, lambda: time_decode(model, prompt, sampled, 5))[0]
+    row.sample1 = best_of(args.repeats, lambda: time_decode(engine, prompt, sampled, 1))[0]
+    row.sample5 = best_of(args.repeats, lambda: time_decode(engine, prompt, sampled, 5))[0]
     row.notes.append(prefix_cache_saving(model, prompt))
     row.ppl, logits = perplexity(model, tok.encode(PPL_TEXT))
     template = ChatTemplate()
     prompts = [template.render_ids(tok, [Message("user", q)]) for q in CHAT_PROMPTS]
-    answers = greedy_answers(model, prompts, template.stop_tokens(tok), args.answer_tokens)
+    answers = greedy_answers(engine, prompts, template.stop_tokens(tok), args.answer_tokens)
     if reference is not None:
         ref_logits, ref_answers = reference
         row.top1 = float((logits.argmax(-1) == ref_logits.argmax(-1)).float().mean())

@@ -14,6 +14,7 @@ from typing import Any
 
 import torch
 
+from llm.compile import CompiledOrEager, compile_decode
 from llm.config import PRECISIONS, ModelConfig, Precision
 from llm.errors import IncompatibleWeightsError
 from llm.generate import (
@@ -92,6 +93,7 @@ class Engine:
     tokenizer: Tokenizer
     name: str = "model"
     metadata: dict[str, Any] = field(default_factory=dict)
+    compiled: CompiledOrEager | None = None  # the compiled decode step, when asked for
 
     @classmethod
     def load(cls, path: Path, *, precision: Precision = "fp32", cache_dir: Path | None = None,
@@ -115,14 +117,13 @@ class Engine:
             else:
                 model = build_quantized(weights, precision, cache_dir)  # type: ignore[arg-type]
         model.fuse_projections()
-        if compile:
-            model.compile_decode()
-        return cls(model, weights.tokenizer, name or Path(path).stem, weights.metadata)
+        compiled = compile_decode(model) if compile else None
+        return cls(model, weights.tokenizer, name or Path(path).stem, weights.metadata, compiled)
 
     def warm_up(self) -> None:
         """Decode a few tokens and forget them: a compiled decode step compiles here, not
         in the middle of the first answer."""
-        for _ in generate_ids(self.model, [0], SamplingConfig(max_new_tokens=3)):
+        for _ in generate_ids(self.model, [0], SamplingConfig(max_new_tokens=3), compiled=self.compiled):
             pass
         self.model.clear_cache()
 
@@ -131,14 +132,14 @@ class Engine:
         return self.model.config.max_seq_len
 
     def stream(self, prompt_ids: Sequence[int], sampling: SamplingConfig) -> StreamingCompletion:
-        return StreamingCompletion(self.model, prompt_ids, sampling, self.tokenizer.decode_bytes)
+        return StreamingCompletion(self.model, prompt_ids, sampling, self.tokenizer.decode_bytes, self.compiled)
 
     def complete(self, prompt_ids: Sequence[int], sampling: SamplingConfig, n: int = 1) -> list[Completion]:
-        return complete_batch(self.model, prompt_ids, sampling, n, self.tokenizer.decode_bytes)
+        return complete_batch(self.model, prompt_ids, sampling, n, self.tokenizer.decode_bytes, self.compiled)
 
     def complete_each(self, prompts: Sequence[Sequence[int]], sampling: SamplingConfig) -> list[Completion]:
         """One completion of each prompt, decoded as one batch; prompt i seeded with seed + i."""
-        return complete_ragged(self.model, prompts, sampling, self.tokenizer.decode_bytes)
+        return complete_ragged(self.model, prompts, sampling, self.tokenizer.decode_bytes, self.compiled)
 
     def continuation_logprobs(self, prompt_ids: Sequence[int], continuations: Sequence[Sequence[int]]) -> list[float]:
         """log P(continuation | prompt) of each, scored as one batch after one prefill."""

@@ -8,9 +8,6 @@ LoRA can target them by name.
 from __future__ import annotations
 
 import math
-import warnings
-from collections.abc import Callable
-from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -18,7 +15,6 @@ from torch import Tensor, nn
 
 from llm.attention import SHARED_PREFIX_MIN, shared_prefix_attention
 from llm.config import ModelConfig
-from llm.errors import CompileFallbackWarning
 from llm.kv_cache import KVCache, LayerCache
 
 
@@ -157,33 +153,6 @@ class Block(nn.Module):
         return self.mlp_norm(x + self.mlp(x))
 
 
-class CompiledOrEager:
-    """`fn` compiled (shapes dynamic: one graph for every cache length), or `fn`
-    itself from the first call the compiler fails on (no C++ toolchain, an unsupported op).
-    The fallback is told once, as a `CompileFallbackWarning`: the library never prints, the
-    face decides how to show it."""
-
-    def __init__(self, fn: Callable[..., Tensor]) -> None:
-        self.fn = fn
-        self.compiled: Callable[..., Tensor] | None = torch.compile(fn, dynamic=True)
-
-    @property
-    def eager(self) -> bool:
-        return self.compiled is None
-
-    def __call__(self, *args: Any) -> Tensor:
-        if self.compiled is not None:
-            try:
-                return self.compiled(*args)
-            except Exception as exc:  # noqa: BLE001 - any compiler failure: decode eagerly from now on
-                self.compiled = None
-                reason = next((line.strip()[:200] for line in str(exc).splitlines() if line.strip()), None)
-                cause = f"{type(exc).__name__}: {reason}" if reason else type(exc).__name__
-                warnings.warn(f"torch.compile failed ({cause}); decoding eagerly (slower, same tokens)",
-                              CompileFallbackWarning, stacklevel=2)
-        return self.fn(*args)
-
-
 class Transformer(nn.Module):
     def __init__(self, config: ModelConfig) -> None:
         super().__init__()
@@ -198,8 +167,6 @@ class Transformer(nn.Module):
         self.final_norm = make_norm(config) if config.pre_norm else None
         self.lm_head = None if config.tie_embeddings else nn.Linear(config.d_model, config.vocab_size, bias=False)
         self.kv_cache: KVCache | None = None  # read and written when forward gets input_pos
-        # `decode_step` compiled by `compile_decode` (opt-in), else None: eager.
-        self.compiled_step: CompiledOrEager | None = None
         self.init_buffers()
         self.apply(self._init_weights)
 
@@ -248,13 +215,6 @@ class Transformer(nn.Module):
             if mlp.activation == "swiglu":
                 gate_up = fuse_linears([mlp.gate, mlp.up])
                 mlp.fused = None if gate_up is None else (mlp.gate, mlp.up, gate_up)
-
-    def compile_decode(self) -> None:
-        """Opt-in: `torch.compile` the batch-1 decode step (`decode_step`) as one graph:
-        inductor fuses the ~20 small ops per layer (norms, rotary, residuals, SiLU) that
-        otherwise cost as much as the matmuls. It compiles on the first step (~20 s here;
-        torch caches the code on disk) and, should compiling fail, decodes eagerly."""
-        self.compiled_step = CompiledOrEager(self.decode_step)
 
     def _apply(self, fn, recurse=True):  # noqa: ANN001, ANN202 - nn.Module's own signature
         # Every move or cast (`.to`, `.float`, ...) passes here. What the model holds outside
@@ -306,21 +266,13 @@ class Transformer(nn.Module):
         start, end = int(positions[0]), int(positions[-1]) + 1
         if end > self.config.max_seq_len or (cache is not None and end > cache.length):
             raise ValueError(f"position {end - 1} is beyond the context window ({self.config.max_seq_len})")
-        if cache is not None:
-            shared = cache.begin(idx, start, end)
-            if T == 1 and attention_mask is None and token_type_ids is None and not return_hidden:
-                # The compiled step serves batch 1, where per-op overhead dominates; a batch
-                # shares that overhead among its rows and decodes eagerly (measured no slower,
-                # and without compiling a second graph).
-                step = self.compiled_step if self.compiled_step is not None and idx.size(0) == 1 else self.decode_step
-                return step(idx, positions, end, shared)
-        layers = None if cache is None else cache.at(positions, end, shared)
+        layers = None if cache is None else cache.at(positions, end, cache.begin(idx, start, end))
         mask = self._mask(positions, start, end, attention_mask, cache is not None)
         return self._run(idx, positions, mask, layers, token_type_ids, return_hidden, last_only)
 
     def decode_step(self, idx: Tensor, positions: Tensor, end: int, shared: int) -> Tensor:
         """Logits of one new token per row through the cache, once `KVCache.begin` has
-        booked the step: pure tensor code, so it compiles as one graph."""
+        booked the step: pure tensor code, so it compiles as one graph (llm/compile.py)."""
         return self._run(idx, positions, None, self.kv_cache.at(positions, end, shared))
 
     def _run(self, idx: Tensor, positions: Tensor, mask: Tensor | None, layers: list[LayerCache] | None,

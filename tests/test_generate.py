@@ -38,8 +38,8 @@ def collect(steps, n):
     return rows
 
 
-def decode(model, prompt, config, n=1):
-    return collect(generate_ids(model, prompt, config, n=n), n)
+def decode(model, prompt, config, n=1, compiled=None):
+    return collect(generate_ids(model, prompt, config, n=n, compiled=compiled), n)
 
 
 def test_greedy_is_deterministic(model):

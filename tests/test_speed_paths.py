@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from llm.attention import SHARED_PREFIX_MIN, shared_prefix_attention
+from llm.compile import compile_decode
 from llm.config import ModelConfig
 from llm.errors import CompileFallbackWarning
 from llm.generate import SamplingConfig, next_token_logits, pick_tokens
@@ -178,13 +179,13 @@ def test_a_failed_compile_falls_back_to_eager(monkeypatch):
 
     model, eager = make_model(), make_model()
     monkeypatch.setattr(torch, "compile", broken_compile)
-    model.compile_decode()
+    step = compile_decode(model)
     config = SamplingConfig(max_new_tokens=6)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")  # count every warning, not once per location
-        assert decode(model, PROMPT, config) == decode(eager, PROMPT, config)
-        assert decode(model, PROMPT[:5], config) == decode(eager, PROMPT[:5], config)
-    assert model.compiled_step is not None and model.compiled_step.eager
+        assert decode(model, PROMPT, config, compiled=step) == decode(eager, PROMPT, config)
+        assert decode(model, PROMPT[:5], config, compiled=step) == decode(eager, PROMPT[:5], config)
+    assert step.eager
     # said once for the whole wrapper, not on every token, and with the compiler's reason
     assert [(w.category, str(w.message)) for w in caught] == [
         (CompileFallbackWarning, "torch.compile failed (RuntimeError: no compiler here); decoding eagerly "
@@ -207,9 +208,9 @@ def test_the_compiled_decode_step_decodes_as_the_eager_one():
     if not any(shutil.which(cc) for cc in ("c++", "g++", "clang++")):
         missing("inductor needs a C++ compiler")
     model, eager = make_model(), make_model()
-    model.compile_decode()
+    step = compile_decode(model)
     greedy = SamplingConfig(max_new_tokens=6)
-    assert decode(model, PROMPT, greedy) == decode(eager, PROMPT, greedy)
+    assert decode(model, PROMPT, greedy, compiled=step) == decode(eager, PROMPT, greedy)
     sampled = SamplingConfig(max_new_tokens=6, temperature=0.8, seed=2)
-    assert decode(model, PROMPT, sampled, n=3) == decode(eager, PROMPT, sampled, n=3)  # a batch: eager rows
-    assert not model.compiled_step.eager  # it compiled, and ran compiled
+    assert decode(model, PROMPT, sampled, n=3, compiled=step) == decode(eager, PROMPT, sampled, n=3)  # eager rows
+    assert not step.eager  # it compiled, and ran compiled

@@ -4,7 +4,9 @@ stop a search when one runs out."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+
+from agent.tot.protocols import Completion
 
 
 class BudgetExhausted(Exception):
@@ -53,6 +55,37 @@ class Meter:
     def record(self, tokens: int = 0) -> None:
         self.calls += 1
         self.tokens += tokens
+
+    def sample(
+        self,
+        call: Callable[[int, int | None], Sequence[Completion]],
+        *,
+        max_tokens: int,
+        n: int,
+        seeds: Seeds,
+        count: int = 1,
+    ) -> list[Completion]:
+        """One sampling call within the budget: `call(max_tokens, seed)` gets `max_tokens`
+        cut to what is left for `n` samples and the next seed (`count` are taken: one per
+        prompt of a batch; a call the budget refuses takes none), then its tokens count."""
+        allowed = self.tokens_per_sample(max_tokens, n)
+        completions = list(call(allowed, seeds.take(count)))
+        self.record(sum(c.tokens for c in completions))
+        return completions
+
+
+class Seeds:
+    """The seeds of one generator's or evaluator's successive calls: base, base + 1, ...,
+    so that a seeded search repeats exactly; None throughout when there is no base."""
+
+    def __init__(self, base: int | None) -> None:
+        self.base = base
+        self.taken = 0
+
+    def take(self, count: int = 1) -> int | None:
+        seed = None if self.base is None else self.base + self.taken
+        self.taken += count
+        return seed
 
 
 class PartialScores(BudgetExhausted):

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
-from agent.tot.budget import BudgetExhausted, Meter, PartialScores
+from agent.tot.budget import BudgetExhausted, Meter, PartialScores, Seeds
 from agent.tot.protocols import LanguageModel, Task
 
 # The paper's weights: one "sure" outweighs many "likely"; "impossible" is nearly zero.
@@ -54,9 +54,8 @@ class StateEvaluator:
         self.scorer = scorer
         self.temperature = temperature
         self.max_tokens = max_tokens
-        self.seed = seed
+        self.seeds = Seeds(seed)
         self.cache: dict[tuple[str, str], Any] | None = {} if cache else None
-        self._calls = 0
 
     @classmethod
     def from_scorer(cls, scorer: Scorer) -> StateEvaluator:
@@ -98,10 +97,17 @@ class StateEvaluator:
         if self.cache is not None:
             self.cache[key] = value
 
-    def _next_seed(self) -> int | None:
-        seed = None if self.seed is None else self.seed + self._calls
-        self._calls += 1
-        return seed
+    def _sample(self, prompt: str, n: int, meter: Meter) -> list[str]:
+        """`n` sampled judgements of one prompt, within the budget."""
+        assert self.lm is not None
+        lm = self.lm
+        completions = meter.sample(
+            lambda max_tokens, seed: lm.complete(
+                prompt, n=n, max_tokens=max_tokens, temperature=self.temperature, seed=seed,
+            ),
+            max_tokens=self.max_tokens, n=n, seeds=self.seeds,
+        )
+        return [c.text for c in completions]
 
     def _value(self, task: Task, state: str, n: int, meter: Meter) -> float:
         assert self.lm is not None
@@ -120,33 +126,20 @@ class StateEvaluator:
                 total > 0
             ) else 0.0
         else:
-            max_tokens = meter.tokens_per_sample(self.max_tokens, n)
-            completions = self.lm.complete(
-                prompt, n=n, max_tokens=max_tokens, temperature=self.temperature,
-                seed=self._next_seed(),
-            )
-            meter.record(sum(c.tokens for c in completions))
-            said = [_last_label(c.text, words) for c in completions]
+            said = [_last_label(text, words) for text in self._sample(prompt, n, meter)]
             score = sum(self.labels[w] for w in said if w is not None) / max(len(said), 1)
         self._store(key, score)
         return score
 
     def _votes(self, task: Task, states: Sequence[str], n: int, meter: Meter) -> list[float]:
-        assert self.lm is not None
         prompt = task.vote_prompt(states)
         key = ("vote", prompt)
         cached = self._cached(key, meter)
         if cached is not None:
             return list(cached)
-        max_tokens = meter.tokens_per_sample(self.max_tokens, n)
-        completions = self.lm.complete(
-            prompt, n=n, max_tokens=max_tokens, temperature=self.temperature,
-            seed=self._next_seed(),
-        )
-        meter.record(sum(c.tokens for c in completions))
         votes = [0.0] * len(states)
-        for completion in completions:
-            choice = task.parse_vote(completion.text, len(states))
+        for text in self._sample(prompt, n, meter):
+            choice = task.parse_vote(text, len(states))
             if choice is not None:
                 votes[choice] += 1
         self._store(key, tuple(votes))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, cast
 
-from agent.tot.budget import Meter
+from agent.tot.budget import Meter, Seeds
 from agent.tot.protocols import BatchingLanguageModel, LanguageModel, Task
 
 GenerateMode = Literal["propose", "sample"]
@@ -45,8 +45,7 @@ class ThoughtGenerator:
         if self.max_tokens < 1:
             raise ValueError(f"max_tokens must be >= 1, got {self.max_tokens}")
         self.stop = tuple(stop)
-        self.seed = seed
-        self._calls = 0
+        self.seeds = Seeds(seed)
 
     def generate(
         self, task: Task, state: str, n: int = 1, meter: Meter | None = None
@@ -56,14 +55,12 @@ class ThoughtGenerator:
             prompt = task.propose_prompt(state)
         else:
             prompt = task.sample_prompt(state)
-        max_tokens = meter.tokens_per_sample(self.max_tokens, n)
-        seed = None if self.seed is None else self.seed + self._calls
-        self._calls += 1
-        completions = self.lm.complete(
-            prompt, n=n, max_tokens=max_tokens, temperature=self.temperature,
-            stop=self.stop, seed=seed,
+        completions = meter.sample(
+            lambda max_tokens, seed: self.lm.complete(
+                prompt, n=n, max_tokens=max_tokens, temperature=self.temperature, stop=self.stop, seed=seed,
+            ),
+            max_tokens=self.max_tokens, n=n, seeds=self.seeds,
         )
-        meter.record(sum(c.tokens for c in completions))
         children: list[str] = []
         for completion in completions:
             children.extend(task.parse_thoughts(state, completion.text))
@@ -83,12 +80,12 @@ class ThoughtGenerator:
             raise TypeError("generate_each needs a model with complete_each")
         meter = meter or Meter()
         prompt_of = task.propose_prompt if self.mode == "propose" else task.sample_prompt
-        max_tokens = meter.tokens_per_sample(self.max_tokens, len(states))
-        seed = None if self.seed is None else self.seed + self._calls
-        self._calls += len(states)
-        completions = cast(BatchingLanguageModel, self.lm).complete_each(
-            [prompt_of(state) for state in states], max_tokens=max_tokens,
-            temperature=self.temperature, stop=self.stop, seed=seed,
+        lm = cast(BatchingLanguageModel, self.lm)
+        prompts = [prompt_of(state) for state in states]
+        completions = meter.sample(
+            lambda max_tokens, seed: lm.complete_each(
+                prompts, max_tokens=max_tokens, temperature=self.temperature, stop=self.stop, seed=seed,
+            ),
+            max_tokens=self.max_tokens, n=len(states), seeds=self.seeds, count=len(states),
         )
-        meter.record(sum(c.tokens for c in completions))
         return [task.parse_thoughts(state, c.text) for state, c in zip(states, completions, strict=True)]

@@ -16,7 +16,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -517,20 +517,3 @@ def _spec(config: Game24EvalConfig, home: str | Path | None, threads: int | None
     return ModelSpec(config.model, config.precision, None if home is None else str(home), threads,
                      tuple(sorted((config.adapters or {}).items())))
 
-
-@dataclass
-class EvalPlan:
-    """What a run would do, for a dry run or a progress bar: puzzles in range, already done."""
-
-    puzzles: int
-    done: int
-    todo: list[int] = field(default_factory=list)
-
-
-def plan_game24_eval(config: Game24EvalConfig, data: str | Path, results: str | Path) -> EvalPlan:
-    """Check the results file against `config` and count what is left, without running."""
-    puzzles = select_ranks(load_puzzles(data), config.ranks)
-    header, done = read_results(results)
-    _check_header(Path(results), header, config)
-    todo = [p.rank for p in puzzles if p.rank not in done]
-    return EvalPlan(len(puzzles), len(puzzles) - len(todo), todo)

@@ -15,6 +15,7 @@ from torch import Tensor, nn
 
 from llm.attention import SHARED_PREFIX_MIN, shared_prefix_attention
 from llm.config import ModelConfig
+from llm.fuse import fuse_linears
 from llm.kv_cache import KVCache, LayerCache
 
 
@@ -202,12 +203,10 @@ class Transformer(nn.Module):
         return self.blocks[0].attn_norm.weight.dtype
 
     def fuse_projections(self) -> None:
-        """For inference: q/k/v and gate/up become one matmul each (see `llm.quant.fuse_linears`).
+        """For inference: q/k/v and gate/up become one matmul each (llm/fuse.py).
 
         Moving or casting the model afterwards (`.to(...)`) drops the fusion again.
         """
-        from llm.quant import fuse_linears
-
         for block in self.blocks:
             attn, mlp = block.attn, block.mlp
             qkv = fuse_linears([attn.q, attn.k, attn.v])

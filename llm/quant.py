@@ -27,6 +27,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from llm.fuse import cat_bias, cat_views, share_slices
+
 if TYPE_CHECKING:
     from llm.config import ModelConfig
     from llm.model import Transformer
@@ -144,6 +146,14 @@ class Int8Linear(nn.Module):
             y = y + self.bias
         return y.reshape(*x.shape[:-1], self.out_features).to(dtype)
 
+    @classmethod
+    def joined(cls, layers: list[Int8Linear]) -> Int8Linear:
+        """One layer computing the layers' outputs side by side (`llm.fuse.fuse_linears`)."""
+        fused = cls(cat_views([layer.q for layer in layers]), torch.cat([layer.scale for layer in layers]),
+                    cat_bias(layers, COMPUTE_DTYPE), use_kernels=layers[0].use_kernel)
+        share_slices(fused.q, layers, "q")
+        return fused
+
     def dequantize(self) -> Tensor:
         return self.q.float() * self.scale.float()[:, None]
 
@@ -184,7 +194,7 @@ class Int4Linear(nn.Module):
         x2 = x.reshape(-1, self.in_features).to(COMPUTE_DTYPE)
         if self.use_kernel:
             scales_and_zeros = self.scales_and_zeros
-            if not scales_and_zeros.is_contiguous():  # a part of a fused layer (see fuse_linears)
+            if not scales_and_zeros.is_contiguous():  # a part of a fused layer (see llm/fuse.py)
                 scales_and_zeros = scales_and_zeros.contiguous()
             y = torch.ops.aten._weight_int4pack_mm_for_cpu(x2, self.packed, self.group_size, scales_and_zeros)
         else:
@@ -192,6 +202,26 @@ class Int4Linear(nn.Module):
         if self.bias is not None:
             y = y + self.bias
         return y.reshape(*x.shape[:-1], self.out_features).to(dtype)
+
+    @classmethod
+    def joined(cls, layers: list[Int4Linear]) -> Int4Linear | None:
+        """One layer computing the layers' outputs side by side (`llm.fuse.fuse_linears`),
+        or None where the packed layout cannot be joined."""
+        widths = [layer.out_features for layer in layers]
+        same = len({(layer.group_size, layer.use_kernel) for layer in layers}) == 1
+        # The kernel's packed layout holds rows in blocks of 64: rows concatenate only at block edges.
+        if not same or (layers[0].use_kernel and any(w % 64 for w in widths[:-1])):
+            return None
+        fused = cls.__new__(cls)
+        nn.Module.__init__(fused)
+        fused.in_features, fused.out_features = layers[0].in_features, sum(widths)
+        fused.group_size, fused.use_kernel = layers[0].group_size, layers[0].use_kernel
+        fused.register_buffer("packed", cat_views([layer.packed for layer in layers]))
+        fused.register_buffer("scales_and_zeros", cat_views([layer.scales_and_zeros for layer in layers], dim=1))
+        fused.register_buffer("bias", cat_bias(layers, COMPUTE_DTYPE))
+        share_slices(fused.packed, layers, "packed")
+        share_slices(fused.scales_and_zeros, layers, "scales_and_zeros", dim=1)  # strided views
+        return fused
 
     def unpacked(self) -> Tensor:
         """The int4 values in [0, 15], (N, K) int32."""
@@ -274,92 +304,6 @@ class QuantEmbedding(nn.Module):
 
     def dequantize(self) -> Tensor:
         return self.rows(torch.arange(self.num_embeddings))
-
-
-# -- fused projections -------------------------------------------------------------------------
-def _cat(tensors: list[Tensor], dim: int = 0) -> Tensor:
-    """torch.cat, but parts that are consecutive slices of one tensor (a fused model saved
-    and loaded again) come back as a view of it, and byte rows travel as int64: fresh
-    allocations and byte copies are slow here (~10-20 ms each at load time)."""
-    first = tensors[0]
-    step = first.stride(dim)
-    if all(t.untyped_storage().data_ptr() == first.untyped_storage().data_ptr() and t.stride() == first.stride()
-           for t in tensors) and all(b.storage_offset() == a.storage_offset() + a.size(dim) * step
-                                     for a, b in zip(tensors, tensors[1:], strict=False)):
-        shape = list(first.shape)
-        shape[dim] = sum(t.size(dim) for t in tensors)
-        joined = first.as_strided(shape, first.stride(), first.storage_offset())
-        if joined.is_contiguous():
-            return joined
-    if dim == 0 and all(t.dtype.itemsize == 1 and t.is_contiguous() and t.size(-1) % 8 == 0 for t in tensors):
-        return torch.cat([t.view(torch.int64) for t in tensors]).view(first.dtype)
-    return torch.cat(tensors, dim=dim)
-
-
-def _share_slices(fused: Tensor, parts: list[nn.Module], name: str, dim: int = 0) -> None:
-    """Point each part's `name` tensor at its slice of `fused` (no second copy in memory)."""
-    start = 0
-    for part in parts:
-        old = getattr(part, name)
-        view = fused.detach().narrow(dim, start, old.size(dim))
-        start += old.size(dim)
-        if view.data_ptr() % 64:
-            continue  # the part keeps its own (aligned) copy
-        if isinstance(old, nn.Parameter):
-            setattr(part, name, nn.Parameter(view, requires_grad=old.requires_grad))
-        else:
-            setattr(part, name, view)
-
-
-def _cat_bias(layers: list[nn.Module], widths: list[int], dtype: torch.dtype) -> Tensor | None:
-    if all(layer.bias is None for layer in layers):
-        return None
-    return torch.cat([layer.bias.detach().to(dtype) if layer.bias is not None else torch.zeros(w, dtype=dtype)
-                      for layer, w in zip(layers, widths, strict=True)])
-
-
-@torch.no_grad()
-def fuse_linears(layers: list[nn.Module]) -> nn.Module | None:
-    """One layer computing `torch.cat([layer(x) for layer in layers], -1)`, or None if the
-    layers cannot be fused (different kinds or widths, or wrapped by something else).
-
-    The parts' weights become views of the fused weight, so memory is not doubled.
-    """
-    kinds = {type(layer) for layer in layers}
-    if len(kinds) != 1 or len({layer.in_features for layer in layers}) != 1:
-        return None
-    kind, widths = kinds.pop(), [layer.out_features for layer in layers]
-    if kind is nn.Linear:
-        weight = torch.cat([layer.weight.detach() for layer in layers])
-        fused = nn.Linear(weight.size(1), weight.size(0), bias=layers[0].bias is not None,
-                          device=weight.device, dtype=weight.dtype)
-        fused.weight = nn.Parameter(weight, requires_grad=False)
-        bias = _cat_bias(layers, widths, weight.dtype)
-        if bias is not None:
-            fused.bias = nn.Parameter(bias, requires_grad=False)
-        _share_slices(fused.weight, layers, "weight")
-        return fused
-    if kind is Int8Linear:
-        fused = Int8Linear(_cat([layer.q for layer in layers]), torch.cat([layer.scale for layer in layers]),
-                           _cat_bias(layers, widths, COMPUTE_DTYPE), use_kernels=layers[0].use_kernel)
-        _share_slices(fused.q, layers, "q")
-        return fused
-    if kind is Int4Linear:
-        same = len({(layer.group_size, layer.use_kernel) for layer in layers}) == 1
-        # The kernel's packed layout holds rows in blocks of 64: rows concatenate only at block edges.
-        if not same or (layers[0].use_kernel and any(w % 64 for w in widths[:-1])):
-            return None
-        fused = Int4Linear.__new__(Int4Linear)
-        nn.Module.__init__(fused)
-        fused.in_features, fused.out_features = layers[0].in_features, sum(widths)
-        fused.group_size, fused.use_kernel = layers[0].group_size, layers[0].use_kernel
-        fused.register_buffer("packed", _cat([layer.packed for layer in layers]))
-        fused.register_buffer("scales_and_zeros", _cat([layer.scales_and_zeros for layer in layers], dim=1))
-        fused.register_buffer("bias", _cat_bias(layers, widths, COMPUTE_DTYPE))
-        _share_slices(fused.packed, layers, "packed")
-        _share_slices(fused.scales_and_zeros, layers, "scales_and_zeros", dim=1)  # strided views
-        return fused
-    return None
 
 
 # -- whole models ------------------------------------------------------------------------------

@@ -11,13 +11,13 @@ from torch import nn
 
 from llm.config import ModelConfig
 from llm.engine import Engine
+from llm.fuse import fuse_linears
 from llm.generate import SamplingConfig, generate_ids
 from llm.model import Transformer
 from llm.quant import (
     Int4Linear,
     Int8Linear,
     QuantEmbedding,
-    fuse_linears,
     int4_kernel_available,
     int8_kernel_available,
     load_quantized,

@@ -1,0 +1,119 @@
+"""What one Game of 24 evaluation runs: the method, the model, the search's settings, and
+the file name that tells runs apart."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from agent.tasks.game24.puzzles import Game24Error, parse_rank_range
+from agent.tasks.game24.task import AnswerMode, Check
+from agent.tot import EvaluateMode, GenerateMode
+from llm.config import PRECISIONS, Precision
+
+Method = Literal["io", "cot", "cot-sc", "tot"]
+METHODS: tuple[str, ...] = ("io", "cot", "cot-sc", "tot")
+ROLES: tuple[str, ...] = ("propose", "value", "answer")  # tot's generator and evaluator; the baselines' reply
+EVAL_NAME = "game24"
+# Fields that change what a result means: a results file holds one setting of them.
+_NOT_IDENTITY = ("ranks", "workers")
+
+
+@dataclass(frozen=True)
+class Game24EvalConfig:
+    """One Game of 24 evaluation. `max_tokens`: per reply (io 64, cot/cot-sc 256) or per
+    thought-generation call (tot, default 128); None picks the method's default.
+
+    tot: `breadth` states kept per level, `generate` propose|sample, `evaluate`
+    value|sampled_value|vote, `check` drop|repair|none for wrong steps, `answer`
+    compose|model; `budget_tokens` / `budget_seconds` cap one puzzle's search.
+    cot-sc: `samples` replies at `temperature`, majority answer.
+    adapters: role (propose, value, answer) -> adapter name. Recorded here; the caller
+    applies them by passing `roles`, models bound to them (`EngineLM.bind`).
+    """
+
+    method: Method = "io"
+    ranks: str = "901-1000"
+    model: str = "smollm2-135m-instruct"  # a registry name or a path to weights
+    precision: Precision = "fp32"
+    few_shot: bool = False
+    max_tokens: int | None = None
+    samples: int = 5
+    temperature: float = 0.7
+    breadth: int = 5
+    generate: GenerateMode = "propose"
+    evaluate: EvaluateMode = "value"
+    n_generate: int = 1
+    n_evaluate: int = 1
+    check: Check = "drop"
+    answer: AnswerMode = "compose"
+    budget_tokens: int | None = None
+    budget_seconds: float | None = None
+    seed: int = 0
+    workers: int = 1
+    adapters: dict[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        choices = {
+            "method": METHODS, "precision": PRECISIONS, "generate": ("propose", "sample"),
+            "evaluate": ("value", "sampled_value", "vote"), "check": ("drop", "repair", "none"),
+            "answer": ("compose", "model"),
+        }
+        for name, allowed in choices.items():
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {getattr(self, name)!r}")
+        for name in ("samples", "breadth", "n_generate", "n_evaluate", "workers"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+        for name in ("max_tokens", "budget_tokens"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+                raise ValueError(f"{name} must be an integer >= 1 or None, got {value!r}")
+        if self.budget_seconds is not None and not self.budget_seconds > 0:
+            raise ValueError(f"budget_seconds must be > 0 or None, got {self.budget_seconds!r}")
+        if not self.temperature >= 0:
+            raise ValueError(f"temperature must be >= 0, got {self.temperature!r}")
+        unknown = set(self.adapters or {}) - set(ROLES)
+        if unknown:
+            raise ValueError(f"adapters: roles must be among {', '.join(ROLES)}, got {sorted(unknown)}")
+        try:
+            parse_rank_range(self.ranks)
+        except Game24Error as exc:
+            raise ValueError(f"ranks: {exc}") from None
+
+    @property
+    def depth(self) -> int:
+        """ToT depth: three steps, plus the model's written answer when answer=model."""
+        return 3 + (self.answer == "model")
+
+    def reply_tokens(self) -> int:
+        if self.max_tokens is not None:
+            return self.max_tokens
+        return {"io": 64, "cot": 256, "cot-sc": 256, "tot": 128}[self.method]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "depth": self.depth, "reply_tokens": self.reply_tokens()}
+
+    def identity(self) -> dict[str, Any]:
+        """The parameters that a results file is bound to."""
+        return {k: v for k, v in self.to_dict().items() if k not in _NOT_IDENTITY}
+
+
+def results_name(config: Game24EvalConfig) -> str:
+    """A file name that tells runs apart: `game24-tot-b5-propose-value-drop-smollm2-135m-instruct-fp32.jsonl`."""
+    parts = [EVAL_NAME, config.method]
+    if config.method == "tot":
+        parts += [f"b{config.breadth}", config.generate, config.evaluate, config.check]
+        if config.answer == "model":
+            parts.append("model-answer")
+    elif config.method == "cot-sc":
+        parts.append(f"k{config.samples}")
+    if config.few_shot:
+        parts.append("few-shot")
+    if config.adapters:
+        parts += [f"{role}={name}" for role, name in sorted(config.adapters.items())]
+    parts += [Path(config.model).name or "model", config.precision]
+    return "-".join(parts) + ".jsonl"

@@ -1,0 +1,149 @@
+"""The results file: JSONL, a header line holding the parameters, then one line per
+puzzle; read back (a line cut short by a kill is dropped), checked against the parameters
+of a resumed run, and summarised."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from agent.errors import AgentError
+from agent.evals.config import EVAL_NAME, Game24EvalConfig
+from agent.tasks.game24.puzzles import Puzzle
+
+
+class EvalError(AgentError):
+    """A results file that cannot be resumed with these parameters, or is damaged."""
+
+
+@dataclass
+class PuzzleResult:
+    """One puzzle's outcome. `any_ok`: some candidate (tot) or sample (cot-sc) was right."""
+
+    rank: int
+    puzzle: list[int]
+    method: str
+    answer: str | None
+    ok: bool
+    reason: str
+    tokens: int  # generated
+    prompt_tokens: int | None
+    calls: int
+    seconds: float
+    any_ok: bool | None = None
+    output: str | None = None  # the baselines' raw reply (truncated)
+    tree: dict[str, Any] | None = None  # tot: a summary of the search tree
+
+    def to_record(self) -> dict[str, Any]:
+        return {"kind": "result", **dataclasses.asdict(self)}
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> PuzzleResult:
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in record.items() if k in names})
+
+
+@dataclass
+class EvalSummary:
+    """Figures over every result in the file within the rank range (earlier runs included)."""
+
+    method: str
+    puzzles: int  # in the rank range
+    done: int
+    solved: int
+    success_rate: float
+    mean_tokens: float
+    mean_prompt_tokens: float | None
+    mean_seconds: float
+    any_ok_rate: float | None
+    new: int  # computed by this run
+    skipped: int  # already in the results file
+    results: str
+    run_id: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.done == self.puzzles
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "complete": self.complete}
+
+
+def header_record(config: Game24EvalConfig, data: Path) -> dict[str, Any]:
+    """The first line of a results file: the parameters its results were made with."""
+    return {"kind": "header", "eval": EVAL_NAME, "params": config.identity(), "data": str(data),
+            "created": datetime.now(UTC).isoformat(timespec="seconds")}
+
+
+def read_results(path: str | Path, *, repair: bool = False) -> tuple[dict[str, Any] | None, dict[int, PuzzleResult]]:
+    """The header and the results (by rank) of a results file; (None, {}) when there is none.
+
+    A last line cut short by a kill is ignored, and with `repair` cut off the file so that
+    appending can go on.
+    """
+    path = Path(path)
+    if not path.exists():
+        return None, {}
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        cut = data.rfind(b"\n") + 1
+        if repair:
+            with path.open("r+b") as f:
+                f.truncate(cut)
+        data = data[:cut]
+    header: dict[str, Any] | None = None
+    results: dict[int, PuzzleResult] = {}
+    for number, line in enumerate(data.decode("utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            raise EvalError(f"{path}:{number}: not a JSON line; the results file is damaged") from None
+        if record.get("kind") == "header":
+            header = header or record
+        elif record.get("kind") == "result":
+            result = PuzzleResult.from_record(record)
+            results[result.rank] = result
+    return header, results
+
+
+def check_header(path: Path, header: Mapping[str, Any] | None, config: Game24EvalConfig) -> None:
+    """Refuse to resume a results file made with other parameters."""
+    if header is None:
+        return
+    if header.get("eval") != EVAL_NAME:
+        raise EvalError(f"{path}: not a {EVAL_NAME} results file")
+    saved, wanted = dict(header.get("params", {})), config.identity()
+    differ = sorted(k for k in set(saved) | set(wanted) if saved.get(k) != wanted.get(k))
+    if differ:
+        detail = ", ".join(f"{k}: {saved.get(k)!r} there, {wanted.get(k)!r} now" for k in differ)
+        raise EvalError(f"{path} holds results of other parameters ({detail}); use another results file")
+
+
+def summarize(results: Mapping[int, PuzzleResult], puzzles: list[Puzzle], method: str, path: str | Path,
+              new: int = 0) -> EvalSummary:
+    ranks = {p.rank for p in puzzles}
+    done = [r for rank, r in sorted(results.items()) if rank in ranks]
+    count = len(done)
+
+    def mean(values: list[float]) -> float:
+        return round(sum(values) / len(values), 3) if values else 0.0
+
+    prompt_tokens = [r.prompt_tokens for r in done if r.prompt_tokens is not None]
+    any_ok = [r.any_ok for r in done if r.any_ok is not None]
+    solved = sum(r.ok for r in done)
+    return EvalSummary(
+        method=method, puzzles=len(puzzles), done=count, solved=solved,
+        success_rate=round(solved / count, 4) if count else 0.0,
+        mean_tokens=mean([r.tokens for r in done]),
+        mean_prompt_tokens=mean(prompt_tokens) if prompt_tokens else None,
+        mean_seconds=mean([r.seconds for r in done]),
+        any_ok_rate=round(sum(any_ok) / len(any_ok), 4) if any_ok else None,
+        new=new, skipped=count - new, results=str(path),
+    )

@@ -21,12 +21,12 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, TextIO
 from urllib.parse import quote
 
 from memory import migrations
+from memory.clock import utc_now
 from memory.errors import LogError
 
 Role = Literal["system", "user", "assistant"]
@@ -36,7 +36,6 @@ Outcome = Literal["a", "b", "tie", "both_bad"]
 ROLES: tuple[str, ...] = ("system", "user", "assistant")
 OUTCOMES: tuple[str, ...] = ("a", "b", "tie", "both_bad")
 _TITLE_CHARS = 80
-_FOREIGN = "an SQLite database without kigi's migrations table; it was left untouched"
 
 
 # ----------------------------------------------------------------------------- records
@@ -283,15 +282,15 @@ class ConversationLog:
                 if todo:
                     raise LogError(f"{self.path} needs upgrading ({', '.join(todo)}); open it writable once")
             else:
-                # Checked before WAL mode is switched on, which would rewrite the file header.
-                if migrations.is_foreign(conn):
-                    raise LogError(f"{self.path} is not a kigi log: {_FOREIGN}")
-                conn.execute("PRAGMA journal_mode = WAL").fetchone()
-                if migrations.pending(conn):
-                    try:
+                try:
+                    # Checked before WAL mode is switched on, which would rewrite the file
+                    # header; migrate() checks again, inside its transaction.
+                    migrations.refuse_foreign(conn)
+                    conn.execute("PRAGMA journal_mode = WAL").fetchone()
+                    if migrations.pending(conn):
                         migrations.migrate(conn)
-                    except LogError as e:
-                        raise LogError(f"{self.path} is not a kigi log: {e}") from None
+                except LogError as e:
+                    raise LogError(f"{self.path} is not a kigi log: {e}") from None
         except sqlite3.Error as e:
             conn.close()
             raise self._error(e) from None
@@ -330,7 +329,7 @@ class ConversationLog:
 
     def start_conversation(self, model: str | None = None, system: str | None = None, title: str | None = None) -> str:
         """Create an empty conversation; return its id."""
-        now = _now()
+        now = utc_now()
         cid = _new_id()
         with self._write() as conn:
             conn.execute(
@@ -357,7 +356,7 @@ class ConversationLog:
         content = _text(content, "content")
         if generation is not None and role != "assistant":
             raise ValueError("generation: only an assistant message has one")
-        now = _now()
+        now = utc_now()
         mid = _new_id()
         with self._write() as conn:
             self._require_conversation(conn, conversation_id)
@@ -460,7 +459,7 @@ class ConversationLog:
     def add_candidate(self, turn_id: str, content: str, *, generation: Generation | None = None) -> Candidate:
         """Add another answer to a user turn (`/retry`); it gets the next index."""
         content = _text(content, "content")
-        now = _now()
+        now = utc_now()
         with self._write() as conn:
             self._require_turn(conn, turn_id)
             gid = self._insert_generation(conn, None, generation) if generation else None
@@ -489,7 +488,7 @@ class ConversationLog:
         if score is None and label is None:
             raise ValueError("score, label: give at least one")
         rater = _text(rater, "rater")
-        now = _now()
+        now = utc_now()
         rid = _new_id()
         with self._write() as conn:
             cand_id = self._resolve_answer(conn, answer_id)
@@ -560,7 +559,7 @@ class ConversationLog:
         if a_id == b_id:
             raise ValueError("a_id, b_id: a candidate cannot be compared with itself")
         rater = _text(rater, "rater")
-        now = _now()
+        now = utc_now()
         pid = _new_id()
         with self._write() as conn:
             a = self._candidate(conn, a_id)
@@ -656,7 +655,7 @@ class ConversationLog:
         """Keep the parameters and summary of one `kigi eval` run; return its id."""
         name = _text(name, "name")
         eid = _new_id()
-        row = (eid, name, _dumps(dict(params), "params"), _dumps(dict(summary), "summary"), _now())
+        row = (eid, name, _dumps(dict(params), "params"), _dumps(dict(summary), "summary"), utc_now())
         with self._write() as conn:
             conn.execute(
                 "INSERT INTO eval_runs (id, name, params, summary, created) VALUES (?, ?, ?, ?, ?)",
@@ -794,7 +793,7 @@ class ConversationLog:
                 g.latency_s,
                 g.ttft_s,
                 int(g.interrupted),
-                _now(),
+                utc_now(),
             ),
         )
         return gid
@@ -919,10 +918,6 @@ def _candidate(row: sqlite3.Row) -> Candidate:
 def _new_id() -> str:
     """32 random hex characters: a short prefix of one is enough to name it, as with git."""
     return uuid.uuid4().hex
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def _text(value: object, name: str) -> str:

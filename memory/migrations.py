@@ -1,31 +1,52 @@
 """Named schema migrations of the SQLite log, applied in order and recorded in the database.
 
-A migration, once released, never changes: a new schema is a new migration at the end of
-`MIGRATIONS`. Each one only adds (tables, columns, indexes, backfilled rows), so a log
-written by an older kigi upgrades in place and nothing in it is lost.
+A migration is a function registered with `@migration`; its name is the function's name,
+and that name is what a database records, so a released migration is never renamed or
+changed: a new schema is a new function at the end of this file. Each one only adds
+(tables, columns, indexes, backfilled rows), so a log written by an older kigi upgrades
+in place and nothing in it is lost. As in simonw/llm, one place per migration; unlike
+it, all pending ones run in one transaction and a foreign database is never touched.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
+from memory.clock import utc_now
 from memory.errors import LogError
 
 
 @dataclass(frozen=True)
 class Migration:
-    """One schema step: a unique name and the SQL statements that perform it."""
+    """One schema step: the name recorded in the database and the function that performs it."""
 
     name: str
-    statements: tuple[str, ...]
+    apply: Callable[[sqlite3.Connection], None]
 
 
-# 1: the chat log itself, as the first `kigi ask` needed it.
-_INITIAL = Migration(
-    "m001_initial",
-    (
+MIGRATIONS: list[Migration] = []
+
+
+def migration(fn: Callable[[sqlite3.Connection], None]) -> Migration:
+    """Register `fn` as the next migration, named after the function."""
+    step = Migration(fn.__name__, fn)
+    MIGRATIONS.append(step)
+    return step
+
+
+def _run(conn: sqlite3.Connection, *statements: str) -> None:
+    # One statement at a time: executescript() would commit the open transaction.
+    for statement in statements:
+        conn.execute(statement)
+
+
+@migration
+def m001_initial(conn: sqlite3.Connection) -> None:
+    """The chat log itself, as the first `kigi ask` needed it."""
+    _run(
+        conn,
         """CREATE TABLE conversations (
             id TEXT PRIMARY KEY,
             created TEXT NOT NULL,
@@ -62,14 +83,15 @@ _INITIAL = Migration(
             created TEXT NOT NULL
         )""",
         "CREATE INDEX generations_message ON generations(message_id)",
-    ),
-)
+    )
 
-# 2: preference data. Answers already in the log become candidate 0 of their user turn,
-# so old conversations can be retried, rated and compared like new ones.
-_PREFERENCES = Migration(
-    "m002_candidates_ratings_preferences",
-    (
+
+@migration
+def m002_candidates_ratings_preferences(conn: sqlite3.Connection) -> None:
+    """Preference data. Answers already in the log become candidate 0 of their user turn,
+    so old conversations can be retried, rated and compared like new ones."""
+    _run(
+        conn,
         """CREATE TABLE candidates (
             id TEXT PRIMARY KEY,
             turn_id TEXT NOT NULL REFERENCES messages(id),
@@ -112,13 +134,14 @@ _PREFERENCES = Migration(
         FROM messages a
         JOIN messages u ON u.conversation_id = a.conversation_id AND u.position = a.position - 1
         WHERE a.role = 'assistant' AND u.role = 'user'""",
-    ),
-)
+    )
 
-# 3: results of `kigi eval`, kept beside the answers they judge.
-_EVAL_RUNS = Migration(
-    "m003_eval_runs",
-    (
+
+@migration
+def m003_eval_runs(conn: sqlite3.Connection) -> None:
+    """Results of `kigi eval`, kept beside the answers they judge."""
+    _run(
+        conn,
         """CREATE TABLE eval_runs (
             id TEXT PRIMARY KEY,
             name TEXT NOT NULL,
@@ -127,10 +150,8 @@ _EVAL_RUNS = Migration(
             created TEXT NOT NULL
         )""",
         "CREATE INDEX eval_runs_name ON eval_runs(name, created)",
-    ),
-)
+    )
 
-MIGRATIONS: tuple[Migration, ...] = (_INITIAL, _PREFERENCES, _EVAL_RUNS)
 
 _MIGRATIONS_TABLE = """CREATE TABLE IF NOT EXISTS migrations (
     name TEXT PRIMARY KEY,
@@ -146,13 +167,13 @@ def applied(conn: sqlite3.Connection) -> list[str]:
     return [row[0] for row in rows]
 
 
-def pending(conn: sqlite3.Connection, migrations: tuple[Migration, ...] = MIGRATIONS) -> list[str]:
+def pending(conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS) -> list[str]:
     """Names of the migrations not yet applied; names unknown to this kigi are ignored."""
     done = set(applied(conn))
     return [m.name for m in migrations if m.name not in done]
 
 
-def migrate(conn: sqlite3.Connection, migrations: tuple[Migration, ...] = MIGRATIONS) -> list[str]:
+def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS) -> list[str]:
     """Apply the pending migrations in order, all in one transaction; return their names.
 
     `conn` must be in autocommit mode (isolation_level=None). BEGIN IMMEDIATE takes the
@@ -164,21 +185,16 @@ def migrate(conn: sqlite3.Connection, migrations: tuple[Migration, ...] = MIGRAT
         raise ValueError("migrations: names must be unique")
     conn.execute("BEGIN IMMEDIATE")
     try:
-        if is_foreign(conn):
-            raise LogError("an SQLite database without kigi's migrations table; it was left untouched")
+        refuse_foreign(conn)
         conn.execute(_MIGRATIONS_TABLE)
         done = set(applied(conn))
         applied_now = []
-        for migration in migrations:
-            if migration.name in done:
+        for step in migrations:
+            if step.name in done:
                 continue
-            for statement in migration.statements:
-                conn.execute(statement)
-            conn.execute(
-                "INSERT INTO migrations (name, applied_at) VALUES (?, ?)",
-                (migration.name, _now()),
-            )
-            applied_now.append(migration.name)
+            step.apply(conn)
+            conn.execute("INSERT INTO migrations (name, applied_at) VALUES (?, ?)", (step.name, utc_now()))
+            applied_now.append(step.name)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
@@ -187,9 +203,11 @@ def migrate(conn: sqlite3.Connection, migrations: tuple[Migration, ...] = MIGRAT
     return applied_now
 
 
-def is_foreign(conn: sqlite3.Connection) -> bool:
-    """True for an SQLite database that holds tables but is not a kigi log: never touch it."""
-    return not _has_table(conn, "migrations") and _has_any_table(conn)
+def refuse_foreign(conn: sqlite3.Connection) -> None:
+    """Raise `LogError` for an SQLite database that holds tables but is not a kigi log:
+    never touch someone else's data."""
+    if not _has_table(conn, "migrations") and _has_any_table(conn):
+        raise LogError("an SQLite database without kigi's migrations table; it was left untouched")
 
 
 def _has_table(conn: sqlite3.Connection, name: str) -> bool:
@@ -199,7 +217,3 @@ def _has_table(conn: sqlite3.Connection, name: str) -> bool:
 
 def _has_any_table(conn: sqlite3.Connection) -> bool:
     return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table'").fetchone() is not None
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")

@@ -29,13 +29,13 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
 from urllib.parse import urlparse
 
 from memory.chunking import Chunk, Kind, chunks, kind_of
+from memory.clock import utc_now
 from memory.errors import MemoryStoreError
 
 if TYPE_CHECKING:
@@ -199,10 +199,6 @@ class _Pending:
         if not self.complete:  # a text that made no chunk at all
             return FileOutcome(self.source, "skipped", reason="no text to store")
         return FileOutcome(self.source, "updated" if self.existing else "added", self.stored)
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def chunk_id(source: str, position: int, content_hash: str) -> str:
@@ -589,7 +585,7 @@ class MemoryStore:
         rows = [(p, c, last) for p, c, last in batch if not p.failed]
         if not rows:
             return
-        added = _now()
+        added = utc_now("seconds")
         ids, texts, metadatas = [], [], []
         for pending, chunk, last in rows:
             digest = content_hash(chunk.text)

@@ -79,6 +79,8 @@ def test_new_log_applies_every_migration_in_order(db: Path) -> None:
     mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
     conn.close()
     assert [r[0] for r in rows] == [m.name for m in migrations.MIGRATIONS]
+    # Released names are recorded in users' logs: renaming a migration function would re-run it.
+    assert [r[0] for r in rows][:3] == ["m001_initial", "m002_candidates_ratings_preferences", "m003_eval_runs"]
     assert all(r[1].endswith("Z") and "T" in r[1] for r in rows)
     assert mode == "wal"
 

@@ -1,12 +1,11 @@
 """`Engine`: a loaded model with its tokenizer, the unit that callers hold on to.
 
 It still speaks token ids (plus the tokenizer for whoever renders prompts); chat
-templates stay in `agent/`.
+templates stay in `agent/`. Loading itself is `llm.load.load_model`'s pipeline.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +14,7 @@ from typing import Any
 import torch
 
 from llm.compile import CompiledOrEager, compile_decode
-from llm.config import PRECISIONS, ModelConfig, Precision
-from llm.errors import IncompatibleWeightsError
+from llm.config import Precision
 from llm.generate import (
     Completion,
     SamplingConfig,
@@ -27,64 +25,9 @@ from llm.generate import (
     generate_ids,
     next_token_logits,
 )
+from llm.load import load_model
 from llm.model import Transformer
-from llm.quant import QuantKind, load_quantized, quantize_model, quantized_cache_file, save_quantized
 from llm.tokenizer import Tokenizer
-from llm.weights import (
-    CHECKPOINT_CONFIG,
-    CHECKPOINT_TOKENIZER,
-    LoadedWeights,
-    build_model,
-    load_weights,
-    load_weights_cached,
-)
-
-DTYPES: dict[str, torch.dtype] = {"fp32": torch.float32, "bf16": torch.bfloat16}
-
-
-def quick_header(cache_dir: Path, precision: str) -> LoadedWeights | None:
-    """Config, tokenizer and metadata of a cached checkpoint, without its float tensors,
-    when quantized weights for `precision` are cached beside it (saves reading ~0.5 GB)."""
-    if precision in DTYPES or not quantized_cache_file(cache_dir, precision).is_file():  # type: ignore[arg-type]
-        return None
-    try:
-        data = json.loads((Path(cache_dir) / CHECKPOINT_CONFIG).read_text(encoding="utf-8"))
-        if data.pop("format", None) != "kigi":
-            return None
-        metadata = data.pop("metadata", {})
-        tokenizer = Tokenizer.load(Path(cache_dir) / CHECKPOINT_TOKENIZER)
-        return LoadedWeights(ModelConfig.from_dict(data), {}, tokenizer, {**metadata, "format": "kigi"})
-    except (OSError, ValueError, TypeError, KeyError):
-        return None  # whatever is amiss, the full load below sorts it out
-
-
-def cached_quantized(config: ModelConfig, kind: QuantKind, cache_dir: Path) -> Transformer | None:
-    """The quantized model stored under `cache_dir`, or None (a damaged copy is deleted)."""
-    file = quantized_cache_file(cache_dir, kind)
-    if not file.is_file():
-        return None
-    try:
-        return load_quantized(config, file, kind)
-    except Exception:  # noqa: BLE001 - a damaged cache is rebuilt, never trusted
-        file.unlink(missing_ok=True)
-        return None
-
-
-def build_quantized(weights: LoadedWeights, kind: QuantKind, cache_dir: Path | None) -> Transformer:
-    """A quantized model, read from `cache_dir` when it was quantized there before (the
-    caller keys `cache_dir` by the source file's content, so a stale copy is never met).
-    The q/k/v and gate/up parts are stored end to end, so fusing them again copies nothing."""
-    model = cached_quantized(weights.config, kind, cache_dir) if cache_dir else None
-    if model is not None:
-        return model
-    model = quantize_model(build_model(weights), kind)
-    model.fuse_projections()  # saved fused: the parts as views of one storage
-    if cache_dir is not None:
-        file = quantized_cache_file(cache_dir, kind)
-        for stale in file.parent.glob(f"{kind}-*"):  # older formats of the same weights
-            stale.unlink(missing_ok=True)
-        save_quantized(model, file)
-    return model
 
 
 @dataclass
@@ -100,23 +43,7 @@ class Engine:
              name: str | None = None, compile: bool = False) -> Engine:
         """Load weights at `precision` (fp32 exact; bf16; int8/int4 weight-only quantized,
         their packed weights cached under `cache_dir`); `compile` opts into torch.compile."""
-        if precision not in PRECISIONS:
-            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
-        model = None
-        weights = quick_header(cache_dir, precision) if cache_dir else None
-        if weights is not None:  # quantized weights already cached: the float ones are not read
-            model = cached_quantized(weights.config, precision, cache_dir)  # type: ignore[arg-type]
-        if model is None:
-            weights = load_weights_cached(path, cache_dir) if cache_dir else load_weights(path)
-            if weights.tokenizer is None:
-                raise IncompatibleWeightsError(f"{path}: no tokenizer found beside the weights")
-            if not weights.config.causal:
-                raise IncompatibleWeightsError(f"{path}: an encoder model cannot generate text")
-            if precision in DTYPES:
-                model = build_model(weights, DTYPES[precision])
-            else:
-                model = build_quantized(weights, precision, cache_dir)  # type: ignore[arg-type]
-        model.fuse_projections()
+        weights, model = load_model(path, precision, cache_dir)
         compiled = compile_decode(model) if compile else None
         return cls(model, weights.tokenizer, name or Path(path).stem, weights.metadata, compiled)
 

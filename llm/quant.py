@@ -18,20 +18,14 @@ weight they stand for.
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Iterator
-from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
 from llm.fuse import cat_bias, cat_views, share_slices
-
-if TYPE_CHECKING:
-    from llm.config import ModelConfig
-    from llm.model import Transformer
 
 QuantKind = Literal["int8", "int4"]
 COMPUTE_DTYPE = torch.bfloat16
@@ -353,53 +347,4 @@ def quantize_model(model: nn.Module, kind: QuantKind, *, group_size: int = 32, h
             continue
         for key, param in list(module.named_parameters(recurse=False)):
             module._parameters[key] = nn.Parameter(param.detach().to(activations), requires_grad=False)
-    return model.eval()
-
-
-# -- on-disk cache of quantized weights ---------------------------------------------------------
-QUANT_CACHE_VERSION = 4
-
-
-def quantized_cache_file(cache_dir: Path, kind: QuantKind, group_size: int = 32, head: QuantKind | None = None) -> Path:
-    """Where a quantized copy of the model in `cache_dir` lives. The name holds everything
-    the stored bytes depend on (the kernels' packed layout comes with the torch version)."""
-    layout = f"k{int(int8_kernel_available())}{int(int4_kernel_available())}"
-    name = (f"{kind}-g{group_size}-head{head or kind}-{layout}-torch{torch.__version__.replace('+', '_')}"
-            f"-v{QUANT_CACHE_VERSION}.pt")
-    return Path(cache_dir) / name
-
-
-def save_quantized(model: nn.Module, file: Path) -> None:
-    """Write a quantized model's state; parts that share storage (after `fuse_projections`)
-    are written, and loaded, as views of one storage.
-
-    `torch.save`, not safetensors: loading then allocates each tensor 64-byte aligned, as
-    the int8 kernel needs (safetensors' tensors would each need copying: seconds here).
-    """
-    file = Path(file)
-    file.parent.mkdir(parents=True, exist_ok=True)
-    partial = file.with_name(f"{file.name}.{os.getpid()}.partial")
-    try:
-        torch.save(model.state_dict(), partial)
-        os.replace(partial, file)
-    except OSError:
-        partial.unlink(missing_ok=True)  # no space, or another process won the race: no cache
-
-
-def load_quantized(config: ModelConfig, file: Path, kind: QuantKind, *, group_size: int = 32,
-                   head: QuantKind | None = None) -> Transformer:
-    """Rebuild a quantized `Transformer` from `save_quantized`'s file without requantizing.
-
-    Raises `ValueError` (or torch.load's error) when the file does not fit the model.
-    """
-    from llm.model import Transformer
-
-    with torch.device("meta"):
-        model = quantize_model(Transformer(config), kind, group_size=group_size, head=head)
-    state = {key: aligned(tensor) for key, tensor in torch.load(Path(file), weights_only=True, mmap=True).items()}
-    try:
-        model.load_state_dict(state, strict=True, assign=True)
-    except RuntimeError as exc:
-        raise ValueError(f"{file}: does not fit the model ({exc})") from None
-    model.init_buffers()
     return model.eval()

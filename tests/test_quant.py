@@ -13,6 +13,7 @@ from llm.config import ModelConfig
 from llm.engine import Engine
 from llm.fuse import fuse_linears
 from llm.generate import SamplingConfig, generate_ids
+from llm.load import load_quantized, save_quantized
 from llm.model import Transformer
 from llm.quant import (
     Int4Linear,
@@ -20,10 +21,8 @@ from llm.quant import (
     QuantEmbedding,
     int4_kernel_available,
     int8_kernel_available,
-    load_quantized,
     quantize_int8,
     quantize_model,
-    save_quantized,
 )
 from tests.need import missing
 from tests.tiny import save_tiny_chat_model

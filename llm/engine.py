@@ -14,17 +14,9 @@ from typing import Any
 import torch
 
 from llm.compile import CompiledOrEager, compile_decode
+from llm.completion import Completion, StreamingCompletion, complete_batch, complete_ragged
 from llm.config import Precision
-from llm.generate import (
-    Completion,
-    SamplingConfig,
-    StreamingCompletion,
-    complete_batch,
-    complete_ragged,
-    continuation_logprobs,
-    generate_ids,
-    next_token_logits,
-)
+from llm.generate import SamplingConfig, continuation_logprobs, generate_ids, next_token_logits
 from llm.load import load_model
 from llm.model import Transformer
 from llm.tokenizer import Tokenizer

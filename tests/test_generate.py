@@ -5,19 +5,10 @@ from __future__ import annotations
 import pytest
 import torch
 
+from llm.completion import StreamingCompletion, TextStream, complete_batch, complete_ragged
 from llm.config import ModelConfig
 from llm.errors import ContextOverflowError
-from llm.generate import (
-    SamplingConfig,
-    StreamingCompletion,
-    TextStream,
-    complete_batch,
-    complete_ragged,
-    continuation_logprobs,
-    generate_ids,
-    generate_ragged_ids,
-    process_logits,
-)
+from llm.generate import SamplingConfig, continuation_logprobs, generate_ids, generate_ragged_ids, process_logits
 from llm.model import Transformer
 
 

@@ -16,7 +16,8 @@ from agent.grounding import Citation, format_sources
 from agent.inputs import decode_stdin, make_query
 from agent.prompts import ChatTemplate, Message
 from agent.session import Session
-from llm.generate import Completion, SamplingConfig
+from llm.completion import Completion
+from llm.generate import SamplingConfig
 from llm.tokenizer import Tokenizer
 from memory.store import Hit
 from tests.tiny import train_bpe_tokenizer

@@ -13,7 +13,8 @@ from rich.console import Console
 
 from agent.prompts import ChatTemplate
 from agent.session import Session
-from llm.generate import Completion, SamplingConfig
+from llm.completion import Completion
+from llm.generate import SamplingConfig
 from tests.need import extra, missing
 from ui.chat import ChatREPL
 

@@ -10,35 +10,21 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from ui.ask_commands import ask, chat
 from ui.errors import err_console, user_errors
-from ui.loading import home, load_engine_with_progress, open_log, read_log, sampling_config
+from ui.loading import home, load_engine_with_progress, read_log, sampling_config
 from ui.options import (
     DEFAULT_MODEL,
     AdapterOption,
-    BreadthOption,
-    BudgetOption,
     ChromaUrlOption,
-    CidOption,
-    CompileOption,
-    ContinueOption,
-    DepthOption,
     MaxTokensOption,
     ModelOption,
-    NoLogOption,
-    NoMemoryOption,
     PrecisionOption,
-    RememberOption,
-    SeedOption,
-    SystemOption,
-    TemperatureOption,
-    TopKOption,
-    TopPOption,
-    TotOption,
 )
 from ui.train_commands import adapter_app, train_app
 
@@ -49,246 +35,12 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.command()(ask)
+app.command()(chat)
 model_app = typer.Typer(help="Download, add and inspect models.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
 app.add_typer(train_app, name="train")
 app.add_typer(adapter_app, name="adapter")
-
-
-def read_piped_stdin(model: str) -> str | None:
-    """Piped stdin as text, or None when stdin is a terminal or absent. More than the model's
-    context window could hold is refused before it is decoded (memory stays bounded)."""
-    if sys.stdin is None or sys.stdin.closed or sys.stdin.isatty():
-        return None
-    from agent.inputs import decode_stdin, input_byte_limit, read_capped
-    from agent.models import context_window
-    from ui.progress import byte_progress
-
-    with byte_progress(err_console()) as progress:  # the first use of a model pulls it
-        limit = input_byte_limit(context_window(home(), model, progress))
-    try:
-        data = read_capped(sys.stdin.buffer, limit)
-    except (OSError, ValueError):
-        return None
-    return decode_stdin(data)
-
-
-# -- ask and chat ------------------------------------------------------------------------------
-def start_session(engine, model: str, system: str | None, log, continue_last: bool = False,
-                  cid: str | None = None):  # -> agent.session.Session
-    """A fresh session, or a logged conversation resumed (-c for the latest, --cid for one)."""
-    from agent.session import Session
-
-    if (continue_last or cid) and log is None:
-        raise ValueError("--continue and --cid need the log (drop --no-log)")
-    if cid or continue_last:
-        conversation_id = log.resolve_conversation_id(cid) if cid else log.last_conversation_id()
-        if conversation_id is None:
-            raise ValueError("there is no conversation to continue yet")
-        session = Session.resume(engine, log, conversation_id, model)
-        if system:
-            session.system = system
-        return session
-    return Session(engine, model, system=system, log=log)
-
-
-def attach_memory(session, no_memory: bool, remember: bool, chroma_url: str | None):
-    """Ground the session in the memory when there is one; return the store for --remember."""
-    from agent.recall import CONVERSATIONS, DOCUMENTS, CombinedRetriever, memory_exists, open_memory
-
-    if no_memory or not (memory_exists(home(), chroma_url) or remember):
-        return None
-    names = [DOCUMENTS, CONVERSATIONS] if remember or chroma_url is None else [DOCUMENTS]
-    stores = [open_memory(home(), chroma_url, name) for name in names]
-    session.retriever = CombinedRetriever(stores)
-    return stores[-1] if remember else None
-
-
-def after_answer(session, question: str, remember_store) -> dict[str, Any]:
-    """Sources and the groundedness check of the last answer; remember the turn if asked."""
-    from agent.grounding import check_groundedness, render_sources
-
-    result = session.last
-    info: dict[str, Any] = {}
-    if result is None:
-        return info
-    if result.citations:
-        report = check_groundedness(result.text, result.citations)
-        info = {"sources": [{"number": c.number, "source": c.hit.source, "line": c.hit.line, "id": c.hit.id,
-                             "score": round(c.hit.score, 4)} for c in result.citations],
-                "groundedness": round(report.rate, 3),
-                "unsupported": [s.sentence for s in report.unsupported],
-                "_render": render_sources(result.citations)}
-    if remember_store is not None and result.finish_reason != "interrupted":
-        from agent.recall import remember_turn
-
-        remember_turn(remember_store, session.conversation_id, question, result.text)
-    return info
-
-
-def show_sources(console: Console, info: dict[str, Any]) -> None:
-    if not info.get("sources"):
-        return
-    console.print("[dim]Sources:[/]")
-    console.print(info["_render"], style="dim", markup=False, highlight=False)
-    for sentence in info["unsupported"]:
-        console.print(f"[yellow]⚠ not supported by the sources:[/] {sentence}", highlight=False)
-
-
-def search_config(breadth: int, depth: int, budget: int, seed: int | None):  # -> agent.tot.SearchConfig
-    from agent.tot import SearchConfig
-
-    return SearchConfig(breadth=breadth, depth=depth, max_tokens=budget, seed=seed)
-
-
-def apply_adapter(engine, name: str | None) -> None:
-    """Attach and activate a stored adapter (or none) on a loaded engine."""
-    if name:
-        from agent.adapters import AdapterStore
-
-        AdapterStore.of(home()).use(engine, name)
-
-
-@app.command()
-def ask(
-    question: Annotated[str | None, typer.Argument(help="The question. Piped stdin becomes its context.")] = None,
-    model: ModelOption = DEFAULT_MODEL,
-    system: SystemOption = None,
-    temperature: TemperatureOption = 0.0,
-    top_p: TopPOption = 1.0,
-    top_k: TopKOption = 0,
-    max_tokens: MaxTokensOption = 512,
-    seed: SeedOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")] = False,
-    continue_last: ContinueOption = False,
-    cid: CidOption = None,
-    adapter: AdapterOption = None,
-    tot: TotOption = False,
-    breadth: BreadthOption = 2,
-    depth: DepthOption = 2,
-    budget: BudgetOption = 2000,
-    no_memory: NoMemoryOption = False,
-    remember: RememberOption = False,
-    chroma_url: ChromaUrlOption = None,
-    no_log: NoLogOption = False,
-    precision: PrecisionOption = "fp32",
-    compile: CompileOption = False,
-) -> None:
-    """Answer one question. `echo CONTEXT | kigi ask "QUESTION"` uses stdin as context.
-
-    stdout carries the answer alone (plain text unless it is a terminal; one JSON object
-    with --json). Exit codes: 0 answered, 1 error, 2 usage error, 130 interrupted.
-    """
-    with user_errors():
-        from agent.inputs import make_query
-        from ui.render import stream_answer
-
-        query = make_query(question, read_piped_stdin(model))
-        sampling = sampling_config(temperature, top_p, top_k, max_tokens, seed)
-        log = open_log(no_log)
-        engine = load_engine_with_progress(model, precision, compile)
-        apply_adapter(engine, adapter)
-        session = start_session(engine, model, system, log, continue_last, cid)
-        session.adapter = adapter
-        remember_store = attach_memory(session, no_memory, remember, chroma_url)
-        if tot:
-            from ui.tree import LiveTree
-
-            with LiveTree(err_console()) as live:
-                found = session.reply_tot(query.question, query.context, search_config(breadth, depth, budget, seed),
-                                          live.on_update, max_tokens)
-            if as_json:
-                print(json.dumps({**turn_json(session.last, model, session.conversation_id),
-                                  "alternatives": found.alternatives, "tree": found.tree}))
-            else:
-                Console(soft_wrap=True).print(found.answer, markup=False, highlight=False)
-            return
-        stream = session.reply(query.question, query.context, sampling)
-        if as_json:
-            for _ in stream:
-                pass
-        else:
-            try:
-                stream_answer(Console(soft_wrap=True), stream, markdown=sys.stdout.isatty())
-            except BrokenPipeError:
-                sys.stdout = None  # type: ignore[assignment]  # the reader left; nothing more to write
-                return
-        info = after_answer(session, query.question, remember_store)
-        result = session.last
-        if result is not None and as_json:
-            info.pop("_render", None)
-            print(json.dumps({**turn_json(result, model, session.conversation_id), **info}))
-        else:
-            # On a terminal the sources follow the answer; on a pipe stdout stays the answer alone.
-            show_sources(Console(soft_wrap=True) if sys.stdout.isatty() else err_console(), info)
-
-
-def turn_json(result: Any, model: str, conversation_id: str | None) -> dict[str, Any]:
-    return {
-        "answer": result.text,
-        "model": model,
-        "conversation_id": conversation_id,
-        "message_id": result.message_id,
-        "finish_reason": result.finish_reason,
-        "prompt_tokens": result.prompt_tokens,
-        "completion_tokens": result.completion_tokens,
-        "ttft_s": round(result.ttft_s, 4) if result.ttft_s is not None else None,
-        "seconds": round(result.seconds, 4),
-        "seed": result.sampling.seed,
-        "prompt_version": result.prompt_version,
-    }
-
-
-@app.command()
-def chat(
-    model: ModelOption = DEFAULT_MODEL,
-    system: SystemOption = None,
-    temperature: TemperatureOption = 0.0,
-    top_p: TopPOption = 1.0,
-    top_k: TopKOption = 0,
-    max_tokens: MaxTokensOption = 512,
-    seed: SeedOption = None,
-    continue_last: ContinueOption = False,
-    cid: CidOption = None,
-    adapter: AdapterOption = None,
-    tot: TotOption = False,
-    breadth: BreadthOption = 2,
-    depth: DepthOption = 2,
-    budget: BudgetOption = 2000,
-    no_memory: NoMemoryOption = False,
-    remember: RememberOption = False,
-    chroma_url: ChromaUrlOption = None,
-    no_log: NoLogOption = False,
-    precision: PrecisionOption = "fp32",
-    compile: CompileOption = False,
-) -> None:
-    """Talk with kigi in the terminal. /help inside lists the commands."""
-    with user_errors():
-        from ui.chat import ChatREPL, setup_history
-
-        sampling = sampling_config(temperature, top_p, top_k, max_tokens, seed)
-        log = open_log(no_log)
-        engine = load_engine_with_progress(model, precision, compile)
-        apply_adapter(engine, adapter)
-        session = start_session(engine, model, system, log, continue_last, cid)
-        session.adapter = adapter
-        remember_store = attach_memory(session, no_memory, remember, chroma_url)
-        save_history = setup_history(home().root / "history")
-
-        def switch_adapter(name: str | None) -> None:
-            from agent.adapters import AdapterStore
-
-            AdapterStore.of(home()).use(engine, name)
-            session.adapter = name
-
-        try:
-            console = Console(highlight=False)
-            ChatREPL(console, session, sampling, switch_adapter=switch_adapter,
-                     tot=search_config(breadth, depth, budget, seed) if tot else None,
-                     tot_config=search_config(breadth, depth, budget, seed),
-                     after_answer=lambda q: show_sources(console, after_answer(session, q, remember_store))).run()
-        finally:
-            save_history()
 
 
 # -- logs, rating and preferences ------------------------------------------------------------------

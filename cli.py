@@ -17,7 +17,8 @@ from rich.console import Console
 
 from ui.ask_commands import ask, chat
 from ui.errors import err_console, user_errors
-from ui.loading import home, load_engine_with_progress, read_log, sampling_config
+from ui.loading import home, load_engine_with_progress, sampling_config
+from ui.log_commands import logs, prefs_app, rate
 from ui.options import (
     DEFAULT_MODEL,
     AdapterOption,
@@ -37,125 +38,13 @@ app = typer.Typer(
 )
 app.command()(ask)
 app.command()(chat)
+app.command()(logs)
+app.command()(rate)
 model_app = typer.Typer(help="Download, add and inspect models.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
 app.add_typer(train_app, name="train")
 app.add_typer(adapter_app, name="adapter")
-
-
-# -- logs, rating and preferences ------------------------------------------------------------------
-@app.command()
-def logs(
-    conversation: Annotated[str | None, typer.Argument(help="Show this conversation (id or prefix).")] = None,
-    count: Annotated[int, typer.Option("-n", help="How many conversations to list.")] = 20,
-    query: Annotated[str | None, typer.Option("-q", "--query", help="Only conversations mentioning TEXT.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
-) -> None:
-    """List past conversations, search them, or show one."""
-    with user_errors():
-        log = read_log()
-        if conversation:
-            convo = log.conversation(conversation)
-            if as_json:
-                print(json.dumps({"id": convo.id, "created": convo.created, "model": convo.model,
-                                  "system": convo.system, "messages": convo.chat()}))
-                return
-            from rich.markdown import Markdown
-
-            console = Console()
-            console.print(f"[bold]{convo.title or '(untitled)'}[/] [dim]{convo.id} · {convo.created}[/]")
-            for message in convo.messages:
-                console.rule(f"[cyan]{message.role}[/]", align="left")
-                console.print(Markdown(message.content) if message.role == "assistant" else message.content)
-            return
-        rows = log.list_conversations(limit=count, query=query)
-        if as_json:
-            print(json.dumps([{"id": r.id, "updated": r.updated, "title": r.title, "model": r.model,
-                               "messages": r.message_count} for r in rows]))
-            return
-        from rich.table import Table
-
-        table = Table("id", "updated", "messages", "title")
-        for r in rows:
-            table.add_row(r.id[:12], r.updated, str(r.message_count), r.title or "")
-        Console().print(table)
-
-
-@app.command()
-def rate(
-    generate: Annotated[bool, typer.Option("--generate", help="Sample a second answer where there is one.")] = False,
-    model: ModelOption = DEFAULT_MODEL,
-    limit: Annotated[int, typer.Option(help="Most turns to show.")] = 20,
-    precision: PrecisionOption = "fp32",
-) -> None:
-    """Compare logged answers side by side (random A/B order) and record which is better."""
-    with user_errors():
-        import random
-
-        from memory.log import ConversationLog
-        from ui.compare import ask_verdict, show_side_by_side
-
-        log = ConversationLog(home().db)
-        turns = log.turns_with_candidates(1 if generate else 2, unjudged_only=True, limit=limit)
-        console = Console()
-        if not turns:
-            err_console().print("nothing to rate: no unjudged turn has two answers (try --generate or /retry)")
-            return
-        engine = None
-        for number, turn in enumerate(turns, 1):
-            candidates = list(turn.candidates)
-            if len(candidates) < 2:
-                from agent.rating import sample_candidate
-
-                engine = engine or load_engine_with_progress(model, precision)
-                candidates.append(sample_candidate(engine, log, turn, model, sampling_config(0.8, 1.0, 0, 512, None)))
-            first, second = random.sample(candidates[-2:], 2)
-            console.rule(f"turn {number}/{len(turns)}")
-            console.print(f"[bold]{turn.message.content}[/]")
-            show_side_by_side(console, first.content, second.content)
-            verdict = ask_verdict(console, input, extra={"s": "skip", "q": "quit"})
-            if verdict == "quit":
-                break
-            if verdict != "skip":
-                log.record_preference(first.id, second.id, verdict)  # type: ignore[arg-type]
-
-
-prefs_app = typer.Typer(help="Preference data for reward models and DPO.", no_args_is_help=True)
 app.add_typer(prefs_app, name="prefs")
-
-
-@prefs_app.command("export")
-def prefs_export(
-    output: Annotated[str, typer.Option("--output", "-o", help="JSONL file to write ('-' for stdout).")] = "-",
-) -> None:
-    """Write preference pairs as JSONL: prompt/chosen/rejected message lists (TRL's format)."""
-    with user_errors():
-        log = read_log()
-        if output == "-":
-            count = log.export_preferences(sys.stdout)
-        else:
-            from pathlib import Path
-
-            target = Path(output)
-            partial = target.with_name(target.name + ".partial")
-            with partial.open("w", encoding="utf-8") as fp:
-                count = log.export_preferences(fp)
-            partial.replace(target)
-        err_console().print(f"exported {count} preference pairs")
-
-
-@prefs_app.command("stats")
-def prefs_stats(as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False) -> None:
-    """Counts of candidates, ratings and preference pairs in the log."""
-    with user_errors():
-        import dataclasses
-
-        stats = dataclasses.asdict(read_log().prefs_stats())
-        if as_json:
-            print(json.dumps(stats))
-            return
-        for key, value in stats.items():
-            Console().print(f"{key:>16}: {value}")
 
 
 # -- memory ------------------------------------------------------------------------------------------

@@ -53,11 +53,6 @@ class Step:
         return f"{fmt(self.a)} {self.op} {fmt(self.b)} = {fmt(self.result)} (left: {left})"
 
 
-def numbers_text(values: Iterable[Fraction | int]) -> str:
-    """Numbers as prompts and state keys show them: sorted, space-separated."""
-    return " ".join(fmt(x) for x in sorted(as_fraction(v) for v in values))
-
-
 def compose_answer(numbers: Sequence[Fraction | int], steps: Sequence[Step]) -> str | None:
     """Steps rewritten as one expression over the original numbers, or None when a step
     uses a number that is not there. No arithmetic is checked: the verifier does that."""

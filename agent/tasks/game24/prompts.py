@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
 
-from agent.tasks.game24.arithmetic import numbers_text
+from agent.tasks.game24.arithmetic import as_fraction, fmt
 from agent.tot.protocols import Message
 
 # Short, zero-shot prompts: a 135M model reads them and adapters are trained on them.
@@ -77,6 +77,11 @@ _SHOT_COT = (
     "4 + 8 = 12 (left: 4 6 12)\n6 - 4 = 2 (left: 2 12)\n2 * 12 = 24 (left: 24)\n"
     "Answer: (6 - 4) * (4 + 8) = 24",
 )
+
+
+def numbers_text(values: Iterable[Fraction | int]) -> str:
+    """Numbers as prompts and state keys show them: sorted, space-separated."""
+    return " ".join(fmt(x) for x in sorted(as_fraction(v) for v in values))
 
 
 def _chat(prompt: str, numbers: Iterable[Fraction | int], shots: Iterable[tuple[str, str]],

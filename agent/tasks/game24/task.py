@@ -12,19 +12,12 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Literal
 
-from agent.tasks.game24.arithmetic import (
-    TARGET,
-    Step,
-    as_fraction,
-    combine,
-    compose_answer,
-    numbers_text,
-    sorted_values,
-)
+from agent.tasks.game24.arithmetic import TARGET, Step, as_fraction, combine, compose_answer, sorted_values
 from agent.tasks.game24.prompts import (
     ANSWER_PREFIX,
     answer_messages,
     judge_messages,
+    numbers_text,
     propose_messages,
     sample_messages,
     value_messages,

@@ -11,16 +11,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
-from agent.tasks.game24.arithmetic import (
-    TARGET,
-    Step,
-    as_fraction,
-    combine,
-    compose_answer,
-    numbers_text,
-    sorted_values,
-)
-from agent.tasks.game24.prompts import ANSWER_PREFIX, answer_messages, propose_messages, value_messages
+from agent.tasks.game24.arithmetic import TARGET, Step, as_fraction, combine, compose_answer, sorted_values
+from agent.tasks.game24.prompts import ANSWER_PREFIX, answer_messages, numbers_text, propose_messages, value_messages
 from agent.tasks.game24.puzzles import (
     TEST_RANKS,
     HeldOutPuzzleError,

@@ -1,8 +1,10 @@
-"""The Transformer, top to bottom: embeddings, positions, attention, MLP, norms, KV cache.
+"""The Transformer, top to bottom: embeddings, positions, attention, MLP, norms, logits.
 
 One module builds Llama-style decoders, GPT-2-style decoders and BERT-style encoders from
 a `ModelConfig`. Linear layers are named by role (q, k, v, o, gate, up, down) so that
-LoRA can target them by name.
+LoRA can target them by name. Decoding reads and writes a `KVCache` (llm/kv_cache.py);
+the special attention kernels live in llm/attention.py, fusion in llm/fuse.py, and the
+compiled decode step in llm/compile.py.
 """
 
 from __future__ import annotations
@@ -93,13 +95,13 @@ class Attention(nn.Module):
                 cache: LayerCache | None) -> Tensor:
         B, T, _ = x.shape
         nq, nkv = self.n_head, self.n_kv_head
-        qkv = self.project(x).view(B, T, nq + 2 * nkv, self.head_dim)  # (B, T, heads, hd)
+        qkv = self.project(x).view(B, T, nq + 2 * nkv, self.head_dim)  # (B, T, n_head + 2 * n_kv_head, hd)
         if cache is not None:
             qkv = qkv.to(cache.kv.dtype)  # attention runs in the cache's dtype (fp32)
         if rope is not None:
             cos, sin = rope
             apply_rope_(qkv[:, :, : nq + nkv], cos.to(qkv.dtype), sin.to(qkv.dtype))  # q and k heads
-        qkv = qkv.transpose(1, 2)  # (B, heads, T, hd)
+        qkv = qkv.transpose(1, 2)  # (B, n_head + 2 * n_kv_head, T, hd)
         q, kv = qkv[:, :nq], qkv[:, nq:]  # (B, n_head, T, hd), (B, 2 * n_kv_head, T, hd)
         if cache is not None:
             kv = cache.update(kv)  # (B, 2 * n_kv_head, end, hd): every position so far
@@ -111,7 +113,8 @@ class Attention(nn.Module):
             y = F.scaled_dot_product_attention(q, k, v, is_causal=self.causal and T > 1, enable_gqa=gqa)
         else:
             y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=gqa)
-        return self.o(y.transpose(1, 2).reshape(B, T, -1).to(x.dtype))  # (B, T, d_model)
+        y = y.transpose(1, 2).reshape(B, T, -1)  # (B, n_head, T, hd) -> (B, T, d_model)
+        return self.o(y.to(x.dtype))
 
 
 class MLP(nn.Module):
@@ -128,7 +131,7 @@ class MLP(nn.Module):
         if self.activation == "swiglu":
             fused = self.fused
             if fused is not None and fused[0] is self.gate and fused[1] is self.up:
-                gate, up = fused[2](x).chunk(2, dim=-1)
+                gate, up = fused[2](x).chunk(2, dim=-1)  # (B, T, 2 * d_ff) -> (B, T, d_ff) each
             else:
                 gate, up = self.gate(x), self.up(x)
             return self.down(F.silu(gate) * up)
@@ -265,7 +268,10 @@ class Transformer(nn.Module):
         start, end = int(positions[0]), int(positions[-1]) + 1
         if end > self.config.max_seq_len or (cache is not None and end > cache.length):
             raise ValueError(f"position {end - 1} is beyond the context window ({self.config.max_seq_len})")
-        layers = None if cache is None else cache.at(positions, end, cache.begin(idx, start, end))
+        layers = None
+        if cache is not None:
+            shared = cache.begin(idx, start, end)  # which tokens the rows hold now
+            layers = cache.at(positions, end, shared)
         mask = self._mask(positions, start, end, attention_mask, cache is not None)
         return self._run(idx, positions, mask, layers, token_type_ids, return_hidden, last_only)
 
@@ -290,8 +296,8 @@ class Transformer(nn.Module):
         rope = None
         if self.config.positions == "rope":
             rope = (self.rope_cos[positions], self.rope_sin[positions])  # (T, 1, hd), fp32
-        for i, block in enumerate(self.blocks):
-            x = block(x, rope, mask, None if layers is None else layers[i])
+        for block, cache in zip(self.blocks, layers or [None] * len(self.blocks), strict=True):
+            x = block(x, rope, mask, cache)
         if self.final_norm is not None:
             x = self.final_norm(x)
         if last_only:
@@ -310,8 +316,8 @@ class Transformer(nn.Module):
 
     def _mask(self, positions: Tensor, start: int, end: int, attention_mask: Tensor | None,
               cached: bool) -> Tensor | None:
-        """Which keys each query sees: a boolean (T, end) or (B, 1, T, end) mask, or None
-        when SDPA's own causal flag suffices (or, for one new token, no mask at all)."""
+        """Which keys each query sees: a boolean mask that broadcasts to (B, n_head, T, end),
+        or None when SDPA's own causal flag suffices (or, for one new token, no mask at all)."""
         T = positions.size(0)
         if attention_mask is None and (not cached or T == 1 or (start == 0 and end == T)):
             return None

@@ -1,0 +1,154 @@
+"""`kigi eval ...`: the benchmarks that measure kigi (grounding, Game of 24, preferences),
+each recorded in the log's eval runs.
+
+cli.py registers the app. Heavy imports stay inside the commands (`kigi --help` is instant).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ui.errors import err_console, user_errors
+from ui.loading import home, load_engine_with_progress, sampling_config
+from ui.options import DEFAULT_MODEL, AdapterOption, MaxTokensOption, ModelOption, PrecisionOption
+
+eval_app = typer.Typer(help="Benchmarks that measure kigi: grounding (rag), Game of 24, preferences.",
+                       no_args_is_help=True)
+
+
+@eval_app.command("rag")
+def eval_rag(
+    kb: Annotated[str, typer.Option("--kb", help="Folder (or file) of the knowledge base.")],
+    questions: Annotated[str, typer.Option("--questions", help='JSONL of {"question": ..., "answer": ...}.')],
+    model: ModelOption = DEFAULT_MODEL,
+    k: Annotated[int, typer.Option("-k", help="Chunks retrieved per question.")] = 4,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Per-question results JSONL.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    precision: PrecisionOption = "fp32",
+) -> None:
+    """Answer accuracy with the knowledge base in memory vs without, retrieval hit rate, groundedness."""
+    with user_errors():
+        from pathlib import Path
+
+        from agent.grounding import GroundingConfig
+        from agent.rag_eval import read_questions, results_jsonl, run_rag_eval
+        from memory.embed import KigiEmbeddingFunction, pull_embedding_model
+        from memory.log import ConversationLog
+        from ui.progress import stage_progress
+
+        items = read_questions(Path(questions))
+        engine = load_engine_with_progress(model, precision)
+        function = KigiEmbeddingFunction(pull_embedding_model(home().models))
+        with stage_progress(err_console()) as progress:
+            results, summary = run_rag_eval(engine, function, Path(kb), items, GroundingConfig(k=k),
+                                            progress=lambda done, total: progress("questions", done, total))
+        if output:
+            Path(output).write_text(results_jsonl(results), encoding="utf-8")
+        params = {"kb": str(Path(kb).resolve()), "questions": str(Path(questions).resolve()), "model": model, "k": k}
+        ConversationLog(home().db).record_eval_run("rag", params, summary)
+        if as_json:
+            print(json.dumps(summary))
+            return
+        for key, value in summary.items():
+            Console().print(f"{key:>28}: {value:.3f}" if isinstance(value, float) else f"{key:>28}: {value}",
+                            highlight=False)
+
+
+@eval_app.command("game24")
+def eval_game24(
+    method: Annotated[str, typer.Option(help="io | cot | cot-sc | tot")] = "tot",
+    data: Annotated[str | None, typer.Option(help="game24.csv (default: ../shared/data/game24.csv).")] = None,
+    ranks: Annotated[str, typer.Option("--range", help="Puzzle ranks, e.g. 901-1000 (the paper's test set).")]
+    = "901-1000",
+    breadth: Annotated[int, typer.Option(help="ToT: states kept per level (b).")] = 5,
+    generate: Annotated[str, typer.Option(help="ToT thoughts: propose | sample.")] = "propose",
+    evaluate: Annotated[str, typer.Option(help="ToT judging: value | sampled_value | vote.")] = "value",
+    samples: Annotated[int, typer.Option(help="cot-sc: samples per puzzle.")] = 5,
+    few_shot: Annotated[bool, typer.Option(help="Few-shot prompts (for the base model).")] = False,
+    check: Annotated[str, typer.Option(help="ToT: wrong arithmetic in a step: drop | repair | none.")] = "drop",
+    budget: Annotated[int | None, typer.Option(help="ToT: most tokens per puzzle.")] = None,
+    propose_adapter: Annotated[str | None, typer.Option(help="Adapter for proposing thoughts.")] = None,
+    value_adapter: Annotated[str | None, typer.Option(help="Adapter for judging states.")] = None,
+    adapter: AdapterOption = None,
+    workers: Annotated[int, typer.Option(help="Worker processes (each loads the model).")] = 1,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Results JSONL (resumable).")] = None,
+    model: ModelOption = DEFAULT_MODEL,
+    precision: PrecisionOption = "fp32",
+) -> None:
+    """Game of 24 success rate, tokens and seconds per puzzle; resumable per-puzzle JSONL."""
+    with user_errors():
+        from pathlib import Path
+
+        from agent.evals import Game24EvalConfig, results_name, run_game24_eval
+        from agent.tasks.game24 import default_data_path
+        from memory.log import ConversationLog
+        from ui.progress import stage_progress
+
+        roles = {k: v for k, v in {"propose": propose_adapter or adapter, "value": value_adapter or adapter,
+                                   "answer": adapter}.items() if v}
+        config = Game24EvalConfig(method=method, ranks=ranks, model=model, precision=precision,  # type: ignore[arg-type]
+                                  few_shot=few_shot, samples=samples, breadth=breadth, generate=generate,  # type: ignore[arg-type]
+                                  evaluate=evaluate, check=check, budget_tokens=budget, workers=workers,  # type: ignore[arg-type]
+                                  adapters=roles or None)
+        results = Path(output) if output else home().root / "evals" / results_name(config)
+        lm = bound = None
+        if roles and workers == 1:  # with workers, each process loads the model and its adapters
+            from agent.adapters import AdapterStore, RoleAdapters
+            from agent.lm import EngineLM
+
+            engine = load_engine_with_progress(model, precision)
+            switch = RoleAdapters(engine, AdapterStore.of(home()), roles)
+            lm = EngineLM(engine)
+            bound = {role: lm.bind(name, switch.switcher(role)) for role, name in roles.items()}
+        with stage_progress(err_console()) as progress:
+            summary = run_game24_eval(config, Path(data) if data else default_data_path(), results, lm=lm,
+                                      roles=bound, home=home().root, log=ConversationLog(home().db),
+                                      progress=lambda done, total, _: progress("puzzles", done, total))
+        print(json.dumps(summary.to_dict()))
+
+
+@eval_app.command("prefs")
+def eval_prefs(
+    adapter: Annotated[str | None, typer.Option("--adapter", help="Adapter A ('base' for none).")] = None,
+    vs: Annotated[str | None, typer.Option("--vs", help="Adapter B ('base' for none).")] = None,
+    judge: Annotated[str | None, typer.Option("--judge", help="reward:NAME, a trained reward model.")] = None,
+    prompts: Annotated[str | None, typer.Option("--prompts", help="Prompts file (text lines or JSONL).")] = None,
+    pairs: Annotated[str | None, typer.Option("--pairs", help="Preference JSONL: score the judge.")] = None,
+    max_tokens: MaxTokensOption = 128,
+    seed: Annotated[int, typer.Option(help="Seed for answer order and sampling.")] = 0,
+    model: ModelOption = DEFAULT_MODEL,
+    precision: PrecisionOption = "fp32",
+) -> None:
+    """Win rate of adapter A against B judged by a reward model (positions randomised), or,
+    with --pairs, how often the reward model agrees with recorded preferences."""
+    with user_errors():
+        from pathlib import Path
+
+        from agent.adapters import AdapterStore
+        from agent.pref_evals import load_reward_model, parse_judge, read_eval_prompts, reward_accuracy, win_rate
+        from llm.train.data import read_jsonl
+        from memory.log import ConversationLog
+
+        if not judge:
+            raise ValueError("--judge reward:NAME is required")
+        engine = load_engine_with_progress(model, precision)
+        store = AdapterStore.of(home())
+        if pairs:
+            name = judge.removeprefix("reward:")
+            summary = reward_accuracy(load_reward_model(engine, store, name), read_jsonl(Path(pairs))).to_dict()
+            params = {"judge": judge, "pairs": str(Path(pairs).resolve())}
+        else:
+            if not prompts:
+                raise ValueError("give --prompts FILE (or --pairs FILE to measure the judge)")
+            side = {None: None, "base": None}
+            result = win_rate(engine, store, side.get(adapter, adapter), side.get(vs, vs),
+                              read_eval_prompts(Path(prompts)), parse_judge(judge, engine, store),
+                              sampling=sampling_config(0.0, 1.0, 0, max_tokens, seed), seed=seed)
+            summary = result.summary()
+            params = {"adapter": adapter, "vs": vs, "judge": judge, "prompts": str(Path(prompts).resolve())}
+        ConversationLog(home().db).record_eval_run("prefs", params, summary)
+        print(json.dumps(summary))

@@ -189,7 +189,7 @@ def bench_scale(model_dir: Path, total: int, queries: int) -> None:
             metadatas = [{"source": f"/bench/doc{i // 20}.md", "position": i % 20, "line": 1, "section": "",
                           "content_hash": f"{i:032x}", "file_hash": "0" * 64, "added": "2025-01-01T00:00:00Z",
                           "kind": "markdown", "last": i % 20 == 19} for i in range(first, first + n)]
-            with store._writing() as collection:
+            with store.writing() as collection:
                 collection.upsert(ids=ids, embeddings=vectors, metadatas=metadatas,
                                   documents=[f"chunk {i}" for i in ids])
         insert = total / (time.perf_counter() - start)
@@ -202,7 +202,7 @@ def bench_scale(model_dir: Path, total: int, queries: int) -> None:
         p50, p95 = np.percentile(np.array(latencies) * 1000, [50, 95])
         qv = embedder(questions)
         inner = []
-        with store._reading() as collection:
+        with store.reading() as collection:
             for v in qv:
                 start = time.perf_counter()
                 collection.query(query_embeddings=[v], n_results=5)

@@ -7,3 +7,15 @@ class MemoryStoreError(Exception):
 
 class LogError(MemoryStoreError):
     """The SQLite log cannot be opened, read or written."""
+
+
+class MemoryCorruptError(MemoryStoreError):
+    """The memory directory cannot be read as a Chroma database; it is left untouched."""
+
+
+class MemoryUnavailableError(MemoryStoreError):
+    """The memory location is not usable (not a directory, server unreachable)."""
+
+
+class MemoryBusyError(MemoryStoreError):
+    """Another process held the memory's write lock for too long."""

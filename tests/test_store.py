@@ -28,8 +28,8 @@ from memory.store import (
     MemoryCorruptError,
     MemoryStore,
     MemoryUnavailableError,
-    _lines,
 )
+from memory.store.scanning import lines
 from tests.need import missing
 
 REPO = Path(__file__).resolve().parents[1]
@@ -171,7 +171,7 @@ def test_a_single_giant_line_is_read_in_pieces() -> None:
     import io
 
     raw = io.BytesIO(("x" * 300_000 + " end").encode())
-    pieces = list(_lines(raw))
+    pieces = list(lines(raw))
     assert max(map(len, pieces)) <= 1 << 16 and "".join(pieces).endswith("end")
     assert all(len(s.text) <= 200 for s in segments(iter(pieces), "text", 200))
 
@@ -222,7 +222,7 @@ def test_add_text_from_a_stream_and_metadata(store: MemoryStore) -> None:
         == "unchanged"
     hit = store.search("turnips", k=1)[0]
     assert hit.source == "stdin" and hit.line == 1
-    with store._reading() as collection:
+    with store.reading() as collection:
         meta = collection.get(ids=[hit.id], include=["metadatas"])["metadatas"][0]
     assert set(meta) >= {"source", "position", "line", "content_hash", "file_hash", "added", "last"}
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", meta["added"])
@@ -279,7 +279,7 @@ def test_huge_single_line_file_is_streamed_into_bounded_chunks(tmp_path: Path, s
             fh.write(f"tok{i} ")  # ~500 kB on one line
     report = store.add(big)
     assert report.added[0].chunks == store.count() > 500
-    with store._reading() as collection:
+    with store.reading() as collection:
         got = collection.get(include=["documents", "metadatas"])
     docs = got["documents"]
     assert max(map(len, docs)) <= store.config.chunk_chars
@@ -338,7 +338,7 @@ def test_a_failed_update_keeps_what_was_stored(tmp_path: Path) -> None:
 
 
 def store_ids(store: MemoryStore) -> list[str]:
-    with store._reading() as collection:
+    with store.reading() as collection:
         return collection.get(include=[])["ids"]
 
 
@@ -381,7 +381,7 @@ def test_two_processes_adding_at_once_lose_nothing(tmp_path: Path) -> None:
     expected = 1 + sum(len(chunk_text("\n\n".join(f"{t} item {i} part {j} unique{t}{i}x{j}" for j in range(24)),
                                       "text", 60, 0)) for t in "ab" for i in range(n))
     assert expected > 1000 and store.count() == expected
-    with store._reading() as collection:  # every chunk is its own nearest neighbour in the index
+    with store.reading() as collection:  # every chunk is its own nearest neighbour in the index
         got = collection.get(include=["embeddings"])
         nearest = collection.query(query_embeddings=got["embeddings"], n_results=1, include=[])["ids"]
     assert [ids[0] for ids in nearest] == got["ids"]

@@ -291,7 +291,7 @@ def test_regression_a_string_turned_array_is_refused(small_gguf: SmallGGUF) -> N
 #   beyond the overlap;
 # - the same holds when lines arrive cut in arbitrary pieces (the store reads a giant line
 #   in pieces);
-# - ids (memory/store.py: sha256 of source, position and content hash) are the same for
+# - ids (memory/store/ingest.py: sha256 of source, position and content hash) are the same for
 #   the same input, differ between chunks, and depend only on source, position and text.
 STRUCTURE = ["\n", "\n\n", "\r\n", "\r", "\x0b", "\x1c", "\x85", "\u2028", " ", "    ", "\t", "# Title\n",
              "## h ##\n", "```\n", "~~~\n", "Title\n=====\n", "----\n", "def f(x):\n", "@decorator\n",

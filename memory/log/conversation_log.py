@@ -9,8 +9,4 @@ from memory.log.preferences import Preferences
 
 class ConversationLog(Conversations, Preferences, EvalRuns):
     """The SQLite log: every turn, how it was generated, and the preferences people record.
-    Use as a context manager; every error it raises is a `LogError`.
-
-    `timeout` is how long a write waits for another process's write before giving up.
-    `readonly=True` opens an existing log without ever writing (for `kigi logs`).
-    """
+    Opened as `LogDatabase` says (`timeout`, `readonly`); use it as a context manager."""

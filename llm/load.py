@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import cast
 
 import torch
 from torch import nn
@@ -42,9 +43,10 @@ def load_model(path: Path, precision: Precision = "fp32",
     file's content, so a stale copy is never met)."""
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
-    kind: QuantKind | None = None if precision in DTYPES else precision  # type: ignore[assignment]
-    weights = cached_header(cache_dir, kind) if kind and cache_dir else None  # no tensors read
-    model = cached_quantized(weights.config, kind, cache_dir) if weights else None  # type: ignore[arg-type]
+    kind = cast("QuantKind | None", None if precision in DTYPES else precision)
+    model = None
+    if kind and cache_dir and (header := cached_header(cache_dir, kind)):  # config and tokenizer, no tensors
+        weights, model = header, cached_quantized(header.config, kind, cache_dir)
     if model is None:
         weights = read_weights(path, cache_dir)
         if kind and cache_dir:  # a directory's cache holds the quantized file but no checkpoint header

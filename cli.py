@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import typer
 
+from ui.adapter_commands import adapter_app
 from ui.ask_commands import ask, chat
 from ui.errors import err_console
 from ui.eval_commands import eval_app
 from ui.log_commands import logs, prefs_app, rate
 from ui.memory_commands import memory_app
 from ui.model_commands import model_app
-from ui.train_commands import adapter_app, train_app
+from ui.train_commands import train_app
 
 app = typer.Typer(
     name="kigi",

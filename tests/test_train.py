@@ -301,7 +301,8 @@ def home(tmp_path, model_dir, monkeypatch) -> KigiHome:
 
 
 def cli_app() -> typer.Typer:
-    from ui.train_commands import adapter_app, train_app
+    from ui.adapter_commands import adapter_app
+    from ui.train_commands import train_app
 
     app = typer.Typer()
     app.add_typer(train_app, name="train")

@@ -42,12 +42,12 @@ from ui.options import (
 )
 from ui.training import (
     claim_adapter,
+    fit_and_install,
     fit_preferences,
     install_adapter,
     ppo_progress,
     preference_data,
     set_threads,
-    train_progress,
 )
 
 train_app = typer.Typer(help="Train LoRA adapters on your data.", no_args_is_help=True)
@@ -114,15 +114,7 @@ def train_sft(
         if stats.truncated or stats.dropped:
             console.print(f"[yellow]{stats.truncated} examples cut at {seq_len} tokens, {stats.dropped} "
                           "dropped (no assistant tokens left)[/]")
-        try:
-            with train_progress(console, run.total_steps) as on_step:
-                result = run.fit(checkpoint_dir=checkpoints, resume=resume, on_step=on_step)
-        except KeyboardInterrupt:
-            console.print(f"[yellow]stopped; `kigi train sft ... --adapter {adapter} --resume` continues from "
-                          "the last checkpoint[/]")
-            raise
-        install_adapter(run, target, checkpoints, model)
-        summary = result.summary()
+        summary = fit_and_install("sft", console, run, adapter, target, checkpoints, model, resume)
         eval_part = (f", eval loss {summary['initial_eval_loss']} → {summary['final_eval_loss']}"
                      if summary["final_eval_loss"] is not None else "")
         console.print(f"[green]✓[/] adapter {adapter}: {summary['steps']} steps in {summary['seconds']:.0f}s "

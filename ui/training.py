@@ -117,6 +117,21 @@ def install_adapter(run: Any, target: Path, checkpoints: Path, model: str) -> No
     shutil.rmtree(checkpoints, ignore_errors=True)
 
 
+def fit_and_install(kind: str, console: Console, run: Any, adapter: str, target: Path, checkpoints: Path,
+                    model: str, resume: bool, describe_eval: Callable[[Any], str] | None = None) -> dict[str, Any]:
+    """Train a prepared run with progress (Ctrl-C leaves a checkpoint and says how to resume),
+    install the adapter, return the run's summary."""
+    try:
+        with train_progress(console, run.total_steps, describe_eval=describe_eval) as on_step:
+            result = run.fit(checkpoint_dir=checkpoints, resume=resume, on_step=on_step)
+    except KeyboardInterrupt:
+        console.print(f"[yellow]stopped; `kigi train {kind} ... --adapter {adapter} --resume` continues from "
+                      "the last checkpoint[/]")
+        raise
+    install_adapter(run, target, checkpoints, model)
+    return result.summary()
+
+
 def preference_data(data: Path | None) -> Any:
     """The JSONL file, or the decided pairs of the log (the same records `kigi prefs export` writes)."""
     if data is not None:
@@ -144,15 +159,7 @@ def fit_preferences(kind: str, console: Console, run: Any, adapter: str, target:
         metrics = info.eval_metrics
         return f"  acc {metrics['accuracy']:.3f}  margin {metrics['margin']:.3f}" if metrics else ""
 
-    try:
-        with train_progress(console, run.total_steps, describe_eval=describe) as on_step:
-            result = run.fit(checkpoint_dir=checkpoints, resume=resume, on_step=on_step)
-    except KeyboardInterrupt:
-        console.print(f"[yellow]stopped; `kigi train {kind} ... --adapter {adapter} --resume` continues from "
-                      "the last checkpoint[/]")
-        raise
-    install_adapter(run, target, checkpoints, model)
-    summary = result.summary()
+    summary = fit_and_install(kind, console, run, adapter, target, checkpoints, model, resume, describe)
     held = run.held_out()
     accuracy = (f", held-out accuracy {held['first']['accuracy']:.3f} → {held['last']['accuracy']:.3f} "
                 f"(margin {held['last']['margin']:.3f})" if held and "accuracy" in held["last"] else "")

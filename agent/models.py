@@ -25,7 +25,7 @@ def ensure_model(home: KigiHome, name: str, progress: Progress | None = None) ->
 def load_engine(home: KigiHome, name: str = DEFAULT_MODEL, precision: Precision = "fp32",
                 progress: Progress | None = None, *, compile: bool = False) -> Engine:
     """Load a model; a GGUF is dequantized once and the result kept under models/.cache.
-    `compile` opts into the compiled decode step (`Transformer.compile_decode`)."""
+    `compile` opts into the compiled decode step (`llm.compile.compile_decode`)."""
     path = ensure_model(home, name, progress)
     return Engine.load(path, precision=precision, cache_dir=cache_dir_of(home, name), name=name, compile=compile)
 

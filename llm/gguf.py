@@ -118,13 +118,14 @@ def gguf_value(reader: Any, key: str, default: Any = None) -> Any:
 
 
 def gguf_config(reader: Any, path: Path) -> ModelConfig:
-    """The model config a GGUF header declares (llama architecture only)."""
+    """The model config a GGUF header declares (llama architecture only), checked against
+    the tensors the file holds before anything is sized by it."""
     arch = gguf_value(reader, "general.architecture")
     if arch != "llama":
         raise IncompatibleWeightsError(f"{path}: architecture {arch!r} is not supported (llama only)")
     prefix = f"{arch}."
     names = {t.name for t in reader.tensors}
-    return ModelConfig(
+    config = ModelConfig(
         vocab_size=len(reader.fields["tokenizer.ggml.tokens"].data),
         d_model=int(gguf_value(reader, prefix + "embedding_length")),
         n_layer=int(gguf_value(reader, prefix + "block_count")),
@@ -138,6 +139,32 @@ def gguf_config(reader: Any, path: Path) -> ModelConfig:
         max_seq_len=int(gguf_value(reader, prefix + "context_length", 2048)),
         name=str(gguf_value(reader, "general.name", path.stem)),
     )
+    check_declared(config, {t.name: t.shape.tolist() for t in reader.tensors}, path)
+    return config
+
+
+# Far beyond any context a CPU model is run at; a larger declared one is a damaged field, and
+# believing it would size rotary tables and caches by it.
+MAX_CONTEXT = 1 << 20
+
+
+def check_declared(config: ModelConfig, shapes: dict[str, list[int]], path: Path) -> None:
+    """Refuse a header whose sizes disagree with its own tensors (GGUF has no checksum: one
+    flipped bit in `block_count` or `feed_forward_length` would otherwise size the model)."""
+    layers = {int(name.split(".")[1]) for name in shapes if name.startswith("blk.") and name.split(".")[1].isdigit()}
+    if layers != set(range(config.n_layer)):
+        raise CorruptWeightsError(f"{path}: damaged GGUF header: block_count says {config.n_layer} layers, "
+                                  f"the file holds tensors of {len(layers)}")
+    # (tensor, dimension, field): GGUF lists a tensor's dimensions innermost first
+    for name, dim, field in (("token_embd.weight", 0, "embedding_length"), ("blk.0.ffn_up.weight", 1,
+                                                                             "feed_forward_length")):
+        declared = config.d_model if field == "embedding_length" else config.d_ff
+        if name in shapes and shapes[name][dim] != declared:
+            raise CorruptWeightsError(f"{path}: damaged GGUF header: {field} says {declared}, "
+                                      f"{name} is {shapes[name]}")
+    if not 0 < config.max_seq_len <= MAX_CONTEXT:
+        raise CorruptWeightsError(f"{path}: damaged GGUF header: context_length {config.max_seq_len} is outside "
+                                  f"1..{MAX_CONTEXT}")
 
 
 def gguf_tensors(reader: Any, config: ModelConfig) -> dict[str, Tensor]:

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from llm.errors import CorruptWeightsError, IncompatibleWeightsError, ModelNotFoundError
-from llm.weights import build_model, load_gguf, load_weights, load_weights_cached, save_checkpoint
+from llm.weights import build_model, load_gguf, load_weights, load_weights_cached, read_config, save_checkpoint
 from tests.tiny import tiny_llama_hf, train_bpe_tokenizer, write_tiny_gguf
 
 
@@ -92,3 +92,22 @@ def test_missing_paths(tmp_path):
         load_weights(tmp_path / "nope.gguf")
     with pytest.raises(ModelNotFoundError, match="config.json"):
         load_weights(tmp_path)
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("num_hidden_layers", 7, "block_count says 7 layers, the file holds tensors of 2"),
+    ("intermediate_size", 4096, "feed_forward_length says 4096"),
+    ("max_position_embeddings", 1 << 31, "context_length 2147483648 is outside"),
+])
+def test_a_header_that_disagrees_with_its_tensors_is_refused(tmp_path, hf_model, tokenizer, field, value, message):
+    """GGUF has no checksum: a flipped size field must not size the model."""
+    original = getattr(hf_model.config, field)
+    setattr(hf_model.config, field, value)
+    try:
+        write_tiny_gguf(tmp_path / "bad.gguf", hf_model, tokenizer, quantize=False)
+    finally:
+        setattr(hf_model.config, field, original)
+    with pytest.raises(CorruptWeightsError, match=message):
+        load_weights(tmp_path / "bad.gguf")
+    with pytest.raises(CorruptWeightsError, match=message):
+        read_config(tmp_path / "bad.gguf")

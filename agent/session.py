@@ -67,6 +67,7 @@ class Session:
     last_answer_id: str | None = None  # the logged answer (message or candidate) shown last
     retriever: Retriever | None = None  # memory to ground answers in; None answers from the model alone
     grounding: GroundingConfig | None = None
+    left_out: int = 0  # earlier turns left out of the last prompt to fit the context window
     _citations: list[Citation] = field(default_factory=list)
 
     @classmethod
@@ -119,8 +120,24 @@ class Session:
             self._citations = retrieve(self.retriever, question, self.grounding)
             content = grounded_prompt(content, self._citations)
         user = Message("user", content)
-        prompt = self.prompt_ids([*self.conversation(), user])
+        prompt = self.fitted_prompt(user, sampling.max_new_tokens)
         return self._run(prompt, sampling, on_done=lambda result: self._keep_turn(user, result))
+
+    def fitted_prompt(self, user: Message, answer_tokens: int) -> list[int]:
+        """The conversation plus `user`, leaving room for an answer: when it does not fit, the
+        oldest turns are left out of the prompt, a question and its answer at a time (they
+        stay in the conversation and the log; `left_out` counts them). A question that cannot
+        fit even alone is refused."""
+        room = min(answer_tokens, self.engine.context_window // 4)
+        head = [Message("system", self.system)] if self.system else []
+        history = self.messages
+        self.left_out = 0
+        while history:
+            ids = self.template.render_ids(self.engine.tokenizer, [*head, *history, user])
+            if len(ids) + room <= self.engine.context_window:
+                return ids
+            history, self.left_out = history[2:], self.left_out + 1
+        return self.prompt_ids([*head, user])
 
     def retry(self, sampling: SamplingConfig | None = None) -> Iterator[str]:
         """Another candidate answer to the last turn, sampled with a fresh seed."""
@@ -144,9 +161,7 @@ class Session:
                 yield piece
         finally:
             done = stream.completion
-            # A NUL byte token is possible but not text: the log refuses NULs, so drop them.
-            text = done.text.replace("\x00", "")
-            self.last = TurnResult(text, done.finish_reason, len(prompt), len(done.token_ids), ttft,
+            self.last = TurnResult(done.text, done.finish_reason, len(prompt), len(done.token_ids), ttft,
                                    time.perf_counter() - start, sampling, self.prompt_version,
                                    citations=list(self._citations))
             on_done(self.last)

@@ -27,9 +27,10 @@ class Completion:
 def whole_characters(data: bytes) -> str:
     """`data` as text without an unfinished UTF-8 character at its end: one split across
     tokens waits for its last byte, one cut by the token limit is dropped. Invalid bytes
-    before the end still become U+FFFD."""
+    before the end still become U+FFFD. NUL bytes go: a model can sample the 0x00 byte
+    token (a tiny one does), but it is not text, and the log refuses it."""
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    text = decoder.decode(data, final=False)
+    text = decoder.decode(data.replace(b"\x00", b""), final=False)
     held = decoder.getstate()[0]
     try:
         held.decode("utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from llm.completion import StreamingCompletion, TextStream, complete_batch, complete_ragged
+from llm.completion import StreamingCompletion, TextStream, complete_batch, complete_ragged, whole_characters
 from llm.config import ModelConfig
 from llm.errors import ContextOverflowError
 from llm.generate import SamplingConfig, continuation_logprobs, generate_ids, generate_ragged_ids, process_logits
@@ -220,3 +220,8 @@ def test_continuation_logprobs_follow_the_chain_rule_and_keep_the_prompt_cached(
         continuation_logprobs(model, prompt, [[]])
     with pytest.raises(ContextOverflowError):
         continuation_logprobs(model, list(range(90)), [[1] * 10])
+
+
+def test_a_sampled_nul_byte_never_reaches_the_text():
+    """A model can sample the 0x00 byte token; the text (shown and logged) never holds it."""
+    assert whole_characters(b"a\x00b\x00") == "ab"

@@ -60,13 +60,36 @@ class TinyWindowEngine:
         return Stream()  # type: ignore[return-value]
 
 
-def test_a_conversation_that_outgrows_the_window_does_not_end_the_chat():
-    lines = iter(["hi", "hello again", "/new", "hi", "/exit"])
+def test_a_conversation_that_outgrows_the_window_leaves_its_oldest_turns_out():
+    lines = iter(["hi", "hello again", "and more", "/new", "hi", "/exit"])
     out = io.StringIO()
-    session = Session(TinyWindowEngine(), template=ChatTemplate(default_system=None))  # type: ignore[arg-type]
+    engine = RecordingTinyWindowEngine()
+    session = Session(engine, template=ChatTemplate(default_system=None))  # type: ignore[arg-type]
     repl = ChatREPL(Console(file=out, width=200), session, SamplingConfig(max_new_tokens=2),
                     read=lambda _: next(lines))
     repl.run()
     text = out.getvalue()
-    assert "context window holds 40" in text and "/new starts a new conversation" in text
-    assert [m.content for m in session.messages] == ["hi", "ok"]  # answered again after /new
+    assert "earlier turns left out to fit the context window" in text
+    assert all(len(p) + 2 <= engine.context_window for p in engine.prompts)  # room left for the answer
+    third = engine.tokenizer.decode(engine.prompts[2])
+    assert "and more" in third and "hi" not in third  # the oldest turn went first
+    assert [m.content for m in session.messages] == ["hi", "ok"]  # answered again after /new, the history kept
+
+
+def test_a_question_that_cannot_fit_alone_is_refused_and_the_chat_goes_on():
+    lines = iter(["x" * 60, "hi", "/exit"])
+    out = io.StringIO()
+    session = Session(TinyWindowEngine(), template=ChatTemplate(default_system=None))  # type: ignore[arg-type]
+    ChatREPL(Console(file=out, width=200), session, SamplingConfig(max_new_tokens=2), read=lambda _: next(lines)).run()
+    assert "context window holds 40" in out.getvalue() and "/new starts a new conversation" in out.getvalue()
+    assert [m.content for m in session.messages] == ["hi", "ok"]
+
+
+class RecordingTinyWindowEngine(TinyWindowEngine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.prompts: list[list[int]] = []
+
+    def stream(self, prompt_ids: list[int], sampling: SamplingConfig) -> Iterator[str]:
+        self.prompts.append(list(prompt_ids))
+        return super().stream(prompt_ids, sampling)

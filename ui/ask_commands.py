@@ -205,6 +205,9 @@ def ask(
                 Console(soft_wrap=True).print(found.answer, markup=False, highlight=False)
             return
         stream = session.reply(query.question, query.context, sampling)
+        if session.left_out:
+            err_console().print(f"[dim]{session.left_out} earlier turns of the conversation left out to fit the "
+                                "context window[/]")
         if as_json:
             for _ in stream:
                 pass

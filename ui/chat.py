@@ -144,9 +144,11 @@ class ChatREPL:
         if result is None:
             return
         ttft = f"{result.ttft_s:.2f}s" if result.ttft_s is not None else "-"
+        left_out = (f" · {self.session.left_out} earlier turns left out to fit the context window (/new starts afresh)"
+                    if self.session.left_out else "")
         self.console.print(
             f"[dim]{result.completion_tokens} tokens · {result.tokens_per_s:.1f} tok/s · first token {ttft}"
-            f" · {result.finish_reason}[/]")
+            f" · {result.finish_reason}{left_out}[/]")
 
     # -- slash commands -------------------------------------------------------------------
     def command(self, line: str) -> None:

@@ -88,8 +88,11 @@ class Session:
         self.last = self.last_turn_id = self.last_answer_id = None
 
     def conversation(self) -> list[Message]:
-        head = [Message("system", self.system)] if self.system else []
-        return head + self.messages
+        return self._head() + self.messages
+
+    def _head(self) -> list[Message]:
+        """What every prompt starts with: the system prompt, when there is one."""
+        return [Message("system", self.system)] if self.system else []
 
     def prompt_ids(self, messages: list[Message]) -> list[int]:
         """The rendered prompt; refused with a clear message when it cannot fit."""
@@ -129,7 +132,7 @@ class Session:
         stay in the conversation and the log; `left_out` counts them). A question that cannot
         fit even alone is refused."""
         room = min(answer_tokens, self.engine.context_window // 4)
-        head = [Message("system", self.system)] if self.system else []
+        head = self._head()
         history = self.messages
         self.left_out = 0
         while history:

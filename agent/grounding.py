@@ -19,7 +19,7 @@ small models most often hallucinate exactly there.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,10 +29,12 @@ from memory.store import Hit, Retriever
 
 Embed = Callable[[list[str]], Sequence[Sequence[float]]]
 
+# Version 2 (issue 13): a short answer first, then the number of its source; the most
+# relevant source last, nearest the question; an abstention in words the check knows.
+ABSTENTION = "The sources do not say."
 GROUNDED_INSTRUCTIONS = (
-    "Answer the question using only the numbered sources below. After each sentence, cite "
-    "the sources it relies on by their numbers in square brackets, like [1] or [1][2]. If the "
-    "sources do not contain the answer, say that you do not know."
+    "Answer the question from the numbered sources below. Give the short answer first, then the "
+    f"number of its source in square brackets. If the sources do not answer it, say: {ABSTENTION}"
 )
 GROUNDED_PROMPT = "{instructions}\n\nSources:\n{sources}\n\nQuestion: {question}"
 PROMPT_VERSION = content_version(GROUNDED_INSTRUCTIONS, GROUNDED_PROMPT)
@@ -84,17 +86,32 @@ class Citation:
 
 
 def retrieve(retriever: Retriever, question: str, config: GroundingConfig | None = None) -> list[Citation]:
-    """The question's best chunks as numbered citations, within the prompt's character budget."""
+    """The question's best chunks within the prompt's character budget, numbered in the
+    order the prompt shows them: the best one last, nearest the question (small models
+    read what is close to the question best)."""
     config = config or GroundingConfig()
     hits = retriever.search(question, k=config.k, min_relevance=config.min_relevance)
-    citations: list[Citation] = []
+    kept: list[Hit] = []
     used = 0
     for hit in hits:
-        if citations and used + len(hit.text) > config.max_source_chars:
+        if kept and used + len(hit.text) > config.max_source_chars:
             break
-        citations.append(Citation(len(citations) + 1, hit))
+        kept.append(hit)
         used += len(hit.text)
-    return citations
+    return numbered(reversed(kept))
+
+
+PIPED_SOURCE = "stdin"
+
+
+def piped_source(text: str) -> Hit:
+    """Piped-in context as a source, read like a retrieved chunk."""
+    return Hit(PIPED_SOURCE, text.strip(), PIPED_SOURCE, 0, 1.0)
+
+
+def numbered(hits: Iterable[Hit]) -> list[Citation]:
+    """Citations [1], [2], ... in the given order."""
+    return [Citation(n, hit) for n, hit in enumerate(hits, 1)]
 
 
 def format_sources(citations: Sequence[Citation]) -> str:
@@ -128,6 +145,12 @@ def split_sentences(text: str) -> list[str]:
             start = match.end()
         parts.append(paragraph[start:].strip())
     return [p for p in parts if p]
+
+
+def is_abstention(answer: str) -> bool:
+    """Whether the answer opens by declining: "The sources do not say.", "I don't know"."""
+    sentences = split_sentences(answer)
+    return bool(sentences) and bool(_ABSTAIN.search(sentences[0]))
 
 
 def content_words(text: str) -> set[str]:

@@ -13,10 +13,11 @@ import dataclasses
 import secrets
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from agent.prompts import ChatTemplate, Message, user_turn
+from agent.prompts import ChatTemplate, Message
 from llm.engine import Engine
 from llm.errors import ContextOverflowError
 from llm.generate import SamplingConfig
@@ -45,6 +46,7 @@ class TurnResult:
     prompt_version: str
     message_id: str | None = None  # the logged assistant message (or candidate) id
     citations: list[Citation] = field(default_factory=list)  # the sources put in the prompt
+    adapter: str | None = None  # the adapter that wrote it, when it was not the session's own
 
     @property
     def tokens_per_s(self) -> float:
@@ -67,6 +69,7 @@ class Session:
     last_answer_id: str | None = None  # the logged answer (message or candidate) shown last
     retriever: Retriever | None = None  # memory to ground answers in; None answers from the model alone
     grounding: GroundingConfig | None = None
+    reader: str | None = None  # adapter (loaded on the engine) that answers from sources; None: `adapter`
     left_out: int = 0  # earlier turns left out of the last prompt to fit the context window
     _citations: list[Citation] = field(default_factory=list)
 
@@ -115,16 +118,22 @@ class Session:
               sampling: SamplingConfig | None = None) -> Iterator[str]:
         """Stream the answer to `question`; the turn joins the conversation when it ends."""
         sampling = self._with_stops(sampling or SamplingConfig())
-        content = user_turn(question, context)
-        self._citations = []
-        if self.retriever is not None:
-            from agent.grounding import grounded_prompt, retrieve
-
-            self._citations = retrieve(self.retriever, question, self.grounding)
-            content = grounded_prompt(content, self._citations)
-        user = Message("user", content)
+        user = Message("user", self._user_content(question, context))
         prompt = self.fitted_prompt(user, sampling.max_new_tokens)
         return self._run(prompt, sampling, on_done=lambda result: self._keep_turn(user, result))
+
+    def _user_content(self, question: str, context: str | None) -> str:
+        """The question with its sources: memory's best chunks and piped-in context (the last
+        source, nearest the question), numbered in `_citations`; the plain question without."""
+        self._citations = []
+        if self.retriever is None and not context:
+            return question
+        from agent.grounding import grounded_prompt, numbered, piped_source, retrieve
+
+        found = retrieve(self.retriever, question, self.grounding) if self.retriever is not None else []
+        hits = [c.hit for c in found] + ([piped_source(context)] if context else [])
+        self._citations = numbered(hits)
+        return grounded_prompt(question, self._citations)
 
     def fitted_prompt(self, user: Message, answer_tokens: int) -> list[int]:
         """The conversation plus `user`, leaving room for an answer: when it does not fit, the
@@ -156,18 +165,36 @@ class Session:
     def _run(self, prompt: list[int], sampling: SamplingConfig, on_done) -> Iterator[str]:
         start = time.perf_counter()
         ttft: float | None = None
-        stream = self.engine.stream(prompt, sampling)
+        reading = self.reader if self._citations else None
+        with self._adapter_for(reading):
+            stream = self.engine.stream(prompt, sampling)
+            try:
+                for piece in stream:
+                    if ttft is None:
+                        ttft = time.perf_counter() - start
+                    yield piece
+            finally:
+                done = stream.completion
+                self.last = TurnResult(done.text, done.finish_reason, len(prompt), len(done.token_ids), ttft,
+                                       time.perf_counter() - start, sampling, self.prompt_version,
+                                       citations=list(self._citations), adapter=reading)
+                on_done(self.last)
+
+    @contextmanager
+    def _adapter_for(self, name: str | None) -> Iterator[None]:
+        """`name` active for one answer (None: leave the session's adapter), then switch back."""
+        if name is None:
+            yield
+            return
+        from llm.lora import adapters_of
+
+        adapters = adapters_of(self.engine.model)
+        previous = adapters.active
+        adapters.activate(name)
         try:
-            for piece in stream:
-                if ttft is None:
-                    ttft = time.perf_counter() - start
-                yield piece
+            yield
         finally:
-            done = stream.completion
-            self.last = TurnResult(done.text, done.finish_reason, len(prompt), len(done.token_ids), ttft,
-                                   time.perf_counter() - start, sampling, self.prompt_version,
-                                   citations=list(self._citations))
-            on_done(self.last)
+            adapters.activate(previous)
 
     @property
     def prompt_version(self) -> str:
@@ -182,9 +209,9 @@ class Session:
         from memory.log import Generation
 
         params = {k: v for k, v in dataclasses.asdict(result.sampling).items() if k not in ("seed",)}
-        return Generation(model=self.model_name, adapter=self.adapter, prompt_version=result.prompt_version,
-                          params=params, seed=result.sampling.seed, tokens_in=result.prompt_tokens,
-                          chunk_ids=[c.hit.id for c in result.citations],
+        return Generation(model=self.model_name, adapter=result.adapter or self.adapter,
+                          prompt_version=result.prompt_version, params=params, seed=result.sampling.seed,
+                          tokens_in=result.prompt_tokens, chunk_ids=[c.hit.id for c in result.citations],
                           tokens_out=result.completion_tokens, latency_s=result.seconds, ttft_s=result.ttft_s,
                           interrupted=result.finish_reason == "interrupted")
 
@@ -213,12 +240,13 @@ class Session:
         from agent.tot_answer import tot_answer
 
         start = time.perf_counter()
-        result = tot_answer(self.engine, question, config, on_update, context=context, history=self.messages,
+        user = Message("user", self._user_content(question, context))
+        result = tot_answer(self.engine, user.content, config, on_update, history=self.messages,
                             template=self.template, answer_tokens=max_new_tokens, adapter=self.adapter)
-        user = Message("user", user_turn(question, context))
         sampling = SamplingConfig(max_new_tokens=max_new_tokens, seed=config.seed if config else None)
+        version = result.prompt_version + (self.prompt_version[len(self.template.version):] if self._citations else "")
         self.last = TurnResult(result.answer, "stop", 0, result.tokens, None, time.perf_counter() - start,
-                               sampling, result.prompt_version)
+                               sampling, version, citations=list(self._citations))
         self.messages += [user, Message("assistant", result.answer)]
         if self.log is not None:
             if self.conversation_id is None:

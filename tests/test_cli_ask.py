@@ -61,6 +61,15 @@ def test_greedy_answers_repeat_and_context_changes_the_prompt(home):
                         stdin=b"some context here").stdout)
     assert a["answer"] == b["answer"]
     assert c["prompt_tokens"] > a["prompt_tokens"]
+    assert [s["source"] for s in c["sources"]] == ["stdin"]  # piped context is read as a source
+
+
+def test_the_shipped_reader_is_skipped_with_a_note_on_another_base_model(home):
+    result = kigi(home, "ask", "-m", "tiny", "--max-tokens", "3", "what is it?", stdin=b"It is a plum.")
+    assert result.returncode == 0, result.stderr.decode()
+    assert b"without the grounded-reader adapter" in result.stderr and result.stdout.strip()
+    off = kigi(home, "ask", "-m", "tiny", "--max-tokens", "3", "--reader", "off", "what is it?", stdin=b"It is a plum.")
+    assert off.returncode == 0 and b"grounded-reader" not in off.stderr
 
 
 def test_ask_with_the_compiled_decode_step_gives_the_same_answer(home):
@@ -108,6 +117,7 @@ def test_empty_stdin_beside_a_question_is_no_context(home):
     (["ask", "-m", "tiny", "q"], b"\xff\xfe\xfa not utf8", "not UTF-8"),
     (["ask", "-m", "no-such-model", "q"], b"", "unknown model"),
     (["ask", "-m", "tiny", "--top-p", "0", "q"], b"", "top_p"),
+    (["ask", "-m", "tiny", "--reader", "nobody", "q"], b"some context", "no adapter named 'nobody'"),
     (["eval", "prefs", "-m", "tiny", "--prompts", "x.txt"], b"", "--judge"),
     (["eval", "prefs", "-m", "tiny", "--judge", "reward:nobody", "--pairs", "x.jsonl"], b"", "nobody"),
 ])

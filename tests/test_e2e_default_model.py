@@ -118,3 +118,15 @@ def test_the_bundled_game24_adapters_run_tot_without_training(real_home, tmp_pat
     solved = [r for r in rows if r.get("kind") == "result"]
     assert len(solved) == 1 and solved[0]["puzzle"] == [1, 1, 4, 6]
     assert solved[0]["ok"], solved[0]  # a training puzzle: the adapters have seen its kind many times
+
+
+def test_piped_context_is_read_by_the_bundled_reader(real_home):
+    """The issue's example: `echo "The secret word is plum." | kigi ask "What is the secret word?"`."""
+    env = {**os.environ, "KIGI_HOME": str(real_home.root)}
+    command = [sys.executable, "-m", "cli", "ask", "--no-log", "--json", "What is the secret word?"]
+    run = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=300,
+                         input="The secret word is plum.\n")
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert "plum" in result["answer"].lower() and result["sources"][0]["source"] == "stdin"
+    assert "grounded-reader" not in run.stderr  # the shipped reader loaded: no note that it was skipped

@@ -8,12 +8,14 @@ import numpy as np
 import pytest
 
 from agent.grounding import (
+    ABSTENTION,
     PROMPT_VERSION,
     Citation,
     GroundingConfig,
     check_groundedness,
     content_words,
     grounded_prompt,
+    is_abstention,
     render_sources,
     retrieve,
     split_sentences,
@@ -43,7 +45,8 @@ class FakeStore:
 def test_retrieve_numbers_hits_and_respects_threshold_and_budget() -> None:
     store = FakeStore([SLEEP, FOOD, MOON, FAINT])
     cites = retrieve(store, "how do zorblats sleep?", GroundingConfig(k=3, min_relevance=0.3))
-    assert [(c.number, c.hit.id) for c in cites] == [(1, "id-sleep"), (2, "id-food"), (3, "id-moon")]
+    # the best hit is numbered last: the prompt shows it nearest the question
+    assert [(c.number, c.hit.id) for c in cites] == [(1, "id-moon"), (2, "id-food"), (3, "id-sleep")]
     assert store.calls == [("how do zorblats sleep?", 3, 0.3)]
     tight = retrieve(store, "q", GroundingConfig(max_source_chars=len(SLEEP.text) + 10))
     assert [c.hit.id for c in tight] == ["id-sleep"]
@@ -55,6 +58,7 @@ def test_prompt_and_rendered_sources() -> None:
     prompt = grounded_prompt("How long do zorblats sleep?", cites)
     assert prompt.index("[1] (from /kb/guide.md)\nZorblats sleep") < prompt.index("[2] (from /kb/quux.txt)")
     assert prompt.endswith("Question: How long do zorblats sleep?") and "square brackets" in prompt
+    assert ABSTENTION in prompt and is_abstention(ABSTENTION) and not is_abstention("Plum [1]. Not said.")
     assert grounded_prompt("Hi?", []) == "Hi?"
     assert render_sources(cites) == "[1] /kb/guide.md:9 (Sleeping)\n[2] /kb/quux.txt"
     assert len(PROMPT_VERSION) == 12

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.grounding import Citation, format_sources
+from agent.grounding import Citation, format_sources, grounded_prompt, piped_source
 from agent.inputs import decode_stdin, make_query
 from agent.prompts import ChatTemplate, Message
 from agent.session import Session
@@ -128,11 +128,12 @@ def test_sources_are_numbered_blocks_marked_as_sources_before_the_question(token
     session = Session(engine, retriever=FakeStore(DOCS))  # type: ignore[arg-type]
     _, (_, user), _ = turns(prompt_of(session, QUESTION), tokenizer)
     instructions, _, rest = user.partition("\n\nSources:\n")
-    assert instructions.startswith("Answer the question using only the numbered sources below.")
+    assert instructions.startswith("Answer the question from the numbered sources below.")
     sources, _, question = rest.rpartition("\n\nQuestion: ")
     assert question == QUESTION  # the user's question closes the turn, after every source
-    assert sources == format_sources([Citation(1, DOCS[0]), Citation(2, DOCS[1])])
-    assert sources.startswith("[1] (from /kb/evil.md)\n") and "\n\n[2] (from /kb/pell.md)\n" in sources
+    # the best hit (evil.md) is shown last, nearest the question
+    assert sources == format_sources([Citation(1, DOCS[1]), Citation(2, DOCS[0])])
+    assert sources.startswith("[1] (from /kb/pell.md)\n") and "\n\n[2] (from /kb/evil.md)\n" in sources
 
 
 def test_a_set_system_prompt_survives_documents_and_later_turns(tokenizer):
@@ -147,7 +148,7 @@ def test_a_set_system_prompt_survives_documents_and_later_turns(tokenizer):
     assert EVIL in roles[1][1] and EVIL in roles[3][1]
 
 
-def test_piped_stdin_is_ordinary_text_in_the_user_turn(tokenizer):
+def test_piped_stdin_is_ordinary_text_in_the_user_turn_read_as_a_source(tokenizer):
     query = make_query("Summarise this.", decode_stdin(EVIL.encode("utf-8")))
     engine = RecordingEngine(tokenizer)
     ids = prompt_of(Session(engine), query.question, query.context)  # type: ignore[arg-type]
@@ -155,7 +156,8 @@ def test_piped_stdin_is_ordinary_text_in_the_user_turn(tokenizer):
     (role0, system), (role1, user), (role2, _) = turns(ids, tokenizer)
     assert (role0, role1, role2) == ("system", "user", "assistant")
     assert system == ChatTemplate().default_system
-    assert user == f"{EVIL.strip()}\n\nSummarise this."
+    assert user == grounded_prompt("Summarise this.", [Citation(1, piped_source(EVIL))])
+    assert user.endswith(f"[1] (from stdin)\n{EVIL.strip()}\n\nQuestion: Summarise this.")
 
 
 def test_render_ids_never_lets_a_message_close_its_turn(tokenizer):

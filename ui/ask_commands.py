@@ -14,9 +14,10 @@ import typer
 from rich.console import Console
 
 from ui.errors import err_console, user_errors
-from ui.loading import home, load_engine_with_progress, open_log, sampling_config
+from ui.loading import home, load_engine_with_progress, load_reader, open_log, sampling_config
 from ui.options import (
     DEFAULT_MODEL,
+    DEFAULT_READER,
     AdapterOption,
     BreadthOption,
     BudgetOption,
@@ -30,6 +31,7 @@ from ui.options import (
     NoLogOption,
     NoMemoryOption,
     PrecisionOption,
+    ReaderOption,
     RememberOption,
     SeedOption,
     SystemOption,
@@ -168,6 +170,7 @@ def ask(
     continue_last: ContinueOption = False,
     cid: CidOption = None,
     adapter: AdapterOption = None,
+    reader: ReaderOption = DEFAULT_READER,
     tot: TotOption = False,
     breadth: BreadthOption = 2,
     depth: DepthOption = 2,
@@ -192,17 +195,22 @@ def ask(
         sampling = sampling_config(temperature, top_p, top_k, max_tokens, seed)
         session = open_session(model, precision, compile, adapter, system, no_log, continue_last, cid)
         remember_store = attach_memory(session, no_memory, remember, chroma_url)
+        if session.retriever is not None or query.context:
+            session.reader = load_reader(session.engine, reader)
         if tot:
             from ui.tree import LiveTree
 
             with LiveTree(err_console()) as live:
                 found = session.reply_tot(query.question, query.context, search_config(breadth, depth, budget, seed),
                                           live.on_update, max_tokens)
+            info = after_answer(session, query.question, remember_store)
             if as_json:
-                print(json.dumps({**turn_json(session.last, model, session.conversation_id),
+                info.pop("_render", None)
+                print(json.dumps({**turn_json(session.last, model, session.conversation_id), **info,
                                   "alternatives": found.alternatives, "tree": found.tree}))
             else:
                 Console(soft_wrap=True).print(found.answer, markup=False, highlight=False)
+                show_sources(Console(soft_wrap=True) if sys.stdout.isatty() else err_console(), info)
             return
         stream = session.reply(query.question, query.context, sampling)
         if session.left_out:
@@ -238,6 +246,7 @@ def chat(
     continue_last: ContinueOption = False,
     cid: CidOption = None,
     adapter: AdapterOption = None,
+    reader: ReaderOption = DEFAULT_READER,
     tot: TotOption = False,
     breadth: BreadthOption = 2,
     depth: DepthOption = 2,
@@ -256,6 +265,8 @@ def chat(
         sampling = sampling_config(temperature, top_p, top_k, max_tokens, seed)
         session = open_session(model, precision, compile, adapter, system, no_log, continue_last, cid)
         remember_store = attach_memory(session, no_memory, remember, chroma_url)
+        if session.retriever is not None:
+            session.reader = load_reader(session.engine, reader)
         save_history = setup_history(home().root / "history")
 
         def switch_adapter(name: str | None) -> None:

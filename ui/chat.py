@@ -106,7 +106,8 @@ class ChatREPL:
                 if text.startswith("/"):
                     self.command(text)
                 elif self.tot is not None:
-                    self.answer_tot(text)
+                    if self.answer_tot(text) and self.after_answer is not None:
+                        self.after_answer(text)
                 else:
                     self.answer(self.session.reply(text, sampling=self.sampling))
                     if self.after_answer is not None:
@@ -123,7 +124,8 @@ class ChatREPL:
             self.console.print("[yellow]⏹ stopped (the partial answer is kept)[/]")
         self.status()
 
-    def answer_tot(self, text: str) -> None:
+    def answer_tot(self, text: str) -> bool:
+        """Search, then answer; False when Ctrl-C stopped the search."""
         from rich.markdown import Markdown
 
         from ui.tree import LiveTree
@@ -134,10 +136,11 @@ class ChatREPL:
                                                max_new_tokens=self.sampling.max_new_tokens)
         except KeyboardInterrupt:
             self.console.print("[yellow]⏹ search stopped[/]")
-            return
+            return False
         self.console.print(Markdown(found.answer))
         self.console.print(f"[dim]{len(found.search.nodes)} thoughts · {found.tokens} tokens · "
                            f"{found.seconds:.1f}s · {len(found.alternatives)} alternatives kept for /compare[/]")
+        return True
 
     def status(self) -> None:
         result = self.session.last

@@ -13,8 +13,16 @@ import typer
 from rich.console import Console
 
 from ui.errors import err_console, user_errors
-from ui.loading import home, load_engine_with_progress, sampling_config
-from ui.options import DEFAULT_MODEL, AdapterOption, MaxTokensOption, ModelOption, PrecisionOption
+from ui.loading import home, load_engine_with_progress, load_reader, sampling_config
+from ui.options import (
+    DEFAULT_MODEL,
+    DEFAULT_READER,
+    AdapterOption,
+    MaxTokensOption,
+    ModelOption,
+    PrecisionOption,
+    ReaderOption,
+)
 
 eval_app = typer.Typer(help="Benchmarks that measure kigi: grounding (rag), Game of 24, preferences.",
                        no_args_is_help=True)
@@ -23,14 +31,21 @@ eval_app = typer.Typer(help="Benchmarks that measure kigi: grounding (rag), Game
 @eval_app.command("rag")
 def eval_rag(
     kb: Annotated[str, typer.Option("--kb", help="Folder (or file) of the knowledge base.")],
-    questions: Annotated[str, typer.Option("--questions", help='JSONL of {"question": ..., "answer": ...}.')],
+    questions: Annotated[str, typer.Option(
+        "--questions", help='JSONL of {"question": ..., "answers": [...]}; [] marks an unanswerable one.')],
+    distractors: Annotated[str | None, typer.Option(
+        "--distractors", help="Folder of unrelated documents indexed beside the knowledge base.")] = None,
     model: ModelOption = DEFAULT_MODEL,
+    reader: ReaderOption = DEFAULT_READER,
     k: Annotated[int, typer.Option("-k", help="Chunks retrieved per question.")] = 4,
     output: Annotated[str | None, typer.Option("--output", "-o", help="Per-question results JSONL.")] = None,
+    details: Annotated[bool, typer.Option("--details", help="Print each question, its answer and sources.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     precision: PrecisionOption = "fp32",
 ) -> None:
-    """Answer accuracy with the knowledge base in memory vs without, retrieval hit rate, groundedness."""
+    """Accuracy with the knowledge base in memory vs without, abstention on unanswerable
+    questions, retrieval hit rate, groundedness. The memory is a temporary one: the user's
+    is never touched."""
     with user_errors():
         from pathlib import Path
 
@@ -42,20 +57,37 @@ def eval_rag(
 
         items = read_questions(Path(questions))
         engine = load_engine_with_progress(model, precision)
+        reader_name = load_reader(engine, reader)
         function = KigiEmbeddingFunction(pull_embedding_model(home().models))
         with stage_progress(err_console()) as progress:
             results, summary = run_rag_eval(engine, function, Path(kb), items, GroundingConfig(k=k),
+                                            distractors=Path(distractors) if distractors else None,
+                                            reader=reader_name,
                                             progress=lambda done, total: progress("questions", done, total))
         if output:
             Path(output).write_text(results_jsonl(results), encoding="utf-8")
-        params = {"kb": str(Path(kb).resolve()), "questions": str(Path(questions).resolve()), "model": model, "k": k}
+        params = {"kb": str(Path(kb).resolve()), "questions": str(Path(questions).resolve()), "model": model, "k": k,
+                  "distractors": str(Path(distractors).resolve()) if distractors else None, "reader": reader_name}
         ConversationLog(home().db).record_eval_run("rag", params, summary)
         if as_json:
             print(json.dumps(summary))
             return
+        console = Console(highlight=False)
+        if details:
+            show_rag_details(console, results)
         for key, value in summary.items():
-            Console().print(f"{key:>28}: {value:.3f}" if isinstance(value, float) else f"{key:>28}: {value}",
-                            highlight=False)
+            shown = "-" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+            console.print(f"{key:>32}: {shown}")
+
+
+def show_rag_details(console: Console, results: list) -> None:
+    """One block per question: right or wrong, the answer with memory, the sources it saw."""
+    for r in results:
+        mark = "[green]✓[/]" if r.correct_with else "[red]✗[/]"
+        expected = " | ".join(r.answers) if r.answers else "(unanswerable)"
+        console.print(f"{mark} {r.question}  [dim]expected: {expected}[/]")
+        console.print(f"   {' '.join(r.with_memory.split())}", markup=False)
+        console.print(f"   [dim]{'; '.join(r.sources) or 'no sources'}[/]")
 
 
 @eval_app.command("game24")

@@ -56,3 +56,22 @@ def sampling_config(temperature: float, top_p: float, top_k: int, max_tokens: in
     from llm.generate import SamplingConfig
 
     return SamplingConfig(max_new_tokens=max_tokens, temperature=temperature, top_p=top_p, top_k=top_k, seed=seed)
+
+
+def load_reader(engine: Engine, reader: str) -> str | None:
+    """The adapter that answers from sources, attached to the engine (None for off). The
+    shipped default that does not fit the model (another base model) is skipped with a note;
+    one the user named must load."""
+    if reader.lower() in ("off", "none", ""):
+        return None
+    from agent.adapters import AdapterStore
+    from agent.reading import DEFAULT_READER
+    from llm.lora import LoRAError
+
+    try:
+        return AdapterStore.of(home()).load_onto(engine, reader).name
+    except LoRAError as exc:
+        if reader != DEFAULT_READER:
+            raise
+        err_console().print(f"[dim]note: sources are read without the {reader} adapter ({exc})[/]")
+        return None

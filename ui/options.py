@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from agent.reading import DEFAULT_READER as DEFAULT_READER  # re-exported for the commands
+
 DEFAULT_MODEL = "smollm2-135m-instruct"  # llm.registry.DEFAULT_MODEL, without importing torch
 
 # -- model and answers ------------------------------------------------------------------------
@@ -17,6 +19,8 @@ PrecisionOption = Annotated[str, typer.Option(help="Weights: fp32 (exact), bf16,
                                               envvar="KIGI_PRECISION")]
 AdapterOption = Annotated[str | None, typer.Option("--adapter", "-a", help="LoRA adapter to answer with.",
                                                    envvar="KIGI_ADAPTER")]
+ReaderOption = Annotated[str, typer.Option(
+    "--reader", help="Adapter that answers from sources (memory, piped stdin); off: the model as it is.")]
 MaxTokensOption = Annotated[int, typer.Option(help="Most tokens to generate per answer.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON output.")]
 ChromaUrlOption = Annotated[str | None, typer.Option("--chroma-url", help="Use a Chroma server instead of the "

@@ -1,0 +1,128 @@
+"""Reading-comprehension SFT data for the grounded-reader adapter.
+
+Each example is the exact grounded prompt kigi builds (`agent.grounding.grounded_prompt`):
+one source that answers the question among distractors, some of the same kind (another
+town's mayor when the question asks for this town's), numbered in prompt order; the
+target is the short answer copied from the source, then its number: `Lumeport [3]`. About
+one question in six asks for what no source says (a fact the document leaves out, or an
+entity no source mentions), and its target is the abstention. Some prompts carry a single
+source named `stdin`, as piped context does.
+
+Nothing here reads the evaluation knowledge bases: every fact is invented by the seeded
+generator, so a run is reproducible and the held-out sets stay held out.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from agent.grounding import ABSTENTION, grounded_prompt, numbered
+from agent.reading.documents import STYLES, Document, Entity, invent, sentence_case, write
+from agent.reading.facts import KINDS, Kind
+from memory.store import Hit
+
+STDIN_SOURCE = "stdin"
+MULTI_ENTITY_STYLES = ("table", "bullets", "handbook", "faq", "prose")
+QUESTION_FRAMES = ("{q}", "{q}", "{q}", "{q}", "Quick question: {q}", "According to the sources, {lq}",
+                   "Do you know {lq}", "Can you tell me: {q}", "{q} Thanks!", "I need to know this. {q}")
+
+
+@dataclass(frozen=True)
+class ReadingConfig:
+    examples: int = 1500
+    seed: int = 0
+    unanswerable: float = 0.17  # share of questions the sources do not answer
+    stdin: float = 0.12  # share of prompts with one piped-in source
+    max_sources: int = 4
+    relevant_last: float = 0.6  # how often the answering source is the last one, as retrieval puts it
+
+    def __post_init__(self) -> None:
+        if self.examples < 1 or self.max_sources < 2:
+            raise ValueError("ReadingConfig needs examples >= 1 and max_sources >= 2")
+        for name in ("unanswerable", "stdin", "relevant_last"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"ReadingConfig.{name} must be in [0, 1]")
+
+
+@dataclass(frozen=True)
+class ReadingExample:
+    question: str
+    sources: tuple[Document, ...]  # in prompt order
+    answer: str | None  # None: the sources do not say
+    cited: int | None  # the number of the answering source
+    messages: tuple[dict[str, str], ...]
+    group: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"messages": [dict(m) for m in self.messages],
+                "meta": {"task": "reading", "group": self.group, "answer": self.answer, "cited": self.cited,
+                         "styles": [d.style for d in self.sources]}}
+
+
+def _frame(question: str, rng: random.Random) -> str:
+    frame = rng.choice(QUESTION_FRAMES)
+    return frame.format(q=question, lq=question[0].lower() + question[1:])
+
+
+def _target_document(kind: Kind, rng: random.Random) -> tuple[Document, Entity, list[str]]:
+    """A document about one entity (perhaps among others of its kind), the entity, and the
+    attribute keys of its kind the document leaves out."""
+    keys = [a.key for a in kind.attributes]
+    shown = rng.sample(keys, rng.randint(2, min(5, len(keys))))
+    style = rng.choice(list(STYLES))
+    together = rng.randint(2, 4) if style in MULTI_ENTITY_STYLES and rng.random() < 0.5 or style == "table" else 1
+    entities = [invent(kind, rng, shown) for _ in range(together)]
+    rng.shuffle(entities)
+    target = entities[0]
+    return write(entities, style, rng), target, [k for k in keys if k not in shown]
+
+
+def _distractor(kind: Kind, rng: random.Random, taken: set[str]) -> Document:
+    same_kind = rng.random() < 0.5
+    chosen = kind if same_kind else rng.choice(KINDS)
+    keys = [a.key for a in chosen.attributes]
+    entity = invent(chosen, rng, rng.sample(keys, rng.randint(2, min(5, len(keys)))))
+    while entity.name in taken:
+        entity = invent(chosen, rng, list(entity.facts))
+    taken.add(entity.name)
+    return write([entity], rng.choice(list(STYLES)), rng)
+
+
+def reading_example(rng: random.Random, config: ReadingConfig, group: int) -> ReadingExample:
+    kind = rng.choice(KINDS)
+    document, target, missing = _target_document(kind, rng)
+    taken = {e.name for e in document.entities}
+    abstain = rng.random() < config.unanswerable
+    asked = rng.choice(list(target.facts))
+    if abstain and missing and rng.random() < 0.6:
+        asked = rng.choice(missing)  # a fact about this entity that no source states
+    elif abstain:
+        target = invent(kind, rng, list(target.facts))  # an entity no source mentions
+        while target.name in taken:
+            target = invent(kind, rng, list(target.facts))
+    question = _frame(sentence_case(rng.choice(target.attribute(asked).questions).format(name=target.name)), rng)
+    if rng.random() < config.stdin:
+        document = Document(STDIN_SOURCE, document.text, document.style, document.entities)
+        sources = [document]
+    else:
+        sources = [_distractor(kind, rng, taken) for _ in range(rng.randint(1, config.max_sources - 1))]
+        at = len(sources) if rng.random() < config.relevant_last else rng.randint(0, len(sources))
+        sources.insert(at, document)
+    citations = numbered(Hit(f"s{n}", d.text, d.source, 0, 1.0) for n, d in enumerate(sources))
+    answer = None if abstain else target.facts[asked]
+    cited = None if abstain else sources.index(document) + 1
+    reply = ABSTENTION if answer is None else f"{answer} [{cited}]"
+    messages = ({"role": "user", "content": grounded_prompt(question, citations)},
+                {"role": "assistant", "content": reply})
+    return ReadingExample(question, tuple(sources), answer, cited, messages, group)
+
+
+def reading_examples(config: ReadingConfig | None = None) -> Iterator[ReadingExample]:
+    """`config.examples` examples, the same ones for the same config."""
+    config = config or ReadingConfig()
+    rng = random.Random(config.seed)
+    for group in range(config.examples):
+        yield reading_example(rng, config, group)

@@ -1,0 +1,79 @@
+"""Grounded answers on the held-out, hand-written knowledge bases (evals/rag), each indexed
+with the 60 distractor documents: the figures issue 13 asks for, pooled over every KB.
+
+    python benchmarks/rag_heldout.py [--reader grounded-reader] [--compare-off] [--out DIR]
+
+The same code path as `kigi eval rag --kb evals/rag/kb/NAME --questions evals/rag/NAME.jsonl
+--distractors evals/rag/distractors`, run for each KB. With --compare-off it runs a second
+time without the reader adapter (the base model on the same prompts). Per-question results
+go to DIR/<reader>/<kb>.jsonl; a KB whose file exists is read back, not rerun (resumable).
+Nothing here is tuned on: evals/rag is never used for training or prompt wording.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import _root  # noqa: F401  (the repository root on sys.path)
+
+from agent.grounding import GroundingConfig  # noqa: E402
+from agent.home import KigiHome  # noqa: E402
+from agent.models import load_engine  # noqa: E402
+from agent.rag_eval import RagResult, read_questions, results_jsonl, run_rag_eval, summarize  # noqa: E402
+from agent.reading import DEFAULT_READER  # noqa: E402
+
+EVALS = _root.ROOT / "evals" / "rag"
+
+
+def run_reader(engine, function, reader: str | None, out: Path, baseline: bool, k: int) -> list[RagResult]:
+    from agent.adapters import AdapterStore
+
+    name = AdapterStore.of(KigiHome.resolve()).load_onto(engine, reader).name if reader else None
+    folder = out / (name or "off")
+    folder.mkdir(parents=True, exist_ok=True)
+    pooled: list[RagResult] = []
+    for kb in sorted(p for p in (EVALS / "kb").iterdir() if p.is_dir()):
+        done = folder / f"{kb.name}.jsonl"
+        if done.exists():
+            results = [RagResult(**json.loads(line)) for line in done.read_text(encoding="utf-8").splitlines()]
+        else:
+            questions = read_questions(EVALS / f"{kb.name}.jsonl")
+            results, _ = run_rag_eval(engine, function, kb, questions, GroundingConfig(k=k),
+                                      distractors=EVALS / "distractors", reader=name, baseline=baseline,
+                                      progress=lambda d, t, kb=kb: print(f"\r{kb.name}: {d}/{t}", end="", flush=True))
+            print()
+            done.write_text(results_jsonl(results), encoding="utf-8")
+        show(kb.name, summarize(results, k, baseline))
+        pooled += results
+    show(f"ALL ({name or 'no reader'})", summarize(pooled, k, baseline))
+    return pooled
+
+
+def show(title: str, summary: dict) -> None:
+    figures = "  ".join(f"{key}={value:.3f}" if isinstance(value, float) else f"{key}={value}"
+                        for key, value in summary.items() if value is not None)
+    print(f"{title}: {figures}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--reader", default=DEFAULT_READER)
+    parser.add_argument("--compare-off", action="store_true", help="also run without the reader adapter")
+    parser.add_argument("--out", type=Path, default=Path("rag-heldout"))
+    parser.add_argument("-k", type=int, default=4)
+    args = parser.parse_args()
+    from memory.embed import KigiEmbeddingFunction, pull_embedding_model
+
+    home = KigiHome.resolve().ensure()
+    engine = load_engine(home)
+    function = KigiEmbeddingFunction(pull_embedding_model(home.models))
+    reader = None if args.reader.lower() in ("off", "none") else args.reader
+    run_reader(engine, function, reader, args.out, baseline=True, k=args.k)
+    if args.compare_off and reader:
+        run_reader(engine, function, None, args.out, baseline=False, k=args.k)
+
+
+if __name__ == "__main__":
+    main()

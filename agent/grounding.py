@@ -147,6 +147,16 @@ def split_sentences(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
+_QUESTION = re.compile(r"\?[\s\"')]*$|^\W*(?:who|whom|whose|what|when|where|which|why|how|is|are|was|were|do|does|did"
+                       r"|can|could|should|would|will|has|have|had)\b", re.IGNORECASE)
+
+
+def is_question(text: str) -> bool:
+    """Whether `text` asks for something ("What is...?", "who wrote it") rather than telling
+    the model to do something ("summarise this"): the reader answers questions."""
+    return bool(_QUESTION.search(text.strip()))
+
+
 def is_abstention(answer: str) -> bool:
     """Whether the answer opens by declining: "The sources do not say.", "I don't know"."""
     sentences = split_sentences(answer)

@@ -32,7 +32,10 @@ from memory.store import MemoryStore
 
 _CITATIONS = re.compile(r"\[\d+\]")
 _THOUSANDS = re.compile(r"(?<=\d)[,\u202f](?=\d{3}\b)")
-_NOT_WORD = re.compile(r"(?:(?<!\d)[.,]|[.,](?!\d)|[^\w.,])+")
+_TIME = re.compile(r"(?<=\d):(?=\d\d)")  # 8:30 and 8.30 are one time
+# Separators: all but letters and digits, except a decimal point or comma between digits and
+# the marks of C++, C# and 37% (a `#` or `+` after a word, a `%` after a digit): `#1187` is 1187.
+_NOT_WORD = re.compile(r"(?:(?<!\d)[.,]|[.,](?!\d)|(?<![\w+#])[+#]|(?<!\d)%|[^\w.,+#%])+")
 
 
 @dataclass(frozen=True)
@@ -91,9 +94,10 @@ def _question(line: str, where: str) -> RagQuestion:
 
 
 def normalise(text: str) -> str:
-    """Lower case, citation marks and punctuation gone (a decimal point kept), thousands
-    separators dropped, single spaces: what answers are compared in."""
-    text = _THOUSANDS.sub("", _CITATIONS.sub(" ", text.casefold()))
+    """Lower case, citation marks and punctuation gone (a decimal point, `+`, `#` and `%`
+    kept; `8:30` read as `8.30`), thousands separators dropped, single spaces: what answers
+    are compared in."""
+    text = _TIME.sub(".", _THOUSANDS.sub("", _CITATIONS.sub(" ", text.casefold())))
     return " ".join(_NOT_WORD.sub(" ", text).split())
 
 

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from agent.prompts import ChatTemplate, Message
+from agent.prompts import ChatTemplate, Message, user_turn
 from llm.engine import Engine
 from llm.errors import ContextOverflowError
 from llm.generate import SamplingConfig
@@ -54,6 +54,16 @@ class TurnResult:
         return (self.completion_tokens - 1) / decode if self.completion_tokens > 1 and decode > 0 else 0.0
 
 
+@dataclass(frozen=True)
+class TurnInput:
+    """What one turn puts before the model: the user message, the sources numbered in it,
+    and the adapter that reads them (None: the session's own)."""
+
+    user: Message
+    citations: list[Citation] = field(default_factory=list)
+    reader: str | None = None
+
+
 @dataclass
 class Session:
     engine: Engine
@@ -71,7 +81,7 @@ class Session:
     grounding: GroundingConfig | None = None
     reader: str | None = None  # adapter (loaded on the engine) that answers from sources; None: `adapter`
     left_out: int = 0  # earlier turns left out of the last prompt to fit the context window
-    _citations: list[Citation] = field(default_factory=list)
+    last_input: TurnInput | None = None  # what the last kept turn showed the model (for retry)
 
     @classmethod
     def resume(cls, engine: Engine, log: ConversationLog, conversation_id: str, model_name: str) -> Session:
@@ -88,7 +98,7 @@ class Session:
 
     def new_conversation(self) -> None:
         self.messages, self.conversation_id = [], None
-        self.last = self.last_turn_id = self.last_answer_id = None
+        self.last = self.last_turn_id = self.last_answer_id = self.last_input = None
 
     def conversation(self) -> list[Message]:
         return self._head() + self.messages
@@ -118,22 +128,26 @@ class Session:
               sampling: SamplingConfig | None = None) -> Iterator[str]:
         """Stream the answer to `question`; the turn joins the conversation when it ends."""
         sampling = self._with_stops(sampling or SamplingConfig())
-        user = Message("user", self._user_content(question, context))
-        prompt = self.fitted_prompt(user, sampling.max_new_tokens)
-        return self._run(prompt, sampling, on_done=lambda result: self._keep_turn(user, result))
+        turn = self.turn_input(question, context)
+        prompt = self.fitted_prompt(turn.user, sampling.max_new_tokens)
+        return self._run(prompt, sampling, turn, on_done=lambda result: self._keep_turn(turn, result))
 
-    def _user_content(self, question: str, context: str | None) -> str:
-        """The question with its sources: memory's best chunks and piped-in context (the last
-        source, nearest the question), numbered in `_citations`; the plain question without."""
-        self._citations = []
-        if self.retriever is None and not context:
-            return question
-        from agent.grounding import grounded_prompt, numbered, piped_source, retrieve
+    def turn_input(self, question: str, context: str | None = None) -> TurnInput:
+        """The question with its sources: memory's best chunks, and piped-in context as the
+        last source (nearest the question) when the question asks for something; the reader
+        answers a question from sources. An instruction ("summarise this") gets its context
+        placed before it, as plain text, and no reader: the reader was trained to answer
+        questions, not to summarise."""
+        from agent.grounding import grounded_prompt, is_question, numbered, piped_source, retrieve
 
+        asks = is_question(question)
+        piped = bool(context) and asks
+        if self.retriever is None and not piped:
+            return TurnInput(Message("user", user_turn(question, context)))
         found = retrieve(self.retriever, question, self.grounding) if self.retriever is not None else []
-        hits = [c.hit for c in found] + ([piped_source(context)] if context else [])
-        self._citations = numbered(hits)
-        return grounded_prompt(question, self._citations)
+        citations = numbered([c.hit for c in found] + ([piped_source(context)] if piped else []))
+        content = grounded_prompt(user_turn(question, None if piped else context), citations)
+        return TurnInput(Message("user", content), citations, self.reader if citations and asks else None)
 
     def fitted_prompt(self, user: Message, answer_tokens: int) -> list[int]:
         """The conversation plus `user`, leaving room for an answer: when it does not fit, the
@@ -160,13 +174,13 @@ class Session:
             sampling = dataclasses.replace(sampling, temperature=RETRY_TEMPERATURE)
         sampling = self._with_stops(sampling, seed=secrets.randbelow(2**31))
         prompt = self.prompt_ids(self.conversation()[:-1])
-        return self._run(prompt, sampling, on_done=self._keep_candidate)
+        turn = self.last_input if self.last_input is not None else TurnInput(self.messages[-2])
+        return self._run(prompt, sampling, turn, on_done=self._keep_candidate)
 
-    def _run(self, prompt: list[int], sampling: SamplingConfig, on_done) -> Iterator[str]:
+    def _run(self, prompt: list[int], sampling: SamplingConfig, turn: TurnInput, on_done) -> Iterator[str]:
         start = time.perf_counter()
         ttft: float | None = None
-        reading = self.reader if self._citations else None
-        with self._adapter_for(reading):
+        with self._adapter_for(turn.reader):
             stream = self.engine.stream(prompt, sampling)
             try:
                 for piece in stream:
@@ -176,8 +190,8 @@ class Session:
             finally:
                 done = stream.completion
                 self.last = TurnResult(done.text, done.finish_reason, len(prompt), len(done.token_ids), ttft,
-                                       time.perf_counter() - start, sampling, self.prompt_version,
-                                       citations=list(self._citations), adapter=reading)
+                                       time.perf_counter() - start, sampling, self.prompt_version(turn),
+                                       citations=list(turn.citations), adapter=turn.reader)
                 on_done(self.last)
 
     @contextmanager
@@ -196,10 +210,9 @@ class Session:
         finally:
             adapters.activate(previous)
 
-    @property
-    def prompt_version(self) -> str:
+    def prompt_version(self, turn: TurnInput) -> str:
         """The chat template's version, joined by the grounding prompt's when sources are used."""
-        if not self._citations:
+        if not turn.citations:
             return self.template.version
         from agent.grounding import PROMPT_VERSION
 
@@ -215,8 +228,10 @@ class Session:
                           tokens_out=result.completion_tokens, latency_s=result.seconds, ttft_s=result.ttft_s,
                           interrupted=result.finish_reason == "interrupted")
 
-    def _keep_turn(self, user: Message, result: TurnResult) -> None:
+    def _keep_turn(self, turn: TurnInput, result: TurnResult) -> None:
+        user = turn.user
         self.messages += [user, Message("assistant", result.text)]
+        self.last_input = turn
         if self.log is None:
             return
         if self.conversation_id is None:
@@ -240,14 +255,16 @@ class Session:
         from agent.tot_answer import tot_answer
 
         start = time.perf_counter()
-        user = Message("user", self._user_content(question, context))
+        turn = self.turn_input(question, context)
+        user = turn.user
         result = tot_answer(self.engine, user.content, config, on_update, history=self.messages,
                             template=self.template, answer_tokens=max_new_tokens, adapter=self.adapter)
         sampling = SamplingConfig(max_new_tokens=max_new_tokens, seed=config.seed if config else None)
-        version = result.prompt_version + (self.prompt_version[len(self.template.version):] if self._citations else "")
+        version = result.prompt_version + self.prompt_version(turn)[len(self.template.version):]
         self.last = TurnResult(result.answer, "stop", 0, result.tokens, None, time.perf_counter() - start,
-                               sampling, version, citations=list(self._citations))
+                               sampling, version, citations=list(turn.citations))
         self.messages += [user, Message("assistant", result.answer)]
+        self.last_input = turn
         if self.log is not None:
             if self.conversation_id is None:
                 self.conversation_id = self.log.start_conversation(self.model_name, self.system)

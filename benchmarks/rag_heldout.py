@@ -31,7 +31,7 @@ def run_reader(engine, function, reader: str | None, out: Path, baseline: bool, 
     from agent.adapters import AdapterStore
 
     name = AdapterStore.of(KigiHome.resolve()).load_onto(engine, reader).name if reader else None
-    folder = out / (name or "off")
+    folder = out / f"{name or 'off'}-k{k}{'' if baseline else '-no-baseline'}"
     folder.mkdir(parents=True, exist_ok=True)
     pooled: list[RagResult] = []
     for kb in sorted(p for p in (EVALS / "kb").iterdir() if p.is_dir()):

@@ -156,8 +156,12 @@ def test_piped_stdin_is_ordinary_text_in_the_user_turn_read_as_a_source(tokenize
     (role0, system), (role1, user), (role2, _) = turns(ids, tokenizer)
     assert (role0, role1, role2) == ("system", "user", "assistant")
     assert system == ChatTemplate().default_system
-    assert user == grounded_prompt("Summarise this.", [Citation(1, piped_source(EVIL))])
-    assert user.endswith(f"[1] (from stdin)\n{EVIL.strip()}\n\nQuestion: Summarise this.")
+    assert user == f"{EVIL.strip()}\n\nSummarise this."  # an instruction: the context goes before it
+    asked = prompt_of(Session(engine), "What does it say?", query.context)  # type: ignore[arg-type]
+    assert_only_template_specials(asked, tokenizer, n_turns=2)
+    (_, user) = turns(asked, tokenizer)[1]
+    assert user == grounded_prompt("What does it say?", [Citation(1, piped_source(EVIL))])  # a question: a source
+    assert user.endswith(f"[1] (from stdin)\n{EVIL.strip()}\n\nQuestion: What does it say?")
 
 
 def test_render_ids_never_lets_a_message_close_its_turn(tokenizer):

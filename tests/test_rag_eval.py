@@ -36,6 +36,9 @@ def test_matching_is_on_word_boundaries_after_normalising() -> None:
     assert matches("Opened on March 3, 2019 [1]", ["march 3 2019"]) and matches("19.5 hours", ["19.5"])
     assert not matches("See source [4].", ["4"])  # a citation mark is not an answer
     assert matches("It costs $1,200.", ["1200"]) and normalise("It's  “Lumeport”.") == "it s lumeport"
+    assert matches("Written in C++ [1]", ["C++"]) and not matches("Plan C.", ["C++"])
+    assert not matches("It took 37 minutes.", ["37%"]) and matches("Humidity: 37%.", ["37%"])
+    assert matches("Doors open at 8:30pm.", ["8.30pm"])
 
 
 def test_accepted_answers_and_abstention_scoring() -> None:
@@ -101,14 +104,15 @@ def write_folder(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def test_a_tiny_kb_scores_exactly_the_expected_fractions(tmp_path: Path, chat_tokenizer: Tokenizer) -> None:
+def test_a_tiny_kb_scores_exactly_the_expected_fractions(tmp_path: Path, chat_tokenizer: Tokenizer,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     kb = write_folder(tmp_path / "kb", KB)
     distractors = write_folder(tmp_path / "distractors", DISTRACTORS)
     questions = [RagQuestion(q, tuple(ANSWERS.get(q, ()))) for q in SCRIPT]
-    before = set(Path(tempfile.gettempdir()).glob("kigi-rag-*"))
+    monkeypatch.setattr(tempfile, "tempdir", str(write_folder(tmp_path / "tmp", {})))
     results, summary = run_rag_eval(ScriptedEngine(chat_tokenizer), HashEmbedding(), kb, questions,  # type: ignore[arg-type]
                                     GroundingConfig(k=4, min_relevance=-1.0), distractors=distractors)
-    assert set(Path(tempfile.gettempdir()).glob("kigi-rag-*")) == before  # the eval's memory is gone
+    assert not any((tmp_path / "tmp").iterdir())  # the eval's memory is gone
     assert [r.correct_with for r in results] == [True, True, False, True, False]
     assert [r.correct_without for r in results] == [False, False, False, False, True]
     assert summary["questions"] == 5 and (summary["answerable"], summary["unanswerable"]) == (3, 2)

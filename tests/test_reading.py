@@ -51,6 +51,19 @@ def test_examples_are_the_grounded_prompt_with_the_answer_from_the_cited_source(
             assert e.answer in e.sources[e.cited - 1].text  # copied from the source it cites
 
 
+def test_labels_are_unambiguous() -> None:
+    """No prompt names one entity twice (two "overtime" rules with other facts), and an
+    abstention is never answered by a source."""
+    for e in reading_examples(ReadingConfig(examples=400, seed=2)):
+        names = [entity.name for d in e.sources for entity in d.entities]
+        assert len(names) == len(set(names)), e.question
+        if e.answer is None:
+            stated = [entity for d in e.sources for entity in d.entities if entity.name == e.entity]
+            assert all(e.asked not in entity.facts for entity in stated), e.question
+            if not stated:
+                assert not any(e.entity in d.text for d in e.sources), e.question
+
+
 def test_the_generator_never_reads_the_test_knowledge_base() -> None:
     source = "".join(p.read_text(encoding="utf-8") for p in (REPO / "agent" / "reading").glob("*.py"))
     assert "tests/data" not in source and "evals/rag" not in source
@@ -64,42 +77,64 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     engine = Engine.load(tiny_model_dir(tmp_path_factory))
     adapters = adapters_of(engine.model)
     adapters.add("reader", LoRAConfig(rank=4, alpha=8, targets=("q", "v")), seed=0)
+    weights = torch.Generator().manual_seed(0)
     with torch.no_grad():
-        for param in adapters.parameters("reader"):
-            param.normal_(0.0, 0.5)  # far from zero: an active reader changes every answer
+        for param in adapters.parameters("reader"):  # far from zero: an active reader changes answers
+            param.copy_(torch.randn(param.shape, generator=weights) * 0.5)
     return engine
 
 
 PROMPTS = [f"Tell me something about the number {n}." for n in range(20)]
+SOURCES = FakeStore([Hit("h1", "The secret word is plum.", "notes.md", 0, 0.9)])
 
 
-def answers(session: Session, prompts: list[str]) -> list[str]:
-    out = []
-    for prompt in prompts:
-        session.new_conversation()
-        out.append("".join(session.reply(prompt, sampling=SamplingConfig(max_new_tokens=8))))
-    return out
+def answer(session: Session, prompt: str) -> str:
+    session.new_conversation()
+    return "".join(session.reply(prompt, sampling=SamplingConfig(max_new_tokens=8)))
 
 
 def test_the_reader_leaves_ordinary_chat_unchanged(engine: Engine) -> None:
-    plain = answers(Session(engine), PROMPTS)
-    with_reader = answers(Session(engine, reader="reader"), PROMPTS)
-    assert with_reader == plain
-    assert adapters_of(engine.model).active is None
-
-
-def test_the_reader_answers_when_sources_are_in_the_prompt_and_is_logged(engine: Engine, tmp_path: Path) -> None:
+    """20 prompts without sources, each after a grounded question the reader answered: the
+    same answers as the model alone; and the reader does change answers when it is on."""
     adapters = adapters_of(engine.model)
-    store = FakeStore([Hit("h1", "The secret word is plum.", "notes.md", 0, 0.9)])
+    plain = [answer(Session(engine), p) for p in PROMPTS]
+    grounded = Session(engine, retriever=SOURCES, reader="reader")
+    with_reader = []
+    for prompt in PROMPTS:
+        answer(grounded, "What is the secret word?")
+        grounded.retriever = None
+        with_reader.append(answer(grounded, prompt))
+        grounded.retriever = SOURCES
+    assert with_reader == plain and adapters.active is None
+    adapters.activate("reader")
+    try:
+        assert [answer(Session(engine), p) for p in PROMPTS] != plain  # so the equality above is not vacuous
+    finally:
+        adapters.activate(None)
+
+
+def test_the_reader_answers_questions_from_sources_and_is_logged(engine: Engine, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    adapters = adapters_of(engine.model)
+    active_at_call = []
+    stream = engine.stream
+
+    def spy(prompt, sampling):
+        active_at_call.append(adapters.active)
+        return stream(prompt, sampling)
+
+    monkeypatch.setattr(engine, "stream", spy)
     log = ConversationLog(tmp_path / "log.sqlite3")
-    session = Session(engine, retriever=store, reader="reader", log=log)
-    seen = []
-    for _ in session.reply("What is the secret word?", sampling=SamplingConfig(max_new_tokens=4)):
-        seen.append(adapters.active)
-    assert seen and set(seen) == {"reader"} and adapters.active is None  # switched back after the answer
+    session = Session(engine, retriever=SOURCES, reader="reader", log=log)
+    "".join(session.reply("What is the secret word?", sampling=SamplingConfig(max_new_tokens=4)))
+    assert active_at_call == ["reader"] and adapters.active is None  # switched back after the answer
     assert session.last is not None and session.last.adapter == "reader"
     assert log.conversation(session.conversation_id).messages[-1].generation.adapter == "reader"
+    "".join(session.retry(SamplingConfig(max_new_tokens=4)))  # another candidate: read the same way
+    assert active_at_call == ["reader", "reader"] and session.last.citations
+    "".join(session.reply("Summarise the notes.", sampling=SamplingConfig(max_new_tokens=4)))
+    assert active_at_call[-1] is None  # an instruction, not a question: the model as it is
     piped = Session(engine, reader="reader")
     "".join(piped.reply("What is the secret word?", "The secret word is plum.", SamplingConfig(max_new_tokens=4)))
-    assert piped.last is not None and piped.last.adapter == "reader"
+    assert active_at_call[-1] == "reader" and piped.last is not None
     assert [c.hit.source for c in piped.last.citations] == [PIPED_SOURCE]

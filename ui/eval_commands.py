@@ -7,7 +7,7 @@ cli.py registers the app. Heavy imports stay inside the commands (`kigi --help` 
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -23,6 +23,9 @@ from ui.options import (
     PrecisionOption,
     ReaderOption,
 )
+
+if TYPE_CHECKING:
+    from agent.rag_eval import RagResult
 
 eval_app = typer.Typer(help="Benchmarks that measure kigi: grounding (rag), Game of 24, preferences.",
                        no_args_is_help=True)
@@ -80,14 +83,16 @@ def eval_rag(
             console.print(f"{key:>32}: {shown}")
 
 
-def show_rag_details(console: Console, results: list) -> None:
+def show_rag_details(console: Console, results: list[RagResult]) -> None:
     """One block per question: right or wrong, the answer with memory, the sources it saw."""
+    from rich.markup import escape
+
     for r in results:
         mark = "[green]✓[/]" if r.correct_with else "[red]✗[/]"
-        expected = " | ".join(r.answers) if r.answers else "(unanswerable)"
-        console.print(f"{mark} {r.question}  [dim]expected: {expected}[/]")
+        expected = escape(" | ".join(r.answers) if r.answers else "(unanswerable)")
+        console.print(f"{mark} {escape(r.question)}  [dim]expected: {expected}[/]")
         console.print(f"   {' '.join(r.with_memory.split())}", markup=False)
-        console.print(f"   [dim]{'; '.join(r.sources) or 'no sources'}[/]")
+        console.print(f"   [dim]{escape('; '.join(r.sources) or 'no sources')}[/]")
 
 
 @eval_app.command("game24")

@@ -19,12 +19,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from agent.grounding import ABSTENTION, grounded_prompt, numbered
+from agent.grounding import ABSTENTION, PIPED_SOURCE, grounded_prompt, numbered
 from agent.reading.documents import STYLES, Document, Entity, invent, sentence_case, write
 from agent.reading.facts import KINDS, Kind
 from memory.store import Hit
 
-STDIN_SOURCE = "stdin"
 MULTI_ENTITY_STYLES = ("table", "bullets", "handbook", "faq", "prose")
 QUESTION_FRAMES = ("{q}", "{q}", "{q}", "{q}", "Quick question: {q}", "According to the sources, {lq}",
                    "Do you know {lq}", "Can you tell me: {q}", "{q} Thanks!", "I need to know this. {q}")
@@ -50,6 +49,8 @@ class ReadingConfig:
 @dataclass(frozen=True)
 class ReadingExample:
     question: str
+    entity: str  # whom the question asks about
+    asked: str  # which of its attributes
     sources: tuple[Document, ...]  # in prompt order
     answer: str | None  # None: the sources do not say
     cited: int | None  # the number of the answering source
@@ -67,14 +68,24 @@ def _frame(question: str, rng: random.Random) -> str:
     return frame.format(q=question, lq=question[0].lower() + question[1:])
 
 
-def _target_document(kind: Kind, rng: random.Random) -> tuple[Document, Entity, list[str]]:
+def _fresh(kind: Kind, rng: random.Random, keys: list[str], taken: set[str]) -> Entity:
+    """An entity whose name no other entity of this prompt has (a second "overtime" rule with
+    other facts would make the answer ambiguous)."""
+    entity = invent(kind, rng, keys)
+    while entity.name in taken:
+        entity = invent(kind, rng, keys)
+    taken.add(entity.name)
+    return entity
+
+
+def _target_document(kind: Kind, rng: random.Random, taken: set[str]) -> tuple[Document, Entity, list[str]]:
     """A document about one entity (perhaps among others of its kind), the entity, and the
     attribute keys of its kind the document leaves out."""
     keys = [a.key for a in kind.attributes]
     shown = rng.sample(keys, rng.randint(2, min(5, len(keys))))
     style = rng.choice(list(STYLES))
     together = rng.randint(2, 4) if style in MULTI_ENTITY_STYLES and rng.random() < 0.5 or style == "table" else 1
-    entities = [invent(kind, rng, shown) for _ in range(together)]
+    entities = [_fresh(kind, rng, shown, taken) for _ in range(together)]
     rng.shuffle(entities)
     target = entities[0]
     return write(entities, style, rng), target, [k for k in keys if k not in shown]
@@ -84,28 +95,23 @@ def _distractor(kind: Kind, rng: random.Random, taken: set[str]) -> Document:
     same_kind = rng.random() < 0.5
     chosen = kind if same_kind else rng.choice(KINDS)
     keys = [a.key for a in chosen.attributes]
-    entity = invent(chosen, rng, rng.sample(keys, rng.randint(2, min(5, len(keys)))))
-    while entity.name in taken:
-        entity = invent(chosen, rng, list(entity.facts))
-    taken.add(entity.name)
+    entity = _fresh(chosen, rng, rng.sample(keys, rng.randint(2, min(5, len(keys)))), taken)
     return write([entity], rng.choice(list(STYLES)), rng)
 
 
 def reading_example(rng: random.Random, config: ReadingConfig, group: int) -> ReadingExample:
     kind = rng.choice(KINDS)
-    document, target, missing = _target_document(kind, rng)
-    taken = {e.name for e in document.entities}
+    taken: set[str] = set()
+    document, target, missing = _target_document(kind, rng, taken)
     abstain = rng.random() < config.unanswerable
     asked = rng.choice(list(target.facts))
     if abstain and missing and rng.random() < 0.6:
         asked = rng.choice(missing)  # a fact about this entity that no source states
     elif abstain:
-        target = invent(kind, rng, list(target.facts))  # an entity no source mentions
-        while target.name in taken:
-            target = invent(kind, rng, list(target.facts))
+        target = _fresh(kind, rng, list(target.facts), taken)  # an entity no source mentions
     question = _frame(sentence_case(rng.choice(target.attribute(asked).questions).format(name=target.name)), rng)
     if rng.random() < config.stdin:
-        document = Document(STDIN_SOURCE, document.text, document.style, document.entities)
+        document = Document(PIPED_SOURCE, document.text, document.style, document.entities)
         sources = [document]
     else:
         sources = [_distractor(kind, rng, taken) for _ in range(rng.randint(1, config.max_sources - 1))]
@@ -117,7 +123,7 @@ def reading_example(rng: random.Random, config: ReadingConfig, group: int) -> Re
     reply = ABSTENTION if answer is None else f"{answer} [{cited}]"
     messages = ({"role": "user", "content": grounded_prompt(question, citations)},
                 {"role": "assistant", "content": reply})
-    return ReadingExample(question, tuple(sources), answer, cited, messages, group)
+    return ReadingExample(question, target.name, asked, tuple(sources), answer, cited, messages, group)
 
 
 def reading_examples(config: ReadingConfig | None = None) -> Iterator[ReadingExample]:

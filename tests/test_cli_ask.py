@@ -118,6 +118,8 @@ def test_empty_stdin_beside_a_question_is_no_context(home):
     (["ask", "-m", "no-such-model", "q"], b"", "unknown model"),
     (["ask", "-m", "tiny", "--top-p", "0", "q"], b"", "top_p"),
     (["ask", "-m", "tiny", "--reader", "nobody", "q"], b"some context", "no adapter named 'nobody'"),
+    (["eval", "rag", "-m", "tiny", "--kb", "tests/data/kb", "--questions", "nowhere.jsonl"], b"",
+     "nowhere.jsonl: cannot read the questions"),
     (["eval", "prefs", "-m", "tiny", "--prompts", "x.txt"], b"", "--judge"),
     (["eval", "prefs", "-m", "tiny", "--judge", "reward:nobody", "--pairs", "x.jsonl"], b"", "nobody"),
 ])

@@ -28,6 +28,7 @@ from agent.tasks.game24 import (
     few_shot_examples,
     generate_training_examples,
     held_out_numbers,
+    reachable_states,
     io_messages,
     load_puzzles,
     majority_answer,
@@ -445,6 +446,19 @@ def test_generator_never_emits_test_set_puzzles(puzzles):
     shown = {tuple(int(x) for x in e.state.split()) for e in examples if len(e.state.split()) == 4}
     assert shown.isdisjoint(held_out)
     assert len({e.puzzle for e in examples}) == 1362 - 100
+    # no state a search over a test puzzle can show the model is a training prompt
+    test_states = reachable_states(held_out)
+    assert {tuple(Fraction(x) for x in e.state.split()) for e in examples}.isdisjoint(test_states)
+
+
+def test_reachable_states_are_every_state_any_sequence_of_steps_leaves(puzzles):
+    half = Fraction(3, 2)
+    assert reachable_states([(2, 3)]) == {(2, 3), (5,), (6,), (1,), (-1,), (half,), (1 / half,)}
+    train = training_puzzles(puzzles, "1-30")
+    roots = {tuple(sorted(Fraction(x) for x in p.numbers)) for p in train}
+    below = reachable_states([p.numbers for p in train]) - roots  # every state after a step
+    examples = generate_training_examples(train, kinds=("propose", "value"), test_states=below, seed=1)
+    assert examples and all(len(e.state.split()) == 4 for e in examples)  # only the roots are left
 
 
 def test_generated_examples_are_chat_sft_records_with_solver_targets(puzzles):

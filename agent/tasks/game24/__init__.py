@@ -41,6 +41,7 @@ from agent.tasks.game24.training import (
     check_not_test,
     generate_training_examples,
     held_out_numbers,
+    reachable_states,
     training_examples_from_csv,
     training_puzzles,
 )
@@ -51,7 +52,7 @@ __all__ = [
     "Game24Error", "Game24Task", "HeldOutPuzzleError", "Puzzle", "Step", "TrainingExample", "Verdict",
     "answer_messages", "check_not_test", "compose_answer", "cot_messages", "default_data_path",
     "evaluate_expression", "extract_answer", "few_shot_examples", "fmt", "generate_training_examples",
-    "held_out_numbers", "io_messages", "judge_messages", "load_puzzles", "majority_answer", "next_steps",
+    "held_out_numbers", "reachable_states", "io_messages", "judge_messages", "load_puzzles", "majority_answer", "next_steps",
     "parse_expression", "parse_rank_range", "parse_step", "propose_messages", "sample_messages",
     "select_ranks", "solvable", "solve", "solve_steps", "training_examples_from_csv", "training_puzzles",
     "value_messages", "verify", "vote_messages",

@@ -50,6 +50,19 @@ def held_out_numbers(puzzles: Iterable[Puzzle]) -> set[tuple[int, ...]]:
     return {tuple(sorted(p.numbers)) for p in puzzles if p.rank in TEST_RANKS}
 
 
+def reachable_states(puzzles: Iterable[Sequence[int]]) -> set[tuple[Fraction, ...]]:
+    """Every state a search over these puzzles can show the model: the puzzle's numbers and
+    what any sequence of steps leaves (any pair, operator and order, negative results too),
+    down to one number; as sorted values, the form a prompt is written from."""
+    frontier = {sorted_values(Fraction(x) for x in numbers) for numbers in puzzles}
+    reached: set[tuple[Fraction, ...]] = set()
+    while frontier:
+        reached |= frontier
+        frontier = {step.left for state in frontier if len(state) > 1
+                    for step in next_steps(state, nonnegative=False)} - reached
+    return reached
+
+
 def check_not_test(puzzle: Puzzle, test_numbers: Collection[tuple[int, ...]] = ()) -> None:
     """Raise HeldOutPuzzleError when `puzzle` is a test puzzle (by rank or by numbers)."""
     if puzzle.rank in TEST_RANKS or tuple(sorted(puzzle.numbers)) in test_numbers:
@@ -119,6 +132,7 @@ def generate_training_examples(
     states_per_puzzle: int = 4,
     propose_lines: int = 6,
     test_numbers: Collection[tuple[int, ...]] = (),
+    test_states: Collection[tuple[Fraction, ...]] = (),
     seed: int = 0,
 ) -> list[TrainingExample]:
     """Zero-shot SFT examples whose targets come from the solver.
@@ -128,7 +142,9 @@ def generate_training_examples(
     value: the same kind of states, half that can reach 24 ("sure") and half that
     cannot ("impossible") where both exist. answer: the solver's steps -> the expression.
     Raises HeldOutPuzzleError if any puzzle is a test puzzle (filter with
-    `training_puzzles` first); identical prompts are emitted once.
+    `training_puzzles` first); a state in `test_states` (what a search over the test
+    puzzles can show, see `reachable_states`) is never shown; identical prompts are
+    emitted once.
     """
     if states_per_puzzle < 1:
         raise ValueError(f"states_per_puzzle must be >= 1, got {states_per_puzzle}")
@@ -144,15 +160,15 @@ def generate_training_examples(
     seen: set[str] = set()
 
     def emit(
-        kind: ExampleKind, puzzle: Puzzle, state: str, messages: list[Message], reply: str
+        kind: ExampleKind, puzzle: Puzzle, values: tuple[Fraction, ...], messages: list[Message], reply: str
     ) -> None:
         prompt = messages[-1]["content"]
-        if prompt in seen:
+        if prompt in seen or values in test_states:
             return
         seen.add(prompt)
         check_not_test(puzzle, test_numbers)  # the last guard before anything leaves
         full = (*({**m} for m in messages), {"role": "assistant", "content": reply})
-        examples.append(TrainingExample(kind, puzzle.rank, puzzle.numbers, state, full))
+        examples.append(TrainingExample(kind, puzzle.rank, puzzle.numbers, numbers_text(values), full))
 
     for puzzle in puzzles:
         root = sorted_values(Fraction(x) for x in puzzle.numbers)
@@ -169,13 +185,12 @@ def generate_training_examples(
         picked += impossible[: states_per_puzzle - len(picked)]
         states += picked
         for state in states:
-            text = numbers_text(state)
             if "propose" in kinds:
                 target = _propose_target(state, propose_lines, rng)
-                emit("propose", puzzle, text, propose_messages(state), target)
+                emit("propose", puzzle, state, propose_messages(state), target)
             if "value" in kinds:
                 label = "sure" if solvable(state) else "impossible"
-                emit("value", puzzle, text, value_messages(state), label)
+                emit("value", puzzle, state, value_messages(state), label)
         if "answer" in kinds:
             steps = solve_steps(puzzle.numbers)
             if steps is not None:
@@ -183,15 +198,18 @@ def generate_training_examples(
                 expression = compose_answer(puzzle.numbers, steps)
                 reply = f"{ANSWER_PREFIX}{expression} = {TARGET}"
                 messages = answer_messages(puzzle.numbers, lines)
-                emit("answer", puzzle, numbers_text(root), messages, reply)
+                emit("answer", puzzle, root, messages, reply)
     return examples
 
 
 def training_examples_from_csv(
     path: str | Path, ranks: str | tuple[int, int] | None = None, **options: Any
 ) -> list[TrainingExample]:
-    """Load the puzzle file, drop the test set, and generate examples (see above)."""
+    """Load the puzzle file, drop the test set and every state a search over it can reach,
+    and generate examples (see above)."""
     puzzles = load_puzzles(path)
+    held_out = held_out_numbers(puzzles)
     return generate_training_examples(
-        training_puzzles(puzzles, ranks), test_numbers=held_out_numbers(puzzles), **options
+        training_puzzles(puzzles, ranks), test_numbers=held_out, test_states=reachable_states(held_out),
+        **options
     )

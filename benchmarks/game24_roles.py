@@ -1,0 +1,131 @@
+"""Each Game of 24 role adapter on states of the test puzzles (ranks 901-1000), which the
+training data may no longer contain (`reachable_states`): the value adapter's accuracy and
+AUC on 2- and 3-number states, the propose adapter's share of steps that keep 24 reachable.
+
+    python benchmarks/game24_roles.py [--value game24-value] [--propose game24-propose]
+                                      [--states 200] [--propose-states 60] [--precision int8]
+
+States are those a search reaches with non-negative steps (what the proposer writes),
+sampled with seed 0, solvable and unsolvable alike. Value: P(sure) against P(impossible)
+from one forward pass (`label_probs`), "right" when the larger one matches the solver.
+Propose: one greedy call per state; each parsed line is a step of the state (right
+arithmetic, numbers it has) or not, and keeps 24 reachable or not. Prints figures; never
+pass/fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from fractions import Fraction
+
+import _root  # noqa: F401  (the repository root on sys.path)
+
+from agent.adapters import AdapterStore  # noqa: E402
+from agent.home import KigiHome  # noqa: E402
+from agent.lm import EngineLM  # noqa: E402
+from agent.models import load_engine  # noqa: E402
+from agent.tasks.game24 import (  # noqa: E402
+    default_data_path,
+    held_out_numbers,
+    load_puzzles,
+    next_steps,
+    parse_step,
+    propose_messages,
+    solvable,
+    value_messages,
+)
+from agent.tasks.game24.arithmetic import combine, sorted_values  # noqa: E402
+
+State = tuple[Fraction, ...]
+
+
+def search_states(puzzles: set[tuple[int, ...]]) -> dict[int, list[State]]:
+    """States with 3 and 2 numbers left that non-negative steps reach from `puzzles`."""
+    by_size: dict[int, set[State]] = {3: set(), 2: set()}
+    frontier = {sorted_values(Fraction(x) for x in p) for p in puzzles}
+    while frontier:
+        frontier = {step.left for state in frontier if len(state) > 2 for step in next_steps(state)}
+        for state in frontier:
+            by_size[len(state)].add(state)
+    return {size: sorted(states) for size, states in by_size.items()}
+
+
+def auc(scores: list[float], positive: list[bool]) -> float:
+    """Probability that a random solvable state scores above a random unsolvable one."""
+    pos = [s for s, p in zip(scores, positive, strict=True) if p]
+    neg = [s for s, p in zip(scores, positive, strict=True) if not p]
+    if not pos or not neg:
+        return float("nan")
+    wins = sum((a > b) + 0.5 * (a == b) for a in pos for b in neg)
+    return wins / (len(pos) * len(neg))
+
+
+def measure_value(lm: EngineLM, states: list[State]) -> str:
+    truth = [solvable(s) for s in states]
+    probs = [lm.label_probs(lm.render(value_messages(s)), ["sure", "impossible"]) for s in states]
+    scores = [p[0] / (p[0] + p[1] + 1e-12) for p in probs]
+    right = sum((score > 0.5) == t for score, t in zip(scores, truth, strict=True))
+    return (f"{len(states)} states ({sum(truth)} solvable): accuracy {right / len(states):.3f}, "
+            f"AUC {auc(scores, truth):.3f}")
+
+
+def is_step_of(state: State, parsed) -> bool:
+    a, op, b, result, _ = parsed
+    values = list(state)
+    for x in (a, b):
+        if x not in values:
+            return False
+        values.remove(x)
+    try:
+        return combine(a, op, b) == result
+    except ZeroDivisionError:
+        return False
+
+
+def measure_propose(lm: EngineLM, states: list[State]) -> str:
+    lines = valid = keeps = first_keeps = 0
+    for state in states:
+        text = lm.complete(lm.render(propose_messages(state)), max_tokens=96)[0].text
+        parsed = [p for p in (parse_step(line) for line in text.splitlines()) if p is not None]
+        lines += len(parsed)
+        for n, step in enumerate(parsed):
+            if not is_step_of(state, step):
+                continue
+            valid += 1
+            left = list(state)
+            left.remove(step[0])
+            left.remove(step[2])
+            ok = solvable(sorted_values([*left, step[3]]))
+            keeps += ok
+            first_keeps += ok and n == 0
+    return (f"{len(states)} states, {lines} steps parsed: {valid / max(lines, 1):.3f} valid, "
+            f"{keeps / max(lines, 1):.3f} keep 24 reachable; first line keeps it in "
+            f"{first_keeps / len(states):.3f} of states")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--value", default="game24-value")
+    parser.add_argument("--propose", default="game24-propose")
+    parser.add_argument("--states", type=int, default=200, help="value: states sampled per size")
+    parser.add_argument("--propose-states", type=int, default=60, help="propose: 3-number states sampled")
+    parser.add_argument("--precision", default="int8")
+    args = parser.parse_args()
+    home = KigiHome.resolve().ensure()
+    engine = load_engine(home, precision=args.precision)
+    store = AdapterStore.of(home)
+    states = search_states(held_out_numbers(load_puzzles(default_data_path())))
+    rng = random.Random(0)
+    print(f"test-puzzle states (non-negative steps): {len(states[3])} with 3 numbers, {len(states[2])} with 2")
+    value = EngineLM(engine, adapter=store.load_onto(engine, args.value, activate=True).name)
+    for size in (3, 2):
+        sample = rng.sample(states[size], min(args.states, len(states[size])))
+        print(f"value ({args.value}), {size} numbers: {measure_value(value, sample)}")
+    propose = EngineLM(engine, adapter=store.load_onto(engine, args.propose, activate=True).name)
+    sample = rng.sample(states[3], min(args.propose_states, len(states[3])))
+    print(f"propose ({args.propose}), 3 numbers: {measure_propose(propose, sample)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -138,3 +138,13 @@ def test_the_reader_answers_questions_from_sources_and_is_logged(engine: Engine,
     "".join(piped.reply("What is the secret word?", "The secret word is plum.", SamplingConfig(max_new_tokens=4)))
     assert active_at_call[-1] == "reader" and piped.last is not None
     assert [c.hit.source for c in piped.last.citations] == [PIPED_SOURCE]
+
+
+def test_an_answer_stopped_midway_switches_the_reader_back(engine: Engine) -> None:
+    adapters = adapters_of(engine.model)
+    session = Session(engine, retriever=SOURCES, reader="reader")
+    stream = session.reply("What is the secret word?", sampling=SamplingConfig(max_new_tokens=8))
+    next(stream, None)
+    assert adapters.active == "reader"
+    stream.close()  # what Ctrl-C in the renderer does to the stream
+    assert adapters.active is None and session.last is not None and len(session.messages) == 2

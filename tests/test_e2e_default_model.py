@@ -121,12 +121,13 @@ def test_the_bundled_game24_adapters_run_tot_without_training(real_home, tmp_pat
 
 
 def test_piped_context_is_read_by_the_bundled_reader(real_home):
-    """The issue's example: `echo "The secret word is plum." | kigi ask "What is the secret word?"`."""
+    """`echo "..." | kigi ask "QUESTION"`: the piped text is the prompt's one source, the
+    shipped reader (no note that it was skipped) writes a short answer or the abstention."""
     env = {**os.environ, "KIGI_HOME": str(real_home.root)}
-    command = [sys.executable, "-m", "cli", "ask", "--no-log", "--json", "What is the secret word?"]
+    command = [sys.executable, "-m", "cli", "ask", "--no-log", "--json", "What is the secret word for the door?"]
     run = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=300,
-                         input="The secret word is plum.\n")
+                         input="Notes from the meeting.\nThe secret word for the door is plum.\n")
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout)
-    assert "plum" in result["answer"].lower() and result["sources"][0]["source"] == "stdin"
-    assert "grounded-reader" not in run.stderr  # the shipped reader loaded: no note that it was skipped
+    assert [s["source"] for s in result["sources"]] == ["stdin"] and "grounded-reader" not in run.stderr
+    assert len(result["answer"].split()) <= 8 and result["completion_tokens"] < 20  # short answer first

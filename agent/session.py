@@ -13,7 +13,7 @@ import dataclasses
 import secrets
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -194,21 +194,13 @@ class Session:
                                        citations=list(turn.citations), adapter=turn.reader)
                 on_done(self.last)
 
-    @contextmanager
-    def _adapter_for(self, name: str | None) -> Iterator[None]:
-        """`name` active for one answer (None: leave the session's adapter), then switch back."""
+    def _adapter_for(self, name: str | None) -> AbstractContextManager[None]:
+        """`name` active for one answer (None: leave the session's adapter as it is)."""
         if name is None:
-            yield
-            return
+            return nullcontext()
         from llm.lora import adapters_of
 
-        adapters = adapters_of(self.engine.model)
-        previous = adapters.active
-        adapters.activate(name)
-        try:
-            yield
-        finally:
-            adapters.activate(previous)
+        return adapters_of(self.engine.model).using(name)
 
     def prompt_version(self, turn: TurnInput) -> str:
         """The chat template's version, joined by the grounding prompt's when sources are used."""

@@ -24,11 +24,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from agent.errors import AgentError
-from agent.grounding import GroundingConfig, check_groundedness, is_abstention
+from agent.grounding import GroundingConfig, check_groundedness, is_abstention, retrieve
 from agent.session import Session
 from llm.engine import Engine
 from llm.generate import SamplingConfig
-from memory.store import MemoryStore
+from memory.store import MemoryConfig, MemoryStore, Retriever
 
 _CITATIONS = re.compile(r"\[\d+\]")
 _THOUSANDS = re.compile(r"(?<=\d)[,\u202f](?=\d{3}\b)")
@@ -129,18 +129,26 @@ def build_memory(store: MemoryStore, kb: Path, distractors: Path | None) -> None
             raise AgentError(f"{folder}: no text to index")
 
 
+def retrieval_hits(retriever: Retriever, questions: Sequence[RagQuestion],
+                   grounding: GroundingConfig) -> list[bool]:
+    """For each answerable question, whether a chunk the prompt would carry holds an answer."""
+    return [any(matches(c.hit.text, q.answers) for c in retrieve(retriever, q.question, grounding))
+            for q in questions if q.answerable]
+
+
 def run_rag_eval(engine: Engine, embedding_function, kb: Path, questions: list[RagQuestion],
                  grounding: GroundingConfig | None = None, max_tokens: int = 64, *,
                  distractors: Path | None = None, reader: str | None = None, baseline: bool = True,
+                 lexical: bool = True,
                  progress: Callable[[int, int], None] | None = None) -> tuple[list[RagResult], dict]:
     """Index `kb` (and `distractors`) into a temporary memory, then answer every question with
     it and (unless `baseline` is False) without it; `reader` is the adapter (already on the
-    engine) that answers from sources."""
+    engine) that answers from sources; `lexical` False retrieves by the vectors alone."""
     grounding = grounding or GroundingConfig()
     sampling = SamplingConfig(max_new_tokens=max_tokens, seed=0)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="kigi-rag-") as tmp:
-        store = MemoryStore(Path(tmp), embedding_function=embedding_function)
+        store = MemoryStore(Path(tmp), embedding_function=embedding_function, config=MemoryConfig(lexical=lexical))
         try:
             build_memory(store, Path(kb), Path(distractors) if distractors else None)
             grounded = Session(engine, retriever=store, grounding=grounding, reader=reader)

@@ -104,14 +104,16 @@ def write_folder(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
+@pytest.mark.parametrize("lexical", [True, False])
 def test_a_tiny_kb_scores_exactly_the_expected_fractions(tmp_path: Path, chat_tokenizer: Tokenizer,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+                                                          monkeypatch: pytest.MonkeyPatch, lexical: bool) -> None:
     kb = write_folder(tmp_path / "kb", KB)
     distractors = write_folder(tmp_path / "distractors", DISTRACTORS)
     questions = [RagQuestion(q, tuple(ANSWERS.get(q, ()))) for q in SCRIPT]
     monkeypatch.setattr(tempfile, "tempdir", str(write_folder(tmp_path / "tmp", {})))
     results, summary = run_rag_eval(ScriptedEngine(chat_tokenizer), HashEmbedding(), kb, questions,  # type: ignore[arg-type]
-                                    GroundingConfig(k=4, min_relevance=-1.0), distractors=distractors)
+                                    GroundingConfig(k=4, min_relevance=-1.0), distractors=distractors,
+                                    lexical=lexical)
     assert not any((tmp_path / "tmp").iterdir())  # the eval's memory is gone
     assert [r.correct_with for r in results] == [True, True, False, True, False]
     assert [r.correct_without for r in results] == [False, False, False, False, True]

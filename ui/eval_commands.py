@@ -7,6 +7,7 @@ cli.py registers the app. Heavy imports stay inside the commands (`kigi --help` 
 from __future__ import annotations
 
 import json
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -27,6 +28,13 @@ from ui.options import (
 if TYPE_CHECKING:
     from agent.rag_eval import RagResult
 
+
+
+class Retrieval(str, Enum):
+    hybrid = "hybrid"
+    dense = "dense"
+
+
 eval_app = typer.Typer(help="Benchmarks that measure kigi: grounding (rag), Game of 24, preferences.",
                        no_args_is_help=True)
 
@@ -41,6 +49,8 @@ def eval_rag(
     model: ModelOption = DEFAULT_MODEL,
     reader: ReaderOption = DEFAULT_READER,
     k: Annotated[int, typer.Option("-k", help="Chunks retrieved per question.")] = 4,
+    retrieval: Annotated[Retrieval, typer.Option(
+        help="hybrid: vectors and BM25 fused (what `kigi ask` uses); dense: vectors alone.")] = Retrieval.hybrid,
     output: Annotated[str | None, typer.Option("--output", "-o", help="Per-question results JSONL.")] = None,
     details: Annotated[bool, typer.Option("--details", help="Print each question, its answer and sources.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
@@ -65,12 +75,13 @@ def eval_rag(
         with stage_progress(err_console()) as progress:
             results, summary = run_rag_eval(engine, function, Path(kb), items, GroundingConfig(k=k),
                                             distractors=Path(distractors) if distractors else None,
-                                            reader=reader_name,
+                                            reader=reader_name, lexical=retrieval is Retrieval.hybrid,
                                             progress=lambda done, total: progress("questions", done, total))
         if output:
             Path(output).write_text(results_jsonl(results), encoding="utf-8")
         params = {"kb": str(Path(kb).resolve()), "questions": str(Path(questions).resolve()), "model": model, "k": k,
-                  "distractors": str(Path(distractors).resolve()) if distractors else None, "reader": reader_name}
+                  "distractors": str(Path(distractors).resolve()) if distractors else None, "reader": reader_name,
+                  "retrieval": retrieval.value}
         ConversationLog(home().db).record_eval_run("rag", params, summary)
         if as_json:
             print(json.dumps(summary))

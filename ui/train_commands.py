@@ -97,6 +97,8 @@ def train_sft(
     clip: ClipOption = 1.0,
     seed: Annotated[int, typer.Option(help="Seed for the split, shuffling and adapter init.")] = 0,
     checkpoint_every: CheckpointEveryOption = 50,
+    init: Annotated[str | None, typer.Option(
+        "--init", help="Start from this adapter's weights (its rank and targets) instead of a fresh one.")] = None,
     resume: ResumeOption = False,
     force: ForceOption = False,
     threads: ThreadsOption = 0,
@@ -118,7 +120,9 @@ def train_sft(
 
         set_threads(threads)
         console = err_console()
-        target, checkpoints = claim_adapter(AdapterStore.of(home()), adapter, resume, force)
+        store = AdapterStore.of(home())
+        init_dir = store.resolve(init)[1] if init else None
+        target, checkpoints = claim_adapter(store, adapter, resume, force)
         lora = LoRAConfig(rank=rank, alpha=alpha, dropout=dropout, targets=parse_targets(targets))
         sft = SFTConfig(batch_size=batch, seq_len=seq_len, packed=pack, eval_fraction=eval_fraction)
         train = TrainConfig(lr=lr, weight_decay=weight_decay, warmup_steps=warmup, epochs=epochs,
@@ -126,7 +130,7 @@ def train_sft(
                             eval_every=eval_every, checkpoint_every=checkpoint_every)
         engine = load_engine_with_progress(model, "fp32")
         run = SFTRun.prepare(engine.model, chat_render(engine.tokenizer), data, adapter, lora, sft, train,
-                             base_name=model)
+                             base_name=model, init=init_dir)
         stats = run.train_stats
         trainable = adapters_of(run.model).num_parameters(adapter)
         console.print(f"{stats.examples} examples ({stats.tokens} tokens, {stats.targets} targets) in "

@@ -18,6 +18,9 @@ FILLER = (
     "The figures were confirmed in the annual report.", "Few outsiders had heard of it before.",
     "Opinions differ on how it should be run.", "A small plaque marks the occasion.",
     "Several readers wrote in about it.", "Plans for an update are under discussion.",
+    "The weather that week was unusually mild.", "Nobody has yet put a date on the next review.",
+    "Photographs from the day are on the notice board.", "A longer account will follow in the spring.",
+    "The committee thanked everyone who took part.", "Some of the older records were lost in a flood.",
 )
 
 
@@ -65,7 +68,7 @@ def _slug(name: str) -> str:
 
 def prose(entities: Sequence[Entity], rng: random.Random) -> str:
     sentences = [s for e in entities for s in _statements(e, rng)]
-    for filler in rng.sample(FILLER, rng.randint(0, 2)):
+    for filler in rng.sample(FILLER, rng.randint(0, 4)):
         sentences.insert(rng.randint(0, len(sentences)), filler)
     if len(sentences) > 4 and rng.random() < 0.5:
         cut = rng.randint(2, len(sentences) - 2)

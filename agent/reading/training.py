@@ -4,9 +4,11 @@ Each example is the exact grounded prompt kigi builds (`agent.grounding.grounded
 one source that answers the question among distractors, some of the same kind (another
 town's mayor when the question asks for this town's), numbered in prompt order; the
 target is the short answer copied from the source, then its number: `Lumeport [3]`. About
-one question in six asks for what no source says (a fact the document leaves out, or an
-entity no source mentions), and its target is the abstention. Some prompts carry a single
-source named `stdin`, as piped context does.
+one question in six asks for what no source says (mostly a fact the document leaves out,
+sometimes an entity no source mentions), and its target is the abstention. Some questions
+name the entity only by what it is ("the town", as people ask about the document in front
+of them), so the adapter learns that a missing name is no reason to abstain; some prompts
+carry a single source named `stdin`, as piped context does.
 
 Nothing here reads the evaluation knowledge bases: every fact is invented by the seeded
 generator, so a run is reproducible and the held-out sets stay held out.
@@ -37,11 +39,13 @@ class ReadingConfig:
     stdin: float = 0.12  # share of prompts with one piped-in source
     max_sources: int = 4
     relevant_last: float = 0.6  # how often the answering source is the last one, as retrieval puts it
+    absent_entity: float = 0.2  # of the unanswerable: about an entity no source mentions
+    elided: float = 0.3  # questions naming the entity by its kind ("the town") where that is unambiguous
 
     def __post_init__(self) -> None:
         if self.examples < 1 or self.max_sources < 2:
             raise ValueError("ReadingConfig needs examples >= 1 and max_sources >= 2")
-        for name in ("unanswerable", "stdin", "relevant_last"):
+        for name in ("unanswerable", "stdin", "relevant_last", "absent_entity", "elided"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"ReadingConfig.{name} must be in [0, 1]")
 
@@ -78,43 +82,59 @@ def _fresh(kind: Kind, rng: random.Random, keys: list[str], taken: set[str]) -> 
     return entity
 
 
-def _target_document(kind: Kind, rng: random.Random, taken: set[str]) -> tuple[Document, Entity, list[str]]:
-    """A document about one entity (perhaps among others of its kind), the entity, and the
-    attribute keys of its kind the document leaves out."""
+def _target_document(kind: Kind, rng: random.Random, taken: set[str],
+                     alone: bool = False) -> tuple[Document, Entity, list[str]]:
+    """A document about one entity (perhaps among others of its kind, unless `alone`), the
+    entity, and the attribute keys of its kind the document leaves out."""
     keys = [a.key for a in kind.attributes]
     shown = rng.sample(keys, rng.randint(2, min(5, len(keys))))
-    style = rng.choice(list(STYLES))
-    together = rng.randint(2, 4) if style in MULTI_ENTITY_STYLES and rng.random() < 0.5 or style == "table" else 1
+    style = rng.choice([s for s in STYLES if not (alone and s == "table")])
+    multiple = style in MULTI_ENTITY_STYLES and rng.random() < 0.5 or style == "table"
+    together = rng.randint(2, 4) if multiple and not alone else 1
     entities = [_fresh(kind, rng, shown, taken) for _ in range(together)]
     rng.shuffle(entities)
     target = entities[0]
     return write(entities, style, rng), target, [k for k in keys if k not in shown]
 
 
-def _distractor(kind: Kind, rng: random.Random, taken: set[str]) -> Document:
-    same_kind = rng.random() < 0.5
-    chosen = kind if same_kind else rng.choice(KINDS)
+def _distractor(kind: Kind, rng: random.Random, taken: set[str], other_kind: bool = False) -> Document:
+    """A source about another entity: half the time of the same kind (unless `other_kind`)."""
+    same_kind = rng.random() < 0.5 and not other_kind
+    chosen = rng.choice([k for k in KINDS if k is not kind]) if other_kind else kind if same_kind else rng.choice(KINDS)
     keys = [a.key for a in chosen.attributes]
     entity = _fresh(chosen, rng, rng.sample(keys, rng.randint(2, min(5, len(keys)))), taken)
     return write([entity], rng.choice(list(STYLES)), rng)
 
 
+def _question(entity: Entity, key: str, elided: bool, rng: random.Random) -> str:
+    """A question for one fact, naming the entity, or (`elided`) only its kind: "the town"."""
+    template = rng.choice(entity.attribute(key).questions)
+    if elided:
+        return sentence_case(template.replace("the {name}", "{name}").format(name=f"the {entity.kind.noun}"))
+    return sentence_case(template.format(name=entity.name))
+
+
 def reading_example(rng: random.Random, config: ReadingConfig, group: int) -> ReadingExample:
     kind = rng.choice(KINDS)
     taken: set[str] = set()
-    document, target, missing = _target_document(kind, rng, taken)
     abstain = rng.random() < config.unanswerable
+    absent = abstain and rng.random() < config.absent_entity
+    elided = not absent and kind.name != "person" and rng.random() < config.elided
+    document, target, missing = _target_document(kind, rng, taken, alone=elided)
     asked = rng.choice(list(target.facts))
-    if abstain and missing and rng.random() < 0.6:
-        asked = rng.choice(missing)  # a fact about this entity that no source states
-    elif abstain:
+    if abstain and (not missing or absent):
+        absent = True
+        elided = False
         target = _fresh(kind, rng, list(target.facts), taken)  # an entity no source mentions
-    question = _frame(sentence_case(rng.choice(target.attribute(asked).questions).format(name=target.name)), rng)
+    elif abstain:
+        asked = rng.choice(missing)  # a fact about this entity that no source states
+    question = _frame(_question(target, asked, elided, rng), rng)
     if rng.random() < config.stdin:
         document = Document(PIPED_SOURCE, document.text, document.style, document.entities)
         sources = [document]
     else:
-        sources = [_distractor(kind, rng, taken) for _ in range(rng.randint(1, config.max_sources - 1))]
+        sources = [_distractor(kind, rng, taken, other_kind=elided)
+                   for _ in range(rng.randint(1, config.max_sources - 1))]
         at = len(sources) if rng.random() < config.relevant_last else rng.randint(0, len(sources))
         sources.insert(at, document)
     citations = numbered(Hit(f"s{n}", d.text, d.source, 0, 1.0) for n, d in enumerate(sources))

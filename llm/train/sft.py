@@ -62,6 +62,12 @@ def sft_loss_fn(model: nn.Module) -> LossFn:
     return loss
 
 
+def _provenance(adapter_dir: Path) -> dict[str, str]:
+    """Name and weights hash of a starting adapter, never its path on this machine."""
+    weights = next(Path(adapter_dir).glob("*.safetensors"), None)
+    return {"name": Path(adapter_dir).resolve().name, "sha256": file_sha256(weights) if weights else ""}
+
+
 def record_group(record: Mapping[str, Any]) -> str:
     """Records of one puzzle (or other `meta.group`/`meta.puzzle`) stay on one side of the split."""
     meta = record.get("meta") if isinstance(record.get("meta"), Mapping) else {}
@@ -84,14 +90,17 @@ class SFTRun:
     eval_stats: DataStats | None
     records: int
     base_name: str | None = None
+    init: dict[str, str] | None = None  # the adapter this one started from (name, weights hash), if not fresh
     result: TrainResult | None = None
     started: float = field(default_factory=time.time)
 
     @classmethod
     def prepare(cls, model: nn.Module, render: Render, data_path: Path, adapter: str, lora: LoRAConfig,
                 sft: SFTConfig | None = None, train: TrainConfig | None = None, *, pad_id: int = 0,
-                base_name: str | None = None) -> SFTRun:
-        """Read and tokenize the data, split off the held-out set, attach a fresh adapter."""
+                base_name: str | None = None, init: Path | None = None) -> SFTRun:
+        """Read and tokenize the data, split off the held-out set, attach a fresh adapter (or,
+        with `init`, a copy of the adapter saved there, whose rank and targets then win:
+        continued training on new data without paying again for what it already learned)."""
         sft, train = sft or SFTConfig(), train or TrainConfig()
         data_path = Path(data_path)
         records = read_jsonl(data_path)
@@ -107,9 +116,12 @@ class SFTRun:
         adapters = adapters_of(model)
         if adapter in adapters:
             raise LoRAError(f"an adapter named {adapter!r} is already attached to this model")
-        adapters.add(adapter, lora, seed=train.seed, base_name=base_name)
+        if init is None:
+            adapters.add(adapter, lora, seed=train.seed, base_name=base_name)
+        else:
+            lora = adapters.load(init, adapter).config
         return cls(model, adapter, lora, sft, train, data_path, file_sha256(data_path), batches, eval_batches,
-                   train_stats, eval_stats, len(records), base_name)
+                   train_stats, eval_stats, len(records), base_name, None if init is None else _provenance(init))
 
     @property
     def total_steps(self) -> int:
@@ -119,6 +131,7 @@ class SFTRun:
         """What a checkpoint must share with this run to be resumed by it."""
         return {"kind": "sft", "adapter": self.adapter, "data_sha256": self.data_sha256,
                 "lora": self.lora.to_dict(), "sft": self.sft.to_dict(), "base_name": self.base_name,
+                "init": self.init,
                 "base_fingerprint": adapters_of(self.model).fingerprint}
 
     def fit(self, *, checkpoint_dir: Path | None = None, resume: bool = False,
@@ -147,6 +160,7 @@ class SFTRun:
                      "eval": self.eval_stats.to_dict() if self.eval_stats else None,
                      "rows": len(self.batches.rows), "tokens_per_epoch": self.batches.tokens_per_epoch},
             "seed": self.train.seed,
+            "init": self.init,
             "train_config": self.train.to_dict(),
             "sft_config": self.sft.to_dict(),
             "result": result.summary() if result else None,

@@ -143,7 +143,7 @@ def _plan(session: ChromaSession, scanned: list[Pending]) -> list[Pending]:
     if tidy:
         with session.writing() as collection:
             for pending in tidy:
-                _delete_stale(collection, pending)
+                _delete_stale(session, collection, pending)
     return todo
 
 
@@ -182,17 +182,21 @@ def _write(session: ChromaSession, batch: list[Row]) -> None:
                 for i, vector in zip(lost, embed([texts[i] for i in lost]), strict=True):
                     embeddings[i] = vector
         collection.upsert(ids=ids, documents=texts, metadatas=metadatas, embeddings=embeddings)
+        if (lexical := session.lexical) is not None:
+            lexical.upsert(ids, texts, metadatas)
         for (pending, _, last), id_ in zip(rows, ids, strict=True):
             pending.stored += 1
             if id_ not in pending.existing:
                 pending.created.append(id_)
             if last:
-                _delete_stale(collection, pending)
+                _delete_stale(session, collection, pending)
                 pending.complete = True
 
 
-def _delete_stale(collection: Collection, pending: Pending) -> None:
+def _delete_stale(session: ChromaSession, collection: Collection, pending: Pending) -> None:
     collection.delete(where={"$and": [{"source": pending.source}, {"file_hash": {"$ne": pending.file_hash}}]})
+    if (lexical := session.lexical) is not None:
+        lexical.delete_source(pending.source, keep_file_hash=pending.file_hash)
 
 
 def _undo(session: ChromaSession, pendings: list[Pending]) -> None:
@@ -202,6 +206,8 @@ def _undo(session: ChromaSession, pendings: list[Pending]) -> None:
         with session.writing() as collection:
             for start in range(0, len(created), PAGE):
                 collection.delete(ids=created[start:start + PAGE])
+            if (lexical := session.lexical) is not None:
+                lexical.delete_ids(created)
     for pending in pendings:
         pending.created.clear()
 

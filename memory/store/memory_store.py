@@ -8,17 +8,24 @@ A store is a `ChromaSession` (where the collection lives, and the locked `readin
 from __future__ import annotations
 
 import os
+import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+import numpy as np
 
 from memory.chunking import Kind, kind_of
 from memory.store.ingest import ingest
+from memory.store.lexical import LexicalIndex, fuse
 from memory.store.records import AddReport, Hit, MemoryStats, Progress, SourceInfo
 from memory.store.scanning import BLOCK, file_items
-from memory.store.session import ChromaSession, metadata_pages
+from memory.store.session import ChromaSession, chunk_pages, metadata_pages
+
+if TYPE_CHECKING:
+    from chromadb.api.models.Collection import Collection
 
 SPOOL_MEMORY = 16 << 20  # stdin beyond this goes to a temporary file
 
@@ -57,24 +64,56 @@ class MemoryStore(ChromaSession):
 
     # -- reading ---------------------------------------------------------------------------
     def search(self, query: str, k: int = 5, min_relevance: float = 0.0) -> list[Hit]:
-        """The `k` chunks closest to `query` with a score of at least `min_relevance`, best first."""
+        """The `k` best chunks for `query` whose cosine similarity is at least `min_relevance`,
+        best first. Best: nearest in embedding space, or, with the word index (local memories
+        by default), first in the fusion of that ranking with BM25's over `pool` candidates each."""
         if k <= 0:
             raise ValueError(f"k must be positive, got {k}")
         if not query.strip():
             return []
         vector = self.embedding_function.embed_query([query])
+        lexical = self.lexical
+        pool = k if lexical is None else max(4 * k, 20)
         with self.reading() as collection:
             if collection is None:
                 return []
-            result = collection.query(query_embeddings=vector, n_results=k,
+            result = collection.query(query_embeddings=vector, n_results=pool,
                                       include=["documents", "metadatas", "distances"])
-        hits = []
-        for id_, text, meta, distance in zip(result["ids"][0], result["documents"][0], result["metadatas"][0],
-                                             result["distances"][0], strict=True):
-            score = 1.0 - float(distance)
-            if score >= min_relevance:
-                hits.append(_hit(id_, text, meta, score))
-        return hits
+            hits = {id_: _hit(id_, text, meta, 1.0 - float(distance)) for id_, text, meta, distance in zip(
+                result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0], strict=True)}
+            order = list(hits)
+            if lexical is not None:
+                words = self._word_ranking(lexical, collection, query, pool)
+                hits.update(self._scored(collection, [i for i in words if i not in hits], vector[0]))
+                order = [i for i in fuse(order, words) if i in hits]
+        return [hits[i] for i in order if hits[i].score >= min_relevance][:k]
+
+    def _word_ranking(self, lexical: LexicalIndex, collection: Collection, query: str, n: int) -> list[str]:
+        """BM25's ranking, after bringing the index level with Chroma if it is not (missing,
+        damaged, or a writer stopped between the two); dense-only if even that fails."""
+        for _ in range(2):
+            try:
+                if lexical.count() != collection.count():
+                    lexical.rebuild(chunk_pages(collection))
+                return lexical.search(query, n)
+            except sqlite3.DatabaseError:
+                lexical.discard()
+        return []
+
+    @staticmethod
+    def _scored(collection: Collection, ids: list[str], vector: Any) -> dict[str, Hit]:
+        """Chunks found by their words only, with their cosine similarity to the query."""
+        if not ids:
+            return {}
+        got = collection.get(ids=ids, include=["documents", "metadatas", "embeddings"])
+        query = np.asarray(vector, dtype=np.float64)
+        found = {}
+        for id_, text, meta, embedding in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"],
+                                              strict=True):
+            chunk = np.asarray(embedding, dtype=np.float64)
+            cosine = float(chunk @ query / (np.linalg.norm(chunk) * np.linalg.norm(query) or 1.0))
+            found[id_] = _hit(id_, text, meta, cosine)
+        return found
 
     def _all_metadata(self) -> Iterator[tuple[str, dict[str, Any]]]:
         with self.reading() as collection:
@@ -116,10 +155,14 @@ class MemoryStore(ChromaSession):
             with self.writing() as collection:
                 for source in doomed:
                     collection.delete(where={"source": source})
+                    if (lexical := self.lexical) is not None:
+                        lexical.delete_source(source)
             return sum(sources[s] for s in doomed)
         if self.get([target]):
             with self.writing() as collection:
                 collection.delete(ids=[target])
+                if (lexical := self.lexical) is not None:
+                    lexical.delete_ids([target])
             return 1
         return 0
 

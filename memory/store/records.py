@@ -21,6 +21,7 @@ class MemoryConfig:
     overlap_chars: int = 120
     write_batch: int = 128  # chunks embedded, then written under the lock in one go
     lock_timeout: float = 120.0  # seconds to wait for another writer
+    lexical: bool = True  # also rank chunks by their words (BM25) and fuse with the vectors; local memories
 
     def __post_init__(self) -> None:
         name = self.collection

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlparse
 
 from memory.errors import MemoryBusyError, MemoryCorruptError, MemoryStoreError, MemoryUnavailableError
+from memory.store.lexical import FILE_NAME, LexicalIndex
 from memory.store.records import MemoryConfig
 
 if TYPE_CHECKING:
@@ -52,6 +53,14 @@ class ChromaSession:
     @property
     def location(self) -> str:
         return str(self.path) if self.path is not None else str(self.url)
+
+    @property
+    def lexical(self) -> LexicalIndex | None:
+        """The word index beside a local collection (None on a server, or when turned off);
+        touch it only inside `reading()` or `writing()`, which hold the memory's lock."""
+        if self.path is None or not self.config.lexical:
+            return None
+        return LexicalIndex(self.path / FILE_NAME, self.config.collection)
 
     def _settings(self) -> Any:
         if self._chroma_settings is None:  # building Settings costs ~20 ms; one per store
@@ -205,10 +214,20 @@ class ChromaSession:
 
 def metadata_pages(collection: Collection, where: dict[str, Any] | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
     """(id, metadata) of every chunk (that matches `where`), a page at a time."""
+    for id_, _, meta in chunk_pages(collection, where, text=False):
+        yield id_, meta
+
+
+def chunk_pages(collection: Collection, where: dict[str, Any] | None = None,
+                text: bool = True) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(id, text, metadata) of every chunk (that matches `where`), a page at a time; the
+    text is "" unless asked for."""
+    include: Any = ["metadatas", "documents"] if text else ["metadatas"]
     offset = 0
     while True:
-        page = collection.get(where=where, include=["metadatas"], limit=PAGE, offset=offset)
-        yield from zip(page["ids"], page["metadatas"] or [], strict=True)
+        page = collection.get(where=where, include=include, limit=PAGE, offset=offset)
+        texts = page["documents"] if text else [""] * len(page["ids"])
+        yield from zip(page["ids"], texts or [], page["metadatas"] or [], strict=True)
         if len(page["ids"]) < PAGE:
             return
         offset += PAGE

@@ -1,0 +1,83 @@
+"""The word index beside the Chroma memory: BM25 finds rare words that vectors blur, the
+fusion follows its formula, and the index stays level with Chroma whatever happens to it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from memory.store import MemoryConfig, MemoryStore
+from memory.store.lexical import FILE_NAME, RRF_K, LexicalIndex, fuse, match_query
+from tests.test_store import HashEmbedding
+
+RARE = "Quillimore"
+TARGET = f"{RARE} is the museum cat; she sleeps in the east gallery."
+CROWD = "Who is who at the museum: who is the curator, who is the guide, who is at the desk, number {n}."
+
+
+def test_fuse_is_reciprocal_rank_fusion_by_hand() -> None:
+    # a: ranks 1 and 3; b: rank 2 in the first list only; c: rank 1 in the second only.
+    order = fuse(["a", "b"], ["c", "x", "a"])
+    score = {"a": 1 / (RRF_K + 1) + 1 / (RRF_K + 3), "b": 1 / (RRF_K + 2), "c": 1 / (RRF_K + 1),
+             "x": 1 / (RRF_K + 2)}
+    assert order[0] == "a"
+    assert set(order) == set(score)
+    assert [score[i] for i in order] == sorted(score.values(), reverse=True)
+
+
+def test_match_query_quotes_words_and_drops_stopwords() -> None:
+    assert match_query('Who is "Quillimore" AND the NEAR cat?') == '"quillimore" OR "near" OR "cat"'
+    assert match_query("who is it?") == ""
+
+
+def _crowded(tmp_path: Path, lexical: bool) -> MemoryStore:
+    store = MemoryStore(tmp_path / ("mem-lex" if lexical else "mem-dense"), embedding_function=HashEmbedding(),
+                        config=MemoryConfig(lexical=lexical))
+    for n in range(30):
+        store.add_text(CROWD.format(n=n), source=f"crowd{n}.txt")
+    store.add_text(TARGET, source="cat.txt")
+    return store
+
+
+def test_a_rare_word_is_found_among_chunks_that_share_the_common_words(tmp_path: Path) -> None:
+    question = f"Who is {RARE}?"
+    dense = [h.source for h in _crowded(tmp_path, lexical=False).search(question, k=3)]
+    hybrid = _crowded(tmp_path, lexical=True).search(question, k=3)
+    assert "cat.txt" not in dense  # the vectors prefer the chunks full of "who is"
+    found = next(h for h in hybrid if h.source == "cat.txt")  # BM25's first ties the vectors' first
+    assert 0 < found.score <= 1  # a hit found by its words still carries its cosine similarity
+
+
+def test_the_index_follows_forget_and_changed_files(tmp_path: Path) -> None:
+    store = _crowded(tmp_path, lexical=True)
+    index = store.lexical
+    assert index is not None
+    assert index.count() == store.count() == 31
+    store.add_text(TARGET.replace("east", "west"), source="cat.txt")  # a new version replaces the old
+    assert index.count() == store.count() == 31
+    assert [h.text for h in store.search(f"{RARE} west", k=1)] == [TARGET.replace("east", "west")]
+    assert store.forget("cat.txt") == 1
+    assert index.search(RARE, 5) == []
+    assert index.count() == store.count() == 30
+
+
+@pytest.mark.parametrize("damage", ["delete", "garbage", "stale"])
+def test_a_missing_damaged_or_stale_index_is_rebuilt_from_chroma(tmp_path: Path, damage: str) -> None:
+    store = _crowded(tmp_path, lexical=True)
+    path = tmp_path / "mem-lex" / FILE_NAME
+    if damage == "delete":
+        path.unlink()
+    elif damage == "garbage":
+        path.write_bytes(b"this is not a database" * 100)
+    else:  # a writer stopped between Chroma and the index
+        LexicalIndex(path, "documents").delete_source("cat.txt")
+    assert "cat.txt" in [h.source for h in store.search(f"Who is {RARE}?", k=2)]
+    assert LexicalIndex(path, "documents").count() == store.count()
+
+
+def test_without_the_index_nothing_is_written_beside_chroma(tmp_path: Path) -> None:
+    store = _crowded(tmp_path, lexical=False)
+    assert store.lexical is None
+    assert not (tmp_path / "mem-dense" / FILE_NAME).exists()
+    assert len(store.search("museum", k=4)) == 4

@@ -278,6 +278,24 @@ def test_resume_continues_exactly_where_training_stopped(model_dir, data_file, t
         other.fit(checkpoint_dir=tmp_path / "ckpt", resume=True)
 
 
+def test_init_starts_from_a_saved_adapter_and_the_card_names_it(model_dir, data_file, tmp_path):
+    first = _sft(Engine.load(model_dir), data_file, max_steps=5)
+    first.fit()
+    saved = first.save(tmp_path / "mem", base_name="tiny")
+    trained = adapters_of(first.model).named_parameters("mem")
+    fresh = Engine.load(model_dir)
+    render = chat_render(fresh.tokenizer, ChatTemplate(default_system=None))
+    again = SFTRun.prepare(fresh.model, render, data_file, "more", LoRAConfig(rank=2, targets="q"),
+                           SFTConfig(batch_size=4, seq_len=64, eval_fraction=0.0),
+                           TrainConfig(lr=2e-2, max_steps=1), init=saved)
+    assert again.lora.rank == 8 and len(again.lora.targets) == 7  # the starting adapter's shape wins
+    started = adapters_of(again.model).named_parameters("more")
+    assert all(torch.equal(started[k.replace("mem", "more")], v) for k, v in trained.items())
+    card = again.card()
+    assert card["init"] == {"name": "mem", "sha256": card["init"]["sha256"]} and len(card["init"]["sha256"]) == 64
+    assert str(tmp_path) not in json.dumps(card)  # never a path of this machine
+
+
 def test_eval_loss_is_reported_on_the_held_out_split(engine, tmp_path):
     path = tmp_path / "d.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in MEMORISE * 2), encoding="utf-8")

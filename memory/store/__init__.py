@@ -1,7 +1,8 @@
 """The Chroma memory of the user's documents: add, search, list, forget, stats.
 
 A `MemoryStore` lives in a directory (Chroma's `PersistentClient`) or on a Chroma server
-(`HttpClient`, for a memory shared by a team). Files are chunked along their structure
+(`HttpClient`, for a memory shared by a team); a local one also keeps a BM25 word index
+of its chunks, derived from Chroma, and searches by both. Files are chunked along their structure
 (`memory.chunking`), embedded by the collection's embedding function and upserted with
 their source, position, line, section, content hash, file hash and time added.
 
@@ -9,6 +10,7 @@ their source, position, line, section, content hash, file hash and time added.
     scanning.py      which files, of which kind; hash and check each before anything is stored
     session.py       ChromaSession: where the collection lives, locked reading()/writing()
     ingest.py        chunk, embed outside the lock, write inside, undo a failed add
+    lexical.py       the BM25 word index beside a local collection, fused with the vectors
     memory_store.py  MemoryStore: the operations, on a session
 """
 

@@ -1,20 +1,21 @@
-"""The results file: JSONL, a header line holding the parameters, then one line per
-puzzle; read back (a line cut short by a kill is dropped), checked against the parameters
-of a resumed run, and summarised."""
+"""The results file: JSONL, a header line holding the parameters, then one line per item
+(a puzzle, a question) keyed by its rank; read back (a line cut short by a kill is
+dropped), checked against the parameters of a resumed run, and summarised. Every eval
+that `kigi eval` runs item by item shares it."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from agent.errors import AgentError
-from agent.evals.config import EVAL_NAME, Game24EvalConfig
-from agent.tasks.game24.puzzles import Puzzle
+from agent.evals.config import EVAL_NAME
 
 
 class EvalError(AgentError):
@@ -48,6 +49,26 @@ class PuzzleResult:
         return cls(**{k: v for k, v in record.items() if k in names})
 
 
+class ItemResult(Protocol):
+    """What the results file and the summary need of one item's outcome."""
+
+    rank: int
+    ok: bool
+    tokens: int
+    prompt_tokens: int | None
+    seconds: float
+    any_ok: bool | None
+
+    def to_record(self) -> dict[str, Any]: ...
+
+
+class ParamsConfig(Protocol):
+    def identity(self) -> dict[str, Any]: ...
+
+
+R = TypeVar("R", bound=ItemResult)
+
+
 @dataclass
 class EvalSummary:
     """Figures over every result in the file within the rank range (earlier runs included)."""
@@ -74,13 +95,15 @@ class EvalSummary:
         return {**dataclasses.asdict(self), "complete": self.complete}
 
 
-def header_record(config: Game24EvalConfig, data: Path) -> dict[str, Any]:
+def header_record(config: ParamsConfig, data: Path, name: str = EVAL_NAME) -> dict[str, Any]:
     """The first line of a results file: the parameters its results were made with."""
-    return {"kind": "header", "eval": EVAL_NAME, "params": config.identity(), "data": str(data),
+    return {"kind": "header", "eval": name, "params": config.identity(), "data": str(data),
             "created": datetime.now(UTC).isoformat(timespec="seconds")}
 
 
-def read_results(path: str | Path, *, repair: bool = False) -> tuple[dict[str, Any] | None, dict[int, PuzzleResult]]:
+def read_results(path: str | Path, *, repair: bool = False,
+                 parse: Callable[[Mapping[str, Any]], R] = PuzzleResult.from_record,  # type: ignore[assignment]
+                 ) -> tuple[dict[str, Any] | None, dict[int, R]]:
     """The header and the results (by rank) of a results file; (None, {}) when there is none.
 
     A last line cut short by a kill is ignored, and with `repair` cut off the file so that
@@ -97,7 +120,7 @@ def read_results(path: str | Path, *, repair: bool = False) -> tuple[dict[str, A
                 f.truncate(cut)
         data = data[:cut]
     header: dict[str, Any] | None = None
-    results: dict[int, PuzzleResult] = {}
+    results: dict[int, R] = {}
     for number, line in enumerate(data.decode("utf-8").splitlines(), start=1):
         if not line.strip():
             continue
@@ -108,17 +131,17 @@ def read_results(path: str | Path, *, repair: bool = False) -> tuple[dict[str, A
         if record.get("kind") == "header":
             header = header or record
         elif record.get("kind") == "result":
-            result = PuzzleResult.from_record(record)
+            result = parse(record)
             results[result.rank] = result
     return header, results
 
 
-def check_header(path: Path, header: Mapping[str, Any] | None, config: Game24EvalConfig) -> None:
+def check_header(path: Path, header: Mapping[str, Any] | None, config: ParamsConfig, name: str = EVAL_NAME) -> None:
     """Refuse to resume a results file made with other parameters."""
     if header is None:
         return
-    if header.get("eval") != EVAL_NAME:
-        raise EvalError(f"{path}: not a {EVAL_NAME} results file")
+    if header.get("eval") != name:
+        raise EvalError(f"{path}: not a {name} results file")
     saved, wanted = dict(header.get("params", {})), config.identity()
     differ = sorted(k for k in set(saved) | set(wanted) if saved.get(k) != wanted.get(k))
     if differ:
@@ -126,10 +149,28 @@ def check_header(path: Path, header: Mapping[str, Any] | None, config: Game24Eva
         raise EvalError(f"{path} holds results of other parameters ({detail}); use another results file")
 
 
-def summarize(results: Mapping[int, PuzzleResult], puzzles: list[Puzzle], method: str, path: str | Path,
+@contextmanager
+def results_writer(path: Path, header: Mapping[str, Any] | None) -> Iterator[Callable[[ItemResult], None]]:
+    """Append results to `path` (after `header`, for a new file), each flushed as it comes:
+    a kill loses at most the items in flight."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as out:
+        if header is not None:
+            out.write(json.dumps(header) + "\n")
+            out.flush()
+
+        def write(result: ItemResult) -> None:
+            out.write(json.dumps(result.to_record()) + "\n")
+            out.flush()
+
+        yield write
+
+
+def summarize(results: Mapping[int, ItemResult], ranks: Sequence[int], method: str, path: str | Path,
               new: int = 0) -> EvalSummary:
-    ranks = {p.rank for p in puzzles}
-    done = [r for rank, r in sorted(results.items()) if rank in ranks]
+    """Figures over the results whose rank is among `ranks` (the items of this run)."""
+    wanted = set(ranks)
+    done = [r for rank, r in sorted(results.items()) if rank in wanted]
     count = len(done)
 
     def mean(values: list[float]) -> float:
@@ -139,7 +180,7 @@ def summarize(results: Mapping[int, PuzzleResult], puzzles: list[Puzzle], method
     any_ok = [r.any_ok for r in done if r.any_ok is not None]
     solved = sum(r.ok for r in done)
     return EvalSummary(
-        method=method, puzzles=len(puzzles), done=count, solved=solved,
+        method=method, puzzles=len(wanted), done=count, solved=solved,
         success_rate=round(solved / count, 4) if count else 0.0,
         mean_tokens=mean([r.tokens for r in done]),
         mean_prompt_tokens=mean(prompt_tokens) if prompt_tokens else None,

@@ -3,7 +3,6 @@ process or in worker processes that each load their own model, appended as they 
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from agent.evals.results import (
     check_header,
     header_record,
     read_results,
+    results_writer,
     summarize,
 )
 from agent.evals.solve import solve_puzzle
@@ -111,19 +111,14 @@ def run_game24_eval(
     header, done = read_results(results, repair=True)
     check_header(results, header, config)
     todo = [p for p in puzzles if p.rank not in done]
-    results.parent.mkdir(parents=True, exist_ok=True)
     total, finished, new = len(puzzles), len(puzzles) - len(todo), 0
     if progress is not None:
         progress(finished, total, None)
-    with results.open("a", encoding="utf-8") as out:
-        if header is None:
-            out.write(json.dumps(header_record(config, data)) + "\n")
-            out.flush()
+    with results_writer(results, header_record(config, data) if header is None else None) as write:
 
         def keep(result: PuzzleResult) -> None:
             nonlocal finished, new
-            out.write(json.dumps(result.to_record()) + "\n")
-            out.flush()  # a kill loses at most the puzzles in flight
+            write(result)
             done[result.rank] = result
             finished, new = finished + 1, new + 1
             if progress is not None:
@@ -136,7 +131,7 @@ def run_game24_eval(
                 lm, roles = _spec(config, home).load()
             for puzzle in todo:
                 keep(solve_puzzle(lm, puzzle, config, roles=roles))
-    summary = summarize(done, puzzles, config.method, results, new)
+    summary = summarize(done, [p.rank for p in puzzles], config.method, results, new)
     if log is not None:
         params = {**config.to_dict(), "data": str(data), "results": str(results)}
         summary.run_id = log.record_eval_run(EVAL_NAME, params, summary.to_dict())

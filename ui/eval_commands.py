@@ -7,7 +7,7 @@ cli.py registers the app. Heavy imports stay inside the commands (`kigi --help` 
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 
 
-class Retrieval(str, Enum):
+class Retrieval(StrEnum):
     hybrid = "hybrid"
     dense = "dense"
 

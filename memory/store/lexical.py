@@ -24,9 +24,12 @@ from typing import Any
 FILE_NAME = "lexical.sqlite3"
 RRF_K = 60  # the constant of reciprocal rank fusion, as in Cormack et al. (2009) and most engines
 _TOKEN = re.compile(r"\w+")
-STOPWORDS = frozenset(
-    "a an and are as at be by can did do does for from had has have how i in is it its me my of on or "
-    "our so that the their there this to was we were what when where which who whom why will with you your".split())
+STOPWORDS = frozenset({
+    "a", "an", "and", "are", "as", "at", "be", "by", "can", "did", "do", "does", "for", "from", "had", "has",
+    "have", "how", "i", "in", "is", "it", "its", "me", "my", "of", "on", "or", "our", "so", "that", "the",
+    "their", "there", "this", "to", "was", "we", "were", "what", "when", "where", "which", "who", "whom",
+    "why", "will", "with", "you", "your"
+})
 
 
 def match_query(text: str) -> str:

@@ -159,6 +159,50 @@ def eval_game24(
         print(json.dumps(summary.to_dict()))
 
 
+@eval_app.command("questions")
+def eval_questions(
+    data: Annotated[str, typer.Option(help="JSONL of {\"question\": ..., \"answer\": N} (e.g. "
+                                           "evals/questions/heldout.jsonl).")],
+    method: Annotated[str, typer.Option(help="direct | cot | cot-sc | tot")] = "direct",
+    ranks: Annotated[str, typer.Option("--range", help="Lines of the file, e.g. 1-300.")] = "1-300",
+    samples: Annotated[int, typer.Option(help="cot-sc: sampled chains per question.")] = 5,
+    breadth: Annotated[int, typer.Option(help="tot: states kept per level.")] = 2,
+    depth: Annotated[int, typer.Option(help="tot: most steps per path.")] = 3,
+    max_tokens: Annotated[int | None, typer.Option(help="Per reply (default: direct 32, cot 256, tot 128).")]
+    = None,
+    adapter: AdapterOption = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Results JSONL (resumable).")] = None,
+    model: ModelOption = DEFAULT_MODEL,
+    precision: PrecisionOption = "fp32",
+) -> None:
+    """Accuracy on multi-step questions with exact answers, tokens and seconds per question;
+    for tot, the share of thoughts that talk about reasoning instead of doing it."""
+    with user_errors():
+        from pathlib import Path
+
+        from agent.evals.questions import QuestionsEvalConfig, run_questions_eval
+        from agent.lm import EngineLM
+        from memory.log import ConversationLog
+        from ui.progress import stage_progress
+
+        config = QuestionsEvalConfig(method=method, ranks=ranks, model=model, precision=precision,  # type: ignore[arg-type]
+                                     max_tokens=max_tokens, samples=samples, breadth=breadth, depth=depth,
+                                     adapter=adapter)
+        name = f"questions-{method}-{Path(data).stem}-{adapter or 'base'}-{Path(model).name}-{precision}.jsonl"
+        results = Path(output) if output else home().root / "evals" / name
+        engine = load_engine_with_progress(model, precision)
+        if adapter:
+            from agent.adapters import AdapterStore
+
+            adapter = AdapterStore.of(home()).load_onto(engine, adapter, activate=True).name
+        lm = EngineLM(engine, adapter=adapter)
+        with stage_progress(err_console()) as progress:
+            summary, meta_rate = run_questions_eval(config, Path(data), results, lm=lm,
+                                                    log=ConversationLog(home().db),
+                                                    progress=lambda done, total: progress("questions", done, total))
+        print(json.dumps({**summary.to_dict(), "meta_talk_rate": meta_rate}))
+
+
 @eval_app.command("prefs")
 def eval_prefs(
     adapter: Annotated[str | None, typer.Option("--adapter", help="Adapter A ('base' for none).")] = None,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -78,6 +79,7 @@ class EvalSummary:
     done: int
     solved: int
     success_rate: float
+    standard_error: float  # of the success rate: sqrt(p (1 - p) / n)
     mean_tokens: float
     mean_prompt_tokens: float | None
     mean_seconds: float
@@ -182,6 +184,7 @@ def summarize(results: Mapping[int, ItemResult], ranks: Sequence[int], method: s
     return EvalSummary(
         method=method, puzzles=len(wanted), done=count, solved=solved,
         success_rate=round(solved / count, 4) if count else 0.0,
+        standard_error=round(math.sqrt(solved / count * (1 - solved / count) / count), 4) if count else 0.0,
         mean_tokens=mean([r.tokens for r in done]),
         mean_prompt_tokens=mean(prompt_tokens) if prompt_tokens else None,
         mean_seconds=mean([r.seconds for r in done]),

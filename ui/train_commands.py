@@ -7,6 +7,7 @@ cli.py registers the app. torch is imported inside the commands (`kigi --help` i
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
@@ -64,14 +65,38 @@ def train_reading_data(
     abstentions, in the exact prompt `kigi ask` builds from memory."""
     with user_errors():
         from agent.reading.training import ReadingConfig, reading_examples
-        from ui.progress import stage_progress
 
-        config = ReadingConfig(examples=examples, seed=seed)
-        with output.open("w", encoding="utf-8") as fp, stage_progress(err_console()) as progress:
-            for n, example in enumerate(reading_examples(config), 1):
-                fp.write(json.dumps(example.to_dict()) + "\n")
-                progress("examples", n, examples)
-        err_console().print(f"{examples} examples written to {output}")
+        records = (e.to_dict() for e in reading_examples(ReadingConfig(examples=examples, seed=seed)))
+        _write_examples(output, records, examples)
+
+
+@train_app.command("questions-data")
+def train_questions_data(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Chat JSONL to write (for `kigi train sft`).")],
+    problems: Annotated[int, typer.Option(help="Word problems to generate (each gives several examples).")] = 600,
+    seed: Annotated[int, typer.Option(help="Seed: the same seed writes the same file.")] = 0,
+) -> None:
+    """Generate ToT role data for ordinary questions from generated word problems: the
+    search's own step, value and answer prompts, with a solver's concrete computations
+    as the steps (never sentences about reasoning)."""
+    with user_errors():
+        from agent.tasks.word_problems.training import RoleDataConfig, role_data
+
+        config = RoleDataConfig(problems=problems, seed=seed)
+        _write_examples(output, role_data(config), problems * (config.values + 5))
+
+
+def _write_examples(output: Path, records: Iterable[dict], expected: int) -> None:
+    """Write chat examples as JSONL with a progress bar (`expected`: about how many)."""
+    from ui.progress import stage_progress
+
+    written = 0
+    with output.open("w", encoding="utf-8") as fp, stage_progress(err_console()) as progress:
+        for written, record in enumerate(records, 1):
+            fp.write(json.dumps(record) + "\n")
+            progress("examples", written, max(expected, written))
+        progress("examples", written, written)
+    err_console().print(f"{written} examples written to {output}")
 
 
 @train_app.command("sft")

@@ -168,6 +168,8 @@ def eval_questions(
     samples: Annotated[int, typer.Option(help="cot-sc: sampled chains per question.")] = 5,
     breadth: Annotated[int, typer.Option(help="tot: states kept per level.")] = 2,
     depth: Annotated[int, typer.Option(help="tot: most steps per path.")] = 3,
+    check: Annotated[str, typer.Option(help="tot: wrong arithmetic in a step: none | drop | repair "
+                                            "(a calculator: report it as its own row).")] = "none",
     max_tokens: Annotated[int | None, typer.Option(help="Per reply (default: direct 32, cot 256, tot 128).")]
     = None,
     adapter: AdapterOption = None,
@@ -187,8 +189,9 @@ def eval_questions(
 
         config = QuestionsEvalConfig(method=method, ranks=ranks, model=model, precision=precision,  # type: ignore[arg-type]
                                      max_tokens=max_tokens, samples=samples, breadth=breadth, depth=depth,
-                                     adapter=adapter)
-        name = f"questions-{method}-{Path(data).stem}-{adapter or 'base'}-{Path(model).name}-{precision}.jsonl"
+                                     adapter=adapter, check=check)  # type: ignore[arg-type]
+        name = (f"questions-{method}-{Path(data).stem}-{adapter or 'base'}-{check}-{Path(model).name}-"
+                f"{precision}.jsonl")
         results = Path(output) if output else home().root / "evals" / name
         engine = load_engine_with_progress(model, precision)
         if adapter:

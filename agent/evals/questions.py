@@ -34,6 +34,7 @@ from agent.evals.results import (
 )
 from agent.tasks.game24.puzzles import Game24Error, parse_rank_range
 from agent.tasks.meta_talk import is_meta_talk
+from agent.tasks.step_check import STEP_CHECKS, StepCheck
 from agent.tot import LanguageModel, SearchConfig, plain_render
 from llm.config import PRECISIONS, Precision
 
@@ -75,10 +76,13 @@ class QuestionsEvalConfig:
     n_generate: int = 3
     seed: int = 0
     adapter: str | None = None
+    check: StepCheck = "none"  # tot: wrong arithmetic in a thought kept, dropped or repaired
 
     def __post_init__(self) -> None:
         if self.method not in QUESTION_METHODS:
             raise ValueError(f"method must be one of {', '.join(QUESTION_METHODS)}, got {self.method!r}")
+        if self.check not in STEP_CHECKS:
+            raise ValueError(f"check must be one of {', '.join(STEP_CHECKS)}, got {self.check!r}")
         if self.precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
         for name in ("samples", "breadth", "depth", "n_generate"):
@@ -220,7 +224,7 @@ def _solve_tot(lm: LanguageModel, item: Question, config: QuestionsEvalConfig, r
 
     search = SearchConfig(breadth=config.breadth, depth=config.depth, n_generate=config.n_generate, seed=seed)
     found = answer_question(lm, item.question, search, render=render,
-                            alternatives=1, answer_tokens=config.reply_tokens())
+                            alternatives=1, answer_tokens=config.reply_tokens(), check=config.check)
     result.tokens, result.calls = found.tokens, found.search.calls
     result.answer = extract_number(found.answer)
     result.any_ok = any(is_right(extract_number(a), item.answer) for a in [found.answer, *found.alternatives])

@@ -19,6 +19,7 @@ from typing import Any
 
 from agent.prompts import Message as ChatMessage
 from agent.prompts import content_version
+from agent.tasks.step_check import STEP_CHECKS, StepCheck, apply_check
 from agent.tot import (
     EvaluateMode,
     GenerateMode,
@@ -102,6 +103,7 @@ class OpenQuestionTask(Task):
         steps: int = 3,
         render: Render = plain_render,
         propose_count: int = 3,
+        check: StepCheck = "none",
     ) -> None:
         if not question or not question.strip():
             raise ValueError("question must not be empty")
@@ -109,10 +111,13 @@ class OpenQuestionTask(Task):
             raise ValueError(f"steps must be >= 1, got {steps}")
         if propose_count < 1:
             raise ValueError(f"propose_count must be >= 1, got {propose_count}")
+        if check not in STEP_CHECKS:
+            raise ValueError(f"check must be one of {', '.join(STEP_CHECKS)}, got {check!r}")
         self.question = question.strip()
         self.steps = steps
         self.render = render
         self.propose_count = propose_count
+        self.check = check
 
     def _steps_block(self, state: str) -> str:
         lines = steps_of(state)
@@ -150,11 +155,14 @@ class OpenQuestionTask(Task):
         return self._user(VOTE_PROMPT.format(question=self.question, choices=choices))
 
     def parse_thoughts(self, state: str, text: str) -> list[str]:
-        """Each non-empty line is a step (a sampled step is one line); repeats dropped."""
+        """Each non-empty line is a step (a sampled step is one line); repeats dropped, and
+        with a `check`, wrong arithmetic dropped or repaired (`agent.tasks.step_check`)."""
         done = {_normal(s) for s in steps_of(state)}
         children = []
         for line in text.splitlines():
-            thought = clean_thought(line)
+            thought = apply_check(clean_thought(line), self.check)
+            if thought is None:
+                continue
             key = _normal(thought)
             if not key or key in done:
                 continue
@@ -234,20 +242,23 @@ def answer_question(
     answer_tokens: int = 384,
     temperature: float = 0.8,
     on_update: OnUpdate | None = None,
+    check: StepCheck = "none",
 ) -> ToTAnswer:
     """Search reasoning steps for `question`, then write the answer from the best path.
 
     `config` defaults to DEFAULT_CONFIG; `render` to the model's own (`lm.render`, e.g.
     ChatML) or plain text.
     `history`: earlier turns of the conversation, shown only to the final answer prompt.
-    At most `alternatives` other final candidates get an answer of their own.
+    At most `alternatives` other final candidates get an answer of their own. `check`:
+    what to do with a step whose arithmetic is wrong (keep, drop, repair).
     """
     if alternatives < 0:
         raise ValueError(f"alternatives must be >= 0, got {alternatives}")
     start = time.monotonic()
     config = config or dataclasses.replace(DEFAULT_CONFIG)
     render = render or getattr(lm, "render", None) or plain_render
-    task = OpenQuestionTask(question, steps=config.depth, render=render, propose_count=max(config.breadth, 2))
+    task = OpenQuestionTask(question, steps=config.depth, render=render, propose_count=max(config.breadth, 2),
+                            check=check)
     generator = ThoughtGenerator(
         lm, generate, temperature=temperature if generate == "sample" else 0.0,
         max_tokens=thought_tokens if generate == "sample" else thought_tokens * task.propose_count,

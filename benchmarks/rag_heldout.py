@@ -1,7 +1,7 @@
 """Grounded answers on the held-out, hand-written knowledge bases (evals/rag), each indexed
 with the 60 distractor documents: the figures issue 13 asks for, pooled over every KB.
 
-    python benchmarks/rag_heldout.py [--reader grounded-reader] [--compare-off] [--out DIR]
+    python benchmarks/rag_heldout.py [--reader grounded-reader] [--compare-off] [--no-baseline] [--out DIR]
 
 The same code path as `kigi eval rag --kb evals/rag/kb/NAME --questions evals/rag/NAME.jsonl
 --distractors evals/rag/distractors`, run for each KB. With --compare-off it runs a second
@@ -63,6 +63,7 @@ def main() -> None:
     parser.add_argument("--compare-off", action="store_true", help="also run without the reader adapter")
     parser.add_argument("--out", type=Path, default=Path("rag-heldout"))
     parser.add_argument("-k", type=int, default=4)
+    parser.add_argument("--no-baseline", action="store_true", help="skip answering without memory (0% anyway)")
     args = parser.parse_args()
     from memory.embed import KigiEmbeddingFunction, pull_embedding_model
 
@@ -70,7 +71,7 @@ def main() -> None:
     engine = load_engine(home)
     function = KigiEmbeddingFunction(pull_embedding_model(home.models))
     reader = None if args.reader.lower() in ("off", "none") else args.reader
-    run_reader(engine, function, reader, args.out, baseline=True, k=args.k)
+    run_reader(engine, function, reader, args.out, baseline=not args.no_baseline, k=args.k)
     if args.compare_off and reader:
         run_reader(engine, function, None, args.out, baseline=False, k=args.k)
 

@@ -82,12 +82,13 @@ def _fresh(kind: Kind, rng: random.Random, keys: list[str], taken: set[str]) -> 
     return entity
 
 
-def _target_document(kind: Kind, rng: random.Random, taken: set[str],
-                     alone: bool = False) -> tuple[Document, Entity, list[str]]:
+def _target_document(kind: Kind, rng: random.Random, taken: set[str], alone: bool = False,
+                     leave_out: bool = False) -> tuple[Document, Entity, list[str]]:
     """A document about one entity (perhaps among others of its kind, unless `alone`), the
-    entity, and the attribute keys of its kind the document leaves out."""
+    entity, and the attribute keys of its kind the document leaves out (at least one if
+    `leave_out`)."""
     keys = [a.key for a in kind.attributes]
-    shown = rng.sample(keys, rng.randint(2, min(5, len(keys))))
+    shown = rng.sample(keys, rng.randint(2, min(5, len(keys) - leave_out)))
     style = rng.choice([s for s in STYLES if not (alone and s == "table")])
     multiple = style in MULTI_ENTITY_STYLES and rng.random() < 0.5 or style == "table"
     together = rng.randint(2, 4) if multiple and not alone else 1
@@ -120,11 +121,9 @@ def reading_example(rng: random.Random, config: ReadingConfig, group: int) -> Re
     abstain = rng.random() < config.unanswerable
     absent = abstain and rng.random() < config.absent_entity
     elided = not absent and kind.name != "person" and rng.random() < config.elided
-    document, target, missing = _target_document(kind, rng, taken, alone=elided)
+    document, target, missing = _target_document(kind, rng, taken, alone=elided, leave_out=abstain and not absent)
     asked = rng.choice(list(target.facts))
-    if abstain and (not missing or absent):
-        absent = True
-        elided = False
+    if absent:
         target = _fresh(kind, rng, list(target.facts), taken)  # an entity no source mentions
     elif abstain:
         asked = rng.choice(missing)  # a fact about this entity that no source states

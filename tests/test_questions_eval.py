@@ -124,3 +124,14 @@ def test_an_empty_or_missing_file_is_an_error(tmp_path: Path) -> None:
         load_questions(tmp_path / "empty.jsonl")
     with pytest.raises(EvalError, match="no such questions file"):
         load_questions(tmp_path / "nowhere.jsonl")
+
+
+def test_the_command_refuses_a_bad_file_in_one_line_before_loading_a_model(tmp_path: Path) -> None:
+    from tests.test_cli_ask import kigi
+
+    path = tmp_path / "q.jsonl"
+    path.write_text('{"question": "Fine?", "answer": 1}\n{bad\n', encoding="utf-8")
+    done = kigi(tmp_path / "home", "eval", "questions", "--data", str(path))
+    assert done.returncode == 1 and done.stdout == b""
+    assert done.stderr.decode().strip().splitlines() == [f"kigi: error: {path}:2: not JSON (Expecting property name "
+                                                "enclosed in double quotes)"]

@@ -182,7 +182,7 @@ def eval_questions(
     with user_errors():
         from pathlib import Path
 
-        from agent.evals.questions import QuestionsEvalConfig, run_questions_eval
+        from agent.evals.questions import QuestionsEvalConfig, load_questions, run_questions_eval
         from agent.lm import EngineLM
         from memory.log import ConversationLog
         from ui.progress import stage_progress
@@ -190,6 +190,7 @@ def eval_questions(
         config = QuestionsEvalConfig(method=method, ranks=ranks, model=model, precision=precision,  # type: ignore[arg-type]
                                      max_tokens=max_tokens, samples=samples, breadth=breadth, depth=depth,
                                      adapter=adapter, check=check)  # type: ignore[arg-type]
+        load_questions(Path(data))  # a bad file is refused before the model loads
         name = (f"questions-{method}-{Path(data).stem}-{adapter or 'base'}-{check}-{Path(model).name}-"
                 f"{precision}.jsonl")
         results = Path(output) if output else home().root / "evals" / name

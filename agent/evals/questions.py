@@ -18,7 +18,7 @@ import json
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from agent.evals.results import (
     EvalError,
     EvalSummary,
+    ResultRecord,
     check_header,
     header_record,
     read_results,
@@ -110,7 +111,7 @@ class QuestionsEvalConfig:
 
 
 @dataclass
-class QuestionResult:
+class QuestionResult(ResultRecord):
     rank: int
     question: str
     expected: int
@@ -125,14 +126,6 @@ class QuestionResult:
     output: str | None = None
     thoughts: list[str] | None = None  # tot: every thought the search generated
     meta_thoughts: int | None = None  # tot: how many of them talk about reasoning
-
-    def to_record(self) -> dict[str, Any]:
-        return {"kind": "result", **dataclasses.asdict(self)}
-
-    @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> QuestionResult:
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in record.items() if k in names})
 
 
 def load_questions(path: Path) -> list[Question]:

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 from agent.errors import AgentError
 from agent.evals.config import EVAL_NAME
@@ -23,8 +23,20 @@ class EvalError(AgentError):
     """A results file that cannot be resumed with these parameters, or is damaged."""
 
 
+class ResultRecord:
+    """A result dataclass as a line of the results file, and back (unknown keys ignored)."""
+
+    def to_record(self) -> dict[str, Any]:
+        return {"kind": "result", **dataclasses.asdict(self)}  # type: ignore[call-overload]
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Self:
+        names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        return cls(**{k: v for k, v in record.items() if k in names})
+
+
 @dataclass
-class PuzzleResult:
+class PuzzleResult(ResultRecord):
     """One puzzle's outcome. `any_ok`: some candidate (tot) or sample (cot-sc) was right."""
 
     rank: int
@@ -40,14 +52,6 @@ class PuzzleResult:
     any_ok: bool | None = None
     output: str | None = None  # the baselines' raw reply (truncated)
     tree: dict[str, Any] | None = None  # tot: a summary of the search tree
-
-    def to_record(self) -> dict[str, Any]:
-        return {"kind": "result", **dataclasses.asdict(self)}
-
-    @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> PuzzleResult:
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in record.items() if k in names})
 
 
 class ItemResult(Protocol):

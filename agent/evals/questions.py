@@ -249,8 +249,8 @@ def run_questions_eval(config: QuestionsEvalConfig, data: str | Path, results: s
             finished, new = finished + 1, new + 1
             if progress is not None:
                 progress(finished, len(items))
-    summary = summarize(done, [q.rank for q in items], config.method, results, new)
     ranks = {q.rank for q in items}
+    summary = summarize(done, sorted(ranks), config.method, results, new)
     searched = [r for r in done.values() if r.rank in ranks and r.thoughts is not None]
     thoughts = sum(len(r.thoughts or []) for r in searched)
     meta_rate = sum(r.meta_thoughts or 0 for r in searched) / thoughts if thoughts else None

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from agent.focus import FocusConfig, focus
 from agent.prompts import content_version
 from memory.store import Hit, Retriever
 
@@ -31,13 +32,21 @@ Embed = Callable[[list[str]], Sequence[Sequence[float]]]
 
 # Version 2 (issue 13): a short answer first, then the number of its source; the most
 # relevant source last, nearest the question; an abstention in words the check knows.
+# Version 3: long sources show only their passages nearest the question (agent/focus.py).
 ABSTENTION = "The sources do not say."
 GROUNDED_INSTRUCTIONS = (
     "Answer the question from the numbered sources below. Give the short answer first, then the "
     f"number of its source in square brackets. If the sources do not answer it, say: {ABSTENTION}"
 )
 GROUNDED_PROMPT = "{instructions}\n\nSources:\n{sources}\n\nQuestion: {question}"
-PROMPT_VERSION = content_version(GROUNDED_INSTRUCTIONS, GROUNDED_PROMPT)
+
+
+def prompt_version(focused: FocusConfig | None) -> str:
+    """The grounded prompt's version: its texts and how sources are focused (issue 13)."""
+    return content_version(GROUNDED_INSTRUCTIONS, GROUNDED_PROMPT, repr(focused))
+
+
+PROMPT_VERSION = prompt_version(FocusConfig())
 
 _STOP = """
 a an and are as at be been but by can could did do does for from had has have how i if in into is it
@@ -62,6 +71,7 @@ class GroundingConfig:
     max_source_chars: int = 3000  # of chunk text in the prompt, all sources together
     min_overlap: float = 0.6  # share of a sentence's content words found in one chunk
     min_similarity: float = 0.6  # sentence-to-sentence cosine similarity, with an embedder
+    focus: FocusConfig | None = FocusConfig()  # which sentences of a source the prompt shows; None: all
 
     def __post_init__(self) -> None:
         if self.k <= 0:
@@ -114,16 +124,20 @@ def numbered(hits: Iterable[Hit]) -> list[Citation]:
     return [Citation(n, hit) for n, hit in enumerate(hits, 1)]
 
 
-def format_sources(citations: Sequence[Citation]) -> str:
-    return "\n\n".join(f"[{c.number}] (from {c.hit.source})\n{c.hit.text.strip()}" for c in citations)
+def format_sources(citations: Sequence[Citation], question: str = "", focused: FocusConfig | None = None) -> str:
+    """The numbered sources, each cut to the sentences nearest `question` when `focused`."""
+    def shown(text: str) -> str:
+        return focus(question, text.strip(), focused) if focused is not None else text.strip()
+
+    return "\n\n".join(f"[{c.number}] (from {c.hit.source})\n{shown(c.hit.text)}" for c in citations)
 
 
-def grounded_prompt(question: str, citations: Sequence[Citation]) -> str:
+def grounded_prompt(question: str, citations: Sequence[Citation], focused: FocusConfig | None = FocusConfig()) -> str:
     """The user turn for a grounded answer; with no citations the question goes alone."""
     if not citations:
         return question
-    return GROUNDED_PROMPT.format(instructions=GROUNDED_INSTRUCTIONS, sources=format_sources(citations),
-                                  question=question)
+    return GROUNDED_PROMPT.format(instructions=GROUNDED_INSTRUCTIONS,
+                                  sources=format_sources(citations, question, focused), question=question)
 
 
 def render_sources(citations: Sequence[Citation]) -> str:

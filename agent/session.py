@@ -138,7 +138,7 @@ class Session:
         answers a question from sources. An instruction ("summarise this") gets its context
         placed before it, as plain text, and no reader: the reader was trained to answer
         questions, not to summarise."""
-        from agent.grounding import grounded_prompt, is_question, numbered, piped_source, retrieve
+        from agent.grounding import GroundingConfig, grounded_prompt, is_question, numbered, piped_source, retrieve
 
         asks = is_question(question)
         piped = bool(context) and asks
@@ -146,7 +146,8 @@ class Session:
             return TurnInput(Message("user", user_turn(question, context)))
         found = retrieve(self.retriever, question, self.grounding) if self.retriever is not None else []
         citations = numbered([c.hit for c in found] + ([piped_source(context)] if piped else []))
-        content = grounded_prompt(user_turn(question, None if piped else context), citations)
+        focused = (self.grounding or GroundingConfig()).focus
+        content = grounded_prompt(user_turn(question, None if piped else context), citations, focused)
         return TurnInput(Message("user", content), citations, self.reader if citations and asks else None)
 
     def fitted_prompt(self, user: Message, answer_tokens: int) -> list[int]:
@@ -206,9 +207,9 @@ class Session:
         """The chat template's version, joined by the grounding prompt's when sources are used."""
         if not turn.citations:
             return self.template.version
-        from agent.grounding import PROMPT_VERSION
+        from agent.grounding import GroundingConfig, prompt_version
 
-        return f"{self.template.version}+{PROMPT_VERSION}"
+        return f"{self.template.version}+{prompt_version((self.grounding or GroundingConfig()).focus)}"
 
     def _generation(self, result: TurnResult) -> Generation:
         from memory.log import Generation

@@ -1,7 +1,7 @@
 """Grounded answers on the held-out, hand-written knowledge bases (evals/rag), each indexed
 with the 60 distractor documents: the figures issue 13 asks for, pooled over every KB.
 
-    python benchmarks/rag_heldout.py [--reader grounded-reader] [--compare-off] [--no-baseline] [--out DIR]
+    python benchmarks/rag_heldout.py [--reader grounded-reader] [--compare-off] [--no-baseline] [--focus N|off] [--out DIR]
 
 The same code path as `kigi eval rag --kb evals/rag/kb/NAME --questions evals/rag/NAME.jsonl
 --distractors evals/rag/distractors`, run for each KB. With --compare-off it runs a second
@@ -18,6 +18,7 @@ from pathlib import Path
 
 import _root  # noqa: F401  (the repository root on sys.path)
 
+from agent.focus import FocusConfig  # noqa: E402
 from agent.grounding import GroundingConfig  # noqa: E402
 from agent.home import KigiHome  # noqa: E402
 from agent.models import load_engine  # noqa: E402
@@ -27,11 +28,14 @@ from agent.reading import DEFAULT_READER  # noqa: E402
 EVALS = _root.ROOT / "evals" / "rag"
 
 
-def run_reader(engine, function, reader: str | None, out: Path, baseline: bool, k: int) -> list[RagResult]:
+def run_reader(engine, function, reader: str | None, out: Path, baseline: bool, grounding: GroundingConfig
+               ) -> list[RagResult]:
     from agent.adapters import AdapterStore
 
     name = AdapterStore.of(KigiHome.resolve()).load_onto(engine, reader).name if reader else None
-    folder = out / f"{name or 'off'}-k{k}{'' if baseline else '-no-baseline'}"
+    k = grounding.k
+    focused = f"-focus{grounding.focus.per_source}" if grounding.focus else "-whole"
+    folder = out / f"{name or 'off'}-k{k}{focused}{'' if baseline else '-no-baseline'}"
     folder.mkdir(parents=True, exist_ok=True)
     pooled: list[RagResult] = []
     for kb in sorted(p for p in (EVALS / "kb").iterdir() if p.is_dir()):
@@ -40,7 +44,7 @@ def run_reader(engine, function, reader: str | None, out: Path, baseline: bool, 
             results = [RagResult(**json.loads(line)) for line in done.read_text(encoding="utf-8").splitlines()]
         else:
             questions = read_questions(EVALS / f"{kb.name}.jsonl")
-            results, _ = run_rag_eval(engine, function, kb, questions, GroundingConfig(k=k),
+            results, _ = run_rag_eval(engine, function, kb, questions, grounding,
                                       distractors=EVALS / "distractors", reader=name, baseline=baseline,
                                       progress=lambda d, t, kb=kb: print(f"\r{kb.name}: {d}/{t}", end="", flush=True))
             print()
@@ -63,6 +67,8 @@ def main() -> None:
     parser.add_argument("--compare-off", action="store_true", help="also run without the reader adapter")
     parser.add_argument("--out", type=Path, default=Path("rag-heldout"))
     parser.add_argument("-k", type=int, default=4)
+    parser.add_argument("--focus", default=str(FocusConfig().per_source),
+                        help="sentences shown from each long source, or 'off' for whole chunks")
     parser.add_argument("--no-baseline", action="store_true", help="skip answering without memory (0% anyway)")
     args = parser.parse_args()
     from memory.embed import KigiEmbeddingFunction, pull_embedding_model
@@ -71,9 +77,11 @@ def main() -> None:
     engine = load_engine(home)
     function = KigiEmbeddingFunction(pull_embedding_model(home.models))
     reader = None if args.reader.lower() in ("off", "none") else args.reader
-    run_reader(engine, function, reader, args.out, baseline=not args.no_baseline, k=args.k)
+    focused = None if args.focus.lower() in ("off", "none") else FocusConfig(per_source=int(args.focus))
+    grounding = GroundingConfig(k=args.k, focus=focused)
+    run_reader(engine, function, reader, args.out, baseline=not args.no_baseline, grounding=grounding)
     if args.compare_off and reader:
-        run_reader(engine, function, None, args.out, baseline=False, k=args.k)
+        run_reader(engine, function, None, args.out, baseline=False, grounding=grounding)
 
 
 if __name__ == "__main__":

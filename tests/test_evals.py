@@ -280,3 +280,38 @@ def test_worker_processes_load_the_adapters_of_their_roles(tiny_dir, data, tmp_p
 
     assert outputs(tmp_path / "one.jsonl") == outputs(tmp_path / "two.jsonl")
     assert outputs(tmp_path / "one.jsonl") != outputs(tmp_path / "plain.jsonl"), "the adapter was not applied"
+
+
+class DeadEndProposer(Game24LM):
+    """Proposes only steps after which 24 can no longer be reached; in the paper's setting
+    (`liar`) it also claims its last step made 24 and writes a wrong final expression."""
+
+    def __init__(self, liar: bool = False) -> None:
+        super().__init__()
+        self.liar = liar
+
+    def complete(self, prompt, *, n=1, max_tokens=128, temperature=0.0, stop=(), seed=None):
+        self.prompts.append(prompt)
+        if prompt.startswith("Game of 24. Numbers:") and "Steps:" in prompt:  # the final answer
+            numbers = _numbers(prompt, r"Numbers: ([\d ]+)\n")
+            return [Completion(f"Answer: {numbers[0]} + {numbers[1]} = 24", 9)]  # leaves numbers out
+        numbers = _numbers(prompt, r"Numbers: ([\d/ -]+)\n")
+        dead = [s for s in next_steps(numbers) if not solvable(s.left)]
+        text = "\n".join(s.line() for s in dead[:4])
+        if self.liar and len(numbers) == 2 and dead:
+            a, b = numbers
+            text = f"{a} + {b} = 24 (left: 24)"  # wrong arithmetic, passed on unchecked
+        return [Completion(text, 20)]
+
+
+@pytest.mark.parametrize("setting", [
+    {"check": "drop"},  # kigi's default: the calculator check, composed answers
+    {"check": "none", "answer": "model", "n_evaluate": 3},  # the paper's shape
+])
+@pytest.mark.parametrize("liar", [False, True])
+def test_a_proposer_of_dead_ends_solves_nothing_in_either_setting(setting, liar, data, tmp_path):
+    """Whatever the value model says, a search can only be as good as the steps it is
+    offered; in the paper's setting a wrong final expression is caught by the verifier."""
+    config = Game24EvalConfig(method="tot", ranks="1-6", breadth=5, **setting)
+    summary = run_game24_eval(config, data, tmp_path / "tot.jsonl", lm=DeadEndProposer(liar))
+    assert summary.solved == 0 and summary.any_ok_rate == 0.0

@@ -86,6 +86,30 @@ def train_questions_data(
         _write_examples(output, role_data(config), problems * (config.values + 5))
 
 
+@train_app.command("game24-data")
+def train_game24_data(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Chat JSONL to write (for `kigi train sft`).")],
+    role: Annotated[str, typer.Option(help="propose, value or answer.")] = "value",
+    puzzles: Annotated[Path | None, typer.Option(help="Puzzle CSV (default: ../shared/data/game24.csv).")] = None,
+    states: Annotated[int, typer.Option(help="States per training puzzle beside its own numbers.")] = 4,
+    three_number_share: Annotated[float, typer.Option(help="Share of those states with three numbers left.")] = 0.5,
+    propose_lines: Annotated[int, typer.Option(help="Steps in a propose target.")] = 5,
+    seed: Annotated[int, typer.Option(help="Seed: the same seed writes the same file.")] = 0,
+) -> None:
+    """Generate Game of 24 role data from the training puzzles, with the solver's targets.
+    The test puzzles (ranks 901-1000) and every state a search over them can reach are
+    refused, so nothing a test search shows the model was trained on."""
+    with user_errors():
+        from agent.tasks.game24 import default_data_path, training_examples_from_csv
+
+        if role not in ("propose", "value", "answer"):
+            raise ValueError(f"--role must be propose, value or answer, got {role!r}")
+        examples = training_examples_from_csv(puzzles or default_data_path(), kinds=(role,), seed=seed,
+                                              states_per_puzzle=states, propose_lines=propose_lines,
+                                              three_number_share=three_number_share)
+        _write_examples(output, (e.to_dict() for e in examples), len(examples))
+
+
 def _write_examples(output: Path, records: Iterable[dict], expected: int) -> None:
     """Write chat examples as JSONL with a progress bar (`expected`: about how many)."""
     from ui.progress import stage_progress

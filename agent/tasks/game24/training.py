@@ -133,11 +133,14 @@ def generate_training_examples(
     propose_lines: int = 6,
     test_numbers: Collection[tuple[int, ...]] = (),
     test_states: Collection[tuple[Fraction, ...]] = (),
+    three_number_share: float = 0.5,
     seed: int = 0,
 ) -> list[TrainingExample]:
     """Zero-shot SFT examples whose targets come from the solver.
 
-    propose: the puzzle and `states_per_puzzle` states after one or two random steps,
+    propose: the puzzle and `states_per_puzzle` states after one or two random steps (one
+    step, leaving three numbers, with probability `three_number_share`: judging three
+    numbers is the value role's hard part),
     target = up to `propose_lines` next steps, the ones that can still reach 24 first.
     value: the same kind of states, half that can reach 24 ("sure") and half that
     cannot ("impossible") where both exist. answer: the solver's steps -> the expression.
@@ -150,6 +153,8 @@ def generate_training_examples(
         raise ValueError(f"states_per_puzzle must be >= 1, got {states_per_puzzle}")
     if propose_lines < 1:
         raise ValueError(f"propose_lines must be >= 1, got {propose_lines}")
+    if not 0.0 <= three_number_share <= 1.0:
+        raise ValueError(f"three_number_share must be between 0 and 1, got {three_number_share}")
     unknown = set(kinds) - {"propose", "value", "answer"}
     if unknown:
         raise ValueError(f"kinds must be propose, value or answer, got {sorted(unknown)}")
@@ -176,7 +181,7 @@ def generate_training_examples(
         sure: list[tuple[Fraction, ...]] = []
         impossible: list[tuple[Fraction, ...]] = []
         for _ in range(8 * states_per_puzzle):
-            state = _random_state(puzzle.numbers, rng.choice((1, 2)), rng)
+            state = _random_state(puzzle.numbers, 1 if rng.random() < three_number_share else 2, rng)
             bucket = sure if solvable(state) else impossible
             if state not in sure and state not in impossible:
                 bucket.append(state)

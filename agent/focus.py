@@ -46,6 +46,17 @@ class FocusConfig:
             raise ValueError(f"FocusConfig.min_chars must not be negative, got {self.min_chars}")
 
 
+def parse_focus(value: str) -> FocusConfig | None:
+    """A command-line `--focus`: a number of passages per source, or "off"."""
+    if value.strip().lower() in ("off", "none", "0"):
+        return None
+    try:
+        count = int(value)
+    except ValueError:
+        raise ValueError(f"--focus must be a number of passages or 'off', got {value!r}") from None
+    return FocusConfig(per_source=count)
+
+
 @dataclass(frozen=True)
 class Passage:
     text: str

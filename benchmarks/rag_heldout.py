@@ -18,7 +18,7 @@ from pathlib import Path
 
 import _root  # noqa: F401  (the repository root on sys.path)
 
-from agent.focus import FocusConfig  # noqa: E402
+from agent.focus import FocusConfig, parse_focus  # noqa: E402
 from agent.grounding import GroundingConfig  # noqa: E402
 from agent.home import KigiHome  # noqa: E402
 from agent.models import load_engine  # noqa: E402
@@ -77,8 +77,7 @@ def main() -> None:
     engine = load_engine(home)
     function = KigiEmbeddingFunction(pull_embedding_model(home.models))
     reader = None if args.reader.lower() in ("off", "none") else args.reader
-    focused = None if args.focus.lower() in ("off", "none") else FocusConfig(per_source=int(args.focus))
-    grounding = GroundingConfig(k=args.k, focus=focused)
+    grounding = GroundingConfig(k=args.k, focus=parse_focus(args.focus))
     run_reader(engine, function, reader, args.out, baseline=not args.no_baseline, grounding=grounding)
     if args.compare_off and reader:
         run_reader(engine, function, None, args.out, baseline=False, grounding=grounding)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.focus import GAP, FocusConfig, focus, passages
+from agent.focus import GAP, FocusConfig, focus, parse_focus, passages
 from agent.grounding import Citation, grounded_prompt, prompt_version
 from memory.store import Hit
 
@@ -74,3 +74,11 @@ def test_the_prompt_focuses_by_default_and_its_version_says_how() -> None:
 def test_config_rejects_bad_values_naming_the_field(field: str, value: int) -> None:
     with pytest.raises(ValueError, match=field):
         FocusConfig(**{field: value})
+
+
+def test_the_command_line_value_is_a_count_or_off() -> None:
+    assert parse_focus("off") is None and parse_focus("5") == FocusConfig(per_source=5)
+    with pytest.raises(ValueError, match="--focus"):
+        parse_focus("lots")
+    with pytest.raises(ValueError, match="per_source"):
+        parse_focus("-2")

@@ -51,6 +51,8 @@ def eval_rag(
     k: Annotated[int, typer.Option("-k", help="Chunks retrieved per question.")] = 4,
     retrieval: Annotated[Retrieval, typer.Option(
         help="hybrid: vectors and BM25 fused (what `kigi ask` uses); dense: vectors alone.")] = Retrieval.hybrid,
+    focus: Annotated[str, typer.Option(
+        help="Passages shown from each long source (what `kigi ask` shows: 3), or 'off' for whole chunks.")] = "3",
     output: Annotated[str | None, typer.Option("--output", "-o", help="Per-question results JSONL.")] = None,
     details: Annotated[bool, typer.Option("--details", help="Print each question, its answer and sources.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
@@ -62,18 +64,20 @@ def eval_rag(
     with user_errors():
         from pathlib import Path
 
+        from agent.focus import parse_focus
         from agent.grounding import GroundingConfig
         from agent.rag_eval import read_questions, results_jsonl, run_rag_eval
         from memory.embed import KigiEmbeddingFunction, pull_embedding_model
         from memory.log import ConversationLog
         from ui.progress import stage_progress
 
+        grounding = GroundingConfig(k=k, focus=parse_focus(focus))
         items = read_questions(Path(questions))
         engine = load_engine_with_progress(model, precision)
         reader_name = load_reader(engine, reader)
         function = KigiEmbeddingFunction(pull_embedding_model(home().models))
         with stage_progress(err_console()) as progress:
-            results, summary = run_rag_eval(engine, function, Path(kb), items, GroundingConfig(k=k),
+            results, summary = run_rag_eval(engine, function, Path(kb), items, grounding,
                                             distractors=Path(distractors) if distractors else None,
                                             reader=reader_name, lexical=retrieval is Retrieval.hybrid,
                                             progress=lambda done, total: progress("questions", done, total))
@@ -81,7 +85,7 @@ def eval_rag(
             Path(output).write_text(results_jsonl(results), encoding="utf-8")
         params = {"kb": str(Path(kb).resolve()), "questions": str(Path(questions).resolve()), "model": model, "k": k,
                   "distractors": str(Path(distractors).resolve()) if distractors else None, "reader": reader_name,
-                  "retrieval": retrieval.value}
+                  "retrieval": retrieval.value, "focus": focus}
         ConversationLog(home().db).record_eval_run("rag", params, summary)
         if as_json:
             print(json.dumps(summary))

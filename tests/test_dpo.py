@@ -21,6 +21,7 @@ from llm.generate import SamplingConfig
 from llm.lora import LoRAConfig, adapters_of
 from llm.train.data import IGNORE_INDEX
 from llm.train.dpo import DPOConfig, DPORun, dpo_loss, sequence_logprobs
+from llm.train.drift import DriftConfig
 from llm.train.loop import DataError, TrainConfig
 from tests.test_reward import length_preferences, write_jsonl
 from tests.tiny import save_tiny_chat_model
@@ -52,10 +53,12 @@ def render_of(engine: Engine):
     return chat_render(engine.tokenizer, ChatTemplate(default_system=None))
 
 
-def dpo_run(engine: Engine, records, name: str = "dpo", beta: float = 0.1, **train) -> DPORun:
+def dpo_run(engine: Engine, records, name: str = "dpo", beta: float = 0.1, drift: DriftConfig | None = None,
+            **train) -> DPORun:
     config = {**dict(lr=3e-3, max_steps=30, warmup_steps=2, seed=0, eval_every=10), **train}
     return DPORun.prepare(engine.model, render_of(engine), records, name, LoRAConfig(rank=4, alpha=8, targets="all"),
-                          DPOConfig(beta=beta, batch_size=8, seq_len=64, eval_fraction=0.25), TrainConfig(**config))
+                          DPOConfig(beta=beta, batch_size=8, seq_len=64, eval_fraction=0.25), TrainConfig(**config),
+                          drift=drift or DriftConfig(max_new_tokens=8))
 
 
 def test_dpo_loss_matches_hand_computed_values():
@@ -130,6 +133,28 @@ def test_dpo_learns_to_prefer_the_raters_choice_on_held_out_prompts(model_dir):
     assert last["chosen_reward"] > last["rejected_reward"]
     card = run.card()
     assert card["kind"] == "dpo" and card["dpo_config"]["beta"] == 0.1 and card["held_out"]["last"] == last
+    kl = [h["kl"] for h in card["drift"]["history"]]
+    assert [h["step"] for h in card["drift"]["history"]] == [10, 20, 30] and card["drift"]["stopped"] is None
+    assert kl[-1] > kl[0] > 0  # drift is measured on the policy's own answers, and grows as it learns
+    assert result.history[9].metrics["kl"] == pytest.approx(kl[0], abs=1e-4)
+
+
+def test_dpo_stops_at_the_kl_bound_and_keeps_the_last_weights_within_it(model_dir):
+    unbounded = dpo_run(sharpened(model_dir), length_preferences(48), drift=DriftConfig(every=2, max_new_tokens=8))
+    unbounded.fit()
+    history = unbounded.drift.history
+    bound = (history[1]["kl"] + history[2]["kl"]) / 2  # passed between the 2nd and 3rd measurement
+
+    run = dpo_run(sharpened(model_dir), length_preferences(48),
+                  drift=DriftConfig(max_kl=bound, every=2, max_new_tokens=8))
+    result = run.fit()
+    assert result.steps == 6 < result.total_steps and "passed --max-kl" in result.stopped
+    assert run.card()["result"]["stopped"] == result.stopped and "weights of step 4" in result.stopped
+    assert [h["kl"] for h in run.drift.history] == [h["kl"] for h in history[:3]]  # the same measurements
+    restored = run.drift.measure()  # step 4's weights are back
+    assert restored == pytest.approx(history[1]["kl"], abs=1e-4) and restored <= bound
+    with pytest.raises(ValueError, match="max_kl"):
+        DriftConfig(max_kl=0)
 
 
 def test_one_sided_data_is_refused_before_anything_is_attached(model_dir):
@@ -163,12 +188,13 @@ def cli_app() -> typer.Typer:
 
 def test_train_dpo_command(home, tmp_path):
     data = write_jsonl(tmp_path / "prefs.jsonl", length_preferences(24))
-    args = ["train", "dpo", "--data", str(data), "--adapter", "concise", "-m", "tiny", "--beta", "0.2",
+    args = ["train", "dpo", "--data", str(data), "--adapter", "concise", "-m", "tiny", "--beta", "0.2", "--kl-every", "2",
             "--lr", "1e-3", "--max-steps", "4", "--seq-len", "160", "--eval-fraction", "0.25", "--json"]
     result = CliRunner().invoke(cli_app(), args)
     assert result.exit_code == 0, result.output
     card = json.loads(result.stdout.strip().splitlines()[-1])
     assert card["kind"] == "dpo" and card["dpo_config"]["beta"] == 0.2 and card["result"]["steps"] == 4
+    assert [h["step"] for h in card["drift"]["history"]] == [2, 4] and card["drift"]["config"]["max_kl"] is None
     assert (home.adapters / "concise" / "adapter_model.safetensors").is_file()
     assert AdapterStore.of(home).info("concise").training["kind"] == "dpo"
 

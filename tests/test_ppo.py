@@ -110,6 +110,25 @@ def test_clipped_policy_and_value_losses_match_hand_computed_values():
     torch.testing.assert_close(white, torch.tensor([[-1.0, 1.0, 0.0]]), atol=1e-6, rtol=0)
 
 
+def test_batched_rollouts_equal_one_by_one_rollouts_token_for_token(model_dir):
+    """Prompts of different lengths decoded as one left-padded batch give each answer the
+    tokens it gets decoded alone with the same seed."""
+    engine = sharpened(model_dir)
+    render = chat_render(engine.tokenizer, TEMPLATE)
+    queries = [render([{"role": "user", "content": text}], True)
+               for text in ("What is fox?", "Say a long sentence about the quick brown dog, please.", "Hi")]
+    sampling = SamplingConfig(max_new_tokens=8, temperature=1.0, seed=11)
+    alone = sample_rollouts(engine.model, queries, sampling, samples=2, batch_rows=1)
+    together = sample_rollouts(engine.model, queries, sampling, samples=2, batch_rows=6)
+    partly = sample_rollouts(engine.model, queries, sampling, samples=2, batch_rows=4)
+    assert len({tuple(map(tuple, r.responses)) for r in (alone, together, partly)}) == 1
+    assert together.prompt_index == partly.prompt_index == [0, 0, 1, 1, 2, 2]
+    assert together.queries == alone.queries and together.finished == alone.finished
+    assert len({tuple(r) for r in together.responses}) > 1  # sampled, not one answer six times
+    with pytest.raises(ValueError, match="batch_rows"):
+        sample_rollouts(engine.model, queries, sampling, batch_rows=0)
+
+
 def test_rollout_tensors_line_up_with_a_plain_forward_pass(model_dir):
     engine = sharpened(model_dir)
     query = chat_render(engine.tokenizer, TEMPLATE)([{"role": "user", "content": "What is fox?"}], True)

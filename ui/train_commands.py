@@ -265,6 +265,10 @@ def train_dpo(
     model: BaseModelOption = DEFAULT_MODEL,
     beta: Annotated[float, typer.Option(help="DPO's β: how strongly the policy is held to the reference "
                                              "(higher: closer).")] = 0.1,
+    max_kl: Annotated[float | None, typer.Option(
+        help="Stop when KL to the reference passes this many nats per answer, keeping the last weights "
+             "within it.")] = None,
+    kl_every: Annotated[int, typer.Option(help="Steps between KL measurements (8 prompts, sampled answers).")] = 10,
     targets: TargetsOption = "q,v",
     rank: RankOption = 8,
     alpha: AlphaOption = 16.0,
@@ -291,14 +295,17 @@ def train_dpo(
 
     The loss is −log σ(β[(log π(y⁺) − log πref(y⁺)) − (log π(y⁻) − log πref(y⁻))]); πref is the base, adapter off.
 
-    Reports the implicit reward margin and the held-out accuracy (chosen answer gained more than the rejected one).
+    Reports the implicit reward margin and the held-out accuracy (chosen answer gained more than the rejected one),
+    and the policy's KL to the reference on its own sampled answers; `--max-kl` bounds it.
 
     Ctrl-C stops and saves a checkpoint; `--resume` continues from it.
     """
     with user_errors():
         from agent.adapters import AdapterStore, chat_render
         from llm.lora import LoRAConfig, parse_targets
+        from agent.prompts import ChatTemplate
         from llm.train.dpo import DPOConfig, DPORun
+        from llm.train.drift import DriftConfig
         from llm.train.loop import TrainConfig
 
         set_threads(threads)
@@ -311,8 +318,10 @@ def train_dpo(
                             eval_every=eval_every, checkpoint_every=checkpoint_every)
         source = preference_data(data)
         engine = load_engine_with_progress(model, "fp32")
+        drift = DriftConfig(max_kl=max_kl, every=kl_every, seed=seed)
         run = DPORun.prepare(engine.model, chat_render(engine.tokenizer), source, adapter, lora, config, train,
-                             base_name=model)
+                             base_name=model, drift=drift,
+                             stop_token_ids=ChatTemplate().stop_tokens(engine.tokenizer))
         fit_preferences("dpo", console, run, adapter, target, checkpoints, model, resume, as_json)
 
 

@@ -157,12 +157,15 @@ def fit_preferences(kind: str, console: Console, run: Any, adapter: str, target:
 
     def describe(info: Any) -> str:
         metrics = info.eval_metrics
-        return f"  acc {metrics['accuracy']:.3f}  margin {metrics['margin']:.3f}" if metrics else ""
+        shown = f"  acc {metrics['accuracy']:.3f}  margin {metrics['margin']:.3f}" if metrics else ""
+        return shown + (f"  KL {info.metrics['kl']:.2f}" if "kl" in info.metrics else "")
 
     summary = fit_and_install(kind, console, run, adapter, target, checkpoints, model, resume, describe)
     held = run.held_out()
     accuracy = (f", held-out accuracy {held['first']['accuracy']:.3f} → {held['last']['accuracy']:.3f} "
                 f"(margin {held['last']['margin']:.3f})" if held and "accuracy" in held["last"] else "")
+    if run.result is not None and run.result.stopped:
+        console.print(f"[yellow]stopped early: {run.result.stopped}[/]", highlight=False)
     what = "reward model" if kind == "reward" else "adapter"
     console.print(f"[green]✓[/] {what} {adapter}: {summary['steps']} steps in {summary['seconds']:.0f}s "
                   f"({summary['tokens_per_s']:.0f} tok/s), loss {summary['initial_loss']} → "

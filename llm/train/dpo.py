@@ -7,7 +7,9 @@
 The loss is −log σ(β[(log πθ(y⁺) − log πref(y⁺)) − (log πθ(y⁻) − log πref(y⁻))]), log π(y)
 summed over the answer's tokens. The reference πref is the same base with the adapter
 switched off (`adapters.using(None)`): no second copy of the weights. A fresh adapter
-starts equal to the reference, so the first loss is log 2.
+starts equal to the reference, so the first loss is log 2. The loss has no KL term, so the
+policy's drift from the reference is measured on its own answers during training and
+bounded by an early stop (`llm.train.drift`, `DPORun.drift`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from llm.lora import LoRAConfig, adapters_of
 from llm.train.config import TrainConfig
 from llm.train.data import PreferenceBatch, Render
 from llm.train.lm import target_logprobs
-from llm.train.loop import LossFn, LossOutput
+from llm.train.drift import DriftConfig, DriftMonitor, answer_prompts
+from llm.train.loop import LossFn, LossOutput, StepInfo, Trainer
 from llm.train.preferences import PreferenceRun
 
 
@@ -89,24 +92,43 @@ def dpo_loss_fn(model: nn.Module, adapter: str, beta: float) -> LossFn:
 @dataclass
 class DPORun(PreferenceRun):
     config: DPOConfig = field(default_factory=DPOConfig)
+    drift_config: DriftConfig = field(default_factory=DriftConfig)
+    stop_token_ids: tuple[int, ...] = ()
+    drift: DriftMonitor | None = None
 
     kind = "dpo"
 
     @classmethod
     def prepare(cls, model: nn.Module, render: Render, data: Path | Sequence[Mapping[str, Any]], adapter: str,
                 lora: LoRAConfig, config: DPOConfig | None = None, train: TrainConfig | None = None, *,
-                pad_id: int = 0, base_name: str | None = None) -> DPORun:
+                pad_id: int = 0, base_name: str | None = None, drift: DriftConfig | None = None,
+                stop_token_ids: Sequence[int] = ()) -> DPORun:
         """Read and tokenize the pairs (a file, or records from the log), split off the
-        held-out set, attach a fresh policy adapter (equal to the reference until trained)."""
+        held-out set, attach a fresh policy adapter (equal to the reference until trained).
+        `drift`: how KL to the reference is measured (on held-out prompts first) and bounded."""
         config, train = config or DPOConfig(), train or TrainConfig()
         prepared, batches, eval_batches = cls._prepare_data(
             model, render, data, config.seq_len, config.eval_fraction, config.max_eval_pairs, config.batch_size,
             train.seed, pad_id)
         cls._attach(model, adapter, lora, train.seed, base_name)
-        return cls(model, adapter, lora, train, prepared, batches, eval_batches, base_name, config=config)
+        return cls(model, adapter, lora, train, prepared, batches, eval_batches, base_name, config=config,
+                   drift_config=drift or DriftConfig(), stop_token_ids=tuple(stop_token_ids))
 
     def settings(self) -> dict[str, Any]:
-        return self.config.to_dict()
+        return {**self.config.to_dict(), "drift": self.drift_config.to_dict()}
+
+    def before_fit(self, params: dict[str, nn.Parameter]) -> None:
+        pairs = self.data.held_out + self.data.train
+        prompts = answer_prompts([p.chosen.ids[:p.prompt_len] for p in pairs], self.drift_config.prompts)
+        self.drift = DriftMonitor(self.model, self.adapter, dict(params), prompts, self.stop_token_ids,
+                                  self.drift_config)
+
+    def after_step(self, trainer: Trainer, info: StepInfo) -> None:
+        if self.drift is not None:
+            self.drift.after_step(trainer, info)
+
+    def card(self) -> dict[str, Any]:
+        return {**super().card(), "drift": self.drift.report() if self.drift else None}
 
     def loss_fn(self) -> LossFn:
         return dpo_loss_fn(self.model, self.adapter, self.config.beta)

@@ -115,6 +115,7 @@ class TrainResult:
     tokens: int
     seconds: float
     history: list[StepInfo]
+    stopped: str | None = None  # why training stopped before its last step (e.g. a KL bound)
 
     @property
     def tokens_per_s(self) -> float:
@@ -127,7 +128,8 @@ class TrainResult:
         return {"steps": self.steps, "initial_loss": rounded(self.initial_loss), "final_loss": rounded(self.final_loss),
                 "initial_eval_loss": rounded(self.initial_eval_loss),
                 "final_eval_loss": rounded(self.final_eval_loss), "tokens": self.tokens,
-                "seconds": round(self.seconds, 2), "tokens_per_s": round(self.tokens_per_s, 1)}
+                "seconds": round(self.seconds, 2), "tokens_per_s": round(self.tokens_per_s, 1),
+                **({"stopped": self.stopped} if self.stopped else {})}
 
 
 class Trainer:
@@ -164,6 +166,11 @@ class Trainer:
         self._train_seconds = 0.0
         self._updating = False
         self._rng_at_step_start = torch.get_rng_state()
+        self.stop_reason: str | None = None
+
+    def request_stop(self, reason: str) -> None:
+        """End `fit` after the current step (a hook decided: e.g. the policy drifted too far)."""
+        self.stop_reason = reason
 
     # -- one step ---------------------------------------------------------------------------
     def plan(self, total_steps: int) -> None:
@@ -264,7 +271,7 @@ class Trainer:
                     self.save_checkpoint(self.checkpoint_dir)
                 if self.on_step is not None:
                     self.on_step(info)
-                if last:
+                if last or self.stop_reason is not None:
                     break
         finally:
             self.model.eval()
@@ -274,7 +281,8 @@ class Trainer:
         return TrainResult(
             steps=self.step, total_steps=self.total_steps, initial_loss=losses[0] if losses else None,
             final_loss=sum(tail) / len(tail) if tail else None, initial_eval_loss=self.initial_eval_loss,
-            final_eval_loss=eval_loss, tokens=self._tokens, seconds=self._train_seconds, history=list(self.history))
+            final_eval_loss=eval_loss, tokens=self._tokens, seconds=self._train_seconds, history=list(self.history),
+            stopped=self.stop_reason)
 
     def _groups(self, train: BatchSource) -> Iterator[list[Any]]:
         """Groups of `grad_accum` micro-batches, epoch after epoch, from the saved position."""

@@ -73,10 +73,11 @@ class PPOConfig:
     vf_coef: float = 0.1
     whiten_advantages: bool = True
     missing_eos_penalty: float = 0.0  # subtracted from the score of an answer cut at max_new_tokens
+    rollout_batch: int = 16  # answers decoded together (the same answers whatever the size: only faster)
 
     def __post_init__(self) -> None:
         for name in ("iterations", "prompts_per_iteration", "samples_per_prompt", "max_new_tokens", "ppo_epochs",
-                     "minibatch_size"):
+                     "minibatch_size", "rollout_batch"):
             if getattr(self, name) < 1:
                 raise ValueError(f"PPOConfig.{name} must be >= 1, got {getattr(self, name)!r}")
         if not self.temperature > 0:
@@ -334,7 +335,8 @@ class PPORun:
         seed = random.Random(self.train.seed * 7_919 + iteration).randrange(2**31)
         adapters_of(self.model).activate(self.adapter)
         rollouts = sample_rollouts(self.model, [self.queries[i] for i in indices],
-                                   replace(self.sampling(), seed=seed), config.samples_per_prompt, indices)
+                                   replace(self.sampling(), seed=seed), config.samples_per_prompt, indices,
+                                   batch_rows=config.rollout_batch)
         batch = self.score_rollouts(rollouts)
         t1 = time.perf_counter()
         mask = batch.mask.to(batch.old_logprobs.device)

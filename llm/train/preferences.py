@@ -173,8 +173,15 @@ class PreferenceRun:
         adapters.activate(self.adapter)
         adapters.train_only(self.adapter)
         params = {**adapters.named_parameters(self.adapter), **self.extra_params()}
+        self.before_fit(params)
+
+        def step_done(info: StepInfo) -> None:
+            self.after_step(trainer, info)
+            if on_step is not None:
+                on_step(info)
+
         trainer = RecordingTrainer(self.model, params, self.loss_fn(), self.train, checkpoint_dir=checkpoint_dir,
-                                   run_info=self.run_info(), on_step=on_step)
+                                   run_info=self.run_info(), on_step=step_done)
         try:
             self.result = trainer.fit(self.batches, self.eval_batches or None, resume=resume)
         finally:
@@ -182,6 +189,12 @@ class PreferenceRun:
                 param.requires_grad_(False)
             self.evaluations = trainer.evaluations
         return self.result
+
+    def before_fit(self, params: dict[str, nn.Parameter]) -> None:
+        """A hook with the parameters about to be trained (DPO keeps their starting values)."""
+
+    def after_step(self, trainer: Trainer, info: StepInfo) -> None:
+        """A hook after each optimizer step, before it is reported (DPO measures drift here)."""
 
     def held_out(self) -> dict[str, Any] | None:
         """The first and last held-out evaluations of this process (loss, accuracy, margin)."""

@@ -14,7 +14,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from llm.generate import SamplingConfig, generate_ids
+from llm.generate import SamplingConfig, generate_ids, generate_ragged_ids
 from llm.lora import adapters_of
 from llm.train.data import check_messages
 from llm.train.lm import IGNORE_INDEX
@@ -80,25 +80,37 @@ class Rollouts:
 
 @torch.no_grad()
 def sample_rollouts(model: nn.Module, queries: Sequence[Sequence[int]], sampling: SamplingConfig,
-                    samples: int = 1, prompt_index: Sequence[int] | None = None) -> Rollouts:
+                    samples: int = 1, prompt_index: Sequence[int] | None = None, batch_rows: int = 16) -> Rollouts:
     """`samples` answers to each query, sampled with the active adapter. Sample j of query k
     is seeded with `sampling.seed + k * samples + j` (reproducible, and a resume redraws
-    the same rollouts)."""
+    the same rollouts). Up to `batch_rows` answers are decoded together as one left-padded
+    batch (`generate_ragged_ids`: row i equals a lone decode seeded with seed + i, so the
+    answers do not depend on `batch_rows`); `batch_rows=1`, or a model without rotary
+    positions, decodes one query's samples at a time."""
+    if batch_rows < 1:
+        raise ValueError(f"batch_rows must be >= 1, got {batch_rows}")
     out = Rollouts([], [], [], [])
     stops = set(sampling.stop_token_ids)
+    rows_of = [list(query) for query in queries for _ in range(samples)]
     was_training = model.training
     model.eval()
     model.clear_cache()  # the cache may hold keys computed before the last update, or with another adapter
     try:
-        for k, query in enumerate(queries):
-            seed = None if sampling.seed is None else sampling.seed + k * samples
-            rows: list[list[int]] = [[] for _ in range(samples)]
-            for step in generate_ids(model, list(query), replace(sampling, seed=seed), n=samples):
-                for row, token in zip(rows, step, strict=True):
+        ragged = batch_rows > 1 and model.config.positions == "rope"
+        group = batch_rows if ragged else samples
+        for begin in range(0, len(rows_of), group):
+            chunk = rows_of[begin:begin + group]
+            seed = None if sampling.seed is None else sampling.seed + begin
+            answers: list[list[int]] = [[] for _ in chunk]
+            steps = (generate_ragged_ids(model, chunk, replace(sampling, seed=seed)) if ragged
+                     else generate_ids(model, chunk[0], replace(sampling, seed=seed), n=len(chunk)))
+            for step in steps:
+                for row, token in zip(answers, step, strict=True):
                     if token is not None:
                         row.append(token)
-            for row in rows:
-                out.queries.append(list(query))
+            for offset, (query, row) in enumerate(zip(chunk, answers, strict=True)):
+                k = (begin + offset) // samples
+                out.queries.append(query)
                 out.responses.append(row)
                 out.finished.append(bool(row) and row[-1] in stops)
                 out.prompt_index.append(prompt_index[k] if prompt_index is not None else k)

@@ -111,10 +111,16 @@ class RewardJudge:
 
 
 def parse_judge(spec: str, engine: Engine, store: AdapterStore, template: ChatTemplate | None = None) -> PairJudge:
-    """`reward:NAME` -> a judge that compares the reward model NAME's scores."""
+    """`reward:NAME` -> a judge that compares the reward model NAME's scores; `truth:FILE` ->
+    one that knows the accepted answers (`agent.truth`), independent of any trained model."""
     kind, _, name = spec.partition(":")
+    if kind == "truth" and name:
+        from agent.truth import TruthJudge
+
+        return TruthJudge.from_file(Path(name))
     if kind != "reward" or not name:
-        raise PrefEvalError(f"unknown judge {spec!r}: use reward:NAME (a model trained with `kigi train reward`)")
+        raise PrefEvalError(f"unknown judge {spec!r}: use reward:NAME (a model trained with `kigi train reward`) "
+                            "or truth:FILE (questions with their accepted answers)")
     return RewardJudge(load_reward_model(engine, store, name, template), name=spec)
 
 

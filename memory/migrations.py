@@ -153,6 +153,12 @@ def m003_eval_runs(conn: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m004_preference_reasons(conn: sqlite3.Connection) -> None:
+    """Why the rater chose (a simulated rater with ground truth says: "only A is correct")."""
+    _run(conn, "ALTER TABLE preferences ADD COLUMN reason TEXT")
+
+
 _MIGRATIONS_TABLE = """CREATE TABLE IF NOT EXISTS migrations (
     name TEXT PRIMARY KEY,
     applied_at TEXT NOT NULL

@@ -80,7 +80,8 @@ def test_new_log_applies_every_migration_in_order(db: Path) -> None:
     conn.close()
     assert [r[0] for r in rows] == [m.name for m in migrations.MIGRATIONS]
     # Released names are recorded in users' logs: renaming a migration function would re-run it.
-    assert [r[0] for r in rows][:3] == ["m001_initial", "m002_candidates_ratings_preferences", "m003_eval_runs"]
+    assert [r[0] for r in rows][:4] == ["m001_initial", "m002_candidates_ratings_preferences", "m003_eval_runs",
+                                        "m004_preference_reasons"]
     assert all(r[1].endswith("Z") and "T" in r[1] for r in rows)
     assert mode == "wal"
 
@@ -241,9 +242,11 @@ def test_preferences_round_trip_and_stats(log: ConversationLog) -> None:
     won_b = log.record_preference(c0.id, c1.id, "b", rater="alice")
     tie = log.record_preference(c1.id, c0.id, "tie")
     both_bad = log.record_preference(c0.id, c1.id, "both_bad")
-    won_a = log.record_preference(c1.id, c0.id, "a")
+    won_a = log.record_preference(c1.id, c0.id, "a", rater="truth-bot", reason="only A is correct")
 
     assert (won_b.chosen, won_b.rejected) == (c1, c0)
+    assert won_a.reason == "only A is correct" and won_b.reason is None
+    assert won_a.record()["metadata"]["reason"] == "only A is correct"
     assert (won_a.chosen, won_a.rejected) == (c1, c0)
     assert tie.chosen is None and both_bad.rejected is None
     assert won_b.prompt == ({"role": "system", "content": "sys"}, {"role": "user", "content": "q1"})

@@ -215,7 +215,9 @@ def eval_questions(
 def eval_prefs(
     adapter: Annotated[str | None, typer.Option("--adapter", help="Adapter A ('base' for none).")] = None,
     vs: Annotated[str | None, typer.Option("--vs", help="Adapter B ('base' for none).")] = None,
-    judge: Annotated[str | None, typer.Option("--judge", help="reward:NAME, a trained reward model.")] = None,
+    judge: Annotated[str | None, typer.Option(
+        "--judge", help="reward:NAME (a trained reward model) or truth:FILE (questions with accepted answers, "
+                        "as for `kigi eval rag`: judged by ground truth).")] = None,
     prompts: Annotated[str | None, typer.Option("--prompts", help="Prompts file (text lines or JSONL).")] = None,
     pairs: Annotated[str | None, typer.Option("--pairs", help="Preference JSONL: score the judge.")] = None,
     max_tokens: MaxTokensOption = 128,
@@ -223,8 +225,10 @@ def eval_prefs(
     model: ModelOption = DEFAULT_MODEL,
     precision: PrecisionOption = "fp32",
 ) -> None:
-    """Win rate of adapter A against B judged by a reward model (positions randomised), or,
-    with --pairs, how often the reward model agrees with recorded preferences."""
+    """Win rate of adapter A against B judged by a reward model or by ground truth (positions
+    randomised; with truth:FILE the mean scores are each side's accuracy and the prompts are
+    the file's questions unless --prompts is given), or, with --pairs, how often the reward
+    model agrees with recorded preferences."""
     with user_errors():
         from pathlib import Path
 
@@ -234,21 +238,25 @@ def eval_prefs(
         from memory.log import ConversationLog
 
         if not judge:
-            raise ValueError("--judge reward:NAME is required")
+            raise ValueError("--judge reward:NAME or truth:FILE is required")
         engine = load_engine_with_progress(model, precision)
         store = AdapterStore.of(home())
         if pairs:
+            if not judge.startswith("reward:"):
+                raise ValueError("--pairs measures a reward model: use --judge reward:NAME")
             name = judge.removeprefix("reward:")
             summary = reward_accuracy(load_reward_model(engine, store, name), read_jsonl(Path(pairs))).to_dict()
             params = {"judge": judge, "pairs": str(Path(pairs).resolve())}
         else:
-            if not prompts:
+            chosen_judge = parse_judge(judge, engine, store)
+            if not prompts and not hasattr(chosen_judge, "prompts"):
                 raise ValueError("give --prompts FILE (or --pairs FILE to measure the judge)")
             side = {None: None, "base": None}
-            result = win_rate(engine, store, side.get(adapter, adapter), side.get(vs, vs),
-                              read_eval_prompts(Path(prompts)), parse_judge(judge, engine, store),
+            asked = read_eval_prompts(Path(prompts)) if prompts else chosen_judge.prompts()
+            result = win_rate(engine, store, side.get(adapter, adapter), side.get(vs, vs), asked, chosen_judge,
                               sampling=sampling_config(0.0, 1.0, 0, max_tokens, seed), seed=seed)
             summary = result.summary()
-            params = {"adapter": adapter, "vs": vs, "judge": judge, "prompts": str(Path(prompts).resolve())}
+            params = {"adapter": adapter, "vs": vs, "judge": judge,
+                      "prompts": str(Path(prompts).resolve()) if prompts else None}
         ConversationLog(home().db).record_eval_run("prefs", params, summary)
         print(json.dumps(summary))

@@ -118,17 +118,19 @@ class Preferences(LogDatabase):
                 )
         return turns
 
-    def record_preference(self, a_id: str, b_id: str, outcome: Outcome, *, rater: str = "user") -> PreferencePair:
+    def record_preference(self, a_id: str, b_id: str, outcome: Outcome, *, rater: str = "user",
+                          reason: str | None = None) -> PreferencePair:
         """Record a comparison of two candidates of one turn; `a_id` is the one shown first.
 
-        `outcome` is "a" or "b" (the preferred one), "tie" or "both_bad". The prompt is
-        stored as the rater saw it, so later edits to the conversation do not change it.
+        `outcome` is "a" or "b" (the preferred one), "tie" or "both_bad"; `reason`, why. The
+        prompt is stored as the rater saw it, so later edits to the conversation do not change it.
         """
         if outcome not in OUTCOMES:
             raise ValueError(f"outcome: must be one of {', '.join(OUTCOMES)}, got {outcome!r}")
         if a_id == b_id:
             raise ValueError("a_id, b_id: a candidate cannot be compared with itself")
         rater = check_text(rater, "rater")
+        reason = None if reason is None else check_text(reason, "reason")
         now = utc_now()
         pid = new_id()
         with self._write() as conn:
@@ -138,12 +140,12 @@ class Preferences(LogDatabase):
                 raise LogError(f"candidates {a_id!r} and {b_id!r} answer different turns")
             prompt = _prompt(conn, a.turn_id)
             conn.execute(
-                "INSERT INTO preferences (id, turn_id, prompt, a_id, b_id, outcome, rater, created)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (pid, a.turn_id, dumps(prompt, "prompt"), a.id, b.id, outcome, rater, now),
+                "INSERT INTO preferences (id, turn_id, prompt, a_id, b_id, outcome, rater, created, reason)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (pid, a.turn_id, dumps(prompt, "prompt"), a.id, b.id, outcome, rater, now, reason),
             )
             cid = _conversation_of(conn, a.turn_id)
-        return PreferencePair(pid, a.turn_id, cid, tuple(prompt), a, b, outcome, rater, now)
+        return PreferencePair(pid, a.turn_id, cid, tuple(prompt), a, b, outcome, rater, now, reason)
 
     def preference_pairs(self, *, decided_only: bool = False) -> list[PreferencePair]:
         """Recorded comparisons, oldest first; `decided_only` drops ties and both-bad."""
@@ -165,6 +167,7 @@ class Preferences(LogDatabase):
                         r["outcome"],
                         r["rater"],
                         r["created"],
+                        r["reason"],
                     )
                 )
         return pairs

@@ -155,6 +155,7 @@ class PreferencePair:
     outcome: str
     rater: str
     created: str
+    reason: str | None = None  # the rater's own words, when it gave any
 
     @property
     def chosen(self) -> Candidate | None:
@@ -187,6 +188,7 @@ class PreferencePair:
                 "rejected_adapter": gen_r.adapter if gen_r else None,
                 "rejected_prompt_version": gen_r.prompt_version if gen_r else None,
                 "rater": self.rater,
+                "reason": self.reason,
                 "created": self.created,
                 "shown_first": "chosen" if self.outcome == "a" else "rejected",
             },

@@ -1,0 +1,65 @@
+"""Ground truth as rater and judge: the rater's ordering on hand-made cases, the judge's
+scores, and `truth:FILE` wired into `kigi eval prefs`' judge parsing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from agent.grounding import ABSTENTION, Citation
+from agent.pref_evals import parse_judge
+from agent.rag_eval import RagQuestion
+from agent.truth import TruthError, TruthJudge, rate, verdict
+from memory.store import Hit
+
+CAPITAL = RagQuestion("What is the capital of Quux?", ("Pellworth",))
+NOTHING = RagQuestion("Who painted the moon?", ())
+SOURCE = [Citation(1, Hit("q", "The capital of Quux is Pellworth, a port of 40,000 people.", "quux.md", 0, 0.9))]
+
+
+@pytest.mark.parametrize(("a", "b", "question", "choice", "why"), [
+    ("Pellworth [1].", "Lumeport [1].", CAPITAL, "a", "only A is correct"),
+    ("It is Lumeport.", "Pellworth.", CAPITAL, "b", "only B is correct"),
+    # both right: the one the source supports wins over a longer one with an invented number
+    ("Pellworth, a port of 40,000 people [1].", "Pellworth, a port of 90,000 people [1].", CAPITAL, "a",
+     "better grounded"),
+    ("Pellworth [1].", "Pellworth is the capital of Quux [1].", CAPITAL, "a", "shorter"),
+    ("Pellworth [1].", "Pellworth [1].", CAPITAL, "tie", "as long"),
+    # nothing answers it: only the abstention is right, however long
+    ("The moon was painted by Orrin Vale in 1802.", ABSTENTION, NOTHING, "b", "only B is correct"),
+    # both wrong: an abstention claims nothing unsupported, a wrong answer does
+    (ABSTENTION, "Lumeport, a port of 12 people [1].", CAPITAL, "a", "neither correct; A is better grounded"),
+])
+def test_the_rater_prefers_correct_then_grounded_then_shorter(a, b, question, choice, why):
+    got, reason = rate(verdict(a, question, SOURCE), verdict(b, question, SOURCE))
+    assert got == choice and why in reason
+    flipped, _ = rate(verdict(b, question, SOURCE), verdict(a, question, SOURCE))
+    assert flipped == {"a": "b", "b": "a", "tie": "tie"}[choice]  # the order shown changes nothing
+
+
+def test_without_sources_grounding_is_neutral():
+    assert verdict("Pellworth.", CAPITAL).grounded == 1.0
+    assert rate(verdict("Pellworth is it.", CAPITAL), verdict("Pellworth.", CAPITAL)) == (
+        "b", "both correct, equally grounded; B is shorter (16 vs 10 chars)")
+
+
+def write(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_the_truth_judge_scores_accuracy_and_refuses_unknown_prompts(tmp_path):
+    path = write(tmp_path / "truth.jsonl", [{"question": CAPITAL.question, "answers": ["Pellworth"]},
+                                            {"question": NOTHING.question, "answers": []}])
+    judge = parse_judge(f"truth:{path}", engine=None, store=None)
+    assert isinstance(judge, TruthJudge) and judge.name == "truth:truth.jsonl"
+    ask = [{"role": "user", "content": CAPITAL.question}]
+    assert judge(ask, "Pellworth [1]", "Lumeport") == (1.0, 0.0)
+    assert judge([{"role": "user", "content": NOTHING.question}], "Orrin Vale", "I don't know.") == (0.0, 1.0)
+    assert judge.prompts() == [ask, [{"role": "user", "content": NOTHING.question}]]
+    with pytest.raises(TruthError, match="no expected answer"):
+        judge([{"role": "user", "content": "Something else?"}], "a", "b")
+    with pytest.raises(Exception, match="truth:FILE"):
+        parse_judge("oracle:x", engine=None, store=None)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -30,6 +30,16 @@ if TYPE_CHECKING:
     from memory.store import Retriever
 
 RETRY_TEMPERATURE = 0.8  # a retry of a greedy answer must be able to differ
+Scorer = Callable[[list[dict[str, str]], list[str]], Sequence[float]]  # (prompt messages, answers) -> scores
+
+
+@dataclass(frozen=True)
+class BestOf:
+    """The sampled answers of a best-of-n turn, their scores, and which one was kept."""
+
+    answers: list[str]
+    scores: list[float]
+    best: int
 
 
 @dataclass
@@ -268,6 +278,38 @@ class Session:
             for alternative in result.alternatives:
                 self.log.add_candidate(self.last_turn_id, alternative, generation=generation)
         return result
+
+    def reply_best_of(self, question: str, context: str | None, sampling: SamplingConfig, n: int,
+                      score: Scorer) -> BestOf:
+        """`n` answers sampled together (a greedy setting samples at RETRY_TEMPERATURE), the
+        one `score` ranks highest kept as the answer (a reward model's `scorer` reranks);
+        the others become candidates for rating, as after /retry."""
+        if n < 2:
+            raise ValueError(f"best-of needs at least 2 answers, got {n}")
+        if sampling.greedy:
+            sampling = dataclasses.replace(sampling, temperature=RETRY_TEMPERATURE)
+        sampling = self._with_stops(sampling)
+        turn = self.turn_input(question, context)
+        prompt = self.fitted_prompt(turn.user, sampling.max_new_tokens)
+        start = time.perf_counter()
+        with self._adapter_for(turn.reader):
+            completions = self.engine.complete(prompt, sampling, n=n)
+        answers = [c.text for c in completions]
+        shown = [{"role": m.role, "content": m.content} for m in [*self.conversation(), turn.user]]
+        scores = [float(x) for x in score(shown, answers)]
+        best = max(range(n), key=scores.__getitem__)
+        chosen = completions[best]
+        self.last = TurnResult(chosen.text, chosen.finish_reason, len(prompt), len(chosen.token_ids), None,
+                               time.perf_counter() - start, sampling, self.prompt_version(turn),
+                               citations=list(turn.citations), adapter=turn.reader)
+        self._keep_turn(turn, self.last)
+        if self.log is not None and self.last_turn_id is not None:
+            for i, other in enumerate(completions):
+                if i != best:
+                    result = dataclasses.replace(self.last, text=other.text, finish_reason=other.finish_reason,
+                                                 completion_tokens=len(other.token_ids))
+                    self.log.add_candidate(self.last_turn_id, other.text, generation=self._generation(result))
+        return BestOf(answers, scores, best)
 
     # -- judging ------------------------------------------------------------------------
     def _require_log(self) -> ConversationLog:

@@ -268,6 +268,18 @@ def test_train_reward_command_saves_a_reward_model_that_the_store_loads(home, tm
     first, second = judge([{"role": "user", "content": "x"}], "a", "b c")
     assert judge.name == "reward:judge" and isinstance(first, float) and isinstance(second, float)
 
+    # the reward model at work: `kigi ask --best-of 3` keeps the answer it scores highest
+    from cli import app
+
+    asked = CliRunner().invoke(app, ["ask", "-m", "tiny", "--best-of", "3", "--reward", "judge", "--max-tokens", "6",
+                                     "--seed", "2", "--json", "hello"])
+    assert asked.exit_code == 0, asked.output
+    shown = json.loads(asked.stdout.strip().splitlines()[-1])
+    scores = [c["score"] for c in shown["best_of"]]
+    assert len(scores) == 3 and shown["answer"] == shown["best_of"][scores.index(max(scores))]["text"]
+    refused = CliRunner().invoke(app, ["ask", "-m", "tiny", "--best-of", "3", "hello"])
+    assert refused.exit_code == 1 and "--best-of needs --reward" in refused.output
+
 
 def test_train_reward_from_an_empty_log_says_what_to_do(home):
     result = CliRunner().invoke(cli_app(), ["train", "reward", "--adapter", "judge", "-m", "tiny"])

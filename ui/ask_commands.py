@@ -157,6 +157,27 @@ def turn_json(result: TurnResult, model: str, conversation_id: str | None) -> di
     }
 
 
+def answer_best_of(session: Session, query: Any, sampling: Any, n: int, reward: str,
+                   remember_store: MemoryStore | None, model: str, as_json: bool) -> None:
+    """`kigi ask --best-of N --reward NAME`: the answer the reward model ranks first; with
+    --json, every sampled answer and its score too."""
+    from agent.adapters import AdapterStore
+    from agent.pref_evals import load_reward_model
+
+    judge = load_reward_model(session.engine, AdapterStore.of(home()), reward, session.template)
+    found = session.reply_best_of(query.question, query.context, sampling, n,
+                                  lambda prompt, answers: judge.score(answers, prompt))
+    info = after_answer(session, query.question, remember_store)
+    if as_json:
+        info.pop("_render", None)
+        ranked = [{"text": a, "score": round(s, 4)} for a, s in zip(found.answers, found.scores, strict=True)]
+        print(json.dumps({**turn_json(session.last, model, session.conversation_id), **info, "best_of": ranked,
+                          "reward": reward}))
+        return
+    Console(soft_wrap=True).print(found.answers[found.best], markup=False, highlight=False)
+    show_sources(Console(soft_wrap=True) if sys.stdout.isatty() else err_console(), info)
+
+
 def ask(
     question: Annotated[str | None, typer.Argument(help="The question. Piped stdin becomes its context.")] = None,
     model: ModelOption = DEFAULT_MODEL,
@@ -175,6 +196,10 @@ def ask(
     breadth: BreadthOption = 2,
     depth: DepthOption = 2,
     budget: BudgetOption = 2000,
+    best_of: Annotated[int, typer.Option(
+        "--best-of", help="Sample N answers and keep the one --reward scores highest (0: off).")] = 0,
+    reward: Annotated[str | None, typer.Option(
+        "--reward", help="Reward model that ranks --best-of answers (see `kigi train reward`).")] = None,
     no_memory: NoMemoryOption = False,
     remember: RememberOption = False,
     chroma_url: ChromaUrlOption = None,
@@ -191,6 +216,8 @@ def ask(
         from agent.inputs import make_query
         from ui.render import stream_answer
 
+        if best_of and (tot or not reward):
+            raise ValueError("--best-of needs --reward NAME, and does not combine with --tot")
         query = make_query(question, read_piped_stdin(model))
         sampling = sampling_config(temperature, top_p, top_k, max_tokens, seed)
         session = open_session(model, precision, compile, adapter, system, no_log, continue_last, cid)
@@ -211,6 +238,9 @@ def ask(
             else:
                 Console(soft_wrap=True).print(found.answer, markup=False, highlight=False)
                 show_sources(Console(soft_wrap=True) if sys.stdout.isatty() else err_console(), info)
+            return
+        if best_of:
+            answer_best_of(session, query, sampling, best_of, reward, remember_store, model, as_json)
             return
         stream = session.reply(query.question, query.context, sampling)
         if session.left_out:

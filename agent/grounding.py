@@ -46,7 +46,8 @@ def prompt_version(focused: FocusConfig | None) -> str:
     return content_version(GROUNDED_INSTRUCTIONS, GROUNDED_PROMPT, repr(focused))
 
 
-PROMPT_VERSION = prompt_version(FocusConfig())
+DEFAULT_FOCUS = FocusConfig()
+PROMPT_VERSION = prompt_version(DEFAULT_FOCUS)
 
 _STOP = """
 a an and are as at be been but by can could did do does for from had has have how i if in into is it
@@ -71,7 +72,7 @@ class GroundingConfig:
     max_source_chars: int = 3000  # of chunk text in the prompt, all sources together
     min_overlap: float = 0.6  # share of a sentence's content words found in one chunk
     min_similarity: float = 0.6  # sentence-to-sentence cosine similarity, with an embedder
-    focus: FocusConfig | None = FocusConfig()  # which sentences of a source the prompt shows; None: all
+    focus: FocusConfig | None = DEFAULT_FOCUS  # which passages of a source the prompt shows; None: all
 
     def __post_init__(self) -> None:
         if self.k <= 0:
@@ -132,7 +133,7 @@ def format_sources(citations: Sequence[Citation], question: str = "", focused: F
     return "\n\n".join(f"[{c.number}] (from {c.hit.source})\n{shown(c.hit.text)}" for c in citations)
 
 
-def grounded_prompt(question: str, citations: Sequence[Citation], focused: FocusConfig | None = FocusConfig()) -> str:
+def grounded_prompt(question: str, citations: Sequence[Citation], focused: FocusConfig | None = DEFAULT_FOCUS) -> str:
     """The user turn for a grounded answer; with no citations the question goes alone."""
     if not citations:
         return question

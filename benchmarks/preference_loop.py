@@ -1,8 +1,16 @@
-"""The whole preference loop on the real default model, with a simulated rater that prefers
-the shorter answer: collect pairs, train a reward model, a DPO adapter and a PPO adapter,
-and measure how the answers moved.
+"""The whole preference loop on the real default model, with a simulated rater: collect
+pairs, train a reward model, a DPO adapter and a PPO adapter, and measure how the answers moved.
 
     python benchmarks/preference_loop.py [--workdir results/preference_loop] [--prompts 240] [--threads 1]
+    python benchmarks/preference_loop.py --task reading --workdir results/truth_loop --max-kl 5
+
+Two tasks. `open` (the first loop): everyday questions, a rater that prefers the shorter
+answer, figures judged by the reward model. `reading` (issue 16): generated reading
+questions (`agent/reading`, seed 1000 onwards: never the grounded reader's training data)
+whose document is piped in as `kigi ask` context, a rater with ground truth that prefers the
+correct answer, then the grounded one, then the shorter one (`agent.truth.rate`, its reason
+kept in the log), and every policy judged by ground truth on held-out questions: accuracy,
+answers that hit the token cap, KL to the base.
     python benchmarks/preference_loop.py --prompts 6 --eval-prompts 2 --max-new-tokens 24 \\
         --reward-max-steps 2 --dpo-max-steps 2 --ppo-iterations 1 --ppo-prompts 2 --workdir /tmp/pl-smoke
 
@@ -34,6 +42,7 @@ import argparse
 import json
 import random
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,17 +50,22 @@ import _root  # noqa: F401  (the repository root on sys.path)
 import torch  # noqa: E402
 
 from agent.adapters import AdapterStore, chat_render  # noqa: E402
+from agent.grounding import numbered, piped_source  # noqa: E402
 from agent.home import KigiHome  # noqa: E402
 from agent.models import load_engine  # noqa: E402
 from agent.pref_evals import answer_with, load_reward_model  # noqa: E402
 from agent.prompts import ChatTemplate  # noqa: E402
+from agent.rag_eval import RagQuestion, is_correct  # noqa: E402
 from agent.rating import sample_candidate  # noqa: E402
+from agent.reading.training import ReadingConfig, reading_examples  # noqa: E402
 from agent.session import Session  # noqa: E402
+from agent.truth import rate, verdict  # noqa: E402
 from llm.config import PRECISIONS  # noqa: E402
 from llm.generate import SamplingConfig  # noqa: E402
 from llm.lora import LoRAConfig, adapters_of, parse_targets  # noqa: E402
 from llm.registry import DEFAULT_MODEL  # noqa: E402
 from llm.train.dpo import DPOConfig, DPORun  # noqa: E402
+from llm.train.drift import DriftConfig  # noqa: E402
 from llm.train.loop import TrainConfig  # noqa: E402
 from llm.train.ppo import PPOConfig, PPORun  # noqa: E402
 from llm.train.reward import RewardConfig, RewardRun  # noqa: E402
@@ -73,10 +87,38 @@ TEMPLATES = ["What is {}?", "Tell me about {}.", "Explain {} to a child.", "Why 
              "Give me a fact about {}."]
 
 
+@dataclass(frozen=True)
+class Item:
+    """One prompt of the loop: a question, the context piped with it, the accepted answers."""
+
+    question: str
+    context: str | None = None
+    truth: RagQuestion | None = None
+
+    def chat(self, engine) -> list[dict[str, str]]:
+        """The user turn exactly as `kigi ask` builds it (sources and all)."""
+        user = Session(engine).turn_input(self.question, self.context).user
+        return [{"role": "user", "content": user.content}]
+
+
 def all_prompts(seed: int) -> list[str]:
     prompts = [t.format(topic) for topic in TOPICS for t in TEMPLATES]
     random.Random(seed).shuffle(prompts)
     return prompts
+
+
+def all_items(task: str, count: int, seed: int) -> list[Item]:
+    if task == "open":
+        return [Item(p) for p in all_prompts(seed)]
+    examples = reading_examples(ReadingConfig(examples=count, seed=1000 + seed))
+    return [Item(e.question, "\n\n".join(d.text.strip() for d in e.sources),
+                 RagQuestion(e.question, (e.answer,) if e.answer else ())) for e in examples]
+
+
+def truth_rater(item: Item, first: str, second: str) -> tuple[str, str]:
+    """The rater with ground truth: correct, then grounded, then shorter (`agent.truth.rate`)."""
+    sources = numbered([piped_source(item.context)]) if item.context else []
+    return rate(verdict(first, item.truth, sources), verdict(second, item.truth, sources))
 
 
 def shorter_rater(first: str, second: str) -> str:
@@ -111,16 +153,17 @@ class Clock:
 
 
 # -- stages ---------------------------------------------------------------------------------------
-def collect(args, engine, log: ConversationLog, prompts: list[str], results: Results) -> None:
+def collect(args, engine, log: ConversationLog, items: list[Item], results: Results) -> None:
     clock = Clock()
     sampling = SamplingConfig(max_new_tokens=args.max_new_tokens, temperature=0.8)
+    by_content = {item.chat(engine)[0]["content"]: item for item in items}
     asked = {turn.message.content for turn in log.turns_with_candidates(1)}
-    todo = [p for p in prompts if p not in asked]
-    print(f"collect: {len(prompts) - len(todo)} prompts already asked, {len(todo)} to go", flush=True)
+    todo = [item for content, item in by_content.items() if content not in asked]
+    print(f"collect: {len(items) - len(todo)} prompts already asked, {len(todo)} to go", flush=True)
     tokens = 0
-    for number, prompt in enumerate(todo, 1):
+    for number, item in enumerate(todo, 1):
         session = Session(engine, args.model, log=log)
-        for _ in session.reply(prompt, sampling=sampling):  # logged as `kigi ask` logs it
+        for _ in session.reply(item.question, item.context, sampling=sampling):  # logged as `kigi ask` logs it
             pass
         tokens += session.last.completion_tokens
         if number % 10 == 0 or number == len(todo):
@@ -134,15 +177,23 @@ def collect(args, engine, log: ConversationLog, prompts: list[str], results: Res
             candidates.append(sample_candidate(engine, log, turn, args.model, sampling))
             tokens += candidates[-1].generation.tokens_out
         first, second = rng.sample(candidates[-2:], 2)
-        log.record_preference(first.id, second.id, shorter_rater(first.content, second.content),  # type: ignore[arg-type]
-                              rater="shorter-bot")
+        item = by_content.get(turn.message.content)
+        if args.task == "reading" and item is not None:
+            outcome, reason = truth_rater(item, first.content, second.content)
+            log.record_preference(first.id, second.id, outcome, rater="truth-bot", reason=reason)  # type: ignore[arg-type]
+        else:
+            log.record_preference(first.id, second.id, shorter_rater(first.content, second.content),  # type: ignore[arg-type]
+                                  rater="shorter-bot")
     stats = log.prefs_stats()
     with (args.workdir / "prefs.jsonl").open("w", encoding="utf-8") as fp:
         exported = log.export_preferences(fp)
+    answers = [c for turn in log.turns_with_candidates(1) for c in turn.candidates]
+    capped = sum(c.generation is not None and c.generation.tokens_out >= args.max_new_tokens for c in answers)
     wall, cpu = clock.spent()
     if todo:
-        results.put("collect", {"prompts": len(prompts), "pairs": exported, "ties": stats.ties,
+        results.put("collect", {"prompts": len(items), "pairs": exported, "ties": stats.ties,
                                 "first_shown_won": stats.first_shown_won, "new_tokens": tokens,
+                                "answers": len(answers), "answers_at_token_cap": capped,
                                 "wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
                                 "tokens_per_s": round(tokens / wall, 1) if wall else None})
 
@@ -189,18 +240,20 @@ def train_dpo(args, engine, store: AdapterStore, records, results: Results) -> N
                          TrainConfig(lr=args.dpo_lr, warmup_steps=5, epochs=args.dpo_epochs,
                                      max_steps=args.dpo_max_steps, seed=args.seed, checkpoint_every=10,
                                      eval_every=args.eval_every),
-                         base_name=args.model)
+                         base_name=args.model, drift=DriftConfig(max_kl=args.max_kl, seed=args.seed),
+                         stop_token_ids=ChatTemplate().stop_tokens(engine.tokenizer))
     on_step = StepPrinter("dpo")
     result = run.fit(checkpoint_dir=store.checkpoint_dir("concise-dpo"), resume=True, on_step=on_step)
     run.save(store.path_for("concise-dpo"), base_name=args.model)
-    results.put("dpo", train_summary(run, result, clock, on_step.steps))
+    results.put("dpo", {**train_summary(run, result, clock, on_step.steps), "drift": run.drift.report()})
 
 
-def train_ppo(args, engine, store: AdapterStore, prompts: list[str], results: Results) -> None:
+def train_ppo(args, engine, store: AdapterStore, items: list[Item], results: Results) -> None:
     if store.exists("concise-ppo"):
         return
     template = ChatTemplate()
     reward = load_reward_model(engine, store, "judge", template)
+    prompts = [{"prompt": item.chat(engine)} for item in items]
     run = PPORun.prepare(engine.model, chat_render(engine.tokenizer, template), prompts, "concise-ppo", reward,
                          lora_config(args),
                          PPOConfig(iterations=args.ppo_iterations, prompts_per_iteration=args.ppo_prompts,
@@ -231,17 +284,17 @@ def train_ppo(args, engine, store: AdapterStore, prompts: list[str], results: Re
                         "history": [h.to_dict() for h in done]})
 
 
-def evaluate(args, engine, store: AdapterStore, prompts: list[str], results: Results) -> None:
+def evaluate(args, engine, store: AdapterStore, items: list[Item], results: Results) -> None:
     clock = Clock()
     template = ChatTemplate()
     render = chat_render(engine.tokenizer, template)
     reward = load_reward_model(engine, store, "judge", template)
-    chats = [[{"role": "user", "content": p}] for p in prompts]
+    chats = [item.chat(engine) for item in items]
     greedy = SamplingConfig(max_new_tokens=args.eval_max_new_tokens)
     sampled = SamplingConfig(max_new_tokens=args.eval_max_new_tokens, temperature=1.0, seed=args.seed,
                              stop_token_ids=template.stop_tokens(engine.tokenizer))
     queries = [render(chat, True) for chat in chats]
-    out: dict[str, Any] = {"prompts": len(prompts)}
+    out: dict[str, Any] = {"prompts": len(items)}
     base_scores: list[float] = []
     for name in ("base", "concise-dpo", "concise-ppo"):
         if name != "base" and not store.exists(name):
@@ -265,8 +318,12 @@ def evaluate(args, engine, store: AdapterStore, prompts: list[str], results: Res
             "reward": round(sum(scores) / len(scores), 3),
             "win_rate_vs_base": None if name == "base" else round((wins + 0.5 * ties) / len(scores), 3),
             "kl_to_base": round(kl.mean().item(), 3),
-            "example": {"prompt": prompts[0], "answer": answers[0][0][:300]},
+            "at_token_cap": sum(t >= args.eval_max_new_tokens for _, t in answers),
+            "example": {"prompt": items[0].question, "answer": answers[0][0][:300]},
         }
+        if all(item.truth is not None for item in items):  # judged by ground truth, not by the reward model
+            right = [is_correct(text, item.truth) for (text, _), item in zip(answers, items, strict=True)]
+            out[name]["accuracy"] = round(sum(right) / len(right), 4)
         print(f"  eval {name}: {json.dumps({k: v for k, v in out[name].items() if k != 'example'})}", flush=True)
     wall, cpu = clock.spent()
     results.put("eval", {**out, "wall_s": round(wall, 1), "cpu_s": round(cpu, 1)})
@@ -293,6 +350,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--workdir", type=Path, default=Path("results/preference_loop"))
     parser.add_argument("--stages", default="collect,reward,dpo,ppo,eval")
+    parser.add_argument("--task", choices=("open", "reading"), default="open",
+                        help="open: everyday questions, shorter-answer rater; reading: generated reading questions "
+                             "with known answers, rater and judge by ground truth")
+    parser.add_argument("--max-kl", type=float, default=None,
+                        help="DPO stops when its KL to the base passes this (nats per answer)")
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     parser.add_argument("--seed", type=int, default=0)
@@ -330,20 +392,19 @@ def main() -> None:
     stages = [s.strip() for s in args.stages.split(",") if s.strip()]
     args.workdir.mkdir(parents=True, exist_ok=True)
     results = Results(args.workdir / "results.json")
-    prompts = all_prompts(args.seed)
-    if args.eval_prompts + args.prompts > len(prompts):
-        parser.error(f"--prompts + --eval-prompts must be at most {len(prompts)}")
-    eval_prompts, train_prompts = prompts[: args.eval_prompts], prompts[args.eval_prompts:][: args.prompts]
-
     clock = Clock()
     engine = load_engine(KigiHome.resolve().ensure(), args.model)
+    items = all_items(args.task, args.eval_prompts + args.prompts, args.seed)
+    if args.eval_prompts + args.prompts > len(items):
+        parser.error(f"--prompts + --eval-prompts must be at most {len(items)}")
+    eval_items, train_items = items[: args.eval_prompts], items[args.eval_prompts:][: args.prompts]
     print(f"model loaded in {clock.spent()[0]:.1f}s ({engine.name}, {torch.get_num_threads()} threads)", flush=True)
     store = AdapterStore(args.workdir / "adapters", bundled=None)
     with ConversationLog(args.workdir / "kigi.db") as log:
         if "collect" in stages:
             asker = engine if args.collect_precision == "fp32" else load_engine(
                 KigiHome.resolve(), args.model, args.collect_precision)
-            collect(args, asker, log, train_prompts, results)
+            collect(args, asker, log, train_items, results)
             del asker
         records = log.preference_records()
     print(f"{len(records)} preference pairs", flush=True)
@@ -352,9 +413,9 @@ def main() -> None:
     if "dpo" in stages:
         train_dpo(args, engine, store, records, results)
     if "ppo" in stages:
-        train_ppo(args, engine, store, train_prompts, results)
+        train_ppo(args, engine, store, train_items, results)
     if "eval" in stages and "eval" not in results:  # drop it from results.json to measure again
-        evaluate(args, engine, store, eval_prompts, results)
+        evaluate(args, engine, store, eval_items, results)
     print(json.dumps({k: v for k, v in results.data.items() if k != "ppo"} | (
         {"ppo": {k: v for k, v in results.data["ppo"].items() if k != "history"}} if "ppo" in results.data else {}),
         indent=2))

@@ -1,7 +1,8 @@
 """Grounded answers on the held-out, hand-written knowledge bases (evals/rag), each indexed
 with the 60 distractor documents: the figures issue 13 asks for, pooled over every KB.
 
-    python benchmarks/rag_heldout.py [--reader grounded-reader] [--compare-off] [--no-baseline] [--focus N|off] [--out DIR]
+    python benchmarks/rag_heldout.py [--reader grounded-reader] [--compare-off] [--no-baseline]
+                                     [--focus N|off] [--out DIR]
 
 The same code path as `kigi eval rag --kb evals/rag/kb/NAME --questions evals/rag/NAME.jsonl
 --distractors evals/rag/distractors`, run for each KB. With --compare-off it runs a second

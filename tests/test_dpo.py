@@ -188,8 +188,9 @@ def cli_app() -> typer.Typer:
 
 def test_train_dpo_command(home, tmp_path):
     data = write_jsonl(tmp_path / "prefs.jsonl", length_preferences(24))
-    args = ["train", "dpo", "--data", str(data), "--adapter", "concise", "-m", "tiny", "--beta", "0.2", "--kl-every", "2",
-            "--lr", "1e-3", "--max-steps", "4", "--seq-len", "160", "--eval-fraction", "0.25", "--json"]
+    args = ["train", "dpo", "--data", str(data), "--adapter", "concise", "-m", "tiny", "--beta", "0.2",
+            "--kl-every", "2", "--lr", "1e-3", "--max-steps", "4", "--seq-len", "160", "--eval-fraction", "0.25",
+            "--json"]
     result = CliRunner().invoke(cli_app(), args)
     assert result.exit_code == 0, result.output
     card = json.loads(result.stdout.strip().splitlines()[-1])

@@ -302,8 +302,8 @@ def train_dpo(
     """
     with user_errors():
         from agent.adapters import AdapterStore, chat_render
-        from llm.lora import LoRAConfig, parse_targets
         from agent.prompts import ChatTemplate
+        from llm.lora import LoRAConfig, parse_targets
         from llm.train.dpo import DPOConfig, DPORun
         from llm.train.drift import DriftConfig
         from llm.train.loop import TrainConfig

@@ -26,8 +26,8 @@ from torch import Tensor, nn
 from llm.lora import LoRAConfig, adapters_of
 from llm.train.config import TrainConfig
 from llm.train.data import PreferenceBatch, Render
-from llm.train.lm import target_logprobs
 from llm.train.drift import DriftConfig, DriftMonitor, answer_prompts
+from llm.train.lm import target_logprobs
 from llm.train.loop import LossFn, LossOutput, StepInfo, Trainer
 from llm.train.preferences import PreferenceRun
 

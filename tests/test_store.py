@@ -389,6 +389,38 @@ def test_two_processes_adding_at_once_lose_nothing(tmp_path: Path) -> None:
     store.close()
 
 
+def test_reads_reuse_one_client_until_any_process_writes(tmp_path: Path, monkeypatch) -> None:
+    from memory.store.session import ChromaSession
+
+    opened: list[str] = []
+    real_open = ChromaSession._open_local
+
+    def counting_open(self):
+        opened.append("open")
+        return real_open(self)
+
+    monkeypatch.setattr(ChromaSession, "_open_local", counting_open)
+    where = tmp_path / "memory"
+    config = MemoryConfig(chunk_chars=60, overlap_chars=0)
+    store = MemoryStore(where, embedding_function=HashEmbedding(), config=config)
+    store.add_text("seed entry", "seed")
+    writes = len(opened)
+    for _ in range(3):
+        assert store.search("seed entry", k=1)[0].source == "seed"
+    assert store.count() == 1 and len(opened) == writes + 1  # four reads, one client
+    store.add_text("second entry", "second")  # this process writes: its reader is closed first
+    assert store.search("second entry", k=1)[0].source == "second" and len(opened) == writes + 3
+    proc = subprocess.run([sys.executable, "-c", WRITER, str(where), "w", "3"], cwd=REPO, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    reads = len(opened)
+    assert store.search("w item 2 part 23 uniquew2x23", k=1)[0].source == "w-2"  # another process wrote: reopened
+    assert len(opened) == reads + 1
+    store.close()
+    with MemoryStore(where, embedding_function=HashEmbedding(), config=config) as fresh:
+        assert fresh.count() == store.count()
+
+
 # -- a real Chroma server ------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Any:

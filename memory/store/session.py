@@ -1,11 +1,17 @@
 """The Chroma session: one collection, in a directory (`PersistentClient`) or on a server
-(`HttpClient`), opened for the length of one read or write.
+(`HttpClient`), used for one read or write at a time under the memory's lock.
 
 Chroma's on-disk index must not have two writer processes at once (each process keeps
 its own in-memory HNSW index and persists it over the other's: measured, items become
-unfindable). So every read or write of a local store takes a file lock, opens a client,
-and closes it (which flushes its index) before letting go of the lock. `reading()` and
-`writing()` are those sessions; whatever needs the collection goes through them.
+unfindable). So every read or write of a local store takes a file lock; a write opens a
+client and closes it (which flushes its index) before letting go of the lock.
+
+A read reuses the client this process opened for its last read, unless some process has
+written since: every write first replaces a generation stamp kept beside the lock, and a
+reader whose stamp differs closes its client and opens a fresh one. Opening a client costs
+~175 ms at 100k chunks, so a chat's searches would otherwise pay it on every question.
+Closing a reader's client after another process wrote was measured to lose nothing
+(tests/test_store.py: a reader kept open across two writer processes).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ if TYPE_CHECKING:
     from chromadb.api.types import EmbeddingFunction
 
 LOCK_NAME = ".kigi-memory.lock"
+GENERATION_NAME = ".kigi-memory.generation"  # replaced by every write; a reader's client is current while it matches
 PAGE = 2000  # rows per page when listing a whole collection
 # Chroma persists its HNSW index every `sync_threshold` changes; until then the changes
 # live only in its write-ahead log, and the count is per process: another process that
@@ -47,7 +54,8 @@ class ChromaSession:
         self.url = url
         self.embedding_function = embedding_function
         self.config = config or MemoryConfig()
-        self._client: ClientAPI | None = None  # a server's client, kept open
+        self._client: ClientAPI | None = None  # a server's client, or a local reader's, kept open
+        self._client_generation: str | None = None  # the stamp a local reader's client was opened at
         self._chroma_settings: Any = None
 
     @property
@@ -131,7 +139,26 @@ class ChromaSession:
     def _drop_client(self) -> None:
         if self._client is not None:
             client, self._client = self._client, None
+            self._client_generation = None
             client.close()
+
+    def _generation(self) -> str:
+        """The stamp of the last write by any process ("" before the first); read under the lock."""
+        try:
+            return (self._prepare_dir() / GENERATION_NAME).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return ""
+
+    def _new_generation(self) -> None:
+        """Mark that a write begins, before it changes anything (a writer killed midway
+        still makes readers reopen)."""
+        import os
+        import uuid
+
+        stamp = self._prepare_dir() / GENERATION_NAME
+        temporary = stamp.with_name(f"{GENERATION_NAME}.{os.getpid()}")
+        temporary.write_text(uuid.uuid4().hex, encoding="utf-8")
+        os.replace(temporary, stamp)
 
     def _collection(self, client: ClientAPI, create: bool) -> Collection | None:
         from chromadb.errors import NotFoundError
@@ -158,9 +185,9 @@ class ChromaSession:
     def _session(self, create: bool) -> Iterator[Collection | None]:
         """The collection, current as of now (None if it does not exist and `create` is False).
 
-        A local client lives only inside the lock: a client that stays open while another
-        process writes holds a stale index, and closing it later was measured to drop items
-        that the other process had written."""
+        A writing client lives only inside the lock: a client that stays open after writing
+        while another process writes was measured to drop items that process wrote. A
+        reading client stays open until a write (by anyone) changes the generation stamp."""
         with self._lock():
             if self.path is None:
                 if self._client is None:
@@ -168,13 +195,22 @@ class ChromaSession:
                 with self._errors():
                     yield self._collection(self._client, create=create)
                 return
-            self._prepare_dir()
-            client = self._open_local()
-            try:
-                with self._errors():
-                    yield self._collection(client, create=create)
-            finally:
-                client.close()  # flushes this process's index while no one else can write
+            generation = self._generation()
+            if self._client is not None and (create or generation != self._client_generation):
+                self._drop_client()  # stale, or about to write: a writer's client is closed after its write
+            if create:
+                self._new_generation()
+                client = self._open_local()
+                try:
+                    with self._errors():
+                        yield self._collection(client, create=True)
+                finally:
+                    client.close()  # flushes this process's index while no one else can write
+                return
+            if self._client is None:
+                self._client, self._client_generation = self._open_local(), generation
+            with self._errors():
+                yield self._collection(self._client, create=False)
 
     @contextmanager
     def reading(self) -> Iterator[Collection | None]:

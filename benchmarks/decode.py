@@ -25,6 +25,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import argparse  # noqa: E402
 import gc  # noqa: E402
+import json  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -33,6 +34,7 @@ from pathlib import Path  # noqa: E402
 
 import _root  # noqa: E402, F401  (the repository root on sys.path)
 import torch  # noqa: E402
+from isolated import busy, load_average, run_isolated  # noqa: E402
 
 from agent.home import KigiHome  # noqa: E402
 from agent.models import ensure_model, load_engine, model_registry  # noqa: E402
@@ -54,6 +56,7 @@ CHAT_PROMPTS = [
     "Why do leaves change colour in autumn?",
 ]
 ASK_QUESTION = "What is the capital of France?"
+LONG_QUESTION = "Write a long story about a lighthouse keeper and a storm."
 
 
 @dataclass
@@ -70,6 +73,8 @@ class Row:
     top1: float = float("nan")  # teacher-forced top-1 agreement with fp32
     greedy_same: str = ""  # prompts whose greedy answer equals fp32's
     greedy_prefix: float = float("nan")  # mean fraction of fp32's answer reproduced before diverging
+    load_before: float = float("nan")  # 1-minute load average when the row started
+    load_after: float = float("nan")
     notes: list[str] = field(default_factory=list)
 
 
@@ -222,9 +227,23 @@ def bench_transformers(path: Path, prompt: list[int], args) -> Row:
     return row
 
 
-def bench_llama_cpp(path: Path, prompt: list[int], chat_prompts: list[list[int]], stops, reference, args) -> Row:
+def bench_llama_cpp(path: Path, prompt: list[int], chat_prompts: list[list[int]], stops, reference, args,
+                    extra_buffers: bool = True) -> Row:
+    """llama.cpp's row; run in a child process (`llama_cpp_row`). `extra_buffers` False turns
+    off llama.cpp's repacked weight buffers, which segfault on some AMX CPUs."""
+    import llama_cpp
     from llama_cpp import Llama
 
+    if not extra_buffers:
+        defaults = llama_cpp.llama_model_default_params
+
+        def without_extra_buffers():  # Llama() reads the module's defaults, then its own arguments
+            params = defaults()
+            if hasattr(type(params), "use_extra_bufts"):
+                params.use_extra_bufts = False
+            return params
+
+        llama_cpp.llama_model_default_params = without_extra_buffers
     gc.collect()
     before = rss_mb()
     start = time.perf_counter()
@@ -261,13 +280,48 @@ def bench_llama_cpp(path: Path, prompt: list[int], chat_prompts: list[list[int]]
     return row
 
 
-def time_to_first_token(home: KigiHome, spec: str, *extra: str) -> tuple[float, float]:
-    """Seconds from starting `kigi ask` to its first byte of answer, and to its exit."""
+def llama_cpp_row(path: Path, prompt: list[int], chat_prompts: list[list[int]], stops, reference, args) -> Row | None:
+    """llama.cpp in a child process: a crash is a failed row, not a lost run; after a crash
+    it is tried once more with extra buffer types off. None when it is not installed."""
+    first = run_isolated(bench_llama_cpp, path, prompt, chat_prompts, stops, reference, args)
+    if first.ok:
+        return first.value
+    if first.failure.startswith(("ModuleNotFoundError", "ImportError")):
+        return None
+    retry = run_isolated(bench_llama_cpp, path, prompt, chat_prompts, stops, reference, args, False)
+    if retry.ok:
+        retry.value.notes.append(f"extra buffer types off (with them: {first.failure})")
+        return retry.value
+    return Row("llama.cpp (Q4_1 GGUF)", notes=[f"failed: {first.failure}; without extra buffer types: {retry.failure}"])
+
+
+def ask_env(home: KigiHome, spec: str) -> dict[str, str]:
+    """The environment a `kigi ask` child runs with: this home, the row's precision and compile."""
     precision, compile = split_spec(spec)
     env = {**os.environ, "KIGI_HOME": str(home.root), "KIGI_PRECISION": precision}
     env.pop("KIGI_COMPILE", None)
     if compile:
         env["KIGI_COMPILE"] = "1"
+    return env
+
+
+def ask_decode_rate(home: KigiHome, spec: str, tokens: int = 128) -> float:
+    """Decode tokens/s as a user gets it: `kigi ask --json`'s tokens after the first over
+    the seconds after the first token (sampling, stop checks, streaming and logging included)."""
+    env = ask_env(home, spec)
+    command = [sys.executable, "-m", "cli", "ask", LONG_QUESTION, "--json", "--no-memory", "--max-tokens", str(tokens)]
+    done = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=ROOT, env=env)
+    if done.returncode != 0:
+        return float("nan")
+    answer = json.loads(done.stdout)
+    decode_s = answer["seconds"] - (answer["ttft_s"] or 0.0)
+    tokens_after_first = answer["completion_tokens"] - 1
+    return tokens_after_first / decode_s if tokens_after_first > 0 and decode_s > 0 else float("nan")
+
+
+def time_to_first_token(home: KigiHome, spec: str, *extra: str) -> tuple[float, float]:
+    """Seconds from starting `kigi ask` to its first byte of answer, and to its exit."""
+    env = ask_env(home, spec)
     command = [sys.executable, "-m", "cli", "ask", ASK_QUESTION, "--no-log", *extra]
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -315,7 +369,9 @@ def main() -> None:
     stops: tuple[int, ...] = ()
     prompt: list[int] = []
     for precision in precisions:
+        before = load_average()
         row, logits, answers, tok = bench_ours(home, precision, args, reference)
+        row.load_before, row.load_after = before, load_average()
         if reference is None and precision == "fp32":
             reference = (logits, answers)
         template = ChatTemplate()
@@ -326,22 +382,30 @@ def main() -> None:
         print(f"  {row.name}: decode {fmt(row.decode)} tok/s, prefill {fmt(row.prefill)} tok/s, "
               f"batch-5 {fmt(row.sample5)} vs batch-1 {fmt(row.sample1)} tok/s; {'; '.join(row.notes)}", flush=True)
     if not args.skip_transformers:
+        before = load_average()
         try:
             rows.append(bench_transformers(path, prompt, args))
+            rows[-1].load_before, rows[-1].load_after = before, load_average()
         except ImportError as exc:
             print(f"  transformers: not installed ({exc})")
     llama = None
     if not args.skip_llama_cpp:
-        try:
-            llama = bench_llama_cpp(path, prompt, chat_prompts, set(stops), reference, args)
-            rows.append(llama)
-        except ImportError:
+        before = load_average()
+        llama = llama_cpp_row(path, prompt, chat_prompts, set(stops), reference, args)
+        if llama is None:
             print("  llama.cpp: not installed (pip install 'kigi[bench]' for llama-cpp-python)")
+        else:
+            llama.load_before, llama.load_after = before, load_average()
+            rows.append(llama)
+            if llama.decode != llama.decode:  # failed: no ratio against it
+                print(f"  llama.cpp: {'; '.join(llama.notes)}")
+                llama = None
 
     ref_ppl = rows[0].ppl if rows and rows[0].name == "kigi fp32" else float("nan")
     print()
     print(f"{'engine':<24}{'prefill':>9}{'decode':>8}{'x llama':>8}{'samp 1':>8}{'samp 5':>8}{'5/1':>6}"
-          f"{'load s':>8}{'weights':>9}{'RSS +MB':>9}{'ppl':>8}{'Δppl %':>8}{'top-1':>7}{'greedy':>8}{'prefix':>8}")
+          f"{'load s':>8}{'weights':>9}{'RSS +MB':>9}{'ppl':>8}{'Δppl %':>8}{'top-1':>7}{'greedy':>8}{'prefix':>8}"
+          f"{'loadavg':>12}")
     for row in rows:
         ratio = row.decode / llama.decode if llama else float("nan")
         scale = row.sample5 / row.sample1 if row.sample1 == row.sample1 else float("nan")
@@ -349,10 +413,19 @@ def main() -> None:
         print(f"{row.name:<24}{fmt(row.prefill, 0):>9}{fmt(row.decode):>8}{fmt(ratio, 2):>8}{fmt(row.sample1):>8}"
               f"{fmt(row.sample5):>8}{fmt(scale, 2):>6}{fmt(row.load_s, 2):>8}{fmt(row.weights_mb, 0):>9}"
               f"{fmt(row.rss_mb, 0):>9}{fmt(row.ppl, 2):>8}{fmt(delta, 2):>8}{fmt(row.top1, 3):>7}"
-              f"{row.greedy_same or '-':>8}{fmt(row.greedy_prefix, 2):>8}")
+              f"{row.greedy_same or '-':>8}{fmt(row.greedy_prefix, 2):>8}"
+              f"{fmt(row.load_before, 1) + '→' + fmt(row.load_after, 1):>12}"
+              f"{'  BUSY' if busy(row.load_before) else ''}")
     print("tokens/s; 'samp 1'/'samp 5': total tokens/s of 1 or 5 sampled rows (T=0.7) of one prompt; "
           "'top-1': teacher-forced agreement with fp32 on the perplexity text; 'greedy': chat answers "
-          "identical to fp32's; 'prefix': mean share of fp32's answer reproduced before the first difference.")
+          "identical to fp32's; 'prefix': mean share of fp32's answer reproduced before the first difference; "
+          "'loadavg': the 1-minute load average before and after the row.")
+    for row in rows:
+        if row.notes and row.decode != row.decode:
+            print(f"{row.name}: {'; '.join(row.notes)}")
+    if any(busy(row.load_before) for row in rows):
+        print(f"WARNING: the machine was busy (load above its {os.cpu_count()} cores) when a row marked BUSY "
+              "started: its figures, and ratios against it, are not comparable; rerun on a quiet machine.")
 
     if not args.skip_ask:
         print()
@@ -365,6 +438,10 @@ def main() -> None:
                 flags = precision.replace("+", " --")
                 print(f"kigi ask --precision {flags} {label}: first token after {fmt(ttft, 2)} s, "
                       f"done after {fmt(total, 2)} s (warm model cache)", flush=True)
+            rate = ask_decode_rate(home, precision)
+            against = f" = {rate / llama.decode:.2f}x llama.cpp" if llama else ""
+            print(f"kigi ask --precision {precision.replace('+', ' --')} --json --max-tokens 128: decodes "
+                  f"{fmt(rate)} tok/s after its first token, as a user gets it{against}", flush=True)
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROMPT_TEXT = ("Trees grow slowly, ring by ring, and a forest is a conversation between them that lasts "
                "for centuries. ") * 60
 # Perplexity text: written for this benchmark (no data set is shipped); tests/test_quant.py reads it too.
-PPL_TEXT = (ROOT / "benchmarks" / "ppl_text.txt").read_text(encoding="utf-8")
+PPL_TEXT = (ROOT / "llm" / "quality_text.txt").read_text(encoding="utf-8")
 CHAT_PROMPTS = [
     "What is the capital of France?",
     "Name three colours of the rainbow.",

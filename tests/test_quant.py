@@ -315,8 +315,8 @@ def test_embedding_rows_are_exact_for_a_q8_0_table_and_the_top_logits_are_rescor
 
 
 # -- the default model -------------------------------------------------------------------------
-# The perplexity text of benchmarks/decode.py (a short text makes perplexity too noisy).
-QUALITY_TEXT = (Path(__file__).resolve().parents[1] / "benchmarks" / "ppl_text.txt").read_text(encoding="utf-8")
+# The perplexity text of benchmarks/decode.py and of the default-precision choice (agent/precision.py).
+QUALITY_TEXT = (Path(__file__).resolve().parents[1] / "llm" / "quality_text.txt").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")

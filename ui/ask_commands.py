@@ -204,7 +204,7 @@ def ask(
     remember: RememberOption = False,
     chroma_url: ChromaUrlOption = None,
     no_log: NoLogOption = False,
-    precision: PrecisionOption = "fp32",
+    precision: PrecisionOption = "auto",
     compile: CompileOption = False,
 ) -> None:
     """Answer one question. `echo CONTEXT | kigi ask "QUESTION"` uses stdin as context.
@@ -285,7 +285,7 @@ def chat(
     remember: RememberOption = False,
     chroma_url: ChromaUrlOption = None,
     no_log: NoLogOption = False,
-    precision: PrecisionOption = "fp32",
+    precision: PrecisionOption = "auto",
     compile: CompileOption = False,
 ) -> None:
     """Talk with kigi in the terminal. /help inside lists the commands."""

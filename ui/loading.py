@@ -38,11 +38,18 @@ def read_log() -> ConversationLog:
 
 
 def load_engine_with_progress(model: str, precision: str, compile: bool = False) -> Engine:
-    """The model ready to generate; a first use pulls it, with byte bars on stderr."""
-    from agent.models import load_engine
+    """The model ready to generate; a first use pulls it, with byte bars on stderr.
+    `precision` "auto" is the model's measured default (`agent.precision`)."""
+    from agent.models import ensure_model, load_engine
+    from agent.precision import AUTO, resolve
     from ui.progress import byte_progress
 
     console = err_console()
+    if precision == AUTO:
+        with byte_progress(console) as progress:
+            ensure_model(home(), model, progress)
+        with console.status(f"choosing {model}'s default precision: int4 and int8 against fp32 (once)"):
+            precision = resolve(home(), model, AUTO)
     with byte_progress(console) as progress:
         engine = load_engine(home(), model, precision, progress, compile=compile)  # type: ignore[arg-type]
     if compile:

@@ -60,17 +60,24 @@ def model_list(as_json: JsonOption = False) -> None:
 
 @model_app.command("info")
 def model_info(name: Annotated[str, typer.Argument(help="Model name.")] = DEFAULT_MODEL) -> None:
-    """Architecture, size and source of a model (loads its header)."""
+    """Architecture, size and source of a model, and the precision it runs at by default
+    and why (measured once against fp32 on first use)."""
     with user_errors():
         from agent.models import ensure_model, model_registry
+        from agent.precision import default_precision
         from llm.weights import load_weights
 
         path = ensure_model(home(), name)
         entry = model_registry(home()).resolve(name)
         weights = load_weights(path)
         params = sum(t.numel() for t in weights.state_dict.values())
+        status = err_console().status(f"choosing {name}'s default precision: int4 and int8 against fp32 (once)")
+        choice = default_precision(home(), name, on_measure=status.start)
+        status.stop()
         info = {"name": name, "path": str(path), "source": entry.source, "sha256": entry.sha256,
-                "parameters": params, **weights.config.to_dict()}
+                "parameters": params, **weights.config.to_dict(),
+                "default_precision": {"precision": choice.precision, "why": choice.reason,
+                                      "measured": [q.__dict__ for q in choice.measured]}}
         print(json.dumps(info, indent=2))
 
 

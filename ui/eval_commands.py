@@ -211,6 +211,54 @@ def eval_questions(
         print(json.dumps({**summary.to_dict(), "meta_talk_rate": meta_rate}))
 
 
+@eval_app.command("mc")
+def eval_mc(
+    data: Annotated[str, typer.Option(help="'mmlu' (the MMLU test set, fetched once), a folder of MMLU CSVs "
+                                           "(SUBJECT_test.csv, SUBJECT_dev.csv) or a JSONL file.")] = "mmlu",
+    scoring: Annotated[str, typer.Option(help="letter (likeliest answer letter) | option (likeliest option "
+                                              "text, per byte) | generate (a short greedy reply).")] = "letter",
+    shots: Annotated[int, typer.Option(help="Worked examples before each question (0-10).")] = 0,
+    subjects: Annotated[str, typer.Option(help="Comma-separated subjects (default: all).")] = "",
+    ranks: Annotated[str | None, typer.Option("--range", help="Items by their place in the data, e.g. 1-500.")]
+    = None,
+    adapter: AdapterOption = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Results JSONL (resumable).")] = None,
+    model: ModelOption = DEFAULT_MODEL,
+    precision: PrecisionOption = "fp32",
+) -> None:
+    """Multiple-choice knowledge in MMLU's layout: accuracy per subject, their mean (macro)
+    and over all questions, zero- or k-shot; resumable, recorded in the log."""
+    with user_errors():
+        from pathlib import Path
+
+        from agent.evals.mc import MCEvalConfig, default_data, load_mc, run_mc_eval
+        from agent.lm import EngineLM
+        from memory.log import ConversationLog
+        from ui.progress import byte_progress, stage_progress
+
+        chosen = tuple(s.strip() for s in subjects.split(",") if s.strip())
+        config = MCEvalConfig(scoring=scoring, shots=shots, ranks=ranks, subjects=chosen, model=model,  # type: ignore[arg-type]
+                              precision=precision)  # type: ignore[arg-type]
+        if data == "mmlu":
+            with byte_progress(err_console()) as progress:
+                path = default_data(home(), progress)
+        else:
+            path = Path(data)
+        load_mc(path)  # a bad file is refused before the model loads
+        name = f"mc-{path.stem}-{scoring}-{shots}shot-{adapter or 'base'}-{Path(model).name}-{precision}.jsonl"
+        results = Path(output) if output else home().root / "evals" / name
+        engine = load_engine_with_progress(model, precision)
+        if adapter:
+            from agent.adapters import AdapterStore
+
+            adapter = AdapterStore.of(home()).load_onto(engine, adapter, activate=True).name
+        with stage_progress(err_console()) as progress:
+            summary = run_mc_eval(config, path, results, lm=EngineLM(engine, adapter=adapter),
+                                  log=ConversationLog(home().db),
+                                  progress=lambda done, total: progress("questions", done, total))
+        print(json.dumps(summary.to_dict()))
+
+
 @eval_app.command("prefs")
 def eval_prefs(
     adapter: Annotated[str | None, typer.Option("--adapter", help="Adapter A ('base' for none).")] = None,

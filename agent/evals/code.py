@@ -27,14 +27,12 @@ from agent.evals.results import (
     EvalError,
     EvalSummary,
     ResultRecord,
-    check_header,
-    header_record,
-    read_results,
-    results_writer,
+    check_ranks,
+    resume_and_run,
     summarize,
 )
 from agent.evals.sandbox import Limits, isolation, run_program
-from agent.tasks.game24.puzzles import Game24Error, parse_rank_range
+from agent.tasks.game24.puzzles import parse_rank_range
 from llm.config import PRECISIONS, Precision
 
 if TYPE_CHECKING:
@@ -79,11 +77,7 @@ class CodeEvalConfig:
         if self.precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
         Limits(self.timeout_s, self.memory_mb)
-        if self.ranks is not None:
-            try:
-                parse_rank_range(self.ranks)
-            except Game24Error as exc:
-                raise ValueError(f"ranks: {exc}") from None
+        check_ranks(self.ranks)
 
     def identity(self) -> dict[str, Any]:
         return {k: v for k, v in dataclasses.asdict(self).items() if k not in ("ranks", "ks")}
@@ -205,18 +199,8 @@ def run_code_eval(config: CodeEvalConfig, data: str | Path, results: str | Path,
         tasks = [t for t in tasks if lo <= t.rank <= hi]
     if not tasks:
         raise EvalError(f"{data} has no tasks in {config.ranks}")
-    header, done = read_results(results, repair=True, parse=CodeResult.from_record)
-    check_header(results, header, config, CODE_EVAL)
-    todo = [t for t in tasks if t.rank not in done]
-    finished, new = len(tasks) - len(todo), 0
-    with results_writer(results, header_record(config, data, CODE_EVAL) if header is None else None) as write:
-        for task in todo:
-            result = solve_task(lm, task, config)
-            write(result)
-            done[result.rank] = result
-            finished, new = finished + 1, new + 1
-            if progress is not None:
-                progress(finished, len(tasks))
+    done, new = resume_and_run(results, config, data, CODE_EVAL, tasks,
+                               lambda task: solve_task(lm, task, config), CodeResult.from_record, progress)
     ranks = [t.rank for t in tasks]
     scored = [done[r] for r in ranks if r in done]
     pass_at = {f"pass@{k}": round(sum(pass_at_k(r.n, r.passed, k) for r in scored) / len(scored), 4)

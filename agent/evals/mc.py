@@ -38,13 +38,11 @@ from agent.evals.results import (
     EvalError,
     EvalSummary,
     ResultRecord,
-    check_header,
-    header_record,
-    read_results,
-    results_writer,
+    check_ranks,
+    resume_and_run,
     summarize,
 )
-from agent.tasks.game24.puzzles import Game24Error, parse_rank_range
+from agent.tasks.game24.puzzles import parse_rank_range
 from llm.config import PRECISIONS, Precision
 
 if TYPE_CHECKING:
@@ -96,11 +94,7 @@ class MCEvalConfig:
             raise ValueError(f"max_tokens must be >= 1, got {self.max_tokens!r}")
         if self.per_subject is not None and self.per_subject < 1:
             raise ValueError(f"per_subject must be >= 1 or None, got {self.per_subject!r}")
-        if self.ranks is not None:
-            try:
-                parse_rank_range(self.ranks)
-            except Game24Error as exc:
-                raise ValueError(f"ranks: {exc}") from None
+        check_ranks(self.ranks)
 
     def identity(self) -> dict[str, Any]:
         return {k: v for k, v in dataclasses.asdict(self).items() if k not in ("ranks", "subjects")}
@@ -297,18 +291,9 @@ def run_mc_eval(config: MCEvalConfig, data: str | Path, results: str | Path, *, 
     if not items:
         raise EvalError(f"{data}: no questions for ranks {config.ranks or 'all'} and subjects "
                         f"{', '.join(config.subjects) or 'all'}")
-    header, done = read_results(results, repair=True, parse=MCResult.from_record)
-    check_header(results, header, config, MC_EVAL)
-    todo = [i for i in items if i.rank not in done]
-    finished, new = len(items) - len(todo), 0
-    with results_writer(results, header_record(config, data, MC_EVAL) if header is None else None) as write:
-        for item in todo:
-            result = score_item(lm, item, shots[item.subject], config)
-            write(result)
-            done[result.rank] = result
-            finished, new = finished + 1, new + 1
-            if progress is not None:
-                progress(finished, len(items))
+    done, new = resume_and_run(results, config, data, MC_EVAL, items,
+                               lambda item: score_item(lm, item, shots[item.subject], config),
+                               MCResult.from_record, progress)
     ranks = sorted(i.rank for i in items)
     overall = summarize(done, ranks, config.scoring, results, new)
     per_subject: dict[str, list[bool]] = defaultdict(list)

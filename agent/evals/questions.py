@@ -27,13 +27,11 @@ from agent.evals.results import (
     EvalError,
     EvalSummary,
     ResultRecord,
-    check_header,
-    header_record,
-    read_results,
-    results_writer,
+    check_ranks,
+    resume_and_run,
     summarize,
 )
-from agent.tasks.game24.puzzles import Game24Error, parse_rank_range
+from agent.tasks.game24.puzzles import parse_rank_range
 from agent.tasks.meta_talk import is_meta_talk
 from agent.tasks.step_check import STEP_CHECKS, StepCheck
 from agent.tot import LanguageModel, SearchConfig, plain_render
@@ -94,10 +92,7 @@ class QuestionsEvalConfig:
             raise ValueError(f"max_tokens must be >= 1 or None, got {self.max_tokens!r}")
         if not self.temperature >= 0:
             raise ValueError(f"temperature must be >= 0, got {self.temperature!r}")
-        try:
-            parse_rank_range(self.ranks)
-        except Game24Error as exc:
-            raise ValueError(f"ranks: {exc}") from None
+        check_ranks(self.ranks)
 
     def reply_tokens(self) -> int:
         if self.max_tokens is not None:
@@ -237,18 +232,8 @@ def run_questions_eval(config: QuestionsEvalConfig, data: str | Path, results: s
     items = [q for q in load_questions(data) if lo <= q.rank <= hi]
     if not items:
         raise EvalError(f"{data} has no questions on lines {config.ranks}")
-    header, done = read_results(results, repair=True, parse=QuestionResult.from_record)
-    check_header(results, header, config, QUESTIONS_EVAL)
-    todo = [q for q in items if q.rank not in done]
-    finished, new = len(items) - len(todo), 0
-    with results_writer(results, header_record(config, data, QUESTIONS_EVAL) if header is None else None) as write:
-        for item in todo:
-            result = solve_question(lm, item, config)
-            write(result)
-            done[result.rank] = result
-            finished, new = finished + 1, new + 1
-            if progress is not None:
-                progress(finished, len(items))
+    done, new = resume_and_run(results, config, data, QUESTIONS_EVAL, items,
+                               lambda item: solve_question(lm, item, config), QuestionResult.from_record, progress)
     ranks = {q.rank for q in items}
     summary = summarize(done, sorted(ranks), config.method, results, new)
     searched = [r for r in done.values() if r.rank in ranks and r.thoughts is not None]

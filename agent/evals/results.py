@@ -23,6 +23,18 @@ class EvalError(AgentError):
     """A results file that cannot be resumed with these parameters, or is damaged."""
 
 
+def check_ranks(ranks: str | None) -> None:
+    """A config's `ranks` ("901-1000"; None for all), refused as a ValueError naming the field."""
+    from agent.tasks.game24.puzzles import Game24Error, parse_rank_range
+
+    if ranks is None:
+        return
+    try:
+        parse_rank_range(ranks)
+    except Game24Error as exc:
+        raise ValueError(f"ranks: {exc}") from None
+
+
 class ResultRecord:
     """A result dataclass as a line of the results file, and back (unknown keys ignored)."""
 
@@ -170,6 +182,27 @@ def results_writer(path: Path, header: Mapping[str, Any] | None) -> Iterator[Cal
             out.flush()
 
         yield write
+
+
+def resume_and_run(results: Path, config: ParamsConfig, data: Path, name: str, items: Sequence[Any],
+                   solve: Callable[[Any], R], parse: Callable[[Mapping[str, Any]], R],
+                   progress: Callable[[int, int], None] | None = None) -> tuple[dict[int, R], int]:
+    """The results of `items` (each with a `rank`): those already in the results file read
+    back (its parameters checked), the others solved in order and appended as they come.
+    Returns every result in the file by rank, and how many this run computed."""
+    header, done = read_results(results, repair=True, parse=parse)
+    check_header(results, header, config, name)
+    todo = [item for item in items if item.rank not in done]
+    finished, new = len(items) - len(todo), 0
+    with results_writer(results, header_record(config, data, name) if header is None else None) as write:
+        for item in todo:
+            result = solve(item)
+            write(result)
+            done[result.rank] = result
+            finished, new = finished + 1, new + 1
+            if progress is not None:
+                progress(finished, len(items))
+    return done, new
 
 
 def summarize(results: Mapping[int, ItemResult], ranks: Sequence[int], method: str, path: str | Path,

@@ -316,6 +316,50 @@ def eval_code(
         print(json.dumps(summary.to_dict()))
 
 
+@eval_app.command("tasks")
+def eval_tasks(
+    data: Annotated[str, typer.Option(help="ELYZA-tasks-100 layout: JSONL or CSV with input, output, "
+                                           "eval_aspect.")],
+    judge: Annotated[str, typer.Option(help="chrf (character n-gram F-score against the reference output, "
+                                            "0-100) or reward:NAME (a trained reward model).")] = "chrf",
+    max_tokens: MaxTokensOption = 256,
+    ranks: Annotated[str | None, typer.Option("--range", help="Tasks by their place in the file, e.g. 1-20.")]
+    = None,
+    adapter: AdapterOption = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Results JSONL (resumable).")] = None,
+    model: ModelOption = DEFAULT_MODEL,
+    precision: PrecisionOption = "fp32",
+) -> None:
+    """Open-ended tasks (ELYZA-tasks-100's layout, Japanese or not): greedy answers scored by
+    a named judge; every answer and its eval aspect kept for grading by the rubric."""
+    with user_errors():
+        from pathlib import Path
+
+        from agent.evals.open_tasks import TasksEvalConfig, chrf_judge, load_tasks, run_tasks_eval
+        from memory.log import ConversationLog
+        from ui.progress import stage_progress
+
+        config = TasksEvalConfig(judge=judge, max_tokens=max_tokens, ranks=ranks, model=model,
+                                 precision=precision)  # type: ignore[arg-type]
+        load_tasks(Path(data))  # a bad file is refused before the model loads
+        name = f"tasks-{Path(data).stem}-{judge.replace(':', '-')}-{adapter or 'base'}-{Path(model).name}-{precision}"
+        results = Path(output) if output else home().root / "evals" / f"{name}.jsonl"
+        lm = engine_lm(model, precision, adapter)
+        score = chrf_judge
+        if judge.startswith("reward:"):
+            from agent.adapters import AdapterStore
+            from agent.pref_evals import load_reward_model
+
+            reward = load_reward_model(lm.engine, AdapterStore.of(home()), judge.removeprefix("reward:"))
+
+            def score(task_input: str, answer: str, reference: str) -> float:
+                return reward.score([answer], [{"role": "user", "content": task_input}])[0]
+        with stage_progress(err_console()) as progress:
+            summary = run_tasks_eval(config, Path(data), results, lm=lm, judge=score, log=ConversationLog(home().db),
+                                     progress=lambda done, total: progress("tasks", done, total))
+        print(json.dumps(summary.to_dict()))
+
+
 @eval_app.command("prefs")
 def eval_prefs(
     adapter: Annotated[str | None, typer.Option("--adapter", help="Adapter A ('base' for none).")] = None,

@@ -182,22 +182,23 @@ def generate_ids(model: Transformer, prompt_ids: Sequence[int], config: Sampling
         logits = decode_one_token(model, new[:, None], positions[step:step + 1], compiled)
 
 
-def _row_generators(config: SamplingConfig, n: int) -> list[torch.Generator]:
-    """Row i's sampler seeded with seed + i, so it equals a lone decode seeded so."""
+def _row_generators(config: SamplingConfig, n: int, seeds: Sequence[int] | None = None) -> list[torch.Generator]:
+    """Row i's sampler seeded with seeds[i], or seed + i, so it equals a lone decode seeded so."""
     generators = []
     if not config.greedy:
         base = config.seed if config.seed is not None else torch.seed()
         for row in range(n):
             g = torch.Generator(device="cpu")
-            g.manual_seed(base + row)
+            g.manual_seed(seeds[row] if seeds is not None else base + row)
             generators.append(g)
     return generators
 
 
 @torch.inference_mode()
 def generate_ragged_ids(model: Transformer, prompts: Sequence[Sequence[int]], config: SamplingConfig,
-                        prefill_chunk: int = 512) -> Iterator[list[int | None]]:
-    """Like `generate_ids`, for several different prompts decoded as one batch.
+                        prefill_chunk: int = 512, seeds: Sequence[int] | None = None) -> Iterator[list[int | None]]:
+    """Like `generate_ids`, for several different prompts decoded as one batch; `seeds`
+    gives each row its own seed (a server batching requests that each chose one).
 
     The prompts are left-padded to one length and the pads masked out. With rotary
     positions a row's attention depends only on distances between its own tokens, so the
@@ -215,7 +216,9 @@ def generate_ragged_ids(model: Transformer, prompts: Sequence[Sequence[int]], co
         check_fits(model, len(prompt_ids), 1)
     max_new = check_fits(model, longest, config.max_new_tokens)
     total = longest + max_new
-    generators = _row_generators(config, n)
+    if seeds is not None and len(seeds) != n:
+        raise ValueError(f"{n} prompts but {len(seeds)} seeds")
+    generators = _row_generators(config, n, seeds)
     device = model.device
     ids = torch.zeros((n, longest), dtype=torch.long, device=device)
     real = torch.zeros((n, total), dtype=torch.long, device=device)

@@ -1,0 +1,153 @@
+"""Requests from several clients decoded together on one engine (what `kigi serve` runs on).
+
+A job is a prompt, its sampling settings and `n` answers. One worker thread owns the model:
+it takes the waiting jobs that can share a batch (same temperature, top-k/top-p, penalty
+and stop tokens; a model without rotary positions decodes one job at a time) and decodes
+them as one left-padded batch (`generate_ragged_ids`), each answer seeded with its own
+job's seed (+ its index), so an answer is the one a lone decode with that seed gives.
+Each answer streams through its own `TextStream` (its own stop strings, its own token
+limit) and ends alone; a cancelled job (its client went away) stops taking part, and the
+batch stops when no row is left. Jobs that arrive during a batch wait for the next one
+(dynamic batching: rows do not join a batch already decoding).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from llm.completion import Completion, TextStream
+from llm.engine import Engine
+from llm.generate import SamplingConfig, generate_ids, generate_ragged_ids
+
+Emit = Callable[[int, str, str | None], None]  # (answer index, new text, finish reason when it ended)
+
+
+@dataclass
+class Job:
+    prompt_ids: list[int]
+    sampling: SamplingConfig
+    emit: Emit
+    n: int = 1
+    cancelled: threading.Event = field(default_factory=threading.Event)
+    done: threading.Event = field(default_factory=threading.Event)
+    completions: list[Completion] = field(default_factory=list)
+    error: Exception | None = None
+
+    def __post_init__(self) -> None:
+        if self.n < 1:
+            raise ValueError(f"n must be >= 1, got {self.n}")
+        if self.sampling.seed is None:  # chosen now, so that every answer can be reproduced
+            self.sampling = dataclasses.replace(self.sampling, seed=secrets.randbelow(2**31))
+
+    def batch_key(self) -> tuple:
+        s = self.sampling
+        return (s.temperature, s.top_k, s.top_p, s.repetition_penalty, tuple(s.stop_token_ids))
+
+
+class Batcher:
+    """Owns the engine's model on one worker thread; `submit` jobs from any thread."""
+
+    def __init__(self, engine: Engine, max_rows: int = 16) -> None:
+        if max_rows < 1:
+            raise ValueError(f"max_rows must be >= 1, got {max_rows}")
+        self.engine, self.max_rows = engine, max_rows
+        self._waiting: list[Job] = []
+        self._wake = threading.Condition()
+        self._closed = False
+        self._thread = threading.Thread(target=self._loop, name="kigi-batcher", daemon=True)
+        self._thread.start()
+        self.batches = 0  # how many batches ran (and rows in the largest): for tests and logs
+        self.largest = 0
+
+    def submit(self, job: Job) -> Job:
+        with self._wake:
+            if self._closed:
+                raise RuntimeError("the batcher is closed")
+            self._waiting.append(job)
+            self._wake.notify()
+        return job
+
+    def close(self) -> None:
+        with self._wake:
+            self._closed = True
+            for job in self._waiting:
+                job.cancelled.set()
+                job.done.set()
+            self._waiting.clear()
+            self._wake.notify()
+        self._thread.join(timeout=30)
+
+    def _take(self) -> list[Job] | None:
+        with self._wake:
+            while not self._waiting and not self._closed:
+                self._wake.wait()
+            if self._closed:
+                return None
+            first = self._waiting[0]
+            ragged = self.engine.model.config.positions == "rope"
+            batch, rows = [], 0
+            for job in list(self._waiting):
+                fits = rows + job.n <= self.max_rows or not batch
+                if job.batch_key() == first.batch_key() and fits and (ragged or not batch):
+                    batch.append(job)
+                    rows += job.n
+                    self._waiting.remove(job)
+            return batch
+
+    def _loop(self) -> None:
+        while (batch := self._take()) is not None:
+            live = [job for job in batch if not job.cancelled.is_set()]
+            try:
+                if live:
+                    self._run(live)
+            except Exception as exc:  # reported to each job's caller, never kills the worker
+                for job in live:
+                    job.error = exc
+            finally:
+                for job in batch:
+                    job.done.set()
+
+    def _run(self, jobs: Sequence[Job]) -> None:
+        rows = [(job, i) for job in jobs for i in range(job.n)]
+        self.batches += 1
+        self.largest = max(self.largest, len(rows))
+        streams = [TextStream(self.engine.tokenizer.decode_bytes, job.sampling.stop_strings,
+                              job.sampling.stop_token_ids) for job, _ in rows]
+        counts = [0] * len(rows)
+        ended = [False] * len(rows)
+        config = dataclasses.replace(jobs[0].sampling, stop_strings=(),
+                                     max_new_tokens=max(job.sampling.max_new_tokens for job in jobs))
+        if len(jobs) == 1:
+            steps = generate_ids(self.engine.model, jobs[0].prompt_ids, config, n=jobs[0].n,
+                                 compiled=self.engine.compiled)
+        else:
+            seeds = [job.sampling.seed + i for job, i in rows]  # type: ignore[operator]
+            steps = generate_ragged_ids(self.engine.model, [job.prompt_ids for job, _ in rows], config, seeds=seeds)
+        for step in steps:
+            for r, token in enumerate(step):
+                job, index = rows[r]
+                if ended[r]:
+                    continue
+                if job.cancelled.is_set():
+                    ended[r] = True
+                    continue
+                if token is not None:
+                    counts[r] += 1
+                    piece = streams[r].push(token)
+                    if piece:
+                        job.emit(index, piece, None)
+                if token is None or streams[r].done or counts[r] >= job.sampling.max_new_tokens:
+                    ended[r] = True
+                    job.emit(index, streams[r].finish(), streams[r].finish_reason)
+            if all(ended):
+                break
+        for r, (job, index) in enumerate(rows):
+            if not ended[r] and not job.cancelled.is_set():
+                job.emit(index, streams[r].finish(), streams[r].finish_reason)
+        for job in jobs:
+            mine = [streams[r] for r, (j, _) in enumerate(rows) if j is job]
+            job.completions = [Completion(list(s.ids), s.text, s.finish_reason) for s in mine]

@@ -1,0 +1,147 @@
+"""`kigi serve` on a tiny model: the official OpenAI client streams the same text that a
+session gives with the same seed, concurrent requests are decoded together without
+changing any answer, the key is enforced, bad requests are refused, and answers are logged."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from agent.prompts import ChatTemplate, Message
+from agent.session import Session
+from llm.batcher import Batcher, Job
+from llm.engine import Engine
+from llm.generate import SamplingConfig
+from memory.log import ConversationLog
+from tests.need import extra
+from tests.tiny import save_tiny_chat_model
+
+KEY = "test-key"
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory) -> Engine:
+    """A tiny model with a trained model's peaked head: a random one's near-uniform logits put
+    every sampled token on a knife edge that float rounding in a padded batch could tip."""
+    import torch
+
+    engine = Engine.load(save_tiny_chat_model(tmp_path_factory.mktemp("tiny")))
+    with torch.no_grad():
+        engine.model.lm_head.weight.mul_(20)
+    return engine
+
+
+@pytest.fixture(scope="module")
+def server(engine, tmp_path_factory):
+    uvicorn = extra("uvicorn")
+    from ui.serve import ServeState, create_app
+
+    state = ServeState(engine, "tiny", Batcher(engine, max_rows=8), api_key=KEY,
+                       log_path=tmp_path_factory.mktemp("log") / "kigi.db",
+                       embed_loader=lambda: (lambda texts: [[float(len(t)), 1.0] for t in texts]))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(state), host="127.0.0.1", port=port, log_level="warning")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not running.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", state
+    running.should_exit = True
+    thread.join(timeout=10)
+    state.batcher.close()
+
+
+def client(base: str, key: str = KEY):
+    openai = extra("openai")
+    return openai.OpenAI(base_url=f"{base}/v1", api_key=key, max_retries=0, timeout=60)
+
+
+def session_text(engine: Engine, question: str, seed: int, temperature: float, max_tokens: int) -> str:
+    session = Session(engine, "tiny")  # as `kigi ask` builds it: the template's default system prompt
+    sampling = SamplingConfig(max_new_tokens=max_tokens, temperature=temperature, seed=seed)
+    return "".join(session.reply(question, sampling=sampling))
+
+
+def test_the_official_client_streams_what_a_session_says_with_the_same_seed(server, engine):
+    base, _ = server
+    stream = client(base).chat.completions.create(
+        model="tiny", messages=[{"role": "user", "content": "Tell me about foxes."}], stream=True, seed=7,
+        temperature=0.9, max_tokens=16)
+    text = "".join(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices)
+    assert text == session_text(engine, "Tell me about foxes.", seed=7, temperature=0.9, max_tokens=16)
+    whole = client(base).chat.completions.create(
+        model="tiny", messages=[{"role": "user", "content": "Tell me about foxes."}], seed=7, temperature=0.9,
+        max_tokens=16)
+    assert whole.choices[0].message.content == text and whole.usage.completion_tokens <= 16
+
+
+def test_concurrent_requests_are_batched_and_each_answer_is_its_own(server, engine):
+    base, state = server
+    questions = [f"Question number {i} about trees?" for i in range(6)]
+
+    def ask(i: int) -> str:
+        answer = client(base).chat.completions.create(
+            model="tiny", messages=[{"role": "user", "content": questions[i]}], seed=100 + i, temperature=1.0,
+            max_tokens=12)
+        return answer.choices[0].message.content
+
+    before = state.batcher.largest
+    with ThreadPoolExecutor(6) as pool:
+        together = list(pool.map(ask, range(6)))
+    alone = [session_text(engine, q, seed=100 + i, temperature=1.0, max_tokens=12) for i, q in enumerate(questions)]
+    assert together == alone
+    assert max(before, state.batcher.largest) > 1  # some requests really shared a batch
+
+
+def test_models_health_embeddings_n_and_refusals(server):
+    base, _ = server
+    openai = extra("openai")
+    assert [m.id for m in client(base).models.list().data] == ["tiny"]
+    vectors = client(base).embeddings.create(model="all-minilm-l6-v2", input=["ab", "abcd"])
+    assert [d.embedding for d in vectors.data] == [[2.0, 1.0], [4.0, 1.0]]
+    two = client(base).chat.completions.create(model="tiny", messages=[{"role": "user", "content": "Hi"}], n=2,
+                                               seed=1, temperature=1.0, max_tokens=6)
+    assert [c.index for c in two.choices] == [0, 1]
+    with pytest.raises(openai.AuthenticationError):
+        client(base, key="wrong").chat.completions.create(model="tiny", messages=[{"role": "user", "content": "x"}])
+    with pytest.raises(openai.BadRequestError):
+        client(base).chat.completions.create(model="tiny", messages=[{"role": "robot", "content": "x"}])
+    with pytest.raises(openai.BadRequestError, match="context window"):
+        client(base).chat.completions.create(model="tiny", messages=[{"role": "user", "content": "word " * 5000}])
+    httpx = extra("httpx")
+    assert httpx.get(f"{base}/health").json() == {"status": "ok", "model": "tiny"}
+
+
+def test_answers_are_logged_like_kigi_ask_with_the_client(server):
+    base, state = server
+    client(base).chat.completions.create(model="tiny", seed=5, temperature=0.5, max_tokens=5, messages=[
+        {"role": "system", "content": "Be brief."}, {"role": "user", "content": "Log me?"}])
+    time.sleep(0.2)
+    with ConversationLog(state.log_path, readonly=True) as log:
+        latest = log.conversation(log.last_conversation_id())
+    assert latest.system == "Be brief." and [m.role for m in latest.messages][-2:] == ["user", "assistant"]
+    generation = latest.messages[-1].generation
+    assert generation.seed == 5 and generation.params["client"] == "127.0.0.1" and generation.model == "tiny"
+
+
+def test_a_cancelled_job_stops_and_others_finish(engine):
+    batcher = Batcher(engine, max_rows=4)
+    got: dict[int, list[str]] = {0: [], 1: []}
+    keep = Job(ChatTemplate().render_ids(engine.tokenizer, [Message("user", "hello")]),
+               SamplingConfig(max_new_tokens=10, temperature=1.0, seed=3), lambda i, t, e: got[0].append(t))
+    gone = Job(list(keep.prompt_ids), SamplingConfig(max_new_tokens=400, temperature=1.0, seed=4),
+               lambda i, t, e: got[1].append(t))
+    gone.cancelled.set()
+    batcher.submit(gone)
+    batcher.submit(keep)
+    assert keep.done.wait(60) and gone.done.wait(60)
+    assert keep.completions and not gone.completions and got[1] == []
+    batcher.close()

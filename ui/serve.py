@@ -1,0 +1,229 @@
+"""`kigi serve`: the resident model behind an OpenAI-compatible HTTP API (issue 20).
+
+Routes: `POST /v1/chat/completions` (streaming as server-sent events, or one JSON body;
+temperature, top_p, max_tokens, stop, seed, n), `GET /v1/models`, `POST /v1/embeddings`
+(our all-MiniLM-L6-v2), `GET /health`. Requests from several clients are decoded together
+(`llm.batcher`); a client that disconnects stops its answers. Every answer is logged as
+`kigi ask` logs it, with the client's address in its parameters, unless `--no-log`.
+Starlette serves it (a small, well-kept ASGI toolkit; uvicorn runs it): no framework
+beyond routing and SSE is needed. It is a face, like the CLI: nothing imports it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import secrets
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from agent.prompts import ChatTemplate, Message
+from llm.batcher import Batcher, Job
+from llm.engine import Engine
+from llm.generate import SamplingConfig
+from memory.log import ConversationLog, Generation
+
+ROLES = ("system", "user", "assistant")
+
+
+class BadRequest(Exception):
+    """A request the API refuses: 400 with an OpenAI-style error body."""
+
+
+@dataclass
+class ServeState:
+    engine: Engine
+    model_name: str
+    batcher: Batcher
+    template: ChatTemplate = field(default_factory=ChatTemplate)
+    api_key: str | None = None
+    log_path: Path | None = None  # the log, opened by the server's own thread when it starts
+    log: ConversationLog | None = None
+    embed: Any = None  # (texts) -> vectors, loaded on first use
+    embed_loader: Any = None
+
+
+def error(status: int, message: str, kind: str = "invalid_request_error") -> JSONResponse:
+    return JSONResponse({"error": {"message": message, "type": kind}}, status_code=status)
+
+
+def parse_chat(body: Any, state: ServeState) -> tuple[list[Message], SamplingConfig, int, bool]:
+    """The messages, sampling settings, n and stream flag of a chat-completions body."""
+    if not isinstance(body, dict):
+        raise BadRequest("the body must be a JSON object")
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise BadRequest("messages: a non-empty list is required")
+    parsed = []
+    for i, m in enumerate(messages):
+        if not isinstance(m, dict) or m.get("role") not in ROLES or not isinstance(m.get("content"), str):
+            raise BadRequest(f"messages[{i}]: expected {{role: system|user|assistant, content: text}}")
+        parsed.append(Message(m["role"], m["content"]))
+    stop = body.get("stop") or ()
+    stop = (stop,) if isinstance(stop, str) else tuple(stop)
+    n = body.get("n", 1)
+    if not isinstance(n, int) or not 1 <= n <= 8:
+        raise BadRequest("n: an integer from 1 to 8")
+    try:
+        sampling = SamplingConfig(
+            max_new_tokens=int(body.get("max_tokens") or body.get("max_completion_tokens") or 512),
+            temperature=float(body.get("temperature", 1.0)), top_p=float(body.get("top_p", 1.0)),
+            seed=body.get("seed"), stop_strings=tuple(str(s) for s in stop),
+            stop_token_ids=state.template.stop_tokens(state.engine.tokenizer))
+    except (TypeError, ValueError) as exc:
+        raise BadRequest(str(exc)) from None
+    return parsed, sampling, n, bool(body.get("stream", False))
+
+
+def create_app(state: ServeState) -> Starlette:
+    async def health(request: Request) -> Response:
+        return JSONResponse({"status": "ok", "model": state.model_name})
+
+    async def models(request: Request) -> Response:
+        return JSONResponse({"object": "list", "data": [
+            {"id": state.model_name, "object": "model", "created": 0, "owned_by": "kigi"}]})
+
+    async def chat(request: Request) -> Response:
+        if (refused := _auth(request, state)) is not None:
+            return refused
+        try:
+            messages, sampling, n, stream = parse_chat(await _json(request), state)
+        except BadRequest as exc:
+            return error(400, str(exc))
+        ids = state.template.render_ids(state.engine.tokenizer, messages)
+        window = state.engine.context_window
+        if len(ids) + 1 > window:
+            return error(400, f"the prompt is {len(ids)} tokens but the context window holds {window}",
+                         "context_length_exceeded")
+        sampling = dataclasses.replace(sampling, max_new_tokens=min(sampling.max_new_tokens, window - len(ids)))
+        loop = asyncio.get_running_loop()
+        pieces: asyncio.Queue[tuple[int, str, str | None]] = asyncio.Queue()
+        job = Job(ids, sampling, lambda i, text, end: loop.call_soon_threadsafe(pieces.put_nowait, (i, text, end)), n)
+        started = time.perf_counter()
+        state.batcher.submit(job)
+        answer_id, created = f"chatcmpl-{secrets.token_hex(12)}", int(time.time())
+        client = request.client.host if request.client else "unknown"
+        if stream:
+            return StreamingResponse(_sse(state, job, pieces, answer_id, created, messages, ids, client, started),
+                                     media_type="text/event-stream")
+        texts, reasons = [""] * n, [None] * n
+        while any(r is None for r in reasons):
+            index, text, end = await pieces.get()
+            texts[index] += text
+            if end is not None:
+                reasons[index] = end
+        await asyncio.to_thread(job.done.wait)
+        if job.error is not None:
+            return error(500, f"decoding failed: {job.error}", "server_error")
+        _log(state, messages, job, ids, client, time.perf_counter() - started)
+        used = sum(len(c.token_ids) for c in job.completions)
+        return JSONResponse({
+            "id": answer_id, "object": "chat.completion", "created": created, "model": state.model_name,
+            "choices": [{"index": i, "message": {"role": "assistant", "content": texts[i]},
+                         "finish_reason": reasons[i], "logprobs": None} for i in range(n)],
+            "usage": {"prompt_tokens": len(ids), "completion_tokens": used, "total_tokens": len(ids) + used},
+            "system_fingerprint": f"kigi-seed-{job.sampling.seed}"})
+
+    async def embeddings(request: Request) -> Response:
+        if (refused := _auth(request, state)) is not None:
+            return refused
+        body = await _json(request)
+        inputs = body.get("input") if isinstance(body, dict) else None
+        inputs = [inputs] if isinstance(inputs, str) else inputs
+        if not isinstance(inputs, list) or not inputs or not all(isinstance(t, str) for t in inputs):
+            return error(400, "input: a string or a non-empty list of strings is required")
+        if state.embed is None:
+            state.embed = await asyncio.to_thread(state.embed_loader)
+        vectors = await asyncio.to_thread(state.embed, inputs)
+        return JSONResponse({"object": "list", "model": "all-minilm-l6-v2", "data": [
+            {"object": "embedding", "index": i, "embedding": [float(x) for x in v]} for i, v in enumerate(vectors)],
+            "usage": {"prompt_tokens": 0, "total_tokens": 0}})
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # SQLite connections belong to the thread that opened them: the one serving requests
+        state.log = ConversationLog(state.log_path) if state.log_path is not None else None
+        try:
+            yield
+        finally:
+            if state.log is not None:
+                state.log.close()
+
+    return Starlette(routes=[
+        Route("/health", health), Route("/v1/models", models),
+        Route("/v1/chat/completions", chat, methods=["POST"]), Route("/v1/embeddings", embeddings, methods=["POST"]),
+    ], lifespan=lifespan)
+
+
+async def _json(request: Request) -> Any:
+    try:
+        return await request.json()
+    except ValueError:
+        return None
+
+
+def _auth(request: Request, state: ServeState) -> Response | None:
+    if state.api_key is None:
+        return None
+    if request.headers.get("authorization", "") != f"Bearer {state.api_key}":
+        return error(401, "a valid API key is required (Authorization: Bearer KEY)", "authentication_error")
+    return None
+
+
+async def _sse(state: ServeState, job: Job, pieces: asyncio.Queue, answer_id: str, created: int,
+               messages: list[Message], ids: list[int], client: str, started: float) -> AsyncIterator[str]:
+    def chunk(index: int, delta: dict[str, Any], reason: str | None) -> str:
+        body = {"id": answer_id, "object": "chat.completion.chunk", "created": created, "model": state.model_name,
+                "choices": [{"index": index, "delta": delta, "finish_reason": reason, "logprobs": None}]}
+        return f"data: {json.dumps(body)}\n\n"
+
+    try:
+        for index in range(job.n):
+            yield chunk(index, {"role": "assistant", "content": ""}, None)
+        open_rows = job.n
+        while open_rows:
+            index, text, end = await pieces.get()
+            if text:
+                yield chunk(index, {"content": text}, None)
+            if end is not None:
+                open_rows -= 1
+                yield chunk(index, {}, end)
+        yield "data: [DONE]\n\n"
+        await asyncio.to_thread(job.done.wait)
+        _log(state, messages, job, ids, client, time.perf_counter() - started)
+    finally:
+        job.cancelled.set()  # the client left (or all is sent): its rows stop taking part
+
+
+def _log(state: ServeState, messages: list[Message], job: Job, ids: list[int], client: str, seconds: float) -> None:
+    """The exchange in the log as `kigi ask` writes it: the conversation, then each answer."""
+    if state.log is None or not job.completions:
+        return
+    system = next((m.content for m in messages if m.role == "system"), None)
+    cid = state.log.start_conversation(state.model_name, system)
+    turn = None
+    for m in messages:
+        if m.role != "system":
+            turn = state.log.add_message(cid, m.role, m.content)
+    params = {k: v for k, v in dataclasses.asdict(job.sampling).items() if k != "seed"} | {"client": client, "n": job.n}
+
+    def generation(completion: Any) -> Generation:
+        return Generation(model=state.model_name, prompt_version=state.template.version, params=params,
+                          seed=job.sampling.seed, tokens_in=len(ids), tokens_out=len(completion.token_ids),
+                          latency_s=seconds, interrupted=completion.finish_reason == "interrupted")
+
+    first, *others = job.completions
+    state.log.add_message(cid, "assistant", first.text, generation=generation(first))
+    for other in others:  # the other answers of n > 1: candidates of the same turn, as after /retry
+        if turn is not None:
+            state.log.add_candidate(turn.id, other.text, generation=generation(other))

@@ -15,8 +15,14 @@ if TYPE_CHECKING:
 
 
 def sample_candidate(engine: Engine, log: ConversationLog, turn: Turn, model_name: str,
-                     sampling: SamplingConfig, template: ChatTemplate | None = None) -> Candidate:
-    """Sample one more answer to `turn` from its logged prompt and log it as a candidate."""
+                     sampling: SamplingConfig, template: ChatTemplate | None = None,
+                     adapter: str | None = None) -> Candidate:
+    """Sample one more answer to `turn` from its logged prompt and log it as a candidate;
+    `adapter` (already on the engine) writes it, so that the two answers compared differ in
+    their sampling, not in who wrote them."""
+    from contextlib import nullcontext
+
+    from llm.lora import adapters_of
     from memory.log import Generation
 
     template = template or ChatTemplate()
@@ -25,8 +31,9 @@ def sample_candidate(engine: Engine, log: ConversationLog, turn: Turn, model_nam
     sampling = dataclasses.replace(
         sampling, seed=secrets.randbelow(2**31), temperature=sampling.temperature or 0.8,
         stop_token_ids=template.stop_tokens(engine.tokenizer))
-    [completion] = engine.complete(prompt, sampling)
+    with adapters_of(engine.model).using(adapter) if adapter else nullcontext():
+        [completion] = engine.complete(prompt, sampling)
     params = {k: v for k, v in dataclasses.asdict(sampling).items() if k != "seed"}
-    generation = Generation(model=model_name, prompt_version=template.version, params=params, seed=sampling.seed,
-                            tokens_in=len(prompt), tokens_out=len(completion.token_ids))
+    generation = Generation(model=model_name, adapter=adapter, prompt_version=template.version, params=params,
+                            seed=sampling.seed, tokens_in=len(prompt), tokens_out=len(completion.token_ids))
     return log.add_candidate(turn.message.id, completion.text, generation=generation)

@@ -129,3 +129,30 @@ def test_corrupt_database_is_refused_and_left_alone(home):
     result = kigi(home, "ask", "-m", "tiny", "--max-tokens", "2", "hi")
     assert result.returncode == 1 and "not a kigi log" in result.stderr.decode()
     assert db.read_bytes() == before
+
+
+def test_a_second_answer_comes_from_the_adapter_that_wrote_the_first(tmp_path):
+    from agent.rating import sample_candidate
+    from llm.engine import Engine
+    from llm.generate import SamplingConfig
+    from llm.lora import LoRAConfig, adapters_of
+    from memory.log import Generation
+
+    engine = Engine.load(save_tiny_chat_model(tmp_path / "tiny"))
+    adapters_of(engine.model).add("concise", LoRAConfig(rank=2, alpha=4, targets=("q", "v")), seed=0)
+    active: list[str | None] = []
+    complete = engine.complete
+
+    def spying(prompt, sampling, n=1):
+        active.append(adapters_of(engine.model).active)
+        return complete(prompt, sampling, n)
+
+    engine.complete = spying  # type: ignore[method-assign]
+    with ConversationLog(tmp_path / "kigi.db") as log:
+        cid = log.start_conversation("tiny")
+        user = log.add_message(cid, "user", "hello")
+        log.add_message(cid, "assistant", "hi", generation=Generation(model="tiny", adapter="concise"))
+        [turn] = log.turns_with_candidates(1)
+        made = sample_candidate(engine, log, turn, "tiny", SamplingConfig(max_new_tokens=4), adapter="concise")
+        assert active == ["concise"] and adapters_of(engine.model).active is None  # on for that answer only
+        assert made.generation.adapter == "concise" and made.turn_id == user.id

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -80,7 +80,9 @@ def rate(
                 from agent.rating import sample_candidate
 
                 engine = engine or load_engine_with_progress(model, precision)
-                candidates.append(sample_candidate(engine, log, turn, model, sampling_config(0.8, 1.0, 0, 512, None)))
+                writer = _adapter_of(engine, candidates[0])
+                candidates.append(sample_candidate(engine, log, turn, model, sampling_config(0.8, 1.0, 0, 512, None),
+                                                   adapter=writer))
             first, second = random.sample(candidates[-2:], 2)
             console.rule(f"turn {number}/{len(turns)}")
             console.print(f"[bold]{turn.message.content}[/]")
@@ -90,6 +92,26 @@ def rate(
                 break
             if verdict != "skip":
                 log.record_preference(first.id, second.id, verdict)  # type: ignore[arg-type]
+
+
+def _adapter_of(engine: Any, candidate: Any) -> str | None:
+    """The adapter that wrote `candidate`, loaded onto the engine, so that the second answer
+    comes from the same writer; one no longer installed is named on stderr, and the base
+    model writes."""
+    name = candidate.generation.adapter if candidate.generation is not None else None
+    if not name:
+        return None
+    from agent.adapters import AdapterStore
+    from llm.lora import LoRAError, adapters_of
+
+    if name in adapters_of(engine.model):
+        return name
+    try:
+        return AdapterStore.of(home()).load_onto(engine, name).name
+    except LoRAError as exc:
+        err_console().print(f"[yellow]the answer was written with adapter {name!r}, which cannot be loaded ({exc}); "
+                            "the second answer comes from the base model[/]", highlight=False)
+        return None
 
 
 prefs_app = typer.Typer(help="Preference data for reward models and DPO.", no_args_is_help=True)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from agent.grounding import Citation, GroundingConfig
     from agent.tasks.open_question import ToTAnswer
     from agent.tot import OnUpdate, SearchConfig
+    from agent.tot import Scorer as ToTScorer
     from memory.log import Candidate, ConversationLog, Generation
     from memory.store import Retriever
 
@@ -251,17 +252,19 @@ class Session:
         self.last_answer_id = result.message_id = candidate.id
 
     def reply_tot(self, question: str, context: str | None = None, config: SearchConfig | None = None,
-                  on_update: OnUpdate | None = None, max_new_tokens: int = 384) -> ToTAnswer:
+                  on_update: OnUpdate | None = None, max_new_tokens: int = 384,
+                  scorer: ToTScorer | None = None) -> ToTAnswer:
         """Answer after a Tree-of-Thoughts search over reasoning steps. The answer joins the
         conversation, the tree is logged with it, and the other leaves' answers become
-        candidates for rating."""
+        candidates for rating. `scorer` values states instead of the model (a reward model)."""
         from agent.tot_answer import tot_answer
 
         start = time.perf_counter()
         turn = self.turn_input(question, context)
         user = turn.user
         result = tot_answer(self.engine, user.content, config, on_update, history=self.messages,
-                            template=self.template, answer_tokens=max_new_tokens, adapter=self.adapter)
+                            template=self.template, answer_tokens=max_new_tokens, adapter=self.adapter,
+                            scorer=scorer)
         sampling = SamplingConfig(max_new_tokens=max_new_tokens, seed=config.seed if config else None)
         version = result.prompt_version + self.prompt_version(turn)[len(self.template.version):]
         self.last = TurnResult(result.answer, "stop", 0, result.tokens, None, time.perf_counter() - start,

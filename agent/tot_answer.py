@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from agent.lm import EngineLM
 from agent.prompts import ChatTemplate, Message, content_version, user_turn
 from agent.tasks.open_question import ToTAnswer, answer_question
-from agent.tot import EvaluateMode, GenerateMode, OnUpdate, SearchConfig
+from agent.tot import EvaluateMode, GenerateMode, OnUpdate, Scorer, SearchConfig
 
 if TYPE_CHECKING:
     from llm.engine import Engine
@@ -45,20 +45,22 @@ def tot_answer(
     answer_tokens: int = 384,
     adapter: str | None = None,
     before_call: Callable[[], None] | None = None,
+    scorer: Scorer | None = None,
 ) -> ToTAnswer:
     """Search reasoning paths for `question` (piped `context` placed before it), write the
     answer from the best path and alternatives from the others.
 
     `history`: earlier turns, seen by the final answer prompt only (search prompts stay
     short). `config.seed` makes the search reproducible. `adapter`/`before_call`: see
-    `EngineLM`. `result.prompt_version` covers the template and the task's prompts.
+    `EngineLM`. `scorer` values states instead of the model (a reward model: `reward_scorer`).
+    `result.prompt_version` covers the template and the task's prompts.
     """
     template = template or ChatTemplate()
     lm = EngineLM(engine, template, adapter=adapter, before_call=before_call)
     result = answer_question(
         lm, user_turn(question, context), config, history=history,
         generate=generate, evaluate=evaluate, alternatives=alternatives, answer_tokens=answer_tokens,
-        on_update=on_update,
+        on_update=on_update, scorer=scorer,
     )
     result.prompt_version = tot_prompt_version(template)
     return result

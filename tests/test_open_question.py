@@ -16,6 +16,7 @@ from agent.tasks.open_question import (
     answer_question,
     clean_thought,
     prompt_version,
+    reward_scorer,
 )
 from agent.tot import Completion, LanguageModel, SearchConfig, SearchTree, plain_render
 from agent.tot_answer import tot_answer, tot_prompt_version
@@ -68,6 +69,22 @@ def test_the_answer_is_written_from_the_best_path():
     assert [tree.nodes[i].state for i in tree.candidates][0] == "good step 1\ngood step 2\n"
     assert result.tokens == tree.tokens + 5 * (1 + len(result.alternatives))
     assert result.prompt_version == prompt_version()
+
+
+def test_a_reward_scorer_values_states_instead_of_the_model():
+    """With a scorer that prefers "odd" steps the search follows them, and the model is
+    never asked to value a state."""
+    seen: list[tuple[list[str], list[dict]]] = []
+
+    def reward(answers, prompt):
+        seen.append((answers, prompt))
+        return [float(a.count("odd")) for a in answers]
+
+    lm = ScriptedLM()
+    result = answer_question(lm, QUESTION, SearchConfig(breadth=2, depth=2, n_generate=3, seed=1),
+                             render=plain_render, scorer=reward_scorer(reward))
+    assert result.path == ["odd step 1", "odd step 2"] and not kinds(lm, "label_probs")
+    assert seen[0][1] == [{"role": "user", "content": QUESTION}] and "odd step 1" in seen[0][0]
 
 
 def test_thoughts_are_sampled_as_one_batch_of_single_lines():

@@ -279,6 +279,13 @@ def test_train_reward_command_saves_a_reward_model_that_the_store_loads(home, tm
     assert len(scores) == 3 and shown["answer"] == shown["best_of"][scores.index(max(scores))]["text"]
     refused = CliRunner().invoke(app, ["ask", "-m", "tiny", "--best-of", "3", "hello"])
     assert refused.exit_code == 1 and "--best-of needs --reward" in refused.output
+    # and as the value of Tree-of-Thoughts states
+    searched = CliRunner().invoke(app, ["ask", "-m", "tiny", "--tot", "--value", "reward:judge", "--depth", "1",
+                                        "--breadth", "1", "--budget", "200", "--max-tokens", "6", "--json", "hello"])
+    assert searched.exit_code == 0, searched.output
+    assert json.loads(searched.stdout.strip().splitlines()[-1])["tree"]["nodes"]
+    wrong = CliRunner().invoke(app, ["ask", "-m", "tiny", "--tot", "--value", "judge", "hello"])
+    assert wrong.exit_code == 1 and "reward:NAME" in wrong.output
 
 
 def test_train_reward_from_an_empty_log_says_what_to_do(home):

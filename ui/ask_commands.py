@@ -157,6 +157,18 @@ def turn_json(result: TurnResult, model: str, conversation_id: str | None) -> di
     }
 
 
+def tot_value_scorer(session: Session, value: str) -> Any:
+    """`--value reward:NAME`: the reward model NAME scores ToT states."""
+    if not value.startswith("reward:") or value == "reward:":
+        raise ValueError(f"--value must be reward:NAME (a reward model), got {value!r}")
+    from agent.adapters import AdapterStore
+    from agent.pref_evals import load_reward_model
+    from agent.tasks.open_question import reward_scorer
+
+    judge = load_reward_model(session.engine, AdapterStore.of(home()), value.removeprefix("reward:"), session.template)
+    return reward_scorer(lambda answers, prompt: judge.score(answers, prompt))
+
+
 def answer_best_of(session: Session, query: Any, sampling: Any, n: int, reward: str,
                    remember_store: MemoryStore | None, model: str, as_json: bool) -> None:
     """`kigi ask --best-of N --reward NAME`: the answer the reward model ranks first; with
@@ -196,6 +208,8 @@ def ask(
     breadth: BreadthOption = 2,
     depth: DepthOption = 2,
     budget: BudgetOption = 2000,
+    value: Annotated[str | None, typer.Option(
+        "--value", help="ToT: value states with reward:NAME (a reward model) instead of the model itself.")] = None,
     best_of: Annotated[int, typer.Option(
         "--best-of", help="Sample N answers and keep the one --reward scores highest (0: off).")] = 0,
     reward: Annotated[str | None, typer.Option(
@@ -227,9 +241,10 @@ def ask(
         if tot:
             from ui.tree import LiveTree
 
+            scorer = tot_value_scorer(session, value) if value else None
             with LiveTree(err_console()) as live:
                 found = session.reply_tot(query.question, query.context, search_config(breadth, depth, budget, seed),
-                                          live.on_update, max_tokens)
+                                          live.on_update, max_tokens, scorer=scorer)
             info = after_answer(session, query.question, remember_store)
             if as_json:
                 info.pop("_render", None)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,7 @@ from agent.tot import (
     Message,
     OnUpdate,
     Render,
+    Scorer,
     SearchConfig,
     SearchTree,
     StateEvaluator,
@@ -75,6 +76,16 @@ def _as_dict(message: Mapping[str, str] | ChatMessage) -> dict[str, str]:
 
 def steps_of(state: str) -> list[str]:
     return [line for line in state.splitlines() if line.strip()]
+
+
+def reward_scorer(score: Callable[[list[str], list[dict[str, str]]], Sequence[float]]) -> Scorer:
+    """A ToT state scorer from a reward model's `(answers, prompt) -> scores`: each state's
+    steps so far are scored as an answer to the question (`--value reward:NAME`)."""
+    def scorer(task: Any, states: Sequence[str]) -> Sequence[float]:
+        texts = ["\n".join(steps_of(s)) or "(no step yet)" for s in states]
+        return score(texts, [{"role": "user", "content": task.question}])
+
+    return scorer
 
 
 def clean_thought(line: str) -> str:
@@ -243,6 +254,7 @@ def answer_question(
     temperature: float = 0.8,
     on_update: OnUpdate | None = None,
     check: StepCheck = "none",
+    scorer: Scorer | None = None,
 ) -> ToTAnswer:
     """Search reasoning steps for `question`, then write the answer from the best path.
 
@@ -250,7 +262,8 @@ def answer_question(
     ChatML) or plain text.
     `history`: earlier turns of the conversation, shown only to the final answer prompt.
     At most `alternatives` other final candidates get an answer of their own. `check`:
-    what to do with a step whose arithmetic is wrong (keep, drop, repair).
+    what to do with a step whose arithmetic is wrong (keep, drop, repair). `scorer`: values
+    states instead of the model's own judgement (`reward_scorer`: a reward model).
     """
     if alternatives < 0:
         raise ValueError(f"alternatives must be >= 0, got {alternatives}")
@@ -264,7 +277,8 @@ def answer_question(
         max_tokens=thought_tokens if generate == "sample" else thought_tokens * task.propose_count,
         stop=("\n",) if generate == "sample" else (), seed=config.seed,
     )
-    evaluator = StateEvaluator(lm, evaluate, seed=config.seed)
+    evaluator = (StateEvaluator(lm, "scorer", scorer=scorer) if scorer is not None
+                 else StateEvaluator(lm, evaluate, seed=config.seed))
     tree = search(task, generator, evaluator, config, on_update=on_update)
 
     paths = [steps_of(tree.nodes[i].state) for i in _best_path_nodes(tree)]

@@ -129,7 +129,7 @@ class Int8Linear(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         dtype = x.dtype
-        x2 = x.reshape(-1, self.in_features).to(COMPUTE_DTYPE)
+        x2 = x.reshape(-1, self.in_features).to(COMPUTE_DTYPE).contiguous()  # the kernels refuse strided rows
         if self.use_kernel:
             if x2.data_ptr() % 64:
                 x2 = x2.clone()
@@ -185,7 +185,7 @@ class Int4Linear(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         dtype = x.dtype
-        x2 = x.reshape(-1, self.in_features).to(COMPUTE_DTYPE)
+        x2 = x.reshape(-1, self.in_features).to(COMPUTE_DTYPE).contiguous()  # the kernels refuse strided rows
         if self.use_kernel:
             scales_and_zeros = self.scales_and_zeros
             if not scales_and_zeros.is_contiguous():  # a part of a fused layer (see llm/fuse.py)

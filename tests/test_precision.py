@@ -24,8 +24,18 @@ def home(tmp_path_factory) -> KigiHome:
     (0.0, 1.0, True), (MAX_PPL_RISE, MIN_TOP1, True), (MAX_PPL_RISE + 0.01, 1.0, False), (0.1, MIN_TOP1 - 0.01, False),
     (-0.5, 0.99, True),  # a quantized model may even read the text slightly better
 ])
-def test_a_precision_is_good_within_both_limits(rise, top1, good):
+def test_a_precision_is_good_within_every_limit(rise, top1, good):
     assert Quality("int4", rise, top1).good is good
+    assert Quality("int4", rise, top1, greedy_prefix=0.4).good is False  # answers part too soon, on average
+    assert Quality("int4", rise, top1, early_partings=1).good is False  # one answer set off another way
+
+
+def test_agreement_counts_shared_prefixes_and_early_partings():
+    from agent.precision import agreement
+
+    reference = [[1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 3, 4]]
+    assert agreement([[1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 3, 4]], reference) == (1.0, 0)
+    assert agreement([[1, 2, 3, 4, 9, 9, 9, 9], [9, 2, 3, 4]], reference) == ((0.5 + 0.0) / 2, 1)
 
 
 def test_the_choice_is_the_first_good_candidate_measured_once_per_model_file(home):

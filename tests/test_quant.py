@@ -223,6 +223,22 @@ def test_quantized_greedy_decode_matches_its_own_full_recomputation(kind):
     assert logits[0, len(prompt) - 1:].argmax(-1).tolist() == steps
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_quantized_ragged_batch_decodes(kind):
+    """Prompts of different lengths in one left-padded batch: the last position of each row
+    is a strided view, which the int4/int8 kernels refused (a crash of `kigi serve`,
+    batched PPO rollouts and `complete_each` at int4) until rows were made contiguous."""
+    from llm.generate import generate_ragged_ids
+
+    quantized = quantized_copy(tiny_llama(), kind)
+    quantized.fuse_projections()
+    if kind == "int4" and not int4_kernel_available():
+        missing("this CPU's torch has no int4 kernel")
+    prompts = [[5, 17, 42, 8, 3], [7, 9], [11, 12, 13]]
+    steps = list(generate_ragged_ids(quantized, prompts, SamplingConfig(max_new_tokens=6)))
+    assert len(steps) == 6 and all(len(step) == 3 for step in steps)
+
+
 def test_quantized_cache_round_trip(tmp_path):
     model = quantized_copy(tiny_llama(), "int4")
     file = tmp_path / "int4.pt"

@@ -491,3 +491,22 @@ def test_generated_examples_are_chat_sft_records_with_solver_targets(puzzles):
                 assert solvable(task.left(children[0])), "a good step comes first"
     prompts = [e.messages[0]["content"] for e in examples]
     assert len(prompts) == len(set(prompts))
+
+
+def test_the_game24_data_command_writes_one_role(tmp_path):
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    data = tmp_path / "puzzles.csv"
+    data.write_text("Rank,Puzzles,AMT (s),Solved rate,1-sigma Mean (s),1-sigma STD (s)\n"
+                    + "".join(f"{r},{p},5.0,99%,5.0,1.0\n" for r, p in enumerate(["1 1 4 6", "1 2 3 4", "4 4 6 8"], 1)))
+    out = tmp_path / "value.jsonl"
+    result = CliRunner().invoke(app, ["train", "game24-data", "-o", str(out), "--role", "value", "--puzzles", str(data),
+                                      "--states", "2", "--three-number-share", "1.0"])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert records and {r["meta"]["kind"] for r in records} == {"value"}
+    assert {len(r["meta"]["state"].split()) for r in records} <= {3, 4}  # one step from each puzzle, or the puzzle
+    bad = CliRunner().invoke(app, ["train", "game24-data", "-o", str(out), "--role", "judge", "--puzzles", str(data)])
+    assert bad.exit_code == 1 and "--role" in bad.output

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from ui.benchmark_commands import engine_lm, eval_code, eval_mc, eval_tasks
 from ui.errors import err_console, user_errors
 from ui.loading import home, load_engine_with_progress, load_reader, sampling_config
 from ui.options import (
@@ -26,10 +27,7 @@ from ui.options import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from pathlib import Path
 
-    from agent.lm import EngineLM
     from agent.rag_eval import RagResult
 
 
@@ -39,32 +37,13 @@ class Retrieval(StrEnum):
     dense = "dense"
 
 
-eval_app = typer.Typer(help="Benchmarks that measure kigi: grounding (rag), Game of 24, preferences.",
+eval_app = typer.Typer(help="Benchmarks that measure kigi: grounding (rag), Game of 24, questions, preferences, "
+                                 "MMLU-style (mc), HumanEval (code), open tasks.",
                        no_args_is_help=True)
 
 
-def engine_lm(model: str, precision: str, adapter: str | None) -> EngineLM:
-    """The model loaded (with progress), `adapter` attached and active, as a LanguageModel."""
-    from agent.lm import EngineLM
-
-    engine = load_engine_with_progress(model, precision)
-    if adapter:
-        from agent.adapters import AdapterStore
-
-        adapter = AdapterStore.of(home()).load_onto(engine, adapter, activate=True).name
-    return EngineLM(engine, adapter=adapter)
-
-
-def packaged_or_path(data: str, packaged: str, fetch: Callable[..., Path]) -> Path:
-    """`data` as a path, or, when it names the packaged set, that set fetched once (with a bar)."""
-    from pathlib import Path
-
-    if data != packaged:
-        return Path(data)
-    from ui.progress import byte_progress
-
-    with byte_progress(err_console()) as progress:
-        return fetch(home(), progress)
+for _name, _command in (("mc", eval_mc), ("code", eval_code), ("tasks", eval_tasks)):
+    eval_app.command(_name)(_command)
 
 
 @eval_app.command("rag")
@@ -231,133 +210,6 @@ def eval_questions(
                                                     log=ConversationLog(home().db),
                                                     progress=lambda done, total: progress("questions", done, total))
         print(json.dumps({**summary.to_dict(), "meta_talk_rate": meta_rate}))
-
-
-@eval_app.command("mc")
-def eval_mc(
-    data: Annotated[str, typer.Option(help="'mmlu' (the MMLU test set, fetched once), a folder of MMLU CSVs "
-                                           "(SUBJECT_test.csv, SUBJECT_dev.csv) or a JSONL file.")] = "mmlu",
-    scoring: Annotated[str, typer.Option(help="letter (likeliest answer letter) | option (likeliest option "
-                                              "text, per byte) | generate (a short greedy reply).")] = "letter",
-    shots: Annotated[int, typer.Option(help="Worked examples before each question (0-10).")] = 0,
-    subjects: Annotated[str, typer.Option(help="Comma-separated subjects (default: all).")] = "",
-    per_subject: Annotated[int | None, typer.Option(help="Only the first N questions of each subject "
-                                                         "(a quick macro estimate).")] = None,
-    ranks: Annotated[str | None, typer.Option("--range", help="Items by their place in the data, e.g. 1-500.")]
-    = None,
-    adapter: AdapterOption = None,
-    output: Annotated[str | None, typer.Option("--output", "-o", help="Results JSONL (resumable).")] = None,
-    model: ModelOption = DEFAULT_MODEL,
-    precision: PrecisionOption = "fp32",
-) -> None:
-    """Multiple-choice knowledge in MMLU's layout: accuracy per subject, their mean (macro)
-    and over all questions, zero- or k-shot; resumable, recorded in the log."""
-    with user_errors():
-        from pathlib import Path
-
-        from agent.evals.mc import MCEvalConfig, default_data, load_mc, run_mc_eval
-        from memory.log import ConversationLog
-        from ui.progress import stage_progress
-
-        chosen = tuple(s.strip() for s in subjects.split(",") if s.strip())
-        config = MCEvalConfig(scoring=scoring, shots=shots, ranks=ranks, subjects=chosen,  # type: ignore[arg-type]
-                              per_subject=per_subject, model=model, precision=precision)  # type: ignore[arg-type]
-        path = packaged_or_path(data, "mmlu", default_data)
-        load_mc(path)  # a bad file is refused before the model loads
-        name = f"mc-{path.stem}-{scoring}-{shots}shot-{adapter or 'base'}-{Path(model).name}-{precision}.jsonl"
-        results = Path(output) if output else home().root / "evals" / name
-        with stage_progress(err_console()) as progress:
-            summary = run_mc_eval(config, path, results, lm=engine_lm(model, precision, adapter),
-                                  log=ConversationLog(home().db),
-                                  progress=lambda done, total: progress("questions", done, total))
-        print(json.dumps(summary.to_dict()))
-
-
-@eval_app.command("code")
-def eval_code(
-    data: Annotated[str, typer.Option(help="'humaneval' (the 164 HumanEval tasks, fetched once) or a HumanEval "
-                                           "JSONL file (.jsonl or .jsonl.gz).")] = "humaneval",
-    samples: Annotated[int, typer.Option(help="Completions per task (n); pass@k needs n >= k.")] = 1,
-    temperature: Annotated[float, typer.Option(help="0 decodes greedily (one sample); e.g. 0.8 to sample.")] = 0.0,
-    k: Annotated[str, typer.Option("--k", help="Comma-separated k of pass@k.")] = "1,10",
-    max_tokens: Annotated[int, typer.Option(help="Longest completion.")] = 384,
-    timeout: Annotated[float, typer.Option(help="Seconds each program may run.")] = 10.0,
-    memory_mb: Annotated[int, typer.Option(help="Address space each program may use, MB.")] = 1024,
-    ranks: Annotated[str | None, typer.Option("--range", help="Tasks by their place in the file, e.g. 1-20.")]
-    = None,
-    adapter: AdapterOption = None,
-    output: Annotated[str | None, typer.Option("--output", "-o", help="Results JSONL (resumable).")] = None,
-    model: ModelOption = DEFAULT_MODEL,
-    precision: PrecisionOption = "fp32",
-) -> None:
-    """Functional correctness of generated code (HumanEval): each completion runs with its
-    tests in a sandbox (time and memory limits, no network, a scratch directory); unbiased
-    pass@k."""
-    with user_errors():
-        from pathlib import Path
-
-        from agent.evals.code import CodeEvalConfig, default_data, load_tasks, run_code_eval
-        from memory.log import ConversationLog
-        from ui.progress import stage_progress
-
-        ks = tuple(int(x) for x in k.split(",") if x.strip())
-        config = CodeEvalConfig(samples=samples, temperature=temperature, max_tokens=max_tokens, ks=ks, ranks=ranks,
-                                timeout_s=timeout, memory_mb=memory_mb, model=model,
-                                precision=precision)  # type: ignore[arg-type]
-        path = packaged_or_path(data, "humaneval", default_data)
-        load_tasks(path)  # a bad file is refused before the model loads
-        name = f"code-{path.name.split('.')[0]}-n{samples}-t{temperature:g}-{adapter or 'base'}-{Path(model).name}-" \
-               f"{precision}.jsonl"
-        results = Path(output) if output else home().root / "evals" / name
-        with stage_progress(err_console()) as progress:
-            summary = run_code_eval(config, path, results, lm=engine_lm(model, precision, adapter),
-                                    log=ConversationLog(home().db),
-                                    progress=lambda done, total: progress("tasks", done, total))
-        print(json.dumps(summary.to_dict()))
-
-
-@eval_app.command("tasks")
-def eval_tasks(
-    data: Annotated[str, typer.Option(help="ELYZA-tasks-100 layout: JSONL or CSV with input, output, "
-                                           "eval_aspect.")],
-    judge: Annotated[str, typer.Option(help="chrf (character n-gram F-score against the reference output, "
-                                            "0-100) or reward:NAME (a trained reward model).")] = "chrf",
-    max_tokens: MaxTokensOption = 256,
-    ranks: Annotated[str | None, typer.Option("--range", help="Tasks by their place in the file, e.g. 1-20.")]
-    = None,
-    adapter: AdapterOption = None,
-    output: Annotated[str | None, typer.Option("--output", "-o", help="Results JSONL (resumable).")] = None,
-    model: ModelOption = DEFAULT_MODEL,
-    precision: PrecisionOption = "fp32",
-) -> None:
-    """Open-ended tasks (ELYZA-tasks-100's layout, Japanese or not): greedy answers scored by
-    a named judge; every answer and its eval aspect kept for grading by the rubric."""
-    with user_errors():
-        from pathlib import Path
-
-        from agent.evals.open_tasks import TasksEvalConfig, chrf_judge, load_tasks, run_tasks_eval
-        from memory.log import ConversationLog
-        from ui.progress import stage_progress
-
-        config = TasksEvalConfig(judge=judge, max_tokens=max_tokens, ranks=ranks, model=model,
-                                 precision=precision)  # type: ignore[arg-type]
-        load_tasks(Path(data))  # a bad file is refused before the model loads
-        name = f"tasks-{Path(data).stem}-{judge.replace(':', '-')}-{adapter or 'base'}-{Path(model).name}-{precision}"
-        results = Path(output) if output else home().root / "evals" / f"{name}.jsonl"
-        lm = engine_lm(model, precision, adapter)
-        score = chrf_judge
-        if judge.startswith("reward:"):
-            from agent.adapters import AdapterStore
-            from agent.pref_evals import load_reward_model
-
-            reward = load_reward_model(lm.engine, AdapterStore.of(home()), judge.removeprefix("reward:"))
-
-            def score(task_input: str, answer: str, reference: str) -> float:
-                return reward.score([answer], [{"role": "user", "content": task_input}])[0]
-        with stage_progress(err_console()) as progress:
-            summary = run_tasks_eval(config, Path(data), results, lm=lm, judge=score, log=ConversationLog(home().db),
-                                     progress=lambda done, total: progress("tasks", done, total))
-        print(json.dumps(summary.to_dict()))
 
 
 @eval_app.command("prefs")

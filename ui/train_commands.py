@@ -7,7 +7,6 @@ cli.py registers the app. torch is imported inside the commands (`kigi --help` i
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
@@ -41,6 +40,7 @@ from ui.options import (
     WarmupOption,
     WeightDecayOption,
 )
+from ui.train_data_commands import train_game24_data, train_questions_data, train_reading_data
 from ui.training import (
     claim_adapter,
     fit_and_install,
@@ -52,75 +52,9 @@ from ui.training import (
 )
 
 train_app = typer.Typer(help="Train LoRA adapters on your data.", no_args_is_help=True)
-
-
-@train_app.command("reading-data")
-def train_reading_data(
-    output: Annotated[Path, typer.Option("--output", "-o", help="Chat JSONL to write (for `kigi train sft`).")],
-    examples: Annotated[int, typer.Option(help="Questions to generate.")] = 1600,
-    seed: Annotated[int, typer.Option(help="Seed: the same seed writes the same file.")] = 0,
-) -> None:
-    """Generate reading-comprehension data for the grounded-reader adapter: invented
-    documents in many styles, distractor sources, short answers with their citation and
-    abstentions, in the exact prompt `kigi ask` builds from memory."""
-    with user_errors():
-        from agent.reading.training import ReadingConfig, reading_examples
-
-        records = (e.to_dict() for e in reading_examples(ReadingConfig(examples=examples, seed=seed)))
-        _write_examples(output, records, examples)
-
-
-@train_app.command("questions-data")
-def train_questions_data(
-    output: Annotated[Path, typer.Option("--output", "-o", help="Chat JSONL to write (for `kigi train sft`).")],
-    problems: Annotated[int, typer.Option(help="Word problems to generate (each gives several examples).")] = 600,
-    seed: Annotated[int, typer.Option(help="Seed: the same seed writes the same file.")] = 0,
-) -> None:
-    """Generate ToT role data for ordinary questions from generated word problems: the
-    search's own step, value and answer prompts, with a solver's concrete computations
-    as the steps (never sentences about reasoning)."""
-    with user_errors():
-        from agent.tasks.word_problems.training import RoleDataConfig, role_data
-
-        config = RoleDataConfig(problems=problems, seed=seed)
-        _write_examples(output, role_data(config), problems * (config.values + 5))
-
-
-@train_app.command("game24-data")
-def train_game24_data(
-    output: Annotated[Path, typer.Option("--output", "-o", help="Chat JSONL to write (for `kigi train sft`).")],
-    role: Annotated[str, typer.Option(help="propose, value or answer.")] = "value",
-    puzzles: Annotated[Path | None, typer.Option(help="Puzzle CSV (default: ../shared/data/game24.csv).")] = None,
-    states: Annotated[int, typer.Option(help="States per training puzzle beside its own numbers.")] = 4,
-    three_number_share: Annotated[float, typer.Option(help="Share of those states with three numbers left.")] = 0.5,
-    propose_lines: Annotated[int, typer.Option(help="Steps in a propose target.")] = 5,
-    seed: Annotated[int, typer.Option(help="Seed: the same seed writes the same file.")] = 0,
-) -> None:
-    """Generate Game of 24 role data from the training puzzles, with the solver's targets.
-    The test puzzles (ranks 901-1000) and every state a search over them can reach are
-    refused, so nothing a test search shows the model was trained on."""
-    with user_errors():
-        from agent.tasks.game24 import default_data_path, training_examples_from_csv
-
-        if role not in ("propose", "value", "answer"):
-            raise ValueError(f"--role must be propose, value or answer, got {role!r}")
-        examples = training_examples_from_csv(puzzles or default_data_path(), kinds=(role,), seed=seed,
-                                              states_per_puzzle=states, propose_lines=propose_lines,
-                                              three_number_share=three_number_share)
-        _write_examples(output, (e.to_dict() for e in examples), len(examples))
-
-
-def _write_examples(output: Path, records: Iterable[dict], expected: int) -> None:
-    """Write chat examples as JSONL with a progress bar (`expected`: about how many)."""
-    from ui.progress import stage_progress
-
-    written = 0
-    with output.open("w", encoding="utf-8") as fp, stage_progress(err_console()) as progress:
-        for written, record in enumerate(records, 1):
-            fp.write(json.dumps(record) + "\n")
-            progress("examples", written, max(expected, written))
-        progress("examples", written, written)
-    err_console().print(f"{written} examples written to {output}")
+for _name, _command in (("reading-data", train_reading_data), ("questions-data", train_questions_data),
+                        ("game24-data", train_game24_data)):
+    train_app.command(_name)(_command)
 
 
 @train_app.command("sft")

@@ -34,27 +34,22 @@ from pathlib import Path  # noqa: E402
 
 import _root  # noqa: E402, F401  (the repository root on sys.path)
 import torch  # noqa: E402
-from isolated import busy, load_average, run_isolated  # noqa: E402
 
 from agent.home import KigiHome  # noqa: E402
 from agent.models import ensure_model, load_engine, model_registry  # noqa: E402
+from agent.precision import QUALITY_PROMPTS  # noqa: E402
 from agent.prompts import ChatTemplate, Message  # noqa: E402
+from benchmarks.isolated import busy, load_average, run_isolated  # noqa: E402
 from llm.generate import SamplingConfig, generate_ids  # noqa: E402
 from llm.registry import DEFAULT_MODEL  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PROMPT_TEXT = ("Trees grow slowly, ring by ring, and a forest is a conversation between them that lasts "
                "for centuries. ") * 60
-# Perplexity text: written for this benchmark (no data set is shipped); tests/test_quant.py reads it too.
+# Perplexity text: written for this benchmark (no data set is shipped); tests/test_quant.py and the
+# default-precision choice (agent/precision.py) read it too.
 PPL_TEXT = (ROOT / "llm" / "quality_text.txt").read_text(encoding="utf-8")
-CHAT_PROMPTS = [
-    "What is the capital of France?",
-    "Name three colours of the rainbow.",
-    "Write one sentence about the sea.",
-    "What is 12 plus 30?",
-    "Give a short tip for learning to cook.",
-    "Why do leaves change colour in autumn?",
-]
+CHAT_PROMPTS = list(QUALITY_PROMPTS)  # the prompts the default precision is chosen on, too
 ASK_QUESTION = "What is the capital of France?"
 LONG_QUESTION = "Write a long story about a lighthouse keeper and a storm."
 

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from isolated import busy, run_isolated  # noqa: E402
+from benchmarks.isolated import busy, run_isolated
 
 
 def crash() -> None:

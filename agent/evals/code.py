@@ -28,11 +28,11 @@ from agent.evals.results import (
     EvalSummary,
     ResultRecord,
     check_ranks,
+    in_ranks,
     resume_and_run,
     summarize,
 )
 from agent.evals.sandbox import Limits, isolation, run_program
-from agent.tasks.game24.puzzles import parse_rank_range
 from llm.config import PRECISIONS, Precision
 
 if TYPE_CHECKING:
@@ -193,10 +193,7 @@ def run_code_eval(config: CodeEvalConfig, data: str | Path, results: str | Path,
                   log: ConversationLog | None = None,
                   progress: Callable[[int, int], None] | None = None) -> CodeSummary:
     data, results = Path(data), Path(results)
-    tasks = load_tasks(data)
-    if config.ranks is not None:
-        lo, hi = parse_rank_range(config.ranks)
-        tasks = [t for t in tasks if lo <= t.rank <= hi]
+    tasks = in_ranks(load_tasks(data), config.ranks)
     if not tasks:
         raise EvalError(f"{data} has no tasks in {config.ranks}")
     done, new = resume_and_run(results, config, data, CODE_EVAL, tasks,

@@ -24,8 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agent.evals.results import EvalError, ResultRecord, check_ranks, resume_and_run, summarize
-from agent.tasks.game24.puzzles import parse_rank_range
+from agent.evals.results import EvalError, ResultRecord, check_ranks, in_ranks, resume_and_run, summarize
 from llm.config import PRECISIONS, Precision
 
 if TYPE_CHECKING:
@@ -155,10 +154,7 @@ def run_tasks_eval(config: TasksEvalConfig, data: str | Path, results: str | Pat
                    log: ConversationLog | None = None,
                    progress: Callable[[int, int], None] | None = None) -> TasksSummary:
     data, results = Path(data), Path(results)
-    tasks = load_tasks(data)
-    if config.ranks is not None:
-        lo, hi = parse_rank_range(config.ranks)
-        tasks = [t for t in tasks if lo <= t.rank <= hi]
+    tasks = in_ranks(load_tasks(data), config.ranks)
     if not tasks:
         raise EvalError(f"{data} has no tasks in {config.ranks}")
     done, new = resume_and_run(results, config, data, TASKS_EVAL, tasks,

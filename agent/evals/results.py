@@ -35,6 +35,16 @@ def check_ranks(ranks: str | None) -> None:
         raise ValueError(f"ranks: {exc}") from None
 
 
+def in_ranks(items: Sequence[Any], ranks: str | None) -> list[Any]:
+    """The items (each with a `rank`) within `ranks` ("1-20"; None: all)."""
+    from agent.tasks.game24.puzzles import parse_rank_range
+
+    if ranks is None:
+        return list(items)
+    lo, hi = parse_rank_range(ranks)
+    return [item for item in items if lo <= item.rank <= hi]
+
+
 class ResultRecord:
     """A result dataclass as a line of the results file, and back (unknown keys ignored)."""
 

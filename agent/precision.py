@@ -29,6 +29,7 @@ from agent.home import KigiHome
 from agent.models import cache_dir_of, ensure_model, model_registry
 from llm.config import Precision
 from llm.engine import Engine
+from llm.registry import write_text_atomic
 
 CANDIDATES: tuple[Precision, ...] = ("int4", "int8")  # fastest first
 MAX_PPL_RISE = 1.0  # percent over fp32
@@ -184,9 +185,4 @@ def _read(path: Path) -> dict:
 
 def _write(path: Path, data: dict) -> None:
     """Atomically: two processes measuring at once each write a whole file."""
-    import os
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f"{path.name}.{os.getpid()}")
-    temporary.write_text(json.dumps(data, indent=2), encoding="utf-8")
-    os.replace(temporary, path)
+    write_text_atomic(path, json.dumps(data, indent=2))

@@ -84,6 +84,15 @@ class ModelEntry:
         return Path(self.path)
 
 
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` whole or not at all: a reader, or another process writing at
+    once, never sees half a file (a temporary file per process, then a rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
 def sha256_of(path: Path, progress: Progress | None = None) -> str:
     digest = hashlib.sha256()
     total = path.stat().st_size
@@ -120,10 +129,7 @@ class ModelRegistry:
             raise CorruptWeightsError(f"{self.manifest_path} is damaged ({exc}); remove it and pull again") from None
 
     def _write(self, entries: dict[str, ModelEntry]) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.manifest_path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({n: asdict(e) for n, e in sorted(entries.items())}, indent=2), encoding="utf-8")
-        os.replace(tmp, self.manifest_path)
+        write_text_atomic(self.manifest_path, json.dumps({n: asdict(e) for n, e in sorted(entries.items())}, indent=2))
 
     def _update(self, entry: ModelEntry | None, remove: str | None = None) -> None:
         from filelock import FileLock

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from agent.evals.results import (
     ResultRecord,
     check_ranks,
     in_ranks,
+    jsonl_records,
     resume_and_run,
     summarize,
 )
@@ -140,14 +140,7 @@ def load_tasks(path: Path) -> list[CodeTask]:
     except (OSError, UnicodeDecodeError) as exc:
         raise EvalError(f"{path}: cannot be read ({exc})") from None
     tasks = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise EvalError(f"{where}: not JSON ({exc.msg})") from None
+    for _, where, record in jsonl_records(text, path):
         missing = [k for k in ("task_id", "prompt", "entry_point", "test")
                    if not isinstance(record, dict) or not isinstance(record.get(k), str)]
         if missing:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import json
 import re
 import time
 from collections import defaultdict
@@ -39,6 +38,7 @@ from agent.evals.results import (
     EvalSummary,
     ResultRecord,
     check_ranks,
+    jsonl_records,
     resume_and_run,
     summarize,
 )
@@ -141,11 +141,10 @@ def load_mc(path: Path) -> MCData:
     if not path.is_file():
         raise EvalError(f"{path}: no such file or folder")
     items = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.strip():
-            item = _json_item(line, f"{path}:{number}", len(items) + 1)
-            if item is not None:
-                items.append(item)
+    for _, where, record in jsonl_records(path.read_text(encoding="utf-8"), path):
+        item = _json_item(record, where, len(items) + 1)
+        if item is not None:
+            items.append(item)
     if not items:
         raise EvalError(f"{path}: no questions")
     return MCData(items, {})
@@ -176,11 +175,7 @@ def _is_header(question: Any, answer: Any) -> bool:
             and isinstance(answer, str) and answer.strip().lower() in ("answer", "correct_answer"))
 
 
-def _json_item(line: str, where: str, rank: int) -> MCItem | None:
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise EvalError(f"{where}: not JSON ({exc.msg})") from None
+def _json_item(record: Any, where: str, rank: int) -> MCItem | None:
     if not isinstance(record, dict):
         raise EvalError(f"{where}: expected an object")
     choices = record.get("choices", [record.get(f"answer_{c}") for c in "abcd"])

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import json
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -24,7 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agent.evals.results import EvalError, ResultRecord, check_ranks, in_ranks, resume_and_run, summarize
+from agent.evals.results import (
+    EvalError,
+    ResultRecord,
+    check_ranks,
+    in_ranks,
+    jsonl_records,
+    resume_and_run,
+    summarize,
+)
 from llm.config import PRECISIONS, Precision
 
 if TYPE_CHECKING:
@@ -106,12 +113,7 @@ def load_tasks(path: Path) -> list[OpenTask]:
         with path.open(encoding="utf-8", newline="") as f:
             rows = [(f"{path}:{n}", row) for n, row in enumerate(csv.DictReader(f), start=2)]
     else:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if line.strip():
-                try:
-                    rows.append((f"{path}:{number}", json.loads(line)))
-                except json.JSONDecodeError as exc:
-                    raise EvalError(f"{path}:{number}: not JSON ({exc.msg})") from None
+        rows = [(where, record) for _, where, record in jsonl_records(path.read_text(encoding="utf-8"), path)]
     tasks = []
     for where, row in rows:
         missing = [k for k in ("input", "output") if not isinstance(row, dict) or not isinstance(row.get(k), str)

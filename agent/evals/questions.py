@@ -14,7 +14,6 @@ A tot result also counts its thoughts and how many are talk about reasoning
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 import time
 from collections import Counter
@@ -28,6 +27,7 @@ from agent.evals.results import (
     EvalSummary,
     ResultRecord,
     check_ranks,
+    jsonl_records,
     resume_and_run,
     summarize,
 )
@@ -129,14 +129,7 @@ def load_questions(path: Path) -> list[Question]:
     if not path.is_file():
         raise EvalError(f"{path}: no such questions file")
     questions = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise EvalError(f"{where}: not JSON ({exc.msg})") from None
+    for number, where, record in jsonl_records(path.read_text(encoding="utf-8"), path):
         if not isinstance(record, dict):
             raise EvalError(f"{where}: expected an object with question and answer")
         text, answer = record.get("question"), record.get("answer")

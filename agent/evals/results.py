@@ -35,6 +35,19 @@ def check_ranks(ranks: str | None) -> None:
         raise ValueError(f"ranks: {exc}") from None
 
 
+def jsonl_records(text: str, path: Path) -> Iterator[tuple[int, str, Any]]:
+    """(line number, "file:line", record) of each non-empty line of an eval's JSONL data;
+    a line that is not JSON is an EvalError naming it."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            yield number, where, json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise EvalError(f"{where}: not JSON ({exc.msg})") from None
+
+
 def in_ranks(items: Sequence[Any], ranks: str | None) -> list[Any]:
     """The items (each with a `rank`) within `ranks` ("1-20"; None: all)."""
     from agent.tasks.game24.puzzles import parse_rank_range

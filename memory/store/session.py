@@ -16,6 +16,8 @@ Closing a reader's client after another process wrote was measured to lose nothi
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
@@ -145,17 +147,14 @@ class ChromaSession:
     def _generation(self) -> str:
         """The stamp of the last write by any process ("" before the first); read under the lock."""
         try:
-            return (self._prepare_dir() / GENERATION_NAME).read_text(encoding="utf-8")
+            return (self.path / GENERATION_NAME).read_text(encoding="utf-8")  # type: ignore[operator]
         except (OSError, UnicodeDecodeError):
             return ""
 
     def _new_generation(self) -> None:
         """Mark that a write begins, before it changes anything (a writer killed midway
         still makes readers reopen)."""
-        import os
-        import uuid
-
-        stamp = self._prepare_dir() / GENERATION_NAME
+        stamp = self.path / GENERATION_NAME  # type: ignore[operator]  (the lock made the folder)
         temporary = stamp.with_name(f"{GENERATION_NAME}.{os.getpid()}")
         temporary.write_text(uuid.uuid4().hex, encoding="utf-8")
         os.replace(temporary, stamp)

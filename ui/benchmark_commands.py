@@ -5,7 +5,8 @@ them on `kigi eval`. Heavy imports stay inside the commands."""
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Annotated
+from functools import partial
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -30,6 +31,21 @@ def engine_lm(model: str, precision: str, adapter: str | None) -> EngineLM:
 
         adapter = AdapterStore.of(home()).load_onto(engine, adapter, activate=True).name
     return EngineLM(engine, adapter=adapter)
+
+
+def run_printed(label: str, run: Callable[..., Any], output: str | None, name: str) -> None:
+    """`run(results, log=, progress=)` with a progress bar, its results in `output` (or
+    KIGI_HOME/evals/NAME) and the run recorded in the log; its summary printed as JSON."""
+    from pathlib import Path
+
+    from memory.log import ConversationLog
+    from ui.progress import stage_progress
+
+    results = Path(output) if output else home().root / "evals" / name
+    with stage_progress(err_console()) as progress:
+        summary = run(results, log=ConversationLog(home().db),
+                      progress=lambda done, total: progress(label, done, total))
+    print(json.dumps(summary.to_dict()))
 
 
 def packaged_or_path(data: str, packaged: str, fetch: Callable[..., Path]) -> Path:
@@ -66,8 +82,6 @@ def eval_mc(
         from pathlib import Path
 
         from agent.evals.mc import MCEvalConfig, default_data, load_mc, run_mc_eval
-        from memory.log import ConversationLog
-        from ui.progress import stage_progress
 
         chosen = tuple(s.strip() for s in subjects.split(",") if s.strip())
         config = MCEvalConfig(scoring=scoring, shots=shots, ranks=ranks, subjects=chosen,  # type: ignore[arg-type]
@@ -75,12 +89,8 @@ def eval_mc(
         path = packaged_or_path(data, "mmlu", default_data)
         load_mc(path)  # a bad file is refused before the model loads
         name = f"mc-{path.stem}-{scoring}-{shots}shot-{adapter or 'base'}-{Path(model).name}-{precision}.jsonl"
-        results = Path(output) if output else home().root / "evals" / name
-        with stage_progress(err_console()) as progress:
-            summary = run_mc_eval(config, path, results, lm=engine_lm(model, precision, adapter),
-                                  log=ConversationLog(home().db),
-                                  progress=lambda done, total: progress("questions", done, total))
-        print(json.dumps(summary.to_dict()))
+        run_printed("questions", partial(run_mc_eval, config, path, lm=engine_lm(model, precision, adapter)),
+                    output, name)
 
 
 def eval_code(
@@ -106,8 +116,6 @@ def eval_code(
         from pathlib import Path
 
         from agent.evals.code import CodeEvalConfig, default_data, load_tasks, run_code_eval
-        from memory.log import ConversationLog
-        from ui.progress import stage_progress
 
         ks = tuple(int(x) for x in k.split(",") if x.strip())
         config = CodeEvalConfig(samples=samples, temperature=temperature, max_tokens=max_tokens, ks=ks, ranks=ranks,
@@ -117,12 +125,8 @@ def eval_code(
         load_tasks(path)  # a bad file is refused before the model loads
         name = f"code-{path.name.split('.')[0]}-n{samples}-t{temperature:g}-{adapter or 'base'}-{Path(model).name}-" \
                f"{precision}.jsonl"
-        results = Path(output) if output else home().root / "evals" / name
-        with stage_progress(err_console()) as progress:
-            summary = run_code_eval(config, path, results, lm=engine_lm(model, precision, adapter),
-                                    log=ConversationLog(home().db),
-                                    progress=lambda done, total: progress("tasks", done, total))
-        print(json.dumps(summary.to_dict()))
+        run_printed("tasks", partial(run_code_eval, config, path, lm=engine_lm(model, precision, adapter)),
+                    output, name)
 
 
 def eval_tasks(
@@ -144,14 +148,11 @@ def eval_tasks(
         from pathlib import Path
 
         from agent.evals.open_tasks import TasksEvalConfig, chrf_judge, load_tasks, run_tasks_eval
-        from memory.log import ConversationLog
-        from ui.progress import stage_progress
 
         config = TasksEvalConfig(judge=judge, max_tokens=max_tokens, ranks=ranks, model=model,
                                  precision=precision)  # type: ignore[arg-type]
         load_tasks(Path(data))  # a bad file is refused before the model loads
         name = f"tasks-{Path(data).stem}-{judge.replace(':', '-')}-{adapter or 'base'}-{Path(model).name}-{precision}"
-        results = Path(output) if output else home().root / "evals" / f"{name}.jsonl"
         lm = engine_lm(model, precision, adapter)
         score = chrf_judge
         if judge.startswith("reward:"):
@@ -162,7 +163,4 @@ def eval_tasks(
 
             def score(task_input: str, answer: str, reference: str) -> float:
                 return reward.score([answer], [{"role": "user", "content": task_input}])[0]
-        with stage_progress(err_console()) as progress:
-            summary = run_tasks_eval(config, Path(data), results, lm=lm, judge=score, log=ConversationLog(home().db),
-                                     progress=lambda done, total: progress("tasks", done, total))
-        print(json.dumps(summary.to_dict()))
+        run_printed("tasks", partial(run_tasks_eval, config, Path(data), lm=lm, judge=score), output, f"{name}.jsonl")

@@ -24,7 +24,7 @@ from agent.tot import Completion
 
 if TYPE_CHECKING:
     from llm.engine import Engine
-    from llm.generate import SamplingConfig
+    from llm.sampling import SamplingConfig
 
 _GUARD = "\u200b"  # a zero-width space breaks a control-token string that user text spells out
 
@@ -141,7 +141,7 @@ class EngineLM:
         return self._count(encoded, self.engine.complete_each(encoded, sampling))
 
     def _sampling(self, max_tokens: int, temperature: float, stop: Sequence[str], seed: int | None) -> SamplingConfig:
-        from llm.generate import SamplingConfig
+        from llm.sampling import SamplingConfig
 
         return SamplingConfig(
             max_new_tokens=max_tokens, temperature=temperature, top_k=self.top_k, top_p=self.top_p,

@@ -92,7 +92,7 @@ def text_logits(engine: Engine, ids: list[int]) -> torch.Tensor:
 def greedy_answers(engine: Engine) -> list[list[int]]:
     """Greedy answers to QUALITY_PROMPTS, as `kigi ask` decodes them (chat template, cache)."""
     from agent.prompts import ChatTemplate, Message
-    from llm.generate import SamplingConfig
+    from llm.sampling import SamplingConfig
 
     template = ChatTemplate()
     sampling = SamplingConfig(max_new_tokens=ANSWER_TOKENS, stop_token_ids=template.stop_tokens(engine.tokenizer))

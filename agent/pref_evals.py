@@ -23,8 +23,9 @@ from agent.adapters import AdapterStore, chat_render
 from agent.errors import AgentError
 from agent.prompts import ChatTemplate, Message
 from llm.engine import Engine
-from llm.generate import SamplingConfig, seeded_row
+from llm.generate import seeded_row
 from llm.lora import adapters_of
+from llm.sampling import SamplingConfig
 from llm.train.reward import RewardModel, pair_metrics
 
 PLAIN = ("base", "none", "off")  # names of "no adapter"

@@ -27,7 +27,7 @@ from agent.errors import AgentError
 from agent.grounding import GroundingConfig, check_groundedness, is_abstention, retrieve
 from agent.session import Session
 from llm.engine import Engine
-from llm.generate import SamplingConfig
+from llm.sampling import SamplingConfig
 from memory.store import MemoryConfig, MemoryStore, Retriever
 
 _CITATIONS = re.compile(r"\[\d+\]")

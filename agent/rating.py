@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from agent.prompts import ChatTemplate, Message
 from llm.engine import Engine
-from llm.generate import SamplingConfig
+from llm.sampling import SamplingConfig
 
 if TYPE_CHECKING:
     from memory.log import Candidate, ConversationLog, Turn

@@ -18,19 +18,22 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from agent.prompts import ChatTemplate, Message, user_turn
-from llm.engine import Engine
 from llm.errors import ContextOverflowError
-from llm.generate import SamplingConfig
+from llm.sampling import SamplingConfig
 
 if TYPE_CHECKING:
     from agent.grounding import Citation, GroundingConfig
     from agent.tasks.open_question import ToTAnswer
     from agent.tot import OnUpdate, SearchConfig
     from agent.tot import Scorer as ToTScorer
+    from llm.completion import StreamingCompletion
+    from llm.engine import Engine
+    from llm.remote import RemoteEngine, RemoteStream
     from memory.log import Candidate, ConversationLog, Generation
     from memory.store import Retriever
 
 RETRY_TEMPERATURE = 0.8  # a retry of a greedy answer must be able to differ
+CHARS_PER_TOKEN = 3  # a remote model's tokenizer is not ours: prompts are sized by a safe estimate
 Scorer = Callable[[list[dict[str, str]], list[str]], Sequence[float]]  # (prompt messages, answers) -> scores
 
 
@@ -77,7 +80,10 @@ class TurnInput:
 
 @dataclass
 class Session:
-    engine: Engine
+    """engine: our own model (`Engine`), or one served elsewhere (`RemoteEngine`: the
+    server renders the messages; an adapter is asked for by its model name there)."""
+
+    engine: Engine | RemoteEngine
     model_name: str = "model"
     template: ChatTemplate = field(default_factory=ChatTemplate)
     system: str | None = None
@@ -94,8 +100,14 @@ class Session:
     left_out: int = 0  # earlier turns left out of the last prompt to fit the context window
     last_input: TurnInput | None = None  # what the last kept turn showed the model (for retry)
 
+    @property
+    def remote(self) -> bool:
+        """Whether the model is served elsewhere (no weights, tokenizer or adapters here)."""
+        return getattr(self.engine, "remote", False)
+
     @classmethod
-    def resume(cls, engine: Engine, log: ConversationLog, conversation_id: str, model_name: str) -> Session:
+    def resume(cls, engine: Engine | RemoteEngine, log: ConversationLog, conversation_id: str,
+               model_name: str) -> Session:
         """Continue a logged conversation: its system prompt and messages come back."""
         logged = log.conversation(conversation_id)
         messages = [Message(m.role, m.content) for m in logged.messages if m.role in ("user", "assistant")]
@@ -120,16 +132,30 @@ class Session:
 
     def prompt_ids(self, messages: list[Message]) -> list[int]:
         """The rendered prompt; refused with a clear message when it cannot fit."""
-        ids = self.template.render_ids(self.engine.tokenizer, messages)
+        return self._checked(messages)  # type: ignore[return-value]
+
+    def _checked(self, messages: list[Message]) -> list[int] | list[Message]:
+        """What the engine is given for `messages` (token ids here, the messages themselves
+        for a remote model), refused when it cannot fit the context window."""
+        size = self._size(messages)
         window = self.engine.context_window
-        if len(ids) >= window:
+        if size >= window:
+            about = "about " if self.remote else ""
             raise ContextOverflowError(
-                f"the prompt is {len(ids)} tokens but the context window holds {window}; "
+                f"the prompt is {about}{size} tokens but the context window holds {window}; "
                 "shorten the input or start a new conversation")
-        return ids
+        return messages if self.remote else self.template.render_ids(self.engine.tokenizer, messages)
+
+    def _size(self, messages: list[Message]) -> int:
+        """The prompt's length in tokens (estimated for a remote model)."""
+        if self.remote:
+            return sum(len(m.content) + 8 for m in messages) // CHARS_PER_TOKEN
+        return len(self.template.render_ids(self.engine.tokenizer, messages))
 
     def _with_stops(self, sampling: SamplingConfig, seed: int | None = None) -> SamplingConfig:
-        stops = tuple(dict.fromkeys(sampling.stop_token_ids + self.template.stop_tokens(self.engine.tokenizer)))
+        stops = sampling.stop_token_ids  # a remote server stops at its own template's end
+        if not self.remote:
+            stops = tuple(dict.fromkeys(stops + self.template.stop_tokens(self.engine.tokenizer)))
         # A seed is always chosen (and logged) so that any sampled answer can be reproduced.
         chosen = seed if seed is not None else sampling.seed if sampling.seed is not None else secrets.randbelow(2**31)
         return dataclasses.replace(sampling, stop_token_ids=stops, seed=chosen)
@@ -161,21 +187,20 @@ class Session:
         content = grounded_prompt(user_turn(question, None if piped else context), citations, focused)
         return TurnInput(Message("user", content), citations, self.reader if citations and asks else None)
 
-    def fitted_prompt(self, user: Message, answer_tokens: int) -> list[int]:
+    def fitted_prompt(self, user: Message, answer_tokens: int) -> list[int] | list[Message]:
         """The conversation plus `user`, leaving room for an answer: when it does not fit, the
         oldest turns are left out of the prompt, a question and its answer at a time (they
         stay in the conversation and the log; `left_out` counts them). A question that cannot
-        fit even alone is refused."""
+        fit even alone is refused. Token ids, or the messages for a remote model."""
         room = min(answer_tokens, self.engine.context_window // 4)
         head = self._head()
         history = self.messages
         self.left_out = 0
         while history:
-            ids = self.template.render_ids(self.engine.tokenizer, [*head, *history, user])
-            if len(ids) + room <= self.engine.context_window:
-                return ids
+            if self._size([*head, *history, user]) + room <= self.engine.context_window:
+                return self._checked([*head, *history, user])
             history, self.left_out = history[2:], self.left_out + 1
-        return self.prompt_ids([*head, user])
+        return self._checked([*head, user])
 
     def retry(self, sampling: SamplingConfig | None = None) -> Iterator[str]:
         """Another candidate answer to the last turn, sampled with a fresh seed."""
@@ -185,15 +210,23 @@ class Session:
         if sampling.greedy:
             sampling = dataclasses.replace(sampling, temperature=RETRY_TEMPERATURE)
         sampling = self._with_stops(sampling, seed=secrets.randbelow(2**31))
-        prompt = self.prompt_ids(self.conversation()[:-1])
+        prompt = self._checked(self.conversation()[:-1])
         turn = self.last_input if self.last_input is not None else TurnInput(self.messages[-2])
         return self._run(prompt, sampling, turn, on_done=self._keep_candidate)
 
-    def _run(self, prompt: list[int], sampling: SamplingConfig, turn: TurnInput, on_done) -> Iterator[str]:
+    def _stream(self, prompt: list[int] | list[Message], sampling: SamplingConfig,
+                reader: str | None) -> StreamingCompletion | RemoteStream:
+        if self.remote:
+            messages = [{"role": m.role, "content": m.content} for m in prompt]  # type: ignore[union-attr]
+            return self.engine.stream_chat(messages, sampling, model=reader)  # type: ignore[union-attr]
+        return self.engine.stream(prompt, sampling)  # type: ignore[union-attr,arg-type]
+
+    def _run(self, prompt: list[int] | list[Message], sampling: SamplingConfig, turn: TurnInput,
+             on_done) -> Iterator[str]:
         start = time.perf_counter()
         ttft: float | None = None
         with self._adapter_for(turn.reader):
-            stream = self.engine.stream(prompt, sampling)
+            stream = self._stream(prompt, sampling, turn.reader)
             try:
                 for piece in stream:
                     if ttft is None:
@@ -201,14 +234,21 @@ class Session:
                     yield piece
             finally:
                 done = stream.completion
-                self.last = TurnResult(done.text, done.finish_reason, len(prompt), len(done.token_ids), ttft,
-                                       time.perf_counter() - start, sampling, self.prompt_version(turn),
-                                       citations=list(turn.citations), adapter=turn.reader)
+                self.last = TurnResult(done.text, done.finish_reason, stream.prompt_tokens,
+                                       stream.completion_tokens, ttft, time.perf_counter() - start, sampling,
+                                       self.prompt_version(turn), citations=list(turn.citations), adapter=turn.reader)
                 on_done(self.last)
 
+    def require_local(self, feature: str) -> None:
+        """Refuse `feature` on a remote model with a message that says why."""
+        if self.remote:
+            raise ValueError(f"{feature} need the model's own weights; {self.model_name} is served remotely "
+                             "(use a local model, or --no-server)")
+
     def _adapter_for(self, name: str | None) -> AbstractContextManager[None]:
-        """`name` active for one answer (None: leave the session's adapter as it is)."""
-        if name is None:
+        """`name` active for one answer (None: leave the session's adapter as it is). A remote
+        model is asked for the adapter by name instead."""
+        if name is None or self.remote:
             return nullcontext()
         from llm.lora import adapters_of
 
@@ -259,6 +299,7 @@ class Session:
         candidates for rating. `scorer` values states instead of the model (a reward model)."""
         from agent.tot_answer import tot_answer
 
+        self.require_local("Tree-of-Thoughts answers")
         start = time.perf_counter()
         turn = self.turn_input(question, context)
         user = turn.user
@@ -289,6 +330,7 @@ class Session:
         the others become candidates for rating, as after /retry."""
         if n < 2:
             raise ValueError(f"best-of needs at least 2 answers, got {n}")
+        self.require_local("best-of answers")
         if sampling.greedy:
             sampling = dataclasses.replace(sampling, temperature=RETRY_TEMPERATURE)
         sampling = self._with_stops(sampling)

@@ -40,8 +40,9 @@ from agent.models import ensure_model, load_engine, model_registry  # noqa: E402
 from agent.precision import QUALITY_PROMPTS  # noqa: E402
 from agent.prompts import ChatTemplate, Message  # noqa: E402
 from benchmarks.isolated import busy, load_average, run_isolated  # noqa: E402
-from llm.generate import SamplingConfig, generate_ids  # noqa: E402
+from llm.generate import generate_ids  # noqa: E402
 from llm.registry import DEFAULT_MODEL  # noqa: E402
+from llm.sampling import SamplingConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 PROMPT_TEXT = ("Trees grow slowly, ring by ring, and a forest is a conversation between them that lasts "

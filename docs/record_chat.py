@@ -12,7 +12,7 @@ import ui.chat
 from agent.home import KigiHome
 from agent.models import load_engine
 from agent.session import Session
-from llm.generate import SamplingConfig
+from llm.sampling import SamplingConfig
 from memory.log import ConversationLog
 from ui.chat import ChatREPL
 

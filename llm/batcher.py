@@ -1,14 +1,15 @@
 """Requests from several clients decoded together on one engine (what `kigi serve` runs on).
 
-A job is a prompt, its sampling settings and `n` answers. One worker thread owns the model:
-it takes the waiting jobs that can share a batch (same temperature, top-k/top-p, penalty
-and stop tokens; a model without rotary positions decodes one job at a time) and decodes
-them as one left-padded batch (`generate_ragged_ids`), each answer seeded with its own
-job's seed (+ its index), so an answer is the one a lone decode with that seed gives.
-Each answer streams through its own `TextStream` (its own stop strings, its own token
-limit) and ends alone; a cancelled job (its client went away) stops taking part, and the
-batch stops when no row is left. Jobs that arrive during a batch wait for the next one
-(dynamic batching: rows do not join a batch already decoding).
+A job is a prompt, its sampling settings, `n` answers and the adapter that writes them. One
+worker thread owns the model: it takes the waiting jobs that can share a batch (same
+adapter, temperature, top-k/top-p, penalty and stop tokens; a model without rotary
+positions decodes one job at a time) and decodes them as one left-padded batch
+(`generate_ragged_ids`), each answer seeded with its own job's seed (+ its index), so an
+answer is the one a lone decode with that seed gives. Each answer streams through its own
+`TextStream` (its own stop strings, its own token limit) and ends alone; a cancelled job
+(its client went away) stops taking part, and the batch stops when no row is left. Jobs
+that arrive during a batch wait for the next one (dynamic batching: rows do not join a
+batch already decoding).
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from llm.completion import Completion, TextStream
+from llm.completion import TextStream
 from llm.engine import Engine
-from llm.generate import SamplingConfig, generate_ids, generate_ragged_ids
+from llm.generate import generate_ids, generate_ragged_ids
+from llm.lora import adapters_of
+from llm.sampling import Completion, SamplingConfig
 
 Emit = Callable[[int, str, str | None], None]  # (answer index, new text, finish reason when it ended)
 
@@ -32,6 +35,7 @@ class Job:
     sampling: SamplingConfig
     emit: Emit
     n: int = 1
+    adapter: str | None = None  # the LoRA adapter (attached to the model) that answers; None: the base
     cancelled: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
     completions: list[Completion] = field(default_factory=list)
@@ -45,7 +49,7 @@ class Job:
 
     def batch_key(self) -> tuple:
         s = self.sampling
-        return (s.temperature, s.top_k, s.top_p, s.repetition_penalty, tuple(s.stop_token_ids))
+        return (self.adapter, s.temperature, s.top_k, s.top_p, s.repetition_penalty, tuple(s.stop_token_ids))
 
 
 class Batcher:
@@ -103,7 +107,8 @@ class Batcher:
             live = [job for job in batch if not job.cancelled.is_set()]
             try:
                 if live:
-                    self._run(live)
+                    with adapters_of(self.engine.model).using(live[0].adapter):
+                        self._run(live)
             except Exception as exc:  # reported to each job's caller, never kills the worker
                 for job in live:
                     job.error = exc

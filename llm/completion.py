@@ -9,19 +9,10 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 
-from llm.generate import DecodeStep, SamplingConfig, generate_ids, generate_ragged_ids, seeded_row
+from llm.generate import DecodeStep, generate_ids, generate_ragged_ids, seeded_row
 from llm.model import Transformer
-
-
-@dataclass
-class Completion:
-    """One finished sequence: its ids, text and why it stopped."""
-
-    token_ids: list[int] = field(default_factory=list)
-    text: str = ""
-    finish_reason: str = "length"  # stop | length | interrupted
+from llm.sampling import Completion, SamplingConfig
 
 
 def whole_characters(data: bytes) -> str:
@@ -123,6 +114,14 @@ class StreamingCompletion:
     @property
     def completion(self) -> Completion:
         return Completion(list(self.stream.ids), self.stream.text, self.finish_reason)
+
+    @property
+    def prompt_tokens(self) -> int:
+        return len(self.prompt_ids)
+
+    @property
+    def completion_tokens(self) -> int:
+        return len(self.stream.ids)
 
 
 def complete_batch(model: Transformer, prompt_ids: Sequence[int], config: SamplingConfig, n: int,

@@ -14,11 +14,12 @@ from typing import Any
 import torch
 
 from llm.compile import CompiledOrEager, compile_decode
-from llm.completion import Completion, StreamingCompletion, complete_batch, complete_ragged
+from llm.completion import StreamingCompletion, complete_batch, complete_ragged
 from llm.config import Precision
-from llm.generate import SamplingConfig, continuation_logprobs, generate_ids, next_token_logits
+from llm.generate import continuation_logprobs, generate_ids, next_token_logits
 from llm.load import load_model
 from llm.model import Transformer
+from llm.sampling import Completion, SamplingConfig
 from llm.tokenizer import Tokenizer
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import torch
 
 from llm.config import ModelConfig
-from llm.generate import SamplingConfig, generate_ids
+from llm.generate import generate_ids
 from llm.lora import LoRAConfig, adapters_of
 from llm.model import Transformer
+from llm.sampling import SamplingConfig
 
 
 def greedy(model, prompt):

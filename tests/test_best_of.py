@@ -10,7 +10,7 @@ import torch
 
 from agent.session import Session
 from llm.engine import Engine
-from llm.generate import SamplingConfig
+from llm.sampling import SamplingConfig
 from memory.log import ConversationLog
 from tests.tiny import save_tiny_chat_model
 

@@ -134,8 +134,8 @@ def test_corrupt_database_is_refused_and_left_alone(home):
 def test_a_second_answer_comes_from_the_adapter_that_wrote_the_first(tmp_path):
     from agent.rating import sample_candidate
     from llm.engine import Engine
-    from llm.generate import SamplingConfig
     from llm.lora import LoRAConfig, adapters_of
+    from llm.sampling import SamplingConfig
     from memory.log import Generation
 
     engine = Engine.load(save_tiny_chat_model(tmp_path / "tiny"))

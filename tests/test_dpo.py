@@ -17,8 +17,8 @@ from agent.home import KigiHome
 from agent.pref_evals import PrefEvalError, WinRate, answer_with, parse_judge, win_rate
 from agent.prompts import ChatTemplate
 from llm.engine import Engine
-from llm.generate import SamplingConfig
 from llm.lora import LoRAConfig, adapters_of
+from llm.sampling import SamplingConfig
 from llm.train.data import IGNORE_INDEX
 from llm.train.dpo import DPOConfig, DPORun, dpo_loss, sequence_logprobs
 from llm.train.drift import DriftConfig

@@ -14,8 +14,9 @@ import torch
 from agent.home import KigiHome
 from agent.models import load_engine, model_registry
 from agent.prompts import ChatTemplate, Message
-from llm.generate import SamplingConfig, generate_ids
+from llm.generate import generate_ids
 from llm.registry import DEFAULT_MODEL
+from llm.sampling import SamplingConfig
 from tests.need import extra
 from tests.test_tokenizer import VARIED, fuzz
 

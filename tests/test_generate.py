@@ -8,8 +8,9 @@ import torch
 from llm.completion import StreamingCompletion, TextStream, complete_batch, complete_ragged, whole_characters
 from llm.config import ModelConfig
 from llm.errors import ContextOverflowError
-from llm.generate import SamplingConfig, continuation_logprobs, generate_ids, generate_ragged_ids, process_logits
+from llm.generate import continuation_logprobs, generate_ids, generate_ragged_ids, process_logits
 from llm.model import Transformer
+from llm.sampling import SamplingConfig
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,7 @@ from agent.grounding import Citation, format_sources, grounded_prompt, piped_sou
 from agent.inputs import decode_stdin, make_query
 from agent.prompts import ChatTemplate, Message
 from agent.session import Session
-from llm.completion import Completion
-from llm.generate import SamplingConfig
+from llm.sampling import Completion, SamplingConfig
 from llm.tokenizer import Tokenizer
 from memory.store import Hit
 from tests.tiny import train_bpe_tokenizer

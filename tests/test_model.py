@@ -6,8 +6,9 @@ import pytest
 import torch
 
 from llm.config import ModelConfig
-from llm.generate import SamplingConfig, generate_ids
+from llm.generate import generate_ids
 from llm.model import Transformer
+from llm.sampling import SamplingConfig
 from llm.weights import build_model, load_hf_dir
 from tests.tiny import tiny_gpt2_hf, tiny_llama_hf
 

@@ -16,8 +16,8 @@ from agent.adapters import chat_render
 from agent.home import KigiHome
 from agent.prompts import ChatTemplate
 from llm.engine import Engine
-from llm.generate import SamplingConfig
 from llm.lora import LoRAConfig, LoRAError, adapters_of
+from llm.sampling import SamplingConfig
 from llm.train.data import IGNORE_INDEX
 from llm.train.loop import DataError, TrainConfig
 from llm.train.ppo import VALUE_HEAD_FILE, PPOConfig, PPORun

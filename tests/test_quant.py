@@ -12,7 +12,7 @@ from torch import nn
 from llm.config import ModelConfig
 from llm.engine import Engine
 from llm.fuse import fuse_linears
-from llm.generate import SamplingConfig, generate_ids
+from llm.generate import generate_ids
 from llm.load import load_quantized, save_quantized
 from llm.model import Transformer
 from llm.quant import (
@@ -24,6 +24,7 @@ from llm.quant import (
     quantize_int8,
     quantize_model,
 )
+from llm.sampling import SamplingConfig
 from tests.need import missing
 from tests.tiny import save_tiny_chat_model
 

@@ -13,8 +13,7 @@ import pytest
 from agent.errors import AgentError
 from agent.grounding import GroundingConfig
 from agent.rag_eval import RagQuestion, build_memory, is_correct, matches, normalise, read_questions, run_rag_eval
-from llm.completion import Completion
-from llm.generate import SamplingConfig
+from llm.sampling import Completion, SamplingConfig
 from llm.tokenizer import Tokenizer
 from memory.store import MemoryStore
 from tests.test_injection import FakeStream

@@ -14,8 +14,8 @@ from agent.grounding import ABSTENTION, GROUNDED_INSTRUCTIONS, PIPED_SOURCE, gro
 from agent.reading.training import ReadingConfig, reading_examples
 from agent.session import Session
 from llm.engine import Engine
-from llm.generate import SamplingConfig
 from llm.lora import LoRAConfig, adapters_of
+from llm.sampling import SamplingConfig
 from memory.log import ConversationLog
 from memory.store import Hit
 from tests.test_injection import FakeStore

@@ -4,8 +4,6 @@ changing any answer, the key is enforced, bad requests are refused, and answers 
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -15,48 +13,28 @@ from agent.prompts import ChatTemplate, Message
 from agent.session import Session
 from llm.batcher import Batcher, Job
 from llm.engine import Engine
-from llm.generate import SamplingConfig
+from llm.sampling import SamplingConfig
 from memory.log import ConversationLog
 from tests.need import extra
-from tests.tiny import save_tiny_chat_model
+from tests.serving import peaked_tiny_engine, serving
 
 KEY = "test-key"
 
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory) -> Engine:
-    """A tiny model with a trained model's peaked head: a random one's near-uniform logits put
-    every sampled token on a knife edge that float rounding in a padded batch could tip."""
-    import torch
-
-    engine = Engine.load(save_tiny_chat_model(tmp_path_factory.mktemp("tiny")))
-    with torch.no_grad():
-        engine.model.lm_head.weight.mul_(20)
-    return engine
+    return peaked_tiny_engine(tmp_path_factory.mktemp("tiny"))
 
 
 @pytest.fixture(scope="module")
 def server(engine, tmp_path_factory):
-    uvicorn = extra("uvicorn")
-    from ui.serve import ServeState, create_app
+    from ui.serve import ServeState
 
     state = ServeState(engine, "tiny", Batcher(engine, max_rows=8), api_key=KEY,
                        log_path=tmp_path_factory.mktemp("log") / "kigi.db",
                        embed_loader=lambda: (lambda texts: [[float(len(t)), 1.0] for t in texts]))
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(state), host="127.0.0.1", port=port, log_level="warning")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not running.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", state
-    running.should_exit = True
-    thread.join(timeout=10)
-    state.batcher.close()
+    with serving(state) as url:
+        yield url, state
 
 
 def client(base: str, key: str = KEY):
@@ -117,7 +95,8 @@ def test_models_health_embeddings_n_and_refusals(server):
     with pytest.raises(openai.BadRequestError, match="context window"):
         client(base).chat.completions.create(model="tiny", messages=[{"role": "user", "content": "word " * 5000}])
     httpx = extra("httpx")
-    assert httpx.get(f"{base}/health").json() == {"status": "ok", "model": "tiny"}
+    assert httpx.get(f"{base}/health").json() == {"status": "ok", "model": "tiny", "precision": "fp32",
+                                                  "adapters": [], "context_window": 512}
 
 
 def test_answers_are_logged_like_kigi_ask_with_the_client(server):

@@ -13,8 +13,7 @@ from rich.console import Console
 
 from agent.prompts import ChatTemplate
 from agent.session import Session
-from llm.completion import Completion
-from llm.generate import SamplingConfig
+from llm.sampling import Completion, SamplingConfig
 from tests.need import extra, missing
 from ui.chat import ChatREPL
 

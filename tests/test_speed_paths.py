@@ -13,8 +13,9 @@ from llm.attention import SHARED_PREFIX_MIN, shared_prefix_attention
 from llm.compile import compile_decode
 from llm.config import ModelConfig
 from llm.errors import CompileFallbackWarning
-from llm.generate import SamplingConfig, next_token_logits, pick_tokens
+from llm.generate import next_token_logits, pick_tokens
 from llm.model import Transformer
+from llm.sampling import SamplingConfig
 from tests.need import missing
 from tests.test_generate import decode
 

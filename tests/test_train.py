@@ -357,7 +357,7 @@ def test_train_sft_then_list_info_use_and_remove(home, data_file, engine):
             assert torch.equal(engine.model(idx), base)
         assert adapters_of(engine.model).active == "mem"
     assert not torch.allclose(base, tuned)
-    from llm.generate import SamplingConfig
+    from llm.sampling import SamplingConfig
 
     roles.activate("propose")  # generation (KV cache, batched samples) runs through the adapter too
     completions = engine.complete([1, 5, 9, 30], SamplingConfig(max_new_tokens=4, temperature=1.0, seed=0), n=2)

@@ -30,6 +30,7 @@ from ui.options import (
     ModelOption,
     NoLogOption,
     NoMemoryOption,
+    NoServerOption,
     PrecisionOption,
     ReaderOption,
     RememberOption,
@@ -44,6 +45,8 @@ from ui.options import (
 if TYPE_CHECKING:
     from agent.session import Session, TurnResult
     from agent.tot import SearchConfig
+    from llm.engine import Engine
+    from llm.remote import RemoteEngine
     from memory.store import MemoryStore
 
 
@@ -53,11 +56,8 @@ def read_piped_stdin(model: str) -> str | None:
     if sys.stdin is None or sys.stdin.closed or sys.stdin.isatty():
         return None
     from agent.inputs import decode_stdin, input_byte_limit, read_capped
-    from agent.models import context_window
-    from ui.progress import byte_progress
 
-    with byte_progress(err_console()) as progress:  # the first use of a model pulls it
-        limit = input_byte_limit(context_window(home(), model, progress))
+    limit = input_byte_limit(input_window(model))
     try:
         data = read_capped(sys.stdin.buffer, limit)
     except (OSError, ValueError):
@@ -65,18 +65,56 @@ def read_piped_stdin(model: str) -> str | None:
     return decode_stdin(data)
 
 
-def open_session(model: str, precision: str, compile: bool, adapter: str | None, system: str | None,
-                 no_log: bool, continue_last: bool = False, cid: str | None = None) -> Session:
-    """The engine loaded with its adapter, and a session on it: fresh, or a logged conversation
-    resumed (-c for the latest, --cid for one)."""
-    from agent.session import Session
+def input_window(model: str) -> int:
+    """The context window that piped input is sized for, known before any weights load: a
+    registered remote model's, a local model's header (pulled on first use), or that of a
+    running `kigi serve` of a model this machine does not have."""
+    from agent.models import context_window
+    from agent.remote_models import remote_models, resident_server
+    from llm.errors import ModelNotFoundError
+    from ui.progress import byte_progress
 
-    log = open_log(no_log)
+    if (remote := remote_models(home()).get(model)) is not None:
+        return remote.context_window
+    try:
+        with byte_progress(err_console()) as progress:  # the first use of a model pulls it
+            return context_window(home(), model, progress)
+    except ModelNotFoundError:
+        if (resident := resident_server(model, "auto", None)) is None:
+            raise
+        return resident.context_window
+
+
+def open_engine(model: str, precision: str, compile: bool, adapter: str | None,
+                local: bool) -> Engine | RemoteEngine:
+    """The model to answer with: a registered remote model; else a running `kigi serve` that
+    serves it as a load here would (unless `local`: --no-server, or a feature that needs the
+    weights here); else the model loaded here, with its adapter."""
+    from agent.remote_models import remote_models, resident_server
+
+    registered = remote_models(home()).get(model)
+    if registered is not None:
+        if adapter or compile:
+            raise ValueError(f"{model} is served remotely: adapters and --compile need a local model")
+        return registered.engine()
+    if not local and (resident := resident_server(model, precision, adapter)) is not None:
+        return resident
     engine = load_engine_with_progress(model, precision, compile)
     if adapter:
         from agent.adapters import AdapterStore
 
         AdapterStore.of(home()).use(engine, adapter)
+    return engine
+
+
+def open_session(model: str, precision: str, compile: bool, adapter: str | None, system: str | None,
+                 no_log: bool, continue_last: bool = False, cid: str | None = None, local: bool = False) -> Session:
+    """The engine (`open_engine`) and a session on it: fresh, or a logged conversation resumed
+    (-c for the latest, --cid for one)."""
+    from agent.session import Session
+
+    log = open_log(no_log)
+    engine = open_engine(model, precision, compile, adapter, local)
     if (continue_last or cid) and log is None:
         raise ValueError("--continue and --cid need the log (drop --no-log)")
     if cid or continue_last:
@@ -220,6 +258,7 @@ def ask(
     no_log: NoLogOption = False,
     precision: PrecisionOption = "auto",
     compile: CompileOption = False,
+    no_server: NoServerOption = False,
 ) -> None:
     """Answer one question. `echo CONTEXT | kigi ask "QUESTION"` uses stdin as context.
 
@@ -234,7 +273,8 @@ def ask(
             raise ValueError("--best-of needs --reward NAME, and does not combine with --tot")
         query = make_query(question, read_piped_stdin(model))
         sampling = sampling_config(temperature, top_p, top_k, max_tokens, seed)
-        session = open_session(model, precision, compile, adapter, system, no_log, continue_last, cid)
+        session = open_session(model, precision, compile, adapter, system, no_log, continue_last, cid,
+                               local=no_server or tot or bool(best_of))
         remember_store = attach_memory(session, no_memory, remember, chroma_url)
         if session.retriever is not None or query.context:
             session.reader = load_reader(session.engine, reader)
@@ -302,13 +342,15 @@ def chat(
     no_log: NoLogOption = False,
     precision: PrecisionOption = "auto",
     compile: CompileOption = False,
+    no_server: NoServerOption = False,
 ) -> None:
     """Talk with kigi in the terminal. /help inside lists the commands."""
     with user_errors():
         from ui.chat import ChatREPL, setup_history
 
         sampling = sampling_config(temperature, top_p, top_k, max_tokens, seed)
-        session = open_session(model, precision, compile, adapter, system, no_log, continue_last, cid)
+        session = open_session(model, precision, compile, adapter, system, no_log, continue_last, cid,
+                               local=no_server or tot)
         remember_store = attach_memory(session, no_memory, remember, chroma_url)
         if session.retriever is not None:
             session.reader = load_reader(session.engine, reader)
@@ -317,6 +359,7 @@ def chat(
         def switch_adapter(name: str | None) -> None:
             from agent.adapters import AdapterStore
 
+            session.require_local("adapters switched in the chat")
             AdapterStore.of(home()).use(session.engine, name)
             session.adapter = name
 

@@ -17,7 +17,8 @@ from rich.console import Console
 from agent.session import Session
 from agent.tot import SearchConfig
 from llm.errors import ContextOverflowError
-from llm.generate import SamplingConfig
+from llm.remote import RemoteError
+from llm.sampling import SamplingConfig
 from ui.compare import ask_verdict, show_side_by_side
 from ui.render import stream_answer
 
@@ -116,6 +117,8 @@ class ChatREPL:
                 self.console.print(f"[red]{exc}[/]")
             except ContextOverflowError as exc:  # a full conversation must not end the chat
                 self.console.print(f"[red]{exc}[/] (/new starts a new conversation)", highlight=False)
+            except RemoteError as exc:  # a remote model's hiccup must not end the chat either
+                self.console.print(f"[red]{exc}[/]", highlight=False)
 
     def answer(self, pieces: Iterator[str]) -> None:
         try:

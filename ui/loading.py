@@ -11,7 +11,8 @@ from ui.errors import err_console
 if TYPE_CHECKING:
     from agent.home import KigiHome
     from llm.engine import Engine
-    from llm.generate import SamplingConfig
+    from llm.remote import RemoteEngine
+    from llm.sampling import SamplingConfig
     from memory.log import ConversationLog
 
 
@@ -42,8 +43,11 @@ def load_engine_with_progress(model: str, precision: str, compile: bool = False)
     `precision` "auto" is the model's measured default (`agent.precision`)."""
     from agent.models import ensure_model, load_engine
     from agent.precision import AUTO, resolve
+    from agent.remote_models import remote_models
     from ui.progress import byte_progress
 
+    if model in remote_models(home()):
+        raise ValueError(f"{model} is served remotely, and this needs the model's own weights (use a local model)")
     console = err_console()
     if precision == AUTO:
         with byte_progress(console) as progress:
@@ -60,17 +64,19 @@ def load_engine_with_progress(model: str, precision: str, compile: bool = False)
 
 def sampling_config(temperature: float, top_p: float, top_k: int, max_tokens: int,
                     seed: int | None) -> SamplingConfig:
-    from llm.generate import SamplingConfig
+    from llm.sampling import SamplingConfig
 
     return SamplingConfig(max_new_tokens=max_tokens, temperature=temperature, top_p=top_p, top_k=top_k, seed=seed)
 
 
-def load_reader(engine: Engine, reader: str) -> str | None:
+def load_reader(engine: Engine | RemoteEngine, reader: str) -> str | None:
     """The adapter that answers from sources, attached to the engine (None for off). The
     shipped default that does not fit the model (another base model) is skipped with a note;
     one the user named must load."""
     if reader.lower() in ("off", "none", ""):
         return None
+    if getattr(engine, "remote", False):
+        return served_reader(engine, reader)  # type: ignore[arg-type]
     from agent.adapters import AdapterStore
     from agent.reading import DEFAULT_READER
     from llm.lora import LoRAError
@@ -82,3 +88,16 @@ def load_reader(engine: Engine, reader: str) -> str | None:
             raise
         err_console().print(f"[dim]note: sources are read without the {reader} adapter ({exc})[/]")
         return None
+
+
+def served_reader(engine: RemoteEngine, reader: str) -> str | None:
+    """The reader when the server serves it under its name (`kigi serve` does by default);
+    a named one it lacks is refused, the shipped default skipped with a note."""
+    from agent.reading import DEFAULT_READER
+
+    if reader in {m.get("id") for m in engine.models()}:
+        return reader
+    if reader != DEFAULT_READER:
+        raise ValueError(f"{engine.name}'s server does not serve the reader {reader}")
+    err_console().print(f"[dim]note: sources are read without the {reader} adapter (the server lacks it)[/]")
+    return None

@@ -38,11 +38,15 @@ def model_list(as_json: JsonOption = False) -> None:
     """Models in the cache, and the built-in ones that can be pulled."""
     with user_errors():
         from agent.models import model_registry
+        from agent.remote_models import remote_models
         from llm.registry import KNOWN_MODELS
 
         registry = model_registry(home())
         rows = {e.name: {"name": e.name, "status": "ready", "source": e.source, "size": e.size, "path": e.path}
                 for e in registry.entries()}
+        for remote in remote_models(home()).values():
+            rows[remote.name] = {"name": remote.name, "status": "remote", "source": f"{remote.model} at {remote.url}",
+                                 "size": None, "path": None}
         for name, source in KNOWN_MODELS.items():
             rows.setdefault(name, {"name": name, "status": "not pulled", "source": source.requirement,
                                    "size": None, "path": None})
@@ -65,8 +69,12 @@ def model_info(name: Annotated[str, typer.Argument(help="Model name.")] = DEFAUL
     with user_errors():
         from agent.models import ensure_model, model_registry
         from agent.precision import default_precision
+        from agent.remote_models import remote_models
         from llm.weights import load_weights
 
+        if (remote := remote_models(home()).get(name)) is not None:
+            print(json.dumps({**remote.__dict__, "remote": True}, indent=2))
+            return
         path = ensure_model(home(), name)
         entry = model_registry(home()).resolve(name)
         weights = load_weights(path)
@@ -83,11 +91,26 @@ def model_info(name: Annotated[str, typer.Argument(help="Model name.")] = DEFAUL
 
 @model_app.command("add")
 def model_add(
-    path: Annotated[str, typer.Argument(help="A .gguf file or a Hugging Face model directory.")],
-    name: Annotated[str, typer.Option("--name", "-n", help="Name to use with --model.")],
+    path: Annotated[str, typer.Argument(
+        help="A .gguf file or a Hugging Face model directory; with --openai-url, the name to register.")],
+    name: Annotated[str | None, typer.Option("--name", "-n", help="Name to use with --model.")] = None,
+    openai_url: Annotated[str | None, typer.Option(
+        "--openai-url", help="A model served elsewhere: the base URL of its OpenAI-compatible API (…/v1).")] = None,
+    remote_model: Annotated[str | None, typer.Option(
+        "--remote-model", help="The server's name for the model (default: the name registered).")] = None,
+    api_key_env: Annotated[str | None, typer.Option(
+        "--api-key-env", help="Environment variable that holds the server's API key.")] = None,
+    context_window: Annotated[int, typer.Option(help="The remote model's context window, in tokens.")] = 8192,
 ) -> None:
-    """Register a local model (GGUF file or HF directory) under a name; it is checked first."""
+    """Register a local model (GGUF file or HF directory) under a name, or a model served by
+    an OpenAI-compatible server (vLLM, llama.cpp's server, Ollama, `kigi serve`); either is
+    checked first."""
     with user_errors():
+        if openai_url is not None:
+            add_remote_model(name or path, openai_url, remote_model or name or path, api_key_env, context_window)
+            return
+        if name is None:
+            raise ValueError("--name is required for a local model")
         from pathlib import Path
 
         from agent.models import model_registry
@@ -98,11 +121,34 @@ def model_add(
         err_console().print(f"[green]✓[/] added {entry.name} → {entry.path}")
 
 
+def add_remote_model(name: str, url: str, served_as: str, api_key_env: str | None, context_window: int) -> None:
+    """Register a remote model once its server answers and lists it."""
+    from agent.models import model_registry
+    from agent.remote_models import RemoteModel, add_remote
+    from llm.registry import KNOWN_MODELS
+
+    if not name.strip() or "/" in name:
+        raise ValueError(f"a model name cannot be empty or hold '/', got {name!r}")
+    if name in KNOWN_MODELS or model_registry(home()).get(name) is not None:
+        raise ValueError(f"{name} is already a local model; choose another --name")
+    if context_window < 16:
+        raise ValueError(f"--context-window must be at least 16, got {context_window}")
+    model = RemoteModel(name, url.rstrip("/"), served_as, api_key_env, context_window)
+    listed = [str(m.get("id")) for m in model.engine().models()]
+    if served_as not in listed:
+        served = ", ".join(listed) or "nothing"
+        raise ValueError(f"the server at {url} does not serve {served_as!r} (it serves: {served})")
+    add_remote(home(), model)
+    err_console().print(f"[green]✓[/] added {name} → {served_as} at {model.url}")
+
+
 @model_app.command("remove")
 def model_remove(name: Annotated[str, typer.Argument(help="Model name.")]) -> None:
     """Forget a model and delete its caches; a pulled file is deleted, an added path left alone."""
     with user_errors():
         from agent.models import model_registry
+        from agent.remote_models import remove_remote
 
-        model_registry(home()).remove(name)
+        if not remove_remote(home(), name):
+            model_registry(home()).remove(name)
         err_console().print(f"removed {name}")

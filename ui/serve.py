@@ -30,10 +30,11 @@ from starlette.routing import Route
 from agent.prompts import ChatTemplate, Message
 from llm.batcher import Batcher, Job
 from llm.engine import Engine
-from llm.generate import SamplingConfig
+from llm.sampling import SamplingConfig
 from memory.log import ConversationLog, Generation
 
 ROLES = ("system", "user", "assistant")
+CLIENT_LOGS = "X-Kigi-Client-Logs"  # sent by a kigi client that logs the exchange itself (with its sources)
 
 
 class BadRequest(Exception):
@@ -51,14 +52,37 @@ class ServeState:
     log: ConversationLog | None = None
     embed: Any = None  # (texts) -> vectors, loaded on first use
     embed_loader: Any = None
+    precision: str = "fp32"
+    adapters: tuple[str, ...] = ()  # adapters attached to the model, each served as a model of its name
+
+    def adapter_of(self, model: Any) -> str | None:
+        """The adapter a request's `model` names (vLLM's way: a LoRA adapter is a model of
+        its own name); the base model or no name: None."""
+        if model in (None, "", self.model_name):
+            return None
+        if model in self.adapters:
+            return str(model)
+        served = ", ".join([self.model_name, *self.adapters])
+        raise BadRequest(f"model: {model!r} is not served here (served: {served})")
 
 
 def error(status: int, message: str, kind: str = "invalid_request_error") -> JSONResponse:
     return JSONResponse({"error": {"message": message, "type": kind}}, status_code=status)
 
 
-def parse_chat(body: Any, state: ServeState) -> tuple[list[Message], SamplingConfig, int, bool]:
-    """The messages, sampling settings, n and stream flag of a chat-completions body."""
+@dataclass(frozen=True)
+class ChatRequest:
+    messages: list[Message]
+    sampling: SamplingConfig
+    n: int = 1
+    stream: bool = False
+    adapter: str | None = None
+    usage_in_stream: bool = False  # stream_options.include_usage: a last chunk with the token counts
+
+
+def parse_chat(body: Any, state: ServeState) -> ChatRequest:
+    """What a chat-completions body asks for (top_k and repetition_penalty are read as vLLM
+    reads them; an adapter is asked for by its name as the model)."""
     if not isinstance(body, dict):
         raise BadRequest("the body must be a JSON object")
     messages = body.get("messages")
@@ -78,28 +102,35 @@ def parse_chat(body: Any, state: ServeState) -> tuple[list[Message], SamplingCon
         sampling = SamplingConfig(
             max_new_tokens=int(body.get("max_tokens") or body.get("max_completion_tokens") or 512),
             temperature=float(body.get("temperature", 1.0)), top_p=float(body.get("top_p", 1.0)),
+            top_k=int(body.get("top_k") or 0), repetition_penalty=float(body.get("repetition_penalty") or 1.0),
             seed=body.get("seed"), stop_strings=tuple(str(s) for s in stop),
             stop_token_ids=state.template.stop_tokens(state.engine.tokenizer))
     except (TypeError, ValueError) as exc:
         raise BadRequest(str(exc)) from None
-    return parsed, sampling, n, bool(body.get("stream", False))
+    options = body.get("stream_options")
+    usage = isinstance(options, dict) and bool(options.get("include_usage"))
+    return ChatRequest(parsed, sampling, n, bool(body.get("stream", False)), state.adapter_of(body.get("model")), usage)
 
 
 def create_app(state: ServeState) -> Starlette:
     async def health(request: Request) -> Response:
-        return JSONResponse({"status": "ok", "model": state.model_name})
+        return JSONResponse({"status": "ok", "model": state.model_name, "precision": state.precision,
+                             "adapters": list(state.adapters), "context_window": state.engine.context_window})
 
     async def models(request: Request) -> Response:
         return JSONResponse({"object": "list", "data": [
-            {"id": state.model_name, "object": "model", "created": 0, "owned_by": "kigi"}]})
+            {"id": state.model_name, "object": "model", "created": 0, "owned_by": "kigi"},
+            *({"id": name, "object": "model", "created": 0, "owned_by": "kigi", "parent": state.model_name}
+              for name in state.adapters)]})
 
     async def chat(request: Request) -> Response:
         if (refused := _auth(request, state)) is not None:
             return refused
         try:
-            messages, sampling, n, stream = parse_chat(await _json(request), state)
+            asked = parse_chat(await _json(request), state)
         except BadRequest as exc:
             return error(400, str(exc))
+        messages, sampling, n = asked.messages, asked.sampling, asked.n
         ids = state.template.render_ids(state.engine.tokenizer, messages)
         window = state.engine.context_window
         if len(ids) + 1 > window:
@@ -108,13 +139,16 @@ def create_app(state: ServeState) -> Starlette:
         sampling = dataclasses.replace(sampling, max_new_tokens=min(sampling.max_new_tokens, window - len(ids)))
         loop = asyncio.get_running_loop()
         pieces: asyncio.Queue[tuple[int, str, str | None]] = asyncio.Queue()
-        job = Job(ids, sampling, lambda i, text, end: loop.call_soon_threadsafe(pieces.put_nowait, (i, text, end)), n)
+        job = Job(ids, sampling, lambda i, text, end: loop.call_soon_threadsafe(pieces.put_nowait, (i, text, end)), n,
+                  asked.adapter)
         started = time.perf_counter()
         state.batcher.submit(job)
         answer_id, created = f"chatcmpl-{secrets.token_hex(12)}", int(time.time())
         client = request.client.host if request.client else "unknown"
-        if stream:
-            return StreamingResponse(_sse(state, job, pieces, answer_id, created, messages, ids, client, started),
+        if request.headers.get(CLIENT_LOGS) == "1":
+            client = None  # the kigi client logs this exchange, with what only it knows
+        if asked.stream:
+            return StreamingResponse(_sse(state, job, pieces, answer_id, created, asked, ids, client, started),
                                      media_type="text/event-stream")
         texts, reasons = [""] * n, [None] * n
         while any(r is None for r in reasons):
@@ -126,13 +160,11 @@ def create_app(state: ServeState) -> Starlette:
         if job.error is not None:
             return error(500, f"decoding failed: {job.error}", "server_error")
         _log(state, messages, job, ids, client, time.perf_counter() - started)
-        used = sum(len(c.token_ids) for c in job.completions)
         return JSONResponse({
             "id": answer_id, "object": "chat.completion", "created": created, "model": state.model_name,
             "choices": [{"index": i, "message": {"role": "assistant", "content": texts[i]},
                          "finish_reason": reasons[i], "logprobs": None} for i in range(n)],
-            "usage": {"prompt_tokens": len(ids), "completion_tokens": used, "total_tokens": len(ids) + used},
-            "system_fingerprint": f"kigi-seed-{job.sampling.seed}"})
+            "usage": _usage(job, ids), "system_fingerprint": f"kigi-seed-{job.sampling.seed}"})
 
     async def embeddings(request: Request) -> Response:
         if (refused := _auth(request, state)) is not None:
@@ -181,11 +213,14 @@ def _auth(request: Request, state: ServeState) -> Response | None:
 
 
 async def _sse(state: ServeState, job: Job, pieces: asyncio.Queue, answer_id: str, created: int,
-               messages: list[Message], ids: list[int], client: str, started: float) -> AsyncIterator[str]:
-    def chunk(index: int, delta: dict[str, Any], reason: str | None) -> str:
+               asked: ChatRequest, ids: list[int], client: str | None, started: float) -> AsyncIterator[str]:
+    def event(**fields: Any) -> str:
         body = {"id": answer_id, "object": "chat.completion.chunk", "created": created, "model": state.model_name,
-                "choices": [{"index": index, "delta": delta, "finish_reason": reason, "logprobs": None}]}
+                **fields}
         return f"data: {json.dumps(body)}\n\n"
+
+    def chunk(index: int, delta: dict[str, Any], reason: str | None) -> str:
+        return event(choices=[{"index": index, "delta": delta, "finish_reason": reason, "logprobs": None}])
 
     try:
         for index in range(job.n):
@@ -198,16 +233,25 @@ async def _sse(state: ServeState, job: Job, pieces: asyncio.Queue, answer_id: st
             if end is not None:
                 open_rows -= 1
                 yield chunk(index, {}, end)
-        yield "data: [DONE]\n\n"
         await asyncio.to_thread(job.done.wait)
-        _log(state, messages, job, ids, client, time.perf_counter() - started)
+        if asked.usage_in_stream:
+            yield event(choices=[], usage=_usage(job, ids))
+        _log(state, asked.messages, job, ids, client, time.perf_counter() - started)  # logged before the client is done
+        yield "data: [DONE]\n\n"
     finally:
         job.cancelled.set()  # the client left (or all is sent): its rows stop taking part
 
 
-def _log(state: ServeState, messages: list[Message], job: Job, ids: list[int], client: str, seconds: float) -> None:
-    """The exchange in the log as `kigi ask` writes it: the conversation, then each answer."""
-    if state.log is None or not job.completions:
+def _usage(job: Job, ids: list[int]) -> dict[str, int]:
+    used = sum(len(c.token_ids) for c in job.completions)
+    return {"prompt_tokens": len(ids), "completion_tokens": used, "total_tokens": len(ids) + used}
+
+
+def _log(state: ServeState, messages: list[Message], job: Job, ids: list[int], client: str | None,
+         seconds: float) -> None:
+    """The exchange in the log as `kigi ask` writes it: the conversation, then each answer
+    (not when the client is a kigi that logs it itself: client None)."""
+    if state.log is None or client is None or not job.completions:
         return
     system = next((m.content for m in messages if m.role == "system"), None)
     cid = state.log.start_conversation(state.model_name, system)
@@ -218,9 +262,10 @@ def _log(state: ServeState, messages: list[Message], job: Job, ids: list[int], c
     params = {k: v for k, v in dataclasses.asdict(job.sampling).items() if k != "seed"} | {"client": client, "n": job.n}
 
     def generation(completion: Any) -> Generation:
-        return Generation(model=state.model_name, prompt_version=state.template.version, params=params,
-                          seed=job.sampling.seed, tokens_in=len(ids), tokens_out=len(completion.token_ids),
-                          latency_s=seconds, interrupted=completion.finish_reason == "interrupted")
+        return Generation(model=state.model_name, adapter=job.adapter, prompt_version=state.template.version,
+                          params=params, seed=job.sampling.seed, tokens_in=len(ids),
+                          tokens_out=len(completion.token_ids), latency_s=seconds,
+                          interrupted=completion.finish_reason == "interrupted")
 
     first, *others = job.completions
     state.log.add_message(cid, "assistant", first.text, generation=generation(first))

@@ -19,7 +19,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from llm.generate import SamplingConfig
+from llm.sampling import SamplingConfig
 from llm.train.loop import StepInfo, Trainer
 from llm.train.rollouts import sample_rollouts, sequence_kl
 

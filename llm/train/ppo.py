@@ -37,8 +37,8 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from llm.generate import SamplingConfig
 from llm.lora import LoRAConfig, LoRAError, adapters_of
+from llm.sampling import SamplingConfig
 from llm.train.config import TrainConfig
 from llm.train.data import ChatMessage, Render
 from llm.train.lm import model_window

@@ -14,8 +14,9 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from llm.generate import SamplingConfig, generate_ids, generate_ragged_ids
+from llm.generate import generate_ids, generate_ragged_ids
 from llm.lora import adapters_of
+from llm.sampling import SamplingConfig
 from llm.train.data import check_messages
 from llm.train.lm import IGNORE_INDEX
 from llm.train.loop import DataError

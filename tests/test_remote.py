@@ -1,0 +1,199 @@
+"""Models served elsewhere: a session over `RemoteEngine` answers as a session over the
+loaded model does (same seed, same text), adapters are asked for by name, a resident
+`kigi serve` is found (or not) as `kigi ask` looks for it, and `kigi model add --openai-url`
+registers a model that `kigi ask` then answers with, without loading any weights."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agent.remote_models import SERVER_ENV, RemoteModel, resident_server
+from agent.session import Session
+from llm.batcher import Batcher
+from llm.engine import Engine
+from llm.errors import ContextOverflowError
+from llm.lora import LoRAConfig, adapters_of
+from llm.remote import RemoteConfig, RemoteEngine, RemoteError, request_body
+from llm.sampling import SamplingConfig
+from memory.log import ConversationLog
+from tests.serving import peaked_tiny_engine, serving
+
+QUESTION = "Tell me about foxes."
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory) -> Engine:
+    """The peaked tiny model with an adapter "shout" whose B is not zero (it changes answers)."""
+    import torch
+
+    engine = peaked_tiny_engine(tmp_path_factory.mktemp("tiny"))
+    adapters = adapters_of(engine.model)
+    adapters.add("shout", LoRAConfig(rank=4, alpha=8, targets=("q", "v")), seed=0)
+    with torch.no_grad():
+        generator = torch.Generator().manual_seed(1)
+        for name, parameter in adapters.named_parameters("shout").items():
+            if "lora_B" in name:
+                parameter.copy_(torch.randn(parameter.shape, generator=generator) * 0.5)
+    adapters.activate(None)
+    return engine
+
+
+@pytest.fixture(scope="module")
+def server(engine, tmp_path_factory):
+    from ui.serve import ServeState
+
+    log_path = tmp_path_factory.mktemp("log") / "kigi.db"
+    state = ServeState(engine, "tiny", Batcher(engine, max_rows=4), log_path=log_path, adapters=("shout",))
+    with serving(state) as url:
+        yield url, state
+
+
+def remote(url: str, **kwargs) -> RemoteEngine:
+    return RemoteEngine(RemoteConfig(f"{url}/v1", "tiny", context_window=512, **kwargs), "tiny")
+
+
+def answer(engine, seed: int, temperature: float, reader: str | None = None, log: ConversationLog | None = None,
+           context: str | None = None) -> Session:
+    session = Session(engine, "tiny", log=log)
+    session.reader = reader
+    sampling = SamplingConfig(max_new_tokens=14, temperature=temperature, seed=seed)
+    "".join(session.reply(QUESTION if context is None else "What does it say?", context, sampling))
+    return session
+
+
+@pytest.mark.parametrize("temperature", [0.0, 0.9])
+def test_a_remote_session_answers_as_the_loaded_model_does(server, engine, temperature):
+    url, _ = server
+    here = answer(engine, seed=11, temperature=temperature).last
+    there = answer(remote(url), seed=11, temperature=temperature).last
+    assert there.text == here.text and there.finish_reason == here.finish_reason
+    assert there.prompt_tokens == here.prompt_tokens and there.completion_tokens == here.completion_tokens
+
+
+def test_the_reader_adapter_is_asked_for_by_name(server, engine):
+    """Piped context makes the question a grounded one that the reader answers: over the
+    server, the adapter served under its name answers it, as it does when loaded here."""
+    url, _ = server
+    context = "The fox lives in the northern forest and eats berries."
+    here = answer(engine, seed=3, temperature=0.0, reader="shout", context=context).last
+    there = answer(remote(url), seed=3, temperature=0.0, reader="shout", context=context).last
+    base = answer(remote(url), seed=3, temperature=0.0, context=context).last
+    assert there.text == here.text and there.adapter == "shout"
+    assert base.text != there.text  # the adapter really answered
+    assert adapters_of(engine.model).active is None  # and the base model is itself again
+    with pytest.raises(RemoteError, match="not served here"):
+        remote(url).complete_chat([{"role": "user", "content": "hi"}], SamplingConfig(max_new_tokens=2), model="nope")
+
+
+def test_the_client_logs_the_turn_and_the_server_does_not_log_it_twice(server, tmp_path):
+    url, state = server
+
+    def served() -> int:
+        with ConversationLog(state.log_path, readonly=True) as server_log:
+            return len(server_log.list_conversations(limit=None))
+
+    before = served()
+    with ConversationLog(tmp_path / "client.db") as log:
+        session = answer(remote(url, headers=(("X-Kigi-Client-Logs", "1"),)), seed=2, temperature=0.5, log=log)
+        logged = log.conversation(session.conversation_id)
+        assert [m.role for m in logged.messages] == ["user", "assistant"]
+        assert logged.messages[-1].generation.seed == 2
+    assert served() == before
+    answer(remote(url), seed=2, temperature=0.5)  # any other client is logged by the server
+    assert served() == before + 1
+
+
+def test_early_stop_long_prompts_and_unreachable_servers_fail_clearly(server):
+    url, _ = server
+    session = Session(remote(url), "tiny")
+    stream = session.reply(QUESTION, sampling=SamplingConfig(max_new_tokens=200, temperature=1.0, seed=5))
+    next(iter(stream), None)
+    stream.close()  # the consumer left (a closed pipe, Ctrl-C)
+    assert session.last.finish_reason == "interrupted"
+    with pytest.raises(ContextOverflowError, match="context window"):
+        Session(remote(url), "tiny").reply("word " * 5000)
+    small = RemoteEngine(RemoteConfig(f"{url}/v1", "tiny", context_window=100_000), "tiny")  # the server refuses
+    with pytest.raises(ContextOverflowError, match="context window holds 512"):
+        "".join(Session(small, "tiny").reply("word " * 5000))
+    with pytest.raises(RemoteError, match="cannot reach"):
+        "".join(Session(remote("http://127.0.0.1:9"), "tiny").reply("hi"))
+    with pytest.raises(ValueError, match="served remotely"):
+        Session(remote(url), "tiny").reply_best_of("hi", None, SamplingConfig(), 2, lambda m, a: [0.0] * len(a))
+
+
+def test_request_bodies_carry_only_what_is_set():
+    body = request_body([{"role": "user", "content": "x"}], SamplingConfig(max_new_tokens=7, seed=1), "m", 1, True)
+    assert body["max_tokens"] == 7 and body["seed"] == 1 and body["stream_options"] == {"include_usage": True}
+    assert not {"top_k", "repetition_penalty", "stop"} & set(body)
+    tuned = request_body([], SamplingConfig(top_k=5, repetition_penalty=1.2, stop_strings=("\n",)), "m", 2, False)
+    assert (tuned["top_k"], tuned["repetition_penalty"], tuned["stop"], tuned["n"]) == (5, 1.2, ["\n"], 2)
+    with pytest.raises(ValueError, match="http"):
+        RemoteConfig("localhost:8000", "m")
+
+
+def test_the_resident_server_is_used_only_when_it_serves_the_same_thing(server, monkeypatch):
+    url, _ = server
+    monkeypatch.setenv(SERVER_ENV, url)
+    found = resident_server("tiny", "auto", None)
+    assert found is not None and found.context_window == 512
+    assert resident_server("tiny", "fp32", "shout") is not None
+    assert resident_server("other-model", "auto", None) is None
+    assert resident_server("tiny", "int4", None) is None  # it runs fp32
+    assert resident_server("tiny", "auto", "missing-adapter") is None
+    monkeypatch.setenv(SERVER_ENV, "http://127.0.0.1:9")
+    assert resident_server("tiny", "auto", None) is None
+
+
+def kigi(home: Path, *args: str, server: str = "http://127.0.0.1:9", **env: str) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "KIGI_HOME": str(home), SERVER_ENV: server, "COLUMNS": "200", **env}
+    return subprocess.run([sys.executable, "-m", "cli", *args], input=b"", capture_output=True, env=environment,
+                          timeout=120, cwd=Path(__file__).parent.parent)
+
+
+def test_kigi_ask_answers_through_a_running_server_and_a_registered_remote_model(server, engine, tmp_path):
+    """No model named tiny exists in this KIGI_HOME: only the server can answer."""
+    url, _ = server
+    expected = answer(engine, seed=4, temperature=0.7).last.text
+    resident = kigi(tmp_path, "ask", "-m", "tiny", "--seed", "4", "--temperature", "0.7", "--max-tokens", "14",
+                    "--json", QUESTION, server=url)
+    assert resident.returncode == 0, resident.stderr.decode()
+    assert json.loads(resident.stdout)["answer"] == expected
+    local = kigi(tmp_path, "ask", "-m", "tiny", "--no-server", "hi", server=url)
+    assert local.returncode == 1 and b"Traceback" not in local.stderr
+
+    added = kigi(tmp_path, "model", "add", "far", "--openai-url", f"{url}/v1", "--remote-model", "tiny",
+                 "--api-key-env", "FAR_KEY", "--context-window", "512", FAR_KEY="unused")
+    assert added.returncode == 0, added.stderr.decode()
+    listed = json.loads(kigi(tmp_path, "model", "list", "--json").stdout)
+    assert {"name": "far", "status": "remote"}.items() <= next(r for r in listed if r["name"] == "far").items()
+    no_key = kigi(tmp_path, "ask", "-m", "far", "hi")
+    assert no_key.returncode == 1 and b"FAR_KEY" in no_key.stderr
+    far = kigi(tmp_path, "ask", "-m", "far", "--seed", "4", "--temperature", "0.7", "--max-tokens", "14", "--json",
+               QUESTION, FAR_KEY="unused")
+    assert far.returncode == 0, far.stderr.decode()
+    assert json.loads(far.stdout)["answer"] == expected
+    with ConversationLog(tmp_path / "kigi.db", readonly=True) as log:
+        assert log.conversation(log.last_conversation_id()).model == "far"
+    refused = kigi(tmp_path, "ask", "-m", "far", "--tot", "hi", FAR_KEY="unused")
+    assert refused.returncode == 1 and b"own weights" in refused.stderr
+    wrong = kigi(tmp_path, "model", "add", "gone", "--openai-url", f"{url}/v1", "--remote-model", "nope")
+    assert wrong.returncode == 1 and b"does not serve" in wrong.stderr
+    assert kigi(tmp_path, "model", "remove", "far").returncode == 0
+    assert "far" not in {r["name"] for r in json.loads(kigi(tmp_path, "model", "list", "--json").stdout)}
+
+
+def test_a_registered_model_round_trips(tmp_path):
+    from agent.home import KigiHome
+    from agent.remote_models import add_remote, remote_models, remove_remote
+
+    home = KigiHome(tmp_path).ensure()
+    model = RemoteModel("big", "http://gpu:8000/v1", "llama", "BIG_KEY", 32768)
+    add_remote(home, model)
+    assert remote_models(home) == {"big": model}
+    assert remove_remote(home, "big") and not remove_remote(home, "big") and remote_models(home) == {}

@@ -127,6 +127,16 @@ def test_early_stop_long_prompts_and_unreachable_servers_fail_clearly(server):
         Session(remote(url), "tiny").reply_best_of("hi", None, SamplingConfig(), 2, lambda m, a: [0.0] * len(a))
 
 
+def test_retry_over_a_remote_model_samples_another_candidate(server, tmp_path):
+    url, _ = server
+    with ConversationLog(tmp_path / "kigi.db") as log:
+        session = answer(remote(url), seed=6, temperature=0.0, log=log)
+        "".join(session.retry(SamplingConfig(max_new_tokens=14)))
+        candidates = session.candidates()
+    assert session.last.sampling.temperature > 0 and len(candidates) >= 1
+    assert session.messages[-1].role == "assistant" and len(session.messages) == 2
+
+
 def test_request_bodies_carry_only_what_is_set():
     body = request_body([{"role": "user", "content": "x"}], SamplingConfig(max_new_tokens=7, seed=1), "m", 1, True)
     assert body["max_tokens"] == 7 and body["seed"] == 1 and body["stream_options"] == {"include_usage": True}
@@ -186,6 +196,19 @@ def test_kigi_ask_answers_through_a_running_server_and_a_registered_remote_model
     assert wrong.returncode == 1 and b"does not serve" in wrong.stderr
     assert kigi(tmp_path, "model", "remove", "far").returncode == 0
     assert "far" not in {r["name"] for r in json.loads(kigi(tmp_path, "model", "list", "--json").stdout)}
+
+
+def test_an_ask_answered_by_the_server_imports_neither_torch_nor_chromadb(server, tmp_path):
+    """What makes the resident server worth it: the client starts in a fraction of a second."""
+    url, _ = server
+    code = ("import sys, runpy\n"
+            "sys.argv = ['kigi', 'ask', '-m', 'tiny', '--max-tokens', '4', 'hello']\n"
+            "try:\n    runpy.run_module('cli', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            "print('torch' in sys.modules, 'chromadb' in sys.modules, file=sys.stderr)")
+    environment = {**os.environ, "KIGI_HOME": str(tmp_path), SERVER_ENV: url}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, env=environment, input=b"",
+                          timeout=120, cwd=Path(__file__).parent.parent)
+    assert done.stdout.strip() and done.stderr.decode().strip().endswith("False False"), done.stderr.decode()
 
 
 def test_a_registered_model_round_trips(tmp_path):

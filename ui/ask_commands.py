@@ -50,14 +50,14 @@ if TYPE_CHECKING:
     from memory.store import MemoryStore
 
 
-def read_piped_stdin(model: str) -> str | None:
+def read_piped_stdin(model: str, local: bool = False) -> str | None:
     """Piped stdin as text, or None when stdin is a terminal or absent. More than the model's
     context window could hold is refused before it is decoded (memory stays bounded)."""
     if sys.stdin is None or sys.stdin.closed or sys.stdin.isatty():
         return None
     from agent.inputs import decode_stdin, input_byte_limit, read_capped
 
-    limit = input_byte_limit(input_window(model))
+    limit = input_byte_limit(input_window(model, local))
     try:
         data = read_capped(sys.stdin.buffer, limit)
     except (OSError, ValueError):
@@ -65,24 +65,21 @@ def read_piped_stdin(model: str) -> str | None:
     return decode_stdin(data)
 
 
-def input_window(model: str) -> int:
+def input_window(model: str, local: bool) -> int:
     """The context window that piped input is sized for, known before any weights load: a
-    registered remote model's, a local model's header (pulled on first use), or that of a
-    running `kigi serve` of a model this machine does not have."""
-    from agent.models import context_window
+    registered remote model's, a running `kigi serve`'s (unless `local`), or the local
+    model's header (pulled on first use)."""
     from agent.remote_models import remote_models, resident_server
-    from llm.errors import ModelNotFoundError
-    from ui.progress import byte_progress
 
     if (remote := remote_models(home()).get(model)) is not None:
         return remote.context_window
-    try:
-        with byte_progress(err_console()) as progress:  # the first use of a model pulls it
-            return context_window(home(), model, progress)
-    except ModelNotFoundError:
-        if (resident := resident_server(model, "auto", None)) is None:
-            raise
+    if not local and (resident := resident_server(model, "auto", None)) is not None:
         return resident.context_window
+    from agent.models import context_window  # imports torch: only for a model loaded here
+    from ui.progress import byte_progress
+
+    with byte_progress(err_console()) as progress:  # the first use of a model pulls it
+        return context_window(home(), model, progress)
 
 
 def open_engine(model: str, precision: str, compile: bool, adapter: str | None,
@@ -271,10 +268,10 @@ def ask(
 
         if best_of and (tot or not reward):
             raise ValueError("--best-of needs --reward NAME, and does not combine with --tot")
-        query = make_query(question, read_piped_stdin(model))
+        local = no_server or tot or bool(best_of)  # --tot and --best-of need the weights here
+        query = make_query(question, read_piped_stdin(model, local))
         sampling = sampling_config(temperature, top_p, top_k, max_tokens, seed)
-        session = open_session(model, precision, compile, adapter, system, no_log, continue_last, cid,
-                               local=no_server or tot or bool(best_of))
+        session = open_session(model, precision, compile, adapter, system, no_log, continue_last, cid, local)
         remember_store = attach_memory(session, no_memory, remember, chroma_url)
         if session.retriever is not None or query.context:
             session.reader = load_reader(session.engine, reader)

@@ -299,7 +299,6 @@ class Session:
         candidates for rating. `scorer` values states instead of the model (a reward model)."""
         from agent.tot_answer import tot_answer
 
-        self.require_local("Tree-of-Thoughts answers")
         start = time.perf_counter()
         turn = self.turn_input(question, context)
         user = turn.user

@@ -18,7 +18,9 @@ from agent.tasks.open_question import ToTAnswer, answer_question
 from agent.tot import EvaluateMode, GenerateMode, OnUpdate, Scorer, SearchConfig
 
 if TYPE_CHECKING:
+    from agent.remote_lm import RemoteLM
     from llm.engine import Engine
+    from llm.remote import RemoteEngine
 
 __all__ = ["ToTAnswer", "tot_answer", "tot_prompt_version"]
 
@@ -31,7 +33,7 @@ def tot_prompt_version(template: ChatTemplate | None = None) -> str:
 
 
 def tot_answer(
-    engine: Engine,
+    engine: Engine | RemoteEngine,
     question: str,
     config: SearchConfig | None = None,
     on_update: OnUpdate | None = None,
@@ -53,10 +55,19 @@ def tot_answer(
     `history`: earlier turns, seen by the final answer prompt only (search prompts stay
     short). `config.seed` makes the search reproducible. `adapter`/`before_call`: see
     `EngineLM`. `scorer` values states instead of the model (a reward model: `reward_scorer`).
-    `result.prompt_version` covers the template and the task's prompts.
+    `result.prompt_version` covers the template and the task's prompts. A remote model
+    (`RemoteEngine`) searches through its chat completions (`RemoteLM`), without adapters.
     """
     template = template or ChatTemplate()
-    lm = EngineLM(engine, template, adapter=adapter, before_call=before_call)
+    lm: EngineLM | RemoteLM
+    if getattr(engine, "remote", False):
+        from agent.remote_lm import RemoteLM
+
+        if adapter is not None:
+            raise ValueError("a remote model cannot use our adapters in the search")
+        lm = RemoteLM(engine)  # type: ignore[arg-type]
+    else:
+        lm = EngineLM(engine, template, adapter=adapter, before_call=before_call)  # type: ignore[arg-type]
     result = answer_question(
         lm, user_turn(question, context), config, history=history,
         generate=generate, evaluate=evaluate, alternatives=alternatives, answer_tokens=answer_tokens,

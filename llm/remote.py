@@ -134,12 +134,21 @@ class RemoteEngine:
     def complete_chat(self, messages: Messages, sampling: SamplingConfig, n: int = 1,
                       model: str | None = None) -> list[Completion]:
         """`n` answers of one request (the server decodes them together where it can)."""
-        with self.post("/chat/completions", request_body(messages, sampling, model or self.config.model, n,
-                                                          False)) as response:
-            reply = json.load(response)
+        reply = self.chat(messages, sampling, n, model)
         choices = sorted(reply.get("choices") or (), key=lambda c: c.get("index", 0))
         return [Completion([], (c.get("message") or {}).get("content") or "", c.get("finish_reason") or "stop")
                 for c in choices]
+
+    def chat(self, messages: Messages, sampling: SamplingConfig, n: int = 1, model: str | None = None,
+             **extra: Any) -> dict[str, Any]:
+        """The server's whole reply to one chat-completions request (`extra`: more fields,
+        such as logprobs=True, top_logprobs=20)."""
+        body = request_body(messages, sampling, model or self.config.model, n, False) | extra
+        with self.post("/chat/completions", body) as response:
+            try:
+                return json.load(response)
+            except ValueError as exc:
+                raise RemoteError(f"{self.name}: the reply is not JSON ({exc})") from None
 
     def models(self, timeout_s: float = 5.0) -> list[dict[str, Any]]:
         """The server's models (`GET /models`)."""

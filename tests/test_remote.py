@@ -6,6 +6,7 @@ registers a model that `kigi ask` then answers with, without loading any weights
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -137,6 +138,29 @@ def test_retry_over_a_remote_model_samples_another_candidate(server, tmp_path):
     assert session.messages[-1].role == "assistant" and len(session.messages) == 2
 
 
+def test_tree_of_thoughts_searches_through_chat_completions(server):
+    """The search's prompts travel as messages; the server (no log-probabilities from
+    kigi serve) values states by the label its short reply starts with."""
+    from agent.remote_lm import RemoteLM, label_mass
+    from agent.tot import SearchConfig
+
+    url, _ = server
+    lm = RemoteLM(remote(url))
+    prompt = lm.render([{"role": "system", "content": "Be brief."}, {"role": "user", "content": "2+2?"}])
+    assert lm.messages(prompt)[0] == {"role": "system", "content": "Be brief."}
+    assert lm.messages("plain") == [{"role": "user", "content": "plain"}]
+    two = lm.complete(prompt, n=2, max_tokens=5, temperature=1.0, seed=3)
+    assert len(two) == 2 and all(c.tokens >= 1 for c in two) and lm.stats.calls == 1
+    probs = lm.label_probs(prompt, ["sure", "likely", "impossible"])
+    assert len(probs) == 3 and sum(probs) <= 1.0
+    assert label_mass([(" Sure", math.log(0.5)), ("s", math.log(0.1)), ("imp", math.log(0.2)), ("l", -1.0)],
+                      ["sure", "likely", "impossible"]) == pytest.approx([0.6, math.exp(-1.0), 0.2])
+    session = Session(remote(url), "tiny")
+    found = session.reply_tot("What is 3 + 4?", config=SearchConfig(breadth=1, depth=1, max_tokens=200, seed=0),
+                              max_new_tokens=8)
+    assert found.tree and session.last.text == found.answer
+
+
 def test_request_bodies_carry_only_what_is_set():
     body = request_body([{"role": "user", "content": "x"}], SamplingConfig(max_new_tokens=7, seed=1), "m", 1, True)
     assert body["max_tokens"] == 7 and body["seed"] == 1 and body["stream_options"] == {"include_usage": True}
@@ -190,7 +214,11 @@ def test_kigi_ask_answers_through_a_running_server_and_a_registered_remote_model
     assert json.loads(far.stdout)["answer"] == expected
     with ConversationLog(tmp_path / "kigi.db", readonly=True) as log:
         assert log.conversation(log.last_conversation_id()).model == "far"
-    refused = kigi(tmp_path, "ask", "-m", "far", "--tot", "hi", FAR_KEY="unused")
+    tot = kigi(tmp_path, "ask", "-m", "far", "--tot", "--breadth", "1", "--depth", "1", "--budget", "200",
+               "--max-tokens", "8", "--json", "hi", FAR_KEY="unused")
+    assert tot.returncode == 0, tot.stderr.decode()
+    assert json.loads(tot.stdout)["tree"]
+    refused = kigi(tmp_path, "ask", "-m", "far", "--best-of", "2", "--reward", "judge", "hi", FAR_KEY="unused")
     assert refused.returncode == 1 and b"own weights" in refused.stderr
     wrong = kigi(tmp_path, "model", "add", "gone", "--openai-url", f"{url}/v1", "--remote-model", "nope")
     assert wrong.returncode == 1 and b"does not serve" in wrong.stderr

@@ -196,6 +196,7 @@ def tot_value_scorer(session: Session, value: str) -> Any:
     """`--value reward:NAME`: the reward model NAME scores ToT states."""
     if not value.startswith("reward:") or value == "reward:":
         raise ValueError(f"--value must be reward:NAME (a reward model), got {value!r}")
+    session.require_local("reward models")
     from agent.adapters import AdapterStore
     from agent.pref_evals import load_reward_model
     from agent.tasks.open_question import reward_scorer
@@ -208,6 +209,7 @@ def answer_best_of(session: Session, query: Any, sampling: Any, n: int, reward: 
                    remember_store: MemoryStore | None, model: str, as_json: bool) -> None:
     """`kigi ask --best-of N --reward NAME`: the answer the reward model ranks first; with
     --json, every sampled answer and its score too."""
+    session.require_local("best-of answers")
     from agent.adapters import AdapterStore
     from agent.pref_evals import load_reward_model
 

@@ -18,6 +18,7 @@ from ui.eval_commands import eval_app
 from ui.log_commands import logs, prefs_app, rate
 from ui.memory_commands import memory_app
 from ui.model_commands import model_app
+from ui.prompt_commands import prompts_app
 from ui.serve_command import serve
 from ui.stats_command import stats
 from ui.train_commands import train_app
@@ -32,7 +33,7 @@ app = typer.Typer(
 for command in (ask, chat, logs, rate, serve, stats):
     app.command()(command)
 for name, group in (("model", model_app), ("train", train_app), ("adapter", adapter_app), ("prefs", prefs_app),
-                    ("memory", memory_app), ("eval", eval_app)):
+                    ("memory", memory_app), ("eval", eval_app), ("prompts", prompts_app)):
     app.add_typer(group, name=name)
 
 

@@ -223,3 +223,19 @@ def _has_table(conn: sqlite3.Connection, name: str) -> bool:
 
 def _has_any_table(conn: sqlite3.Connection) -> bool:
     return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table'").fetchone() is not None
+
+
+@migration
+def m005_prompt_versions(conn: sqlite3.Connection) -> None:
+    """The texts behind each prompt version the log mentions, so old versions can be shown
+    and diffed after the code has moved on (`kigi prompts`)."""
+    _run(
+        conn,
+        """CREATE TABLE prompt_versions (
+            name TEXT NOT NULL,
+            version TEXT NOT NULL,
+            texts TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            PRIMARY KEY (name, version)
+        )""",
+    )

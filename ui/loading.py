@@ -25,9 +25,14 @@ def home() -> KigiHome:
 
 def open_log(no_log: bool = False) -> ConversationLog | None:
     """The log to write to, or None with --no-log."""
+    from agent.prompt_catalog import record_catalog
     from memory.log import ConversationLog
 
-    return None if no_log else ConversationLog(home().db)
+    if no_log:
+        return None
+    log = ConversationLog(home().db)
+    record_catalog(log)  # the texts behind every prompt version this kigi may log
+    return log
 
 
 def read_log() -> ConversationLog:

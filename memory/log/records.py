@@ -222,3 +222,13 @@ class EvalRun:
     summary: dict[str, Any]
     created: str
 
+
+
+@dataclass(frozen=True)
+class PromptVersion:
+    """The texts of one version of a named prompt, and when the log first saw it."""
+
+    name: str
+    version: str
+    texts: dict[str, str]
+    first_seen: str

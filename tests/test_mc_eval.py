@@ -151,5 +151,16 @@ def test_the_command_runs_a_tiny_model_and_logs_the_run(tmp_path, monkeypatch):
         assert summary["done"] == 5 and set(summary["subjects"]) == {"astronomy", "cooking"}
     with ConversationLog(home.db) as log:
         assert [r.name for r in log.eval_runs()].count("mc") == 3
+        first = log.eval_runs("mc")[-1]
+        other = log.record_eval_run("rag", {}, {"accuracy_with_memory": 0.5, "questions": 10})
+    again = CliRunner().invoke(app, ["eval", "mc", "--data", str(data), "-m", "tiny", "--scoring", "letter",
+                                     "--compare-to", first.id[:8], "-o", str(tmp_path / "again.jsonl")])
+    assert again.exit_code == 0, again.output
+    change = json.loads(again.stdout.strip().splitlines()[-1])["compared_to"]
+    assert change["run_id"] == first.id and change["before"] == first.summary["success_rate"]
+    assert change["change"] == pytest.approx(change["after"] - change["before"]) and change["standard_error"] >= 0
+    assert "against run" in again.stderr
+    wrong = CliRunner().invoke(app, ["eval", "mc", "--data", str(data), "-m", "tiny", "--compare-to", other])
+    assert wrong.exit_code == 1 and "not 'mc'" in wrong.output
     bad = CliRunner().invoke(app, ["eval", "mc", "--data", str(tmp_path / "nowhere.jsonl"), "-m", "tiny"])
     assert bad.exit_code == 1 and "no such file" in bad.output

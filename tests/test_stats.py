@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from memory.log import ConversationLog, Generation
-from memory.log.stats import percentile
+from memory.log.stats import compare_eval, percentile
 
 
 def generation(adapter: str | None, ttft: float, latency: float, tokens: int, prompt_version: str = "v1"):
@@ -57,6 +57,25 @@ def test_the_figures_come_out_of_the_log_exactly(log):
     same = histories["model=m"]
     assert [p.value for p in same.points] == [0.5, 0.49, 0.4] and [p.worse for p in same.points] == [False, False, True]
     assert len(histories["model=other"].points) == 1
+
+
+def test_a_run_is_compared_with_an_earlier_one_by_its_figure_and_standard_error(tmp_path):
+    with ConversationLog(tmp_path / "kigi.db") as log:
+        before = log.record_eval_run("game24", {}, {"success_rate": 0.27, "standard_error": 0.03})
+        run = log.eval_run(before[:6])
+        assert run.id == before
+        better = compare_eval("game24", run, {"success_rate": 0.40, "standard_error": 0.04})
+        assert better.change == pytest.approx(0.13) and better.standard_error == pytest.approx(0.05)
+        assert better.beyond_error
+        same = compare_eval("game24", run, {"success_rate": 0.30, "standard_error": 0.04})
+        assert not same.beyond_error
+        rag = log.eval_run(log.record_eval_run("rag", {}, {"accuracy_with_memory": 0.5, "questions": 100}))
+        binomial = compare_eval("rag", rag, {"accuracy_with_memory": 0.5, "questions": 100})
+        assert binomial.standard_error == pytest.approx((2 * 0.25 / 100) ** 0.5)  # sqrt(p(1-p)/n), twice
+        with pytest.raises(ValueError, match="not 'rag'"):
+            compare_eval("rag", run, {})
+        with pytest.raises(ValueError, match="no such run"):
+            log.eval_run("zzzz")
 
 
 def test_percentile_interpolates():

@@ -12,13 +12,15 @@ import typer
 
 from ui.errors import err_console, user_errors
 from ui.loading import home, load_engine_with_progress
-from ui.options import DEFAULT_MODEL, AdapterOption, MaxTokensOption, ModelOption, PrecisionOption
+from ui.options import DEFAULT_MODEL, AdapterOption, CompareToOption, MaxTokensOption, ModelOption, PrecisionOption
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
     from agent.lm import EngineLM
+    from memory.log.records import EvalRun
+    from memory.log.stats import EvalChange
 
 
 def engine_lm(model: str, precision: str, adapter: str | None) -> EngineLM:
@@ -33,9 +35,46 @@ def engine_lm(model: str, precision: str, adapter: str | None) -> EngineLM:
     return EngineLM(engine, adapter=adapter)
 
 
-def run_printed(label: str, run: Callable[..., Any], output: str | None, name: str) -> None:
+def baseline_run(eval_name: str, compare_to: str | None) -> EvalRun | None:
+    """The earlier run that `--compare-to` names, checked before the new run starts."""
+    if not compare_to:
+        return None
+    from ui.loading import read_log
+
+    with read_log() as log:
+        run = log.eval_run(compare_to)
+    if run.name != eval_name:
+        raise ValueError(f"run {run.id} is a {run.name!r} eval, not {eval_name!r}")
+    return run
+
+
+def print_summary(eval_name: str, summary: dict[str, Any], baseline: EvalRun | None) -> None:
+    """The summary as one JSON line on stdout; against `baseline`, the change as well (in
+    the JSON, and one line on stderr)."""
+    if baseline is not None:
+        from memory.log.stats import compare_eval
+
+        change = compare_eval(eval_name, baseline, summary)
+        summary = {**summary, "compared_to": change.to_dict()}
+        err_console().print(describe_change(change), highlight=False)
+    print(json.dumps(summary))
+
+
+def describe_change(change: EvalChange) -> str:
+    if change.change is None:
+        return f"{change.figure}: not comparable with run {change.run_id} (a figure is missing)"
+    error = f" ± {change.standard_error:.4f}" if change.standard_error is not None else ""
+    verdict = ("beyond the standard error" if change.beyond_error else
+               "within the standard error" if change.standard_error is not None else "no standard error to judge by")
+    return (f"{change.figure}: {change.before:.4f} → {change.after:.4f} ({change.change:+.4f}{error}, {verdict}) "
+            f"against run {change.run_id}")
+
+
+def run_printed(label: str, run: Callable[..., Any], output: str | None, name: str, eval_name: str,
+                baseline: EvalRun | None = None) -> None:
     """`run(results, log=, progress=)` with a progress bar, its results in `output` (or
-    KIGI_HOME/evals/NAME) and the run recorded in the log; its summary printed as JSON."""
+    KIGI_HOME/evals/NAME) and the run recorded in the log; its summary printed as JSON
+    (with the change since `baseline`)."""
     from pathlib import Path
 
     from memory.log import ConversationLog
@@ -45,7 +84,7 @@ def run_printed(label: str, run: Callable[..., Any], output: str | None, name: s
     with stage_progress(err_console()) as progress:
         summary = run(results, log=ConversationLog(home().db),
                       progress=lambda done, total: progress(label, done, total))
-    print(json.dumps(summary.to_dict()))
+    print_summary(eval_name, summary.to_dict(), baseline)
 
 
 def packaged_or_path(data: str, packaged: str, fetch: Callable[..., Path]) -> Path:
@@ -75,13 +114,16 @@ def eval_mc(
     output: Annotated[str | None, typer.Option("--output", "-o", help="Results JSONL (resumable).")] = None,
     model: ModelOption = DEFAULT_MODEL,
     precision: PrecisionOption = "fp32",
+    compare_to: CompareToOption = None,
 ) -> None:
     """Multiple-choice knowledge in MMLU's layout: accuracy per subject, their mean (macro)
     and over all questions, zero- or k-shot; resumable, recorded in the log."""
     with user_errors():
         from pathlib import Path
 
-        from agent.evals.mc import MCEvalConfig, default_data, load_mc, run_mc_eval
+        from agent.evals.mc import MC_EVAL, MCEvalConfig, default_data, load_mc, run_mc_eval
+
+        baseline = baseline_run(MC_EVAL, compare_to)
 
         chosen = tuple(s.strip() for s in subjects.split(",") if s.strip())
         config = MCEvalConfig(scoring=scoring, shots=shots, ranks=ranks, subjects=chosen,  # type: ignore[arg-type]
@@ -90,7 +132,7 @@ def eval_mc(
         load_mc(path)  # a bad file is refused before the model loads
         name = f"mc-{path.stem}-{scoring}-{shots}shot-{adapter or 'base'}-{Path(model).name}-{precision}.jsonl"
         run_printed("questions", partial(run_mc_eval, config, path, lm=engine_lm(model, precision, adapter)),
-                    output, name)
+                    output, name, MC_EVAL, baseline)
 
 
 def eval_code(
@@ -108,6 +150,7 @@ def eval_code(
     output: Annotated[str | None, typer.Option("--output", "-o", help="Results JSONL (resumable).")] = None,
     model: ModelOption = DEFAULT_MODEL,
     precision: PrecisionOption = "fp32",
+    compare_to: CompareToOption = None,
 ) -> None:
     """Functional correctness of generated code (HumanEval): each completion runs with its
     tests in a sandbox (time and memory limits, no network, a scratch directory); unbiased
@@ -115,7 +158,9 @@ def eval_code(
     with user_errors():
         from pathlib import Path
 
-        from agent.evals.code import CodeEvalConfig, default_data, load_tasks, run_code_eval
+        from agent.evals.code import CODE_EVAL, CodeEvalConfig, default_data, load_tasks, run_code_eval
+
+        baseline = baseline_run(CODE_EVAL, compare_to)
 
         ks = tuple(int(x) for x in k.split(",") if x.strip())
         config = CodeEvalConfig(samples=samples, temperature=temperature, max_tokens=max_tokens, ks=ks, ranks=ranks,
@@ -126,7 +171,7 @@ def eval_code(
         name = f"code-{path.name.split('.')[0]}-n{samples}-t{temperature:g}-{adapter or 'base'}-{Path(model).name}-" \
                f"{precision}.jsonl"
         run_printed("tasks", partial(run_code_eval, config, path, lm=engine_lm(model, precision, adapter)),
-                    output, name)
+                    output, name, CODE_EVAL, baseline)
 
 
 def eval_tasks(
@@ -141,13 +186,16 @@ def eval_tasks(
     output: Annotated[str | None, typer.Option("--output", "-o", help="Results JSONL (resumable).")] = None,
     model: ModelOption = DEFAULT_MODEL,
     precision: PrecisionOption = "fp32",
+    compare_to: CompareToOption = None,
 ) -> None:
     """Open-ended tasks (ELYZA-tasks-100's layout, Japanese or not): greedy answers scored by
     a named judge; every answer and its eval aspect kept for grading by the rubric."""
     with user_errors():
         from pathlib import Path
 
-        from agent.evals.open_tasks import TasksEvalConfig, chrf_judge, load_tasks, run_tasks_eval
+        from agent.evals.open_tasks import TASKS_EVAL, TasksEvalConfig, chrf_judge, load_tasks, run_tasks_eval
+
+        baseline = baseline_run(TASKS_EVAL, compare_to)
 
         config = TasksEvalConfig(judge=judge, max_tokens=max_tokens, ranks=ranks, model=model,
                                  precision=precision)  # type: ignore[arg-type]
@@ -163,4 +211,5 @@ def eval_tasks(
 
             def score(task_input: str, answer: str, reference: str) -> float:
                 return reward.score([answer], [{"role": "user", "content": task_input}])[0]
-        run_printed("tasks", partial(run_tasks_eval, config, Path(data), lm=lm, judge=score), output, f"{name}.jsonl")
+        run_printed("tasks", partial(run_tasks_eval, config, Path(data), lm=lm, judge=score), output, f"{name}.jsonl",
+                    TASKS_EVAL, baseline)

@@ -6,20 +6,28 @@ cli.py registers the app. Heavy imports stay inside the commands (`kigi --help` 
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from ui.benchmark_commands import engine_lm, eval_code, eval_mc, eval_tasks
+from ui.benchmark_commands import (
+    baseline_run,
+    describe_change,
+    engine_lm,
+    eval_code,
+    eval_mc,
+    eval_tasks,
+    print_summary,
+)
 from ui.errors import err_console, user_errors
 from ui.loading import home, load_engine_with_progress, load_reader, sampling_config
 from ui.options import (
     DEFAULT_MODEL,
     DEFAULT_READER,
     AdapterOption,
+    CompareToOption,
     MaxTokensOption,
     ModelOption,
     PrecisionOption,
@@ -64,11 +72,13 @@ def eval_rag(
     details: Annotated[bool, typer.Option("--details", help="Print each question, its answer and sources.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     precision: PrecisionOption = "fp32",
+    compare_to: CompareToOption = None,
 ) -> None:
     """Accuracy with the knowledge base in memory vs without, abstention on unanswerable
     questions, retrieval hit rate, groundedness. The memory is a temporary one: the user's
     is never touched."""
     with user_errors():
+        baseline = baseline_run("rag", compare_to)
         from pathlib import Path
 
         from agent.focus import parse_focus
@@ -93,9 +103,9 @@ def eval_rag(
         params = {"kb": str(Path(kb).resolve()), "questions": str(Path(questions).resolve()), "model": model, "k": k,
                   "distractors": str(Path(distractors).resolve()) if distractors else None, "reader": reader_name,
                   "retrieval": retrieval.value, "focus": focus}
-        ConversationLog(home().db).record_eval_run("rag", params, summary)
+        summary["run_id"] = ConversationLog(home().db).record_eval_run("rag", params, summary)
         if as_json:
-            print(json.dumps(summary))
+            print_summary("rag", summary, baseline)
             return
         console = Console(highlight=False)
         if details:
@@ -103,6 +113,10 @@ def eval_rag(
         for key, value in summary.items():
             shown = "-" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
             console.print(f"{key:>32}: {shown}")
+        if baseline is not None:
+            from memory.log.stats import compare_eval
+
+            console.print(describe_change(compare_eval("rag", baseline, summary)))
 
 
 def show_rag_details(console: Console, results: list[RagResult]) -> None:
@@ -137,9 +151,11 @@ def eval_game24(
     output: Annotated[str | None, typer.Option("--output", "-o", help="Results JSONL (resumable).")] = None,
     model: ModelOption = DEFAULT_MODEL,
     precision: PrecisionOption = "fp32",
+    compare_to: CompareToOption = None,
 ) -> None:
     """Game of 24 success rate, tokens and seconds per puzzle; resumable per-puzzle JSONL."""
     with user_errors():
+        baseline = baseline_run("game24", compare_to)
         from pathlib import Path
 
         from agent.evals import Game24EvalConfig, results_name, run_game24_eval
@@ -167,7 +183,7 @@ def eval_game24(
             summary = run_game24_eval(config, Path(data) if data else default_data_path(), results, lm=lm,
                                       roles=bound, home=home().root, log=ConversationLog(home().db),
                                       progress=lambda done, total, _: progress("puzzles", done, total))
-        print(json.dumps(summary.to_dict()))
+        print_summary("game24", summary.to_dict(), baseline)
 
 
 @eval_app.command("questions")
@@ -187,10 +203,12 @@ def eval_questions(
     output: Annotated[str | None, typer.Option("--output", "-o", help="Results JSONL (resumable).")] = None,
     model: ModelOption = DEFAULT_MODEL,
     precision: PrecisionOption = "fp32",
+    compare_to: CompareToOption = None,
 ) -> None:
     """Accuracy on multi-step questions with exact answers, tokens and seconds per question;
     for tot, the share of thoughts that talk about reasoning instead of doing it."""
     with user_errors():
+        baseline = baseline_run("questions", compare_to)
         from pathlib import Path
 
         from agent.evals.questions import QuestionsEvalConfig, load_questions, run_questions_eval
@@ -209,7 +227,7 @@ def eval_questions(
             summary, meta_rate = run_questions_eval(config, Path(data), results, lm=lm,
                                                     log=ConversationLog(home().db),
                                                     progress=lambda done, total: progress("questions", done, total))
-        print(json.dumps({**summary.to_dict(), "meta_talk_rate": meta_rate}))
+        print_summary("questions", {**summary.to_dict(), "meta_talk_rate": meta_rate}, baseline)
 
 
 @eval_app.command("prefs")
@@ -225,12 +243,14 @@ def eval_prefs(
     seed: Annotated[int, typer.Option(help="Seed for answer order and sampling.")] = 0,
     model: ModelOption = DEFAULT_MODEL,
     precision: PrecisionOption = "fp32",
+    compare_to: CompareToOption = None,
 ) -> None:
     """Win rate of adapter A against B judged by a reward model or by ground truth (positions
     randomised; with truth:FILE the mean scores are each side's accuracy and the prompts are
     the file's questions unless --prompts is given), or, with --pairs, how often the reward
     model agrees with recorded preferences."""
     with user_errors():
+        baseline = baseline_run("prefs", compare_to)
         from pathlib import Path
 
         from agent.adapters import AdapterStore
@@ -259,5 +279,5 @@ def eval_prefs(
             summary = result.summary()
             params = {"adapter": adapter, "vs": vs, "judge": judge,
                       "prompts": str(Path(prompts).resolve()) if prompts else None}
-        ConversationLog(home().db).record_eval_run("prefs", params, summary)
-        print(json.dumps(summary))
+        summary["run_id"] = ConversationLog(home().db).record_eval_run("prefs", params, summary)
+        print_summary("prefs", summary, baseline)

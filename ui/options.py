@@ -42,6 +42,8 @@ ContinueOption = Annotated[bool, typer.Option("--continue", "-c", help="Continue
 CidOption = Annotated[str | None, typer.Option("--cid", help="Continue the conversation with this id (or prefix).")]
 NoMemoryOption = Annotated[bool, typer.Option("--no-memory", help="Answer without searching the memory.")]
 RememberOption = Annotated[bool, typer.Option("--remember", help="Keep this question and answer in memory.")]
+CompareToOption = Annotated[str | None, typer.Option(
+    "--compare-to", help="An earlier run's id (or prefix): print the change with its standard error.")]
 NoServerOption = Annotated[bool, typer.Option(
     "--no-server", help="Load the model here even when a `kigi serve` for it is running.")]
 TotOption = Annotated[bool, typer.Option("--tot", help="Think with a Tree-of-Thoughts search before answering.")]

@@ -39,3 +39,16 @@ class EvalRuns(LogDatabase):
         return [
             EvalRun(r["id"], r["name"], json.loads(r["params"]), json.loads(r["summary"]), r["created"]) for r in rows
         ]
+
+    def eval_run(self, id_or_prefix: str) -> EvalRun:
+        """The run whose id is or starts with `id_or_prefix` (refused when none or several do)."""
+        prefix = check_text(id_or_prefix, "run id").strip()
+        with self._read() as conn:
+            rows = conn.execute("SELECT * FROM eval_runs WHERE substr(id, 1, ?) = ? ORDER BY created LIMIT 2",
+                                (len(prefix), prefix)).fetchall() if prefix else []
+        if len(rows) != 1:
+            raise ValueError(f"eval run {id_or_prefix!r}: {'several runs match' if rows else 'no such run'}"
+                             " (see `kigi stats --json` for run ids)")
+        r = rows[0]
+        return EvalRun(r["id"], r["name"], json.loads(r["params"]), json.loads(r["summary"]), r["created"])
+

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from memory.log.database import LogDatabase
+from memory.log.records import EvalRun
 
 Group = Literal["model", "adapter", "prompt_version"]
 GROUPS: tuple[str, ...] = ("model", "adapter", "prompt_version")
@@ -171,6 +172,55 @@ class Stats(LogDatabase):
                          and previous.value - value > max(error or 0.0, previous.error or 0.0))
             history.points.append(EvalPoint(run.created, value, error, worse))
         return sorted(histories.values(), key=lambda h: (h.name, h.setting))
+
+
+@dataclass(frozen=True)
+class EvalChange:
+    """A new run's headline figure against an earlier run's, with the standard error of the
+    difference (the two runs' errors combined) when both summaries give one."""
+
+    run_id: str
+    figure: str
+    before: float | None
+    after: float | None
+    standard_error: float | None
+
+    @property
+    def change(self) -> float | None:
+        return None if self.before is None or self.after is None else self.after - self.before
+
+    @property
+    def beyond_error(self) -> bool:
+        """Whether the change is larger than its standard error (either way)."""
+        return self.change is not None and self.standard_error is not None and abs(self.change) > self.standard_error
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "figure": self.figure, "before": self.before, "after": self.after,
+                "change": self.change, "standard_error": self.standard_error, "beyond_error": self.beyond_error}
+
+
+def compare_eval(name: str, before: EvalRun, after: Mapping[str, Any]) -> EvalChange:
+    """`after` (a new summary of eval `name`) against the recorded run `before`."""
+    if before.name != name:
+        raise ValueError(f"run {before.id} is a {before.name!r} eval, not {name!r}")
+    figure = EVAL_FIGURES.get(name, "success_rate")
+    errors = [_standard_error(before.summary, figure), _standard_error(after, figure)]
+    known = [e for e in errors if e is not None]
+    combined = math.sqrt(sum(e * e for e in known)) if len(known) == 2 else None
+    return EvalChange(before.id, figure, _number(before.summary.get(figure)), _number(after.get(figure)), combined)
+
+
+def _standard_error(summary: Mapping[str, Any], figure: str) -> float | None:
+    """The summary's own standard error, or a proportion's binomial one, sqrt(p(1-p)/n), when
+    the summary gives the count it is over (questions, prompts)."""
+    given = _number(summary.get("standard_error"))
+    if given is not None:
+        return given
+    p = _number(summary.get(figure))
+    n = next((_number(summary.get(k)) for k in ("count", "questions", "prompts") if _number(summary.get(k))), None)
+    if p is None or not n or not 0 <= p <= 1:
+        return None
+    return math.sqrt(p * (1 - p) / n)
 
 
 def _number(value: Any) -> float | None:

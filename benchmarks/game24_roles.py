@@ -3,7 +3,8 @@ training data may no longer contain (`reachable_states`): the value adapter's ac
 AUC on 2- and 3-number states, the propose adapter's share of steps that keep 24 reachable.
 
     python benchmarks/game24_roles.py [--value game24-value] [--propose game24-propose]
-                                      [--states 200] [--propose-states 60] [--precision int8] [--skip-propose]
+                                      [--states 200] [--propose-states 60] [--precision int8]
+                                      [--skip-propose | --skip-value]
 
 States are those a search reaches with non-negative steps (what the proposer writes),
 sampled with seed 0: for the value role half solvable and half not (where there are enough
@@ -123,6 +124,8 @@ def main() -> None:
     parser.add_argument("--propose-states", type=int, default=60, help="propose: 3-number states sampled")
     parser.add_argument("--precision", default="int8")
     parser.add_argument("--skip-propose", action="store_true")
+    parser.add_argument("--skip-value", action="store_true",
+                        help="measure only the proposer (the value samples are still drawn: same states)")
     args = parser.parse_args()
     home = KigiHome.resolve().ensure()
     engine = load_engine(home, precision=args.precision)
@@ -131,10 +134,11 @@ def main() -> None:
     states = search_states(puzzles)
     rng = random.Random(0)
     print(f"test-puzzle states (non-negative steps): {len(states[3])} with 3 numbers, {len(states[2])} with 2")
-    value = EngineLM(engine, adapter=store.load_onto(engine, args.value, activate=True).name)
+    value = None if args.skip_value else EngineLM(engine, adapter=store.load_onto(engine, args.value, activate=True).name)
     for size in (3, 2):
-        sample = balanced(states[size], args.states, rng)
-        print(f"value ({args.value}), {size} numbers: {measure_value(value, sample)}")
+        sample = balanced(states[size], args.states, rng)  # drawn either way: the propose sample stays the same
+        if value is not None:
+            print(f"value ({args.value}), {size} numbers: {measure_value(value, sample)}")
     if args.skip_propose:
         return
     propose = EngineLM(engine, adapter=store.load_onto(engine, args.propose, activate=True).name)

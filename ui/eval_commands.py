@@ -143,6 +143,9 @@ def eval_game24(
     samples: Annotated[int, typer.Option(help="cot-sc: samples per puzzle.")] = 5,
     few_shot: Annotated[bool, typer.Option(help="Few-shot prompts (for the base model).")] = False,
     check: Annotated[str, typer.Option(help="ToT: wrong arithmetic in a step: drop | repair | none.")] = "drop",
+    answer: Annotated[str, typer.Option(help="ToT: the final expression composed from the kept steps (compose, a "
+                                             "calculator) or written by the model and judged (model).")] = "compose",
+    n_evaluate: Annotated[int, typer.Option(help="ToT: value samples per state (the paper: 3).")] = 1,
     budget: Annotated[int | None, typer.Option(help="ToT: most tokens per puzzle.")] = None,
     propose_adapter: Annotated[str | None, typer.Option(help="Adapter for proposing thoughts.")] = None,
     value_adapter: Annotated[str | None, typer.Option(help="Adapter for judging states.")] = None,
@@ -168,6 +171,7 @@ def eval_game24(
         config = Game24EvalConfig(method=method, ranks=ranks, model=model, precision=precision,  # type: ignore[arg-type]
                                   few_shot=few_shot, samples=samples, breadth=breadth, generate=generate,  # type: ignore[arg-type]
                                   evaluate=evaluate, check=check, budget_tokens=budget, workers=workers,  # type: ignore[arg-type]
+                                  answer=answer, n_evaluate=n_evaluate,  # type: ignore[arg-type]
                                   adapters=roles or None)
         results = Path(output) if output else home().root / "evals" / results_name(config)
         lm = bound = None

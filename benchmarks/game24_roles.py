@@ -134,7 +134,9 @@ def main() -> None:
     states = search_states(puzzles)
     rng = random.Random(0)
     print(f"test-puzzle states (non-negative steps): {len(states[3])} with 3 numbers, {len(states[2])} with 2")
-    value = None if args.skip_value else EngineLM(engine, adapter=store.load_onto(engine, args.value, activate=True).name)
+    value = None
+    if not args.skip_value:
+        value = EngineLM(engine, adapter=store.load_onto(engine, args.value, activate=True).name)
     for size in (3, 2):
         sample = balanced(states[size], args.states, rng)  # drawn either way: the propose sample stays the same
         if value is not None:

@@ -23,6 +23,7 @@ from llm.lora import LoRAConfig, adapters_of
 from llm.remote import RemoteConfig, RemoteEngine, RemoteError, request_body
 from llm.sampling import SamplingConfig
 from memory.log import ConversationLog
+from tests.need import extra
 from tests.serving import peaked_tiny_engine, serving
 
 QUESTION = "Tell me about foxes."
@@ -248,3 +249,34 @@ def test_a_registered_model_round_trips(tmp_path):
     add_remote(home, model)
     assert remote_models(home) == {"big": model}
     assert remove_remote(home, "big") and not remove_remote(home, "big") and remote_models(home) == {}
+
+
+def test_kigi_chat_over_a_running_server_retries_compares_and_logs(server, tmp_path):
+    """The chat REPL in a pseudo-terminal, answered by the server: no model named tiny here."""
+    pexpect = extra("pexpect")
+    url, _ = server
+    env = {**os.environ, "KIGI_HOME": str(tmp_path), SERVER_ENV: url, "COLUMNS": "120", "LINES": "40",
+           "TERM": "xterm"}
+    child = pexpect.spawn(sys.executable, ["-m", "cli", "chat", "-m", "tiny", "--max-tokens", "10"], env=env,
+                          cwd=str(Path(__file__).parent.parent), encoding="utf-8", timeout=60, dimensions=(40, 120))
+    try:
+        child.expect("Ctrl-D to leave")
+        child.sendline("What is a tree?")
+        child.expect("tok/s")
+        child.sendline("/retry")
+        child.expect("tok/s")
+        child.sendline("/compare")
+        child.expect("Better")
+        child.sendline("a")
+        child.expect("recorded: a")
+        child.sendline("/adapter shout")
+        child.expect("own weights")
+        child.sendline("/exit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    with ConversationLog(tmp_path / "kigi.db", readonly=True) as log:
+        [summary] = log.list_conversations()
+        assert [m.role for m in log.conversation(summary.id).messages] == ["user", "assistant"]
+        assert len(log.preference_pairs()) == 1

@@ -19,12 +19,16 @@ import secrets
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from llm.completion import TextStream
 from llm.engine import Engine
 from llm.generate import generate_ids, generate_ragged_ids
 from llm.lora import adapters_of
 from llm.sampling import Completion, SamplingConfig
+
+if TYPE_CHECKING:
+    from torch import Tensor
 
 Emit = Callable[[int, str, str | None], None]  # (answer index, new text, finish reason when it ended)
 
@@ -36,6 +40,8 @@ class Job:
     emit: Emit
     n: int = 1
     adapter: str | None = None  # the LoRA adapter (attached to the model) that answers; None: the base
+    top_logprobs: int = 0  # how many of the first token's likeliest alternatives to report (0: none)
+    first_token_probs: dict[int, float] | None = None  # the first token's likeliest ids -> probability
     cancelled: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
     completions: list[Completion] = field(default_factory=list)
@@ -117,6 +123,7 @@ class Batcher:
                     job.done.set()
 
     def _run(self, jobs: Sequence[Job]) -> None:
+        first = {id(job): self.engine.next_token_probs(job.prompt_ids) for job in jobs if job.top_logprobs}
         rows = [(job, i) for job in jobs for i in range(job.n)]
         self.batches += 1
         self.largest = max(self.largest, len(rows))
@@ -156,3 +163,17 @@ class Batcher:
         for job in jobs:
             mine = [streams[r] for r, (j, _) in enumerate(rows) if j is job]
             job.completions = [Completion(list(s.ids), s.text, s.finish_reason) for s in mine]
+            if id(job) in first:
+                job.first_token_probs = _first_token_report(first[id(job)], job)
+
+
+def _first_token_report(probs: Tensor, job: Job) -> dict[int, float]:
+    """The first token's `top_logprobs` likeliest ids and the id each answer starts with
+    (a sampled one may lie outside the top), with their probabilities. The distribution is
+    the prompt's alone, so it holds for every answer of the job whatever was sampled."""
+    top = probs.topk(min(job.top_logprobs, probs.numel()))
+    report = {int(i): float(p) for p, i in zip(top.values.tolist(), top.indices.tolist(), strict=True)}
+    for completion in job.completions:
+        if completion.token_ids:
+            report.setdefault(completion.token_ids[0], float(probs[completion.token_ids[0]]))
+    return report

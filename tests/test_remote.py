@@ -139,9 +139,34 @@ def test_retry_over_a_remote_model_samples_another_candidate(server, tmp_path):
     assert session.messages[-1].role == "assistant" and len(session.messages) == 2
 
 
+def test_the_server_reports_the_first_tokens_log_probabilities(server, engine):
+    """logprobs / top_logprobs as OpenAI's API shapes them, for the first token: the same
+    distribution the loaded model gives after the same prompt."""
+    from agent.prompts import ChatTemplate, Message
+
+    url, _ = server
+    reply = remote(url).chat([{"role": "user", "content": "2+2?"}], SamplingConfig(max_new_tokens=3), 2,
+                             logprobs=True, top_logprobs=5)
+    ids = ChatTemplate().render_ids(engine.tokenizer, [Message("user", "2+2?")])
+    probs = engine.next_token_probs(ids)
+    expected = probs.topk(5)
+    for choice in reply["choices"]:
+        [first] = choice["logprobs"]["content"]
+        got = [(t["token"], math.exp(t["logprob"])) for t in first["top_logprobs"]]
+        assert [engine.tokenizer.decode_bytes([i]).decode("utf-8", "replace") for i in expected.indices.tolist()] \
+            == [token for token, _ in got]
+        assert [p for _, p in got] == pytest.approx(expected.values.tolist(), rel=1e-4, abs=1e-6)
+        assert first["token"] == got[0][0]  # greedy: the likeliest token was chosen
+    plain = remote(url).chat([{"role": "user", "content": "2+2?"}], SamplingConfig(max_new_tokens=3))
+    assert plain["choices"][0]["logprobs"] is None
+    with pytest.raises(RemoteError, match="top_logprobs"):
+        remote(url).chat([{"role": "user", "content": "x"}], SamplingConfig(max_new_tokens=1), logprobs=True,
+                         top_logprobs=99)
+
+
 def test_tree_of_thoughts_searches_through_chat_completions(server):
-    """The search's prompts travel as messages; the server (no log-probabilities from
-    kigi serve) values states by the label its short reply starts with."""
+    """The search's prompts travel as messages; states are valued from the server's
+    log-probabilities of the reply's first token."""
     from agent.remote_lm import RemoteLM, label_mass
     from agent.tot import SearchConfig
 

@@ -1,7 +1,8 @@
 """`kigi serve`: the resident model behind an OpenAI-compatible HTTP API (issue 20).
 
 Routes: `POST /v1/chat/completions` (streaming as server-sent events, or one JSON body;
-temperature, top_p, max_tokens, stop, seed, n), `GET /v1/models`, `POST /v1/embeddings`
+temperature, top_p, top_k, repetition_penalty, max_tokens, stop, seed, n, the first token's
+logprobs; an adapter asked for by name as the model), `GET /v1/models`, `POST /v1/embeddings`
 (our all-MiniLM-L6-v2), `GET /health`. Requests from several clients are decoded together
 (`llm.batcher`); a client that disconnects stops its answers. Every answer is logged as
 `kigi ask` logs it, with the client's address in its parameters, unless `--no-log`.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import math
 import secrets
 import time
 from collections.abc import AsyncIterator
@@ -34,6 +36,7 @@ from llm.sampling import SamplingConfig
 from memory.log import ConversationLog, Generation
 
 ROLES = ("system", "user", "assistant")
+MAX_TOP_LOGPROBS = 20  # as OpenAI's API
 CLIENT_LOGS = "X-Kigi-Client-Logs"  # sent by a kigi client that logs the exchange itself (with its sources)
 
 
@@ -78,6 +81,7 @@ class ChatRequest:
     stream: bool = False
     adapter: str | None = None
     usage_in_stream: bool = False  # stream_options.include_usage: a last chunk with the token counts
+    top_logprobs: int = 0  # logprobs=true: the first token's log-probability and this many alternatives
 
 
 def parse_chat(body: Any, state: ServeState) -> ChatRequest:
@@ -109,7 +113,12 @@ def parse_chat(body: Any, state: ServeState) -> ChatRequest:
         raise BadRequest(str(exc)) from None
     options = body.get("stream_options")
     usage = isinstance(options, dict) and bool(options.get("include_usage"))
-    return ChatRequest(parsed, sampling, n, bool(body.get("stream", False)), state.adapter_of(body.get("model")), usage)
+    top = body.get("top_logprobs") or 0
+    if not isinstance(top, int) or not 0 <= top <= MAX_TOP_LOGPROBS:
+        raise BadRequest(f"top_logprobs: an integer from 0 to {MAX_TOP_LOGPROBS}")
+    top = max(top, 1) if body.get("logprobs") else 0
+    return ChatRequest(parsed, sampling, n, bool(body.get("stream", False)), state.adapter_of(body.get("model")),
+                       usage, top)
 
 
 def create_app(state: ServeState) -> Starlette:
@@ -140,7 +149,7 @@ def create_app(state: ServeState) -> Starlette:
         loop = asyncio.get_running_loop()
         pieces: asyncio.Queue[tuple[int, str, str | None]] = asyncio.Queue()
         job = Job(ids, sampling, lambda i, text, end: loop.call_soon_threadsafe(pieces.put_nowait, (i, text, end)), n,
-                  asked.adapter)
+                  asked.adapter, asked.top_logprobs)
         started = time.perf_counter()
         state.batcher.submit(job)
         answer_id, created = f"chatcmpl-{secrets.token_hex(12)}", int(time.time())
@@ -163,7 +172,8 @@ def create_app(state: ServeState) -> Starlette:
         return JSONResponse({
             "id": answer_id, "object": "chat.completion", "created": created, "model": state.model_name,
             "choices": [{"index": i, "message": {"role": "assistant", "content": texts[i]},
-                         "finish_reason": reasons[i], "logprobs": None} for i in range(n)],
+                         "finish_reason": reasons[i], "logprobs": _logprobs(state, job, i, asked.top_logprobs)}
+                        for i in range(n)],
             "usage": _usage(job, ids), "system_fingerprint": f"kigi-seed-{job.sampling.seed}"})
 
     async def embeddings(request: Request) -> Response:
@@ -240,6 +250,25 @@ async def _sse(state: ServeState, job: Job, pieces: asyncio.Queue, answer_id: st
         yield "data: [DONE]\n\n"
     finally:
         job.cancelled.set()  # the client left (or all is sent): its rows stop taking part
+
+
+def _logprobs(state: ServeState, job: Job, index: int, top: int) -> dict[str, Any] | None:
+    """OpenAI's logprobs object for the answer's first token (its log-probability and the
+    `top` likeliest alternatives), the only token kigi serve reports them for: what a
+    search valuing states by the reply's first word needs."""
+    if not top or job.first_token_probs is None or not job.completions[index].token_ids:
+        return None
+    decode = state.engine.tokenizer.decode_bytes
+
+    def entry(token: int, p: float) -> dict[str, Any]:
+        raw = decode([token])
+        return {"token": raw.decode("utf-8", errors="replace"), "logprob": math.log(p) if p > 0 else -9999.0,
+                "bytes": list(raw)}
+
+    ranked = sorted(job.first_token_probs.items(), key=lambda kv: -kv[1])[:top]
+    chosen = job.completions[index].token_ids[0]
+    return {"content": [{**entry(chosen, job.first_token_probs[chosen]),
+                         "top_logprobs": [entry(t, p) for t, p in ranked]}]}
 
 
 def _usage(job: Job, ids: list[int]) -> dict[str, int]:

@@ -9,7 +9,15 @@ import typer
 
 from ui.errors import err_console, user_errors
 from ui.loading import home, load_engine_with_progress, load_reader
-from ui.options import DEFAULT_MODEL, DEFAULT_READER, ModelOption, NoLogOption, PrecisionOption, ReaderOption
+from ui.options import (
+    DEFAULT_MODEL,
+    DEFAULT_READER,
+    CompileOption,
+    ModelOption,
+    NoLogOption,
+    PrecisionOption,
+    ReaderOption,
+)
 
 
 def serve(
@@ -23,6 +31,7 @@ def serve(
     adapter: Annotated[list[str] | None, typer.Option(
         "--adapter", "-a", help="Serve this adapter too, as a model of its name (repeatable).")] = None,
     reader: ReaderOption = DEFAULT_READER,
+    compile: CompileOption = False,
     no_log: NoLogOption = False,
 ) -> None:
     """Serve the model over HTTP with OpenAI's chat-completions API (streaming or not),
@@ -38,7 +47,7 @@ def serve(
         from memory.embed import KigiEmbeddingFunction, pull_embedding_model
         from ui.serve import ServeState, create_app
 
-        engine = load_engine_with_progress(model, precision)
+        engine = load_engine_with_progress(model, precision, compile)  # compiled once, for every request
         served = [AdapterStore.of(home()).load_onto(engine, name).name for name in adapter or ()]
         served += [name for name in [load_reader(engine, reader)] if name and name not in served]
         batcher = Batcher(engine, max_rows=max_batch)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import torch
@@ -214,4 +215,6 @@ def test_the_compiled_decode_step_decodes_as_the_eager_one():
     assert decode(model, PROMPT, greedy, compiled=step) == decode(eager, PROMPT, greedy)
     sampled = SamplingConfig(max_new_tokens=6, temperature=0.8, seed=2)
     assert decode(model, PROMPT, sampled, n=3, compiled=step) == decode(eager, PROMPT, sampled, n=3)  # eager rows
+    with ThreadPoolExecutor(1) as pool:  # `kigi serve --compile` decodes on its batcher's own thread
+        assert pool.submit(decode, model, PROMPT, greedy, compiled=step).result() == decode(eager, PROMPT, greedy)
     assert not step.eager  # it compiled, and ran compiled

@@ -130,10 +130,6 @@ class Session:
         """What every prompt starts with: the system prompt, when there is one."""
         return [Message("system", self.system)] if self.system else []
 
-    def prompt_ids(self, messages: list[Message]) -> list[int]:
-        """The rendered prompt; refused with a clear message when it cannot fit."""
-        return self._checked(messages)  # type: ignore[return-value]
-
     def _checked(self, messages: list[Message]) -> list[int] | list[Message]:
         """What the engine is given for `messages` (token ids here, the messages themselves
         for a remote model), refused when it cannot fit the context window."""

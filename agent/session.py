@@ -133,20 +133,21 @@ class Session:
     def _checked(self, messages: list[Message]) -> list[int] | list[Message]:
         """What the engine is given for `messages` (token ids here, the messages themselves
         for a remote model), refused when it cannot fit the context window."""
-        size = self._size(messages)
+        size, prompt = self._prompt(messages)
         window = self.engine.context_window
         if size >= window:
             about = "about " if self.remote else ""
             raise ContextOverflowError(
                 f"the prompt is {about}{size} tokens but the context window holds {window}; "
                 "shorten the input or start a new conversation")
-        return messages if self.remote else self.template.render_ids(self.engine.tokenizer, messages)
+        return prompt
 
-    def _size(self, messages: list[Message]) -> int:
-        """The prompt's length in tokens (estimated for a remote model)."""
+    def _prompt(self, messages: list[Message]) -> tuple[int, list[int] | list[Message]]:
+        """The prompt's length in tokens (estimated for a remote model) and what the engine is given."""
         if self.remote:
-            return sum(len(m.content) + 8 for m in messages) // CHARS_PER_TOKEN
-        return len(self.template.render_ids(self.engine.tokenizer, messages))
+            return sum(len(m.content) + 8 for m in messages) // CHARS_PER_TOKEN, messages
+        ids = self.template.render_ids(self.engine.tokenizer, messages)
+        return len(ids), ids
 
     def _with_stops(self, sampling: SamplingConfig, seed: int | None = None) -> SamplingConfig:
         stops = sampling.stop_token_ids  # a remote server stops at its own template's end
@@ -193,8 +194,9 @@ class Session:
         history = self.messages
         self.left_out = 0
         while history:
-            if self._size([*head, *history, user]) + room <= self.engine.context_window:
-                return self._checked([*head, *history, user])
+            size, prompt = self._prompt([*head, *history, user])
+            if size + room <= self.engine.context_window:
+                return prompt
             history, self.left_out = history[2:], self.left_out + 1
         return self._checked([*head, user])
 

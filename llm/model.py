@@ -68,6 +68,28 @@ def apply_rope_(x: Tensor, cos: Tensor, signed_sin: Tensor) -> Tensor:
     return x.mul_(cos).addcmul_(rolled, signed_sin)
 
 
+def fused_parts(fused: tuple[nn.Module, ...] | None, parts: tuple[nn.Module, ...], x: Tensor) -> Tensor | None:
+    """The parts' outputs side by side from their one fused matmul, or None when it cannot
+    stand in for them. A part may be the module that was fused or a LoRA wrapper around it
+    (`.base`, `.delta(x)`): the active adapter's delta is added to the part's slice. A
+    merged adapter changed its part's own weight, which the fused copy may not share, so
+    the parts then run one by one."""
+    if fused is None:
+        return None
+    bases = [getattr(part, "base", part) for part in parts]
+    if any(base is not original for base, original in zip(bases, fused, strict=False)):
+        return None
+    if any(getattr(part, "merged", None) is not None for part in parts):
+        return None
+    y = fused[len(parts)](x)
+    deltas = [part.delta(x) if part is not base else None for part, base in zip(parts, bases, strict=True)]
+    if all(delta is None for delta in deltas):
+        return y
+    pieces = y.split([base.out_features for base in bases], dim=-1)
+    return torch.cat([piece if delta is None else piece + delta.to(piece.dtype)
+                      for piece, delta in zip(pieces, deltas, strict=True)], dim=-1)
+
+
 class Attention(nn.Module):
     def __init__(self, config: ModelConfig) -> None:
         super().__init__()
@@ -79,17 +101,15 @@ class Attention(nn.Module):
         self.o = nn.Linear(config.d_model, config.d_model, bias=config.bias)
         self.causal = config.causal
         # (q, k, v, fused): one matmul for all three (`Transformer.fuse_projections`). It is
-        # used only while q, k, v are still these modules: LoRA puts its wrappers in their
-        # place later, and the fused path then steps aside without LoRA knowing of it. A
-        # tuple, so not a submodule: kept out of state_dict and named_modules.
+        # used while q, k, v are these modules or LoRA wrappers around them (`fused_parts`:
+        # the adapters' deltas are added to its output). A tuple, so not a submodule: kept
+        # out of state_dict and named_modules.
         self.fused: tuple[nn.Module, ...] | None = None
 
     def project(self, x: Tensor) -> Tensor:
         """q, k and v side by side: (B, T, (n_head + 2 * n_kv_head) * head_dim)."""
-        fused = self.fused
-        if fused is not None and fused[0] is self.q and fused[1] is self.k and fused[2] is self.v:
-            return fused[3](x)
-        return torch.cat([self.q(x), self.k(x), self.v(x)], dim=-1)
+        y = fused_parts(self.fused, (self.q, self.k, self.v), x)
+        return y if y is not None else torch.cat([self.q(x), self.k(x), self.v(x)], dim=-1)
 
     def forward(self, x: Tensor, rope: tuple[Tensor, Tensor] | None, mask: Tensor | None,
                 cache: LayerCache | None) -> Tensor:
@@ -129,9 +149,9 @@ class MLP(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         if self.activation == "swiglu":
-            fused = self.fused
-            if fused is not None and fused[0] is self.gate and fused[1] is self.up:
-                gate, up = fused[2](x).chunk(2, dim=-1)  # (B, T, 2 * d_ff) -> (B, T, d_ff) each
+            joined = fused_parts(self.fused, (self.gate, self.up), x)
+            if joined is not None:
+                gate, up = joined.chunk(2, dim=-1)  # (B, T, 2 * d_ff) -> (B, T, d_ff) each
             else:
                 gate, up = self.gate(x), self.up(x)
             return self.down(F.silu(gate) * up)

@@ -218,3 +218,45 @@ def test_the_compiled_decode_step_decodes_as_the_eager_one():
     with ThreadPoolExecutor(1) as pool:  # `kigi serve --compile` decodes on its batcher's own thread
         assert pool.submit(decode, model, PROMPT, greedy, compiled=step).result() == decode(eager, PROMPT, greedy)
     assert not step.eager  # it compiled, and ran compiled
+
+
+def test_lora_wrapped_projections_keep_their_fused_matmul():
+    """An attached adapter no longer turns the fused q/k/v and gate/up matmuls off: off, it
+    changes nothing and the fused layer does the work; on, its deltas are added to the fused
+    output and the logits equal the unfused computation; merged, the parts run one by one."""
+    from llm.lora import LoRAConfig, adapters_of
+
+    model = make_model()
+    model.fuse_projections()
+    ids = torch.tensor([PROMPT])
+    base = model(ids, torch.arange(len(PROMPT)))
+    adapters = adapters_of(model)
+    adapters.add("a", LoRAConfig(rank=2, alpha=4, targets=("q", "v", "gate", "down")), seed=0)
+    with torch.no_grad():
+        for name, param in adapters.named_parameters("a").items():
+            if "lora_B" in name:
+                param.normal_(0, 0.5)
+    calls = []
+    fused_qkv = model.blocks[0].attn.fused[3]
+    fused_qkv.register_forward_hook(lambda *args: calls.append(1))
+
+    def logits() -> torch.Tensor:
+        return model(ids, torch.arange(len(PROMPT)))
+
+    torch.testing.assert_close(logits(), base, rtol=0, atol=0)  # attached but off: exactly the base
+    assert calls, "the fused matmul ran"
+    adapters.activate("a")
+    on = logits()
+    saved = [(block.attn.fused, block.mlp.fused) for block in model.blocks]
+    for block in model.blocks:
+        block.attn.fused = block.mlp.fused = None
+    unfused = logits()
+    for block, (attn, mlp) in zip(model.blocks, saved, strict=True):
+        block.attn.fused, block.mlp.fused = attn, mlp
+    assert not torch.allclose(on, base, atol=1e-3)  # the adapter really acts
+    torch.testing.assert_close(on, unfused, rtol=1e-5, atol=1e-5)
+    adapters.merge()
+    torch.testing.assert_close(logits(), unfused, rtol=1e-4, atol=1e-4)
+    adapters.unmerge()
+    adapters.activate(None)
+    torch.testing.assert_close(logits(), base, rtol=0, atol=0)

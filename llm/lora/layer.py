@@ -132,12 +132,18 @@ class LoRALinear(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         y = self.base(x)
+        delta = self.delta(x)
+        return y if delta is None else y + delta.to(y.dtype)
+
+    def delta(self, x: Tensor) -> Tensor | None:
+        """What the active adapter adds to the base's output (None: nothing, it is off or
+        merged). A model that computes several bases in one fused matmul adds these."""
         name = self.active
         if name is None or name == self.merged or name not in self.lora_A:
-            return y
+            return None
         A, B = self.lora_A[name], self.lora_B[name]
         h = self.lora_dropout[name](x.to(A.dtype))
-        return y + (F.linear(F.linear(h, A), B) * self.scaling[name]).to(y.dtype)
+        return F.linear(F.linear(h, A), B) * self.scaling[name]
 
     def extra_repr(self) -> str:
         return f"in={self.in_features}, out={self.out_features}, adapters={self.names}, active={self.active}"

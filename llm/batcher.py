@@ -7,7 +7,8 @@ positions decodes one job at a time) and decodes them as one left-padded batch
 (`generate_ragged_ids`), each answer seeded with its own job's seed (+ its index), so an
 answer is the one a lone decode with that seed gives. Each answer streams through its own
 `TextStream` (its own stop strings, its own token limit) and ends alone; a cancelled job
-(its client went away) stops taking part, and the batch stops when no row is left. Jobs
+(its client went away) stops taking part; once half the rows have ended the others are
+packed together, so ended rows stop costing compute; the batch stops when no row is left. Jobs
 that arrive during a batch wait for the next one (dynamic batching: rows do not join a
 batch already decoding).
 """
@@ -138,7 +139,8 @@ class Batcher:
                                  compiled=self.engine.compiled)
         else:
             seeds = [job.sampling.seed + i for job, i in rows]  # type: ignore[operator]
-            steps = generate_ragged_ids(self.engine.model, [job.prompt_ids for job, _ in rows], config, seeds=seeds)
+            steps = generate_ragged_ids(self.engine.model, [job.prompt_ids for job, _ in rows], config, seeds=seeds,
+                                        wanted=lambda r: not ended[r] and not rows[r][0].cancelled.is_set())
         for step in steps:
             for r, token in enumerate(step):
                 job, index = rows[r]

@@ -167,9 +167,14 @@ def _row_generators(config: SamplingConfig, n: int, seeds: Sequence[int] | None 
 
 @torch.inference_mode()
 def generate_ragged_ids(model: Transformer, prompts: Sequence[Sequence[int]], config: SamplingConfig,
-                        prefill_chunk: int = 512, seeds: Sequence[int] | None = None) -> Iterator[list[int | None]]:
+                        prefill_chunk: int = 512, seeds: Sequence[int] | None = None,
+                        wanted: Callable[[int], bool] | None = None) -> Iterator[list[int | None]]:
     """Like `generate_ids`, for several different prompts decoded as one batch; `seeds`
     gives each row its own seed (a server batching requests that each chose one).
+    `wanted(i)`, asked after each step, says whether row i is still wanted (a server's
+    client may have left, or its answer ended at its own limit); an unwanted row ends.
+    Once half the rows have ended, the rest are packed into the first rows of the batch
+    (cache, mask, history, samplers), so finished rows stop costing compute.
 
     The prompts are left-padded to one length and the pads masked out. With rotary
     positions a row's attention depends only on distances between its own tokens, so the
@@ -207,17 +212,29 @@ def generate_ragged_ids(model: Transformer, prompts: Sequence[Sequence[int]], co
         pos = torch.arange(begin, begin + piece.size(1), device=device)
         logits = model(piece, pos, attention_mask=real, last_only=True)[:, -1]
     positions = torch.arange(longest, total, device=device)
+    rows = list(range(n))  # the prompt each row of the (packed) batch decodes
     alive = [True] * n
     stops = set(config.stop_token_ids)
     for step in range(max_new):
         seen = history[:, :longest + step]
         new = pick_tokens(process_logits(logits, seen, config), config, generators)
-        tokens = new.tolist()
-        yield [t if alive[i] else None for i, t in enumerate(tokens)]
-        alive = [a and t not in stops for a, t in zip(alive, tokens, strict=True)]
+        out: list[int | None] = [None] * n
+        for j, token in enumerate(new.tolist()):
+            if alive[j]:
+                out[rows[j]] = token
+        yield out
+        alive = [a and out[rows[j]] not in stops and (wanted is None or wanted(rows[j]))
+                 for j, a in enumerate(alive)]
         if not any(alive) or step == max_new - 1:
             return
         history[:, longest + step] = new
+        if 2 * alive.count(False) >= len(alive):
+            keep = torch.tensor([j for j, a in enumerate(alive) if a], device=device)
+            model.kv_cache.pack_rows(keep)
+            history, real, new = history[keep], real[keep], new[keep]
+            generators = [generators[j] for j in keep.tolist()] if generators else generators
+            rows = [rows[j] for j in keep.tolist()]
+            alive = [True] * len(rows)
         logits = model(new[:, None], positions[step:step + 1], attention_mask=real[:, :longest + step + 1])[:, -1]
 
 

@@ -92,6 +92,12 @@ class KVCache:
         self.tokens = known
         return len(known) if lse_attention_available() else 0
 
+    def pack_rows(self, keep: Tensor) -> None:
+        """Move rows `keep` (indices, in order) to the front: a batch of len(keep) rows then
+        reads and writes them there (`LayerCache.update`), and the other rows are free."""
+        for layer in self.layers:
+            layer[: keep.numel()] = layer.index_select(0, keep)
+
     def at(self, pos: Tensor, end: int, shared: int) -> list[LayerCache]:
         """Each layer's view of one step (see `LayerCache`)."""
         return [LayerCache(kv, pos, end, shared) for kv in self.layers]

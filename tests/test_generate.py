@@ -185,6 +185,29 @@ def test_a_ragged_batch_equals_each_prompt_decoded_alone(model, chunk):
     assert ragged_rows(model, RAGGED, sampled, chunk) == alone
 
 
+def test_rows_that_are_no_longer_wanted_end_and_the_rest_are_packed_unchanged(model):
+    """A server's client leaves (or its answer hits its own limit): its row ends; once half
+    the rows have ended the others move to the front of the batch and decode on as alone."""
+    sampled = SamplingConfig(max_new_tokens=12, temperature=1.0, seed=5)
+    alone = [decode(model, p, SamplingConfig(max_new_tokens=12, temperature=1.0, seed=5 + i))[0]
+             for i, p in enumerate(RAGGED)]
+    left = {0: 2, 2: 4, 3: 5}  # row -> how many tokens it is wanted for
+    rows: list[list[int]] = [[] for _ in RAGGED]
+    batch_sizes: list[int] = []
+    hook = model.blocks[0].register_forward_pre_hook(lambda module, args: batch_sizes.append(args[0].size(0)))
+    try:
+        for step in generate_ragged_ids(model, RAGGED, sampled, wanted=lambda i: len(rows[i]) < left.get(i, 99)):
+            for i, token in enumerate(step):
+                if token is not None:
+                    rows[i].append(token)
+    finally:
+        hook.remove()
+    assert [len(r) for r in rows] == [2, 12, 4, 5]  # each ended when it stopped being wanted
+    assert [r == a[:len(r)] for r, a in zip(rows, alone, strict=True)] == [True] * 4
+    assert rows[1] == alone[1]  # the row decoded on, packed into a smaller batch, unchanged
+    assert batch_sizes[0] == 4 and 2 in batch_sizes and batch_sizes[-1] == 1  # packed twice
+
+
 def test_a_ragged_batch_leaves_no_stale_prefix_in_the_cache(model):
     greedy = SamplingConfig(max_new_tokens=6)
     before = decode(model, RAGGED[1], greedy)[0]  # fills the prefix cache with prompt 1

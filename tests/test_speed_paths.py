@@ -255,6 +255,15 @@ def test_lora_wrapped_projections_keep_their_fused_matmul():
         block.attn.fused, block.mlp.fused = attn, mlp
     assert not torch.allclose(on, base, atol=1e-3)  # the adapter really acts
     torch.testing.assert_close(on, unfused, rtol=1e-5, atol=1e-5)
+    with torch.no_grad():  # inference joins the parts' factors into one pair of matmuls
+        torch.testing.assert_close(logits(), unfused, rtol=1e-5, atol=1e-5)
+        assert model.blocks[0].attn.joined_lora and model.blocks[0].mlp.joined_lora
+        b = next(p for n, p in adapters.named_parameters("a").items() if "lora_B" in n and ".q" in n)
+        b.mul_(2)  # an optimizer step changes a factor in place: the joined copy is rebuilt
+        changed = logits()
+        b.div_(2)
+        assert not torch.allclose(changed, unfused, atol=1e-4)
+        torch.testing.assert_close(logits(), unfused, rtol=1e-5, atol=1e-5)
     adapters.merge()
     torch.testing.assert_close(logits(), unfused, rtol=1e-4, atol=1e-4)
     adapters.unmerge()

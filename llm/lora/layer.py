@@ -135,6 +135,19 @@ class LoRALinear(nn.Module):
         delta = self.delta(x)
         return y if delta is None else y + delta.to(y.dtype)
 
+    def low_rank(self) -> tuple[Tensor, Tensor, float] | tuple[()] | None:
+        """The active adapter's update as factors (A, B, scaling), delta = scaling * x A^T B^T,
+        for a caller that joins several layers' updates into one pair of matmuls; () when
+        there is nothing to add (off or merged); None when it cannot be joined (dropout
+        is live: use `delta`)."""
+        name = self.active
+        if name is None or name == self.merged or name not in self.lora_A:
+            return ()
+        dropout = self.lora_dropout[name]
+        if dropout.training and isinstance(dropout, nn.Dropout):
+            return None
+        return self.lora_A[name], self.lora_B[name], self.scaling[name]
+
     def delta(self, x: Tensor) -> Tensor | None:
         """What the active adapter adds to the base's output (None: nothing, it is off or
         merged). A model that computes several bases in one fused matmul adds these."""

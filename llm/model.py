@@ -83,8 +83,10 @@ def fused_parts(fused: tuple[nn.Module, ...] | None, parts: tuple[nn.Module, ...
         return None
     if any(getattr(part, "merged", None) is not None for part in parts):
         return None
-    y = fused[len(parts)](x)
     wrapped = [part for part, base in zip(parts, bases, strict=True) if part is not base]
+    if not all(hasattr(part, "delta") and hasattr(part, "low_rank") for part in wrapped):
+        return None  # a wrapper of another kind: only its own forward knows what it does
+    y = fused[len(parts)](x)
     if not wrapped:
         return y
     if joined is not None and not torch.is_grad_enabled():

@@ -5,11 +5,14 @@ The parts stay where they are (LoRA targets them by name, state_dict keeps their
 their weights become views of the joined weight, so memory is not doubled. Plain
 `nn.Linear`s are joined here; a quantized layer kind joins its own kind through a
 `joined(layers)` classmethod (llm/quant.py), so this module knows no quantized format.
+`fused_parts` runs the joined matmul for the parts, LoRA wrappers included (their
+updates are added to its output), so an attached adapter keeps the fused speed.
 """
 
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 
@@ -75,3 +78,64 @@ def fuse_linears(layers: list[nn.Module]) -> nn.Module | None:
         fused.bias = nn.Parameter(bias, requires_grad=False)
     share_slices(fused.weight, layers, "weight")
     return fused
+
+
+def fused_parts(fused: tuple[nn.Module, ...] | None, parts: tuple[nn.Module, ...], x: Tensor,
+                joined: dict | None = None) -> Tensor | None:
+    """The parts' outputs side by side from their one fused matmul, or None when it cannot
+    stand in for them. A part may be the module that was fused or a LoRA wrapper around it
+    (`.base`, `.delta(x)`, `.low_rank()`): the active adapter's update is added to the
+    part's slice. Without gradients the parts' updates are joined into one pair of matmuls
+    (`joined` caches the joined factors). A merged adapter changed its part's own weight,
+    which the fused copy may not share, so the parts then run one by one."""
+    if fused is None:
+        return None
+    bases = [getattr(part, "base", part) for part in parts]
+    if any(base is not original for base, original in zip(bases, fused, strict=False)):
+        return None
+    if any(getattr(part, "merged", None) is not None for part in parts):
+        return None
+    wrapped = [part for part, base in zip(parts, bases, strict=True) if part is not base]
+    if not all(hasattr(part, "delta") and hasattr(part, "low_rank") for part in wrapped):
+        return None  # a wrapper of another kind: only its own forward knows what it does
+    y = fused[len(parts)](x)
+    if not wrapped:
+        return y
+    if joined is not None and not torch.is_grad_enabled():
+        factors = [part.low_rank() if part is not base else () for part, base in zip(parts, bases, strict=True)]
+        if all(f == () for f in factors):
+            return y  # attached but off
+        if all(f is not None for f in factors):
+            A, B = _joined_factors(factors, [base.out_features for base in bases], joined)  # type: ignore[arg-type]
+            return y + F.linear(F.linear(x.to(A.dtype), A), B).to(y.dtype)
+    deltas = [part.delta(x) if part is not base else None for part, base in zip(parts, bases, strict=True)]
+    if all(delta is None for delta in deltas):
+        return y
+    pieces = y.split([base.out_features for base in bases], dim=-1)
+    return torch.cat([piece if delta is None else piece + delta.to(piece.dtype)
+                      for piece, delta in zip(pieces, deltas, strict=True)], dim=-1)
+
+
+def _joined_factors(factors: list[tuple[Tensor, Tensor, float] | tuple[()]], widths: list[int],
+                    cache: dict) -> tuple[Tensor, Tensor]:
+    """The parts' (A, B, scaling) joined: A's stacked, (rank_total, in); scaling * B's on a
+    block diagonal, (out_total, rank_total), so x A^T B^T is every part's update side by
+    side. Cached by the factors' identity and version (an optimizer step or a load bumps it)."""
+    key = tuple((id(f[0]), f[0]._version, id(f[1]), f[1]._version, f[2]) if f else None for f in factors)
+    found = cache.get(key)
+    if found is not None:
+        return found
+    live = [f for f in factors if f]
+    A = torch.cat([f[0] for f in live])
+    B = torch.zeros(sum(widths), A.size(0), dtype=live[0][1].dtype, device=A.device)
+    row = col = 0
+    for f, width in zip(factors, widths, strict=True):
+        if f:
+            rank = f[0].size(0)
+            B[row:row + width, col:col + rank] = f[1] * f[2]
+            col += rank
+        row += width
+    if len(cache) >= 4:  # a few adapters in turn (ToT roles); the rest are rebuilt
+        cache.clear()
+    cache[key] = (A, B)
+    return A, B

@@ -5,9 +5,9 @@ q/k/v and gate/up matmuls off).
     python benchmarks/adapter_speed.py [--adapter grounded-reader] [--precision int4,fp32] [--tokens 64]
 
 For each precision, on the default model: tokens/s of a greedy batch-1 decode with no
-adapter, the adapter attached but off, the adapter on (its deltas added to the fused
-matmuls' outputs), and both again with the fused matmuls turned off ("unfused": how an
-attached adapter ran before). Medians of `--repeats` runs, in one process; the ratios to "no
+adapter, the adapter attached but off, the adapter on (the fused matmuls plus the
+adapter's factors joined into one pair of matmuls per fused projection), and both again
+with the fused matmuls turned off ("unfused": how an attached adapter ran before). Medians of `--repeats` runs, in one process; the ratios to "no
 adapter" are the figures to read. Never pass/fail.
 """
 
@@ -75,7 +75,7 @@ def main() -> None:
         rows["attached, off, unfused"] = decode_rate(engine, args.tokens, args.repeats)
         refused(engine, saved)
         with adapters.using(name):
-            rows["on (fused + deltas)"] = decode_rate(engine, args.tokens, args.repeats)
+            rows["on (fused, joined)"] = decode_rate(engine, args.tokens, args.repeats)
             saved = unfused(engine)
             rows["on, unfused"] = decode_rate(engine, args.tokens, args.repeats)
             refused(engine, saved)

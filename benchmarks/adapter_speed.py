@@ -7,8 +7,9 @@ q/k/v and gate/up matmuls off).
 For each precision, on the default model: tokens/s of a greedy batch-1 decode with no
 adapter, the adapter attached but off, the adapter on (the fused matmuls plus the
 adapter's factors joined into one pair of matmuls per fused projection), and both again
-with the fused matmuls turned off ("unfused": how an attached adapter ran before). Medians of `--repeats` runs, in one process; the ratios to "no
-adapter" are the figures to read. Never pass/fail.
+with the fused matmuls turned off ("unfused": how an attached adapter ran before).
+Medians of `--repeats` runs, in one process; the ratios to "no adapter" are the figures to
+read. Never pass/fail.
 """
 
 from __future__ import annotations

@@ -9,8 +9,9 @@ answer is the one a lone decode with that seed gives. Each answer streams throug
 `TextStream` (its own stop strings, its own token limit) and ends alone; a cancelled job
 (its client went away) stops taking part; once half the rows have ended the others are
 packed together, so ended rows stop costing compute; the batch stops when no row is left. Jobs
-that arrive during a batch wait for the next one (dynamic batching: rows do not join a
-batch already decoding).
+that arrive during a batch join it when they fit (continuous batching: a free row, a prompt
+no longer than the batch's current position, an answer no longer than the room left);
+the others wait for the next batch.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import secrets
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -112,36 +113,67 @@ class Batcher:
     def _loop(self) -> None:
         while (batch := self._take()) is not None:
             live = [job for job in batch if not job.cancelled.is_set()]
+            ran: list[Job] = list(live)  # grows as jobs join the running batch
             try:
                 if live:
                     with adapters_of(self.engine.model).using(live[0].adapter):
-                        self._run(live)
+                        self._run(ran)
             except Exception as exc:  # reported to each job's caller, never kills the worker
-                for job in live:
+                for job in ran:
                     job.error = exc
             finally:
-                for job in batch:
+                for job in [*batch, *ran]:
                     job.done.set()
 
-    def _run(self, jobs: Sequence[Job]) -> None:
+    def _joiners(self, key: tuple, free: int, where: int, room: int) -> list[Job]:
+        """Waiting jobs that can join the running batch: same settings, `free` rows in all,
+        prompts no longer than `where`, answers no longer than `room` (no first-token
+        log-probabilities: those need the cache to themselves)."""
+        taken: list[Job] = []
+        with self._wake:
+            for job in list(self._waiting):
+                if (job.batch_key() == key and job.n <= free and not job.top_logprobs and not job.cancelled.is_set()
+                        and len(job.prompt_ids) <= where and job.sampling.max_new_tokens <= room):
+                    self._waiting.remove(job)
+                    taken.append(job)
+                    free -= job.n
+        return taken
+
+    def _run(self, jobs: list[Job]) -> None:
+        """Decode `jobs` as one batch; jobs that arrive meanwhile and fit join it (continuous
+        batching, `generate_ragged_ids(arrivals=)`) and are appended to `jobs`."""
         first = {id(job): self.engine.next_token_probs(job.prompt_ids) for job in jobs if job.top_logprobs}
         rows = [(job, i) for job in jobs for i in range(job.n)]
         self.batches += 1
-        self.largest = max(self.largest, len(rows))
         streams = [TextStream(self.engine.tokenizer.decode_bytes, job.sampling.stop_strings,
                               job.sampling.stop_token_ids) for job, _ in rows]
         counts = [0] * len(rows)
         ended = [False] * len(rows)
         config = dataclasses.replace(jobs[0].sampling, stop_strings=(),
                                      max_new_tokens=max(job.sampling.max_new_tokens for job in jobs))
-        if len(jobs) == 1:
-            steps = generate_ids(self.engine.model, jobs[0].prompt_ids, config, n=jobs[0].n,
-                                 compiled=self.engine.compiled)
+
+        def arrivals(free: int, where: int, room: int) -> list[tuple[list[int], int | None]]:
+            joined = self._joiners(jobs[0].batch_key(), free, where, room)
+            for job in joined:
+                jobs.append(job)
+                for i in range(job.n):
+                    rows.append((job, i))
+                    streams.append(TextStream(self.engine.tokenizer.decode_bytes, job.sampling.stop_strings,
+                                              job.sampling.stop_token_ids))
+                    counts.append(0)
+                    ended.append(False)
+            return [(job.prompt_ids, job.sampling.seed + i) for job in joined for i in range(job.n)]  # type: ignore[operator]
+
+        model = self.engine.model
+        if model.config.positions != "rope" or (self.engine.compiled is not None and len(rows) == 1):
+            steps = generate_ids(model, jobs[0].prompt_ids, config, n=jobs[0].n, compiled=self.engine.compiled)
         else:
             seeds = [job.sampling.seed + i for job, i in rows]  # type: ignore[operator]
-            steps = generate_ragged_ids(self.engine.model, [job.prompt_ids for job, _ in rows], config, seeds=seeds,
-                                        wanted=lambda r: not ended[r] and not rows[r][0].cancelled.is_set())
+            steps = generate_ragged_ids(model, [job.prompt_ids for job, _ in rows], config, seeds=seeds,
+                                        wanted=lambda r: not ended[r] and not rows[r][0].cancelled.is_set(),
+                                        arrivals=arrivals, capacity=self.max_rows)
         for step in steps:
+            self.largest = max(self.largest, sum(1 for r in range(len(step)) if not ended[r]))
             for r, token in enumerate(step):
                 job, index = rows[r]
                 if ended[r]:

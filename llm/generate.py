@@ -165,22 +165,33 @@ def _row_generators(config: SamplingConfig, n: int, seeds: Sequence[int] | None 
     return generators
 
 
+# (free rows, the position the next token is written at, positions left) -> prompts that join
+# a running batch, each with its seed: each prompt no longer than the position, and
+# wanting no more tokens than are left.
+Arrivals = Callable[[int, int, int], Sequence[tuple[Sequence[int], int | None]]]
+
+
 @torch.inference_mode()
 def generate_ragged_ids(model: Transformer, prompts: Sequence[Sequence[int]], config: SamplingConfig,
                         prefill_chunk: int = 512, seeds: Sequence[int] | None = None,
-                        wanted: Callable[[int], bool] | None = None) -> Iterator[list[int | None]]:
+                        wanted: Callable[[int], bool] | None = None, arrivals: Arrivals | None = None,
+                        capacity: int | None = None) -> Iterator[list[int | None]]:
     """Like `generate_ids`, for several different prompts decoded as one batch; `seeds`
     gives each row its own seed (a server batching requests that each chose one).
     `wanted(i)`, asked after each step, says whether row i is still wanted (a server's
     client may have left, or its answer ended at its own limit); an unwanted row ends.
     Once half the rows have ended, the rest are packed into the first rows of the batch
     (cache, mask, history, samplers), so finished rows stop costing compute.
+    `arrivals`, asked before each step while fewer than `capacity` rows decode, lets new
+    prompts join the running batch (continuous batching): each is prefilled into a free
+    row of the cache so that it ends where the batch writes next, left-padded as the
+    first prompts were, and gets the next row index (the yielded lists grow).
 
     The prompts are left-padded to one length and the pads masked out. With rotary
     positions a row's attention depends only on distances between its own tokens, so the
     shift the padding adds changes nothing: row i equals a lone decode of prompt i (seeded
-    with seed + i). Other position schemes would shift it, so they are refused here
-    (`complete_ragged` decodes them one prompt at a time).
+    with seed + i, or its own seed). Other position schemes would shift it, so they are
+    refused here (`complete_ragged` decodes them one prompt at a time).
     """
     if model.config.positions != "rope":
         raise ValueError(f"ragged batches need rotary positions, not {model.config.positions!r}")
@@ -194,6 +205,7 @@ def generate_ragged_ids(model: Transformer, prompts: Sequence[Sequence[int]], co
     total = longest + max_new
     if seeds is not None and len(seeds) != n:
         raise ValueError(f"{n} prompts but {len(seeds)} seeds")
+    capacity = max(capacity or n, n)
     generators = _row_generators(config, n, seeds)
     device = model.device
     ids = torch.zeros((n, longest), dtype=torch.long, device=device)
@@ -206,7 +218,7 @@ def generate_ragged_ids(model: Transformer, prompts: Sequence[Sequence[int]], co
         real[row, pad:] = 1
     real[:, longest:] = 1
     history[:, :longest] = ids
-    ensure_cache(model, n, total)
+    ensure_cache(model, capacity, total)
     for begin in range(0, longest, prefill_chunk):
         piece = ids[:, begin:begin + prefill_chunk]
         pos = torch.arange(begin, begin + piece.size(1), device=device)
@@ -216,7 +228,18 @@ def generate_ragged_ids(model: Transformer, prompts: Sequence[Sequence[int]], co
     alive = [True] * n
     stops = set(config.stop_token_ids)
     for step in range(max_new):
-        seen = history[:, :longest + step]
+        where = longest + step
+        if arrivals is not None and step and len(rows) < capacity:
+            for prompt_ids, seed in arrivals(capacity - len(rows), where, total - where):
+                row_logits, row_real, row_history = _join(model, prompt_ids, len(rows), where, total, prefill_chunk)
+                logits, real = torch.cat([logits, row_logits]), torch.cat([real, row_real])
+                history = torch.cat([history, row_history])
+                if not config.greedy:
+                    generators.append(_seeded(seed))
+                rows.append(n)
+                alive.append(True)
+                n += 1
+        seen = history[:, :where]
         new = pick_tokens(process_logits(logits, seen, config), config, generators)
         out: list[int | None] = [None] * n
         for j, token in enumerate(new.tolist()):
@@ -227,7 +250,7 @@ def generate_ragged_ids(model: Transformer, prompts: Sequence[Sequence[int]], co
                  for j, a in enumerate(alive)]
         if not any(alive) or step == max_new - 1:
             return
-        history[:, longest + step] = new
+        history[:, where] = new
         if 2 * alive.count(False) >= len(alive):
             keep = torch.tensor([j for j, a in enumerate(alive) if a], device=device)
             model.kv_cache.pack_rows(keep)
@@ -235,7 +258,34 @@ def generate_ragged_ids(model: Transformer, prompts: Sequence[Sequence[int]], co
             generators = [generators[j] for j in keep.tolist()] if generators else generators
             rows = [rows[j] for j in keep.tolist()]
             alive = [True] * len(rows)
-        logits = model(new[:, None], positions[step:step + 1], attention_mask=real[:, :longest + step + 1])[:, -1]
+        logits = model(new[:, None], positions[step:step + 1], attention_mask=real[:, :where + 1])[:, -1]
+
+
+def _join(model: Transformer, prompt_ids: Sequence[int], row: int, where: int, total: int,
+          chunk: int) -> tuple[Tensor, Tensor, Tensor]:
+    """Prefill a prompt into cache row `row` so that it ends at position `where` (left
+    padding before it, masked out); its next-token logits (1, vocab), its mask and token
+    history rows (1, total)."""
+    length = len(prompt_ids)
+    if not 1 <= length <= where:
+        raise ValueError(f"a prompt of {length} tokens cannot join a batch at position {where}")
+    device = model.device
+    tokens = torch.tensor([list(prompt_ids)], device=device)
+    real = torch.zeros((1, total), dtype=torch.long, device=device)
+    real[:, where - length:] = 1
+    history = torch.full((1, total), prompt_ids[0], dtype=torch.long, device=device)
+    history[:, where - length:where] = tokens
+    for begin in range(0, length, chunk):
+        piece = tokens[:, begin:begin + chunk]
+        pos = torch.arange(where - length + begin, where - length + begin + piece.size(1), device=device)
+        logits = model(piece, pos, attention_mask=real[:, :int(pos[-1]) + 1], last_only=True, cache_row=row)
+    return logits[:, -1], real, history
+
+
+def _seeded(seed: int | None) -> torch.Generator:
+    generator = torch.Generator(device="cpu")
+    generator.manual_seed(seed if seed is not None else torch.seed())
+    return generator
 
 
 @torch.inference_mode()

@@ -26,6 +26,7 @@ class LayerCache(NamedTuple):
     pos: Tensor  # (T,) the positions this step writes
     end: int  # the step reads positions [0, end)
     shared: int  # leading positions every row holds alike (0: attend per row)
+    row: int | None = None  # write and read only rows row.. (a row joining a running batch)
 
     def update(self, kv: Tensor) -> Tensor:
         """Write kv: (B, 2 * n_kv_head, T, head_dim) at `pos`; return every position up to
@@ -33,8 +34,12 @@ class LayerCache(NamedTuple):
 
         A write of batch 1 into a cache of n rows fills every row at once (broadcast), so n
         samples of one prompt share a single prefill; a smaller batch reads the first rows.
+        With `row`, the batch writes and reads rows row..row + B only.
         """
         batch, rows = kv.size(0), self.kv.size(0)
+        if self.row is not None:
+            self.kv[self.row: self.row + batch].index_copy_(2, self.pos, kv)
+            return self.kv[self.row: self.row + batch, :, : self.end]
         if batch == 1 and rows > 1:
             kv = kv.expand(rows, -1, -1, -1)
         self.kv[: kv.size(0)].index_copy_(2, self.pos, kv)
@@ -98,6 +103,6 @@ class KVCache:
         for layer in self.layers:
             layer[: keep.numel()] = layer.index_select(0, keep)
 
-    def at(self, pos: Tensor, end: int, shared: int) -> list[LayerCache]:
+    def at(self, pos: Tensor, end: int, shared: int, row: int | None = None) -> list[LayerCache]:
         """Each layer's view of one step (see `LayerCache`)."""
-        return [LayerCache(kv, pos, end, shared) for kv in self.layers]
+        return [LayerCache(kv, pos, end, shared, row) for kv in self.layers]

@@ -254,13 +254,15 @@ class Transformer(nn.Module):
     # -- forward ----------------------------------------------------------------------
     def forward(self, idx: Tensor, input_pos: Tensor | None = None, *,
                 token_type_ids: Tensor | None = None, attention_mask: Tensor | None = None,
-                return_hidden: bool = False, last_only: bool = False) -> Tensor:
+                return_hidden: bool = False, last_only: bool = False, cache_row: int | None = None) -> Tensor:
         """Logits (B, T, vocab), or hidden states (B, T, d_model) with `return_hidden`.
 
         With `input_pos` (positions of idx's tokens) the KV cache is read and written; then
         the tokens attend to every cached position up to their own. `attention_mask`
         (B, T) marks real tokens (1) and padding (0) for uncached batches; with the cache it
         is (B, end), every cached position (left-padded prompts of different lengths).
+        `cache_row`: write and read the cache's rows from there on only (a prompt joining
+        a batch that is already decoding).
         """
         T = idx.size(1)
         cache = self.kv_cache if input_pos is not None else None
@@ -270,8 +272,12 @@ class Transformer(nn.Module):
             raise ValueError(f"position {end - 1} is beyond the context window ({self.config.max_seq_len})")
         layers = None
         if cache is not None:
-            shared = cache.begin(idx, start, end)  # which tokens the rows hold now
-            layers = cache.at(positions, end, shared)
+            if cache_row is not None:
+                cache.tokens = []  # one row written: the rows no longer hold a common prefix
+                layers = cache.at(positions, end, 0, cache_row)
+            else:
+                shared = cache.begin(idx, start, end)  # which tokens the rows hold now
+                layers = cache.at(positions, end, shared)
         mask = self._mask(positions, start, end, attention_mask, cache is not None)
         return self._run(idx, positions, mask, layers, token_type_ids, return_hidden, last_only)
 

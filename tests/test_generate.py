@@ -208,6 +208,37 @@ def test_rows_that_are_no_longer_wanted_end_and_the_rest_are_packed_unchanged(mo
     assert batch_sizes[0] == 4 and 2 in batch_sizes and batch_sizes[-1] == 1  # packed twice
 
 
+@pytest.mark.parametrize("temperature", [0.0, 1.0])
+def test_prompts_that_join_a_running_batch_decode_as_alone(model, temperature):
+    """Continuous batching: prompts arriving after the batch started are prefilled into free
+    cache rows, ending where the batch writes next, and decode as if alone."""
+    def sampling(seed: int, tokens: int) -> SamplingConfig:
+        return SamplingConfig(max_new_tokens=tokens, temperature=temperature, seed=seed)
+
+    first = RAGGED[:2]
+    late = {3: (RAGGED[2], 40), 6: (RAGGED[3], 41), 7: ([7, 7, 7], 42)}  # step -> (prompt, seed)
+    steps = 0
+
+    def arrivals(free: int, where: int, room: int):
+        joined = [late[steps]] if steps in late and free else []
+        assert all(len(p) <= where for p, _ in joined) and (room >= 5 or not joined)
+        return joined
+
+    rows: list[list[int]] = []
+    limits = {2: 5, 3: 4, 4: 4}  # each late row wants this many tokens (its own limit)
+    for step in generate_ragged_ids(model, first, sampling(5, 12), arrivals=arrivals, capacity=4,
+                                    wanted=lambda i: len(rows[i]) < limits.get(i, 99)):
+        rows += [[] for _ in range(len(step) - len(rows))]
+        for i, token in enumerate(step):
+            if token is not None:
+                rows[i].append(token)
+        steps += 1
+    assert len(rows) == 4  # the third late prompt found no free row (capacity 4)
+    alone = [decode(model, first[0], sampling(5, 12))[0], decode(model, first[1], sampling(6, 12))[0],
+             decode(model, RAGGED[2], sampling(40, 5))[0], decode(model, RAGGED[3], sampling(41, 4))[0]]
+    assert rows == alone
+
+
 def test_a_ragged_batch_leaves_no_stale_prefix_in_the_cache(model):
     greedy = SamplingConfig(max_new_tokens=6)
     before = decode(model, RAGGED[1], greedy)[0]  # fills the prefix cache with prompt 1

@@ -4,6 +4,7 @@ changing any answer, the key is enforced, bad requests are refused, and answers 
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -124,3 +125,29 @@ def test_a_cancelled_job_stops_and_others_finish(engine):
     assert keep.done.wait(60) and gone.done.wait(60)
     assert keep.completions and not gone.completions and got[1] == []
     batcher.close()
+
+
+def test_a_request_that_arrives_mid_batch_joins_it_and_answers_as_alone(engine):
+    """Continuous batching: the second job joins the first's running batch (one batch in
+    all) and gets the answer a lone decode gives."""
+    batcher = Batcher(engine, max_rows=4)
+    template = ChatTemplate()
+    started, submitted = threading.Event(), threading.Event()
+
+    def hold_until_the_late_job_waits(index: int, text: str, end: str | None) -> None:
+        started.set()
+        submitted.wait(60)  # the batcher thread pauses here: the late job surely arrives mid-batch
+
+    long_job = Job(template.render_ids(engine.tokenizer, [Message("user", "Tell me a long story about a fox.")]),
+                   SamplingConfig(max_new_tokens=60, temperature=1.0, seed=8),  # no stop token: it runs on
+                   hold_until_the_late_job_waits)
+    short = SamplingConfig(max_new_tokens=8, temperature=1.0, seed=9)  # the same settings: one batch
+    late = Job(template.render_ids(engine.tokenizer, [Message("user", "Hi")]), short, lambda i, t, e: None)
+    batcher.submit(long_job)
+    assert started.wait(60)
+    batcher.submit(late)
+    submitted.set()
+    assert late.done.wait(60) and long_job.done.wait(60)
+    batcher.close()
+    assert batcher.batches == 1  # it joined the running batch instead of waiting for the next
+    assert late.completions[0].token_ids == engine.complete(late.prompt_ids, short)[0].token_ids

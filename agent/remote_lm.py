@@ -70,6 +70,12 @@ class RemoteLM:
         text = ((choice.get("message") or {}).get("content") or "").strip().lower()
         return [1.0 if text.startswith(label.lower()) else 0.0 for label in labels]
 
+    def text_logprobs(self, prompt: str, continuations: Sequence[str]) -> list[float]:
+        """Whole-text log-probabilities need the model's own weights (the API scores only
+        what it generates): refused in one line."""
+        raise ValueError(f"{self.engine.name} is served remotely: scoring whole options needs a local model "
+                         "(use --scoring letter or generate)")
+
     def _count(self, usage: Mapping[str, Any], out: Sequence[Completion]) -> None:
         self.stats.calls += 1
         self.stats.prompt_tokens += int(usage.get("prompt_tokens") or 0)

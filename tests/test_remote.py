@@ -252,6 +252,27 @@ def test_kigi_ask_answers_through_a_running_server_and_a_registered_remote_model
     assert "far" not in {r["name"] for r in json.loads(kigi(tmp_path, "model", "list", "--json").stdout)}
 
 
+def test_evals_run_on_a_registered_remote_model_and_say_what_needs_weights(server, tmp_path):
+    from tests.test_mc_eval import write_csvs
+
+    url, _ = server
+    assert kigi(tmp_path, "model", "add", "far", "--openai-url", f"{url}/v1", "--remote-model", "tiny",
+                "--context-window", "512").returncode == 0
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"question": "Tom has 2 apples and buys 3 more. How many now?", "answer": 5}\n'
+                         '{"question": "A box holds 4 pens. How many pens in 2 boxes?", "answer": 8}\n')
+    done = kigi(tmp_path, "eval", "questions", "--data", str(questions), "-m", "far", "--range", "1-2",
+                "-o", str(tmp_path / "out.jsonl"))
+    assert done.returncode == 0, done.stderr.decode()
+    assert json.loads(done.stdout.strip().splitlines()[-1])["done"] == 2
+    letters = kigi(tmp_path, "eval", "mc", "--data", str(write_csvs(tmp_path / "mmlu")), "-m", "far",
+                   "-o", str(tmp_path / "mc.jsonl"))
+    assert letters.returncode == 0, letters.stderr.decode()  # letter scoring: the first token's logprobs
+    options = kigi(tmp_path, "eval", "mc", "--data", str(tmp_path / "mmlu"), "-m", "far", "--scoring", "option",
+                   "-o", str(tmp_path / "mc2.jsonl"))
+    assert options.returncode == 1 and b"needs a local model" in options.stderr
+
+
 def test_an_ask_answered_by_the_server_imports_neither_torch_nor_chromadb(server, tmp_path):
     """What makes the resident server worth it: the client starts in a fraction of a second."""
     url, _ = server

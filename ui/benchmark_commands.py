@@ -19,14 +19,24 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from agent.lm import EngineLM
+    from agent.remote_lm import RemoteLM
     from memory.log.records import EvalRun
     from memory.log.stats import EvalChange
 
 
-def engine_lm(model: str, precision: str, adapter: str | None) -> EngineLM:
-    """The model loaded (with progress), `adapter` attached and active, as a LanguageModel."""
+def engine_lm(model: str, precision: str, adapter: str | None) -> EngineLM | RemoteLM:
+    """The model loaded (with progress), `adapter` attached and active, as a LanguageModel;
+    a registered remote model as one that speaks chat completions (no adapters)."""
     from agent.lm import EngineLM
+    from agent.remote_models import remote_models
 
+    remote = remote_models(home()).get(model)
+    if remote is not None:
+        if adapter:
+            raise ValueError(f"{model} is served remotely: adapters need a local model")
+        from agent.remote_lm import RemoteLM
+
+        return RemoteLM(remote.engine())
     engine = load_engine_with_progress(model, precision)
     if adapter:
         from agent.adapters import AdapterStore
@@ -207,6 +217,8 @@ def eval_tasks(
             from agent.adapters import AdapterStore
             from agent.pref_evals import load_reward_model
 
+            if getattr(lm.engine, "remote", False):
+                raise ValueError(f"{model} is served remotely: a reward-model judge needs a local model")
             reward = load_reward_model(lm.engine, AdapterStore.of(home()), judge.removeprefix("reward:"))
 
             def score(task_input: str, answer: str, reference: str) -> float:

@@ -273,6 +273,20 @@ def test_evals_run_on_a_registered_remote_model_and_say_what_needs_weights(serve
     assert options.returncode == 1 and b"needs a local model" in options.stderr
 
 
+def test_the_rag_eval_runs_on_a_remote_model(server, tmp_path):
+    """The grounded-reading eval drives sessions, so a remote model answers it as it is."""
+    from agent.grounding import GroundingConfig
+    from agent.rag_eval import RagQuestion, run_rag_eval
+    from tests.test_rag_eval import ANSWERS, KB, SCRIPT, write_folder
+    from tests.test_store import HashEmbedding
+
+    url, _ = server
+    questions = [RagQuestion(q, tuple(ANSWERS.get(q, ()))) for q in SCRIPT]
+    results, summary = run_rag_eval(remote(url), HashEmbedding(), write_folder(tmp_path / "kb", KB),  # type: ignore[arg-type]
+                                    questions, GroundingConfig(k=2, min_relevance=-1.0), reader="shout")
+    assert summary["questions"] == 5 and all(r.sources for r in results)
+
+
 def test_an_ask_answered_by_the_server_imports_neither_torch_nor_chromadb(server, tmp_path):
     """What makes the resident server worth it: the client starts in a fraction of a second."""
     url, _ = server

@@ -90,7 +90,9 @@ def eval_rag(
 
         grounding = GroundingConfig(k=k, focus=parse_focus(focus))
         items = read_questions(Path(questions))
-        engine = load_engine_with_progress(model, precision)
+        from ui.ask_commands import open_engine
+
+        engine = open_engine(model, precision, False, None, local=True)  # a registered remote model too
         reader_name = load_reader(engine, reader)
         function = KigiEmbeddingFunction(pull_embedding_model(home().models))
         with stage_progress(err_console()) as progress:

@@ -271,6 +271,13 @@ def test_evals_run_on_a_registered_remote_model_and_say_what_needs_weights(serve
     options = kigi(tmp_path, "eval", "mc", "--data", str(tmp_path / "mmlu"), "-m", "far", "--scoring", "option",
                    "-o", str(tmp_path / "mc2.jsonl"))
     assert options.returncode == 1 and b"needs a local model" in options.stderr
+    puzzles = tmp_path / "game24.csv"
+    puzzles.write_text("Rank,Puzzles,AMT (s),Solved rate,1-sigma Mean (s),1-sigma STD (s)\n"
+                       "1,1 1 4 6,4.4,99.0%,4.67,1.48\n2,1 1 11 11,4.4,99.0%,4.69,1.53\n")
+    tot = kigi(tmp_path, "eval", "game24", "--data", str(puzzles), "--range", "1-2", "-m", "far", "--breadth", "1",
+               "--budget", "300", "-o", str(tmp_path / "g24.jsonl"))
+    assert tot.returncode == 0, tot.stderr.decode()
+    assert json.loads(tot.stdout.strip().splitlines()[-1])["done"] == 2
 
 
 def test_the_rag_eval_runs_on_a_remote_model(server, tmp_path):

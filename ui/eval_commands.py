@@ -177,7 +177,15 @@ def eval_game24(
                                   adapters=roles or None)
         results = Path(output) if output else home().root / "evals" / results_name(config)
         lm = bound = None
-        if roles and workers == 1:  # with workers, each process loads the model and its adapters
+        from agent.remote_models import remote_models
+
+        if (remote := remote_models(home()).get(model)) is not None:  # served elsewhere: its chat completions
+            if roles or workers != 1:
+                raise ValueError(f"{model} is served remotely: adapters and --workers need a local model")
+            from agent.remote_lm import RemoteLM
+
+            lm = RemoteLM(remote.engine())
+        elif roles and workers == 1:  # with workers, each process loads the model and its adapters
             from agent.adapters import AdapterStore, RoleAdapters
             from agent.lm import EngineLM
 

@@ -232,9 +232,12 @@ class Session:
                     yield piece
             finally:
                 done = stream.completion
-                self.last = TurnResult(done.text, done.finish_reason, stream.prompt_tokens,
-                                       stream.completion_tokens, ttft, time.perf_counter() - start, sampling,
-                                       self.prompt_version(turn), citations=list(turn.citations), adapter=turn.reader)
+                # a remote server counts tokens in its own vocabulary and says so at the end
+                used = (stream.prompt_tokens, stream.completion_tokens) if self.remote \
+                    else (len(prompt), len(done.token_ids))
+                self.last = TurnResult(done.text, done.finish_reason, *used, ttft, time.perf_counter() - start,
+                                       sampling, self.prompt_version(turn), citations=list(turn.citations),
+                                       adapter=turn.reader)
                 on_done(self.last)
 
     def require_local(self, feature: str) -> None:

@@ -115,14 +115,6 @@ class StreamingCompletion:
     def completion(self) -> Completion:
         return Completion(list(self.stream.ids), self.stream.text, self.finish_reason)
 
-    @property
-    def prompt_tokens(self) -> int:
-        return len(self.prompt_ids)
-
-    @property
-    def completion_tokens(self) -> int:
-        return len(self.stream.ids)
-
 
 def complete_batch(model: Transformer, prompt_ids: Sequence[int], config: SamplingConfig, n: int,
                    decode_bytes: Callable[[list[int]], bytes], compiled: DecodeStep | None = None) -> list[Completion]:

@@ -228,7 +228,7 @@ def test_prompts_that_join_a_running_batch_decode_as_alone(model, temperature):
     limits = {2: 5, 3: 4, 4: 4}  # each late row wants this many tokens (its own limit)
     for step in generate_ragged_ids(model, first, sampling(5, 12), arrivals=arrivals, capacity=4,
                                     wanted=lambda i: len(rows[i]) < limits.get(i, 99)):
-        rows += [[] for _ in range(len(step) - len(rows))]
+        rows.extend([] for _ in range(len(step) - len(rows)))
         for i, token in enumerate(step):
             if token is not None:
                 rows[i].append(token)

@@ -143,12 +143,22 @@ class Batcher:
         """Decode `jobs` as one batch; jobs that arrive meanwhile and fit join it (continuous
         batching, `generate_ragged_ids(arrivals=)`) and are appended to `jobs`."""
         first = {id(job): self.engine.next_token_probs(job.prompt_ids) for job in jobs if job.top_logprobs}
-        rows = [(job, i) for job in jobs for i in range(job.n)]
+        rows: list[tuple[Job, int]] = []  # (job, answer index) of each row, in the batch's order
+        streams: list[TextStream] = []
+        counts: list[int] = []
+        ended: list[bool] = []
+
+        def add_rows(job: Job) -> None:
+            for i in range(job.n):
+                rows.append((job, i))
+                streams.append(TextStream(self.engine.tokenizer.decode_bytes, job.sampling.stop_strings,
+                                          job.sampling.stop_token_ids))
+                counts.append(0)
+                ended.append(False)
+
+        for job in jobs:
+            add_rows(job)
         self.batches += 1
-        streams = [TextStream(self.engine.tokenizer.decode_bytes, job.sampling.stop_strings,
-                              job.sampling.stop_token_ids) for job, _ in rows]
-        counts = [0] * len(rows)
-        ended = [False] * len(rows)
         config = dataclasses.replace(jobs[0].sampling, stop_strings=(),
                                      max_new_tokens=max(job.sampling.max_new_tokens for job in jobs))
 
@@ -156,12 +166,7 @@ class Batcher:
             joined = self._joiners(jobs[0].batch_key(), free, where, room)
             for job in joined:
                 jobs.append(job)
-                for i in range(job.n):
-                    rows.append((job, i))
-                    streams.append(TextStream(self.engine.tokenizer.decode_bytes, job.sampling.stop_strings,
-                                              job.sampling.stop_token_ids))
-                    counts.append(0)
-                    ended.append(False)
+                add_rows(job)
             return [(job.prompt_ids, job.sampling.seed + i) for job in joined for i in range(job.n)]  # type: ignore[operator]
 
         model = self.engine.model

@@ -12,7 +12,15 @@ import typer
 
 from ui.errors import err_console, user_errors
 from ui.loading import home, load_engine_with_progress
-from ui.options import DEFAULT_MODEL, AdapterOption, CompareToOption, MaxTokensOption, ModelOption, PrecisionOption
+from ui.options import (
+    DEFAULT_MODEL,
+    AdapterOption,
+    CompareToOption,
+    MaxTokensOption,
+    ModelOption,
+    PrecisionOption,
+    ResultsOption,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -121,7 +129,7 @@ def eval_mc(
     ranks: Annotated[str | None, typer.Option("--range", help="Items by their place in the data, e.g. 1-500.")]
     = None,
     adapter: AdapterOption = None,
-    output: Annotated[str | None, typer.Option("--output", "-o", help="Results JSONL (resumable).")] = None,
+    output: ResultsOption = None,
     model: ModelOption = DEFAULT_MODEL,
     precision: PrecisionOption = "fp32",
     compare_to: CompareToOption = None,
@@ -157,7 +165,7 @@ def eval_code(
     ranks: Annotated[str | None, typer.Option("--range", help="Tasks by their place in the file, e.g. 1-20.")]
     = None,
     adapter: AdapterOption = None,
-    output: Annotated[str | None, typer.Option("--output", "-o", help="Results JSONL (resumable).")] = None,
+    output: ResultsOption = None,
     model: ModelOption = DEFAULT_MODEL,
     precision: PrecisionOption = "fp32",
     compare_to: CompareToOption = None,
@@ -193,7 +201,7 @@ def eval_tasks(
     ranks: Annotated[str | None, typer.Option("--range", help="Tasks by their place in the file, e.g. 1-20.")]
     = None,
     adapter: AdapterOption = None,
-    output: Annotated[str | None, typer.Option("--output", "-o", help="Results JSONL (resumable).")] = None,
+    output: ResultsOption = None,
     model: ModelOption = DEFAULT_MODEL,
     precision: PrecisionOption = "fp32",
     compare_to: CompareToOption = None,

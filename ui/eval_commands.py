@@ -32,6 +32,7 @@ from ui.options import (
     ModelOption,
     PrecisionOption,
     ReaderOption,
+    ResultsOption,
 )
 
 if TYPE_CHECKING:
@@ -153,7 +154,7 @@ def eval_game24(
     value_adapter: Annotated[str | None, typer.Option(help="Adapter for judging states.")] = None,
     adapter: AdapterOption = None,
     workers: Annotated[int, typer.Option(help="Worker processes (each loads the model).")] = 1,
-    output: Annotated[str | None, typer.Option("--output", "-o", help="Results JSONL (resumable).")] = None,
+    output: ResultsOption = None,
     model: ModelOption = DEFAULT_MODEL,
     precision: PrecisionOption = "fp32",
     compare_to: CompareToOption = None,
@@ -214,7 +215,7 @@ def eval_questions(
     max_tokens: Annotated[int | None, typer.Option(help="Per reply (default: direct 32, cot 256, tot 128).")]
     = None,
     adapter: AdapterOption = None,
-    output: Annotated[str | None, typer.Option("--output", "-o", help="Results JSONL (resumable).")] = None,
+    output: ResultsOption = None,
     model: ModelOption = DEFAULT_MODEL,
     precision: PrecisionOption = "fp32",
     compare_to: CompareToOption = None,

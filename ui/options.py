@@ -42,6 +42,7 @@ ContinueOption = Annotated[bool, typer.Option("--continue", "-c", help="Continue
 CidOption = Annotated[str | None, typer.Option("--cid", help="Continue the conversation with this id (or prefix).")]
 NoMemoryOption = Annotated[bool, typer.Option("--no-memory", help="Answer without searching the memory.")]
 RememberOption = Annotated[bool, typer.Option("--remember", help="Keep this question and answer in memory.")]
+ResultsOption = Annotated[str | None, typer.Option("--output", "-o", help="Results JSONL (resumable).")]
 CompareToOption = Annotated[str | None, typer.Option(
     "--compare-to", help="An earlier run's id (or prefix): print the change with its standard error.")]
 NoServerOption = Annotated[bool, typer.Option(

@@ -35,17 +35,20 @@ class Engine:
     def load(cls, path: Path, *, precision: Precision = "fp32", cache_dir: Path | None = None,
              name: str | None = None, compile: bool = False) -> Engine:
         """Load weights at `precision` (fp32 exact; bf16; int8/int4 weight-only quantized,
-        their packed weights cached under `cache_dir`); `compile` opts into torch.compile."""
+        their packed weights cached under `cache_dir`); `compile` opts into torch.compile,
+        its compiled code kept under `cache_dir` too, for the next process."""
         weights, model = load_model(path, precision, cache_dir)
-        compiled = compile_decode(model) if compile else None
+        compiled = compile_decode(model, cache_dir / "compiled" if cache_dir else None) if compile else None
         return cls(model, weights.tokenizer, name or Path(path).stem, weights.metadata, compiled)
 
     def warm_up(self) -> None:
-        """Decode a few tokens and forget them: a compiled decode step compiles here, not
-        in the middle of the first answer."""
+        """Decode a few tokens and forget them: a compiled decode step compiles (or a stored
+        one loads) here, not in the middle of the first answer."""
         for _ in generate_ids(self.model, [0], SamplingConfig(max_new_tokens=3), compiled=self.compiled):
             pass
         self.model.clear_cache()
+        if self.compiled is not None:
+            self.compiled.wait()
 
     @property
     def context_window(self) -> int:

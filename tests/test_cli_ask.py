@@ -81,11 +81,12 @@ def test_ask_with_the_compiled_decode_step_gives_the_same_answer(home):
 
 def test_a_compile_that_fails_is_told_once_on_stderr(home):
     code = ("import sys, torch\n"
-            "def broken(fn, **kw):\n"
-            "    def fail(*a, **k):\n"
+            "class Broken:\n"
+            "    def __init__(self, fn, **kw): pass\n"
+            "    def __call__(self, *a, **k):\n"
             "        raise RuntimeError('no C++ compiler here')\n"
-            "    return fail\n"
-            "torch.compile = broken\n"
+            "    aot_compile = __call__\n"
+            "torch.compile = Broken\n"
             "import cli\n"
             "sys.argv = ['kigi', 'ask', '-m', 'tiny', '--max-tokens', '6', '--json', '--compile', 'hi']\n"
             "cli.main()\n")

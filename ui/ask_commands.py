@@ -14,7 +14,14 @@ import typer
 from rich.console import Console
 
 from ui.errors import err_console, user_errors
-from ui.loading import home, load_engine_with_progress, load_reader, open_log, sampling_config
+from ui.loading import (
+    compiled_step_kept,
+    home,
+    load_engine_with_progress,
+    load_reader,
+    open_log,
+    sampling_config,
+)
 from ui.options import (
     DEFAULT_MODEL,
     DEFAULT_READER,
@@ -274,49 +281,51 @@ def ask(
         query = make_query(question, read_piped_stdin(model, local))
         sampling = sampling_config(temperature, top_p, top_k, max_tokens, seed)
         session = open_session(model, precision, compile, adapter, system, no_log, continue_last, cid, local)
-        remember_store = attach_memory(session, no_memory, remember, chroma_url)
-        if session.retriever is not None or query.context:
-            session.reader = load_reader(session.engine, reader)
-        if tot:
-            from ui.tree import LiveTree
+        with compiled_step_kept(session.engine):
+            remember_store = attach_memory(session, no_memory, remember, chroma_url)
+            if session.retriever is not None or query.context:
+                session.reader = load_reader(session.engine, reader)
+            if tot:
+                from ui.tree import LiveTree
 
-            scorer = tot_value_scorer(session, value) if value else None
-            with LiveTree(err_console()) as live:
-                found = session.reply_tot(query.question, query.context, search_config(breadth, depth, budget, seed),
-                                          live.on_update, max_tokens, scorer=scorer)
-            info = after_answer(session, query.question, remember_store)
-            if as_json:
-                info.pop("_render", None)
-                print(json.dumps({**turn_json(session.last, model, session.conversation_id), **info,
-                                  "alternatives": found.alternatives, "tree": found.tree}))
-            else:
-                Console(soft_wrap=True).print(found.answer, markup=False, highlight=False)
-                show_sources(Console(soft_wrap=True) if sys.stdout.isatty() else err_console(), info)
-            return
-        if best_of:
-            answer_best_of(session, query, sampling, best_of, reward, remember_store, model, as_json)
-            return
-        stream = session.reply(query.question, query.context, sampling)
-        if session.left_out:
-            err_console().print(f"[dim]{session.left_out} earlier turns of the conversation left out to fit the "
-                                "context window[/]")
-        if as_json:
-            for _ in stream:
-                pass
-        else:
-            try:
-                stream_answer(Console(soft_wrap=True), stream, markdown=sys.stdout.isatty())
-            except BrokenPipeError:
-                sys.stdout = None  # type: ignore[assignment]  # the reader left; nothing more to write
+                scorer = tot_value_scorer(session, value) if value else None
+                config = search_config(breadth, depth, budget, seed)
+                with LiveTree(err_console()) as live:
+                    found = session.reply_tot(query.question, query.context, config, live.on_update, max_tokens,
+                                              scorer=scorer)
+                info = after_answer(session, query.question, remember_store)
+                if as_json:
+                    info.pop("_render", None)
+                    print(json.dumps({**turn_json(session.last, model, session.conversation_id), **info,
+                                      "alternatives": found.alternatives, "tree": found.tree}))
+                else:
+                    Console(soft_wrap=True).print(found.answer, markup=False, highlight=False)
+                    show_sources(Console(soft_wrap=True) if sys.stdout.isatty() else err_console(), info)
                 return
-        info = after_answer(session, query.question, remember_store)
-        result = session.last
-        if result is not None and as_json:
-            info.pop("_render", None)
-            print(json.dumps({**turn_json(result, model, session.conversation_id), **info}))
-        else:
-            # On a terminal the sources follow the answer; on a pipe stdout stays the answer alone.
-            show_sources(Console(soft_wrap=True) if sys.stdout.isatty() else err_console(), info)
+            if best_of:
+                answer_best_of(session, query, sampling, best_of, reward, remember_store, model, as_json)
+                return
+            stream = session.reply(query.question, query.context, sampling)
+            if session.left_out:
+                err_console().print(f"[dim]{session.left_out} earlier turns of the conversation left out to fit the "
+                                    "context window[/]")
+            if as_json:
+                for _ in stream:
+                    pass
+            else:
+                try:
+                    stream_answer(Console(soft_wrap=True), stream, markdown=sys.stdout.isatty())
+                except BrokenPipeError:
+                    sys.stdout = None  # type: ignore[assignment]  # the reader left; nothing more to write
+                    return
+            info = after_answer(session, query.question, remember_store)
+            result = session.last
+            if result is not None and as_json:
+                info.pop("_render", None)
+                print(json.dumps({**turn_json(result, model, session.conversation_id), **info}))
+            else:
+                # On a terminal the sources follow the answer; on a pipe stdout stays the answer alone.
+                show_sources(Console(soft_wrap=True) if sys.stdout.isatty() else err_console(), info)
 
 
 def chat(
@@ -364,9 +373,10 @@ def chat(
 
         try:
             console = Console(highlight=False)
-            ChatREPL(console, session, sampling, switch_adapter=switch_adapter,
-                     tot=search_config(breadth, depth, budget, seed) if tot else None,
-                     tot_config=search_config(breadth, depth, budget, seed),
-                     after_answer=lambda q: show_sources(console, after_answer(session, q, remember_store))).run()
+            with compiled_step_kept(session.engine):
+                ChatREPL(console, session, sampling, switch_adapter=switch_adapter,
+                         tot=search_config(breadth, depth, budget, seed) if tot else None,
+                         tot_config=search_config(breadth, depth, budget, seed),
+                         after_answer=lambda q: show_sources(console, after_answer(session, q, remember_store))).run()
         finally:
             save_history()

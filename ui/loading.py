@@ -4,6 +4,8 @@ a command module (and `kigi --help`) never pulls in torch or chromadb."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from ui.errors import err_console
@@ -43,9 +45,13 @@ def read_log() -> ConversationLog:
     return ConversationLog(path, readonly=path.exists())
 
 
-def load_engine_with_progress(model: str, precision: str, compile: bool = False) -> Engine:
+def load_engine_with_progress(model: str, precision: str, compile: bool = False, *,
+                              wait_compiled: bool = False) -> Engine:
     """The model ready to generate; a first use pulls it, with byte bars on stderr.
-    `precision` "auto" is the model's measured default (`agent.precision`)."""
+    `precision` "auto" is the model's measured default (`agent.precision`). A compiled
+    decode step is loaded (or compiled once and kept on disk) in the background from the
+    first answer's second token on, which decodes eagerly until it is ready; with
+    `wait_compiled` it is ready before this returns."""
     from agent.models import ensure_model, load_engine
     from agent.precision import AUTO, resolve
     from agent.remote_models import remote_models
@@ -61,10 +67,24 @@ def load_engine_with_progress(model: str, precision: str, compile: bool = False)
             precision = resolve(home(), model, AUTO)
     with byte_progress(console) as progress:
         engine = load_engine(home(), model, precision, progress, compile=compile)  # type: ignore[arg-type]
-    if compile:
-        with console.status("compiling the decode step (once; torch caches it on disk)"):
+    if compile and wait_compiled:
+        with console.status("preparing the compiled decode step (compiled once, then loaded from disk)"):
             engine.warm_up()
     return engine
+
+
+@contextmanager
+def compiled_step_kept(engine: Engine | RemoteEngine) -> Iterator[None]:
+    """On the way out, wait for a compiled decode step still being built, so that it is
+    stored for later runs (once per model, precision and adapter layout); the answer is
+    already out. Ctrl-C stops the wait, and the build with it."""
+    try:
+        yield
+    finally:
+        compiled = getattr(engine, "compiled", None)
+        if compiled is not None and compiled.building:
+            with err_console().status("storing the compiled decode step for later runs (once)"):
+                compiled.wait()
 
 
 def sampling_config(temperature: float, top_p: float, top_k: int, max_tokens: int,

@@ -36,8 +36,9 @@ SeedOption = Annotated[int | None, typer.Option(help="Seed for sampling (chosen 
 NoLogOption = Annotated[bool, typer.Option("--no-log", help="Do not record this in the log.")]
 CompileOption = Annotated[bool, typer.Option(
     "--compile", envvar="KIGI_COMPILE",
-    help="Compile the decode step with torch.compile: faster tokens after a one-off compile at start "
-         "(seconds; cached on disk). Worth it for a chat, rarely for one question.")]
+    help="Decode with the compiled step: compiled once per model, precision and adapter layout "
+         "(~40 s, in the background while the first answers decode eagerly), kept on disk, loaded "
+         "by later runs in seconds.")]
 ContinueOption = Annotated[bool, typer.Option("--continue", "-c", help="Continue the latest conversation.")]
 CidOption = Annotated[str | None, typer.Option("--cid", help="Continue the conversation with this id (or prefix).")]
 NoMemoryOption = Annotated[bool, typer.Option("--no-memory", help="Answer without searching the memory.")]

@@ -47,7 +47,7 @@ def serve(
         from memory.embed import KigiEmbeddingFunction, pull_embedding_model
         from ui.serve import ServeState, create_app
 
-        engine = load_engine_with_progress(model, precision, compile)  # compiled once, for every request
+        engine = load_engine_with_progress(model, precision, compile, wait_compiled=True)  # ready before serving
         served = [AdapterStore.of(home()).load_onto(engine, name).name for name in adapter or ()]
         served += [name for name in [load_reader(engine, reader)] if name and name not in served]
         batcher = Batcher(engine, max_rows=max_batch)

@@ -61,6 +61,35 @@ def test_truncate_stops_at_a_new_top_level_statement():
     assert truncate("    return 1\nprint(f())") == "    return 1"
 
 
+class ChatScripted(Scripted):
+    """A chat model asked for the function: its reply was opened with the prompt in a code
+    fence, so it writes the body, closes the fence and goes on talking."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.prompts: list[str] = []
+
+    def render(self, messages):  # noqa: ANN001, ANN201
+        return "".join(f"<{m['role']}>{m['content']}</{m['role']}>" for m in messages) + "<assistant>"
+
+    def complete(self, prompt, *, n=1, max_tokens=128, temperature=0.0, stop=(), seed=None):
+        self.prompts.append(prompt)
+        task = next(t for t in TASKS if prompt.endswith("```python\n" + t["prompt"]))
+        body = COMPLETIONS[task["task_id"]][0].split("\n\n")[0]
+        return [Completion(body + "\n```\nThis function works because ...", 5)] * n
+
+
+def test_the_chat_format_asks_for_the_function_and_runs_the_code_block(tmp_path):
+    data = write_tasks(tmp_path / "tasks.jsonl")
+    lm = ChatScripted()
+    config = CodeEvalConfig(ranks="1-2", prompt_format="chat", timeout_s=2.0, memory_mb=512)
+    summary = run_code_eval(config, data, tmp_path / "r.jsonl", lm=lm)
+    assert summary.pass_at == {"pass@1": 1.0}  # the prose after the fence never reached Python
+    assert lm.prompts[0].startswith("<user>Complete the following Python function.")
+    with pytest.raises(ValueError, match="prompt format"):
+        CodeEvalConfig(prompt_format="markdown")
+
+
 def test_tasks_run_in_the_sandbox_and_pass_at_k_comes_out_exact(tmp_path):
     data = write_tasks(tmp_path / "tasks.jsonl.gz", gz=True)
     config = CodeEvalConfig(samples=2, temperature=0.8, ks=(1, 2), timeout_s=2.0, memory_mb=512)

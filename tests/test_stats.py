@@ -100,15 +100,21 @@ class Checked(HTMLParser):
         self.stack.pop()
 
 
-def test_the_command_prints_tables_json_and_a_self_contained_html_report(log, tmp_path, monkeypatch):
-    from cli import app
-
+@pytest.fixture
+def logged_home(log, tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+    """KIGI_HOME holding the test log, as `kigi stats` finds it."""
     monkeypatch.setenv("KIGI_HOME", str(tmp_path / "home"))
     (tmp_path / "home").mkdir()
     log.close()
     (tmp_path / "kigi.db").rename(tmp_path / "home" / "kigi.db")
     for suffix in ("-wal", "-shm"):
         (tmp_path / f"kigi.db{suffix}").unlink(missing_ok=True)
+    return tmp_path / "home"
+
+
+def test_the_command_prints_tables_json_and_a_self_contained_html_report(logged_home, tmp_path):
+    from cli import app
+
     text = CliRunner().invoke(app, ["stats"])
     assert text.exit_code == 0, text.output
     assert "Activity per day" in text.stdout and "dpo" in text.stdout and "(worse)" in text.stdout
@@ -124,3 +130,18 @@ def test_the_command_prints_tables_json_and_a_self_contained_html_report(log, tm
     assert parser.seen.count("svg") >= 3 and "script" not in parser.seen and "http" not in page.replace(
         'xmlns="http://www.w3.org/2000/svg"', "")  # no script, nothing fetched from outside
     assert CliRunner().invoke(app, ["stats", "--days", "0"]).exit_code == 1
+
+
+
+def test_the_html_report_renders_in_a_real_browser_without_console_errors(logged_home, tmp_path):
+    from cli import app
+    from tests.browser import render
+
+    broken = tmp_path / "broken.html"  # the check itself can fail: a page with a script error
+    broken.write_text("<!doctype html><html><body><script>missingFunction();</script></body></html>")
+    assert any("missingFunction is not defined" in line for line in render(broken).console)
+    report = tmp_path / "report.html"
+    assert CliRunner().invoke(app, ["stats", "--html", str(report)]).exit_code == 0
+    shown = render(report)
+    assert shown.console == []
+    assert shown.dom.count("<svg") >= 3 and "<h2>Answers per day</h2>" in shown.dom

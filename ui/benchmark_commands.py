@@ -164,6 +164,9 @@ def eval_code(
     memory_mb: Annotated[int, typer.Option(help="Address space each program may use, MB.")] = 1024,
     ranks: Annotated[str | None, typer.Option("--range", help="Tasks by their place in the file, e.g. 1-20.")]
     = None,
+    prompt_format: Annotated[str, typer.Option(
+        "--format", help="plain: the model continues the prompt (HumanEval's way); chat: it is asked for the "
+                         "function and its reply opens with the code (for chat models).")] = "plain",
     adapter: AdapterOption = None,
     output: ResultsOption = None,
     model: ModelOption = DEFAULT_MODEL,
@@ -183,11 +186,11 @@ def eval_code(
         ks = tuple(int(x) for x in k.split(",") if x.strip())
         config = CodeEvalConfig(samples=samples, temperature=temperature, max_tokens=max_tokens, ks=ks, ranks=ranks,
                                 timeout_s=timeout, memory_mb=memory_mb, model=model,
-                                precision=precision)  # type: ignore[arg-type]
+                                precision=precision, prompt_format=prompt_format)  # type: ignore[arg-type]
         path = packaged_or_path(data, "humaneval", default_data)
         load_tasks(path)  # a bad file is refused before the model loads
-        name = f"code-{path.name.split('.')[0]}-n{samples}-t{temperature:g}-{adapter or 'base'}-{Path(model).name}-" \
-               f"{precision}.jsonl"
+        name = f"code-{path.name.split('.')[0]}-{prompt_format}-n{samples}-t{temperature:g}-{adapter or 'base'}-" \
+               f"{Path(model).name}-{precision}.jsonl"
         run_printed("tasks", partial(run_code_eval, config, path, lm=engine_lm(model, precision, adapter)),
                     output, name, CODE_EVAL, baseline)
 

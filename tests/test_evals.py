@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -251,6 +252,17 @@ def test_worker_processes_give_the_same_results(tiny_dir, data, tmp_path):
         return {r["rank"]: r["output"] for r in lines(path)[1:]}
 
     assert outputs(tmp_path / "one.jsonl") == outputs(tmp_path / "two.jsonl")  # greedy: worker-independent
+
+
+def test_a_worker_that_dies_is_one_clear_error_and_keeps_what_was_done(tiny_dir, data, tmp_path):
+    broken = tmp_path / "broken-model"
+    shutil.copytree(tiny_dir, broken)
+    for weights in broken.glob("*.safetensors"):
+        weights.write_bytes(weights.read_bytes()[:100])  # every worker's load fails
+    config = Game24EvalConfig(method="io", ranks="1-3", model=str(broken), max_tokens=6, workers=2)
+    with pytest.raises(EvalError, match="a worker process failed to load the model or died"):
+        run_game24_eval(config, data, tmp_path / "r.jsonl")
+    assert [r["kind"] for r in lines(tmp_path / "r.jsonl")] == ["header"]  # resumable: the header is intact
 
 
 def test_worker_processes_load_the_adapters_of_their_roles(tiny_dir, data, tmp_path):

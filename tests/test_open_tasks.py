@@ -95,5 +95,6 @@ def test_the_command_runs_a_tiny_model(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["done"] == 2 and summary["judge"] == "chrf" and 0 <= summary["mean_score"] <= 100
+    assert summary["mean_prompt_tokens"] > 0  # counted from the model's own counters
     missing = CliRunner().invoke(app, ["eval", "tasks", "--data", str(data), "-m", "tiny", "--judge", "reward:none"])
     assert missing.exit_code == 1 and "none" in missing.output

@@ -31,7 +31,9 @@ from agent.evals.results import (
     check_ranks,
     in_ranks,
     jsonl_records,
+    prompt_tokens_since,
     resume_and_run,
+    stats_now,
     summarize,
 )
 from agent.evals.sandbox import Limits, isolation, run_program
@@ -189,8 +191,7 @@ def load_tasks(path: Path) -> list[CodeTask]:
 
 # -- the run --------------------------------------------------------------------------------------------
 def solve_task(lm: Any, task: CodeTask, config: CodeEvalConfig) -> CodeResult:
-    stats = getattr(lm, "stats", None)
-    before = stats.snapshot() if stats is not None else None
+    before = stats_now(lm)
     start = time.perf_counter()
     chat = config.prompt_format == "chat"
     replies = lm.complete(code_prompt(lm, task, config.prompt_format), n=config.samples,
@@ -204,8 +205,7 @@ def solve_task(lm: Any, task: CodeTask, config: CodeEvalConfig) -> CodeResult:
                         [o.status for o in outcomes], [o.detail for o in outcomes], completions,
                         sum(r.tokens for r in replies), None, round(time.perf_counter() - start, 3),
                         any_ok=passed > 0 if len(completions) > 1 else None)
-    if before is not None:
-        result.prompt_tokens = stats.snapshot().since(before).prompt_tokens
+    result.prompt_tokens = prompt_tokens_since(lm, before)
     return result
 
 

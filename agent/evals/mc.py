@@ -39,7 +39,9 @@ from agent.evals.results import (
     ResultRecord,
     check_ranks,
     jsonl_records,
+    prompt_tokens_since,
     resume_and_run,
+    stats_now,
     summarize,
 )
 from agent.tasks.game24.puzzles import parse_rank_range
@@ -214,8 +216,7 @@ def mc_prompt(item: MCItem, shots: Sequence[MCItem]) -> str:
 
 def score_item(lm: Any, item: MCItem, shots: Sequence[MCItem], config: MCEvalConfig) -> MCResult:
     prompt = mc_prompt(item, shots)
-    stats = getattr(lm, "stats", None)
-    before = stats.snapshot() if stats is not None else None
+    before = stats_now(lm)
     start = time.perf_counter()
     tokens, scores = 0, None
     if config.scoring == "letter":
@@ -234,8 +235,7 @@ def score_item(lm: Any, item: MCItem, shots: Sequence[MCItem], config: MCEvalCon
     expected = LETTERS[item.answer]
     result = MCResult(item.rank, item.subject, expected, predicted, predicted == expected, tokens, None,
                       round(time.perf_counter() - start, 3), [round(s, 6) for s in scores] if scores else None)
-    if before is not None:
-        result.prompt_tokens = stats.snapshot().since(before).prompt_tokens
+    result.prompt_tokens = prompt_tokens_since(lm, before)
     return result
 
 

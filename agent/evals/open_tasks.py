@@ -29,7 +29,9 @@ from agent.evals.results import (
     check_ranks,
     in_ranks,
     jsonl_records,
+    prompt_tokens_since,
     resume_and_run,
+    stats_now,
     summarize,
 )
 from llm.config import PRECISIONS, Precision
@@ -130,12 +132,13 @@ def load_tasks(path: Path) -> list[OpenTask]:
 def answer_task(lm: Any, task: OpenTask, config: TasksEvalConfig, judge: Judge) -> TaskResult:
     render = getattr(lm, "render", None)
     prompt = render([{"role": "user", "content": task.input}]) if render else task.input
-    start = time.perf_counter()
+    before, start = stats_now(lm), time.perf_counter()
     [reply] = lm.complete(prompt, max_tokens=config.max_tokens, temperature=0.0)
     score = float(judge(task.input, reply.text, task.output))
     passed = score >= 50.0 if config.judge == "chrf" else score > 0.0
-    return TaskResult(task.rank, task.input, reply.text, round(score, 4), passed, reply.tokens, None,
-                      round(time.perf_counter() - start, 3), task.eval_aspect)
+    seconds = round(time.perf_counter() - start, 3)
+    return TaskResult(task.rank, task.input, reply.text, round(score, 4), passed, reply.tokens,
+                      prompt_tokens_since(lm, before), seconds, task.eval_aspect)
 
 
 def chrf_judge(task_input: str, answer: str, reference: str) -> float:

@@ -28,7 +28,9 @@ from agent.evals.results import (
     ResultRecord,
     check_ranks,
     jsonl_records,
+    prompt_tokens_since,
     resume_and_run,
+    stats_now,
     summarize,
 )
 from agent.tasks.game24.puzzles import parse_rank_range
@@ -165,8 +167,7 @@ def solve_question(lm: LanguageModel, item: Question, config: QuestionsEvalConfi
 
     render = getattr(lm, "render", None) or plain_render
     seed = config.seed + item.rank
-    stats = getattr(lm, "stats", None)
-    before = stats.snapshot() if stats is not None else None
+    before = stats_now(lm)
     start = time.perf_counter()
     result = QuestionResult(item.rank, item.question, item.answer, config.method, None, False, 0, None, 0, 0.0)
     try:
@@ -178,8 +179,7 @@ def solve_question(lm: LanguageModel, item: Question, config: QuestionsEvalConfi
         result.output = f"context overflow: {exc}"
     result.ok = is_right(result.answer, item.answer)
     result.seconds = round(time.perf_counter() - start, 3)
-    if before is not None:
-        result.prompt_tokens = stats.snapshot().since(before).prompt_tokens
+    result.prompt_tokens = prompt_tokens_since(lm, before)
     return result
 
 

@@ -228,6 +228,18 @@ def resume_and_run(results: Path, config: ParamsConfig, data: Path, name: str, i
     return done, new
 
 
+def stats_now(lm: Any) -> Any:
+    """The model's token counters as they stand (None for a model that keeps none)."""
+    stats = getattr(lm, "stats", None)
+    return None if stats is None else stats.snapshot()
+
+
+def prompt_tokens_since(lm: Any, before: Any) -> int | None:
+    """Prompt tokens the model read since `stats_now` gave `before` (None without counters)."""
+    after = stats_now(lm)
+    return None if before is None or after is None else after.since(before).prompt_tokens
+
+
 def summarize(results: Mapping[int, ItemResult], ranks: Sequence[int], method: str, path: str | Path,
               new: int = 0) -> EvalSummary:
     """Figures over the results whose rank is among `ranks` (the items of this run)."""

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from agent.evals.config import Game24EvalConfig
-from agent.evals.results import PuzzleResult
+from agent.evals.results import PuzzleResult, prompt_tokens_since, stats_now
 from agent.tasks.game24.prompts import cot_messages, io_messages
 from agent.tasks.game24.puzzles import Puzzle
 from agent.tasks.game24.replies import extract_answer, majority_answer
@@ -47,11 +47,6 @@ def tree_summary(tree: SearchTree) -> dict[str, Any]:
     }
 
 
-def _lm_stats(lm: LanguageModel) -> Any:
-    stats = getattr(lm, "stats", None)
-    return None if stats is None else stats.snapshot()
-
-
 def solve_puzzle(lm: LanguageModel, puzzle: Puzzle, config: Game24EvalConfig, render: Render | None = None,
                  roles: Mapping[str, LanguageModel] | None = None) -> PuzzleResult:
     """Run `config.method` on one puzzle. `render` defaults to the model's own (`lm.render`);
@@ -60,7 +55,7 @@ def solve_puzzle(lm: LanguageModel, puzzle: Puzzle, config: Game24EvalConfig, re
 
     render = render or getattr(lm, "render", None) or plain_render
     seed = config.seed + puzzle.rank  # the same puzzle gets the same seed however it is scheduled
-    before = _lm_stats(lm)
+    before = stats_now(lm)
     start = time.perf_counter()
     numbers = list(puzzle.numbers)
     result = PuzzleResult(puzzle.rank, numbers, config.method, None, False, "", 0, None, 0, 0.0)
@@ -73,9 +68,7 @@ def solve_puzzle(lm: LanguageModel, puzzle: Puzzle, config: Game24EvalConfig, re
     except ContextOverflowError as exc:
         result.answer, result.ok, result.reason = None, False, f"context overflow: {exc}"
     result.seconds = round(time.perf_counter() - start, 3)
-    after = _lm_stats(lm)
-    if before is not None and after is not None:
-        result.prompt_tokens = after.since(before).prompt_tokens
+    result.prompt_tokens = prompt_tokens_since(lm, before)
     return result
 
 

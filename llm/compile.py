@@ -68,6 +68,10 @@ def _fallback(message: str) -> None:
     warnings.warn(message, CompileFallbackWarning, stacklevel=3)
 
 
+def _compile_failed(exc: BaseException) -> None:
+    _fallback(f"torch.compile failed ({_reason(exc)}); decoding eagerly (slower, same tokens)")
+
+
 class CompiledOrEager:
     """The model's decode step compiled (shapes dynamic: one graph for every cache length),
     or the step itself from the first call the compiler fails on (no C++ toolchain, an
@@ -114,8 +118,9 @@ class CompiledOrEager:
 
     def __call__(self, *args: Any) -> Tensor:
         if self.store is not None and self._preparing is None and int(args[2]) >= 2:  # end 0/1 would be baked in
-            self.building = not self.stored_path.exists()
-            self._preparing = threading.Thread(target=self._prepare, args=self._example(args), daemon=True,
+            path = self.stored_path
+            self.building = not path.exists()
+            self._preparing = threading.Thread(target=self._prepare, args=(path, *self._example(args)), daemon=True,
                                                name="kigi-compile")
             self._preparing.start()
         stored = self.stored
@@ -128,7 +133,7 @@ class CompiledOrEager:
                 logits = self.compiled(*args)
             except Exception as exc:  # noqa: BLE001 - any compiler failure: decode eagerly from now on
                 self._jit, self._jit_failed = None, True
-                _fallback(f"torch.compile failed ({_reason(exc)}); decoding eagerly (slower, same tokens)")
+                _compile_failed(exc)
             else:
                 return logits
         return self.fn(*args)
@@ -143,21 +148,19 @@ class CompiledOrEager:
         start = int(positions[0])
         return shadow, (idx.clone(), positions.clone(), end, shadow.kv_cache.begin(idx, start, end))
 
-    def _prepare(self, shadow: Transformer, args: tuple[Any, ...]) -> None:
+    def _prepare(self, path: Path, shadow: Transformer, args: tuple[Any, ...]) -> None:
         try:
             with torch.inference_mode():  # as generation calls it: the guards record the mode
-                self.stored = self._load_or_build(shadow, args)
+                self.stored = self._load_or_build(path, shadow, args)
         except Exception as exc:  # noqa: BLE001 - any compiler failure: decode eagerly from now on
             self._jit_failed = True  # the same compiler would fail in this process too
-            _fallback(f"torch.compile failed ({_reason(exc)}); decoding eagerly (slower, same tokens)")
+            _compile_failed(exc)
         finally:
             self.building = False
 
-    def _load_or_build(self, shadow: Transformer, args: tuple[Any, ...]) -> Any:
-        """The stored step for this model state, loaded, or compiled now (from `args` over
-        `shadow`) and stored."""
-        path = self.stored_path
-        assert path is not None
+    def _load_or_build(self, path: Path, shadow: Transformer, args: tuple[Any, ...]) -> Any:
+        """The stored step at `path`, loaded, or compiled now (from `args` over `shadow`) and
+        stored there."""
         if path.exists():
             try:
                 with path.open("rb") as file:

@@ -31,6 +31,7 @@ import _root  # noqa: F401  (the repository root on sys.path)
 
 ROOT = _root.ROOT
 TINY = "tiny"
+CHROMA_DB = "chroma.sqlite3"
 DOCUMENTS = {
     "pell.md": "# Pell\n\nThe lighthouse of Pell is painted green and was built in 1871 by Ada Voss. "
                "Its lamp burns seal oil and can be seen from forty kilometres away on a clear night.\n",
@@ -67,6 +68,8 @@ class SoakResult:
     fds_warm: int
     fds_end: int
     fds_max: int
+    fds_opened: list[str]  # what the descriptors open at the end but not after warm-up point at
+    fds_chroma_end: int  # of them, Chroma's SQLite connections (its pool opens them on demand, up to its bound)
     logged_user: int
     logged_assistant: int
     logged_generations: int
@@ -87,6 +90,17 @@ def rss_mb(pid: int) -> float:
 
 def open_fds(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def fd_targets(pid: int) -> dict[str, str]:
+    """What each open descriptor points at, so a leak can be named and not only counted."""
+    targets = {}
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            targets[fd] = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:  # closed while we looked
+            continue
+    return targets
 
 
 def kigi(home: Path, *args: str, timeout: float = 600) -> None:
@@ -143,6 +157,7 @@ def soak(home: Path, model: str, turns: int, warmup: int, new_every: int, max_to
     pid = child.pid
     rss_start, fds_start = rss_mb(pid), open_fds(pid)
     rss_warm, fds_warm = rss_start, fds_start
+    targets_warm = targets_end = fd_targets(pid)
     samples: list[tuple[int, float, int]] = [(0, rss_start, fds_start)]
     times: list[float] = []
     error: str | None = None
@@ -169,11 +184,13 @@ def soak(home: Path, model: str, turns: int, warmup: int, new_every: int, max_to
                 overflows += 1
             if turn == warmup:
                 rss_warm, fds_warm = rss_mb(pid), open_fds(pid)
+                targets_warm = fd_targets(pid)
             if turn % sample_every == 0 or turn == turns:
                 samples.append((turn, rss_mb(pid), open_fds(pid)))
         seconds = time.perf_counter() - start
         rss_end, fds_end = (rss_mb(pid), open_fds(pid)) if child.isalive() else samples[-1][1:]
         if child.isalive():
+            targets_end = fd_targets(pid)
             child.sendline("/exit")
             child.expect(pexpect.EOF)
     except (pexpect.TIMEOUT, pexpect.EOF):
@@ -191,6 +208,8 @@ def soak(home: Path, model: str, turns: int, warmup: int, new_every: int, max_to
         rss_max_mb=round(max(rss_end, *(s[1] for s in samples)), 1),
         rss_growth_pct=round(100 * (rss_end - rss_warm) / rss_warm, 2),
         fds_start=fds_start, fds_warm=fds_warm, fds_end=fds_end, fds_max=max(fds_end, *(s[2] for s in samples)),
+        fds_opened=sorted(target for fd, target in targets_end.items() if targets_warm.get(fd) != target),
+        fds_chroma_end=sum(Path(target).name == CHROMA_DB for target in targets_end.values()),
         logged_user=user, logged_assistant=assistant, logged_generations=generations, grounded_generations=grounded,
         exit_status=child.exitstatus, load_before=load_before, load_after=os.getloadavg(),
         samples=[(t, round(r, 1), f) for t, r, f in samples], error=error)
@@ -204,7 +223,8 @@ def report(result: SoakResult) -> str:
         f"RSS: {result.rss_start_mb:.1f} MB at start, {result.rss_warm_mb:.1f} MB after warm-up, "
         f"{result.rss_end_mb:.1f} MB at the end (max {result.rss_max_mb:.1f}): {result.rss_growth_pct:+.2f}%",
         f"open fds: {result.fds_start} at start, {result.fds_warm} after warm-up, {result.fds_end} at the end "
-        f"(max {result.fds_max})",
+        f"(max {result.fds_max}; {result.fds_chroma_end} on Chroma's database at the end)"
+        + (f"; opened since warm-up: {', '.join(result.fds_opened)}" if result.fds_opened else ""),
         f"logged: {result.logged_user} user and {result.logged_assistant} assistant messages, "
         f"{result.logged_generations} generations ({result.grounded_generations} with sources)",
         f"chat exit status {result.exit_status}; load average {result.load_before[0]:.2f} before, "

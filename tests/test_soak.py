@@ -34,10 +34,12 @@ def test_a_short_soak_logs_every_turn_and_leaks_no_file_handles():
     assert figures["answered"] == 40 and figures["overflows"] == 0 and figures["conversations"] == 4
     assert figures["logged_user"] == figures["logged_assistant"] == figures["logged_generations"] == 40
     assert figures["grounded_generations"] > 0  # the memory was searched and used
-    # every file opened per turn is closed again; the memory's reader client stays open between
-    # searches and Chroma opens its SQLite pool's connections on demand (measured: 5 -> 6
-    # handles over 1,500 searches), so a few may be added once; a per-turn leak adds 40
-    assert figures["fds_end"] <= figures["fds_warm"] + 4
+    # every file opened per turn is closed again. The one exception is Chroma's SQLite pool,
+    # which opens reader connections on demand up to its own bound (measured: 7 handles after
+    # 60 turns, 24 fds in all flat from turn 200 to 400), so it is bounded, not counted
+    others = [target for target in figures["fds_opened"] if Path(target).name != "chroma.sqlite3"]
+    assert len(others) <= 2, others
+    assert figures["fds_chroma_end"] <= 16  # a per-search leak would hold one per grounded turn
     assert figures["rss_growth_pct"] < 50  # a runaway leak only: RSS is noisy
 
 

@@ -81,3 +81,36 @@ def test_without_the_index_nothing_is_written_beside_chroma(tmp_path: Path) -> N
     assert store.lexical is None
     assert not (tmp_path / "mem-dense" / FILE_NAME).exists()
     assert len(store.search("museum", k=4)) == 4
+
+
+def test_a_word_in_more_chunks_than_common_is_left_out_of_the_match(tmp_path: Path) -> None:
+    index = LexicalIndex(tmp_path / FILE_NAME, "documents")
+    texts = [f"The engine of boat {n} was serviced." for n in range(6)] + [f"The engine of {RARE} runs on oil."]
+    ids = [f"c{n}" for n in range(len(texts))]
+    index.upsert(ids, texts, [{"source": f"{i}.txt"} for i in ids])
+    assert index.search(f"engine {RARE}", 10, common=3) == ["c6"]  # "engine" (7 chunks) is left out
+    assert index.search("engine", 10, common=3) == []  # nothing telling left: the vectors rank alone
+    assert sorted(index.search("engine", 10)) == ids  # below the default bound every word counts
+    assert index.search(f"engine {RARE}", 10, common=7)[0] == "c6"  # at the bound a word still counts
+
+
+def test_the_index_is_counted_against_chroma_once_per_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = _crowded(tmp_path, lexical=True)
+    counted: list[int] = []
+    count = LexicalIndex.count
+
+    def counting(self: LexicalIndex) -> int:
+        counted.append(1)
+        return count(self)
+
+    monkeypatch.setattr(LexicalIndex, "count", counting)
+    for _ in range(3):
+        assert "cat.txt" in [h.source for h in store.search(f"Who is {RARE}?", k=2)]
+    assert len(counted) == 1  # nobody wrote between the searches: still level
+    other = MemoryStore(tmp_path / "mem-lex", embedding_function=HashEmbedding())  # as another process would
+    other.add_text(f"{RARE} has a sister called Mott.", source="sister.txt")
+    assert {h.source for h in store.search(f"{RARE} sister Mott", k=2)} == {"cat.txt", "sister.txt"}
+    assert len(counted) == 2  # a write since: checked again
+    (tmp_path / "mem-lex" / FILE_NAME).unlink()  # the index deleted by hand: found missing, rebuilt
+    assert any(RARE in hit.text for hit in store.search(f"Who is {RARE}?", k=2))
+    assert len(counted) == 3 and count(LexicalIndex(tmp_path / "mem-lex" / FILE_NAME, "documents")) == 32

@@ -14,6 +14,7 @@ Chroma itself accepts (Chroma uses FTS5 for its own document filters).
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,6 +24,7 @@ from typing import Any
 
 FILE_NAME = "lexical.sqlite3"
 RRF_K = 60  # the constant of reciprocal rank fusion, as in Cormack et al. (2009) and most engines
+COMMON_DOCS = 2000  # a query word in more chunks than this is left out of BM25's match
 _TOKEN = re.compile(r"\w+")
 STOPWORDS = frozenset({
     "a", "an", "and", "are", "as", "at", "be", "by", "can", "did", "do", "does", "for", "from", "had", "has",
@@ -32,9 +34,17 @@ STOPWORDS = frozenset({
 })
 
 
+def content_words(text: str) -> list[str]:
+    """The words of `text` worth matching: lower-cased, each once, stopwords left out."""
+    return list(dict.fromkeys(w for w in _TOKEN.findall(text.lower()) if w not in STOPWORDS))
+
+
 def match_query(text: str) -> str:
     """An FTS5 query matching any content word of `text` (quoted: no word is read as syntax)."""
-    words = dict.fromkeys(w for w in _TOKEN.findall(text.lower()) if w not in STOPWORDS)
+    return _any_of(content_words(text))
+
+
+def _any_of(words: Iterable[str]) -> str:
     return " OR ".join(f'"{w}"' for w in words)
 
 
@@ -84,21 +94,33 @@ class LexicalIndex:
                          ((t, i, str(m.get("source", "")), str(m.get("file_hash", ""))) for i, t, m in chunks))
 
     def _delete_ids(self, conn: sqlite3.Connection, ids: Sequence[str]) -> None:
-        conn.executemany(f"DELETE FROM {self.table} WHERE id = ?", [(i,) for i in ids])
+        # `id` is not indexed: one statement scans the table once for the whole batch
+        # (a statement per id scanned it per id: minutes for a batch at 100k chunks)
+        conn.execute(f"DELETE FROM {self.table} WHERE id IN (SELECT value FROM json_each(?))",
+                     (json.dumps(list(ids)),))
 
     def count(self) -> int:
         with closing(self._connect()) as conn:
             return int(conn.execute(f"SELECT count(*) FROM {self.table}").fetchone()[0])
 
-    def search(self, query: str, n: int) -> list[str]:
-        """Ids of the `n` chunks that BM25 ranks highest for the words of `query`."""
-        expression = match_query(query)
-        if not expression:
+    def search(self, query: str, n: int, common: int = COMMON_DOCS) -> list[str]:
+        """Ids of the `n` chunks that BM25 ranks highest for the words of `query` that occur in
+        at most `common` chunks."""
+        words = content_words(query)
+        if not words:
             return []
         with closing(self._connect()) as conn:
+            telling = [w for w in words if self._chunks_with(conn, w, common + 1) <= common]
+            if not telling:
+                return []
             rows = conn.execute(f"SELECT id FROM {self.table} WHERE {self.table} MATCH ? "
-                                f"ORDER BY bm25({self.table}) LIMIT ?", (expression, n)).fetchall()
+                                f"ORDER BY bm25({self.table}) LIMIT ?", (_any_of(telling), n)).fetchall()
         return [r[0] for r in rows]
+
+    def _chunks_with(self, conn: sqlite3.Connection, word: str, limit: int) -> int:
+        """How many chunks hold `word`, counted up to `limit` (the scan stops there)."""
+        return int(conn.execute(f"SELECT count(*) FROM (SELECT rowid FROM {self.table} WHERE {self.table} MATCH ? "
+                                f"LIMIT ?)", (_any_of([word]), limit)).fetchone()[0])
 
     def rebuild(self, chunks: Iterable[tuple[str, str, Mapping[str, Any]]]) -> None:
         """Replace the index with `chunks` (id, text, metadata), in one transaction."""

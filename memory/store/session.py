@@ -58,6 +58,7 @@ class ChromaSession:
         self.config = config or MemoryConfig()
         self._client: ClientAPI | None = None  # a server's client, or a local reader's, kept open
         self._client_generation: str | None = None  # the stamp a local reader's client was opened at
+        self._lexical_checked_at: str | None = None  # the stamp at which the word index was found level
         self._chroma_settings: Any = None
 
     @property
@@ -143,6 +144,12 @@ class ChromaSession:
             client, self._client = self._client, None
             self._client_generation = None
             client.close()
+
+    @property
+    def reader_generation(self) -> str | None:
+        """The stamp the open reading client is current as of (None: no local reader open);
+        inside `reading()` no process can write, so it is the memory's stamp now."""
+        return self._client_generation
 
     def _generation(self) -> str:
         """The stamp of the last write by any process ("" before the first); read under the lock."""

@@ -97,6 +97,7 @@ class Session:
     retriever: Retriever | None = None  # memory to ground answers in; None answers from the model alone
     grounding: GroundingConfig | None = None
     reader: str | None = None  # adapter (loaded on the engine) that answers from sources; None: `adapter`
+    fold_reader: bool = False  # one answer, then exit (`kigi ask`): fold the reader into float weights for good
     left_out: int = 0  # earlier turns left out of the last prompt to fit the context window
     last_input: TurnInput | None = None  # what the last kept turn showed the model (for retry)
 
@@ -248,12 +249,17 @@ class Session:
 
     def _adapter_for(self, name: str | None) -> AbstractContextManager[None]:
         """`name` active for one answer (None: leave the session's adapter as it is). A remote
-        model is asked for the adapter by name instead."""
+        model is asked for the adapter by name instead. With `fold_reader` the adapter is
+        folded into the weights (float ones only), so the answer decodes at the plain model's
+        speed; the session can then switch adapters no more."""
         if name is None or self.remote:
             return nullcontext()
         from llm.lora import adapters_of
 
-        return adapters_of(self.engine.model).using(name)
+        adapters = adapters_of(self.engine.model)  # type: ignore[union-attr]
+        if self.fold_reader and name == self.reader and adapters.can_fold(name):
+            adapters.fold(name)
+        return adapters.using(name)
 
     def prompt_version(self, turn: TurnInput) -> str:
         """The chat template's version, joined by the grounding prompt's when sources are used."""

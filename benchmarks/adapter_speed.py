@@ -7,9 +7,11 @@ q/k/v and gate/up matmuls off).
 For each precision, on the default model: tokens/s of a greedy batch-1 decode with no
 adapter, the adapter attached but off, the adapter on (the fused matmuls plus the
 adapter's factors joined into one pair of matmuls per fused projection), and both again
-with the fused matmuls turned off ("unfused": how an attached adapter ran before).
-Medians of `--repeats` runs, in one process; the ratios to "no adapter" are the figures to
-read. Never pass/fail.
+with the fused matmuls turned off ("unfused": how an attached adapter ran before), and on
+float weights the adapter merged into them (what `kigi ask` does with the reader: it folds
+it in for its one answer). Medians of `--repeats` runs, in one process, the rows taken in
+turn so that a change in the machine's speed hits each alike; the ratios to "no adapter"
+are the figures to read. Never pass/fail.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import argparse
 import os
 import statistics
 import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 
 import _root  # noqa: F401  (the repository root on sys.path)
 
@@ -45,16 +49,44 @@ def decode_rate(engine, tokens: int, repeats: int) -> float:
     return statistics.median(rates)
 
 
-def unfused(engine) -> list:
+@contextmanager
+def unfused(engine) -> Iterator[None]:
+    """The fused q/k/v and gate/up matmuls turned off (how an attached adapter ran before)."""
     saved = [(block.attn.fused, block.mlp.fused) for block in engine.model.blocks]
     for block in engine.model.blocks:
         block.attn.fused = block.mlp.fused = None
-    return saved
+    try:
+        yield
+    finally:
+        for block, (attn, mlp) in zip(engine.model.blocks, saved, strict=True):
+            block.attn.fused, block.mlp.fused = attn, mlp
 
 
-def refused(engine, saved) -> None:
-    for block, (attn, mlp) in zip(engine.model.blocks, saved, strict=True):
-        block.attn.fused, block.mlp.fused = attn, mlp
+@contextmanager
+def merged(adapters) -> Iterator[None]:
+    """Folded into the weights (what `kigi ask` does with the reader on float weights)."""
+    adapters.merge()
+    try:
+        yield
+    finally:
+        adapters.unmerge()
+
+
+def configurations(engine, adapters, name: str, precision: str) -> dict[str, Callable[[], ExitStack]]:
+    def stack(*contexts) -> Callable[[], ExitStack]:
+        def enter() -> ExitStack:
+            entered = ExitStack()
+            for context in contexts:
+                entered.enter_context(context())
+            return entered
+        return enter
+
+    rows = {"attached, off": stack(), "attached, off, unfused": stack(lambda: unfused(engine)),
+            "on (fused, joined)": stack(lambda: adapters.using(name)),
+            "on, unfused": stack(lambda: adapters.using(name), lambda: unfused(engine))}
+    if precision in ("fp32", "bf16"):
+        rows["on, merged (kigi ask)"] = stack(lambda: adapters.using(name), lambda: merged(adapters))
+    return rows
 
 
 def main() -> None:
@@ -68,21 +100,19 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     for precision in args.precision.split(","):
         engine = load_engine(home, precision=precision)
-        rows = {"no adapter": decode_rate(engine, args.tokens, args.repeats)}
+        plain = [decode_rate(engine, args.tokens, 1) for _ in range(args.repeats)]
         name = AdapterStore.of(home).load_onto(engine, args.adapter).name
-        adapters = adapters_of(engine.model)
-        rows["attached, off"] = decode_rate(engine, args.tokens, args.repeats)
-        saved = unfused(engine)
-        rows["attached, off, unfused"] = decode_rate(engine, args.tokens, args.repeats)
-        refused(engine, saved)
-        with adapters.using(name):
-            rows["on (fused, joined)"] = decode_rate(engine, args.tokens, args.repeats)
-            saved = unfused(engine)
-            rows["on, unfused"] = decode_rate(engine, args.tokens, args.repeats)
-            refused(engine, saved)
-        base = rows["no adapter"]
-        for label, rate in rows.items():
-            print(f"{precision:>5} {label:<22} {rate:6.1f} tok/s  {rate / base:5.2f}x")
+        rows = configurations(engine, adapters_of(engine.model), name, precision)
+        rates: dict[str, list[float]] = {label: [] for label in rows}
+        for _ in range(args.repeats):  # round robin: a drift in the machine's speed hits every row alike
+            for label, enter in rows.items():
+                with enter():
+                    rates[label].append(decode_rate(engine, args.tokens, 1))
+        base = statistics.median(plain)
+        print(f"{precision:>5} {'no adapter':<24} {base:6.1f} tok/s  1.00x")
+        for label, runs in rates.items():
+            rate = statistics.median(runs)
+            print(f"{precision:>5} {label:<24} {rate:6.1f} tok/s  {rate / base:5.2f}x")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

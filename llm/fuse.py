@@ -86,8 +86,9 @@ def fused_parts(fused: tuple[nn.Module, ...] | None, parts: tuple[nn.Module, ...
     stand in for them. A part may be the module that was fused or a LoRA wrapper around it
     (`.base`, `.delta(x)`, `.low_rank()`): the active adapter's update is added to the
     part's slice. Without gradients the parts' updates are joined into one pair of matmuls
-    (`joined` caches the joined factors). A merged adapter changed its part's own weight,
-    which the fused copy may not share, so the parts then run one by one."""
+    (`joined` caches the joined factors). A merged adapter changed its part's own weight in
+    place: the fused matmul still stands in when that weight is a view of the fused one
+    (else the parts run one by one)."""
     if fused is None:
         return None
     if all(part is original for part, original in zip(parts, fused, strict=False)):
@@ -96,7 +97,14 @@ def fused_parts(fused: tuple[nn.Module, ...] | None, parts: tuple[nn.Module, ...
     if any(base is not original for base, original in zip(bases, fused, strict=False)):
         return None
     if any(getattr(part, "merged", None) is not None for part in parts):
-        return None
+        # merged parts changed their weights in place: the fused matmul saw it if they share
+        # its storage and no part has an update of its own left to add
+        weight = getattr(fused[len(parts)], "weight", None)
+        shared = isinstance(weight, Tensor) and all(
+            base.weight.untyped_storage().data_ptr() == weight.untyped_storage().data_ptr() for base in bases)
+        settled = all(part is base or (hasattr(part, "low_rank") and part.low_rank() == ())
+                      for part, base in zip(parts, bases, strict=True))
+        return fused[len(parts)](x) if shared and settled else None
     wrapped = [part for part, base in zip(parts, bases, strict=True) if part is not base]
     if not all(hasattr(part, "delta") and hasattr(part, "low_rank") for part in wrapped):
         return None  # a wrapper of another kind: only its own forward knows what it does

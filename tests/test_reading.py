@@ -89,6 +89,10 @@ def test_the_generator_never_reads_the_test_knowledge_base() -> None:
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    return engine_with_reader(tmp_path_factory)
+
+
+def engine_with_reader(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     engine = Engine.load(tiny_model_dir(tmp_path_factory))
     adapters = adapters_of(engine.model)
     adapters.add("reader", LoRAConfig(rank=4, alpha=8, targets=("q", "v")), seed=0)
@@ -163,3 +167,15 @@ def test_an_answer_stopped_midway_switches_the_reader_back(engine: Engine) -> No
     assert adapters.active == "reader"
     stream.close()  # what Ctrl-C in the renderer does to the stream
     assert adapters.active is None and session.last is not None and len(session.messages) == 2
+
+
+def test_a_one_shot_answer_folds_the_reader_in_and_answers_as_unfolded(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`kigi ask` folds the reader into the float weights for its one answer (no adapter
+    matmuls per token): the same greedy answer as the reader unfolded, logged as the reader's."""
+    engine = engine_with_reader(tmp_path_factory)  # folding is for good: an engine of its own
+    question = "What is the secret word?"
+    unfolded = answer(Session(engine, retriever=SOURCES, reader="reader"), question)
+    once = Session(engine, retriever=SOURCES, reader="reader", fold_reader=True)
+    assert answer(once, question) == unfolded
+    assert adapters_of(engine.model).folded == "reader" and once.last is not None and once.last.adapter == "reader"

@@ -16,6 +16,7 @@ from llm.config import ModelConfig
 from llm.errors import CompileFallbackWarning
 from llm.generate import next_token_logits, pick_tokens
 from llm.model import Transformer
+from llm.quant import quantize_model
 from llm.sampling import SamplingConfig
 from tests.need import missing
 from tests.test_generate import decode
@@ -223,7 +224,8 @@ def test_the_compiled_decode_step_decodes_as_the_eager_one():
 def test_lora_wrapped_projections_keep_their_fused_matmul():
     """An attached adapter no longer turns the fused q/k/v and gate/up matmuls off: off, it
     changes nothing and the fused layer does the work; on, its deltas are added to the fused
-    output and the logits equal the unfused computation; merged, the parts run one by one."""
+    output and the logits equal the unfused computation; merged (the parts' weights are views
+    of the fused one), the fused matmul still does the work."""
     from llm.lora import LoRAConfig, adapters_of
 
     model = make_model()
@@ -265,7 +267,45 @@ def test_lora_wrapped_projections_keep_their_fused_matmul():
         assert not torch.allclose(changed, unfused, atol=1e-4)
         torch.testing.assert_close(logits(), unfused, rtol=1e-5, atol=1e-5)
     adapters.merge()
+    calls.clear()
     torch.testing.assert_close(logits(), unfused, rtol=1e-4, atol=1e-4)
+    assert calls, "merged in place, the fused matmul ran"
     adapters.unmerge()
     adapters.activate(None)
     torch.testing.assert_close(logits(), base, rtol=0, atol=0)
+
+
+def test_an_adapter_folded_for_good_decodes_as_it_does_unmerged_and_keeps_no_copy():
+    """`kigi ask` folds the reader into float weights for its one answer: the same logits as
+    the adapter unmerged, the fused matmul at work, no copy of the weights, and any switch
+    afterwards refused rather than silently wrong; a quantized model cannot fold."""
+    from llm.lora import LoRAConfig, LoRAError, adapters_of
+    from llm.lora.layer import LoRALinear
+
+    model = make_model()
+    model.fuse_projections()
+    ids = torch.tensor([PROMPT])
+    adapters = adapters_of(model)
+    adapters.add("a", LoRAConfig(rank=2, alpha=4, targets=("q", "k", "v", "o", "gate", "up", "down")), seed=0)
+    with torch.no_grad():
+        for name, param in adapters.named_parameters("a").items():
+            if "lora_B" in name:
+                param.normal_(0, 0.5)
+        adapters.activate("a")
+        unmerged = model(ids, torch.arange(len(PROMPT)))
+        calls = []
+        model.blocks[0].mlp.fused[2].register_forward_hook(lambda *args: calls.append(1))
+        assert adapters.can_fold("a")
+        adapters.fold("a")
+        with adapters.using("a"):  # the session's per-answer switch: nothing to do
+            folded = model(ids, torch.arange(len(PROMPT)))
+    torch.testing.assert_close(folded, unmerged, rtol=1e-4, atol=1e-4)
+    assert calls, "the fused gate/up matmul ran"
+    layers = [m for m in model.modules() if isinstance(m, LoRALinear)]
+    assert layers and all(m.merged == "a" and m._original_weight is None for m in layers)
+    with pytest.raises(LoRAError, match="for good"):
+        adapters.activate(None)
+    quantized = make_model()
+    quantize_model(quantized, "int4")
+    adapters_of(quantized).add("a", LoRAConfig(rank=2, targets=("q", "v")), seed=0)
+    assert not adapters_of(quantized).can_fold("a")

@@ -285,6 +285,7 @@ def ask(
             remember_store = attach_memory(session, no_memory, remember, chroma_url)
             if session.retriever is not None or query.context:
                 session.reader = load_reader(session.engine, reader)
+                session.fold_reader = not (tot or best_of)  # one answer with it and no other adapter after
             if tot:
                 from ui.tree import LiveTree
 

@@ -58,6 +58,7 @@ class AdapterSet:
         self.infos: dict[str, AdapterInfo] = {}
         self.active: str | None = None
         self.merged = False  # keep the active adapter folded into the weights (faster decode)
+        self.folded: str | None = None  # folded into the weights for good (`fold`): no switching since
         self._fingerprint: str | None = None
 
     # -- structure ------------------------------------------------------------------------
@@ -181,6 +182,9 @@ class AdapterSet:
     @contextmanager
     def using(self, name: str | None) -> Iterator[None]:
         """Temporarily switch (e.g. `with adapters.using(None):` for a frozen reference)."""
+        if self.folded is not None and name == self.folded:
+            yield  # folded for good: nothing to switch, nothing to switch back
+            return
         previous = self.active
         self.activate(name)
         try:
@@ -201,6 +205,23 @@ class AdapterSet:
         for module in self.lora_layers():
             module.unmerge()
         self.merged = False
+
+    def can_fold(self, name: str) -> bool:
+        """Whether `fold(name)` can work: the adapter is attached and every layer it wraps
+        holds float weights."""
+        return name in self.infos and all(m.mergeable for m in self.lora_layers())
+
+    def fold(self, name: str) -> None:
+        """Fold `name` into the weights for good, for a process that answers with it and exits
+        (`kigi ask`): decoding then costs what the plain model costs, and no copy of the
+        weights is kept. Switching adapters afterwards is refused (LoRAError)."""
+        if self.folded == name:
+            return
+        self.activate(name)
+        for module in self.lora_layers():
+            module.merge(keep_copy=False)
+        self.folded = name
+        self.invalidate_prefix_cache()
 
     # -- parameters -------------------------------------------------------------------------
     def named_parameters(self, name: str) -> dict[str, nn.Parameter]:

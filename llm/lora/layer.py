@@ -104,27 +104,42 @@ class LoRALinear(nn.Module):
         """scaling * B @ A, shaped like the base weight (out, in)."""
         return (self.lora_B[name] @ self.lora_A[name]) * self.scaling[name]
 
+    @property
+    def mergeable(self) -> bool:
+        """Whether an adapter can be folded into the base weight (a float tensor; a quantized
+        layer keeps its adapter unmerged)."""
+        weight = getattr(self.base, "weight", None)
+        return isinstance(weight, Tensor) and weight.is_floating_point()
+
     @torch.no_grad()
-    def merge(self) -> None:
-        """Fold the active adapter into the base weight. Idempotent."""
+    def merge(self, keep_copy: bool = True) -> None:
+        """Fold the active adapter into the base weight. Idempotent. Without `keep_copy`
+        no copy of the base is kept (none of its memory), so the fold is for good: this
+        layer can no longer unmerge or switch adapters."""
         name = self.active
         if name is None or name not in self.lora_A or self.merged == name:
             return
         if self.merged is not None:
             self.unmerge(keep_copy=True)
-        weight = getattr(self.base, "weight", None)
-        if not isinstance(weight, Tensor) or not weight.is_floating_point():
+        if not self.mergeable:
             raise LoRAError(f"cannot merge into {type(self.base).__name__}: its weight is not a float tensor "
                             "(a quantized layer keeps the adapter unmerged)")
-        if self._original_weight is None:
+        weight = self.base.weight
+        if keep_copy and self._original_weight is None:
             self._original_weight = weight.detach().clone()
-        torch.add(self._original_weight, self.delta_weight(name).to(weight.dtype), out=weight)
+        if self._original_weight is None:
+            weight.add_(self.delta_weight(name).to(weight.dtype))
+        else:
+            torch.add(self._original_weight, self.delta_weight(name).to(weight.dtype), out=weight)
         self.merged = name
 
     @torch.no_grad()
     def unmerge(self, keep_copy: bool = False) -> None:
         """Put back the exact base weight (from the copy taken at merge time). Idempotent."""
         if self.merged is not None:
+            if self._original_weight is None:
+                raise LoRAError(f"adapter {self.merged!r} was folded into the weights for good (no copy kept); "
+                                "load the model again to switch adapters")
             self.base.weight.copy_(self._original_weight)
             self.merged = None
         if not keep_copy:

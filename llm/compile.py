@@ -146,7 +146,8 @@ class CompiledOrEager:
         shadow.kv_cache = None
         shadow.setup_cache(idx.size(0), self.model.kv_cache.length)
         start = int(positions[0])
-        return shadow, (idx.clone(), positions.clone(), end, shadow.kv_cache.begin(idx, start, end))
+        shared = shadow.kv_cache.begin(idx, start, end, shadow.weights_state)
+        return shadow, (idx.clone(), positions.clone(), end, shared)
 
     def _prepare(self, path: Path, shadow: Transformer, args: tuple[Any, ...]) -> None:
         try:

@@ -89,7 +89,7 @@ def decode_one_token(model: Transformer, idx: Tensor, pos: Tensor, compiled: Dec
     if compiled is None or idx.size(0) > 1:
         return model(idx, pos)[:, -1]
     start = int(pos[0])
-    shared = model.kv_cache.begin(idx, start, start + 1)
+    shared = model.kv_cache.begin(idx, start, start + 1, model.weights_state)
     return compiled(idx, pos, start + 1, shared)[:, -1]
 
 
@@ -110,8 +110,11 @@ def prefill_cached(model: Transformer, prompt_ids: Sequence[int], n: int, length
                    prefill_chunk: int = 512) -> Tensor:
     """Logits (1, vocab) after the prompt, with the cache ready for n rows and `length`
     positions; the prompt's prefix already in the cache is reused, not recomputed."""
-    reuse = 0 if model.kv_cache is None else model.kv_cache.reusable_prefix(prompt_ids)
+    version = model.adapter_version()
+    cache = model.kv_cache
+    reuse = 0 if cache is None else cache.reusable_prefix(prompt_ids, model.weights_state, version)
     ensure_cache(model, n, length, keep=reuse)
+    model.kv_cache.version = version
     reuse = min(reuse, len(model.kv_cache.tokens))
     prompt = torch.tensor([list(prompt_ids)], device=model.device)
     return prefill(model, prompt, prefill_chunk, start=reuse)

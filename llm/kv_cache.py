@@ -57,8 +57,12 @@ class KVCache:
         shape = (rows, 2 * config.n_kv_head, length, config.head_dim)
         self.layers = [torch.zeros(shape, dtype=torch.float32, device=device) for _ in range(config.n_layer)]
         # The token ids whose keys/values every row holds, position by position (the
-        # prefix a later call may reuse instead of recomputing).
+        # prefix a later call may reuse instead of recomputing), and the weights (the active
+        # adapter's name, None: the plain model) that computed them: an adapter switched on
+        # for one answer and off again leaves the keys of the turns before it reusable.
         self.tokens: list[int] = []
+        self.weights: str | None = None
+        self.version = 0  # the adapter's tensor versions at the last prefill (`Transformer.adapter_version`)
 
     @property
     def rows(self) -> int:
@@ -76,10 +80,13 @@ class KVCache:
             for new, prev in zip(self.layers, old.layers, strict=True):
                 new[:, :, :keep] = prev[:1, :, :keep]
         self.tokens = old.tokens[:keep]
+        self.weights, self.version = old.weights, old.version
 
-    def reusable_prefix(self, prompt_ids: Sequence[int]) -> int:
-        """How many leading prompt tokens already sit in the cache (the last one is always
-        recomputed: its logits are needed)."""
+    def reusable_prefix(self, prompt_ids: Sequence[int], weights: str | None = None, version: int = 0) -> int:
+        """How many leading prompt tokens already sit in the cache, computed under `weights`
+        at `version` (the last one is always recomputed: its logits are needed)."""
+        if weights != self.weights or version != self.version:
+            return 0
         shared = 0
         for cached, new in zip(self.tokens, prompt_ids, strict=False):
             if cached != new:
@@ -87,10 +94,13 @@ class KVCache:
             shared += 1
         return min(shared, len(prompt_ids) - 1)
 
-    def begin(self, idx: Tensor, start: int, end: int) -> int:
-        """Book a step that writes idx: (B, T) at positions start..end, keeping `tokens`
-        true. Returns the rows' common cached prefix for `shared_prefix_attention` (0 where
-        the kernel is missing: probed here, outside the compilable decode step)."""
+    def begin(self, idx: Tensor, start: int, end: int, weights: str | None = None) -> int:
+        """Book a step that writes idx: (B, T) at positions start..end under `weights`,
+        keeping `tokens` true (keys from other weights before `start` make the prefix
+        unknown). Returns the rows' common cached prefix for `shared_prefix_attention` (0
+        where the kernel is missing: probed here, outside the compilable decode step)."""
+        if weights != self.weights:
+            self.tokens, self.weights = [], weights
         known = self.tokens[:start]
         if idx.size(0) == 1 and end - start == idx.size(1) and len(known) == start:
             known += idx[0].tolist()  # a batch-1 write fills every row alike

@@ -178,6 +178,9 @@ class Transformer(nn.Module):
         self.final_norm = make_norm(config) if config.pre_norm else None
         self.lm_head = None if config.tie_embeddings else nn.Linear(config.d_model, config.vocab_size, bias=False)
         self.kv_cache: KVCache | None = None  # read and written when forward gets input_pos
+        # the adapter active now (set by llm.lora's AdapterSet; None: the plain weights): the
+        # cache's keys are reused only under the weights that computed them
+        self.weights_state: str | None = None
         self.init_buffers()
         self.apply(self._init_weights)
 
@@ -253,11 +256,23 @@ class Transformer(nn.Module):
     def clear_cache(self) -> None:
         self.kv_cache = None
 
+    def adapter_version(self) -> int:
+        """How often the active adapter's tensors were changed in place (an optimizer step, a
+        load): keys cached under the same adapter name before a change are stale. Read from
+        the LoRA layers in the blocks, whoever attached them; 0 for the plain weights."""
+        name = self.weights_state
+        if name is None:
+            return 0
+        return sum(module.lora_A[name]._version + module.lora_B[name]._version for module in self.modules()
+                   if name in getattr(module, "lora_A", ()))
+
     @property
     def cached_tokens(self) -> list[int]:
-        """The tokens every cache row holds ([] without a cache). Setting it tells the cache
-        what it holds: [] when its keys were computed under other weights (an adapter switch)."""
-        return [] if self.kv_cache is None else self.kv_cache.tokens
+        """The tokens every cache row holds under the weights active now ([] without a cache,
+        or when its keys were computed under other weights). Setting it tells the cache what
+        it holds."""
+        cache = self.kv_cache
+        return [] if cache is None or cache.weights != self.weights_state else cache.tokens
 
     @cached_tokens.setter
     def cached_tokens(self, tokens: list[int]) -> None:
@@ -289,7 +304,7 @@ class Transformer(nn.Module):
                 cache.tokens = []  # one row written: the rows no longer hold a common prefix
                 layers = cache.at(positions, end, 0, cache_row)
             else:
-                shared = cache.begin(idx, start, end)  # which tokens the rows hold now
+                shared = cache.begin(idx, start, end, self.weights_state)  # which tokens the rows hold now
                 layers = cache.at(positions, end, shared)
         mask = self._mask(positions, start, end, attention_mask, cache is not None)
         return self._run(idx, positions, mask, layers, token_type_ids, return_hidden, last_only)

@@ -309,3 +309,41 @@ def test_an_adapter_folded_for_good_decodes_as_it_does_unmerged_and_keeps_no_cop
     quantize_model(quantized, "int4")
     adapters_of(quantized).add("a", LoRAConfig(rank=2, targets=("q", "v")), seed=0)
     assert not adapters_of(quantized).can_fold("a")
+
+
+def test_keys_cached_under_an_adapter_are_reused_when_it_comes_back_and_never_under_other_weights():
+    """The chat switches the reader on for a grounded answer and off after it: the next
+    grounded turn reuses the conversation's cached keys. Keys are never reused under other
+    weights: the plain model, or the same adapter changed in place (an optimizer step)."""
+    from llm.lora import LoRAConfig, adapters_of
+
+    models = make_model(), make_model()
+    for model in models:
+        adapters = adapters_of(model)
+        adapters.add("a", LoRAConfig(rank=2, alpha=4, targets=("q", "k", "v")), seed=0)
+        with torch.no_grad():
+            for param in adapters.parameters("a"):
+                param.copy_(torch.randn(param.shape, generator=torch.Generator().manual_seed(param.numel())))
+    model, fresh = models
+    adapters, counter = adapters_of(model), TokenCounter(model)
+    greedy = SamplingConfig(max_new_tokens=4)
+
+    def answer(on: torch.nn.Module, prompt: list[int], adapter: str | None) -> list[int]:
+        with adapters_of(on).using(adapter):
+            return decode(on, prompt, greedy)[0]
+
+    follow_up = PROMPT + answer(model, PROMPT, "a") + [11, 12]
+    assert adapters.active is None  # switched off after the answer
+    counter.count = 0
+    assert answer(model, follow_up, "a") == answer(fresh, follow_up, "a")
+    assert counter.count == 3 + 3  # the last answer token and the two new ones, then three decode steps
+    counter.count = 0
+    assert answer(model, follow_up, None) == answer(fresh, follow_up, None)
+    assert counter.count == len(follow_up) + 3  # keys of the adapter's weights: all computed again
+    answer(model, follow_up, "a")
+    with torch.no_grad():
+        for model_ in models:
+            next(iter(adapters_of(model_).parameters("a"))).mul_(2)  # what an optimizer step does
+    counter.count = 0
+    assert answer(model, follow_up, "a") == answer(fresh, follow_up, "a")
+    assert counter.count == len(follow_up) + 3

@@ -172,12 +172,7 @@ class AdapterSet:
         self.active = name
         if self.merged:
             self._merge_layers()
-        self.invalidate_prefix_cache()
-
-    def invalidate_prefix_cache(self) -> None:
-        """Keys cached under other weights must not be reused for a shared prompt prefix."""
-        if hasattr(self.model, "cached_tokens"):
-            self.model.cached_tokens = []
+        self.model.weights_state = name  # the KV cache reuses keys only under the weights that computed them
 
     @contextmanager
     def using(self, name: str | None) -> Iterator[None]:
@@ -221,7 +216,6 @@ class AdapterSet:
         for module in self.lora_layers():
             module.merge(keep_copy=False)
         self.folded = name
-        self.invalidate_prefix_cache()
 
     # -- parameters -------------------------------------------------------------------------
     def named_parameters(self, name: str) -> dict[str, nn.Parameter]:

@@ -3,6 +3,7 @@ an active adapter cost int4 46 → 32 tok/s, and merely attaching one turned the
 q/k/v and gate/up matmuls off).
 
     python benchmarks/adapter_speed.py [--adapter grounded-reader] [--precision int4,fp32] [--tokens 64]
+    python benchmarks/adapter_speed.py --precision int4 --compile   # the compiled decode step
 
 For each precision, on the default model: tokens/s of a greedy batch-1 decode with no
 adapter, the adapter attached but off, the adapter on (the fused matmuls plus the
@@ -41,7 +42,7 @@ def decode_rate(engine, tokens: int, repeats: int) -> float:
     for _ in range(repeats):
         engine.model.clear_cache()
         first, count = None, 0
-        for _step in generate_ids(engine.model, ids, SamplingConfig(max_new_tokens=tokens)):
+        for _step in generate_ids(engine.model, ids, SamplingConfig(max_new_tokens=tokens), compiled=engine.compiled):
             count += 1
             if first is None:
                 first = time.perf_counter()
@@ -72,7 +73,7 @@ def merged(adapters) -> Iterator[None]:
         adapters.unmerge()
 
 
-def configurations(engine, adapters, name: str, precision: str) -> dict[str, Callable[[], ExitStack]]:
+def configurations(engine, adapters, name: str, precision: str, compiled: bool) -> dict[str, Callable[[], ExitStack]]:
     def stack(*contexts) -> Callable[[], ExitStack]:
         def enter() -> ExitStack:
             entered = ExitStack()
@@ -81,9 +82,10 @@ def configurations(engine, adapters, name: str, precision: str) -> dict[str, Cal
             return entered
         return enter
 
-    rows = {"attached, off": stack(), "attached, off, unfused": stack(lambda: unfused(engine)),
-            "on (fused, joined)": stack(lambda: adapters.using(name)),
-            "on, unfused": stack(lambda: adapters.using(name), lambda: unfused(engine))}
+    rows = {"attached, off": stack(), "on (fused, joined)": stack(lambda: adapters.using(name))}
+    if not compiled:  # each row is a graph of its own for the compiler: the unfused ones are history
+        rows["attached, off, unfused"] = stack(lambda: unfused(engine))
+        rows["on, unfused"] = stack(lambda: adapters.using(name), lambda: unfused(engine))
     if precision in ("fp32", "bf16"):
         rows["on, merged (kigi ask)"] = stack(lambda: adapters.using(name), lambda: merged(adapters))
     return rows
@@ -95,15 +97,22 @@ def main() -> None:
     parser.add_argument("--precision", default="int4,fp32")
     parser.add_argument("--tokens", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--compile", action="store_true", help="decode with the compiled step (each row "
+                        "compiled once, before the timed runs)")
     args = parser.parse_args()
     home = KigiHome.resolve().ensure()
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     for precision in args.precision.split(","):
-        engine = load_engine(home, precision=precision)
+        engine = load_engine(home, precision=precision, compile=args.compile)
+        engine.warm_up()
         plain = [decode_rate(engine, args.tokens, 1) for _ in range(args.repeats)]
         name = AdapterStore.of(home).load_onto(engine, args.adapter).name
-        rows = configurations(engine, adapters_of(engine.model), name, precision)
+        rows = configurations(engine, adapters_of(engine.model), name, precision, args.compile)
         rates: dict[str, list[float]] = {label: [] for label in rows}
+        if args.compile:
+            for enter in rows.values():  # a row's first run compiles its graph (its guards fail)
+                with enter():
+                    decode_rate(engine, 4, 1)
         for _ in range(args.repeats):  # round robin: a drift in the machine's speed hits every row alike
             for label, enter in rows.items():
                 with enter():

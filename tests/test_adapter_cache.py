@@ -1,4 +1,5 @@
-"""Switching adapters must not reuse keys cached for a shared prompt prefix under other weights."""
+"""Switching adapters must not reuse keys cached for a shared prompt prefix under other weights,
+and switching back finds them again."""
 
 from __future__ import annotations
 
@@ -44,4 +45,6 @@ def test_activating_the_active_adapter_again_keeps_the_prefix_cache():
     adapters.activate("x")  # what a role switcher does before every call of the same role
     assert model.kv_cache.tokens == cached and cached
     adapters.activate(None)
-    assert model.kv_cache.tokens == []
+    assert model.cached_tokens == []  # nothing is reusable under the base weights
+    adapters.activate("x")
+    assert model.cached_tokens == cached  # but the keys are still those of "x" when it comes back

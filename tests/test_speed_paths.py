@@ -347,3 +347,9 @@ def test_keys_cached_under_an_adapter_are_reused_when_it_comes_back_and_never_un
     counter.count = 0
     assert answer(model, follow_up, "a") == answer(fresh, follow_up, "a")
     assert counter.count == len(follow_up) + 3
+    answer(model, follow_up, "a")
+    adapters.remove("a")
+    adapters.add("a", LoRAConfig(rank=2, alpha=4, targets=("q", "k", "v")), seed=1)  # other tensors, same name
+    counter.count = 0
+    answer(model, follow_up, "a")
+    assert counter.count == len(follow_up) + 3

@@ -139,7 +139,14 @@ class AdapterSet:
             self._wrap(i, role).add(name, config, generator)
         info = AdapterInfo(name, config, tuple(sorted({i for i, _ in slots})), base_name, self.fingerprint)
         self.infos[name] = info
+        self._forget_keys_of(name)  # new tensors under an old name: their versions start afresh
         return info
+
+    def _forget_keys_of(self, name: str) -> None:
+        """Keys the KV cache holds from an adapter of this name are not this adapter's."""
+        cache = getattr(self.model, "kv_cache", None)
+        if cache is not None and cache.weights == name:
+            cache.tokens = []
 
     def remove(self, name: str) -> None:
         """Detach an adapter; a layer left with no adapter gets its plain base module back."""
@@ -158,6 +165,7 @@ class AdapterSet:
                     if not module.names:
                         setattr(parent, attr, module.base)
         del self.infos[name]
+        self._forget_keys_of(name)
 
     # -- switching and merging -----------------------------------------------------------
     def activate(self, name: str | None) -> None:

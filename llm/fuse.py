@@ -77,6 +77,8 @@ def fuse_linears(layers: list[nn.Module]) -> nn.Module | None:
     if bias is not None:
         fused.bias = nn.Parameter(bias, requires_grad=False)
     share_slices(fused.weight, layers, "weight")
+    for layer in layers:  # then an adapter merged into a part changes the fused weight too (`fused_parts`)
+        layer.shares_fused_storage = layer.weight.untyped_storage().data_ptr() == weight.untyped_storage().data_ptr()
     return fused
 
 
@@ -99,9 +101,7 @@ def fused_parts(fused: tuple[nn.Module, ...] | None, parts: tuple[nn.Module, ...
     if any(getattr(part, "merged", None) is not None for part in parts):
         # merged parts changed their weights in place: the fused matmul saw it if they share
         # its storage and no part has an update of its own left to add
-        weight = getattr(fused[len(parts)], "weight", None)
-        shared = isinstance(weight, Tensor) and all(
-            base.weight.untyped_storage().data_ptr() == weight.untyped_storage().data_ptr() for base in bases)
+        shared = all(getattr(base, "shares_fused_storage", False) for base in bases)
         settled = all(part is base or (hasattr(part, "low_rank") and part.low_rank() == ())
                       for part, base in zip(parts, bases, strict=True))
         return fused[len(parts)](x) if shared and settled else None
@@ -111,7 +111,9 @@ def fused_parts(fused: tuple[nn.Module, ...] | None, parts: tuple[nn.Module, ...
     y = fused[len(parts)](x)
     if not wrapped:
         return y
-    if joined is not None and not torch.is_grad_enabled():
+    if joined is not None and not torch.is_grad_enabled() and not torch.compiler.is_compiling():
+        # (the joined factors' cache is keyed by ids and versions, which a compiled graph
+        # cannot guard on; compiled, the parts' updates below fuse into the graph anyway)
         factors = [part.low_rank() if part is not base else () for part, base in zip(parts, bases, strict=True)]
         if all(f == () for f in factors):
             return y  # attached but off

@@ -22,7 +22,7 @@ import os
 import statistics
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 
 import _root  # noqa: F401  (the repository root on sys.path)
 
@@ -73,22 +73,28 @@ def merged(adapters) -> Iterator[None]:
         adapters.unmerge()
 
 
-def configurations(engine, adapters, name: str, precision: str, compiled: bool) -> dict[str, Callable[[], ExitStack]]:
-    def stack(*contexts) -> Callable[[], ExitStack]:
-        def enter() -> ExitStack:
-            entered = ExitStack()
-            for context in contexts:
-                entered.enter_context(context())
-            return entered
-        return enter
+Row = tuple[Callable[[], AbstractContextManager], ...]  # the contexts a row decodes inside, entered in order
 
-    rows = {"attached, off": stack(), "on (fused, joined)": stack(lambda: adapters.using(name))}
+
+def configurations(engine, adapters, name: str, precision: str, compiled: bool) -> dict[str, Row]:
+    def on() -> AbstractContextManager:
+        return adapters.using(name)
+
+    rows: dict[str, Row] = {"attached, off": (), "on (fused, joined)": (on,)}
     if not compiled:  # each row is a graph of its own for the compiler: the unfused ones are history
-        rows["attached, off, unfused"] = stack(lambda: unfused(engine))
-        rows["on, unfused"] = stack(lambda: adapters.using(name), lambda: unfused(engine))
+        rows["attached, off, unfused"] = (lambda: unfused(engine),)
+        rows["on, unfused"] = (on, lambda: unfused(engine))
     if precision in ("fp32", "bf16"):
-        rows["on, merged (kigi ask)"] = stack(lambda: adapters.using(name), lambda: merged(adapters))
+        rows["on, merged (kigi ask)"] = (on, lambda: merged(adapters))
     return rows
+
+
+@contextmanager
+def inside(row: Row) -> Iterator[None]:
+    with ExitStack() as stack:
+        for context in row:
+            stack.enter_context(context())
+        yield
 
 
 def main() -> None:
@@ -110,12 +116,12 @@ def main() -> None:
         rows = configurations(engine, adapters_of(engine.model), name, precision, args.compile)
         rates: dict[str, list[float]] = {label: [] for label in rows}
         if args.compile:
-            for enter in rows.values():  # a row's first run compiles its graph (its guards fail)
-                with enter():
+            for row in rows.values():  # a row's first run compiles its graph (its guards fail)
+                with inside(row):
                     decode_rate(engine, 4, 1)
         for _ in range(args.repeats):  # round robin: a drift in the machine's speed hits every row alike
-            for label, enter in rows.items():
-                with enter():
+            for label, row in rows.items():
+                with inside(row):
                     rates[label].append(decode_rate(engine, args.tokens, 1))
         base = statistics.median(plain)
         print(f"{precision:>5} {'no adapter':<24} {base:6.1f} tok/s  1.00x")

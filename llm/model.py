@@ -269,15 +269,9 @@ class Transformer(nn.Module):
     @property
     def cached_tokens(self) -> list[int]:
         """The tokens every cache row holds under the weights active now ([] without a cache,
-        or when its keys were computed under other weights). Setting it tells the cache what
-        it holds."""
+        or when its keys were computed under other weights)."""
         cache = self.kv_cache
         return [] if cache is None or cache.weights != self.weights_state else cache.tokens
-
-    @cached_tokens.setter
-    def cached_tokens(self, tokens: list[int]) -> None:
-        if self.kv_cache is not None:
-            self.kv_cache.tokens = list(tokens)
 
     # -- forward ----------------------------------------------------------------------
     def forward(self, idx: Tensor, input_pos: Tensor | None = None, *,

@@ -92,23 +92,20 @@ class MemoryStore(ChromaSession):
         """BM25's ranking, after bringing the index level with Chroma if it is not (missing,
         damaged, or a writer stopped between the two); dense-only if even that fails.
 
-        Counting both sides costs ~100 ms at 100k chunks, so it is done once per generation
-        stamp: no process wrote since a check that found them level, so they still are."""
+        Counting both sides costs ~100 ms at 100k chunks, so it is done once per reading
+        client: any write (by any process) closes that client, so while it stays open a
+        check that found them level still holds."""
         for _ in range(2):
             try:
-                if not self._lexical_level_now(lexical):
+                if not (self._lexical_level and lexical.path.exists()):
                     if lexical.count() != collection.count():
                         lexical.rebuild(chunk_pages(collection))
-                    self._lexical_checked_at = self.reader_generation
+                    self._lexical_level = True
                 return lexical.search(query, n)
             except sqlite3.DatabaseError:
-                self._lexical_checked_at = None
+                self._lexical_level = False
                 lexical.discard()
         return []
-
-    def _lexical_level_now(self, lexical: LexicalIndex) -> bool:
-        checked = self._lexical_checked_at
-        return checked is not None and checked == self.reader_generation and lexical.path.exists()
 
     @staticmethod
     def _scored(collection: Collection, ids: list[str], vector: Any) -> dict[str, Hit]:

@@ -58,7 +58,7 @@ class ChromaSession:
         self.config = config or MemoryConfig()
         self._client: ClientAPI | None = None  # a server's client, or a local reader's, kept open
         self._client_generation: str | None = None  # the stamp a local reader's client was opened at
-        self._lexical_checked_at: str | None = None  # the stamp at which the word index was found level
+        self._lexical_level = False  # the word index was found level with Chroma since this reader opened
         self._reader_collection: Collection | None = None  # the local reader's collection, while it exists
         self._chroma_settings: Any = None
 
@@ -144,13 +144,8 @@ class ChromaSession:
         if self._client is not None:
             client, self._client = self._client, None
             self._client_generation = self._reader_collection = None
+            self._lexical_level = False  # a write since (by anyone) may have left it behind
             client.close()
-
-    @property
-    def reader_generation(self) -> str | None:
-        """The stamp the open reading client is current as of (None: no local reader open);
-        inside `reading()` no process can write, so it is the memory's stamp now."""
-        return self._client_generation
 
     def _generation(self) -> str:
         """The stamp of the last write by any process ("" before the first); read under the lock."""

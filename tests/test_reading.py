@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from agent.grounding import ABSTENTION, GROUNDED_INSTRUCTIONS, PIPED_SOURCE, grounded_prompt, numbered
+from agent.focus import focus
+from agent.grounding import ABSTENTION, DEFAULT_FOCUS, GROUNDED_INSTRUCTIONS, PIPED_SOURCE, grounded_prompt, numbered
+from agent.reading.narrative import VOICES, lower_first
 from agent.reading.training import ReadingConfig, reading_examples
 from agent.session import Session
 from llm.engine import Engine
@@ -49,6 +51,37 @@ def test_examples_are_the_grounded_prompt_with_the_answer_from_the_cited_source(
         else:
             assert reply == f"{e.answer} [{e.cited}]"
             assert e.answer in e.sources[e.cited - 1].text  # copied from the source it cites
+
+
+def test_long_notes_are_read_as_memory_shows_them_and_answered_only_where_shown() -> None:
+    """Questions about long diaries, minutes and threads come as memory's chunks (at most
+    800 characters), focused in the prompt; the target is the answer only where the cited
+    source's focused passages state it, else the abstention (focusing left it out)."""
+    examples = list(reading_examples(ReadingConfig(examples=200, seed=9, long=1.0)))
+    assert {d.style for e in examples for d in e.sources} >= set(VOICES)
+    assert all(len(d.text) <= 800 for e in examples for d in e.sources)
+    assert any("…" in e.messages[0]["content"] for e in examples)
+    left_out = 0
+    for e in examples:
+        user, reply = e.messages[0]["content"], e.messages[1]["content"]
+        hits = [Hit(f"s{n}", d.text, d.source, 0, 1.0) for n, d in enumerate(e.sources)]
+        assert user == grounded_prompt(e.question, numbered(hits))
+        if e.answer is None:
+            assert reply == ABSTENTION
+            asked_about = [d for d in e.sources for entity in d.entities if entity.name == e.entity]
+            left_out += any(e.asked in entity.facts for d in asked_about for entity in d.entities
+                            if entity.name == e.entity)
+        else:
+            assert reply == f"{e.answer} [{e.cited}]"
+            assert e.answer in focus(e.question, e.sources[e.cited - 1].text.strip(), DEFAULT_FOCUS)
+    answered = sum(e.answer is not None for e in examples)
+    assert 0.6 < answered / len(examples) < 0.92
+    assert left_out > 0  # some facts are in the document but not in what the prompt shows
+
+
+def test_a_fact_reported_in_someone_s_words_keeps_names_capitalised() -> None:
+    assert lower_first("The museum opens at nine.") == "the museum opens at nine."
+    assert lower_first("Lumeport has 3,000 people.") == "Lumeport has 3,000 people."
 
 
 def test_labels_are_unambiguous() -> None:

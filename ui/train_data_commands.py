@@ -18,6 +18,9 @@ def train_reading_data(
     output: Annotated[Path, typer.Option("--output", "-o", help="Chat JSONL to write (for `kigi train sft`).")],
     examples: Annotated[int, typer.Option(help="Questions to generate.")] = 1600,
     seed: Annotated[int, typer.Option(help="Seed: the same seed writes the same file.")] = 0,
+    long_share: Annotated[float, typer.Option(
+        "--long-share", help="Share of questions about long notes (diaries, minutes, threads) read through "
+                             "memory's chunks and focused passages.")] = 0.0,
 ) -> None:
     """Generate reading-comprehension data for the grounded-reader adapter: invented
     documents in many styles, distractor sources, short answers with their citation and
@@ -25,7 +28,8 @@ def train_reading_data(
     with user_errors():
         from agent.reading.training import ReadingConfig, reading_examples
 
-        records = (e.to_dict() for e in reading_examples(ReadingConfig(examples=examples, seed=seed)))
+        config = ReadingConfig(examples=examples, seed=seed, long=long_share)
+        records = (e.to_dict() for e in reading_examples(config))
         _write_examples(output, records, examples)
 
 

@@ -51,7 +51,7 @@ def sentence_case(text: str) -> str:
     return text[0].upper() + text[1:] if text else text
 
 
-def _statement(entity: Entity, key: str, rng: random.Random) -> str:
+def statement(entity: Entity, key: str, rng: random.Random) -> str:
     template = rng.choice(entity.attribute(key).statements)
     return sentence_case(template.format(name=entity.name, value=entity.facts[key]))
 
@@ -59,7 +59,7 @@ def _statement(entity: Entity, key: str, rng: random.Random) -> str:
 def _statements(entity: Entity, rng: random.Random) -> list[str]:
     keys = list(entity.facts)
     rng.shuffle(keys)
-    return [_statement(entity, key, rng) for key in keys]
+    return [statement(entity, key, rng) for key in keys]
 
 
 def _slug(name: str) -> str:
@@ -81,7 +81,7 @@ def faq(entities: Sequence[Entity], rng: random.Random) -> str:
     for entity in entities:
         for key in entity.facts:
             question = sentence_case(rng.choice(entity.attribute(key).questions).format(name=entity.name))
-            pairs.append(f"**Q: {question}**\nA: {_statement(entity, key, rng)}")
+            pairs.append(f"**Q: {question}**\nA: {statement(entity, key, rng)}")
     rng.shuffle(pairs)
     return "## Frequently asked questions\n\n" + "\n\n".join(pairs)
 

@@ -21,9 +21,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from agent.grounding import ABSTENTION, PIPED_SOURCE, grounded_prompt, numbered
+from agent.focus import focus
+from agent.grounding import ABSTENTION, DEFAULT_FOCUS, PIPED_SOURCE, grounded_prompt, numbered
 from agent.reading.documents import STYLES, Document, Entity, invent, sentence_case, write
 from agent.reading.facts import KINDS, Kind
+from agent.reading.narrative import document_chunks, long_document
 from memory.store import Hit
 
 MULTI_ENTITY_STYLES = ("table", "bullets", "handbook", "faq", "prose")
@@ -41,11 +43,12 @@ class ReadingConfig:
     relevant_last: float = 0.6  # how often the answering source is the last one, as retrieval puts it
     absent_entity: float = 0.2  # of the unanswerable: about an entity no source mentions
     elided: float = 0.3  # questions naming the entity by its kind ("the town") where that is unambiguous
+    long: float = 0.0  # share of questions about long documents read through chunks and focus (narrative.py)
 
     def __post_init__(self) -> None:
         if self.examples < 1 or self.max_sources < 2:
             raise ValueError("ReadingConfig needs examples >= 1 and max_sources >= 2")
-        for name in ("unanswerable", "stdin", "relevant_last", "absent_entity", "elided"):
+        for name in ("unanswerable", "stdin", "relevant_last", "absent_entity", "elided", "long"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"ReadingConfig.{name} must be in [0, 1]")
 
@@ -136,9 +139,71 @@ def reading_example(rng: random.Random, config: ReadingConfig, group: int) -> Re
                    for _ in range(rng.randint(1, config.max_sources - 1))]
         at = len(sources) if rng.random() < config.relevant_last else rng.randint(0, len(sources))
         sources.insert(at, document)
-    citations = numbered(Hit(f"s{n}", d.text, d.source, 0, 1.0) for n, d in enumerate(sources))
     answer = None if abstain else target.facts[asked]
     cited = None if abstain else sources.index(document) + 1
+    return _example(question, target, asked, sources, answer, cited, group)
+
+
+def _entities(kinds: list[Kind], rng: random.Random, taken: set[str]) -> list[Entity]:
+    """One fresh entity of each kind, stating two to four of its facts."""
+    out = []
+    for kind in kinds:
+        keys = [a.key for a in kind.attributes]
+        out.append(_fresh(kind, rng, rng.sample(keys, rng.randint(2, min(4, len(keys) - 1))), taken))
+    return out
+
+
+def _chunk_source(document: Document, text: str) -> Document:
+    return Document(document.source, text, document.style, document.entities)
+
+
+def _long_distractor(rng: random.Random, taken: set[str], near: Kind) -> Document:
+    """A chunk of another long document (sometimes about an entity of the asked kind), or a short one."""
+    if rng.random() < 0.3:
+        return _distractor(near, rng, taken)
+    kinds = rng.sample(KINDS, rng.randint(2, 3))
+    if rng.random() < 0.5 and near not in kinds:
+        kinds[0] = near
+    document = long_document(_entities(kinds, rng, taken), rng)
+    return _chunk_source(document, rng.choice(document_chunks(document)))
+
+
+def long_reading_example(rng: random.Random, config: ReadingConfig, group: int) -> ReadingExample:
+    """A question about a long document written in a diary's, minutes' or thread's voice,
+    shown as memory shows it: one or two of its chunks among other chunks, focused on the
+    question. The target is the answer only where the focused prompt states it."""
+    taken: set[str] = set()
+    kinds = rng.sample(KINDS, rng.randint(2, 4))
+    entities = _entities(kinds, rng, taken)
+    document, target, kind = long_document(entities, rng), entities[0], kinds[0]
+    missing = [a.key for a in kind.attributes if a.key not in target.facts]
+    abstain = rng.random() < config.unanswerable
+    asked = rng.choice(missing) if abstain else rng.choice(list(target.facts))
+    if abstain and rng.random() < config.absent_entity:
+        target = _fresh(kind, rng, [asked], taken)  # an entity no source mentions
+    question = _frame(_question(target, asked, False, rng), rng)
+    chunks = document_chunks(document)
+    value = None if abstain else target.facts[asked]
+    answering = [i for i, text in enumerate(chunks) if value and value in text]
+    main = rng.choice(answering or range(len(chunks)))
+    own = [main] + ([rng.choice([i for i in range(len(chunks)) if i != main])]
+                    if len(chunks) > 1 and rng.random() < 0.4 else [])
+    sources = [_long_distractor(rng, taken, kind) for _ in range(rng.randint(3, config.max_sources) - len(own))]
+    for index in own[1:]:
+        sources.insert(rng.randint(0, len(sources)), _chunk_source(document, chunks[index]))
+    at = len(sources) if rng.random() < config.relevant_last else rng.randint(0, len(sources))
+    sources.insert(at, _chunk_source(document, chunks[main]))
+    stating = [n for n, d in enumerate(sources, 1)
+               if value and d.entities is document.entities and value in focus(question, d.text.strip(), DEFAULT_FOCUS)]
+    cited = at + 1 if at + 1 in stating else (stating[0] if stating else None)
+    answer = value if cited else None
+    return _example(question, target, asked, sources, answer, cited, group)
+
+
+def _example(question: str, target: Entity, asked: str, sources: list[Document], answer: str | None,
+             cited: int | None, group: int) -> ReadingExample:
+    """The grounded prompt over `sources` (focused as `kigi ask` focuses) and its target."""
+    citations = numbered(Hit(f"s{n}", d.text, d.source, 0, 1.0) for n, d in enumerate(sources))
     reply = ABSTENTION if answer is None else f"{answer} [{cited}]"
     messages = ({"role": "user", "content": grounded_prompt(question, citations)},
                 {"role": "assistant", "content": reply})
@@ -150,4 +215,5 @@ def reading_examples(config: ReadingConfig | None = None) -> Iterator[ReadingExa
     config = config or ReadingConfig()
     rng = random.Random(config.seed)
     for group in range(config.examples):
-        yield reading_example(rng, config, group)
+        make = long_reading_example if config.long and rng.random() < config.long else reading_example
+        yield make(rng, config, group)

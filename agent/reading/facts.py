@@ -46,6 +46,10 @@ FOODS = ("barley stew", "smoked trout", "plum dumplings", "lentil soup", "fig br
 ANIMALS = ["heron", "otter", "lynx", "ibis", "marten", "badger", "crane", "gecko", "falcon", "tapir"]
 INSTRUMENTS = ["cello", "oboe", "harp", "banjo", "zither", "flute", "tuba", "marimba"]
 LICENSES = ("MIT", "Apache-2.0", "BSD-3-Clause", "GPL-3.0", "MPL-2.0")
+SECRET_WORDS = ["marigold", "thimble", "lantern", "pebble", "walrus", "juniper", "kettle", "biscuit", "meadow",
+                "compass", "velvet", "acorn", "harbour", "quill", "tangerine"]
+KEY_PLACES = ("under the blue pot by the door", "in the key safe by the gate", "on the hook inside the shed",
+              "with the neighbour at number 6", "behind the loose brick left of the step")
 SHELL_WORDS = ["sync", "prune", "mirror", "stash", "pack", "seed", "probe", "flush", "relay", "trace", "vault", "merge"]
 
 
@@ -123,6 +127,7 @@ class Kind:
     noun: str
     naming: Callable[[random.Random], str]
     attributes: tuple[Attribute, ...]
+    bare: bool = False  # asked about without its name ("What is the wifi password?"): one per prompt
 
 
 def _a(key: str, label: str, value: Value, statements: str, questions: str) -> Attribute:
@@ -307,6 +312,31 @@ KINDS: tuple[Kind, ...] = (
            "{name} is {value} years old. | At {value}, {name} is the oldest member of the club.",
            "How old is {name}? | What is {name}'s age?"),
     )),
+    Kind("household", "house", lambda r: r.choice([f"Flat {r.randint(1, 40)}", f"{invented_word(r)} Cottage"]), (
+        _a("wifi", "Wifi password", lambda r: f"{invented_word(r, 2).lower()}{r.randint(10, 99)}",
+           "The wifi password is {value}. | Wifi for {name}: the password is {value}. | "
+           "To get online, use the password {value}.",
+           "What is the wifi password? | What's the password for the wifi? | How do I get on the wifi here?"),
+        _a("door", "Door code", lambda r: str(r.randint(1000, 9999)),
+           "The code for the front door is {value}. | Door code: {value}. | "
+           "To get into {name}, type {value} on the keypad.",
+           "What is the door code? | What's the code to get in? | How do I open the front door?"),
+        _a("bins", "Bin day", lambda r: r.choice(WEEKDAYS),
+           "The bins go out on {value} night. | Bin day at {name} is {value}.",
+           "When do the bins go out? | Which day is bin day?"),
+        _a("key", "Spare key", lambda r: r.choice(KEY_PLACES),
+           "The spare key is {value}. | If you get locked out, the spare key is {value}.",
+           "Where is the spare key? | Where can I find a spare key if I'm locked out?"),
+        _a("secret", "Secret word", lambda r: r.choice(SECRET_WORDS),
+           "The secret word is {value}. | The secret word for the back gate is {value}.",
+           "What is the secret word? | What's the secret word?"),
+        _a("landlord", "Landlord", person,
+           "The landlord of {name} is {value}. | For repairs, call the landlord, {value}.",
+           "Who is the landlord? | Who do I call for repairs?"),
+        _a("heating", "Heating on", clock,
+           "The heating comes on at {value}. | The boiler timer starts the heating at {value}.",
+           "When does the heating come on? | What time does the heating start?"),
+    ), bare=True),
     Kind("building", "building", lambda r: f"{invented_word(r)} {r.choice(['Tower', 'House', 'Library', 'Hall'])}", (
         _a("architect", "Architect", person,
            "{name} was designed by {value}. | The architect of {name} was {value}.",

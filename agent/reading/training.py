@@ -122,8 +122,8 @@ def reading_example(rng: random.Random, config: ReadingConfig, group: int) -> Re
     kind = rng.choice(KINDS)
     taken: set[str] = set()
     abstain = rng.random() < config.unanswerable
-    absent = abstain and rng.random() < config.absent_entity
-    elided = not absent and kind.name != "person" and rng.random() < config.elided
+    absent = abstain and not kind.bare and rng.random() < config.absent_entity
+    elided = kind.bare or not absent and kind.name != "person" and rng.random() < config.elided
     document, target, missing = _target_document(kind, rng, taken, alone=elided, leave_out=abstain and not absent)
     asked = rng.choice(list(target.facts))
     if absent:
@@ -160,9 +160,9 @@ def _chunk_source(document: Document, text: str) -> Document:
 def _long_distractor(rng: random.Random, taken: set[str], near: Kind) -> Document:
     """A chunk of another long document (sometimes about an entity of the asked kind), or a short one."""
     if rng.random() < 0.3:
-        return _distractor(near, rng, taken)
-    kinds = rng.sample(KINDS, rng.randint(2, 3))
-    if rng.random() < 0.5 and near not in kinds:
+        return _distractor(near, rng, taken, other_kind=near.bare)
+    kinds = rng.sample([k for k in KINDS if not (near.bare and k is near)], rng.randint(2, 3))
+    if rng.random() < 0.5 and near not in kinds and not near.bare:
         kinds[0] = near
     document = long_document(_entities(kinds, rng, taken), rng)
     return _chunk_source(document, rng.choice(document_chunks(document)))
@@ -179,7 +179,7 @@ def long_reading_example(rng: random.Random, config: ReadingConfig, group: int) 
     missing = [a.key for a in kind.attributes if a.key not in target.facts]
     abstain = rng.random() < config.unanswerable
     asked = rng.choice(missing) if abstain else rng.choice(list(target.facts))
-    if abstain and rng.random() < config.absent_entity:
+    if abstain and not kind.bare and rng.random() < config.absent_entity:
         target = _fresh(kind, rng, [asked], taken)  # an entity no source mentions
     question = _frame(_question(target, asked, False, rng), rng)
     chunks = document_chunks(document)

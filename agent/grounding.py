@@ -41,13 +41,18 @@ GROUNDED_INSTRUCTIONS = (
 GROUNDED_PROMPT = "{instructions}\n\nSources:\n{sources}\n\nQuestion: {question}"
 
 
-def prompt_version(focused: FocusConfig | None) -> str:
-    """The grounded prompt's version: its texts and how sources are focused (issue 13)."""
-    return content_version(GROUNDED_INSTRUCTIONS, GROUNDED_PROMPT, repr(focused))
+# Version 4: each source read alone in a prompt of its own, the best-ranked answer kept
+# (agent/read_each.py); all sources in one prompt stays available (`--read together`).
+READ_EACH = "each source read alone; the answer of the best-ranked source that answers"
+
+
+def prompt_version(focused: FocusConfig | None, read_each: bool = False) -> str:
+    """The grounded prompt's version: its texts, how sources are focused and whether each is
+    read alone (issue 13)."""
+    return content_version(GROUNDED_INSTRUCTIONS, GROUNDED_PROMPT, repr(focused), *([READ_EACH] if read_each else []))
 
 
 DEFAULT_FOCUS = FocusConfig()
-PROMPT_VERSION = prompt_version(DEFAULT_FOCUS)
 
 _STOP = """
 a an and are as at be been but by can could did do does for from had has have how i if in into is it
@@ -73,6 +78,7 @@ class GroundingConfig:
     min_overlap: float = 0.6  # share of a sentence's content words found in one chunk
     min_similarity: float = 0.6  # sentence-to-sentence cosine similarity, with an embedder
     focus: FocusConfig | None = DEFAULT_FOCUS  # which passages of a source the prompt shows; None: all
+    read_each: bool = True  # the reader reads each source in a prompt of its own (agent/read_each.py)
 
     def __post_init__(self) -> None:
         if self.k <= 0:
@@ -82,6 +88,9 @@ class GroundingConfig:
                 raise ValueError(f"GroundingConfig.{name} must be between -1 and 1, got {getattr(self, name)}")
         if self.max_source_chars <= 0:
             raise ValueError(f"GroundingConfig.max_source_chars must be positive, got {self.max_source_chars}")
+
+
+PROMPT_VERSION = prompt_version(DEFAULT_FOCUS, GroundingConfig().read_each)
 
 
 @dataclass(frozen=True)

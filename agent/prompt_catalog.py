@@ -34,13 +34,24 @@ def chat_prompts(template: ChatTemplate | None = None) -> PromptSet:
     return PromptSet("chat", t.version, texts, "the chat template around every answer")
 
 
-def grounded_prompts(focused: bool = True) -> PromptSet:
-    from agent.grounding import DEFAULT_FOCUS, GROUNDED_INSTRUCTIONS, GROUNDED_PROMPT, prompt_version
+def grounded_prompts(focused: bool = True, read_each: bool | None = None) -> PromptSet:
+    """The grounded prompt; `read_each` None: as the default GroundingConfig reads."""
+    from agent.grounding import (
+        DEFAULT_FOCUS,
+        GROUNDED_INSTRUCTIONS,
+        GROUNDED_PROMPT,
+        READ_EACH,
+        GroundingConfig,
+        prompt_version,
+    )
 
     focus = DEFAULT_FOCUS if focused else None
+    each = GroundingConfig().read_each if read_each is None else read_each
     texts = {"instructions": GROUNDED_INSTRUCTIONS, "prompt": GROUNDED_PROMPT, "focus": repr(focus)}
+    if each:
+        texts["reading"] = READ_EACH
     about = "a question with numbered sources (memory, piped context)"
-    return PromptSet("grounded", prompt_version(focus), texts, about)
+    return PromptSet("grounded", prompt_version(focus, each), texts, about)
 
 
 def tot_prompts(template: ChatTemplate | None = None) -> PromptSet:
@@ -74,8 +85,13 @@ def catalog() -> list[PromptSet]:
 
 
 def variants() -> list[PromptSet]:
-    """Every version the current code can write (the grounded prompt with --focus off too)."""
-    return [*catalog(), grounded_prompts(focused=False)]
+    """Every version the current code can write (the grounded prompt with --focus off, and
+    read together or each source alone, too)."""
+    from agent.grounding import GroundingConfig
+
+    each = GroundingConfig().read_each
+    return [*catalog(), grounded_prompts(focused=False), grounded_prompts(read_each=not each),
+            grounded_prompts(focused=False, read_each=not each)]
 
 
 def record_catalog(log: ConversationLog) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from agent.prompts import ChatTemplate, Message, user_turn
+from agent.read_each import EachSourceReading
 from llm.errors import ContextOverflowError
 from llm.sampling import SamplingConfig
 
@@ -76,6 +77,7 @@ class TurnInput:
     user: Message
     citations: list[Citation] = field(default_factory=list)
     reader: str | None = None
+    question: str = ""  # the question the sources answer (read with each source alone)
 
 
 @dataclass
@@ -182,8 +184,9 @@ class Session:
         found = retrieve(self.retriever, question, self.grounding) if self.retriever is not None else []
         citations = numbered([c.hit for c in found] + ([piped_source(context)] if piped else []))
         focused = (self.grounding or GroundingConfig()).focus
-        content = grounded_prompt(user_turn(question, None if piped else context), citations, focused)
-        return TurnInput(Message("user", content), citations, self.reader if citations and asks else None)
+        asked = user_turn(question, None if piped else context)
+        content = grounded_prompt(asked, citations, focused)
+        return TurnInput(Message("user", content), citations, self.reader if citations and asks else None, asked)
 
     def fitted_prompt(self, user: Message, answer_tokens: int) -> list[int] | list[Message]:
         """The conversation plus `user`, leaving room for an answer: when it does not fit, the
@@ -225,7 +228,7 @@ class Session:
         start = time.perf_counter()
         ttft: float | None = None
         with self._adapter_for(turn.reader):
-            stream = self._stream(prompt, sampling, turn.reader)
+            stream = self._reading_each(turn, sampling) or self._stream(prompt, sampling, turn.reader)
             try:
                 for piece in stream:
                     if ttft is None:
@@ -234,12 +237,23 @@ class Session:
             finally:
                 done = stream.completion
                 # a remote server counts tokens in its own vocabulary and says so at the end
-                used = (stream.prompt_tokens, stream.completion_tokens) if self.remote \
-                    else (len(prompt), len(done.token_ids))
+                used = (stream.prompt_tokens, stream.completion_tokens) if self.remote or isinstance(
+                    stream, EachSourceReading) else (len(prompt), len(done.token_ids))
                 self.last = TurnResult(done.text, done.finish_reason, *used, ttft, time.perf_counter() - start,
                                        sampling, self.prompt_version(turn), citations=list(turn.citations),
                                        adapter=turn.reader)
                 on_done(self.last)
+
+    def _reading_each(self, turn: TurnInput, sampling: SamplingConfig) -> EachSourceReading | None:
+        """The reader's answer read from each source alone, where the grounding asks for it
+        and there is more than one source to read (a local model: the batch is ours)."""
+        from agent.grounding import GroundingConfig
+
+        grounding = self.grounding or GroundingConfig()
+        if self.remote or turn.reader is None or len(turn.citations) < 2 or not grounding.read_each:
+            return None
+        return EachSourceReading(self.engine, self.template, self._head(), turn.question,  # type: ignore[arg-type]
+                                 turn.citations, grounding.focus, sampling)
 
     def require_local(self, feature: str) -> None:
         """Refuse `feature` on a remote model with a message that says why."""
@@ -267,7 +281,9 @@ class Session:
             return self.template.version
         from agent.grounding import GroundingConfig, prompt_version
 
-        return f"{self.template.version}+{prompt_version((self.grounding or GroundingConfig()).focus)}"
+        grounding = self.grounding or GroundingConfig()
+        each = grounding.read_each and turn.reader is not None and not self.remote  # one source: the same prompt
+        return f"{self.template.version}+{prompt_version(grounding.focus, each)}"
 
     def _generation(self, result: TurnResult) -> Generation:
         from memory.log import Generation

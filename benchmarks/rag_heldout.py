@@ -2,7 +2,7 @@
 with the 60 distractor documents: the figures issue 13 asks for, pooled over every KB.
 
     python benchmarks/rag_heldout.py [--reader grounded-reader] [--compare-off] [--no-baseline]
-                                     [--focus N|off] [--out DIR]
+                                     [--focus N|off] [--read each|together] [--out DIR]
 
 The same code path as `kigi eval rag --kb evals/rag/kb/NAME --questions evals/rag/NAME.jsonl
 --distractors evals/rag/distractors`, run for each KB. With --compare-off it runs a second
@@ -36,7 +36,8 @@ def run_reader(engine, function, reader: str | None, out: Path, baseline: bool, 
     name = AdapterStore.of(KigiHome.resolve()).load_onto(engine, reader).name if reader else None
     k = grounding.k
     focused = f"-focus{grounding.focus.per_source}" if grounding.focus else "-whole"
-    folder = out / f"{name or 'off'}-k{k}{focused}{'' if baseline else '-no-baseline'}"
+    reading = "-each" if grounding.read_each and name else ""
+    folder = out / f"{name or 'off'}-k{k}{focused}{reading}{'' if baseline else '-no-baseline'}"
     folder.mkdir(parents=True, exist_ok=True)
     pooled: list[RagResult] = []
     for kb in sorted(p for p in (EVALS / "kb").iterdir() if p.is_dir()):
@@ -70,6 +71,8 @@ def main() -> None:
     parser.add_argument("-k", type=int, default=4)
     parser.add_argument("--focus", default=str(FocusConfig().per_source),
                         help="sentences shown from each long source, or 'off' for whole chunks")
+    parser.add_argument("--read", choices=("each", "together"), default="each",
+                        help="the reader reads each source alone (kigi ask's default) or all together")
     parser.add_argument("--no-baseline", action="store_true", help="skip answering without memory (0% anyway)")
     args = parser.parse_args()
     from memory.embed import KigiEmbeddingFunction, pull_embedding_model
@@ -78,7 +81,7 @@ def main() -> None:
     engine = load_engine(home)
     function = KigiEmbeddingFunction(pull_embedding_model(home.models))
     reader = None if args.reader.lower() in ("off", "none") else args.reader
-    grounding = GroundingConfig(k=args.k, focus=parse_focus(args.focus))
+    grounding = GroundingConfig(k=args.k, focus=parse_focus(args.focus), read_each=args.read == "each")
     run_reader(engine, function, reader, args.out, baseline=not args.no_baseline, grounding=grounding)
     if args.compare_off and reader:
         run_reader(engine, function, None, args.out, baseline=False, grounding=grounding)

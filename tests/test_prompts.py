@@ -56,7 +56,8 @@ def test_answers_are_counted_by_the_version_they_used(tmp_path):
         "".join(session.reply("hello", sampling=SamplingConfig(max_new_tokens=3)))
         "".join(session.reply("What does it say?", "Foxes eat berries.", SamplingConfig(max_new_tokens=3)))
         assert log.generations_with(ChatTemplate().version) == 2  # alone, and joined with the grounded one
-        assert log.generations_with(PROMPT_VERSION) == 1
+        assert log.generations_with(grounded_prompts(read_each=False).version) == 1  # no reader: read together
+        assert log.generations_with(PROMPT_VERSION) == 0
 
 
 def kigi(home: Path, *args: str) -> subprocess.CompletedProcess:
@@ -71,7 +72,7 @@ def test_kigi_prompts_list_show_and_diff(tmp_path):
     listed = json.loads(kigi(tmp_path, "prompts", "list", "--json").stdout)
     assert {row["name"] for row in listed} == {p.name for p in catalog()}
     grounded = next(row for row in listed if row["name"] == "grounded")
-    assert len(grounded["versions_in_log"]) == 2  # focused, and --focus off
+    assert len(grounded["versions_in_log"]) == 4  # focused or --focus off; each source alone or together
     shown = kigi(tmp_path, "prompts", "show", f"grounded@{PROMPT_VERSION[:6]}")
     assert shown.returncode == 0 and b"[instructions]" in shown.stdout
     off = grounded_prompts(focused=False).version

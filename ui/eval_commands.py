@@ -46,6 +46,11 @@ class Retrieval(StrEnum):
     dense = "dense"
 
 
+class Reading(StrEnum):
+    each = "each"
+    together = "together"
+
+
 eval_app = typer.Typer(help="Benchmarks that measure kigi: grounding (rag), Game of 24, questions, preferences, "
                                  "MMLU-style (mc), HumanEval (code), open tasks.",
                        no_args_is_help=True)
@@ -69,6 +74,9 @@ def eval_rag(
         help="hybrid: vectors and BM25 fused (what `kigi ask` uses); dense: vectors alone.")] = Retrieval.hybrid,
     focus: Annotated[str, typer.Option(
         help="Passages shown from each long source (what `kigi ask` shows: 3), or 'off' for whole chunks.")] = "3",
+    read: Annotated[Reading, typer.Option(
+        help="each: the reader reads each source alone and the best-ranked answer is kept (what `kigi ask` "
+             "does); together: all sources in one prompt.")] = Reading.each,
     output: Annotated[str | None, typer.Option("--output", "-o", help="Per-question results JSONL.")] = None,
     details: Annotated[bool, typer.Option("--details", help="Print each question, its answer and sources.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
@@ -89,7 +97,7 @@ def eval_rag(
         from memory.log import ConversationLog
         from ui.progress import stage_progress
 
-        grounding = GroundingConfig(k=k, focus=parse_focus(focus))
+        grounding = GroundingConfig(k=k, focus=parse_focus(focus), read_each=read is Reading.each)
         items = read_questions(Path(questions))
         from ui.ask_commands import open_engine
 
@@ -105,7 +113,7 @@ def eval_rag(
             Path(output).write_text(results_jsonl(results), encoding="utf-8")
         params = {"kb": str(Path(kb).resolve()), "questions": str(Path(questions).resolve()), "model": model, "k": k,
                   "distractors": str(Path(distractors).resolve()) if distractors else None, "reader": reader_name,
-                  "retrieval": retrieval.value, "focus": focus}
+                  "retrieval": retrieval.value, "focus": focus, "read": read.value}
         summary["run_id"] = ConversationLog(home().db).record_eval_run("rag", params, summary)
         if as_json:
             print_summary("rag", summary, baseline)

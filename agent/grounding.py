@@ -41,8 +41,8 @@ GROUNDED_INSTRUCTIONS = (
 GROUNDED_PROMPT = "{instructions}\n\nSources:\n{sources}\n\nQuestion: {question}"
 
 
-# Version 4: each source read alone in a prompt of its own, the best-ranked answer kept
-# (agent/read_each.py); all sources in one prompt stays available (`--read together`).
+# Version 4 (`--read each`, not the default): each source read alone in a prompt of its own,
+# the best-ranked answer kept (agent/read_each.py).
 READ_EACH = "each source read alone; the answer of the best-ranked source that answers"
 
 
@@ -78,7 +78,7 @@ class GroundingConfig:
     min_overlap: float = 0.6  # share of a sentence's content words found in one chunk
     min_similarity: float = 0.6  # sentence-to-sentence cosine similarity, with an embedder
     focus: FocusConfig | None = DEFAULT_FOCUS  # which passages of a source the prompt shows; None: all
-    read_each: bool = True  # the reader reads each source in a prompt of its own (agent/read_each.py)
+    read_each: bool = False  # the reader reads each source in a prompt of its own (agent/read_each.py)
 
     def __post_init__(self) -> None:
         if self.k <= 0:

@@ -71,8 +71,8 @@ def main() -> None:
     parser.add_argument("-k", type=int, default=4)
     parser.add_argument("--focus", default=str(FocusConfig().per_source),
                         help="sentences shown from each long source, or 'off' for whole chunks")
-    parser.add_argument("--read", choices=("each", "together"), default="each",
-                        help="the reader reads each source alone (kigi ask's default) or all together")
+    parser.add_argument("--read", choices=("each", "together"), default="together",
+                        help="the reader reads all sources together (kigi ask's default) or each alone")
     parser.add_argument("--no-baseline", action="store_true", help="skip answering without memory (0% anyway)")
     args = parser.parse_args()
     from memory.embed import KigiEmbeddingFunction, pull_embedding_model

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from agent.grounding import ABSTENTION, GROUNDED_INSTRUCTIONS, PROMPT_VERSION, GroundingConfig
+from agent.grounding import ABSTENTION, DEFAULT_FOCUS, GROUNDED_INSTRUCTIONS, GroundingConfig, prompt_version
 from agent.read_each import best_reading
 from agent.session import Session
 from llm.engine import Engine
@@ -18,6 +18,7 @@ from memory.store import Hit
 from tests.test_injection import FakeStore
 from tests.test_reading import engine_with_reader
 
+EACH = GroundingConfig(read_each=True)
 HITS = [Hit("a", "The mayor of Lumeport is Ada Brenner.", "towns.md", 0, 0.9),
         Hit("b", "The ferry leaves at noon.", "ferry.txt", 0, 0.8),
         Hit("c", "Lumeport has 3,000 people.", "census.md", 0, 0.7)]
@@ -56,9 +57,9 @@ def test_each_source_is_read_alone_and_the_answer_cites_its_own_number(engine: E
     recorder = Recorder(engine)
     monkeypatch.setattr(engine, "complete_each", recorder)
     with ConversationLog(tmp_path / "kigi.db") as log:
-        session = Session(engine, "tiny", retriever=FakeStore(HITS), reader="reader", log=log)
+        session = Session(engine, "tiny", retriever=FakeStore(HITS), reader="reader", log=log, grounding=EACH)
         text = "".join(session.reply("Who is the mayor of Lumeport?", sampling=SamplingConfig(max_new_tokens=8)))
-        assert log.generations_with(PROMPT_VERSION) == 1
+        assert log.generations_with(prompt_version(DEFAULT_FOCUS, read_each=True)) == 1
     # numbered best last: [1] census, [2] ferry, [3] towns — the answer cites [3], not [1]
     assert text == "Ada Brenner [3]" and session.last is not None and session.last.text == text
     assert len(recorder.prompts) == 3 and recorder.active == ["reader"]
@@ -71,17 +72,18 @@ def test_each_source_is_read_alone_and_the_answer_cites_its_own_number(engine: E
 
 def test_no_source_answering_gives_the_abstention(engine: Engine, monkeypatch) -> None:
     monkeypatch.setattr(engine, "complete_each", Recorder(engine, answers=False))
-    session = Session(engine, retriever=FakeStore(HITS), reader="reader")
+    session = Session(engine, retriever=FakeStore(HITS), reader="reader", grounding=EACH)
     assert "".join(session.reply("Who is the mayor?", sampling=SamplingConfig(max_new_tokens=8))) == ABSTENTION
 
 
 def test_reading_together_keeps_one_prompt(engine: Engine, monkeypatch) -> None:
-    """With read_each off, or one source only, or no reader, the answer streams from one prompt."""
+    """By default (read together), or with one source only, or no reader, the answer streams
+    from one prompt."""
     recorder = Recorder(engine)
     monkeypatch.setattr(engine, "complete_each", recorder)
-    together = Session(engine, retriever=FakeStore(HITS), reader="reader", grounding=GroundingConfig(read_each=False))
-    one = Session(engine, retriever=FakeStore(HITS[:1]), reader="reader")
-    plain = Session(engine, retriever=FakeStore(HITS))
+    together = Session(engine, retriever=FakeStore(HITS), reader="reader")
+    one = Session(engine, retriever=FakeStore(HITS[:1]), reader="reader", grounding=EACH)
+    plain = Session(engine, retriever=FakeStore(HITS), grounding=EACH)
     for session in (together, one, plain):
         "".join(session.reply("Who is the mayor of Lumeport?", sampling=SamplingConfig(max_new_tokens=4)))
     assert recorder.prompts == []

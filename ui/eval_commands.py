@@ -75,8 +75,8 @@ def eval_rag(
     focus: Annotated[str, typer.Option(
         help="Passages shown from each long source (what `kigi ask` shows: 3), or 'off' for whole chunks.")] = "3",
     read: Annotated[Reading, typer.Option(
-        help="each: the reader reads each source alone and the best-ranked answer is kept (what `kigi ask` "
-             "does); together: all sources in one prompt.")] = Reading.each,
+        help="together: all sources in one prompt (what `kigi ask` does); each: the reader reads each source "
+             "alone and the best-ranked answer is kept.")] = Reading.together,
     output: Annotated[str | None, typer.Option("--output", "-o", help="Per-question results JSONL.")] = None,
     details: Annotated[bool, typer.Option("--details", help="Print each question, its answer and sources.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from agent.prompts import ChatTemplate, Message, user_turn
-from agent.read_each import EachSourceReading
 from llm.errors import ContextOverflowError
 from llm.sampling import SamplingConfig
 
 if TYPE_CHECKING:
     from agent.grounding import Citation, GroundingConfig
+    from agent.read_each import EachSourceReading
     from agent.tasks.open_question import ToTAnswer
     from agent.tot import OnUpdate, SearchConfig
     from agent.tot import Scorer as ToTScorer
@@ -228,7 +228,8 @@ class Session:
         start = time.perf_counter()
         ttft: float | None = None
         with self._adapter_for(turn.reader):
-            stream = self._reading_each(turn, sampling) or self._stream(prompt, sampling, turn.reader)
+            each = self._reading_each(turn, sampling)
+            stream = each or self._stream(prompt, sampling, turn.reader)
             try:
                 for piece in stream:
                     if ttft is None:
@@ -237,8 +238,8 @@ class Session:
             finally:
                 done = stream.completion
                 # a remote server counts tokens in its own vocabulary and says so at the end
-                used = (stream.prompt_tokens, stream.completion_tokens) if self.remote or isinstance(
-                    stream, EachSourceReading) else (len(prompt), len(done.token_ids))
+                used = (stream.prompt_tokens, stream.completion_tokens) if self.remote or each is not None \
+                    else (len(prompt), len(done.token_ids))
                 self.last = TurnResult(done.text, done.finish_reason, *used, ttft, time.perf_counter() - start,
                                        sampling, self.prompt_version(turn), citations=list(turn.citations),
                                        adapter=turn.reader)
@@ -252,6 +253,8 @@ class Session:
         grounding = self.grounding or GroundingConfig()
         if self.remote or turn.reader is None or len(turn.citations) < 2 or not grounding.read_each:
             return None
+        from agent.read_each import EachSourceReading
+
         return EachSourceReading(self.engine, self.template, self._head(), turn.question,  # type: ignore[arg-type]
                                  turn.citations, grounding.focus, sampling)
 

@@ -39,22 +39,18 @@ class EachSourceReading:
             question, [Citation(1, c.hit)], focused))]) for c in citations]
         self.engine, self.citations, self.sampling = engine, list(citations), sampling
         self.readings: list[Completion] = []
-        self.chosen: int | None = None  # index of the source whose reading is the answer
+        self.completion = Completion([], "", "interrupted")  # until the readings are in
 
     def __iter__(self) -> Iterator[str]:
         self.readings = self.engine.complete_each(self.prompts, self.sampling)
-        self.chosen = best_reading([r.text for r in self.readings])
+        chosen = best_reading([r.text for r in self.readings])
+        if chosen is None:
+            self.completion = Completion(list(self.engine.tokenizer.encode(ABSTENTION)), ABSTENTION, "stop")
+        else:
+            reading = self.readings[chosen]
+            text = _ALONE.sub(f"[{self.citations[chosen].number}]", reading.text)
+            self.completion = Completion(reading.token_ids, text, reading.finish_reason)
         yield self.completion.text
-
-    @property
-    def completion(self) -> Completion:
-        if not self.readings:
-            return Completion([], "", "interrupted")
-        if self.chosen is None:
-            return Completion(list(self.engine.tokenizer.encode(ABSTENTION)), ABSTENTION, "stop")
-        reading = self.readings[self.chosen]
-        text = _ALONE.sub(f"[{self.citations[self.chosen].number}]", reading.text)
-        return Completion(reading.token_ids, text, reading.finish_reason)
 
     @property
     def prompt_tokens(self) -> int:

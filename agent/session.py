@@ -175,7 +175,7 @@ class Session:
         answers a question from sources. An instruction ("summarise this") gets its context
         placed before it, as plain text, and no reader: the reader was trained to answer
         questions, not to summarise."""
-        from agent.grounding import GroundingConfig, grounded_prompt, is_question, numbered, piped_source, retrieve
+        from agent.grounding import grounded_prompt, is_question, numbered, piped_source, retrieve
 
         asks = is_question(question)
         piped = bool(context) and asks
@@ -183,9 +183,8 @@ class Session:
             return TurnInput(Message("user", user_turn(question, context)))
         found = retrieve(self.retriever, question, self.grounding) if self.retriever is not None else []
         citations = numbered([c.hit for c in found] + ([piped_source(context)] if piped else []))
-        focused = (self.grounding or GroundingConfig()).focus
         asked = user_turn(question, None if piped else context)
-        content = grounded_prompt(asked, citations, focused)
+        content = grounded_prompt(asked, citations, self._grounding().focus)
         return TurnInput(Message("user", content), citations, self.reader if citations and asks else None, asked)
 
     def fitted_prompt(self, user: Message, answer_tokens: int) -> list[int] | list[Message]:
@@ -248,15 +247,22 @@ class Session:
     def _reading_each(self, turn: TurnInput, sampling: SamplingConfig) -> EachSourceReading | None:
         """The reader's answer read from each source alone, where the grounding asks for it
         and there is more than one source to read (a local model: the batch is ours)."""
-        from agent.grounding import GroundingConfig
-
-        grounding = self.grounding or GroundingConfig()
-        if self.remote or turn.reader is None or len(turn.citations) < 2 or not grounding.read_each:
+        if len(turn.citations) < 2 or not self._reads_each(turn):
             return None
         from agent.read_each import EachSourceReading
 
         return EachSourceReading(self.engine, self.template, self._head(), turn.question,  # type: ignore[arg-type]
-                                 turn.citations, grounding.focus, sampling)
+                                 turn.citations, self._grounding().focus, sampling)
+
+    def _grounding(self) -> GroundingConfig:
+        from agent.grounding import GroundingConfig
+
+        return self.grounding or GroundingConfig()
+
+    def _reads_each(self, turn: TurnInput) -> bool:
+        """Whether the reader reads this turn's sources one by one (with one source, that is
+        the same prompt as reading them together)."""
+        return self._grounding().read_each and turn.reader is not None and not self.remote
 
     def require_local(self, feature: str) -> None:
         """Refuse `feature` on a remote model with a message that says why."""
@@ -282,11 +288,9 @@ class Session:
         """The chat template's version, joined by the grounding prompt's when sources are used."""
         if not turn.citations:
             return self.template.version
-        from agent.grounding import GroundingConfig, prompt_version
+        from agent.grounding import prompt_version
 
-        grounding = self.grounding or GroundingConfig()
-        each = grounding.read_each and turn.reader is not None and not self.remote  # one source: the same prompt
-        return f"{self.template.version}+{prompt_version(grounding.focus, each)}"
+        return f"{self.template.version}+{prompt_version(self._grounding().focus, self._reads_each(turn))}"
 
     def _generation(self, result: TurnResult) -> Generation:
         from memory.log import Generation

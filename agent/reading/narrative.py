@@ -74,9 +74,9 @@ def lower_first(sentence: str) -> str:
     return f"{first.lower()} {rest}" if first.lower() in LOWERCASE_OPENERS else sentence
 
 
-def _fill(template: str, rng: random.Random) -> str:
+def _fill(template: str, rng: random.Random, **given: str) -> str:
     return template.format(friend=rng.choice(FIRST_NAMES), place=place(rng), food=rng.choice(FOODS),
-                           colour=rng.choice(COLOURS))
+                           colour=rng.choice(COLOURS), **given)
 
 
 def _sentences(entities: Sequence[Entity], frames: Sequence[str], filler: Sequence[str], rng: random.Random,
@@ -97,8 +97,7 @@ def _sentences(entities: Sequence[Entity], frames: Sequence[str], filler: Sequen
     for entity, key in facts:
         out += [said() for _ in range(rng.randint(*per_fact))]
         fact = statement(entity, key, rng)
-        framed = _fill(rng.choice(frames).replace("{fact}", "\0").replace("{fact_lc}", "\1"), rng)
-        out.append(framed.replace("\0", fact).replace("\1", lower_first(fact)))
+        out.append(_fill(rng.choice(frames), rng, fact=fact, fact_lc=lower_first(fact)))
     return out + [said() for _ in range(rng.randint(0, 3))]
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from agent.focus import focus
@@ -132,7 +132,7 @@ def reading_example(rng: random.Random, config: ReadingConfig, group: int) -> Re
         asked = rng.choice(missing)  # a fact about this entity that no source states
     question = _frame(_question(target, asked, elided, rng), rng)
     if rng.random() < config.stdin:
-        document = Document(PIPED_SOURCE, document.text, document.style, document.entities)
+        document = replace(document, source=PIPED_SOURCE)
         sources = [document]
     else:
         sources = [_distractor(kind, rng, taken, other_kind=elided)
@@ -153,10 +153,6 @@ def _entities(kinds: list[Kind], rng: random.Random, taken: set[str]) -> list[En
     return out
 
 
-def _chunk_source(document: Document, text: str) -> Document:
-    return Document(document.source, text, document.style, document.entities)
-
-
 def _long_distractor(rng: random.Random, taken: set[str], near: Kind) -> Document:
     """A chunk of another long document (sometimes about an entity of the asked kind), or a short one."""
     if rng.random() < 0.3:
@@ -165,7 +161,7 @@ def _long_distractor(rng: random.Random, taken: set[str], near: Kind) -> Documen
     if rng.random() < 0.5 and near not in kinds and not near.bare:
         kinds[0] = near
     document = long_document(_entities(kinds, rng, taken), rng)
-    return _chunk_source(document, rng.choice(document_chunks(document)))
+    return replace(document, text=rng.choice(document_chunks(document)))
 
 
 def long_reading_example(rng: random.Random, config: ReadingConfig, group: int) -> ReadingExample:
@@ -190,9 +186,9 @@ def long_reading_example(rng: random.Random, config: ReadingConfig, group: int) 
                     if len(chunks) > 1 and rng.random() < 0.4 else [])
     sources = [_long_distractor(rng, taken, kind) for _ in range(rng.randint(3, config.max_sources) - len(own))]
     for index in own[1:]:
-        sources.insert(rng.randint(0, len(sources)), _chunk_source(document, chunks[index]))
+        sources.insert(rng.randint(0, len(sources)), replace(document, text=chunks[index]))
     at = len(sources) if rng.random() < config.relevant_last else rng.randint(0, len(sources))
-    sources.insert(at, _chunk_source(document, chunks[main]))
+    sources.insert(at, replace(document, text=chunks[main]))
     stating = [n for n, d in enumerate(sources, 1)
                if value and d.entities is document.entities and value in focus(question, d.text.strip(), DEFAULT_FOCUS)]
     cited = at + 1 if at + 1 in stating else (stating[0] if stating else None)

@@ -245,8 +245,7 @@ class Session:
                 on_done(self.last)
 
     def _reading_each(self, turn: TurnInput, sampling: SamplingConfig) -> EachSourceReading | None:
-        """The reader's answer read from each source alone, where the grounding asks for it
-        and there is more than one source to read (a local model: the batch is ours)."""
+        """The reader's answer read from each of two or more sources alone, where asked for."""
         if len(turn.citations) < 2 or not self._reads_each(turn):
             return None
         from agent.read_each import EachSourceReading
@@ -256,12 +255,10 @@ class Session:
 
     def _grounding(self) -> GroundingConfig:
         from agent.grounding import GroundingConfig
-
         return self.grounding or GroundingConfig()
 
     def _reads_each(self, turn: TurnInput) -> bool:
-        """Whether the reader reads this turn's sources one by one (with one source, that is
-        the same prompt as reading them together)."""
+        """Whether the reader reads the sources one by one (for one source: the same prompt)."""
         return self._grounding().read_each and turn.reader is not None and not self.remote
 
     def require_local(self, feature: str) -> None:

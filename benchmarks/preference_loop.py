@@ -30,6 +30,10 @@ what was interrupted (collection from the log, training from its checkpoint).
 5. eval: on held-out prompts (never collected), for the base, DPO and PPO: mean greedy answer
    length, reward-model score, win rate against the base judged by the reward model, and
    KL(policy‖base) estimated on answers sampled from each policy at temperature 1.
+6. best-of (`--task reading`): on the same held-out prompts, N answers sampled from the base
+   and the one the reward model scores highest kept (`kigi ask --best-of N --reward judge`),
+   judged by ground truth beside the greedy policies.
+7. ordinary: ten everyday questions answered greedily by the base, DPO and PPO, side by side.
 
 Everything lives in `--workdir` (its own log, adapters, checkpoints, `results.json`);
 the model is pulled into KIGI_HOME as usual. Prints figures; never pass/fail. Each
@@ -329,6 +333,47 @@ def evaluate(args, engine, store: AdapterStore, items: list[Item], results: Resu
     results.put("eval", {**out, "wall_s": round(wall, 1), "cpu_s": round(cpu, 1)})
 
 
+ORDINARY = ["What is photosynthesis?", "Tell me about maps.", "Give me a tip for saving money.",
+            "Explain gravity to a child.", "Why does sleep matter?", "What is a prime number?",
+            "Tell me about jazz.", "How do I cook rice?", "Give me a fact about whales.",
+            "What is the internet?"]
+
+
+def ordinary(args, engine, store: AdapterStore, results: Results) -> None:
+    """Ten everyday questions answered greedily by each policy: what a preference loop on
+    reading questions did to ordinary answers (issue 16 asks for them side by side)."""
+    chats = [[{"role": "user", "content": question}] for question in ORDINARY]
+    greedy = SamplingConfig(max_new_tokens=args.eval_max_new_tokens)
+    out: dict[str, Any] = {}
+    for name in ("base", "concise-dpo", "concise-ppo"):
+        if name == "base" or store.exists(name):
+            answers = answer_with(engine, store, None if name == "base" else name, chats, greedy)
+            out[name] = [{"prompt": q, "answer": text, "tokens": tokens}
+                         for q, (text, tokens) in zip(ORDINARY, answers, strict=True)]
+    results.put("ordinary", out)
+
+
+def best_of(args, engine, store: AdapterStore, items: list[Item], results: Results) -> None:
+    """Best-of-N from the base policy, reranked by the reward model (`kigi ask --best-of N
+    --reward judge`), judged by ground truth on the same held-out prompts as the policies."""
+    clock = Clock()
+    reward = load_reward_model(engine, store, "judge", ChatTemplate())
+    samples: list[list[bool]] = []  # per prompt: whether each sampled answer is right
+    chosen: list[bool] = []
+    for number, item in enumerate(items):
+        sampling = SamplingConfig(max_new_tokens=args.eval_max_new_tokens, temperature=0.8, seed=args.seed + number)
+        found = Session(engine, args.model).reply_best_of(item.question, item.context, sampling, args.best_of,
+                                                          lambda prompt, answers: reward.score(answers, prompt))
+        samples.append([is_correct(text, item.truth) for text in found.answers])
+        chosen.append(samples[-1][found.best])
+    wall, cpu = clock.spent()
+    results.put("best_of", {"n": args.best_of, "prompts": len(items),
+                            "accuracy": round(sum(chosen) / len(chosen), 4),
+                            "any_sample_right": round(sum(map(any, samples)) / len(samples), 4),
+                            "mean_sample_accuracy": round(sum(sum(s) / len(s) for s in samples) / len(samples), 4),
+                            "wall_s": round(wall, 1), "cpu_s": round(cpu, 1)})
+
+
 class StepPrinter:
     """A step callback that prints now and then and counts the steps it saw."""
 
@@ -349,7 +394,7 @@ class StepPrinter:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--workdir", type=Path, default=Path("results/preference_loop"))
-    parser.add_argument("--stages", default="collect,reward,dpo,ppo,eval")
+    parser.add_argument("--stages", default="collect,reward,dpo,ppo,eval,best-of,ordinary")
     parser.add_argument("--task", choices=("open", "reading"), default="open",
                         help="open: everyday questions, shorter-answer rater; reading: generated reading questions "
                              "with known answers, rater and judge by ground truth")
@@ -386,6 +431,7 @@ def main() -> None:
     parser.add_argument("--ppo-lr", type=float, default=2e-4,
                         help="5e-5 moved nothing in 7 iterations on the default model (clip fraction 0)")
     parser.add_argument("--kl-coef", type=float, default=0.05)
+    parser.add_argument("--best-of", type=int, default=4, help="answers sampled per prompt in the best-of stage")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -416,6 +462,10 @@ def main() -> None:
         train_ppo(args, engine, store, train_items, results)
     if "eval" in stages and "eval" not in results:  # drop it from results.json to measure again
         evaluate(args, engine, store, eval_items, results)
+    if "ordinary" in stages and "ordinary" not in results:
+        ordinary(args, engine, store, results)
+    if "best-of" in stages and "best_of" not in results and args.task == "reading":
+        best_of(args, engine, store, eval_items, results)
     print(json.dumps({k: v for k, v in results.data.items() if k != "ppo"} | (
         {"ppo": {k: v for k, v in results.data["ppo"].items() if k != "history"}} if "ppo" in results.data else {}),
         indent=2))

@@ -179,6 +179,9 @@ def test_a_saved_reward_model_scores_the_same_after_loading(model_dir, tmp_path)
     assert expected[0] > expected[1]  # it prefers the short answer, as taught
     accuracy = reward_accuracy(loaded, length_preferences(16, seed=7))
     assert accuracy.pairs == 16 and accuracy.accuracy >= 0.9 and accuracy.margin > 0
+    # loaded on the model it was trained on (the adapter still attached there): the row
+    # length comes from the saved side file, not the default
+    assert RewardModel.load(engine.model, saved, render_of(engine)).seq_len == 64
 
 
 # -- bad input ---------------------------------------------------------------------------------------

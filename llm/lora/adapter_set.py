@@ -259,12 +259,15 @@ class AdapterSet:
     # -- save / load --------------------------------------------------------------------------
     def save(self, name: str, directory: Path, *, base_name: str | None = None,
              metadata: Mapping[str, Any] | None = None) -> Path:
-        """Write the adapter in the PEFT layout plus kigi's side file; returns the directory."""
+        """Write the adapter in the PEFT layout plus kigi's side file; returns the directory.
+        The attached adapter keeps the metadata written, so it and the saved copy agree
+        (a reward model scored in the process that trained it reads its row length there)."""
         info = self.info(name)
         layers = None if info.layers == tuple(range(self.n_layer)) else info.layers
         base = {"name": base_name or info.base_name, "fingerprint": self.fingerprint, "n_layer": self.n_layer}
+        info.metadata = dict(metadata or info.metadata)
         return write_adapter_dir(directory, name, info.config, self.named_parameters(name), base=base,
-                                 layers=layers, metadata=metadata or info.metadata)
+                                 layers=layers, metadata=info.metadata)
 
     def load(self, directory: Path, name: str | None = None, *, check_base: bool = True,
              activate: bool = False) -> AdapterInfo:

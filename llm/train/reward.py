@@ -16,7 +16,6 @@ the whole exchange. Preference data and the run itself are shared with DPO
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -27,7 +26,6 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from llm.lora import AdapterFormatError, AdapterMismatchError, LoRAConfig, adapters_of
-from llm.lora.io import KIGI_SIDE_FILE
 from llm.train.config import TrainConfig
 from llm.train.data import ChatMessage, PreferenceBatch, Render, chat_example, check_messages
 from llm.train.lm import model_window
@@ -165,9 +163,7 @@ class RewardModel:
             except AdapterMismatchError as exc:
                 raise AdapterMismatchError(f"reward model {name!r} cannot score with this model: {exc}") from None
         head = ScalarHead.load(head_file, model.config.d_model).to(next(model.parameters()).device)
-        # An adapter trained in this process is attached before its side file was written, so
-        # the side file on disk, not the attached copy, says how long its rows are.
-        meta = info.metadata.get("reward") or _side_reward(directory)
+        meta = info.metadata.get("reward") or {}
         return cls(model, info.name, head, render, seq_len=int(meta.get("seq_len", 256)), pad_id=pad_id)
 
     @torch.no_grad()
@@ -228,12 +224,3 @@ class RewardModel:
             return self.score(list(texts), prompt)
 
         return score
-
-
-def _side_reward(directory: Path) -> dict:
-    """The `reward` entry of a reward model's side file ({} when it cannot be read)."""
-    try:
-        side = json.loads((directory / KIGI_SIDE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return (side.get("reward") or {}) if isinstance(side, dict) else {}

@@ -134,6 +134,15 @@ def numbered(hits: Iterable[Hit]) -> list[Citation]:
     return [Citation(n, hit) for n, hit in enumerate(hits, 1)]
 
 
+def cited_again(retriever: Retriever | None, chunk_ids: Sequence[str]) -> list[Citation]:
+    """A logged turn's citations, numbered as its prompt showed them, for the chunks memory
+    still holds (a forgotten or piped-in source drops out of the list; its text stays in the
+    logged prompt)."""
+    get = getattr(retriever, "get", None)
+    found = {hit.id: hit for hit in get(list(chunk_ids))} if get is not None else {}
+    return [Citation(n, found[i]) for n, i in enumerate(chunk_ids, 1) if i in found]
+
+
 def format_sources(citations: Sequence[Citation], question: str = "", focused: FocusConfig | None = None) -> str:
     """The numbered sources, each cut to the sentences nearest `question` when `focused`."""
     def shown(text: str) -> str:

@@ -43,6 +43,10 @@ class CombinedRetriever:
         hits = [hit for store in self.stores for hit in store.search(query, k=k, min_relevance=min_relevance)]
         return sorted(hits, key=lambda h: h.score, reverse=True)[:k]
 
+    def get(self, ids: list[str]) -> list[Hit]:
+        """Chunks by id, from whichever collection holds them."""
+        return [hit for store in self.stores for hit in store.get(ids)]
+
 
 def remember_turn(store: MemoryStore, conversation_id: str | None, question: str, answer: str) -> None:
     """Keep a question and its answer as a searchable memory of past conversations."""

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from agent.prompts import ChatTemplate, Message, user_turn
+from agent.turns import BestOf, TurnInput, TurnResult
 from llm.errors import ContextOverflowError
 from llm.sampling import SamplingConfig
 
 if TYPE_CHECKING:
-    from agent.grounding import Citation, GroundingConfig
+    from agent.grounding import GroundingConfig
     from agent.read_each import EachSourceReading
     from agent.tasks.open_question import ToTAnswer
     from agent.tot import OnUpdate, SearchConfig
@@ -36,48 +37,6 @@ if TYPE_CHECKING:
 RETRY_TEMPERATURE = 0.8  # a retry of a greedy answer must be able to differ
 CHARS_PER_TOKEN = 3  # a remote model's tokenizer is not ours: prompts are sized by a safe estimate
 Scorer = Callable[[list[dict[str, str]], list[str]], Sequence[float]]  # (prompt messages, answers) -> scores
-
-
-@dataclass(frozen=True)
-class BestOf:
-    """The sampled answers of a best-of-n turn, their scores, and which one was kept."""
-
-    answers: list[str]
-    scores: list[float]
-    best: int
-
-
-@dataclass
-class TurnResult:
-    """What one answer cost and how it ended."""
-
-    text: str
-    finish_reason: str  # stop | length | interrupted
-    prompt_tokens: int
-    completion_tokens: int
-    ttft_s: float | None
-    seconds: float
-    sampling: SamplingConfig
-    prompt_version: str
-    message_id: str | None = None  # the logged assistant message (or candidate) id
-    citations: list[Citation] = field(default_factory=list)  # the sources put in the prompt
-    adapter: str | None = None  # the adapter that wrote it, when it was not the session's own
-
-    @property
-    def tokens_per_s(self) -> float:
-        decode = self.seconds - (self.ttft_s or 0.0)
-        return (self.completion_tokens - 1) / decode if self.completion_tokens > 1 and decode > 0 else 0.0
-
-
-@dataclass(frozen=True)
-class TurnInput:
-    """What one turn puts before the model: the user message, the sources numbered in it,
-    and the adapter that reads them (None: the session's own)."""
-
-    user: Message
-    citations: list[Citation] = field(default_factory=list)
-    reader: str | None = None
-    question: str = ""  # the question the sources answer (read with each source alone)
 
 
 @dataclass
@@ -102,6 +61,7 @@ class Session:
     fold_reader: bool = False  # one answer, then exit (`kigi ask`): fold the reader into float weights for good
     left_out: int = 0  # earlier turns left out of the last prompt to fit the context window
     last_input: TurnInput | None = None  # what the last kept turn showed the model (for retry)
+    resumed_chunk_ids: tuple[str, ...] = ()  # the sources of a resumed conversation's last answer
 
     @property
     def remote(self) -> bool:
@@ -120,6 +80,8 @@ class Session:
         answers = [m for m in logged.messages if m.role == "assistant"]
         session.last_turn_id = users[-1].id if users else None
         session.last_answer_id = answers[-1].id if answers else None
+        if answers and answers[-1].generation is not None:
+            session.resumed_chunk_ids = tuple(answers[-1].generation.chunk_ids)
         return session
 
     def new_conversation(self) -> None:
@@ -212,8 +174,16 @@ class Session:
             sampling = dataclasses.replace(sampling, temperature=RETRY_TEMPERATURE)
         sampling = self._with_stops(sampling, seed=secrets.randbelow(2**31))
         prompt = self._checked(self.conversation()[:-1])
-        turn = self.last_input if self.last_input is not None else TurnInput(self.messages[-2])
-        return self._run(prompt, sampling, turn, on_done=self._keep_candidate)
+        return self._run(prompt, sampling, self.last_input or self._resumed_turn(), on_done=self._keep_candidate)
+
+    def _resumed_turn(self) -> TurnInput:
+        """The last turn of a resumed conversation: its prompt as logged (its sources are in its
+        text) and, when it had sources, the reader and the citations memory still holds."""
+        from agent.grounding import cited_again
+
+        if not self.resumed_chunk_ids:
+            return TurnInput(self.messages[-2])
+        return TurnInput(self.messages[-2], cited_again(self.retriever, self.resumed_chunk_ids), self.reader)
 
     def _stream(self, prompt: list[int] | list[Message], sampling: SamplingConfig,
                 reader: str | None) -> StreamingCompletion | RemoteStream:
@@ -259,7 +229,7 @@ class Session:
 
     def _reads_each(self, turn: TurnInput) -> bool:
         """Whether the reader reads the sources one by one (for one source: the same prompt)."""
-        return self._grounding().read_each and turn.reader is not None and not self.remote
+        return self._grounding().read_each and turn.reader is not None and bool(turn.question) and not self.remote
 
     def require_local(self, feature: str) -> None:
         """Refuse `feature` on a remote model with a message that says why."""

@@ -45,6 +45,9 @@ class FakeStore:
     def search(self, query: str, k: int = 5, min_relevance: float = 0.0) -> list[Hit]:
         return [h for h in self.hits if h.score >= min_relevance][:k]
 
+    def get(self, ids: list[str]) -> list[Hit]:
+        return [h for h in self.hits if h.id in ids]
+
 
 class FakeStream:
     def __init__(self, text: str) -> None:

@@ -171,10 +171,10 @@ def test_the_reader_leaves_ordinary_chat_unchanged(engine: Engine) -> None:
         adapters.activate(None)
 
 
-def test_the_reader_answers_questions_from_sources_and_is_logged(engine: Engine, tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def adapters_at_each_call(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
+    """The adapter active at each call of `engine.stream`, appended as calls come."""
     adapters = adapters_of(engine.model)
-    active_at_call = []
+    active_at_call: list[str | None] = []
     stream = engine.stream
 
     def spy(prompt, sampling):
@@ -182,6 +182,13 @@ def test_the_reader_answers_questions_from_sources_and_is_logged(engine: Engine,
         return stream(prompt, sampling)
 
     monkeypatch.setattr(engine, "stream", spy)
+    return active_at_call
+
+
+def test_the_reader_answers_questions_from_sources_and_is_logged(engine: Engine, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    adapters = adapters_of(engine.model)
+    active_at_call = adapters_at_each_call(engine, monkeypatch)
     log = ConversationLog(tmp_path / "log.sqlite3")
     session = Session(engine, retriever=SOURCES, reader="reader", log=log)
     "".join(session.reply("What is the secret word?", sampling=SamplingConfig(max_new_tokens=4)))
@@ -196,6 +203,29 @@ def test_the_reader_answers_questions_from_sources_and_is_logged(engine: Engine,
     "".join(piped.reply("What is the secret word?", "The secret word is plum.", SamplingConfig(max_new_tokens=4)))
     assert active_at_call[-1] == "reader" and piped.last is not None
     assert [c.hit.source for c in piped.last.citations] == [PIPED_SOURCE]
+
+
+def test_a_resumed_conversation_retries_its_last_answer_with_the_reader_and_its_sources(
+        engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`kigi chat -c`, then /retry: the candidate is read as the logged answer was (the
+    reader on, the same sources cited and logged), not by the bare model."""
+    log = ConversationLog(tmp_path / "log.sqlite3")
+    first = Session(engine, retriever=SOURCES, reader="reader", log=log)
+    "".join(first.reply("What is the secret word?", sampling=SamplingConfig(max_new_tokens=4)))
+    active_at_call = adapters_at_each_call(engine, monkeypatch)
+    resumed = Session.resume(engine, log, first.conversation_id, "tiny")
+    resumed.retriever, resumed.reader = SOURCES, "reader"  # as `kigi chat -c` attaches them
+    "".join(resumed.retry(SamplingConfig(max_new_tokens=4)))
+    assert active_at_call == ["reader"] and resumed.last is not None
+    assert [c.hit.id for c in resumed.last.citations] == ["h1"]
+    candidate = log.candidates(first.last_turn_id)[-1]
+    assert candidate.generation.adapter == "reader" and list(candidate.generation.chunk_ids) == ["h1"]
+    plain = Session(engine, log=log)  # a conversation without sources retries without the reader
+    "".join(plain.reply("Tell me a story.", sampling=SamplingConfig(max_new_tokens=4)))
+    again = Session.resume(engine, log, plain.conversation_id, "tiny")
+    again.retriever, again.reader = SOURCES, "reader"
+    "".join(again.retry(SamplingConfig(max_new_tokens=4)))
+    assert active_at_call[-1] is None and again.last is not None and not again.last.citations
 
 
 def test_an_answer_stopped_midway_switches_the_reader_back(engine: Engine) -> None:

@@ -50,8 +50,9 @@ from ui.options import (
 )
 
 if TYPE_CHECKING:
-    from agent.session import Session, TurnResult
+    from agent.session import Session
     from agent.tot import SearchConfig
+    from agent.turns import TurnResult
     from llm.engine import Engine
     from llm.remote import RemoteEngine
     from memory.store import MemoryStore

@@ -1,0 +1,54 @@
+"""What one turn of a conversation puts before the model and what it gets back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from agent.prompts import Message
+from llm.sampling import SamplingConfig
+
+if TYPE_CHECKING:
+    from agent.grounding import Citation
+
+
+@dataclass(frozen=True)
+class BestOf:
+    """The sampled answers of a best-of-n turn, their scores, and which one was kept."""
+
+    answers: list[str]
+    scores: list[float]
+    best: int
+
+
+@dataclass
+class TurnResult:
+    """What one answer cost and how it ended."""
+
+    text: str
+    finish_reason: str  # stop | length | interrupted
+    prompt_tokens: int
+    completion_tokens: int
+    ttft_s: float | None
+    seconds: float
+    sampling: SamplingConfig
+    prompt_version: str
+    message_id: str | None = None  # the logged assistant message (or candidate) id
+    citations: list[Citation] = field(default_factory=list)  # the sources put in the prompt
+    adapter: str | None = None  # the adapter that wrote it, when it was not the session's own
+
+    @property
+    def tokens_per_s(self) -> float:
+        decode = self.seconds - (self.ttft_s or 0.0)
+        return (self.completion_tokens - 1) / decode if self.completion_tokens > 1 and decode > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class TurnInput:
+    """What one turn puts before the model: the user message, the sources numbered in it,
+    and the adapter that reads them (None: the session's own)."""
+
+    user: Message
+    citations: list[Citation] = field(default_factory=list)
+    reader: str | None = None
+    question: str = ""  # the question the sources answer (read with each source alone)

@@ -244,7 +244,8 @@ def train_dpo(args, engine, store: AdapterStore, records, results: Results) -> N
                          TrainConfig(lr=args.dpo_lr, warmup_steps=5, epochs=args.dpo_epochs,
                                      max_steps=args.dpo_max_steps, seed=args.seed, checkpoint_every=10,
                                      eval_every=args.eval_every),
-                         base_name=args.model, drift=DriftConfig(max_kl=args.max_kl, seed=args.seed),
+                         base_name=args.model, drift=DriftConfig(max_kl=args.max_kl, seed=args.seed,
+                                          max_new_tokens=args.eval_max_new_tokens),  # as the eval
                          stop_token_ids=ChatTemplate().stop_tokens(engine.tokenizer))
     on_step = StepPrinter("dpo")
     result = run.fit(checkpoint_dir=store.checkpoint_dir("concise-dpo"), resume=True, on_step=on_step)

@@ -202,7 +202,8 @@ def train_dpo(
     max_kl: Annotated[float | None, typer.Option(
         help="Stop when KL to the reference passes this many nats per answer, keeping the last weights "
              "within it.")] = None,
-    kl_every: Annotated[int, typer.Option(help="Steps between KL measurements (8 prompts, sampled answers).")] = 10,
+    kl_every: Annotated[int, typer.Option(
+        help="Steps between KL measurements (24 prompts, answers of ≤96 tokens).")] = 10,
     targets: TargetsOption = "q,v",
     rank: RankOption = 8,
     alpha: AlphaOption = 16.0,

@@ -150,6 +150,8 @@ def test_dpo_stops_at_the_kl_bound_and_keeps_the_last_weights_within_it(model_di
     result = run.fit()
     assert result.steps == 6 < result.total_steps and "passed --max-kl" in result.stopped
     assert run.card()["result"]["stopped"] == result.stopped and "weights of step 4" in result.stopped
+    # the held-out pairs are scored once more after the stop (eval_every is 10): the kept weights' figures
+    assert result.history[-1].eval_loss is not None and result.final_eval_loss == result.history[-1].eval_loss
     assert [h["kl"] for h in run.drift.history] == [h["kl"] for h in history[:3]]  # the same measurements
     restored = run.drift.measure()  # step 4's weights are back
     assert restored == pytest.approx(history[1]["kl"], abs=1e-4) and restored <= bound

@@ -264,13 +264,11 @@ class Trainer:
                     self._checkpoint_interrupted(len(group))
                     raise
                 last = self.step >= self.total_steps
-                if eval_batches and (last or (self.config.eval_every and self.step % self.config.eval_every == 0)):
-                    info.eval_loss, info.eval_metrics = self.evaluate(eval_batches)
-                if self.checkpoint_dir is not None and (
-                        last or (self.config.checkpoint_every and self.step % self.config.checkpoint_every == 0)):
-                    self.save_checkpoint(self.checkpoint_dir)
+                self._after_step(info, eval_batches, last)
                 if self.on_step is not None:
                     self.on_step(info)
+                if self.stop_reason is not None and not last:  # a hook stopped the run and may have set
+                    self._after_step(info, eval_batches, True)  # weights back: score and keep those
                 if last or self.stop_reason is not None:
                     break
         finally:
@@ -283,6 +281,14 @@ class Trainer:
             final_loss=sum(tail) / len(tail) if tail else None, initial_eval_loss=self.initial_eval_loss,
             final_eval_loss=eval_loss, tokens=self._tokens, seconds=self._train_seconds, history=list(self.history),
             stopped=self.stop_reason)
+
+    def _after_step(self, info: StepInfo, eval_batches: Sequence[Any] | None, last: bool) -> None:
+        """Held-out loss and checkpoint, on schedule and always after the last step."""
+        if eval_batches and (last or (self.config.eval_every and self.step % self.config.eval_every == 0)):
+            info.eval_loss, info.eval_metrics = self.evaluate(eval_batches)
+        if self.checkpoint_dir is not None and (
+                last or (self.config.checkpoint_every and self.step % self.config.checkpoint_every == 0)):
+            self.save_checkpoint(self.checkpoint_dir)
 
     def _groups(self, train: BatchSource) -> Iterator[list[Any]]:
         """Groups of `grad_accum` micro-batches, epoch after epoch, from the saved position."""

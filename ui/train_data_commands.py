@@ -55,6 +55,10 @@ def train_game24_data(
     states: Annotated[int, typer.Option(help="States per training puzzle beside its own numbers.")] = 4,
     three_number_share: Annotated[float, typer.Option(help="Share of those states with three numbers left.")] = 0.5,
     propose_lines: Annotated[int, typer.Option(help="Steps in a propose target.")] = 5,
+    list_all_below: Annotated[int, typer.Option(
+        help="A state of at most this many numbers gets every distinct step as its propose target "
+             "(0: none; 3: three- and two-number states).")] = 0,
+    root_share: Annotated[float, typer.Option(help="Share of the puzzles whose own numbers are a prompt too.")] = 1.0,
     seed: Annotated[int, typer.Option(help="Seed: the same seed writes the same file.")] = 0,
 ) -> None:
     """Generate Game of 24 role data from the training puzzles, with the solver's targets.
@@ -67,7 +71,8 @@ def train_game24_data(
             raise ValueError(f"--role must be propose, value or answer, got {role!r}")
         examples = training_examples_from_csv(puzzles or default_data_path(), kinds=(role,), seed=seed,
                                               states_per_puzzle=states, propose_lines=propose_lines,
-                                              three_number_share=three_number_share)
+                                              three_number_share=three_number_share,
+                                              list_all_below=list_all_below, root_share=root_share)
         _write_examples(output, (e.to_dict() for e in examples), len(examples))
 
 

@@ -91,6 +91,19 @@ def training_puzzles(
     return [p for p in puzzles if not p.is_test and tuple(sorted(p.numbers)) not in held_out]
 
 
+def every_step_target(values: tuple[Fraction, ...]) -> str:
+    """Every distinct next step (one per set of numbers left), pair by pair in the solver's
+    fixed order: a list the model can learn to write in full, whatever the numbers, so the
+    search sees every child of a small state and the value role chooses among them."""
+    seen: set[tuple[Fraction, ...]] = set()
+    lines = []
+    for step in next_steps(values):
+        if step.left not in seen:
+            seen.add(step.left)
+            lines.append(step.line())
+    return "\n".join(lines)
+
+
 def _propose_target(values: tuple[Fraction, ...], lines: int, rng: random.Random) -> str:
     """Next steps that can still reach 24 first (whole numbers before fractions), then
     others; one step per distinct result, so every line is a different child of the search;
@@ -134,6 +147,8 @@ def generate_training_examples(
     test_numbers: Collection[tuple[int, ...]] = (),
     test_states: Collection[tuple[Fraction, ...]] = (),
     three_number_share: float = 0.5,
+    list_all_below: int = 0,
+    root_share: float = 1.0,
     seed: int = 0,
 ) -> list[TrainingExample]:
     """Zero-shot SFT examples whose targets come from the solver.
@@ -141,7 +156,10 @@ def generate_training_examples(
     propose: the puzzle and `states_per_puzzle` states after one or two random steps (one
     step, leaving three numbers, with probability `three_number_share`: judging three
     numbers is the value role's hard part),
-    target = up to `propose_lines` next steps, the ones that can still reach 24 first.
+    target = up to `propose_lines` next steps, the ones that can still reach 24 first;
+    for a state of at most `list_all_below` numbers, every distinct step instead. A share
+    `root_share` of the puzzles show their own numbers too (fewer: a run that teaches
+    deeper states only, continuing from an adapter that already knows the first step).
     value: the same kind of states, half that can reach 24 ("sure") and half that
     cannot ("impossible") where both exist. answer: the solver's steps -> the expression.
     Raises HeldOutPuzzleError if any puzzle is a test puzzle (filter with
@@ -153,8 +171,9 @@ def generate_training_examples(
         raise ValueError(f"states_per_puzzle must be >= 1, got {states_per_puzzle}")
     if propose_lines < 1:
         raise ValueError(f"propose_lines must be >= 1, got {propose_lines}")
-    if not 0.0 <= three_number_share <= 1.0:
-        raise ValueError(f"three_number_share must be between 0 and 1, got {three_number_share}")
+    for name, share in (("three_number_share", three_number_share), ("root_share", root_share)):
+        if not 0.0 <= share <= 1.0:
+            raise ValueError(f"{name} must be between 0 and 1, got {share}")
     unknown = set(kinds) - {"propose", "value", "answer"}
     if unknown:
         raise ValueError(f"kinds must be propose, value or answer, got {sorted(unknown)}")
@@ -177,7 +196,7 @@ def generate_training_examples(
 
     for puzzle in puzzles:
         root = sorted_values(Fraction(x) for x in puzzle.numbers)
-        states = [root]
+        states = [root] if root_share >= 1.0 or rng.random() < root_share else []  # the old stream at 1.0
         sure: list[tuple[Fraction, ...]] = []
         impossible: list[tuple[Fraction, ...]] = []
         for _ in range(8 * states_per_puzzle):
@@ -191,7 +210,8 @@ def generate_training_examples(
         states += picked
         for state in states:
             if "propose" in kinds:
-                target = _propose_target(state, propose_lines, rng)
+                target = (every_step_target(state) if len(state) <= list_all_below
+                          else _propose_target(state, propose_lines, rng))
                 emit("propose", puzzle, state, propose_messages(state), target)
             if "value" in kinds:
                 label = "sure" if solvable(state) else "impossible"

@@ -3,7 +3,8 @@ training data may no longer contain (`reachable_states`): the value adapter's ac
 AUC on 2- and 3-number states, the propose adapter's share of steps that keep 24 reachable.
 
     python benchmarks/game24_roles.py [--value game24-value] [--propose game24-propose]
-                                      [--states 200] [--propose-states 60] [--precision int8]
+                                      [--states 200] [--propose-states 60] [--propose-tokens 96]
+                                      [--precision int8]
                                       [--skip-propose | --skip-value]
 
 States are those a search reaches with non-negative steps (what the proposer writes),
@@ -13,8 +14,10 @@ propose role the 100 test puzzles themselves (the search's first step) and a sam
 three-number states. Value: P(sure) against P(impossible)
 from one forward pass (`label_probs`), "right" when the larger one matches the solver.
 Propose: one greedy call per state; each parsed line is a step of the state (right
-arithmetic, numbers it has) or not, and keeps 24 reachable or not. Prints figures; never
-pass/fail.
+arithmetic, numbers it has) or not, and keeps 24 reachable or not; per state, the share of
+its distinct children (sets of numbers left) the valid lines cover, and for a solvable
+state whether any valid line keeps 24 reachable (a way on is listed: what the search
+needs from the proposer). Prints figures; never pass/fail.
 """
 
 from __future__ import annotations
@@ -95,12 +98,14 @@ def is_step_of(state: State, parsed) -> bool:
         return False
 
 
-def measure_propose(lm: EngineLM, states: list[State]) -> str:
-    lines = valid = keeps = first_keeps = 0
+def measure_propose(lm: EngineLM, states: list[State], max_tokens: int = 96) -> str:
+    lines = valid = keeps = first_keeps = solvable_states = way_on = 0
+    coverage = 0.0
     for state in states:
-        text = lm.complete(lm.render(propose_messages(state)), max_tokens=96)[0].text
+        text = lm.complete(lm.render(propose_messages(state)), max_tokens=max_tokens)[0].text
         parsed = [p for p in (parse_step(line) for line in text.splitlines()) if p is not None]
         lines += len(parsed)
+        children: set[State] = set()
         for n, step in enumerate(parsed):
             if not is_step_of(state, step):
                 continue
@@ -108,12 +113,20 @@ def measure_propose(lm: EngineLM, states: list[State]) -> str:
             left = list(state)
             left.remove(step[0])
             left.remove(step[2])
-            ok = solvable(sorted_values([*left, step[3]]))
+            child = sorted_values([*left, step[3]])
+            children.add(child)
+            ok = solvable(child)
             keeps += ok
             first_keeps += ok and n == 0
+        every = {step.left for step in next_steps(state)}
+        coverage += len(children & every) / len(every)
+        if solvable(state):
+            solvable_states += 1
+            way_on += any(solvable(child) for child in children)
     return (f"{len(states)} states, {lines} steps parsed: {valid / max(lines, 1):.3f} valid, "
             f"{keeps / max(lines, 1):.3f} keep 24 reachable; first line keeps it in "
-            f"{first_keeps / len(states):.3f} of states")
+            f"{first_keeps / len(states):.3f} of states; children covered {coverage / len(states):.3f}; "
+            f"a way on listed in {way_on}/{solvable_states} solvable states")
 
 
 def main() -> None:
@@ -122,6 +135,8 @@ def main() -> None:
     parser.add_argument("--propose", default="game24-propose")
     parser.add_argument("--states", type=int, default=200, help="value: states sampled per size")
     parser.add_argument("--propose-states", type=int, default=60, help="propose: 3-number states sampled")
+    parser.add_argument("--propose-tokens", type=int, default=96,
+                        help="propose: tokens per reply (a proposer that lists every step needs ~384)")
     parser.add_argument("--precision", default="int8")
     parser.add_argument("--skip-propose", action="store_true")
     parser.add_argument("--skip-value", action="store_true",
@@ -145,9 +160,9 @@ def main() -> None:
         return
     propose = EngineLM(engine, adapter=store.load_onto(engine, args.propose, activate=True).name)
     roots = sorted(sorted_values(Fraction(x) for x in p) for p in puzzles)
-    print(f"propose ({args.propose}), the 100 test puzzles: {measure_propose(propose, roots)}")
+    print(f"propose ({args.propose}), the 100 test puzzles: {measure_propose(propose, roots, args.propose_tokens)}")
     sample = rng.sample(states[3], min(args.propose_states, len(states[3])))
-    print(f"propose ({args.propose}), 3 numbers: {measure_propose(propose, sample)}")
+    print(f"propose ({args.propose}), 3 numbers: {measure_propose(propose, sample, args.propose_tokens)}")
 
 
 if __name__ == "__main__":

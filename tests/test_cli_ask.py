@@ -222,3 +222,19 @@ def test_eval_game24_is_resumable_and_logged(home, tmp_path):
     assert again["new"] == 0 and again["skipped"] == 2
     wider = json.loads(kigi(home, *args[:-4], "--range", "901-903", "-o", str(out)).stdout)
     assert wider["new"] == 1
+
+
+def test_eval_game24_max_tokens_bounds_each_reply(home, tmp_path):
+    from agent.tasks.game24 import default_data_path
+
+    if not default_data_path().is_file():
+        missing("../shared/data/game24.csv is not here")
+    out = tmp_path / "io.jsonl"
+    done = kigi(home, "eval", "game24", "-m", "tiny", "--method", "io", "--range", "901-902", "--max-tokens", "5",
+                "-o", str(out))
+    assert done.returncode == 0, done.stderr.decode()
+    header, *results = [json.loads(line) for line in out.read_text().splitlines()]
+    assert header["params"]["reply_tokens"] == 5 and header["params"]["max_tokens"] == 5
+    assert len(results) == 2 and all(r["tokens"] <= 5 for r in results)
+    bad = kigi(home, "eval", "game24", "-m", "tiny", "--method", "io", "--max-tokens", "0", "-o", str(out))
+    assert bad.returncode != 0 and b"max_tokens" in bad.stderr and b"Traceback" not in bad.stderr

@@ -158,6 +158,9 @@ def eval_game24(
                                              "calculator) or written by the model and judged (model).")] = "compose",
     n_evaluate: Annotated[int, typer.Option(help="ToT: value samples per state (the paper: 3).")] = 1,
     budget: Annotated[int | None, typer.Option(help="ToT: most tokens per puzzle.")] = None,
+    max_tokens: Annotated[int | None, typer.Option(help="Tokens per reply (io 64, cot and cot-sc 256) or per ToT "
+                                                        "propose call (128; a proposer listing every step "
+                                                        "needs ~384).")] = None,
     propose_adapter: Annotated[str | None, typer.Option(help="Adapter for proposing thoughts.")] = None,
     value_adapter: Annotated[str | None, typer.Option(help="Adapter for judging states.")] = None,
     adapter: AdapterOption = None,
@@ -182,7 +185,7 @@ def eval_game24(
         config = Game24EvalConfig(method=method, ranks=ranks, model=model, precision=precision,  # type: ignore[arg-type]
                                   few_shot=few_shot, samples=samples, breadth=breadth, generate=generate,  # type: ignore[arg-type]
                                   evaluate=evaluate, check=check, budget_tokens=budget, workers=workers,  # type: ignore[arg-type]
-                                  answer=answer, n_evaluate=n_evaluate,  # type: ignore[arg-type]
+                                  answer=answer, n_evaluate=n_evaluate, max_tokens=max_tokens,  # type: ignore[arg-type]
                                   adapters=roles or None)
         results = Path(output) if output else home().root / "evals" / results_name(config)
         lm = bound = None

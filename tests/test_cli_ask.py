@@ -207,6 +207,16 @@ def test_ask_tot_returns_the_tree_and_logs_it(home):
     assert json.loads(tree)["nodes"] == data["tree"]["nodes"]
 
 
+def test_ask_tot_with_no_budget_answers_directly_and_says_so(home):
+    result = kigi(home, "ask", "-m", "tiny", "--tot", "--budget", "0", "--max-tokens", "6", "--json", "Hello?")
+    assert result.returncode == 0, result.stderr.decode()
+    assert b"answering directly" in result.stderr
+    data = json.loads(result.stdout)
+    assert "tree" not in data and data["answer"] is not None
+    bad = kigi(home, "ask", "-m", "tiny", "--tot", "--budget", "-5", "Hello?")
+    assert bad.returncode == 1 and b"--budget" in bad.stderr and b"Traceback" not in bad.stderr
+
+
 def test_eval_game24_is_resumable_and_logged(home, tmp_path):
     from agent.tasks.game24 import default_data_path
 

@@ -178,10 +178,20 @@ def show_sources(console: Console, info: dict[str, Any]) -> None:
         console.print(f"[yellow]⚠ not supported by the sources:[/] {sentence}", highlight=False)
 
 
-def search_config(breadth: int, depth: int, budget: int, seed: int | None) -> SearchConfig:
+def search_config(breadth: int, depth: int, budget: int, seed: int | None) -> SearchConfig | None:
+    """The search `--tot` runs; None for a budget of 0 tokens, which answers directly."""
     from agent.tot import SearchConfig
 
-    return SearchConfig(breadth=breadth, depth=depth, max_tokens=budget, seed=seed)
+    if budget < 0:
+        raise ValueError(f"--budget must be 0 (answer directly) or more tokens, got {budget}")
+    return SearchConfig(breadth=breadth, depth=depth, max_tokens=budget, seed=seed) if budget else None
+
+
+def tot_or_direct(tot: bool, config: SearchConfig | None) -> SearchConfig | None:
+    """The search to run before an answer, saying so on stderr when the budget leaves none."""
+    if tot and config is None:
+        err_console().print("[yellow]ToT budget is 0 tokens: answering directly, without a search[/]")
+    return config if tot else None
 
 
 def turn_json(result: TurnResult, model: str, conversation_id: str | None) -> dict[str, Any]:
@@ -276,6 +286,8 @@ def ask(
         from agent.inputs import make_query
         from ui.render import stream_answer
 
+        config = tot_or_direct(tot, search_config(breadth, depth, budget, seed))
+        tot = config is not None
         if best_of and (tot or not reward):
             raise ValueError("--best-of needs --reward NAME, and does not combine with --tot")
         local = no_server or tot or bool(best_of)  # --tot and --best-of need the weights here
@@ -291,7 +303,6 @@ def ask(
                 from ui.tree import LiveTree
 
                 scorer = tot_value_scorer(session, value) if value else None
-                config = search_config(breadth, depth, budget, seed)
                 with LiveTree(err_console()) as live:
                     found = session.reply_tot(query.question, query.context, config, live.on_update, max_tokens,
                                               scorer=scorer)
@@ -359,6 +370,8 @@ def chat(
         from ui.chat import ChatREPL, setup_history
 
         sampling = sampling_config(temperature, top_p, top_k, max_tokens, seed)
+        config = search_config(breadth, depth, budget, seed)
+        tot = tot_or_direct(tot, config) is not None
         session = open_session(model, precision, compile, adapter, system, no_log, continue_last, cid,
                                local=no_server or tot)
         remember_store = attach_memory(session, no_memory, remember, chroma_url)
@@ -377,8 +390,7 @@ def chat(
             console = Console(highlight=False)
             with compiled_step_kept(session.engine):
                 ChatREPL(console, session, sampling, switch_adapter=switch_adapter,
-                         tot=search_config(breadth, depth, budget, seed) if tot else None,
-                         tot_config=search_config(breadth, depth, budget, seed),
+                         tot=config if tot else None, tot_config=config,
                          after_answer=lambda q: show_sources(console, after_answer(session, q, remember_store))).run()
         finally:
             save_history()

@@ -51,7 +51,7 @@ NoServerOption = Annotated[bool, typer.Option(
 TotOption = Annotated[bool, typer.Option("--tot", help="Think with a Tree-of-Thoughts search before answering.")]
 BreadthOption = Annotated[int, typer.Option(help="ToT: states kept per level.")]
 DepthOption = Annotated[int, typer.Option(help="ToT: reasoning steps.")]
-BudgetOption = Annotated[int, typer.Option(help="ToT: most tokens the search may generate.")]
+BudgetOption = Annotated[int, typer.Option(help="ToT: most tokens the search may generate (0: answer directly).")]
 
 # -- training ---------------------------------------------------------------------------------
 BaseModelOption = Annotated[str, typer.Option("--model", "-m", help="Base model (see `kigi model list`).",

@@ -4,6 +4,8 @@ process or in worker processes that each load their own model, appended as they 
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,7 +73,22 @@ _worker_model: tuple[LanguageModel, dict[str, LanguageModel] | None] | None = No
 
 def _init_worker(spec: ModelSpec) -> None:
     global _worker_model
+    exit_with_parent(os.getppid())
     _worker_model = spec.load()
+
+
+def exit_with_parent(parent: int, every: float = 1.0) -> threading.Thread:
+    """End this worker when its parent goes: a parent killed by a signal (SIGTERM, SIGKILL)
+    runs no cleanup, and its workers would otherwise solve on, orphaned, for as long as
+    their queue lasts (seen: an hour of both cores)."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(1)
+
+    watcher = threading.Thread(target=watch, name="exit-with-parent", daemon=True)
+    watcher.start()
+    return watcher
 
 
 def _solve_in_worker(puzzle: Puzzle, config: Game24EvalConfig) -> PuzzleResult:

@@ -93,3 +93,15 @@ def test_the_game24_data_command_lists_every_step_of_small_states(tmp_path):
         assert len(state) < 4 and record["messages"][-1]["content"] == every_step_target(state)
     bad = CliRunner().invoke(app, ["train", "game24-data", "-o", str(out), "--puzzles", str(data), "--root-share", "2"])
     assert bad.exit_code == 1 and "root_share" in bad.output
+
+
+def test_a_zero_denominator_in_model_text_is_not_a_number_and_never_stops_a_search():
+    from agent.tasks.game24 import parse_step
+
+    assert parse_step("14 / 0 = 14/0 (left: 14/0 2)") is None
+    assert parse_step("13 + 1 = 14 (left: 0 14/0)") is None
+    state = "11 - 11 = 0 (left: 0 1 13)\n"
+    reply = "13 / 0 = 13/0 (left: 1 13/0)\n0 / 13 = 0 (left: 0 1)\n13 + 1 = 14 (left: 0 14)"
+    for check in ("drop", "repair", "none"):
+        children = Game24Task((1, 11, 11, 13), check=check).parse_thoughts(state, reply)
+        assert [c.splitlines()[-1] for c in children] == ["0 / 13 = 0 (left: 0 1)", "13 + 1 = 14 (left: 0 14)"]

@@ -58,10 +58,10 @@ def majority_answer(texts: Iterable[str]) -> str | None:
     return next(first[k] for k in first if counts[k] == best)
 
 
-def _number(text: str) -> Fraction | None:
-    """A number the model wrote, or None for one that is not (`14/0`)."""
+def _numbers(texts: Iterable[str]) -> list[Fraction] | None:
+    """Numbers the model wrote, or None when one is not a number (`14/0`)."""
     try:
-        return Fraction(text)
+        return [Fraction(x) for x in texts]
     except ZeroDivisionError:
         return None
 
@@ -70,8 +70,8 @@ def _parse_numbers(text: str) -> tuple[Fraction, ...] | None:
     items = [x for x in re.split(r"[\s,]+", text.strip()) if x]
     if not items or not all(re.fullmatch(_NUM, x) for x in items):
         return None
-    values = [_number(x) for x in items]
-    return None if None in values else sorted_values(v for v in values if v is not None)
+    values = _numbers(items)
+    return None if values is None else sorted_values(values)
 
 
 ParsedStep = tuple[Fraction, str, Fraction, Fraction, tuple[Fraction, ...] | None]
@@ -89,8 +89,9 @@ def parse_step(line: str) -> ParsedStep | None:
         left_values = _parse_numbers(left)
         if left_values is None:
             return None
-    numbers = [_number(x) for x in (a, b, result)]
-    if numbers[0] is None or numbers[1] is None or numbers[2] is None:
+    numbers = _numbers((a, b, result))
+    if numbers is None:
         return None
-    return numbers[0], op, numbers[1], numbers[2], left_values
+    first, second, value = numbers
+    return first, op, second, value, left_values
 

@@ -91,17 +91,22 @@ def training_puzzles(
     return [p for p in puzzles if not p.is_test and tuple(sorted(p.numbers)) not in held_out]
 
 
-def every_step_target(values: tuple[Fraction, ...]) -> str:
-    """Every distinct next step (one per set of numbers left), pair by pair in the solver's
-    fixed order: a list the model can learn to write in full, whatever the numbers, so the
-    search sees every child of a small state and the value role chooses among them."""
+def _one_per_child(steps: Iterable[Step]) -> list[Step]:
+    """The first step to each set of numbers left: every line a different child of the search."""
     seen: set[tuple[Fraction, ...]] = set()
-    lines = []
-    for step in next_steps(values):
+    kept = []
+    for step in steps:
         if step.left not in seen:
             seen.add(step.left)
-            lines.append(step.line())
-    return "\n".join(lines)
+            kept.append(step)
+    return kept
+
+
+def every_step_target(values: tuple[Fraction, ...]) -> str:
+    """Every distinct next step, pair by pair in the solver's fixed order: a list the model
+    can learn to write in full, whatever the numbers, so the search sees every child of a
+    small state and the value role chooses among them."""
+    return "\n".join(step.line() for step in _one_per_child(next_steps(values)))
 
 
 def _propose_target(values: tuple[Fraction, ...], lines: int, rng: random.Random) -> str:
@@ -109,13 +114,9 @@ def _propose_target(values: tuple[Fraction, ...], lines: int, rng: random.Random
     others; one step per distinct result, so every line is a different child of the search;
     shuffled within each group so position carries no enumeration order."""
     groups: list[list[Step]] = [[], [], []]
-    seen: set[tuple[Fraction, ...]] = set()
     steps = next_steps(values)
     rng.shuffle(steps)
-    for step in steps:
-        if step.left in seen:
-            continue
-        seen.add(step.left)
+    for step in _one_per_child(steps):
         if solvable(step.left):
             groups[0 if step.result.denominator == 1 else 1].append(step)
         else:

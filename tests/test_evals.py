@@ -208,7 +208,7 @@ def test_config_rejects_bad_values_naming_the_field(field, value):
 def test_results_names_tell_settings_apart():
     assert results_name(Game24EvalConfig()) == "game24-io-smollm2-135m-instruct-fp32.jsonl"
     tot = Game24EvalConfig(method="tot", breadth=1, model="/models/tiny", precision="bf16", few_shot=True)
-    assert results_name(tot) == "game24-tot-b1-propose-value-drop-few-shot-tiny-bf16.jsonl"
+    assert results_name(tot) == "game24-tot-b1-propose-value-repair-few-shot-tiny-bf16.jsonl"
     quantized = Game24EvalConfig(method="cot", precision="int4")  # every engine precision
     assert results_name(quantized).endswith("-int4.jsonl")
     adapted = Game24EvalConfig(method="io", adapters={"answer": "io-v1"})
@@ -317,7 +317,8 @@ class DeadEndProposer(Game24LM):
 
 
 @pytest.mark.parametrize("setting", [
-    {"check": "drop"},  # kigi's default: the calculator check, composed answers
+    {"check": "repair"},  # kigi's default: the calculator rewrites each step, composed answers
+    {"check": "drop"},  # the setting (b): the calculator drops a wrong step
     {"check": "none", "answer": "model", "n_evaluate": 3},  # the paper's shape
 ])
 @pytest.mark.parametrize("liar", [False, True])

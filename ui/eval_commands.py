@@ -153,7 +153,8 @@ def eval_game24(
     evaluate: Annotated[str, typer.Option(help="ToT judging: value | sampled_value | vote.")] = "value",
     samples: Annotated[int, typer.Option(help="cot-sc: samples per puzzle.")] = 5,
     few_shot: Annotated[bool, typer.Option(help="Few-shot prompts (for the base model).")] = False,
-    check: Annotated[str, typer.Option(help="ToT: wrong arithmetic in a step: drop | repair | none.")] = "drop",
+    check: Annotated[str, typer.Option(help="ToT: a step with wrong arithmetic or numbers left: repair (the calculator "
+                                            "rewrites them) | drop | none.")] = "repair",
     answer: Annotated[str, typer.Option(help="ToT: the final expression composed from the kept steps (compose, a "
                                              "calculator) or written by the model and judged (model).")] = "compose",
     n_evaluate: Annotated[int, typer.Option(help="ToT: value samples per state (the paper: 3).")] = 1,

@@ -66,12 +66,12 @@ def fuse_linears(layers: list[nn.Module]) -> nn.Module | None:
     if len(kinds) != 1 or len({layer.in_features for layer in layers}) != 1:
         return None
     kind = kinds.pop()
-    if kind is not nn.Linear:
+    if not issubclass(kind, nn.Linear):
         joined = getattr(kind, "joined", None)  # a quantized kind joins its own
         return None if joined is None else joined(layers)
     weight = torch.cat([layer.weight.detach() for layer in layers])
-    fused = nn.Linear(weight.size(1), weight.size(0), bias=layers[0].bias is not None,
-                      device=weight.device, dtype=weight.dtype)
+    fused = kind(weight.size(1), weight.size(0), bias=layers[0].bias is not None,
+                 device=weight.device, dtype=weight.dtype)
     fused.weight = nn.Parameter(weight, requires_grad=False)
     bias = cat_bias(layers, weight.dtype)
     if bias is not None:

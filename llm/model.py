@@ -19,6 +19,7 @@ from llm.attention import SHARED_PREFIX_MIN, shared_prefix_attention
 from llm.config import ModelConfig
 from llm.fuse import fuse_linears, fused_parts
 from llm.kv_cache import KVCache, LayerCache
+from llm.linear import Linear, linear
 
 
 class RMSNorm(nn.Module):
@@ -73,10 +74,10 @@ class Attention(nn.Module):
         super().__init__()
         self.n_head, self.n_kv_head, self.head_dim = config.n_head, config.n_kv_head, config.head_dim
         kv_dim = config.n_kv_head * config.head_dim
-        self.q = nn.Linear(config.d_model, config.d_model, bias=config.bias)
-        self.k = nn.Linear(config.d_model, kv_dim, bias=config.bias)
-        self.v = nn.Linear(config.d_model, kv_dim, bias=config.bias)
-        self.o = nn.Linear(config.d_model, config.d_model, bias=config.bias)
+        self.q = Linear(config.d_model, config.d_model, bias=config.bias)
+        self.k = Linear(config.d_model, kv_dim, bias=config.bias)
+        self.v = Linear(config.d_model, kv_dim, bias=config.bias)
+        self.o = Linear(config.d_model, config.d_model, bias=config.bias)
         self.causal = config.causal
         # (q, k, v, fused): one matmul for all three (`Transformer.fuse_projections`). It is
         # used while q, k, v are these modules or LoRA wrappers around them (`fused_parts`:
@@ -121,9 +122,9 @@ class MLP(nn.Module):
         super().__init__()
         self.activation = config.activation
         if config.activation == "swiglu":
-            self.gate = nn.Linear(config.d_model, config.d_ff, bias=config.bias)
-        self.up = nn.Linear(config.d_model, config.d_ff, bias=config.bias)
-        self.down = nn.Linear(config.d_ff, config.d_model, bias=config.bias)
+            self.gate = Linear(config.d_model, config.d_ff, bias=config.bias)
+        self.up = Linear(config.d_model, config.d_ff, bias=config.bias)
+        self.down = Linear(config.d_ff, config.d_model, bias=config.bias)
         self.fused: tuple[nn.Module, ...] | None = None  # (gate, up, fused), as in Attention
         self.joined_lora: dict = {}
 
@@ -176,7 +177,7 @@ class Transformer(nn.Module):
         self.emb_norm = make_norm(config) if config.embedding_norm else None
         self.blocks = nn.ModuleList(Block(config) for _ in range(config.n_layer))
         self.final_norm = make_norm(config) if config.pre_norm else None
-        self.lm_head = None if config.tie_embeddings else nn.Linear(config.d_model, config.vocab_size, bias=False)
+        self.lm_head = None if config.tie_embeddings else Linear(config.d_model, config.vocab_size, bias=False)
         self.kv_cache: KVCache | None = None  # read and written when forward gets input_pos
         # the adapter active now (set by llm.lora's AdapterSet; None: the plain weights): the
         # cache's keys are reused only under the weights that computed them
@@ -339,7 +340,7 @@ class Transformer(nn.Module):
         if self.lm_head is not None:
             return self.lm_head(x)
         if isinstance(self.tok_emb, nn.Embedding):
-            return F.linear(x, self.tok_emb.weight)
+            return linear(x, self.tok_emb.weight)
         return self.tok_emb.attend(x)  # a quantized embedding (llm.quant.QuantEmbedding)
 
     def _mask(self, positions: Tensor, start: int, end: int, attention_mask: Tensor | None,

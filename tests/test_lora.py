@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from llm.linear import Linear  # the model's plain float layer
 from llm.lora import (
     AdapterFormatError,
     AdapterMismatchError,
@@ -194,7 +195,7 @@ def test_switching_changes_outputs_and_off_restores_the_base(hf_dir):
         adapters.unmerge()
         adapters.remove("a")
         adapters.remove("b")
-    assert type(model.blocks[0].attn.q) is torch.nn.Linear
+    assert type(model.blocks[0].attn.q) is Linear
     assert adapters.names == []
 
 
@@ -244,7 +245,7 @@ def test_loading_onto_another_base_fails_clearly(hf_dir, other_hf_dir, tmp_path)
     other = kigi_model(other_hf_dir)
     with pytest.raises(AdapterMismatchError, match="trained on another base model \\(tiny-0"):
         adapters_of(other).load(tmp_path / "a")
-    assert adapters_of(other).names == [] and type(other.blocks[0].attn.q) is torch.nn.Linear
+    assert adapters_of(other).names == [] and type(other.blocks[0].attn.q) is Linear
 
 
 def test_an_adapter_of_a_wider_model_is_refused_by_shape(hf_dir, tmp_path):
@@ -307,7 +308,7 @@ def test_a_hand_written_adapter_that_contradicts_its_own_config_is_refused(hf_di
     model = kigi_model(hf_dir)
     with pytest.raises(AdapterFormatError, match=message):
         adapters_of(model).load(directory)
-    assert adapters_of(model).names == [] and type(model.blocks[0].attn.q) is torch.nn.Linear
+    assert adapters_of(model).names == [] and type(model.blocks[0].attn.q) is Linear
 
 
 def test_unsupported_peft_options_and_damaged_files_are_refused(hf_dir, tmp_path):

@@ -17,7 +17,9 @@ Propose: one greedy call per state; each parsed line is a step of the state (rig
 arithmetic, numbers it has) or not, and keeps 24 reachable or not; per state, the share of
 its distinct children (sets of numbers left) the valid lines cover, and for a solvable
 state whether any valid line keeps 24 reachable (a way on is listed: what the search
-needs from the proposer). Prints figures; never pass/fail.
+needs from the proposer), and whether any line does once its result is recomputed (what
+`--check repair`, the default, keeps); three-number states are measured twice, a random
+sample and a sample of solvable ones. Prints figures; never pass/fail.
 """
 
 from __future__ import annotations
@@ -85,27 +87,36 @@ def measure_value(lm: EngineLM, states: list[State]) -> str:
             f"AUC {auc(scores, truth):.3f}")
 
 
-def is_step_of(state: State, parsed) -> bool:
-    a, op, b, result, _ = parsed
+def repaired_child(state: State, parsed) -> State | None:
+    """The numbers left after the line's own pair and operator, its result recomputed (what
+    `--check repair` keeps), or None when the state lacks a number it names."""
+    a, op, b, _, _ = parsed
     values = list(state)
     for x in (a, b):
         if x not in values:
-            return False
+            return None
         values.remove(x)
     try:
-        return combine(a, op, b) == result
+        return sorted_values([*values, combine(a, op, b)])
     except ZeroDivisionError:
-        return False
+        return None
+
+
+def is_step_of(state: State, parsed) -> bool:
+    """The line is a step of the state as written: its numbers and its arithmetic."""
+    a, op, b, result, _ = parsed
+    return repaired_child(state, parsed) is not None and combine(a, op, b) == result
 
 
 def measure_propose(lm: EngineLM, states: list[State], max_tokens: int = 96) -> str:
-    lines = valid = keeps = first_keeps = solvable_states = way_on = 0
+    lines = valid = keeps = first_keeps = solvable_states = way_on = way_on_repaired = 0
     coverage = 0.0
     for state in states:
         text = lm.complete(lm.render(propose_messages(state)), max_tokens=max_tokens)[0].text
         parsed = [p for p in (parse_step(line) for line in text.splitlines()) if p is not None]
         lines += len(parsed)
         children: set[State] = set()
+        repaired = {child for child in (repaired_child(state, step) for step in parsed) if child is not None}
         for n, step in enumerate(parsed):
             if not is_step_of(state, step):
                 continue
@@ -123,10 +134,12 @@ def measure_propose(lm: EngineLM, states: list[State], max_tokens: int = 96) -> 
         if solvable(state):
             solvable_states += 1
             way_on += any(solvable(child) for child in children)
+            way_on_repaired += any(solvable(child) for child in repaired)
     return (f"{len(states)} states, {lines} steps parsed: {valid / max(lines, 1):.3f} valid, "
             f"{keeps / max(lines, 1):.3f} keep 24 reachable; first line keeps it in "
             f"{first_keeps / len(states):.3f} of states; children covered {coverage / len(states):.3f}; "
-            f"a way on listed in {way_on}/{solvable_states} solvable states")
+            f"a way on listed in {way_on}/{solvable_states} solvable states "
+            f"({way_on_repaired} once repaired, as --check repair does)")
 
 
 def main() -> None:
@@ -163,6 +176,10 @@ def main() -> None:
     print(f"propose ({args.propose}), the 100 test puzzles: {measure_propose(propose, roots, args.propose_tokens)}")
     sample = rng.sample(states[3], min(args.propose_states, len(states[3])))
     print(f"propose ({args.propose}), 3 numbers: {measure_propose(propose, sample, args.propose_tokens)}")
+    # few random three-number states are solvable (8 of 60): the ones a search must get past
+    ways = [state for state in states[3] if solvable(state)]
+    sample = rng.sample(ways, min(args.propose_states, len(ways)))
+    print(f"propose ({args.propose}), 3 numbers, solvable: {measure_propose(propose, sample, args.propose_tokens)}")
 
 
 if __name__ == "__main__":

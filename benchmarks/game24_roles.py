@@ -35,6 +35,7 @@ from agent.home import KigiHome  # noqa: E402
 from agent.lm import EngineLM  # noqa: E402
 from agent.models import load_engine  # noqa: E402
 from agent.tasks.game24 import (  # noqa: E402
+    Game24Task,
     default_data_path,
     held_out_numbers,
     load_puzzles,
@@ -87,25 +88,23 @@ def measure_value(lm: EngineLM, states: list[State]) -> str:
             f"AUC {auc(scores, truth):.3f}")
 
 
-def repaired_child(state: State, parsed) -> State | None:
-    """The numbers left after the line's own pair and operator, its result recomputed (what
-    `--check repair` keeps), or None when the state lacks a number it names."""
-    a, op, b, _, _ = parsed
+def is_step_of(state: State, parsed) -> bool:
+    a, op, b, result, _ = parsed
     values = list(state)
     for x in (a, b):
         if x not in values:
-            return None
+            return False
         values.remove(x)
     try:
-        return sorted_values([*values, combine(a, op, b)])
+        return combine(a, op, b) == result
     except ZeroDivisionError:
-        return None
+        return False
 
 
-def is_step_of(state: State, parsed) -> bool:
-    """The line is a step of the state as written: its numbers and its arithmetic."""
-    a, op, b, result, _ = parsed
-    return repaired_child(state, parsed) is not None and combine(a, op, b) == result
+def repaired_children(state: State, text: str) -> set[State]:
+    """The numbers left after each line once the search's own `--check repair` rewrote it."""
+    task = Game24Task(state, check="repair")
+    return {task.left(child) for child in task.parse_thoughts(task.root(), text)}
 
 
 def measure_propose(lm: EngineLM, states: list[State], max_tokens: int = 96) -> str:
@@ -116,7 +115,6 @@ def measure_propose(lm: EngineLM, states: list[State], max_tokens: int = 96) -> 
         parsed = [p for p in (parse_step(line) for line in text.splitlines()) if p is not None]
         lines += len(parsed)
         children: set[State] = set()
-        repaired = {child for child in (repaired_child(state, step) for step in parsed) if child is not None}
         for n, step in enumerate(parsed):
             if not is_step_of(state, step):
                 continue
@@ -134,7 +132,7 @@ def measure_propose(lm: EngineLM, states: list[State], max_tokens: int = 96) -> 
         if solvable(state):
             solvable_states += 1
             way_on += any(solvable(child) for child in children)
-            way_on_repaired += any(solvable(child) for child in repaired)
+            way_on_repaired += any(solvable(child) for child in repaired_children(state, text))
     return (f"{len(states)} states, {lines} steps parsed: {valid / max(lines, 1):.3f} valid, "
             f"{keeps / max(lines, 1):.3f} keep 24 reachable; first line keeps it in "
             f"{first_keeps / len(states):.3f} of states; children covered {coverage / len(states):.3f}; "

@@ -8,8 +8,8 @@ Measured on 2 AVX2 cores with weights out of cache (fp32, 70 MB of them cycled):
 (1728 × 576) at 2 rows 601 → 217 µs, at 5 rows 576 → 310 µs; (1536 × 384) at 10 rows 368 →
 256 µs. A single row already takes BLAS's matrix-vector path, and from a few dozen rows on
 the product is compute-bound, so both stay `F.linear`; so does bf16 (slower this way where
-the CPU has no bf16 units). The result is the same product
-summed in another order: equal to `F.linear` within float rounding, not bit for bit.
+the CPU has no bf16 units). The result is the same product summed in another order: equal
+to `F.linear` within float rounding, not bit for bit.
 """
 
 from __future__ import annotations

@@ -212,17 +212,16 @@ def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIO
 def refuse_foreign(conn: sqlite3.Connection) -> None:
     """Raise `LogError` for an SQLite database that holds tables but is not a kigi log:
     never touch someone else's data."""
-    if not _has_table(conn, "migrations") and _has_any_table(conn):
+    # One statement, so one snapshot: two queries could straddle another process's
+    # first migration and see its tables without (yet) its migrations table.
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if tables and "migrations" not in tables:
         raise LogError("an SQLite database without kigi's migrations table; it was left untouched")
 
 
 def _has_table(conn: sqlite3.Connection, name: str) -> bool:
     row = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
     return row is not None
-
-
-def _has_any_table(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table'").fetchone() is not None
 
 
 @migration

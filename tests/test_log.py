@@ -10,6 +10,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -545,6 +546,35 @@ def test_lock_held_past_timeout_is_a_log_error(db: Path) -> None:
             other.close()
         log.add_message(cid, "user", "after the lock")
         assert [m.content for m in log.conversation(cid).messages] == ["after the lock"]
+
+
+def test_a_new_log_opened_while_another_process_writes_it_waits_instead_of_failing(db: Path) -> None:
+    # A writer that holds the log's write lock before WAL mode is on (as a process that
+    # just created the log and is migrating it can): SQLite answers the journal-mode
+    # switch with "locked" at once, without its busy handler. Opening must wait it out.
+    other = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.3, lambda: other.execute("COMMIT"))
+    release.start()
+    try:
+        with ConversationLog(db) as log:
+            assert log.applied_migrations() == [m.name for m in migrations.MIGRATIONS]
+    finally:
+        release.join()
+        other.close()
+
+
+def test_a_database_with_tables_but_no_migrations_table_is_refused_in_one_read(db: Path) -> None:
+    # One statement, so one snapshot: two reads could straddle another process's first
+    # migration and take a kigi log for someone else's database.
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("CREATE TABLE theirs (x)")
+    seen: list[str] = []
+    conn.set_trace_callback(seen.append)
+    with pytest.raises(LogError, match="without kigi's migrations table"):
+        migrations.refuse_foreign(conn)
+    conn.close()
+    assert len(seen) == 1
 
 
 def test_closed_log_is_a_log_error(db: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,15 +56,7 @@ class LogDatabase:
                 if todo:
                     raise LogError(f"{self.path} needs upgrading ({', '.join(todo)}); open it writable once")
             else:
-                try:
-                    # Checked before WAL mode is switched on, which would rewrite the file
-                    # header; migrate() checks again, inside its transaction.
-                    migrations.refuse_foreign(conn)
-                    conn.execute("PRAGMA journal_mode = WAL").fetchone()
-                    if migrations.pending(conn):
-                        migrations.migrate(conn)
-                except LogError as e:
-                    raise LogError(f"{self.path} is not a kigi log: {e}") from None
+                self._prepare(conn, deadline=time.monotonic() + timeout)
         except sqlite3.Error as e:
             conn.close()
             raise self._error(e) from None
@@ -71,6 +64,28 @@ class LogDatabase:
             conn.close()
             raise
         self._conn = conn
+
+    def _prepare(self, conn: sqlite3.Connection, *, deadline: float) -> None:
+        """Switch a writable log to WAL and migrate it, retrying while other processes do
+        the same: switching the journal mode and a first read of a log being migrated can
+        report "locked" at once instead of waiting in SQLite's busy handler."""
+        pause = 0.005
+        while True:
+            try:
+                # Checked before WAL mode is switched on, which would rewrite the file
+                # header; migrate() checks again, inside its transaction.
+                migrations.refuse_foreign(conn)
+                conn.execute("PRAGMA journal_mode = WAL").fetchone()
+                if migrations.pending(conn):
+                    migrations.migrate(conn)
+                return
+            except LogError as e:
+                raise LogError(f"{self.path} is not a kigi log: {e}") from None
+            except sqlite3.OperationalError as e:
+                if not _is_busy(e) or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(2 * pause, 0.1)
 
     def _create_file(self) -> None:
         """Create the log file user-only (0o600); SQLite gives its -wal and -shm the same mode."""
@@ -132,7 +147,7 @@ class LogDatabase:
 
     def _error(self, e: sqlite3.Error) -> LogError:
         """Turn an SQLite error into one line that tells the user what is wrong."""
-        code = (getattr(e, "sqlite_errorcode", None) or 0) & 0xFF
+        code = _primary_code(e)
         detail = str(e).splitlines()[0] if str(e) else type(e).__name__
         if code in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
             return LogError(
@@ -149,3 +164,11 @@ class LogDatabase:
             return LogError(f"cannot write log {self.path}: disk full")
         return LogError(f"log {self.path}: {detail}")
 
+
+def _primary_code(e: sqlite3.Error) -> int:
+    """The primary result code (SQLITE_BUSY for SQLITE_BUSY_RECOVERY and the like)."""
+    return (getattr(e, "sqlite_errorcode", None) or 0) & 0xFF
+
+
+def _is_busy(e: sqlite3.Error) -> bool:
+    return _primary_code(e) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)

@@ -8,11 +8,13 @@ q/k/v and gate/up matmuls off).
 For each precision, on the default model: tokens/s of a greedy batch-1 decode with no
 adapter, the adapter attached but off, the adapter on (the fused matmuls plus the
 adapter's factors joined into one pair of matmuls per fused projection), and both again
-with the fused matmuls turned off ("unfused": how an attached adapter ran before), and on
-float weights the adapter merged into them (what `kigi ask` does with the reader: it folds
-it in for its one answer). Medians of `--repeats` runs, in one process, the rows taken in
-turn so that a change in the machine's speed hits each alike; the ratios to "no adapter"
-are the figures to read. Never pass/fail.
+with the fused matmuls turned off ("unfused": how an attached adapter ran before), and the
+adapter folded into the weights for good (what `kigi ask` does with the reader for its one
+answer; quantized weights are quantized again with the update added), with the seconds the
+fold took. "No adapter" and "folded" are copies of the model loaded beside the one the
+other rows switch. Medians of `--repeats` runs, in one process, the rows taken in turn so
+that a change in the machine's speed hits each alike; the ratios to "no adapter" are the
+figures to read. Never pass/fail.
 """
 
 from __future__ import annotations
@@ -63,20 +65,10 @@ def unfused(engine) -> Iterator[None]:
             block.attn.fused, block.mlp.fused = attn, mlp
 
 
-@contextmanager
-def merged(adapters) -> Iterator[None]:
-    """Folded into the weights (what `kigi ask` does with the reader on float weights)."""
-    adapters.merge()
-    try:
-        yield
-    finally:
-        adapters.unmerge()
-
-
 Row = tuple[Callable[[], AbstractContextManager], ...]  # the contexts a row decodes inside, entered in order
 
 
-def configurations(engine, adapters, name: str, precision: str, compiled: bool) -> dict[str, Row]:
+def configurations(engine, adapters, name: str, compiled: bool) -> dict[str, Row]:
     def on() -> AbstractContextManager:
         return adapters.using(name)
 
@@ -84,8 +76,6 @@ def configurations(engine, adapters, name: str, precision: str, compiled: bool) 
     if not compiled:  # each row is a graph of its own for the compiler: the unfused ones are history
         rows["attached, off, unfused"] = (lambda: unfused(engine),)
         rows["on, unfused"] = (on, lambda: unfused(engine))
-    if precision in ("fp32", "bf16"):
-        rows["on, merged (kigi ask)"] = (on, lambda: merged(adapters))
     return rows
 
 
@@ -108,26 +98,33 @@ def main() -> None:
     args = parser.parse_args()
     home = KigiHome.resolve().ensure()
     print(f"load average before: {os.getloadavg()[0]:.2f}")
+    store = AdapterStore.of(home)
     for precision in args.precision.split(","):
-        engine = load_engine(home, precision=precision, compile=args.compile)
-        engine.warm_up()
-        plain = [decode_rate(engine, args.tokens, 1) for _ in range(args.repeats)]
-        name = AdapterStore.of(home).load_onto(engine, args.adapter).name
-        rows = configurations(engine, adapters_of(engine.model), name, precision, args.compile)
+        plain, engine, folded = (load_engine(home, precision=precision, compile=args.compile) for _ in range(3))
+        name = store.load_onto(engine, args.adapter).name
+        store.load_onto(folded, args.adapter)
+        started = time.perf_counter()
+        adapters_of(folded.model).fold(name)
+        fold_seconds = time.perf_counter() - started
+        rows = {"no adapter": (plain, ()),
+                **{label: (engine, row) for label, row in
+                   configurations(engine, adapters_of(engine.model), name, args.compile).items()},
+                f"folded (kigi ask; {fold_seconds:.2f} s)": (folded, ())}
+        for model in (plain, engine, folded):
+            model.warm_up()
         rates: dict[str, list[float]] = {label: [] for label in rows}
         if args.compile:
-            for row in rows.values():  # a row's first run compiles its graph (its guards fail)
+            for model, row in rows.values():  # a row's first run compiles its graph (its guards fail)
                 with inside(row):
-                    decode_rate(engine, 4, 1)
+                    decode_rate(model, 4, 1)
         for _ in range(args.repeats):  # round robin: a drift in the machine's speed hits every row alike
-            for label, row in rows.items():
+            for label, (model, row) in rows.items():
                 with inside(row):
-                    rates[label].append(decode_rate(engine, args.tokens, 1))
-        base = statistics.median(plain)
-        print(f"{precision:>5} {'no adapter':<24} {base:6.1f} tok/s  1.00x")
+                    rates[label].append(decode_rate(model, args.tokens, 1))
+        base = statistics.median(rates["no adapter"])
         for label, runs in rates.items():
             rate = statistics.median(runs)
-            print(f"{precision:>5} {label:<24} {rate:6.1f} tok/s  {rate / base:5.2f}x")
+            print(f"{precision:>5} {label:<32} {rate:6.1f} tok/s  {rate / base:5.2f}x")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

@@ -50,6 +50,15 @@ def share_slices(fused: Tensor, parts: list[nn.Module], name: str, dim: int = 0)
             setattr(part, name, view)
 
 
+def mark_shared(fused: nn.Module, parts: list[nn.Module], names: tuple[str, ...]) -> None:
+    """Record on each part whether all its `names` tensors are views of the fused layer's:
+    then an adapter merged into the part in place changes the fused layer too (`fused_parts`)."""
+    for part in parts:
+        part.shares_fused_storage = all(
+            getattr(part, name).untyped_storage().data_ptr() == getattr(fused, name).untyped_storage().data_ptr()
+            for name in names)
+
+
 def cat_bias(layers: list[nn.Module], dtype: torch.dtype) -> Tensor | None:
     """The layers' biases end to end (zeros for a layer without one), or None if none has one."""
     if all(layer.bias is None for layer in layers):
@@ -77,8 +86,7 @@ def fuse_linears(layers: list[nn.Module]) -> nn.Module | None:
     if bias is not None:
         fused.bias = nn.Parameter(bias, requires_grad=False)
     share_slices(fused.weight, layers, "weight")
-    for layer in layers:  # then an adapter merged into a part changes the fused weight too (`fused_parts`)
-        layer.shares_fused_storage = layer.weight.untyped_storage().data_ptr() == weight.untyped_storage().data_ptr()
+    mark_shared(fused, layers, ("weight",))
     return fused
 
 

@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from llm.fuse import cat_bias, cat_views, share_slices
+from llm.fuse import cat_bias, cat_views, mark_shared, share_slices
 
 QuantKind = Literal["int8", "int4"]
 COMPUTE_DTYPE = torch.bfloat16
@@ -57,6 +57,25 @@ def int4_kernel_available() -> bool:
         return bool(y.shape == (1, 16) and float(y[0, 0]) == 64.0)  # (9 - 8) * 1 + 0, summed over 64
     except (AttributeError, RuntimeError, NotImplementedError):
         return False
+
+
+@functools.cache
+def int4_rows_unpack_by_bits() -> bool:
+    """Whether the kernel packs a block of 32 rows as this torch does (one byte holds row d's
+    and row d + 16's nibble of one input; checked once, on a small matrix): then `unpacked`
+    is bit arithmetic. Otherwise it multiplies the identity, ~6 s for the default model."""
+    if not int4_kernel_available():
+        return False
+    q = torch.randint(0, 16, (32, 128), dtype=torch.int32, generator=torch.Generator().manual_seed(0))
+    packed = torch.ops.aten._convert_weight_to_int4pack_for_cpu(q, INT4_INNER_K_TILES)
+    return packed.shape == (32, 64) and torch.equal(_unpack_row_blocks(packed, 32, 128), q)
+
+
+def _unpack_row_blocks(packed: Tensor, n: int, k: int) -> Tensor:
+    """(n, k) int32 nibbles of a kernel-packed weight with n a multiple of 32 (layout above)."""
+    blocks = packed.reshape(n // 32, k, 16)
+    rows = torch.cat([blocks & 15, blocks >> 4], dim=-1)  # (n / 32, k, 32)
+    return rows.transpose(1, 2).reshape(n, k).to(torch.int32)
 
 
 def int4_shape_ok(out_features: int, in_features: int, group_size: int) -> bool:
@@ -146,10 +165,20 @@ class Int8Linear(nn.Module):
         fused = cls(cat_views([layer.q for layer in layers]), torch.cat([layer.scale for layer in layers]),
                     cat_bias(layers, COMPUTE_DTYPE), use_kernels=layers[0].use_kernel)
         share_slices(fused.q, layers, "q")
+        share_slices(fused.scale, layers, "scale")
+        mark_shared(fused, layers, ("q", "scale"))
         return fused
 
     def dequantize(self) -> Tensor:
         return self.q.float() * self.scale.float()[:, None]
+
+    @torch.no_grad()
+    def requantize_(self, weight: Tensor) -> None:
+        """Store `weight` (N, K) in place of the current one: the same tensors, so a fused
+        layer whose views they are computes with it too (`LoRALinear.merge`, folded)."""
+        q, scale = quantize_int8(weight)
+        self.q.copy_(q)
+        self.scale.copy_(scale)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, kernel={self.use_kernel}"
@@ -165,12 +194,7 @@ class Int4Linear(nn.Module):
         self.group_size = group_size
         self.use_kernel = (use_kernels and int4_kernel_available()
                            and int4_shape_ok(self.out_features, self.in_features, group_size))
-        if self.use_kernel:
-            packed = torch.ops.aten._convert_weight_to_int4pack_for_cpu(q.to(torch.int32).contiguous(),
-                                                                        INT4_INNER_K_TILES)
-        else:
-            packed = (q[:, 0::2] | (q[:, 1::2] << 4)).to(torch.uint8)  # two nibbles a byte
-        self.register_buffer("packed", packed)
+        self.register_buffer("packed", self._pack(q))
         self.register_buffer("scales_and_zeros", scales_and_zeros.to(COMPUTE_DTYPE).contiguous())
         self.register_buffer("bias", None if bias is None else bias.detach().to(COMPUTE_DTYPE))
 
@@ -215,6 +239,7 @@ class Int4Linear(nn.Module):
         fused.register_buffer("bias", cat_bias(layers, COMPUTE_DTYPE))
         share_slices(fused.packed, layers, "packed")
         share_slices(fused.scales_and_zeros, layers, "scales_and_zeros", dim=1)  # strided views
+        mark_shared(fused, layers, ("packed", "scales_and_zeros"))
         return fused
 
     def unpacked(self) -> Tensor:
@@ -222,6 +247,11 @@ class Int4Linear(nn.Module):
         if not self.use_kernel:
             low, high = self.packed & 15, self.packed >> 4
             return torch.stack([low, high], dim=-1).reshape(self.out_features, self.in_features).to(torch.int32)
+        if self.out_features % 32 == 0 and int4_rows_unpack_by_bits():
+            return _unpack_row_blocks(self.packed, self.out_features, self.in_features)
+        return self._unpacked_by_kernel()
+
+    def _unpacked_by_kernel(self) -> Tensor:
         # Multiplying the identity recovers (q - 8) * scale + zero; undo the affine map per group.
         eye = torch.eye(self.in_features, dtype=COMPUTE_DTYPE)
         unit = torch.zeros(self.scales_and_zeros.shape, dtype=COMPUTE_DTYPE)
@@ -234,6 +264,20 @@ class Int4Linear(nn.Module):
         sz = self.scales_and_zeros.float().transpose(0, 1)  # (N, G, 2)
         w = (q - 8) * sz[..., :1] + sz[..., 1:]
         return w.reshape(self.out_features, self.in_features)
+
+    @torch.no_grad()
+    def requantize_(self, weight: Tensor) -> None:
+        """Store `weight` (N, K) in place of the current one, in this layer's group size: the
+        same tensors, so a fused layer whose views they are computes with it too."""
+        q, scales_and_zeros = quantize_int4(weight, self.group_size)
+        self.packed.copy_(self._pack(q))
+        self.scales_and_zeros.copy_(scales_and_zeros)
+
+    def _pack(self, q: Tensor) -> Tensor:
+        if self.use_kernel:
+            return torch.ops.aten._convert_weight_to_int4pack_for_cpu(q.to(torch.int32).contiguous(),
+                                                                     INT4_INNER_K_TILES)
+        return (q[:, 0::2] | (q[:, 1::2] << 4)).to(torch.uint8)  # two nibbles a byte
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

@@ -92,6 +92,34 @@ def test_kernel_and_fallback_agree():
         assert (fast(x).float() - slow(x).float()).abs().max() <= bf16_tolerance(slow(x).float())
 
 
+@pytest.mark.skipif(not int4_kernel_available(), reason="no int4 kernel in this torch")
+@pytest.mark.parametrize("rows", [16, 48, 64, 960])
+def test_int4_values_unpacked_by_bits_equal_the_kernels_own_reading(rows):
+    """Folding an adapter into int4 weights reads them back: by bit arithmetic on the
+    packed layout (blocks of 32 rows) instead of a matmul with the identity, where the
+    layout is the one checked at start; other row counts take the kernel's way."""
+    q = torch.randint(0, 16, (rows, 128), dtype=torch.int32, generator=torch.Generator().manual_seed(rows))
+    layer = Int4Linear(q, torch.rand(4, rows, 2), 32)
+    assert layer.use_kernel
+    assert torch.equal(layer.unpacked(), q)
+    assert torch.equal(layer._unpacked_by_kernel(), q)
+
+
+@pytest.mark.parametrize("cls", [Int8Linear, Int4Linear])
+@pytest.mark.parametrize("use_kernels", [True, False])
+def test_requantized_in_place_a_layer_keeps_its_tensors_and_takes_the_new_weight(cls, use_kernels):
+    g = torch.Generator().manual_seed(3)
+    layer = cls.from_weight(torch.randn(64, 96, generator=g), use_kernels=use_kernels)
+    tensors = {name: buffer.data_ptr() for name, buffer in layer.named_buffers() if buffer is not None}
+    again = layer.dequantize()
+    layer.requantize_(again)
+    torch.testing.assert_close(layer.dequantize(), again, rtol=0, atol=1e-5)  # a grid quantizes to itself
+    new = torch.randn(64, 96, generator=g)
+    layer.requantize_(new)
+    assert {name: buffer.data_ptr() for name, buffer in layer.named_buffers() if buffer is not None} == tensors
+    assert torch.equal(layer.dequantize(), cls.from_weight(new, use_kernels=use_kernels).dequantize())
+
+
 def test_int4_falls_back_where_the_kernel_refuses_the_shape():
     layer = Int4Linear.from_weight(torch.randn(20, 64))  # 20 rows: not a multiple of 16
     assert not layer.use_kernel

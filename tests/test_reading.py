@@ -14,7 +14,7 @@ from agent.focus import focus
 from agent.grounding import ABSTENTION, DEFAULT_FOCUS, GROUNDED_INSTRUCTIONS, PIPED_SOURCE, grounded_prompt, numbered
 from agent.reading.narrative import VOICES, lower_first
 from agent.reading.training import ReadingConfig, reading_examples
-from agent.session import Session
+from agent.session import FOLD_QUANTIZED_AFTER, Session
 from llm.engine import Engine
 from llm.lora import LoRAConfig, adapters_of
 from llm.sampling import SamplingConfig
@@ -131,8 +131,8 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     return engine_with_reader(tmp_path_factory)
 
 
-def engine_with_reader(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    engine = Engine.load(tiny_model_dir(tmp_path_factory))
+def engine_with_reader(tmp_path_factory: pytest.TempPathFactory, precision: str = "fp32") -> Engine:
+    engine = Engine.load(tiny_model_dir(tmp_path_factory), precision=precision)
     adapters = adapters_of(engine.model)
     adapters.add("reader", LoRAConfig(rank=4, alpha=8, targets=("q", "v")), seed=0)
     weights = torch.Generator().manual_seed(0)
@@ -245,6 +245,44 @@ def test_a_one_shot_answer_folds_the_reader_in_and_answers_as_unfolded(
     engine = engine_with_reader(tmp_path_factory)  # folding is for good: an engine of its own
     question = "What is the secret word?"
     unfolded = answer(Session(engine, retriever=SOURCES, reader="reader"), question)
-    once = Session(engine, retriever=SOURCES, reader="reader", fold_reader=True)
+    once = Session(engine, retriever=SOURCES, reader="reader", fold_answer=True)
     assert answer(once, question) == unfolded
     assert adapters_of(engine.model).folded == "reader" and once.last is not None and once.last.adapter == "reader"
+
+
+@pytest.mark.parametrize("longer", [False, True])
+def test_a_one_shot_answer_on_quantized_weights_folds_the_reader_once_it_runs_long(
+        tmp_path_factory: pytest.TempPathFactory, longer: bool) -> None:
+    """Quantized weights are quantized again to fold an adapter in (~1 s at int4): `kigi ask`
+    folds them only once the answer has run FOLD_QUANTIZED_AFTER tokens. A shorter answer
+    leaves the reader unfolded and switched off after; a longer one decodes its first
+    tokens as the reader unfolded does, and the rest with it folded."""
+    tokens = FOLD_QUANTIZED_AFTER + (16 if longer else -16)
+    sampling = SamplingConfig(max_new_tokens=tokens)
+    question = "What is the secret word?"
+    texts = []
+    for fold in (False, True):
+        engine = engine_with_reader(tmp_path_factory, precision="int8")
+        session = Session(engine, retriever=SOURCES, reader="reader", fold_answer=fold)
+        texts.append("".join(session.reply(question, sampling=sampling)))
+        assert session.last is not None and session.last.completion_tokens == tokens, "the answer ran to its cap"
+        adapters = adapters_of(engine.model)
+        assert adapters.folded == ("reader" if fold and longer else None)
+        assert adapters.active == adapters.folded
+    unfolded, folded = texts
+    if longer:
+        assert folded[:8] == unfolded[:8]
+    else:
+        assert folded == unfolded
+
+
+def test_a_one_shot_answer_folds_the_session_s_own_adapter_too(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`kigi ask --adapter NAME` without sources: NAME writes the one answer, so it is folded
+    in as the reader is, with the same greedy answer as unfolded."""
+    answers = []
+    for fold in (False, True):
+        engine = engine_with_reader(tmp_path_factory)
+        adapters_of(engine.model).activate("reader")  # what `--adapter reader` does at load
+        answers.append(answer(Session(engine, adapter="reader", fold_answer=fold), PROMPTS[0]))
+        assert adapters_of(engine.model).folded == ("reader" if fold else None)
+    assert answers[0] == answers[1]

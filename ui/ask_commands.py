@@ -298,7 +298,7 @@ def ask(
             remember_store = attach_memory(session, no_memory, remember, chroma_url)
             if session.retriever is not None or query.context:
                 session.reader = load_reader(session.engine, reader)
-                session.fold_reader = not (tot or best_of)  # one answer with it and no other adapter after
+            session.fold_answer = not (tot or best_of)  # one answer, by one adapter, and no switch after
             if tot:
                 from ui.tree import LiveTree
 

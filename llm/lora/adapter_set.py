@@ -193,7 +193,8 @@ class AdapterSet:
         try:
             yield
         finally:
-            self.activate(previous)
+            if self.folded is None:  # folded inside (a long answer, `kigi ask`): it stays
+                self.activate(previous)
 
     def _merge_layers(self) -> None:
         for module in self.lora_layers():
@@ -209,15 +210,20 @@ class AdapterSet:
             module.unmerge()
         self.merged = False
 
+    def can_merge(self, name: str) -> bool:
+        """Whether `name` can be merged and unmerged: every layer holds float weights."""
+        return name in self.infos and all(m.mergeable for m in self.lora_layers())
+
     def can_fold(self, name: str) -> bool:
         """Whether `fold(name)` can work: the adapter is attached and every layer it wraps
-        holds float weights."""
-        return name in self.infos and all(m.mergeable for m in self.lora_layers())
+        holds float weights or quantized ones that can be stored anew in place."""
+        return name in self.infos and all(m.foldable for m in self.lora_layers())
 
     def fold(self, name: str) -> None:
         """Fold `name` into the weights for good, for a process that answers with it and exits
         (`kigi ask`): decoding then costs what the plain model costs, and no copy of the
-        weights is kept. Switching adapters afterwards is refused (LoRAError)."""
+        weights is kept (quantized weights are quantized again with the update added).
+        Switching adapters afterwards is refused (LoRAError)."""
         if self.folded == name:
             return
         self.activate(name)

@@ -111,19 +111,30 @@ class LoRALinear(nn.Module):
         weight = getattr(self.base, "weight", None)
         return isinstance(weight, Tensor) and weight.is_floating_point()
 
+    @property
+    def foldable(self) -> bool:
+        """Whether an adapter can be folded in for good (`merge(keep_copy=False)`): into float
+        weights, or into a quantized layer that can store a new weight in place."""
+        return self.mergeable or hasattr(self.base, "requantize_")
+
     @torch.no_grad()
     def merge(self, keep_copy: bool = True) -> None:
         """Fold the active adapter into the base weight. Idempotent. Without `keep_copy`
         no copy of the base is kept (none of its memory), so the fold is for good: this
-        layer can no longer unmerge or switch adapters."""
+        layer can no longer unmerge or switch adapters. A quantized base folds only for
+        good: W + (α/r)·B·A is quantized again in the layer's own format, in place."""
         name = self.active
         if name is None or name not in self.lora_A or self.merged == name:
             return
         if self.merged is not None:
             self.unmerge(keep_copy=True)
         if not self.mergeable:
-            raise LoRAError(f"cannot merge into {type(self.base).__name__}: its weight is not a float tensor "
-                            "(a quantized layer keeps the adapter unmerged)")
+            if keep_copy or not self.foldable:
+                raise LoRAError(f"cannot merge into {type(self.base).__name__}: its weight is not a float "
+                                "tensor (a quantized layer keeps the adapter unmerged, or folds it for good)")
+            self.base.requantize_(self.base.dequantize() + self.delta_weight(name).float())
+            self.merged = name
+            return
         weight = self.base.weight
         if keep_copy and self._original_weight is None:
             self._original_weight = weight.detach().clone()

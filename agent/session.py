@@ -36,10 +36,6 @@ if TYPE_CHECKING:
 
 RETRY_TEMPERATURE = 0.8  # a retry of a greedy answer must be able to differ
 CHARS_PER_TOKEN = 3  # a remote model's tokenizer is not ours: prompts are sized by a safe estimate
-# Folding an adapter into int4 weights costs about what 65 tokens decoded with it unfolded
-# lose (benchmarks/adapter_speed.py): folding after that many tokens never costs more than
-# twice the best choice made knowing the answer's length (the ski-rental bound).
-FOLD_QUANTIZED_AFTER = 64
 Scorer = Callable[[list[dict[str, str]], list[str]], Sequence[float]]  # (prompt messages, answers) -> scores
 
 
@@ -66,7 +62,6 @@ class Session:
     left_out: int = 0  # earlier turns left out of the last prompt to fit the context window
     last_input: TurnInput | None = None  # what the last kept turn showed the model (for retry)
     resumed_chunk_ids: tuple[str, ...] = ()  # the sources of a resumed conversation's last answer
-    _fold_later: str | None = field(default=None, repr=False)  # quantized: folded once the answer runs long
 
     @property
     def remote(self) -> bool:
@@ -208,8 +203,6 @@ class Session:
                 for piece in stream:
                     if ttft is None:
                         ttft = time.perf_counter() - start
-                    if self._fold_later is not None and len(stream.completion.token_ids) >= FOLD_QUANTIZED_AFTER:
-                        self._fold(self._fold_later)
                     yield piece
             finally:
                 done = stream.completion
@@ -248,27 +241,19 @@ class Session:
         """`name` active for one answer (None: leave the session's adapter as it is). A remote
         model is asked for the adapter by name instead. With `fold_answer` the adapter that
         writes the answer is folded into the weights, so the answer decodes at the plain
-        model's speed; the session can then switch adapters no more. Float weights fold at
-        once (~0.1 s, repaid within a few tokens); quantized ones are quantized again (~1 s
-        at int4), which only pays on a long answer, so they fold once it has run long."""
+        model's speed; the session can then switch adapters no more. Only float weights are
+        folded (~0.1 s, repaid within a few tokens): quantized ones would be quantized again,
+        ~1.6 s at int4 in the middle of an answer, which 400 tokens did not repay
+        (benchmarks/adapter_speed.py and the README)."""
         if self.remote:
             return nullcontext()
         from llm.lora import adapters_of
 
         adapters = adapters_of(self.engine.model)  # type: ignore[union-attr]
         writer = name or self.adapter
-        if self.fold_answer and writer is not None and adapters.can_fold(writer):
-            if adapters.can_merge(writer):
-                adapters.fold(writer)
-            else:
-                self._fold_later = writer
+        if self.fold_answer and writer is not None and adapters.can_merge(writer):
+            adapters.fold(writer)
         return nullcontext() if name is None else adapters.using(name)
-
-    def _fold(self, name: str) -> None:
-        from llm.lora import adapters_of
-
-        adapters_of(self.engine.model).fold(name)  # type: ignore[union-attr]
-        self._fold_later = None
 
     def prompt_version(self, turn: TurnInput) -> str:
         """The chat template's version, joined by the grounding prompt's when sources are used."""

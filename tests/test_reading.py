@@ -14,7 +14,7 @@ from agent.focus import focus
 from agent.grounding import ABSTENTION, DEFAULT_FOCUS, GROUNDED_INSTRUCTIONS, PIPED_SOURCE, grounded_prompt, numbered
 from agent.reading.narrative import VOICES, lower_first
 from agent.reading.training import ReadingConfig, reading_examples
-from agent.session import FOLD_QUANTIZED_AFTER, Session
+from agent.session import Session
 from llm.engine import Engine
 from llm.lora import LoRAConfig, adapters_of
 from llm.sampling import SamplingConfig
@@ -250,31 +250,16 @@ def test_a_one_shot_answer_folds_the_reader_in_and_answers_as_unfolded(
     assert adapters_of(engine.model).folded == "reader" and once.last is not None and once.last.adapter == "reader"
 
 
-@pytest.mark.parametrize("longer", [False, True])
-def test_a_one_shot_answer_on_quantized_weights_folds_the_reader_once_it_runs_long(
-        tmp_path_factory: pytest.TempPathFactory, longer: bool) -> None:
-    """Quantized weights are quantized again to fold an adapter in (~1 s at int4): `kigi ask`
-    folds them only once the answer has run FOLD_QUANTIZED_AFTER tokens. A shorter answer
-    leaves the reader unfolded and switched off after; a longer one decodes its first
-    tokens as the reader unfolded does, and the rest with it folded."""
-    tokens = FOLD_QUANTIZED_AFTER + (16 if longer else -16)
-    sampling = SamplingConfig(max_new_tokens=tokens)
-    question = "What is the secret word?"
-    texts = []
-    for fold in (False, True):
-        engine = engine_with_reader(tmp_path_factory, precision="int8")
-        session = Session(engine, retriever=SOURCES, reader="reader", fold_answer=fold)
-        texts.append("".join(session.reply(question, sampling=sampling)))
-        assert session.last is not None and session.last.completion_tokens == tokens, "the answer ran to its cap"
-        adapters = adapters_of(engine.model)
-        assert adapters.folded == ("reader" if fold and longer else None)
-        assert adapters.active == adapters.folded
-    unfolded, folded = texts
-    if longer:
-        assert folded[:8] == unfolded[:8]
-    else:
-        assert folded == unfolded
-
+def test_a_one_shot_answer_on_quantized_weights_leaves_the_reader_unfolded(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Folding into quantized weights quantizes them again (~1.6 s at int4), more than an
+    answer gains: `kigi ask` answers with the reader unfolded there, and switches it off after."""
+    engine = engine_with_reader(tmp_path_factory, precision="int8")
+    adapters = adapters_of(engine.model)
+    assert adapters.can_fold("reader") and not adapters.can_merge("reader")
+    once = Session(engine, retriever=SOURCES, reader="reader", fold_answer=True)
+    answer(once, "What is the secret word?")
+    assert adapters.folded is None and adapters.active is None and once.last.adapter == "reader"
 
 def test_a_one_shot_answer_folds_the_session_s_own_adapter_too(tmp_path_factory: pytest.TempPathFactory) -> None:
     """`kigi ask --adapter NAME` without sources: NAME writes the one answer, so it is folded

@@ -193,8 +193,7 @@ class AdapterSet:
         try:
             yield
         finally:
-            if self.folded is None:  # folded inside (a long answer, `kigi ask`): it stays
-                self.activate(previous)
+            self.activate(previous)
 
     def _merge_layers(self) -> None:
         for module in self.lora_layers():

@@ -3,6 +3,7 @@ pairs, train a reward model, a DPO adapter and a PPO adapter, and measure how th
 
     python benchmarks/preference_loop.py [--workdir results/preference_loop] [--prompts 240] [--threads 1]
     python benchmarks/preference_loop.py --task reading --workdir results/truth_loop --max-kl 5
+    python benchmarks/preference_loop.py --task reading --candidates 4 ...   # right-vs-wrong pairs
 
 Two tasks. `open` (the first loop): everyday questions, a rater that prefers the shorter
 answer, figures judged by the reward model. `reading` (issue 16): generated reading
@@ -23,7 +24,9 @@ what was interrupted (collection from the log, training from its checkpoint).
    --generate`), and the pair is judged in a random A/B order and recorded with
    `ConversationLog.record_preference` (as `kigi rate`), by a rater that prefers the
    shorter answer (equal length: a tie). The pairs are then exported as `kigi prefs export`
-   writes them (`prefs.jsonl`).
+   writes them (`prefs.jsonl`). With `--candidates N` each prompt gets N answers and, on
+   the reading task, the pair judged is a right one against a wrong one where the N hold
+   both (two samples of the same document are otherwise mostly both wrong or both right).
 2. reward: a reward model on those pairs; held-out pairwise accuracy (prompts never trained on).
 3. dpo: a DPO adapter on the same pairs.
 4. ppo: a PPO adapter on the collection prompts, rewarded by the reward model.
@@ -125,6 +128,16 @@ def truth_rater(item: Item, first: str, second: str) -> tuple[str, str]:
     return rate(verdict(first, item.truth, sources), verdict(second, item.truth, sources))
 
 
+def contrast_pair(item: Item | None, candidates: list, rng: random.Random) -> list | None:
+    """A right answer and a wrong one where the candidates hold both (a pair that teaches
+    right from wrong, issue 16); None where they do not, or nothing says what is right."""
+    if item is None or item.truth is None:
+        return None
+    right = [c for c in candidates if is_correct(c.content, item.truth)]
+    wrong = [c for c in candidates if not is_correct(c.content, item.truth)]
+    return [rng.choice(right), rng.choice(wrong)] if right and wrong else None
+
+
 def shorter_rater(first: str, second: str) -> str:
     """The simulated rater: the shorter answer wins ("a" is the one shown first)."""
     if len(first.strip()) == len(second.strip()):
@@ -174,14 +187,16 @@ def collect(args, engine, log: ConversationLog, items: list[Item], results: Resu
             wall, _ = clock.spent()
             print(f"  asked {number}/{len(todo)} ({wall:.0f}s)", flush=True)
     # `kigi rate --generate`: a second candidate for every turn that has one, then the verdicts
-    rng = random.Random(args.seed)
+    rng, contrasts = random.Random(args.seed), 0
     for turn in log.turns_with_candidates(1, unjudged_only=True):
         candidates = list(turn.candidates)
-        if len(candidates) < 2:
+        while len(candidates) < max(2, args.candidates):
             candidates.append(sample_candidate(engine, log, turn, args.model, sampling))
             tokens += candidates[-1].generation.tokens_out
-        first, second = rng.sample(candidates[-2:], 2)
         item = by_content.get(turn.message.content)
+        contrast = contrast_pair(item, candidates, rng)
+        contrasts += contrast is not None
+        first, second = rng.sample(contrast or candidates[-2:], 2)
         if args.task == "reading" and item is not None:
             outcome, reason = truth_rater(item, first.content, second.content)
             log.record_preference(first.id, second.id, outcome, rater="truth-bot", reason=reason)  # type: ignore[arg-type]
@@ -198,6 +213,7 @@ def collect(args, engine, log: ConversationLog, items: list[Item], results: Resu
         results.put("collect", {"prompts": len(items), "pairs": exported, "ties": stats.ties,
                                 "first_shown_won": stats.first_shown_won, "new_tokens": tokens,
                                 "answers": len(answers), "answers_at_token_cap": capped,
+                                "candidates_per_prompt": max(2, args.candidates), "right_vs_wrong_pairs": contrasts,
                                 "wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
                                 "tokens_per_s": round(tokens / wall, 1) if wall else None})
 
@@ -409,6 +425,9 @@ def main() -> None:
     parser.add_argument("--collect-precision", choices=PRECISIONS, default="int8",
                         help="the precision that answers in the collect stage (as `kigi ask --precision`)")
     parser.add_argument("--max-new-tokens", type=int, default=96, help="longest answer collected / sampled in PPO")
+    parser.add_argument("--candidates", type=int, default=2,
+                        help="answers per prompt; with --task reading a right one is paired with a wrong one "
+                             "where they differ")
     parser.add_argument("--eval-max-new-tokens", type=int, default=96)
     parser.add_argument("--eval-samples", type=int, default=1, help="sampled answers per prompt for the KL")
     parser.add_argument("--targets", default="q,v")

@@ -245,13 +245,13 @@ class Session:
         folded (~0.1 s, repaid within a few tokens): quantized ones would be quantized again,
         ~1.6 s at int4 in the middle of an answer, which 400 tokens did not repay
         (benchmarks/adapter_speed.py and the README)."""
-        if self.remote:
+        writer = name or self.adapter
+        if self.remote or writer is None:
             return nullcontext()
         from llm.lora import adapters_of
 
         adapters = adapters_of(self.engine.model)  # type: ignore[union-attr]
-        writer = name or self.adapter
-        if self.fold_answer and writer is not None and adapters.can_merge(writer):
+        if self.fold_answer and adapters.can_merge(writer):
             adapters.fold(writer)
         return nullcontext() if name is None else adapters.using(name)
 

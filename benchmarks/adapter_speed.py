@@ -9,12 +9,12 @@ For each precision, on the default model: tokens/s of a greedy batch-1 decode wi
 adapter, the adapter attached but off, the adapter on (the fused matmuls plus the
 adapter's factors joined into one pair of matmuls per fused projection), and both again
 with the fused matmuls turned off ("unfused": how an attached adapter ran before), and the
-adapter folded into the weights for good (what `kigi ask` does with the reader for its one
-answer; quantized weights are quantized again with the update added), with the seconds the
-fold took. "No adapter" and "folded" are copies of the model loaded beside the one the
-other rows switch. Medians of `--repeats` runs, in one process, the rows taken in turn so
-that a change in the machine's speed hits each alike; the ratios to "no adapter" are the
-figures to read. Never pass/fail.
+adapter folded into the weights for good (what `kigi ask` does for its one answer on float
+weights; quantized weights are quantized again with the update added, which `kigi ask`
+does not pay for), with the seconds the fold took. "No adapter" and "folded" are copies
+of the model loaded beside the one the other rows switch. Medians of `--repeats` runs, in
+one process, the rows taken in turn so that a change in the machine's speed hits each
+alike; the ratios to "no adapter" are the figures to read. Never pass/fail.
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def main() -> None:
         rows = {"no adapter": (plain, ()),
                 **{label: (engine, row) for label, row in
                    configurations(engine, adapters_of(engine.model), name, args.compile).items()},
-                f"folded (kigi ask; {fold_seconds:.2f} s)": (folded, ())}
+                f"folded (the fold {fold_seconds:.2f} s)": (folded, ())}
         for model in (plain, engine, folded):
             model.warm_up()
         rates: dict[str, list[float]] = {label: [] for label in rows}

@@ -133,8 +133,9 @@ def contrast_pair(item: Item | None, candidates: list, rng: random.Random) -> li
     right from wrong, issue 16); None where they do not, or nothing says what is right."""
     if item is None or item.truth is None:
         return None
-    right = [c for c in candidates if is_correct(c.content, item.truth)]
-    wrong = [c for c in candidates if not is_correct(c.content, item.truth)]
+    right, wrong = [], []
+    for candidate in candidates:
+        (right if is_correct(candidate.content, item.truth) else wrong).append(candidate)
     return [rng.choice(right), rng.choice(wrong)] if right and wrong else None
 
 

@@ -116,7 +116,12 @@ def focus(question: str, text: str, config: FocusConfig | None = None) -> str:
     pieces = passages(text, config.max_passage)
     if len(pieces) <= config.per_source:
         return text
-    kept = sorted(ranked(question, pieces)[:config.per_source] or range(config.per_source))
+    return render(pieces, sorted(ranked(question, pieces)[:config.per_source] or range(config.per_source)))
+
+
+def render(pieces: Sequence[Passage], kept: Sequence[int]) -> str:
+    """The passages at `kept` (ascending indices) in document order, each under its heading,
+    with "…" where passages were left out."""
     shown: list[str] = []
     previous, heading = -1, ""
     for index in kept:

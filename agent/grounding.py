@@ -19,12 +19,13 @@ small models most often hallucinate exactly there.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from agent.focus import FocusConfig, focus
+from agent.passage_pick import PickConfig
 from agent.prompts import content_version
 from memory.store import Hit, Retriever
 
@@ -46,10 +47,16 @@ GROUNDED_PROMPT = "{instructions}\n\nSources:\n{sources}\n\nQuestion: {question}
 READ_EACH = "each source read alone; the answer of the best-ranked source that answers"
 
 
-def prompt_version(focused: FocusConfig | None, read_each: bool = False) -> str:
-    """The grounded prompt's version: its texts, how sources are focused and whether each is
-    read alone (issue 13)."""
-    return content_version(GROUNDED_INSTRUCTIONS, GROUNDED_PROMPT, repr(focused), *([READ_EACH] if read_each else []))
+# Version 5: the reader sees the few passages, among all sources, under which the model finds
+# the question most likely (agent/passage_pick.py).
+PICKED = "the passages of all sources most likely to answer, by the question's likelihood"
+
+
+def prompt_version(focused: FocusConfig | None, read_each: bool = False, picked: PickConfig | None = None) -> str:
+    """The grounded prompt's version: its texts, how sources are focused, whether each is read
+    alone and whether passages are picked among all sources (issue 13)."""
+    extra = ([READ_EACH] if read_each else []) + ([PICKED, repr(picked)] if picked else [])
+    return content_version(GROUNDED_INSTRUCTIONS, GROUNDED_PROMPT, repr(focused), *extra)
 
 
 DEFAULT_FOCUS = FocusConfig()
@@ -79,6 +86,8 @@ class GroundingConfig:
     min_similarity: float = 0.6  # sentence-to-sentence cosine similarity, with an embedder
     focus: FocusConfig | None = DEFAULT_FOCUS  # which passages of a source the prompt shows; None: all
     read_each: bool = False  # the reader reads each source in a prompt of its own (agent/read_each.py)
+    # a question's reader sees these passages of all sources (agent/passage_pick.py); None: `focus`
+    passages: PickConfig | None = PickConfig()
 
     def __post_init__(self) -> None:
         if self.k <= 0:
@@ -90,7 +99,7 @@ class GroundingConfig:
             raise ValueError(f"GroundingConfig.max_source_chars must be positive, got {self.max_source_chars}")
 
 
-PROMPT_VERSION = prompt_version(DEFAULT_FOCUS, GroundingConfig().read_each)
+PROMPT_VERSION = prompt_version(DEFAULT_FOCUS, GroundingConfig().read_each, GroundingConfig().passages)
 
 
 @dataclass(frozen=True)
@@ -143,20 +152,26 @@ def cited_again(retriever: Retriever | None, chunk_ids: Sequence[str]) -> list[C
     return [Citation(n, found[i]) for n, i in enumerate(chunk_ids, 1) if i in found]
 
 
-def format_sources(citations: Sequence[Citation], question: str = "", focused: FocusConfig | None = None) -> str:
-    """The numbered sources, each cut to the sentences nearest `question` when `focused`."""
-    def shown(text: str) -> str:
-        return focus(question, text.strip(), focused) if focused is not None else text.strip()
+def format_sources(citations: Sequence[Citation], question: str = "", focused: FocusConfig | None = None,
+                   shown: Mapping[int, str] | None = None) -> str:
+    """The numbered sources, each cut to the sentences nearest `question` when `focused`; or,
+    given `shown` (source number -> text, agent/passage_pick.py), those sources in its order."""
+    def text_of(c: Citation) -> str:
+        return focus(question, c.hit.text.strip(), focused) if focused is not None else c.hit.text.strip()
 
-    return "\n\n".join(f"[{c.number}] (from {c.hit.source})\n{shown(c.hit.text)}" for c in citations)
+    if shown is not None:
+        by_number = {c.number: c for c in citations}
+        return "\n\n".join(f"[{n}] (from {by_number[n].hit.source})\n{text}" for n, text in shown.items())
+    return "\n\n".join(f"[{c.number}] (from {c.hit.source})\n{text_of(c)}" for c in citations)
 
 
-def grounded_prompt(question: str, citations: Sequence[Citation], focused: FocusConfig | None = DEFAULT_FOCUS) -> str:
+def grounded_prompt(question: str, citations: Sequence[Citation], focused: FocusConfig | None = DEFAULT_FOCUS,
+                    shown: Mapping[int, str] | None = None) -> str:
     """The user turn for a grounded answer; with no citations the question goes alone."""
     if not citations:
         return question
     return GROUNDED_PROMPT.format(instructions=GROUNDED_INSTRUCTIONS,
-                                  sources=format_sources(citations, question, focused), question=question)
+                                  sources=format_sources(citations, question, focused, shown), question=question)
 
 
 def render_sources(citations: Sequence[Citation]) -> str:

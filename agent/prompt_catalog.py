@@ -34,24 +34,30 @@ def chat_prompts(template: ChatTemplate | None = None) -> PromptSet:
     return PromptSet("chat", t.version, texts, "the chat template around every answer")
 
 
-def grounded_prompts(focused: bool = True, read_each: bool | None = None) -> PromptSet:
-    """The grounded prompt; `read_each` None: as the default GroundingConfig reads."""
+def grounded_prompts(focused: bool = True, read_each: bool | None = None, picked: bool | None = None) -> PromptSet:
+    """The grounded prompt; `read_each` and `picked` None: as the default GroundingConfig
+    reads (a source read alone is focused, never picked among others)."""
     from agent.grounding import (
         DEFAULT_FOCUS,
         GROUNDED_INSTRUCTIONS,
         GROUNDED_PROMPT,
+        PICKED,
         READ_EACH,
         GroundingConfig,
         prompt_version,
     )
 
     focus = DEFAULT_FOCUS if focused else None
-    each = GroundingConfig().read_each if read_each is None else read_each
+    default = GroundingConfig()
+    each = default.read_each if read_each is None else read_each
+    picks = default.passages if (picked is None or picked) and not each else None
     texts = {"instructions": GROUNDED_INSTRUCTIONS, "prompt": GROUNDED_PROMPT, "focus": repr(focus)}
     if each:
         texts["reading"] = READ_EACH
+    if picks:
+        texts["passages"] = f"{PICKED}: {picks!r}"
     about = "a question with numbered sources (memory, piped context)"
-    return PromptSet("grounded", prompt_version(focus, each), texts, about)
+    return PromptSet("grounded", prompt_version(focus, each, picks), texts, about)
 
 
 def tot_prompts(template: ChatTemplate | None = None) -> PromptSet:
@@ -85,13 +91,12 @@ def catalog() -> list[PromptSet]:
 
 
 def variants() -> list[PromptSet]:
-    """Every version the current code can write (the grounded prompt with --focus off, and
-    read together or each source alone, too)."""
-    from agent.grounding import GroundingConfig
-
-    each = GroundingConfig().read_each
-    return [*catalog(), grounded_prompts(focused=False), grounded_prompts(read_each=not each),
-            grounded_prompts(focused=False, read_each=not each)]
+    """Every version the current code can write: the grounded prompt focused or not (--focus
+    off), read together or each source alone, its passages picked among all sources or not
+    (--passages off, and an instruction over sources)."""
+    grounded = {p.version: p for focused in (True, False) for each in (False, True) for picked in (True, False)
+                for p in [grounded_prompts(focused, each, picked)]}
+    return [*catalog(), *(p for v, p in grounded.items() if v != grounded_prompts().version)]
 
 
 def record_catalog(log: ConversationLog) -> None:

@@ -23,7 +23,7 @@ from llm.errors import ContextOverflowError
 from llm.sampling import SamplingConfig
 
 if TYPE_CHECKING:
-    from agent.grounding import GroundingConfig
+    from agent.grounding import Citation, GroundingConfig
     from agent.read_each import EachSourceReading
     from agent.tasks.open_question import ToTAnswer
     from agent.tot import OnUpdate, SearchConfig
@@ -146,8 +146,10 @@ class Session:
         found = retrieve(self.retriever, question, self.grounding) if self.retriever is not None else []
         citations = numbered([c.hit for c in found] + ([piped_source(context)] if piped else []))
         asked = user_turn(question, None if piped else context)
-        content = grounded_prompt(asked, citations, self._grounding().focus)
-        return TurnInput(Message("user", content), citations, self.reader if citations and asks else None, asked)
+        shown = self._picked(question, citations) if asks else None
+        content = grounded_prompt(asked, citations, self._grounding().focus, shown)
+        return TurnInput(Message("user", content), citations, self.reader if citations and asks else None, asked,
+                         picked=shown is not None)
 
     def fitted_prompt(self, user: Message, answer_tokens: int) -> list[int] | list[Message]:
         """The conversation plus `user`, leaving room for an answer: when it does not fit, the
@@ -223,6 +225,16 @@ class Session:
         return EachSourceReading(self.engine, self.template, self._head(), turn.question,  # type: ignore[arg-type]
                                  turn.citations, self._grounding().focus, sampling)
 
+    def _picked(self, question: str, citations: list[Citation]) -> dict[int, str] | None:
+        """The passages of all sources a question's reader sees, where the model is here to
+        pick them (agent/passage_pick.py); None: each source focused on its own."""
+        picks = self._grounding().passages
+        if picks is None or not citations or self.remote or self._grounding().read_each:
+            return None
+        from agent.passage_pick import pick_passages, question_likelihood
+
+        return pick_passages(question, citations, question_likelihood(self.engine, picks), picks)  # type: ignore[arg-type]
+
     def _grounding(self) -> GroundingConfig:
         from agent.grounding import GroundingConfig
         return self.grounding or GroundingConfig()
@@ -261,7 +273,8 @@ class Session:
             return self.template.version
         from agent.grounding import prompt_version
 
-        return f"{self.template.version}+{prompt_version(self._grounding().focus, self._reads_each(turn))}"
+        picked = self._grounding().passages if turn.picked else None
+        return f"{self.template.version}+{prompt_version(self._grounding().focus, self._reads_each(turn), picked)}"
 
     def _generation(self, result: TurnResult) -> Generation:
         from memory.log import Generation

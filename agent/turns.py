@@ -52,3 +52,4 @@ class TurnInput:
     citations: list[Citation] = field(default_factory=list)
     reader: str | None = None
     question: str = ""  # the question the sources answer (read with each source alone)
+    picked: bool = False  # the sources show the passages picked among them all (agent/passage_pick.py)

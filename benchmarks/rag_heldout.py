@@ -2,7 +2,7 @@
 with the 60 distractor documents: the figures issue 13 asks for, pooled over every KB.
 
     python benchmarks/rag_heldout.py [--reader grounded-reader] [--compare-off] [--no-baseline]
-                                     [--focus N|off] [--read each|together] [--out DIR]
+                                     [--passages N|off] [--focus N|off] [--read each|together] [--out DIR]
 
 The same code path as `kigi eval rag --kb evals/rag/kb/NAME --questions evals/rag/NAME.jsonl
 --distractors evals/rag/distractors`, run for each KB. With --compare-off it runs a second
@@ -23,6 +23,7 @@ from agent.focus import FocusConfig, parse_focus  # noqa: E402
 from agent.grounding import GroundingConfig  # noqa: E402
 from agent.home import KigiHome  # noqa: E402
 from agent.models import load_engine  # noqa: E402
+from agent.passage_pick import PickConfig, parse_passages  # noqa: E402
 from agent.rag_eval import RagResult, read_questions, results_jsonl, run_rag_eval, summarize  # noqa: E402
 from agent.reading import DEFAULT_READER  # noqa: E402
 
@@ -36,6 +37,7 @@ def run_reader(engine, function, reader: str | None, out: Path, baseline: bool, 
     name = AdapterStore.of(KigiHome.resolve()).load_onto(engine, reader).name if reader else None
     k = grounding.k
     focused = f"-focus{grounding.focus.per_source}" if grounding.focus else "-whole"
+    focused = f"-passages{grounding.passages.count}" if grounding.passages else focused
     reading = "-each" if grounding.read_each and name else ""
     folder = out / f"{name or 'off'}-k{k}{focused}{reading}{'' if baseline else '-no-baseline'}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -71,6 +73,9 @@ def main() -> None:
     parser.add_argument("-k", type=int, default=4)
     parser.add_argument("--focus", default=str(FocusConfig().per_source),
                         help="sentences shown from each long source, or 'off' for whole chunks")
+    parser.add_argument("--passages", default=str(PickConfig().count),
+                        help="passages of all sources the reader sees, picked by the question's likelihood, "
+                             "or 'off' to focus each source on its own (--focus)")
     parser.add_argument("--read", choices=("each", "together"), default="together",
                         help="the reader reads all sources together (kigi ask's default) or each alone")
     parser.add_argument("--no-baseline", action="store_true", help="skip answering without memory (0% anyway)")
@@ -81,7 +86,8 @@ def main() -> None:
     engine = load_engine(home)
     function = KigiEmbeddingFunction(pull_embedding_model(home.models))
     reader = None if args.reader.lower() in ("off", "none") else args.reader
-    grounding = GroundingConfig(k=args.k, focus=parse_focus(args.focus), read_each=args.read == "each")
+    grounding = GroundingConfig(k=args.k, focus=parse_focus(args.focus), read_each=args.read == "each",
+                                passages=parse_passages(args.passages))
     run_reader(engine, function, reader, args.out, baseline=not args.no_baseline, grounding=grounding)
     if args.compare_off and reader:
         run_reader(engine, function, None, args.out, baseline=False, grounding=grounding)

@@ -16,7 +16,7 @@ import torch
 from llm.compile import CompiledOrEager, compile_decode
 from llm.completion import StreamingCompletion, complete_batch, complete_ragged
 from llm.config import Precision
-from llm.generate import continuation_logprobs, generate_ids, next_token_logits
+from llm.generate import continuation_logprobs, generate_ids, next_token_logits, suffix_logprobs
 from llm.load import load_model
 from llm.model import Transformer
 from llm.sampling import Completion, SamplingConfig
@@ -67,6 +67,10 @@ class Engine:
     def continuation_logprobs(self, prompt_ids: Sequence[int], continuations: Sequence[Sequence[int]]) -> list[float]:
         """log P(continuation | prompt) of each, scored as one batch after one prefill."""
         return continuation_logprobs(self.model, prompt_ids, continuations)
+
+    def suffix_logprobs(self, prefixes: Sequence[Sequence[int]], suffix: Sequence[int]) -> list[float]:
+        """Mean log P(suffix | prefix) per suffix token, for each prefix (batched, uncached)."""
+        return suffix_logprobs(self.model, prefixes, suffix)
 
     @torch.inference_mode()
     def next_token_probs(self, prompt_ids: Sequence[int]) -> torch.Tensor:

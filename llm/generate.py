@@ -317,6 +317,32 @@ def continuation_logprobs(model: Transformer, prompt_ids: Sequence[int], continu
 
 
 @torch.inference_mode()
+def suffix_logprobs(model: Transformer, prefixes: Sequence[Sequence[int]], suffix: Sequence[int],
+                    batch: int = 8) -> list[float]:
+    """Mean log P(suffix token | prefix, earlier suffix tokens) after each prefix. The rows go
+    through the model `batch` at a time, right-padded and without the KV cache (a causal
+    model never attends to the padding after a row's last token), and only the suffix's
+    positions go through the vocabulary head."""
+    from llm.train.lm import IGNORE_INDEX, target_logprobs
+
+    if not suffix or any(len(p) == 0 for p in prefixes):
+        raise ValueError("the suffix and every prefix need at least one token")
+    window = model.config.max_seq_len
+    out: list[float] = []
+    for begin in range(0, len(prefixes), batch):
+        rows = [list(p)[-(window - len(suffix)):] + list(suffix) for p in prefixes[begin:begin + batch]]
+        width = max(len(r) for r in rows)
+        ids = torch.zeros((len(rows), width), dtype=torch.long, device=model.device)
+        targets = torch.full_like(ids, IGNORE_INDEX)
+        for i, row in enumerate(rows):
+            ids[i, :len(row)] = torch.tensor(row)
+            start = len(row) - len(suffix)
+            targets[i, start - 1:len(row) - 1] = torch.tensor(list(suffix))
+        out += (target_logprobs(model, ids, targets).sum(1) / len(suffix)).tolist()
+    return out
+
+
+@torch.inference_mode()
 def next_token_logits(model: Transformer, prompt_ids: Sequence[int], prefill_chunk: int = 512) -> Tensor:
     """The logits (vocab,) after the prompt, reusing (and leaving) the prompt in the KV cache."""
     check_fits(model, len(prompt_ids), 1)

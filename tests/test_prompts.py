@@ -71,7 +71,8 @@ def test_kigi_prompts_list_show_and_diff(tmp_path):
     listed = json.loads(kigi(tmp_path, "prompts", "list", "--json").stdout)
     assert {row["name"] for row in listed} == {p.name for p in catalog()}
     grounded = next(row for row in listed if row["name"] == "grounded")
-    assert len(grounded["versions_in_log"]) == 4  # focused or --focus off; each source alone or together
+    # focused or --focus off; each source alone, or together with or without passages picked among them
+    assert len(grounded["versions_in_log"]) == 6
     shown = kigi(tmp_path, "prompts", "show", f"grounded@{PROMPT_VERSION[:6]}")
     assert shown.returncode == 0 and b"[instructions]" in shown.stdout
     off = grounded_prompts(focused=False).version

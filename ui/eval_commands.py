@@ -73,7 +73,10 @@ def eval_rag(
     retrieval: Annotated[Retrieval, typer.Option(
         help="hybrid: vectors and BM25 fused (what `kigi ask` uses); dense: vectors alone.")] = Retrieval.hybrid,
     focus: Annotated[str, typer.Option(
-        help="Passages shown from each long source (what `kigi ask` shows: 3), or 'off' for whole chunks.")] = "3",
+        help="With --passages off: passages shown from each long source (3), or 'off' for whole chunks.")] = "3",
+    passages: Annotated[str, typer.Option(
+        help="Passages of all sources a question's reader sees, picked by the model's likelihood of the question "
+             "(what `kigi ask` shows: 2), or 'off' to focus each source on its own (--focus).")] = "2",
     read: Annotated[Reading, typer.Option(
         help="together: all sources in one prompt (what `kigi ask` does); each: the reader reads each source "
              "alone and the best-ranked answer is kept.")] = Reading.together,
@@ -92,12 +95,16 @@ def eval_rag(
 
         from agent.focus import parse_focus
         from agent.grounding import GroundingConfig
+        from agent.passage_pick import parse_passages
         from agent.rag_eval import read_questions, results_jsonl, run_rag_eval
         from memory.embed import KigiEmbeddingFunction, pull_embedding_model
         from memory.log import ConversationLog
         from ui.progress import stage_progress
 
-        grounding = GroundingConfig(k=k, focus=parse_focus(focus), read_each=read is Reading.each)
+        grounding = GroundingConfig(k=k, focus=parse_focus(focus), read_each=read is Reading.each,
+                                    passages=parse_passages(passages))
+        if output and not Path(output).resolve().parent.is_dir():  # known before a run of minutes, not after
+            raise ValueError(f"{output}: its folder does not exist")
         items = read_questions(Path(questions))
         from ui.ask_commands import open_engine
 
@@ -113,7 +120,8 @@ def eval_rag(
             Path(output).write_text(results_jsonl(results), encoding="utf-8")
         params = {"kb": str(Path(kb).resolve()), "questions": str(Path(questions).resolve()), "model": model, "k": k,
                   "distractors": str(Path(distractors).resolve()) if distractors else None, "reader": reader_name,
-                  "retrieval": retrieval.value, "focus": focus, "read": read.value}
+                  "retrieval": retrieval.value, "focus": focus, "read": read.value,
+                  "passages": passages}
         summary["run_id"] = ConversationLog(home().db).record_eval_run("rag", params, summary)
         if as_json:
             print_summary("rag", summary, baseline)

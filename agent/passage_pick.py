@@ -1,0 +1,96 @@
+"""The passages the reader sees: the few, among all retrieved chunks, under which the model
+finds the question most likely (issue 13).
+
+Handed four chunks with three passages each, the 135M reader mostly says the sources do not
+say, and when it answers it often answers from the wrong passage. Fewer, better passages
+help it more than more of them. Which passage answers a question is ranked here by query
+likelihood (UPR, Sachan et al. 2022): the mean log-probability of the question's tokens after
+"Passage: … A question this passage answers:", computed by the chat model itself in one
+batched forward pass — no training, no second model. On the hand-written development KB
+(`evals/rag-dev`, 20 look-alike distractors in memory; 32 answerable questions) it put an
+answering passage first for 15 and in the top two for 20, against 11/14 for BM25, 12/17 for
+MiniLM and 12/16 for their fusion; the reader shown the top two passages answered 18 of 40
+questions right against 13 with each source focused on its own (`agent/focus.py`), three
+passages did worse (15/40). The held-out figure is in the README.
+
+The chosen passages are shown under their sources' numbers, the sources in the order of
+their best passage (the best last, nearest the question), each source's passages in
+document order with "…" where text was left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from agent.focus import Passage, passages, render
+
+if TYPE_CHECKING:
+    from agent.grounding import Citation
+    from llm.engine import Engine
+
+# (question, passage texts) -> one score each, higher: the passage more likely answers it
+PassageScorer = Callable[[str, list[str]], list[float]]
+
+LIKELIHOOD_PROMPT = "Passage: {passage}\nA question this passage answers:"
+
+
+@dataclass(frozen=True)
+class PickConfig:
+    count: int = 2  # passages shown, all sources together
+    max_passage: int = 240  # a paragraph longer than this is cut into sentences or list items
+    max_passage_tokens: int = 192  # of a passage's text when it is scored (a long table's head)
+
+    def __post_init__(self) -> None:
+        for name in ("count", "max_passage", "max_passage_tokens"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"PickConfig.{name} must be positive, got {getattr(self, name)}")
+
+
+def parse_passages(value: str) -> PickConfig | None:
+    """A command-line `--passages`: how many passages the reader sees, or "off" (each source
+    focused on its own instead)."""
+    if value.strip().lower() in ("off", "none", "0"):
+        return None
+    try:
+        return PickConfig(count=int(value))
+    except ValueError:
+        raise ValueError(f"--passages must be a positive number or 'off', got {value!r}") from None
+
+
+def question_likelihood(engine: Engine, config: PickConfig | None = None) -> PassageScorer:
+    """Scores passages by the mean log P(question | passage) under `engine`'s model."""
+    limit = (config or PickConfig()).max_passage_tokens
+
+    def score(question: str, texts: list[str]) -> list[float]:
+        tokenizer = engine.tokenizer
+
+        def cut(text: str) -> str:
+            ids = tokenizer.encode(text)
+            return text if len(ids) <= limit else tokenizer.decode(ids[:limit])
+
+        prefixes = [tokenizer.encode(LIKELIHOOD_PROMPT.format(passage=cut(t))) for t in texts]
+        return engine.suffix_logprobs(prefixes, tokenizer.encode(" " + question.strip()))
+
+    return score
+
+
+def pick_passages(question: str, citations: Sequence[Citation], score: PassageScorer,
+                  config: PickConfig | None = None) -> dict[int, str]:
+    """Source number -> the text shown from it, for the sources holding one of the `count`
+    best passages, best source last. With no more passages than `count`, all are shown, in
+    the citations' order."""
+    config = config or PickConfig()
+    pieces = {c.number: passages(c.hit.text, config.max_passage) for c in citations}
+    flat = [(number, i) for number, own in pieces.items() for i in range(len(own))]
+    if len(flat) <= config.count:
+        return {n: render(own, range(len(own))) for n, own in pieces.items() if own}
+    scores = score(question, [_scored_text(pieces[n][i]) for n, i in flat])
+    best = [flat[j] for j in sorted(range(len(flat)), key=lambda j: -scores[j])[:config.count]]
+    order = list(dict.fromkeys(n for n, _ in best))[::-1]  # each source at its best passage's place, best last
+    return {n: render(pieces[n], sorted(i for m, i in best if m == n)) for n in order}
+
+
+def _scored_text(passage: Passage) -> str:
+    return f"{passage.heading}\n{passage.text}" if passage.heading else passage.text

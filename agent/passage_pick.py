@@ -1,17 +1,20 @@
-"""The passages the reader sees: the few, among all retrieved chunks, under which the model
-finds the question most likely (issue 13).
+"""Passages picked among all retrieved chunks: the reader sees only the few under which the
+model finds the question most likely (issue 13; `--passages N`, not the default).
 
 Handed four chunks with three passages each, the 135M reader mostly says the sources do not
-say, and when it answers it often answers from the wrong passage. Fewer, better passages
-help it more than more of them. Which passage answers a question is ranked here by query
-likelihood (UPR, Sachan et al. 2022): the mean log-probability of the question's tokens after
-"Passage: … A question this passage answers:", computed by the chat model itself in one
-batched forward pass — no training, no second model. On the hand-written development KB
-(`evals/rag-dev`, 20 look-alike distractors in memory; 32 answerable questions) it put an
-answering passage first for 15 and in the top two for 20, against 11/14 for BM25, 12/17 for
-MiniLM and 12/16 for their fusion; the reader shown the top two passages answered 18 of 40
-questions right against 13 with each source focused on its own (`agent/focus.py`), three
-passages did worse (15/40). The held-out figure is in the README.
+say. This tries showing it fewer, better passages, ranked by query likelihood (UPR, Sachan
+et al. 2022): the mean log-probability of the question's tokens after "Passage: … A
+question this passage answers:", from the chat model itself in one batched forward pass.
+On the hand-written development KB (`evals/rag-dev`, 20 look-alike distractors; 32
+answerable questions) it put an answering passage first for 15 and in the top two for 20,
+against 11/14 for BM25, 12/17 for MiniLM, 12/16 for their fusion; shown the top two (or
+the top one) the reader answered 18 of 40 right against 13 with each source focused on its
+own (`agent/focus.py`). On the held-out KBs it did not hold: 38.8% against 41.9% (62 and 67
+of 160). It abstained correctly more often (25/30 against 22/30), but 15 answerable
+questions the focused prompt got right lost their answering passage and were abstained on,
+for 8 gained: the model ranks a passage of narrative below its neighbours once it is cut
+from them. It costs ~2 s a question at fp32 (22 passages on average). So sources are
+focused one by one by default.
 
 The chosen passages are shown under their sources' numbers, the sources in the order of
 their best passage (the best last, nearest the question), each source's passages in

@@ -46,11 +46,13 @@ def grounded_prompts(focused: bool = True, read_each: bool | None = None, picked
         GroundingConfig,
         prompt_version,
     )
+    from agent.passage_pick import PickConfig
 
     focus = DEFAULT_FOCUS if focused else None
     default = GroundingConfig()
     each = default.read_each if read_each is None else read_each
-    picks = default.passages if (picked is None or picked) and not each else None
+    picks = default.passages if picked is None else (default.passages or PickConfig()) if picked else None
+    picks = None if each else picks
     texts = {"instructions": GROUNDED_INSTRUCTIONS, "prompt": GROUNDED_PROMPT, "focus": repr(focus)}
     if each:
         texts["reading"] = READ_EACH

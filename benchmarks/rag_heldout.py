@@ -23,7 +23,7 @@ from agent.focus import FocusConfig, parse_focus  # noqa: E402
 from agent.grounding import GroundingConfig  # noqa: E402
 from agent.home import KigiHome  # noqa: E402
 from agent.models import load_engine  # noqa: E402
-from agent.passage_pick import PickConfig, parse_passages  # noqa: E402
+from agent.passage_pick import parse_passages  # noqa: E402
 from agent.rag_eval import RagResult, read_questions, results_jsonl, run_rag_eval, summarize  # noqa: E402
 from agent.reading import DEFAULT_READER  # noqa: E402
 
@@ -73,7 +73,7 @@ def main() -> None:
     parser.add_argument("-k", type=int, default=4)
     parser.add_argument("--focus", default=str(FocusConfig().per_source),
                         help="sentences shown from each long source, or 'off' for whole chunks")
-    parser.add_argument("--passages", default=str(PickConfig().count),
+    parser.add_argument("--passages", default="off",
                         help="passages of all sources the reader sees, picked by the question's likelihood, "
                              "or 'off' to focus each source on its own (--focus)")
     parser.add_argument("--read", choices=("each", "together"), default="together",

@@ -111,7 +111,7 @@ def test_a_tiny_kb_scores_exactly_the_expected_fractions(tmp_path: Path, chat_to
     questions = [RagQuestion(q, tuple(ANSWERS.get(q, ()))) for q in SCRIPT]
     monkeypatch.setattr(tempfile, "tempdir", str(write_folder(tmp_path / "tmp", {})))
     results, summary = run_rag_eval(ScriptedEngine(chat_tokenizer), HashEmbedding(), kb, questions,  # type: ignore[arg-type]
-                                    GroundingConfig(k=4, min_relevance=-1.0, passages=None), distractors=distractors,
+                                    GroundingConfig(k=4, min_relevance=-1.0), distractors=distractors,
                                     lexical=lexical)
     assert not any((tmp_path / "tmp").iterdir())  # the eval's memory is gone
     assert [r.correct_with for r in results] == [True, True, False, True, False]

@@ -73,10 +73,10 @@ def eval_rag(
     retrieval: Annotated[Retrieval, typer.Option(
         help="hybrid: vectors and BM25 fused (what `kigi ask` uses); dense: vectors alone.")] = Retrieval.hybrid,
     focus: Annotated[str, typer.Option(
-        help="With --passages off: passages shown from each long source (3), or 'off' for whole chunks.")] = "3",
+        help="Passages shown from each long source (what `kigi ask` shows: 3), or 'off' for whole chunks.")] = "3",
     passages: Annotated[str, typer.Option(
         help="Passages of all sources a question's reader sees, picked by the model's likelihood of the question "
-             "(what `kigi ask` shows: 2), or 'off' to focus each source on its own (--focus).")] = "2",
+             "(2 was tried), or 'off' to focus each source on its own (--focus: what `kigi ask` does).")] = "off",
     read: Annotated[Reading, typer.Option(
         help="together: all sources in one prompt (what `kigi ask` does); each: the reader reads each source "
              "alone and the best-ranked answer is kept.")] = Reading.together,

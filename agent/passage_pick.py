@@ -23,14 +23,13 @@ document order with "…" where text was left out.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from agent.focus import Passage, passages, render
 
 if TYPE_CHECKING:
-    from agent.grounding import Citation
     from llm.engine import Engine
 
 # (question, passage texts) -> one score each, higher: the passage more likely answers it
@@ -79,13 +78,13 @@ def question_likelihood(engine: Engine, config: PickConfig | None = None) -> Pas
     return score
 
 
-def pick_passages(question: str, citations: Sequence[Citation], score: PassageScorer,
+def pick_passages(question: str, sources: Mapping[int, str], score: PassageScorer,
                   config: PickConfig | None = None) -> dict[int, str]:
     """Source number -> the text shown from it, for the sources holding one of the `count`
     best passages, best source last. With no more passages than `count`, all are shown, in
-    the citations' order."""
+    the sources' order. `sources`: number -> text, in the prompt's order."""
     config = config or PickConfig()
-    pieces = {c.number: passages(c.hit.text, config.max_passage) for c in citations}
+    pieces = {number: passages(text, config.max_passage) for number, text in sources.items()}
     flat = [(number, i) for number, own in pieces.items() for i in range(len(own))]
     if len(flat) <= config.count:
         return {n: render(own, range(len(own))) for n, own in pieces.items() if own}

@@ -233,7 +233,9 @@ class Session:
             return None
         from agent.passage_pick import pick_passages, question_likelihood
 
-        return pick_passages(question, citations, question_likelihood(self.engine, picks), picks)  # type: ignore[arg-type]
+        sources = {c.number: c.hit.text for c in citations}
+        shown = pick_passages(question, sources, question_likelihood(self.engine, picks), picks)  # type: ignore[arg-type]
+        return shown or None  # sources without a passage: shown as they are
 
     def _grounding(self) -> GroundingConfig:
         from agent.grounding import GroundingConfig

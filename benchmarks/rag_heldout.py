@@ -3,12 +3,14 @@ with the 60 distractor documents: the figures issue 13 asks for, pooled over eve
 
     python benchmarks/rag_heldout.py [--reader grounded-reader] [--compare-off] [--no-baseline]
                                      [--passages N|off] [--focus N|off] [--read each|together] [--out DIR]
+                                     [--evals evals/rag-dev]
 
 The same code path as `kigi eval rag --kb evals/rag/kb/NAME --questions evals/rag/NAME.jsonl
 --distractors evals/rag/distractors`, run for each KB. With --compare-off it runs a second
 time without the reader adapter (the base model on the same prompts). Per-question results
 go to DIR/<reader>/<kb>.jsonl; a KB whose file exists is read back, not rerun (resumable).
-Nothing here is tuned on: evals/rag is never used for training or prompt wording.
+Nothing here is tuned on: evals/rag is never used for training or prompt wording. `--evals
+evals/rag-dev` runs the same on the development KBs, which may be chosen on.
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ from agent.reading import DEFAULT_READER  # noqa: E402
 EVALS = _root.ROOT / "evals" / "rag"
 
 
-def run_reader(engine, function, reader: str | None, out: Path, baseline: bool, grounding: GroundingConfig
-               ) -> list[RagResult]:
+def run_reader(engine, function, reader: str | None, out: Path, baseline: bool, grounding: GroundingConfig,
+               evals: Path = EVALS) -> list[RagResult]:
     from agent.adapters import AdapterStore
 
     name = AdapterStore.of(KigiHome.resolve()).load_onto(engine, reader).name if reader else None
@@ -42,14 +44,14 @@ def run_reader(engine, function, reader: str | None, out: Path, baseline: bool, 
     folder = out / f"{name or 'off'}-k{k}{focused}{reading}{'' if baseline else '-no-baseline'}"
     folder.mkdir(parents=True, exist_ok=True)
     pooled: list[RagResult] = []
-    for kb in sorted(p for p in (EVALS / "kb").iterdir() if p.is_dir()):
+    for kb in sorted(p for p in (evals / "kb").iterdir() if p.is_dir()):
         done = folder / f"{kb.name}.jsonl"
         if done.exists():
             results = [RagResult(**json.loads(line)) for line in done.read_text(encoding="utf-8").splitlines()]
         else:
-            questions = read_questions(EVALS / f"{kb.name}.jsonl")
+            questions = read_questions(evals / f"{kb.name}.jsonl")
             results, _ = run_rag_eval(engine, function, kb, questions, grounding,
-                                      distractors=EVALS / "distractors", reader=name, baseline=baseline,
+                                      distractors=evals / "distractors", reader=name, baseline=baseline,
                                       progress=lambda d, t, kb=kb: print(f"\r{kb.name}: {d}/{t}", end="", flush=True))
             print()
             done.write_text(results_jsonl(results), encoding="utf-8")
@@ -70,6 +72,9 @@ def main() -> None:
     parser.add_argument("--reader", default=DEFAULT_READER)
     parser.add_argument("--compare-off", action="store_true", help="also run without the reader adapter")
     parser.add_argument("--out", type=Path, default=Path("rag-heldout"))
+    parser.add_argument("--evals", type=Path, default=EVALS,
+                        help="a folder shaped like evals/rag (kb/NAME/, NAME.jsonl, distractors/): "
+                             "evals/rag-dev to choose on the development KBs")
     parser.add_argument("-k", type=int, default=4)
     parser.add_argument("--focus", default=str(FocusConfig().per_source),
                         help="sentences shown from each long source, or 'off' for whole chunks")
@@ -88,9 +93,10 @@ def main() -> None:
     reader = None if args.reader.lower() in ("off", "none") else args.reader
     grounding = GroundingConfig(k=args.k, focus=parse_focus(args.focus), read_each=args.read == "each",
                                 passages=parse_passages(args.passages))
-    run_reader(engine, function, reader, args.out, baseline=not args.no_baseline, grounding=grounding)
+    run_reader(engine, function, reader, args.out, baseline=not args.no_baseline, grounding=grounding,
+               evals=args.evals)
     if args.compare_off and reader:
-        run_reader(engine, function, None, args.out, baseline=False, grounding=grounding)
+        run_reader(engine, function, None, args.out, baseline=False, grounding=grounding, evals=args.evals)
 
 
 if __name__ == "__main__":

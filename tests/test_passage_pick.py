@@ -24,6 +24,11 @@ STATION = "# Station\n\nThe lighthouse was built in 1874.\n\nIts keeper is Rory 
 HITS = [Hit("a", HARBOUR, "harbour.md", 0, 0.6), Hit("b", STATION, "station.md", 0, 0.7)]
 
 
+def sources(hits: list[Hit]) -> dict[int, str]:
+    """Source number -> text, as a session hands them over."""
+    return {c.number: c.hit.text for c in numbered(hits)}
+
+
 def by_words(*words: str):
     """A scorer that ranks a passage by the first of `words` it holds (earlier: better), and
     records what it was asked to score."""
@@ -38,7 +43,7 @@ def by_words(*words: str):
 
 def test_the_best_passages_of_all_sources_are_shown_under_their_numbers_best_source_last() -> None:
     score, calls = by_words("1874", "07:40")
-    shown = pick_passages("When was it built?", numbered(HITS), score)
+    shown = pick_passages("When was it built?", sources(HITS), score)
     assert list(shown) == [1, 2]  # the source of the best passage comes last, nearest the question
     assert shown[2] == "# Station\nThe lighthouse was built in 1874.\n" + GAP  # under its heading
     assert shown[1] == "The ferry leaves Port Aubyn at 07:40.\n" + GAP
@@ -48,7 +53,7 @@ def test_the_best_passages_of_all_sources_are_shown_under_their_numbers_best_sou
 
 def test_two_picked_passages_of_one_source_are_shown_in_document_order() -> None:
     score, _ = by_words("38 crowns", "07:40")
-    shown = pick_passages("How much?", numbered(HITS), score)
+    shown = pick_passages("How much?", sources(HITS), score)
     assert list(shown) == [1]
     assert shown[1] == "The ferry leaves Port Aubyn at 07:40.\n" + GAP + "\nTickets cost 38 crowns return."
 
@@ -57,14 +62,14 @@ def test_no_more_passages_than_asked_for_are_all_shown_without_scoring() -> None
     def refuse(question: str, texts: list[str]) -> list[float]:
         raise AssertionError("nothing to choose between")
 
-    piped = numbered([Hit("stdin", "The secret word is plum.", "stdin", 0, 1.0)])
-    assert pick_passages("What is the secret word?", piped, refuse) == {1: "The secret word is plum."}
+    assert pick_passages("What is the secret word?", {1: "The secret word is plum."}, refuse) == {
+        1: "The secret word is plum."}
 
 
 def test_the_prompt_shows_only_the_picked_passages_and_its_version_says_so() -> None:
     citations = numbered(HITS)
     score, _ = by_words("1874")
-    prompt = grounded_prompt("When was it built?", citations, shown=pick_passages("When?", citations, score,
+    prompt = grounded_prompt("When was it built?", citations, shown=pick_passages("When?", sources(HITS), score,
                                                                                   PickConfig(count=1)))
     assert "[2] (from station.md)\n# Station\nThe lighthouse was built in 1874." in prompt
     assert "harbour.md" not in prompt and "Rory" not in prompt

@@ -69,6 +69,8 @@ def question_likelihood(engine: Engine, config: PickConfig | None = None) -> Pas
         tokenizer = engine.tokenizer
 
         def cut(text: str) -> str:
+            if len(text.encode()) <= limit:  # a token holds at least one byte: nothing to cut, nothing to count
+                return text
             ids = tokenizer.encode(text)
             return text if len(ids) <= limit else tokenizer.decode(ids[:limit])
 

@@ -51,8 +51,10 @@ def grounded_prompts(focused: bool = True, read_each: bool | None = None, picked
     focus = DEFAULT_FOCUS if focused else None
     default = GroundingConfig()
     each = default.read_each if read_each is None else read_each
-    picks = default.passages if picked is None else (default.passages or PickConfig()) if picked else None
-    picks = None if each else picks
+    if each or picked is False:
+        picks = None
+    else:
+        picks = default.passages if picked is None else default.passages or PickConfig()
     texts = {"instructions": GROUNDED_INSTRUCTIONS, "prompt": GROUNDED_PROMPT, "focus": repr(focus)}
     if each:
         texts["reading"] = READ_EACH

@@ -327,17 +327,17 @@ def suffix_logprobs(model: Transformer, prefixes: Sequence[Sequence[int]], suffi
 
     if not suffix or any(len(p) == 0 for p in prefixes):
         raise ValueError("the suffix and every prefix need at least one token")
-    window = model.config.max_seq_len
+    window, tail = model.config.max_seq_len, list(suffix)
+    wanted = torch.tensor(tail, device=model.device)
     out: list[float] = []
     for begin in range(0, len(prefixes), batch):
-        rows = [list(p)[-(window - len(suffix)):] + list(suffix) for p in prefixes[begin:begin + batch]]
+        rows = [list(p)[-(window - len(tail)):] + tail for p in prefixes[begin:begin + batch]]
         width = max(len(r) for r in rows)
         ids = torch.zeros((len(rows), width), dtype=torch.long, device=model.device)
         targets = torch.full_like(ids, IGNORE_INDEX)
         for i, row in enumerate(rows):
             ids[i, :len(row)] = torch.tensor(row)
-            start = len(row) - len(suffix)
-            targets[i, start - 1:len(row) - 1] = torch.tensor(list(suffix))
+            targets[i, len(row) - len(tail) - 1:len(row) - 1] = wanted
         out += (target_logprobs(model, ids, targets).sum(1) / len(suffix)).tolist()
     return out
 

@@ -63,7 +63,30 @@ def bench_embedding(model_dir: Path, n: int) -> None:
     encoder.encode(texts[:32])  # load and warm up
     ours = rate(lambda: encoder.encode(texts), n, repeats=2)
     print(f"embedding, ours (llm core, batch 64 sorted by length, pad to longest): {ours:8.1f} sentences/s")
+    bench_query_precision(model_dir, [f"How do I {' '.join(t.split()[:6]).lower()}?" for t in texts[:100]])
     bench_chroma_onnx(model_dir, texts)
+
+
+def bench_query_precision(model_dir: Path, questions: list[str]) -> None:
+    """One question at a time, as a search embeds it: fp32 against bf16, and how far apart."""
+    from memory.embed import native_bf16
+
+    encoders = {"fp32": SentenceEncoder(model_dir, query_precision="fp32"),
+                "bf16": SentenceEncoder(model_dir, query_precision="bf16")}
+    vectors = {name: encoder.encode(questions, query=True) for name, encoder in encoders.items()}
+    cosine = float((vectors["fp32"] * vectors["bf16"]).sum(1).min())
+    figures = []
+    for name, encoder in encoders.items():
+        latencies = []
+        for q in questions:
+            start = time.perf_counter()
+            encoder.encode([q], query=True)
+            latencies.append(time.perf_counter() - start)
+        p50, p95 = np.percentile(np.array(latencies) * 1000, [50, 95])
+        figures.append(f"{name} p50 {p50:.1f} / p95 {p95:.1f} ms")
+    print(f"query embedding, one question at a time: {', '.join(figures)}; lowest cosine bf16 vs fp32 "
+          f"{cosine:.5f}; this CPU {'has' if native_bf16() else 'lacks'} native bf16, so queries use "
+          f"{'bf16' if native_bf16() else 'fp32'}")
 
 
 def bench_chroma_onnx(model_dir: Path, texts: list[str]) -> None:
@@ -205,39 +228,54 @@ def bench_scale(model_dir: Path, total: int, queries: int) -> None:
                 if (lexical := store.lexical) is not None:
                     lexical.upsert(ids, documents, metadatas)
         insert = total / (time.perf_counter() - start)
-        store.search(questions[0], k=5)  # the first search opens the reading client
-        latencies = []
-        for q in questions:
-            start = time.perf_counter()
-            hits = store.search(q, k=5)
-            latencies.append(time.perf_counter() - start)
-            assert len(hits) == 5
-        p50, p95 = np.percentile(np.array(latencies) * 1000, [50, 95])
+        p50, p95 = search_latency(store, questions)  # the untimed first search opens the reading client
         parts = search_parts(store, embedder, questions)
+        precision = "bf16" if embedder.encoder.query_bf16 else "fp32"
+        embedder.encoder = SentenceEncoder(model_dir, query_precision="fp32")
+        fp32 = search_latency(store, questions)
         store.close()
     print(f"scale {total:>7,} chunks (random unit vectors, Zipf words): write {insert:8.1f} items/s in locked "
           f"batches of {batch}; search() p50 {p50:6.1f} ms p95 {p95:6.1f} ms (embed the query, lock, word index, "
-          f"Chroma); its parts, p50/p95 ms: " + ", ".join(f"{name} {a:.1f}/{b:.1f}" for name, (a, b) in parts.items()))
+          f"Chroma; query in {precision}; with an fp32 query {fp32[0]:.1f} / {fp32[1]:.1f} ms); its parts, "
+          f"p50/p95 ms: " + ", ".join(f"{name} {a:.1f}/{b:.1f}" for name, (a, b) in parts.items()))
+
+
+def search_latency(store: MemoryStore, questions: list[str]) -> tuple[float, float]:
+    """p50 and p95 of `search()`, in ms, over the questions (after one untimed search)."""
+    store.search(questions[0], k=5)
+    latencies = []
+    for q in questions:
+        start = time.perf_counter()
+        hits = store.search(q, k=5)
+        latencies.append(time.perf_counter() - start)
+        assert len(hits) == 5
+    p50, p95 = np.percentile(np.array(latencies) * 1000, [50, 95])
+    return float(p50), float(p95)
 
 
 def search_parts(store: MemoryStore, embedder: KigiEmbeddingFunction, questions: list[str]) -> dict[str, tuple]:
     """Each part of a search timed alone: where the milliseconds go."""
+    from memory.store.memory_store import _cosines, _read
+
     times: dict[str, list[float]] = {"embed query": [], "Chroma query (open client)": [], "word index": [],
-                                      "fetch word-only hits": []}
+                                      "cosines of word-only hits": [], "read the k kept": []}
     for q in questions:
         start = time.perf_counter()
-        vector = embedder([q])
+        vector = embedder.embed_query([q])
         times["embed query"].append(time.perf_counter() - start)
         with store.reading() as collection:
             start = time.perf_counter()
-            near = collection.query(query_embeddings=vector, n_results=20, include=["documents", "metadatas"])
+            near = collection.query(query_embeddings=vector, n_results=20, include=["distances"])
             times["Chroma query (open client)"].append(time.perf_counter() - start)
             start = time.perf_counter()
             words = store.lexical.search(q, 20)
             times["word index"].append(time.perf_counter() - start)
             start = time.perf_counter()
-            store._scored(collection, [i for i in words if i not in set(near["ids"][0])], vector[0])
-            times["fetch word-only hits"].append(time.perf_counter() - start)
+            _cosines(collection, [i for i in words if i not in set(near["ids"][0])], vector[0])
+            times["cosines of word-only hits"].append(time.perf_counter() - start)
+            start = time.perf_counter()
+            _read(collection, near["ids"][0][:5], dict.fromkeys(near["ids"][0], 1.0))
+            times["read the k kept"].append(time.perf_counter() - start)
     return {name: tuple(np.percentile(np.array(t) * 1000, [50, 95])) for name, t in times.items()}
 
 

@@ -3,7 +3,7 @@ with the 60 distractor documents: the figures issue 13 asks for, pooled over eve
 
     python benchmarks/rag_heldout.py [--reader grounded-reader] [--compare-off] [--no-baseline]
                                      [--passages N|off] [--focus N|off] [--read each|together] [--out DIR]
-                                     [--evals evals/rag-dev]
+                                     [--evals evals/rag-dev] [-k 4] [--max-source-chars 3000]
 
 The same code path as `kigi eval rag --kb evals/rag/kb/NAME --questions evals/rag/NAME.jsonl
 --distractors evals/rag/distractors`, run for each KB. With --compare-off it runs a second
@@ -41,7 +41,9 @@ def run_reader(engine, function, reader: str | None, out: Path, baseline: bool, 
     focused = f"-focus{grounding.focus.per_source}" if grounding.focus else "-whole"
     focused = f"-passages{grounding.passages.count}" if grounding.passages else focused
     reading = "-each" if grounding.read_each and name else ""
-    folder = out / f"{name or 'off'}-k{k}{focused}{reading}{'' if baseline else '-no-baseline'}"
+    budget = grounding.max_source_chars
+    chars = "" if budget == GroundingConfig().max_source_chars else f"-chars{budget}"
+    folder = out / f"{name or 'off'}-k{k}{chars}{focused}{reading}{'' if baseline else '-no-baseline'}"
     folder.mkdir(parents=True, exist_ok=True)
     pooled: list[RagResult] = []
     for kb in sorted(p for p in (evals / "kb").iterdir() if p.is_dir()):
@@ -76,6 +78,8 @@ def main() -> None:
                         help="a folder shaped like evals/rag (kb/NAME/, NAME.jsonl, distractors/): "
                              "evals/rag-dev to choose on the development KBs")
     parser.add_argument("-k", type=int, default=4)
+    parser.add_argument("--max-source-chars", type=int, default=GroundingConfig().max_source_chars,
+                        help="characters of retrieved chunks the prompt may carry, all sources together")
     parser.add_argument("--focus", default=str(FocusConfig().per_source),
                         help="sentences shown from each long source, or 'off' for whole chunks")
     parser.add_argument("--passages", default="off",
@@ -91,7 +95,8 @@ def main() -> None:
     engine = load_engine(home)
     function = KigiEmbeddingFunction(pull_embedding_model(home.models))
     reader = None if args.reader.lower() in ("off", "none") else args.reader
-    grounding = GroundingConfig(k=args.k, focus=parse_focus(args.focus), read_each=args.read == "each",
+    grounding = GroundingConfig(k=args.k, max_source_chars=args.max_source_chars, focus=parse_focus(args.focus),
+                                read_each=args.read == "each",
                                 passages=parse_passages(args.passages))
     run_reader(engine, function, reader, args.out, baseline=not args.no_baseline, grounding=grounding,
                evals=args.evals)

@@ -16,6 +16,7 @@ from memory.embed import (
     KigiEmbeddingFunction,
     SentenceEncoder,
     model_dimension,
+    native_bf16,
 )
 from tests.need import extra
 
@@ -70,6 +71,22 @@ def test_similar_sentences_score_higher_than_unrelated(minilm_dir: Path) -> None
     assert a @ b > a @ c + 0.3
 
 
+def test_queries_may_run_in_bf16_but_stored_chunks_never_do(minilm_dir: Path) -> None:
+    fp32 = SentenceEncoder(minilm_dir, query_precision="fp32")
+    bf16 = SentenceEncoder(minilm_dir, query_precision="bf16")
+    np.testing.assert_array_equal(bf16.encode(TEXTS), fp32.encode(TEXTS))  # chunks: fp32 everywhere
+    exact, fast = fp32.encode(TEXTS, query=True), bf16.encode(TEXTS, query=True)
+    assert fast.dtype == np.float32 and not np.array_equal(exact, fast)  # bf16 really ran
+    np.testing.assert_allclose(np.linalg.norm(fast, axis=1), 1.0, atol=1e-5)
+    assert (exact * fast).sum(1).min() > 0.999  # the same direction for retrieval
+    ef = KigiEmbeddingFunction(minilm_dir)
+    np.testing.assert_array_equal(np.stack(ef.embed_query(["which pot?"])),
+                                  ef.encoder.encode(["which pot?"], query=True))
+    assert ef.encoder.query_bf16 == native_bf16()  # auto: bf16 only where the CPU has it
+    with pytest.raises(ValueError, match="query_precision"):
+        SentenceEncoder(minilm_dir, query_precision="int8")  # type: ignore[arg-type]
+
+
 def test_chroma_function_contract(minilm_dir: Path) -> None:
     ef = KigiEmbeddingFunction(minilm_dir, batch_size=4)
     vectors = ef(["one", "two", "three"])
@@ -103,7 +120,7 @@ def test_persisted_collection_reopens_with_our_function_by_name(minilm_dir: Path
 
 def test_import_and_construction_do_no_work(tmp_path: Path) -> None:
     code = ("import sys, memory.embed as e; f = e.KigiEmbeddingFunction('/nonexistent');"
-            "print('torch' in sys.modules, f.encoder._loaded is None)")
+            "print('torch' in sys.modules, not f.encoder._loaded)")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "True"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from memory.store import MemoryConfig, MemoryStore
@@ -47,6 +48,33 @@ def test_a_rare_word_is_found_among_chunks_that_share_the_common_words(tmp_path:
     assert "cat.txt" not in dense  # the vectors prefer the chunks full of "who is"
     found = next(h for h in hybrid if h.source == "cat.txt")  # BM25's first ties the vectors' first
     assert 0 < found.score <= 1  # a hit found by its words still carries its cosine similarity
+
+
+@pytest.mark.parametrize("quantile", [0.0, 0.3, 0.6, 0.9])
+def test_search_is_the_fused_order_cut_at_the_threshold_whatever_it_reads(tmp_path: Path, quantile: float) -> None:
+    """Search reads only the chunks it keeps (scoring those found by their words only as it
+    reads them), so check it against the rule computed in full: every chunk's cosine, the
+    vectors' top 20 fused with BM25's, those at or above the threshold, the first 4."""
+    store = _crowded(tmp_path, lexical=True)
+    for n in range(30, 70):  # more chunks than the pool, so some are found by their words only
+        text = f"{RARE} ferry timetable {n}: boats leave the harbour kiosk at nine." if n % 5 == 0 else CROWD
+        store.add_text(text.format(n=n), source=f"more{n}.txt")
+    question = f"Who is {RARE} at the museum desk?"
+    query = np.asarray(HashEmbedding()([question])[0], dtype=np.float64)
+    with store.reading() as collection:
+        assert collection is not None
+        stored = collection.get(include=["embeddings"])
+    cosine = {i: float(np.asarray(v) @ query / np.linalg.norm(v))
+              for i, v in zip(stored["ids"], stored["embeddings"], strict=True)}
+    dense = sorted(cosine, key=lambda i: -cosine[i])[:20]
+    assert store.lexical is not None
+    fused = fuse(dense, store.lexical.search(question, 20))
+    assert any(i not in dense for i in fused[:8])  # word-only chunks compete for the top places
+    threshold = float(np.quantile([cosine[i] for i in fused], quantile))
+    expected = [i for i in fused if cosine[i] >= threshold][:4]
+    hits = store.search(question, k=4, min_relevance=threshold)
+    assert [h.id for h in hits] == expected
+    assert all(abs(h.score - cosine[h.id]) < 1e-5 and h.text for h in hits)
 
 
 def test_the_index_follows_forget_and_changed_files(tmp_path: Path) -> None:

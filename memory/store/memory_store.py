@@ -68,8 +68,8 @@ class MemoryStore(ChromaSession):
         best first. Best: nearest in embedding space, or, with the word index (local memories
         by default), first in the fusion of that ranking with BM25's over `pool` candidates each.
 
-        The candidates are ranked by ids and scores alone; only the `k` kept are read (reading
-        the pool's texts and metadata was a third of a search at 100k chunks)."""
+        The candidates are ranked by ids and scores alone and only the `k` kept are read, in one
+        call (reading the pool's texts and metadata was a third of a search at 100k chunks)."""
         if k <= 0:
             raise ValueError(f"k must be positive, got {k}")
         if not query.strip():
@@ -84,11 +84,8 @@ class MemoryStore(ChromaSession):
             scores = {id_: 1.0 - float(d) for id_, d in zip(near["ids"][0], near["distances"][0], strict=True)}
             order = list(scores)
             if lexical is not None:
-                words = self._word_ranking(lexical, collection, query, pool)
-                scores.update(_cosines(collection, [i for i in words if i not in scores], vector[0]))
-                order = [i for i in fuse(order, words) if i in scores]
-            kept = [i for i in order if scores[i] >= min_relevance][:k]
-            return _read(collection, kept, scores)
+                order = fuse(order, self._word_ranking(lexical, collection, query, pool))
+            return _best(collection, order, scores, vector[0], k, min_relevance)
 
     def _word_ranking(self, lexical: LexicalIndex, collection: Collection, query: str, n: int) -> list[str]:
         """BM25's ranking, after bringing the index level with Chroma if it is not (missing,
@@ -178,22 +175,28 @@ def _hit(id_: str, text: str | None, meta: Any, score: float) -> Hit:
                int(meta.get("line", 0)), str(meta.get("section", "")))
 
 
-def _cosines(collection: Collection, ids: list[str], vector: Any) -> dict[str, float]:
-    """The cosine similarity to the query of chunks found by their words only."""
-    if not ids:
-        return {}
-    got = collection.get(ids=ids, include=["embeddings"])
+def _best(collection: Collection, order: list[str], scores: dict[str, float], vector: Any, k: int,
+          min_relevance: float) -> list[Hit]:
+    """The first `k` chunks of `order` whose cosine to the query is at least `min_relevance`.
+    A chunk found by its words only has no score yet: it is scored from its stored vector,
+    read with its text in the same `get` (one call, unless the threshold rejects some)."""
+    candidates = [i for i in order if scores.get(i, min_relevance) >= min_relevance]
     query = np.asarray(vector, dtype=np.float64)
-    chunks = np.asarray(got["embeddings"], dtype=np.float64).reshape(len(got["ids"]), -1)
-    norms = np.linalg.norm(chunks, axis=1) * np.linalg.norm(query)
-    cosines = chunks @ query / np.where(norms > 0, norms, 1.0)
-    return dict(zip(got["ids"], map(float, cosines), strict=True))
+    best: list[Hit] = []
+    while len(best) < k and candidates:
+        window, candidates = candidates[:k - len(best)], candidates[k - len(best):]
+        unscored = any(i not in scores for i in window)
+        got = collection.get(ids=window, include=["documents", "metadatas", *(["embeddings"] if unscored else [])])
+        vectors = got["embeddings"] if unscored else [None] * len(got["ids"])
+        found = {i: (d, m, v)
+                 for i, d, m, v in zip(got["ids"], got["documents"], got["metadatas"], vectors, strict=True)}
+        for id_ in (i for i in window if i in found):  # an id the word index holds but Chroma lost is left out
+            text, meta, stored = found[id_]
+            score = scores[id_] if id_ in scores else _cosine(np.asarray(stored, dtype=np.float64), query)
+            if score >= min_relevance:
+                best.append(_hit(id_, text, meta, score))
+    return best
 
 
-def _read(collection: Collection, ids: list[str], scores: dict[str, float]) -> list[Hit]:
-    """The chunks at `ids` (those that still exist), in that order, with their scores."""
-    if not ids:
-        return []
-    got = collection.get(ids=ids, include=["documents", "metadatas"])
-    found = {i: (d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
-    return [_hit(i, *found[i], scores[i]) for i in ids if i in found]
+def _cosine(a: np.ndarray, b: np.ndarray) -> float:
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) or 1.0))

@@ -4,6 +4,7 @@ with the 60 distractor documents: the figures issue 13 asks for, pooled over eve
     python benchmarks/rag_heldout.py [--reader grounded-reader] [--compare-off] [--no-baseline]
                                      [--passages N|off] [--focus N|off] [--read each|together] [--out DIR]
                                      [--evals evals/rag-dev] [-k 4] [--max-source-chars 3000]
+                                     [--precision fp32|bf16|int8|int4]
 
 The same code path as `kigi eval rag --kb evals/rag/kb/NAME --questions evals/rag/NAME.jsonl
 --distractors evals/rag/distractors`, run for each KB. With --compare-off it runs a second
@@ -78,6 +79,8 @@ def main() -> None:
                         help="a folder shaped like evals/rag (kb/NAME/, NAME.jsonl, distractors/): "
                              "evals/rag-dev to choose on the development KBs")
     parser.add_argument("-k", type=int, default=4)
+    parser.add_argument("--precision", choices=("fp32", "bf16", "int8", "int4"), default="fp32",
+                        help="the weights (fp32: the figures in the README's history; kigi ask picks its own)")
     parser.add_argument("--max-source-chars", type=int, default=GroundingConfig().max_source_chars,
                         help="characters of retrieved chunks the prompt may carry, all sources together")
     parser.add_argument("--focus", default=str(FocusConfig().per_source),
@@ -92,16 +95,17 @@ def main() -> None:
     from memory.embed import KigiEmbeddingFunction, pull_embedding_model
 
     home = KigiHome.resolve().ensure()
-    engine = load_engine(home)
+    engine = load_engine(home, precision=args.precision)
     function = KigiEmbeddingFunction(pull_embedding_model(home.models))
     reader = None if args.reader.lower() in ("off", "none") else args.reader
     grounding = GroundingConfig(k=args.k, max_source_chars=args.max_source_chars, focus=parse_focus(args.focus),
                                 read_each=args.read == "each",
                                 passages=parse_passages(args.passages))
-    run_reader(engine, function, reader, args.out, baseline=not args.no_baseline, grounding=grounding,
+    out = args.out if args.precision == "fp32" else args.out / args.precision
+    run_reader(engine, function, reader, out, baseline=not args.no_baseline, grounding=grounding,
                evals=args.evals)
     if args.compare_off and reader:
-        run_reader(engine, function, None, args.out, baseline=False, grounding=grounding, evals=args.evals)
+        run_reader(engine, function, None, out, baseline=False, grounding=grounding, evals=args.evals)
 
 
 if __name__ == "__main__":

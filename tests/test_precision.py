@@ -9,7 +9,7 @@ import pytest
 
 from agent.home import KigiHome
 from agent.models import model_registry
-from agent.precision import AUTO, FILE_NAME, MAX_PPL_RISE, MIN_TOP1, Quality, default_precision, resolve
+from agent.precision import AUTO, CANDIDATES, FILE_NAME, MAX_PPL_RISE, MIN_TOP1, Quality, default_precision, resolve
 from tests.tiny import save_tiny_chat_model
 
 
@@ -62,6 +62,12 @@ def test_a_changed_model_file_or_a_damaged_record_is_measured_again(home):
     store.write_text("{not json")
     default_precision(home, "tiny", on_measure=lambda: calls.append("measured"))
     assert calls == ["measured", "measured"] and json.loads(store.read_text())["tiny"]["sha256"] != "0" * 64
+    record = json.loads(store.read_text())
+    assert record["tiny"]["candidates"] == list(CANDIDATES)
+    del record["tiny"]["candidates"]  # chosen by a kigi that knew fewer candidates (no bf16)
+    store.write_text(json.dumps(record))
+    default_precision(home, "tiny", on_measure=lambda: calls.append("measured"))
+    assert len(calls) == 3 and json.loads(store.read_text())["tiny"]["candidates"] == list(CANDIDATES)
 
 
 def test_model_info_says_which_precision_and_why(home, monkeypatch, tmp_path: Path):
@@ -74,4 +80,4 @@ def test_model_info_says_which_precision_and_why(home, monkeypatch, tmp_path: Pa
     assert result.exit_code == 0, result.output
     info = json.loads(result.stdout[result.stdout.index("{"):])
     chosen = info["default_precision"]
-    assert chosen["precision"] in ("int4", "int8", "fp32") and chosen["why"] and chosen["measured"]
+    assert chosen["precision"] in (*CANDIDATES, "fp32") and chosen["why"] and chosen["measured"]

@@ -53,7 +53,7 @@ def load_engine_with_progress(model: str, precision: str, compile: bool = False,
     first answer's second token on, which decodes eagerly until it is ready; with
     `wait_compiled` it is ready before this returns."""
     from agent.models import ensure_model, load_engine
-    from agent.precision import AUTO, resolve
+    from agent.precision import AUTO, measuring_note, resolve
     from agent.remote_models import remote_models
     from ui.progress import byte_progress
 
@@ -63,7 +63,7 @@ def load_engine_with_progress(model: str, precision: str, compile: bool = False,
     if precision == AUTO:
         with byte_progress(console) as progress:
             ensure_model(home(), model, progress)
-        with console.status(f"choosing {model}'s default precision: int4 and int8 against fp32 (once)"):
+        with console.status(measuring_note(model)):
             precision = resolve(home(), model, AUTO)
     with byte_progress(console) as progress:
         engine = load_engine(home(), model, precision, progress, compile=compile)  # type: ignore[arg-type]

@@ -68,7 +68,7 @@ def model_info(name: Annotated[str, typer.Argument(help="Model name.")] = DEFAUL
     and why (measured once against fp32 on first use)."""
     with user_errors():
         from agent.models import ensure_model, model_registry
-        from agent.precision import default_precision
+        from agent.precision import default_precision, measuring_note
         from agent.remote_models import remote_models
         from llm.weights import load_weights
 
@@ -79,7 +79,7 @@ def model_info(name: Annotated[str, typer.Argument(help="Model name.")] = DEFAUL
         entry = model_registry(home()).resolve(name)
         weights = load_weights(path)
         params = sum(t.numel() for t in weights.state_dict.values())
-        status = err_console().status(f"choosing {name}'s default precision: int4 and int8 against fp32 (once)")
+        status = err_console().status(measuring_note(name))
         choice = default_precision(home(), name, on_measure=status.start)
         status.stop()
         info = {"name": name, "path": str(path), "source": entry.source, "sha256": entry.sha256,

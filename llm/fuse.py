@@ -80,7 +80,7 @@ def fuse_linears(layers: list[nn.Module]) -> nn.Module | None:
         return None if joined is None else joined(layers)
     weight = torch.cat([layer.weight.detach() for layer in layers])
     fused = kind(weight.size(1), weight.size(0), bias=layers[0].bias is not None,
-                 device=weight.device, dtype=weight.dtype)
+                 device="meta", dtype=weight.dtype)  # no random initial weights: they are replaced at once
     fused.weight = nn.Parameter(weight, requires_grad=False)
     bias = cat_bias(layers, weight.dtype)
     if bias is not None:

@@ -277,7 +277,7 @@ def build_model(weights: LoadedWeights, dtype: torch.dtype = torch.float32) -> T
         got = weights.state_dict[key].shape
         if got != shape:
             raise IncompatibleWeightsError(f"tensor {key!r} has shape {tuple(got)}, expected {tuple(shape)}")
-    model = model.to_empty(device="cpu")
-    model.load_state_dict(weights.state_dict, strict=True)
+    model = model.to(dtype).to_empty(device="cpu")  # allocated once, at the dtype it runs at
+    model.load_state_dict(weights.state_dict, strict=True)  # copies, rounding to that dtype
     model.init_buffers()
-    return model.to(dtype).eval()
+    return model.to(dtype).eval()  # the position tables, computed in fp32, at that dtype too

@@ -66,6 +66,21 @@ def test_checkpoint_round_trip_and_cache(tmp_path, hf_model, tokenizer):
     assert load_weights(tmp_path / "ckpt").tokenizer.encode("hello") == first.tokenizer.encode("hello")
 
 
+def test_a_bf16_model_is_the_fp32_model_rounded_tensor_for_tensor(tmp_path, hf_model, tokenizer):
+    """bf16 is built at its dtype directly (no fp32 copy first): it must equal the fp32
+    model cast, weights and position tables alike."""
+    path = tmp_path / "tiny.gguf"
+    write_tiny_gguf(path, hf_model, tokenizer, quantize=False)
+    weights = load_weights(path)
+    direct, cast = build_model(weights, torch.bfloat16), build_model(weights).to(torch.bfloat16)
+    ours, theirs = direct.state_dict(keep_vars=True), cast.state_dict(keep_vars=True)
+    assert ours.keys() == theirs.keys()
+    assert all(ours[k].dtype == theirs[k].dtype and torch.equal(ours[k], theirs[k]) for k in ours)
+    assert direct.rope_cos.dtype == torch.bfloat16 and torch.equal(direct.rope_cos, cast.rope_cos)
+    idx = torch.tensor([[3, 4, 5]])
+    assert torch.equal(logits_of(direct, idx), logits_of(cast, idx))
+
+
 def test_damaged_cache_is_rebuilt(tmp_path, hf_model, tokenizer):
     path = tmp_path / "tiny.gguf"
     write_tiny_gguf(path, hf_model, tokenizer, quantize=False)

@@ -57,6 +57,12 @@ def rate(fn, items: int, repeats: int = 1) -> float:
     return items / best
 
 
+def milliseconds(seconds: list[float]) -> tuple[float, float]:
+    """p50 and p95 of timings taken in seconds, in ms."""
+    p50, p95 = np.percentile(np.array(seconds) * 1000, [50, 95])
+    return float(p50), float(p95)
+
+
 def bench_embedding(model_dir: Path, n: int) -> None:
     texts = sentences(n)
     encoder = SentenceEncoder(model_dir)
@@ -82,7 +88,7 @@ def bench_query_precision(model_dir: Path, questions: list[str]) -> None:
             start = time.perf_counter()
             encoder.encode([q], query=True)
             latencies.append(time.perf_counter() - start)
-        p50, p95 = np.percentile(np.array(latencies) * 1000, [50, 95])
+        p50, p95 = milliseconds(latencies)
         figures.append(f"{name} p50 {p50:.1f} / p95 {p95:.1f} ms")
     print(f"query embedding, one question at a time: {', '.join(figures)}; lowest cosine bf16 vs fp32 "
           f"{cosine:.5f}; this CPU {'has' if native_bf16() else 'lacks'} native bf16, so queries use "
@@ -254,7 +260,7 @@ def search_latency(store: MemoryStore, embedder: KigiEmbeddingFunction, question
             times[name].append(time.perf_counter() - start)
             assert len(hits) == 5
     embedder.encoder = next(iter(encoders.values()))
-    return {name: tuple(np.percentile(np.array(t) * 1000, [50, 95])) for name, t in times.items()}
+    return {name: milliseconds(t) for name, t in times.items()}
 
 
 def search_parts(store: MemoryStore, embedder: KigiEmbeddingFunction, questions: list[str]) -> dict[str, tuple]:
@@ -279,7 +285,7 @@ def search_parts(store: MemoryStore, embedder: KigiEmbeddingFunction, questions:
             scores = {i: 1.0 - d for i, d in zip(near["ids"][0], near["distances"][0], strict=True)}
             _best(collection, fuse(near["ids"][0], words), scores, vector[0], 5, 0.0)
             times["read the k kept, scoring word-only ones"].append(time.perf_counter() - start)
-    return {name: tuple(np.percentile(np.array(t) * 1000, [50, 95])) for name, t in times.items()}
+    return {name: milliseconds(t) for name, t in times.items()}
 
 
 def main() -> None:

@@ -133,14 +133,12 @@ def _load_encoder(model_dir: str, max_length: int, bf16: bool = False) -> tuple[
     with _CACHE_LOCK:
         key = (model_dir, max_length, bf16)
         if key not in _CACHE:
-            import torch
-
-            model, tokenizer = _load_uncached(Path(model_dir), max_length)
-            _CACHE[key] = (model.to(dtype=torch.bfloat16), tokenizer) if bf16 else (model, tokenizer)
+            _CACHE[key] = _load_uncached(Path(model_dir), max_length, bf16)
         return _CACHE[key]
 
 
-def _load_uncached(model_dir: Path, max_length: int) -> tuple[Transformer, Tokenizer]:
+def _load_uncached(model_dir: Path, max_length: int, bf16: bool = False) -> tuple[Transformer, Tokenizer]:
+    import torch
     from tokenizers import Tokenizer
 
     from llm.errors import LLMError
@@ -150,7 +148,7 @@ def _load_uncached(model_dir: Path, max_length: int) -> tuple[Transformer, Token
     if not tokenizer_file.is_file():
         raise EmbeddingModelError(f"embedding model {model_dir}: no tokenizer.json; pull it again")
     try:
-        model = build_model(load_hf_dir(model_dir))
+        model = build_model(load_hf_dir(model_dir), torch.bfloat16 if bf16 else torch.float32)
         tokenizer = Tokenizer.from_file(str(tokenizer_file))
     except LLMError as exc:
         raise EmbeddingModelError(f"embedding model {model_dir}: {exc}") from None

@@ -207,6 +207,32 @@ def test_generator_and_evaluator_reject_bad_modes():
         StateEvaluator(None, mode="value")
 
 
+def test_greedy_propose_lists_beyond_the_first_are_sampled():
+    """n greedy lists would be one list n times: the first stays greedy, the rest are sampled."""
+    lm = FakeLM()
+    generator = ThoughtGenerator(lm, "propose", seed=5, spread_temperature=0.9)
+    generator.generate(ToyTask(), "", n=4)
+    assert [(c[2]["n"], c[2]["temperature"], c[2]["seed"]) for c in lm.calls] == [(1, 0.0, 5), (3, 0.9, 6)]
+    lm = FakeLM()
+    ThoughtGenerator(lm, "propose", seed=5).generate(ToyTask(), "", n=1)
+    assert [(c[2]["n"], c[2]["temperature"]) for c in lm.calls] == [(1, 0.0)]
+    lm = FakeLM()  # lists sampled already: n of them in one call, as before
+    ThoughtGenerator(lm, "propose", temperature=0.7).generate(ToyTask(), "", n=3)
+    assert [(c[2]["n"], c[2]["temperature"]) for c in lm.calls] == [(3, 0.7)]
+    with pytest.raises(ValueError, match="spread_temperature"):
+        ThoughtGenerator(FakeLM(), "propose", spread_temperature=-1)
+
+
+def test_the_root_may_get_more_propose_lists_than_the_levels_below():
+    tree, lm = run(lm=BatchingFakeLM(), breadth=2, depth=2, n_generate_root=3, seed=0)
+    proposals = [(kind, c["n"] if kind == "complete" else None) for kind, _, c in lm.calls if kind != "label_probs"]
+    # the root: one greedy list and two sampled; the level below: one list per state, batched
+    assert proposals == [("complete", 1), ("complete", 2), ("complete_each", None)]
+    assert_consistent(tree, breadth=2)
+    with pytest.raises(ValueError, match="n_generate_root"):
+        SearchConfig(n_generate_root=0)
+
+
 def test_fake_satisfies_the_protocol():
     assert isinstance(FakeLM(), LanguageModel)
 

@@ -165,6 +165,10 @@ def eval_game24(
                                             "rewrites them) | drop | none.")] = "repair",
     answer: Annotated[str, typer.Option(help="ToT: the final expression composed from the kept steps (compose, a "
                                              "calculator) or written by the model and judged (model).")] = "compose",
+    n_generate: Annotated[int, typer.Option(help="ToT: propose lists per state: the first greedy (the paper's one "
+                                                 "call), the others sampled at temperature 1.")] = 1,
+    n_generate_root: Annotated[int | None, typer.Option(help="ToT: propose lists for the puzzle's own numbers "
+                                                              "(default: --n-generate).")] = None,
     n_evaluate: Annotated[int, typer.Option(help="ToT: value samples per state (the paper: 3).")] = 1,
     budget: Annotated[int | None, typer.Option(help="ToT: most tokens per puzzle.")] = None,
     max_tokens: Annotated[int | None, typer.Option(help="Tokens per reply (io 64, cot and cot-sc 256) or per ToT "
@@ -194,7 +198,9 @@ def eval_game24(
         config = Game24EvalConfig(method=method, ranks=ranks, model=model, precision=precision,  # type: ignore[arg-type]
                                   few_shot=few_shot, samples=samples, breadth=breadth, generate=generate,  # type: ignore[arg-type]
                                   evaluate=evaluate, check=check, budget_tokens=budget, workers=workers,  # type: ignore[arg-type]
-                                  answer=answer, n_evaluate=n_evaluate, max_tokens=max_tokens,  # type: ignore[arg-type]
+                                  answer=answer, n_generate=n_generate, n_generate_root=n_generate_root,  # type: ignore[arg-type]
+                                  n_evaluate=n_evaluate,
+                                  max_tokens=max_tokens,
                                   adapters=roles or None)
         results = Path(output) if output else home().root / "evals" / results_name(config)
         lm = bound = None

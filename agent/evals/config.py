@@ -46,6 +46,7 @@ class Game24EvalConfig:
     generate: GenerateMode = "propose"
     evaluate: EvaluateMode = "value"
     n_generate: int = 1
+    n_generate_root: int | None = None  # propose lists for the puzzle's own numbers; None: n_generate
     n_evaluate: int = 1
     check: Check = "repair"  # 27/100 against drop's 7/100 with the shipped pair (README)
     answer: AnswerMode = "compose"
@@ -68,7 +69,7 @@ class Game24EvalConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-        for name in ("max_tokens", "budget_tokens"):
+        for name in ("max_tokens", "budget_tokens", "n_generate_root"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
                 raise ValueError(f"{name} must be an integer >= 1 or None, got {value!r}")
@@ -107,6 +108,10 @@ def results_name(config: Game24EvalConfig) -> str:
     parts = [EVAL_NAME, config.method]
     if config.method == "tot":
         parts += [f"b{config.breadth}", config.generate, config.evaluate, config.check]
+        if config.n_generate > 1:
+            parts.append(f"n{config.n_generate}")
+        if config.n_generate_root is not None:
+            parts.append(f"root{config.n_generate_root}")
         if config.answer == "model":
             parts.append("model-answer")
     elif config.method == "cot-sc":

@@ -97,6 +97,7 @@ def _solve_tot(propose: LanguageModel, value: LanguageModel, puzzle: Puzzle, con
     evaluator = StateEvaluator(value, config.evaluate, seed=seed)
     search = SearchConfig(
         breadth=config.breadth, depth=task.depth, n_generate=config.n_generate, n_evaluate=config.n_evaluate,
+        n_generate_root=config.n_generate_root,
         max_tokens=config.budget_tokens, max_seconds=config.budget_seconds, seed=seed,
     )
     tree = bfs(task, generator, evaluator, search)

@@ -14,6 +14,8 @@ class SearchConfig:
     breadth: states kept per level (bfs) or children visited per state (dfs).
     depth: most thoughts from the root to a leaf.
     n_generate: completions per expanded state; n_evaluate: samples per evaluation.
+    n_generate_root: completions for the root, when it differs: its children bound how far
+      the whole search can reach, so more lists there buy more than anywhere else.
     threshold: states scoring below it are pruned (dfs; bfs too when set).
     solutions: dfs stops after finding this many final answers.
     max_nodes counts the nodes added under the root; max_tokens the generated tokens.
@@ -24,6 +26,7 @@ class SearchConfig:
     depth: int = 3
     n_generate: int = 1
     n_evaluate: int = 1
+    n_generate_root: int | None = None
     select: Literal["greedy", "sample"] = "greedy"
     threshold: float | None = None
     solutions: int = 1
@@ -41,7 +44,7 @@ class SearchConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-        for name in ("max_nodes", "max_tokens"):
+        for name in ("max_nodes", "max_tokens", "n_generate_root"):
             value = getattr(self, name)
             if value is not None and (
                 isinstance(value, bool) or not isinstance(value, int) or value < 1

@@ -53,14 +53,17 @@ class SearchRun:
         if self.tree.stopped is None:
             self.tree.stopped = reason
 
+    def n_generate(self, node: Node) -> int:
+        """Completions for expanding `node` (the root may have its own count)."""
+        root_n = self.config.n_generate_root
+        return root_n if node is self.root and root_n is not None else self.config.n_generate
+
     def expand(self, node: Node) -> list[Node]:
         """Generate the children of `node`, dropping duplicates; respects max_nodes."""
         if self.tree.stopped is not None:
             return []
         try:
-            states = self.generator.generate(
-                self.task, node.state, self.config.n_generate, self.meter
-            )
+            states = self.generator.generate(self.task, node.state, self.n_generate(node), self.meter)
         except BudgetExhausted as exc:
             self.stop(exc.reason)
             return []
@@ -69,7 +72,7 @@ class SearchRun:
     def expand_all(self, nodes: Sequence[Node]) -> list[Node]:
         """The children of every node of a level: one batched decode when the model can,
         else node by node (stopping as soon as a budget runs out)."""
-        if len(nodes) < 2 or not self.generator.batches(self.config.n_generate):
+        if len(nodes) < 2 or not all(self.generator.batches(self.n_generate(n)) for n in nodes):
             children: list[Node] = []
             for node in nodes:
                 children.extend(self.expand(node))

@@ -18,6 +18,7 @@ small models most often hallucinate exactly there.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -89,8 +90,13 @@ class GroundingConfig:
     # a question's reader sees these passages of all sources (agent/passage_pick.py; not the
     # default: held out, 38.8% against 41.9% focusing each source); None: `focus`
     passages: PickConfig | None = None
+    # logits the reader's abstention ("The sources do not say.") must lead by at its first
+    # token; 0 leaves the reader's greedy choice as it is
+    abstention_margin: float = 0.0
 
     def __post_init__(self) -> None:
+        if not 0 <= self.abstention_margin < math.inf:
+            raise ValueError(f"GroundingConfig.abstention_margin must be >= 0 and finite, got {self.abstention_margin}")
         if self.k <= 0:
             raise ValueError(f"GroundingConfig.k must be positive, got {self.k}")
         for name in ("min_relevance", "min_overlap", "min_similarity"):

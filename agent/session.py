@@ -198,6 +198,7 @@ class Session:
              on_done) -> Iterator[str]:
         start = time.perf_counter()
         ttft: float | None = None
+        sampling = self._reader_sampling(turn, sampling)
         with self._adapter_for(turn.reader):
             each = self._reading_each(turn, sampling)
             stream = each or self._stream(prompt, sampling, turn.reader)
@@ -215,6 +216,17 @@ class Session:
                                        sampling, self.prompt_version(turn), citations=list(turn.citations),
                                        adapter=turn.reader)
                 on_done(self.last)
+
+    def _reader_sampling(self, turn: TurnInput, sampling: SamplingConfig) -> SamplingConfig:
+        """With a reader, the abstention's first token needs a margin over the best answer's
+        (`GroundingConfig.abstention_margin`): the reader's abstentions are mostly near-ties."""
+        margin = self._grounding().abstention_margin
+        if turn.reader is None or self.remote or not margin:
+            return sampling
+        from agent.grounding import ABSTENTION
+
+        first = self.engine.tokenizer.encode(ABSTENTION)[0]  # type: ignore[union-attr]
+        return dataclasses.replace(sampling, first_token_bias=((first, -margin),))
 
     def _reading_each(self, turn: TurnInput, sampling: SamplingConfig) -> EachSourceReading | None:
         """The reader's answer read from each of two or more sources alone, where asked for."""
@@ -352,6 +364,7 @@ class Session:
         turn = self.turn_input(question, context)
         prompt = self.fitted_prompt(turn.user, sampling.max_new_tokens)
         start = time.perf_counter()
+        sampling = self._reader_sampling(turn, sampling)
         with self._adapter_for(turn.reader):
             completions = self.engine.complete(prompt, sampling, n=n)
         answers = [c.text for c in completions]

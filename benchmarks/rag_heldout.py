@@ -4,7 +4,7 @@ with the 60 distractor documents: the figures issue 13 asks for, pooled over eve
     python benchmarks/rag_heldout.py [--reader grounded-reader] [--compare-off] [--no-baseline]
                                      [--passages N|off] [--focus N|off] [--read each|together] [--out DIR]
                                      [--evals evals/rag-dev] [-k 4] [--max-source-chars 3000]
-                                     [--precision fp32|bf16|int8|int4]
+                                     [--precision fp32|bf16|int8|int4] [--abstention-margin X]
 
 The same code path as `kigi eval rag --kb evals/rag/kb/NAME --questions evals/rag/NAME.jsonl
 --distractors evals/rag/distractors`, run for each KB. With --compare-off it runs a second
@@ -42,6 +42,7 @@ def run_reader(engine, function, reader: str | None, out: Path, baseline: bool, 
     focused = f"-focus{grounding.focus.per_source}" if grounding.focus else "-whole"
     focused = f"-passages{grounding.passages.count}" if grounding.passages else focused
     reading = "-each" if grounding.read_each and name else ""
+    reading += f"-margin{grounding.abstention_margin:g}" if grounding.abstention_margin and name else ""
     budget = grounding.max_source_chars
     chars = "" if budget == GroundingConfig().max_source_chars else f"-chars{budget}"
     folder = out / f"{name or 'off'}-k{k}{chars}{focused}{reading}{'' if baseline else '-no-baseline'}"
@@ -90,6 +91,8 @@ def main() -> None:
                              "or 'off' to focus each source on its own (--focus)")
     parser.add_argument("--read", choices=("each", "together"), default="together",
                         help="the reader reads all sources together (kigi ask's default) or each alone")
+    parser.add_argument("--abstention-margin", type=float, default=GroundingConfig().abstention_margin,
+                        help="logits the reader's abstention must lead the best answer by, at its first token")
     parser.add_argument("--no-baseline", action="store_true", help="skip answering without memory (0% anyway)")
     args = parser.parse_args()
     from memory.embed import KigiEmbeddingFunction, pull_embedding_model
@@ -100,7 +103,7 @@ def main() -> None:
     reader = None if args.reader.lower() in ("off", "none") else args.reader
     grounding = GroundingConfig(k=args.k, max_source_chars=args.max_source_chars, focus=parse_focus(args.focus),
                                 read_each=args.read == "each",
-                                passages=parse_passages(args.passages))
+                                passages=parse_passages(args.passages), abstention_margin=args.abstention_margin)
     out = args.out if args.precision == "fp32" else args.out / args.precision
     run_reader(engine, function, reader, out, baseline=not args.no_baseline, grounding=grounding,
                evals=args.evals)

@@ -41,6 +41,16 @@ def process_logits(logits: Tensor, history: Tensor, config: SamplingConfig) -> T
     return logits
 
 
+def bias_first(logits: Tensor, config: SamplingConfig) -> Tensor:
+    """The logits the first token is chosen from, with `config.first_token_bias` added."""
+    if not config.first_token_bias:
+        return logits
+    ids, bias = zip(*config.first_token_bias, strict=True)
+    logits = logits.clone()
+    logits[:, list(ids)] += torch.tensor(bias, dtype=logits.dtype, device=logits.device)
+    return logits
+
+
 def pick_tokens(logits: Tensor, config: SamplingConfig, generators: list[torch.Generator]) -> Tensor:
     """The next token of each row, (n,) int64."""
     if config.greedy:
@@ -132,7 +142,7 @@ def generate_ids(model: Transformer, prompt_ids: Sequence[int], config: Sampling
     max_new = check_fits(model, len(prompt_ids), config.max_new_tokens)
     prompt_len = len(prompt_ids)
     generators = _row_generators(config, n)
-    logits = prefill_cached(model, prompt_ids, n, prompt_len + max_new, prefill_chunk)
+    logits = bias_first(prefill_cached(model, prompt_ids, n, prompt_len + max_new, prefill_chunk), config)
     logits = logits.expand(n, -1)  # one prefill for all rows
     positions = torch.arange(prompt_len, prompt_len + max_new, device=model.device)
     penalize = config.repetition_penalty != 1.0
@@ -226,6 +236,7 @@ def generate_ragged_ids(model: Transformer, prompts: Sequence[Sequence[int]], co
         piece = ids[:, begin:begin + prefill_chunk]
         pos = torch.arange(begin, begin + piece.size(1), device=device)
         logits = model(piece, pos, attention_mask=real, last_only=True)[:, -1]
+    logits = bias_first(logits, config)
     positions = torch.arange(longest, total, device=device)
     rows = list(range(n))  # the prompt each row of the (packed) batch decodes
     alive = [True] * n
@@ -235,6 +246,7 @@ def generate_ragged_ids(model: Transformer, prompts: Sequence[Sequence[int]], co
         if arrivals is not None and step and len(rows) < capacity:
             for prompt_ids, seed in arrivals(capacity - len(rows), where, total - where):
                 row_logits, row_real, row_history = _join(model, prompt_ids, len(rows), where, total, prefill_chunk)
+                row_logits = bias_first(row_logits, config)
                 logits, real = torch.cat([logits, row_logits]), torch.cat([real, row_real])
                 history = torch.cat([history, row_history])
                 if not config.greedy:

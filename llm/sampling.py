@@ -4,6 +4,7 @@ uses them without importing torch."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 
@@ -17,6 +18,9 @@ class SamplingConfig:
     seed: int | None = None
     stop_token_ids: tuple[int, ...] = ()
     stop_strings: tuple[str, ...] = ()
+    # (token id, bias) added to the logits the first token is chosen from, and to no later
+    # ones: a reader's abstention can be made to need a margin over the best answer
+    first_token_bias: tuple[tuple[int, float], ...] = ()
 
     def __post_init__(self) -> None:
         if self.max_new_tokens < 1:
@@ -30,6 +34,10 @@ class SamplingConfig:
         if self.repetition_penalty <= 0:
             raise ValueError(
                 f"SamplingConfig.repetition_penalty must be > 0, got {self.repetition_penalty}")
+        for token, bias in self.first_token_bias:
+            if token < 0 or not math.isfinite(bias):
+                raise ValueError(f"SamplingConfig.first_token_bias needs token ids >= 0 and finite biases, "
+                                 f"got {(token, bias)}")
 
     @property
     def greedy(self) -> bool:

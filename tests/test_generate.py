@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import torch
 
@@ -93,6 +95,22 @@ def test_context_overflow_is_refused(model):
 def test_new_tokens_are_capped_by_the_window(model):
     steps = list(generate_ids(model, [1] * 90, SamplingConfig(max_new_tokens=50)))
     assert len(steps) == 6
+
+
+def test_a_first_token_bias_moves_the_first_choice_only(model):
+    greedy = SamplingConfig(max_new_tokens=8)
+    plain = decode(model, [1, 2, 3], greedy)[0]
+    banned = dataclasses.replace(greedy, first_token_bias=((plain[0], -1e4),))
+    biased = decode(model, [1, 2, 3], banned)[0]
+    assert biased[0] != plain[0]
+    # after the first token the decode goes on greedily from it, bias or not
+    assert biased[1:] == decode(model, [1, 2, 3, biased[0]], SamplingConfig(max_new_tokens=7))[0]
+    # a bias too small to change the choice changes nothing
+    assert decode(model, [1, 2, 3], dataclasses.replace(greedy, first_token_bias=((plain[0], -1e-6),)))[0] == plain
+    # a ragged batch biases each row's first token, as alone
+    assert ragged_rows(model, RAGGED, banned, 512) == [decode(model, p, banned)[0] for p in RAGGED]
+    with pytest.raises(ValueError, match="first_token_bias"):
+        SamplingConfig(first_token_bias=((3, float("nan")),))
 
 
 def test_sampling_config_names_the_bad_field():

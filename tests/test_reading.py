@@ -11,7 +11,15 @@ import pytest
 import torch
 
 from agent.focus import focus
-from agent.grounding import ABSTENTION, DEFAULT_FOCUS, GROUNDED_INSTRUCTIONS, PIPED_SOURCE, grounded_prompt, numbered
+from agent.grounding import (
+    ABSTENTION,
+    DEFAULT_FOCUS,
+    GROUNDED_INSTRUCTIONS,
+    PIPED_SOURCE,
+    GroundingConfig,
+    grounded_prompt,
+    numbered,
+)
 from agent.reading.narrative import VOICES, lower_first
 from agent.reading.training import ReadingConfig, reading_examples
 from agent.session import Session
@@ -203,6 +211,25 @@ def test_the_reader_answers_questions_from_sources_and_is_logged(engine: Engine,
     "".join(piped.reply("What is the secret word?", "The secret word is plum.", SamplingConfig(max_new_tokens=4)))
     assert active_at_call[-1] == "reader" and piped.last is not None
     assert [c.hit.source for c in piped.last.citations] == [PIPED_SOURCE]
+
+
+def test_the_readers_abstention_must_lead_by_the_margin_and_nothing_else_is_biased(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[SamplingConfig] = []
+    stream = engine.stream
+    monkeypatch.setattr(engine, "stream", lambda prompt, sampling: seen.append(sampling) or stream(prompt, sampling))
+    first = engine.tokenizer.encode(ABSTENTION)[0]
+    for margin, reader, question, bias in [
+        (1.5, "reader", "What is the secret word?", ((first, -1.5),)),
+        (0.0, "reader", "What is the secret word?", ()),  # no margin: the reader's own choice
+        (1.5, None, "What is the secret word?", ()),  # no reader: the model as it is
+        (1.5, "reader", "Summarise the notes.", ()),  # an instruction: no reader either
+    ]:
+        session = Session(engine, retriever=SOURCES, reader=reader, grounding=GroundingConfig(abstention_margin=margin))
+        "".join(session.reply(question, sampling=SamplingConfig(max_new_tokens=4)))
+        assert seen[-1].first_token_bias == bias
+    with pytest.raises(ValueError, match="abstention_margin"):
+        GroundingConfig(abstention_margin=-1)
 
 
 def test_a_resumed_conversation_retries_its_last_answer_with_the_reader_and_its_sources(

@@ -46,7 +46,9 @@ class Game24EvalConfig:
     generate: GenerateMode = "propose"
     evaluate: EvaluateMode = "value"
     n_generate: int = 1
-    n_generate_root: int | None = None  # propose lists for the puzzle's own numbers; None: n_generate
+    # propose lists for the puzzle's own numbers: 1 greedy + 4 sampled listed a step that keeps
+    # 24 reachable for 38 of 40 development puzzles, against 23 for the greedy list alone
+    n_generate_root: int = 5
     n_evaluate: int = 1
     check: Check = "repair"  # 27/100 against drop's 7/100 with the shipped pair (README)
     answer: AnswerMode = "compose"
@@ -65,11 +67,11 @@ class Game24EvalConfig:
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {getattr(self, name)!r}")
-        for name in ("samples", "breadth", "n_generate", "n_evaluate", "workers"):
+        for name in ("samples", "breadth", "n_generate", "n_generate_root", "n_evaluate", "workers"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-        for name in ("max_tokens", "budget_tokens", "n_generate_root"):
+        for name in ("max_tokens", "budget_tokens"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
                 raise ValueError(f"{name} must be an integer >= 1 or None, got {value!r}")
@@ -110,7 +112,7 @@ def results_name(config: Game24EvalConfig) -> str:
         parts += [f"b{config.breadth}", config.generate, config.evaluate, config.check]
         if config.n_generate > 1:
             parts.append(f"n{config.n_generate}")
-        if config.n_generate_root is not None:
+        if config.n_generate_root != config.n_generate:
             parts.append(f"root{config.n_generate_root}")
         if config.answer == "model":
             parts.append("model-answer")

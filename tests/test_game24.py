@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from agent.evals.config import Game24EvalConfig
+from agent.evals.solve import solve_puzzle
 from agent.tasks.game24 import (
     TEST_RANKS,
     Game24Error,
@@ -347,29 +349,35 @@ def test_few_shot_examples_are_right_and_not_from_the_test_set(puzzles):
     assert task.numbers == (2, 3, 5, 12)
 
 
+class Oracle:
+    """Proposes every legal step (or only those that keep 24 reachable, or only dead ends) and
+    values states by the solver."""
+
+    def __init__(self, steps: str = "all"):
+        self.prompts = []
+        self.steps = steps
+
+    def _numbers(self, prompt):
+        line = re.findall(r"Numbers: ([^\n]*)", prompt)[-1]
+        return [Fraction(x) for x in line.split()]
+
+    def complete(self, prompt, *, n=1, max_tokens=128, temperature=0.0, stop=(), seed=None):
+        self.prompts.append(prompt)
+        steps = next_steps(self._numbers(prompt))
+        if self.steps != "all":
+            steps = [s for s in steps if solvable(s.left) == (self.steps == "ways on")]
+        text = "\n".join(s.line() for s in steps)
+        return [type("C", (), {"text": text, "tokens": len(text.split())})()] * n
+
+    def label_probs(self, prompt, labels):
+        self.prompts.append(prompt)
+        sure = solvable(self._numbers(prompt))
+        return [{"sure": float(sure), "likely": 0.0, "impossible": float(not sure)}[w] for w in labels]
+
+
 def test_tot_solves_a_puzzle_with_an_oracle_model():
     """The plumbing end to end: a fake model that proposes every legal step and values
     states by the solver lets BFS with breadth 1 find a correct answer."""
-
-    class Oracle:
-        def __init__(self):
-            self.prompts = []
-
-        def _numbers(self, prompt):
-            line = re.findall(r"Numbers: ([^\n]*)", prompt)[-1]
-            return [Fraction(x) for x in line.split()]
-
-        def complete(self, prompt, *, n=1, max_tokens=128, temperature=0.0, stop=(), seed=None):
-            self.prompts.append(prompt)
-            text = "\n".join(s.line() for s in next_steps(self._numbers(prompt)))
-            return [type("C", (), {"text": text, "tokens": len(text.split())})()] * n
-
-        def label_probs(self, prompt, labels):
-            self.prompts.append(prompt)
-            sure = solvable(self._numbers(prompt))
-            return [{"sure": float(sure), "likely": 0.0, "impossible": float(not sure)}[w]
-                    for w in labels]
-
     oracle = Oracle()
     task = Game24Task("4 5 6 10", render=plain_render)
     tree = bfs(task, ThoughtGenerator(oracle), StateEvaluator(oracle),
@@ -377,6 +385,18 @@ def test_tot_solves_a_puzzle_with_an_oracle_model():
     assert tree.answer is not None and task.judge(tree.answer)
     assert tree.tokens > 0 and tree.calls == len(oracle.prompts)
     assert json.dumps(tree.to_dict())
+
+
+@pytest.mark.parametrize("check", ["repair", "drop"])
+def test_the_eval_scores_a_proposer_of_dead_ends_zero_and_one_of_ways_on_full(check):
+    """Whatever the search shape adds (five root lists, a calculator that repairs), only the
+    proposer's steps are searched: dead ends alone solve nothing."""
+    for rank, numbers in enumerate([(4, 5, 6, 10), (1, 1, 4, 6), (3, 3, 8, 8)], 1):
+        config = Game24EvalConfig(method="tot", check=check)
+        dead = solve_puzzle(Oracle("dead ends"), Puzzle(rank, numbers), config, render=plain_render)
+        assert not dead.ok and not dead.any_ok
+        ways = solve_puzzle(Oracle("ways on"), Puzzle(rank, numbers), config, render=plain_render)
+        assert ways.ok, ways
 
 
 # -- baselines ---------------------------------------------------------------------------

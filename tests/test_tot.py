@@ -221,6 +221,9 @@ def test_greedy_propose_lists_beyond_the_first_are_sampled():
     assert [(c[2]["n"], c[2]["temperature"]) for c in lm.calls] == [(3, 0.7)]
     with pytest.raises(ValueError, match="spread_temperature"):
         ThoughtGenerator(FakeLM(), "propose", spread_temperature=-1)
+    lm = FakeLM()  # a budget that allows the greedy list only: its children still count
+    children = ThoughtGenerator(lm, "propose").generate(ToyTask(), "", n=4, meter=Meter(max_tokens=4))
+    assert children == ["0", "1", "2"] and len(lm.calls) == 1
 
 
 def test_the_root_may_get_more_propose_lists_than_the_levels_below():

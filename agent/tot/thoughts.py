@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, cast
 
-from agent.tot.budget import Meter, Seeds
-from agent.tot.protocols import BatchingLanguageModel, LanguageModel, Task
+from agent.tot.budget import BudgetExhausted, Meter, Seeds
+from agent.tot.protocols import BatchingLanguageModel, Completion, LanguageModel, Task
 
 GenerateMode = Literal["propose", "sample"]
 
@@ -62,23 +62,32 @@ class ThoughtGenerator:
             prompt = task.propose_prompt(state)
         else:
             prompt = task.sample_prompt(state)
-        calls = [(n, self.temperature)]
-        if self.mode == "propose" and self.temperature == 0 and n > 1:
-            calls = [(1, 0.0), (n - 1, self.spread_temperature)]
-        completions = [
-            completion
-            for count, temperature in calls
-            for completion in meter.sample(
-                lambda max_tokens, seed, count=count, temperature=temperature: self.lm.complete(
-                    prompt, n=count, max_tokens=max_tokens, temperature=temperature, stop=self.stop, seed=seed,
-                ),
-                max_tokens=self.max_tokens, n=count, seeds=self.seeds,
-            )
-        ]
+        completions = self._completions(prompt, n, meter)
         children: list[str] = []
         for completion in completions:
             children.extend(task.parse_thoughts(state, completion.text))
         return children
+
+    def _completions(self, prompt: str, n: int, meter: Meter) -> list[Completion]:
+        """`n` completions of `prompt`: one call, or a greedy list and `n` - 1 sampled ones
+        (when the budget refuses the second call, the greedy list's children still count)."""
+        calls = [(n, self.temperature)]
+        if self.mode == "propose" and self.temperature == 0 and n > 1:
+            calls = [(1, 0.0), (n - 1, self.spread_temperature)]
+        completions: list[Completion] = []
+        for count, temperature in calls:
+            try:
+                completions += meter.sample(
+                    lambda max_tokens, seed, count=count, temperature=temperature: self.lm.complete(
+                        prompt, n=count, max_tokens=max_tokens, temperature=temperature, stop=self.stop, seed=seed,
+                    ),
+                    max_tokens=self.max_tokens, n=count, seeds=self.seeds,
+                )
+            except BudgetExhausted:
+                if not completions:
+                    raise
+                break
+        return completions
 
     def batches(self, n: int) -> bool:
         """Whether `generate_each` decodes several states as one batch (else it costs the same

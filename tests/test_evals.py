@@ -209,11 +209,11 @@ def test_config_rejects_bad_values_naming_the_field(field, value):
 def test_results_names_tell_settings_apart():
     assert results_name(Game24EvalConfig()) == "game24-io-smollm2-135m-instruct-fp32.jsonl"
     tot = Game24EvalConfig(method="tot", breadth=1, model="/models/tiny", precision="bf16", few_shot=True)
-    assert results_name(tot) == "game24-tot-b1-propose-value-repair-root5-few-shot-tiny-bf16.jsonl"
+    assert results_name(tot) == "game24-tot-b1-propose-value-repair-few-shot-tiny-bf16.jsonl"
     spread = Game24EvalConfig(method="tot", n_generate=2, n_generate_root=5)
     assert "-repair-n2-root5-" in results_name(spread)
-    paper = Game24EvalConfig(method="tot", n_generate_root=1)  # one propose call per state
-    assert "-repair-smollm2" in results_name(paper)
+    rooted = Game24EvalConfig(method="tot", n_generate_root=5)
+    assert "-repair-root5-smollm2" in results_name(rooted)
     quantized = Game24EvalConfig(method="cot", precision="int4")  # every engine precision
     assert results_name(quantized).endswith("-int4.jsonl")
     adapted = Game24EvalConfig(method="io", adapters={"answer": "io-v1"})

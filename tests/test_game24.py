@@ -392,7 +392,7 @@ def test_the_eval_scores_a_proposer_of_dead_ends_zero_and_one_of_ways_on_full(ch
     """Whatever the search shape adds (five root lists, a calculator that repairs), only the
     proposer's steps are searched: dead ends alone solve nothing."""
     for rank, numbers in enumerate([(4, 5, 6, 10), (1, 1, 4, 6), (3, 3, 8, 8)], 1):
-        config = Game24EvalConfig(method="tot", check=check)
+        config = Game24EvalConfig(method="tot", check=check, n_generate_root=5)
         dead = solve_puzzle(Oracle("dead ends"), Puzzle(rank, numbers), config, render=plain_render)
         assert not dead.ok and not dead.any_ok
         ways = solve_puzzle(Oracle("ways on"), Puzzle(rank, numbers), config, render=plain_render)

@@ -167,8 +167,8 @@ def eval_game24(
                                              "calculator) or written by the model and judged (model).")] = "compose",
     n_generate: Annotated[int, typer.Option(help="ToT: propose lists per state: the first greedy (the paper's one "
                                                  "call), the others sampled at temperature 1.")] = 1,
-    n_generate_root: Annotated[int, typer.Option(help="ToT: propose lists for the puzzle's own numbers (1: the "
-                                                       "paper's one call).")] = 5,
+    n_generate_root: Annotated[int, typer.Option(help="ToT: propose lists for the puzzle's own numbers (the "
+                                                       "first greedy, the others sampled).")] = 1,
     n_evaluate: Annotated[int, typer.Option(help="ToT: value samples per state (the paper: 3).")] = 1,
     budget: Annotated[int | None, typer.Option(help="ToT: most tokens per puzzle.")] = None,
     max_tokens: Annotated[int | None, typer.Option(help="Tokens per reply (io 64, cot and cot-sc 256) or per ToT "

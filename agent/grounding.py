@@ -91,7 +91,8 @@ class GroundingConfig:
     # default: held out, 38.8% against 41.9% focusing each source); None: `focus`
     passages: PickConfig | None = None
     # logits the reader's abstention ("The sources do not say.") must lead by at its first
-    # token; 0 leaves the reader's greedy choice as it is
+    # token; 0 leaves the reader's greedy choice as it is (0.75, best on the development KBs,
+    # scored 39.4% held out against 41.2%: more answers, far fewer right abstentions)
     abstention_margin: float = 0.0
 
     def __post_init__(self) -> None:

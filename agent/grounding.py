@@ -18,17 +18,23 @@ small models most often hallucinate exactly there.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from agent.focus import FocusConfig, focus
 from agent.passage_pick import PickConfig
 from agent.prompts import content_version
+from llm.sampling import SamplingConfig
 from memory.store import Hit, Retriever
+
+if TYPE_CHECKING:
+    from llm.tokenizer import Tokenizer
 
 Embed = Callable[[list[str]], Sequence[Sequence[float]]]
 
@@ -180,6 +186,14 @@ def grounded_prompt(question: str, citations: Sequence[Citation], focused: Focus
         return question
     return GROUNDED_PROMPT.format(instructions=GROUNDED_INSTRUCTIONS,
                                   sources=format_sources(citations, question, focused, shown), question=question)
+
+
+def with_abstention_margin(sampling: SamplingConfig, tokenizer: Tokenizer, margin: float) -> SamplingConfig:
+    """`sampling` with the abstention's first token needing `margin` logits over the best
+    answer's (the reader's abstentions are mostly near-ties); unchanged for 0."""
+    if not margin:
+        return sampling
+    return dataclasses.replace(sampling, first_token_bias=((tokenizer.encode(ABSTENTION)[0], -margin),))
 
 
 def render_sources(citations: Sequence[Citation]) -> str:

@@ -218,15 +218,11 @@ class Session:
                 on_done(self.last)
 
     def _reader_sampling(self, turn: TurnInput, sampling: SamplingConfig) -> SamplingConfig:
-        """With a reader, the abstention's first token needs a margin over the best answer's
-        (`GroundingConfig.abstention_margin`): the reader's abstentions are mostly near-ties."""
-        margin = self._grounding().abstention_margin
-        if turn.reader is None or self.remote or not margin:
+        """With a reader, its abstention must lead by `GroundingConfig.abstention_margin`."""
+        if turn.reader is None or self.remote:
             return sampling
-        from agent.grounding import ABSTENTION
-
-        first = self.engine.tokenizer.encode(ABSTENTION)[0]  # type: ignore[union-attr]
-        return dataclasses.replace(sampling, first_token_bias=((first, -margin),))
+        from agent.grounding import with_abstention_margin
+        return with_abstention_margin(sampling, self.engine.tokenizer, self._grounding().abstention_margin)  # type: ignore[union-attr]
 
     def _reading_each(self, turn: TurnInput, sampling: SamplingConfig) -> EachSourceReading | None:
         """The reader's answer read from each of two or more sources alone, where asked for."""

@@ -20,6 +20,7 @@ bf16. `kigi model info` shows the choice and its figures; `--precision` override
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -94,15 +95,15 @@ def text_logits(engine: Engine, ids: list[int]) -> torch.Tensor:
         return engine.model(torch.tensor([ids]))[0].float()
 
 
-def greedy_answers(engine: Engine) -> list[list[int]]:
-    """Greedy answers to QUALITY_PROMPTS, as `kigi ask` decodes them (chat template, cache)."""
+def greedy_answers(engine: Engine, prompts: Sequence[str] = QUALITY_PROMPTS) -> list[list[int]]:
+    """Greedy answers to `prompts`, as `kigi ask` decodes them (chat template, cache)."""
     from agent.prompts import ChatTemplate, Message
     from llm.sampling import SamplingConfig
 
     template = ChatTemplate()
     sampling = SamplingConfig(max_new_tokens=ANSWER_TOKENS, stop_token_ids=template.stop_tokens(engine.tokenizer))
     answers = []
-    for question in QUALITY_PROMPTS:  # one at a time from an empty cache, as a fresh `kigi ask` decodes
+    for question in prompts:  # one at a time from an empty cache, as a fresh `kigi ask` decodes
         engine.model.clear_cache()
         [completion] = engine.complete(template.render_ids(engine.tokenizer, [Message("user", question)]), sampling)
         answers.append(completion.token_ids)

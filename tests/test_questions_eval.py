@@ -92,6 +92,14 @@ def test_results_resume_and_other_parameters_are_refused(data: Path, tmp_path: P
     assert (summary.new, summary.skipped, summary.done) == (2, 2, 4) and len(lm.prompts) == asked + 2
     with pytest.raises(EvalError, match="other parameters.*method"):
         run_questions_eval(QuestionsEvalConfig(method="direct", ranks="1-4"), data, out, lm=lm)
+    # a file written before a field existed resumes when the field has its default, not otherwise
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    del records[0]["params"]["check"]
+    out.write_text("".join(json.dumps(r) + "\n" for r in records))
+    summary, _ = run_questions_eval(QuestionsEvalConfig(method="cot", ranks="1-4"), data, out, lm=lm)
+    assert summary.skipped == 4
+    with pytest.raises(EvalError, match="other parameters.*check"):
+        run_questions_eval(QuestionsEvalConfig(method="cot", ranks="1-4", check="repair"), data, out, lm=lm)
 
 
 def test_tot_counts_its_thoughts_that_talk_about_reasoning(data: Path, tmp_path: Path) -> None:

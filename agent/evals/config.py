@@ -26,7 +26,8 @@ class Game24EvalConfig:
     """One Game of 24 evaluation. `max_tokens`: per reply (io 64, cot/cot-sc 256) or per
     thought-generation call (tot, default 128); None picks the method's default.
 
-    tot: `breadth` states kept per level, `generate` propose|sample, `evaluate`
+    tot: `breadth` states kept per level, `generate` propose|sample (`n_generate` lists a
+    state, `n_generate_root` for the puzzle's own numbers: the first greedy), `evaluate`
     value|sampled_value|vote, `check` drop|repair|none for wrong steps, `answer`
     compose|model; `budget_tokens` / `budget_seconds` cap one puzzle's search.
     cot-sc: `samples` replies at `temperature`, majority answer.

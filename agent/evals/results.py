@@ -184,6 +184,11 @@ def check_header(path: Path, header: Mapping[str, Any] | None, config: ParamsCon
     if header.get("eval") != name:
         raise EvalError(f"{path}: not a {name} results file")
     saved, wanted = dict(header.get("params", {})), config.identity()
+    # a file made before a field existed ran as the field's default does (new fields default
+    # to the old behaviour), so a resumed run with that default is the same setting
+    for field in dataclasses.fields(config) if dataclasses.is_dataclass(config) else ():
+        if field.name in wanted and field.name not in saved and field.default is not dataclasses.MISSING:
+            saved[field.name] = field.default
     differ = sorted(k for k in set(saved) | set(wanted) if saved.get(k) != wanted.get(k))
     if differ:
         detail = ", ".join(f"{k}: {saved.get(k)!r} there, {wanted.get(k)!r} now" for k in differ)

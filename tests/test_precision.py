@@ -9,7 +9,17 @@ import pytest
 
 from agent.home import KigiHome
 from agent.models import model_registry
-from agent.precision import AUTO, CANDIDATES, FILE_NAME, MAX_PPL_RISE, MIN_TOP1, Quality, default_precision, resolve
+from agent.precision import (
+    AUTO,
+    CANDIDATES,
+    FILE_NAME,
+    GATE,
+    MAX_PPL_RISE,
+    MIN_TOP1,
+    Quality,
+    default_precision,
+    resolve,
+)
 from tests.tiny import save_tiny_chat_model
 
 
@@ -27,15 +37,35 @@ def home(tmp_path_factory) -> KigiHome:
 def test_a_precision_is_good_within_every_limit(rise, top1, good):
     assert Quality("int4", rise, top1).good is good
     assert Quality("int4", rise, top1, greedy_prefix=0.4).good is False  # answers part too soon, on average
-    assert Quality("int4", rise, top1, early_partings=1).good is False  # one answer set off another way
+    assert Quality("int4", rise, top1, early_partings=1, sure_partings=1).good is False  # set off another way
+    assert Quality("int4", rise, top1, early_partings=2).good is good  # where fp32 itself was at a coin flip
 
 
-def test_agreement_counts_shared_prefixes_and_early_partings():
-    from agent.precision import agreement
+def test_agreement_counts_shared_prefixes_and_early_partings_where_fp32_was_sure():
+    from agent.precision import SURE_MARGIN, Answer, agreement
 
-    reference = [[1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 3, 4]]
-    assert agreement([[1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 3, 4]], reference) == (1.0, 0)
-    assert agreement([[1, 2, 3, 4, 9, 9, 9, 9], [9, 2, 3, 4]], reference) == ((0.5 + 0.0) / 2, 1)
+    sure, tie = SURE_MARGIN + 0.5, SURE_MARGIN / 10
+    reference = [Answer([0], [1, 2, 3, 4, 5, 6, 7, 8], [sure] * 8), Answer([0], [1, 2, 3, 4], [tie, sure, sure, sure])]
+    assert agreement([8, 4], reference) == (1.0, 0, 0)
+    assert agreement([4, 0], reference) == ((0.5 + 0.0) / 2, 1, 0)  # parted at fp32's near-tie
+    assert agreement([1, 4], reference) == ((1 / 8 + 1.0) / 2, 1, 1)  # parted where fp32 was sure
+    assert agreement([0], [Answer([0], [], [])]) == (1.0, 0, 0)  # an empty answer has nothing to part from
+
+
+def test_a_parting_is_where_the_greedy_decode_differs(home):
+    from agent.models import load_engine
+    from agent.precision import QUALITY_PROMPTS, Answer, greedy_answers, parting, reference_answers
+
+    engine = load_engine(home, "tiny", precision="fp32")
+    prompts = QUALITY_PROMPTS[:3]
+    answers = reference_answers(engine, prompts)
+    assert [a.tokens for a in answers] == greedy_answers(engine, prompts)  # the batch decodes as each alone
+    assert all(len(a.margins) == len(a.tokens) and min(a.margins) >= 0 for a in answers)
+    assert [parting(engine, a) for a in answers] == [len(a.tokens) for a in answers]
+    first = answers[0]
+    for at in (0, len(first.tokens) // 2):
+        changed = first.tokens[:at] + [(first.tokens[at] + 1) % engine.model.config.vocab_size] + first.tokens[at + 1:]
+        assert parting(engine, Answer(first.prompt, changed, first.margins)) == at
 
 
 def test_the_choice_is_the_first_good_candidate_measured_once_per_model_file(home):
@@ -68,6 +98,11 @@ def test_a_changed_model_file_or_a_damaged_record_is_measured_again(home):
     store.write_text(json.dumps(record))
     default_precision(home, "tiny", on_measure=lambda: calls.append("measured"))
     assert len(calls) == 3 and json.loads(store.read_text())["tiny"]["candidates"] == list(CANDIDATES)
+    record = json.loads(store.read_text())
+    record["tiny"]["gate"] = GATE - 1  # chosen by older rules
+    store.write_text(json.dumps(record))
+    default_precision(home, "tiny", on_measure=lambda: calls.append("measured"))
+    assert len(calls) == 4 and json.loads(store.read_text())["tiny"]["gate"] == GATE
 
 
 def test_model_info_says_which_precision_and_why(home, monkeypatch, tmp_path: Path):

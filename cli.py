@@ -38,11 +38,8 @@ for name, group in (("model", model_app), ("train", train_app), ("adapter", adap
 
 
 def main() -> None:
-    import os
-
-    # Sleeping, not spinning, OpenMP workers: on a busy 2-core machine spinning threads steal the
-    # core the other worker needs and decoding slowed several-fold (benchmarks/decode.py).
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    # OpenMP's workers spin (its default): each generation takes only the idle cores instead
+    # (llm/threads.py), which beat sleeping workers on a quiet machine and a busy one alike.
     from ui.diagnostics import show_warnings_on
 
     show_warnings_on(err_console())  # the library warns (e.g. --compile fell back to eager): one line each

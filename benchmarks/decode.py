@@ -16,16 +16,10 @@ KIGI_HOME if needed.
 
 from __future__ import annotations
 
-import os
-
-# Sleeping (not spinning) OpenMP workers: on a busy 2-core machine spinning threads
-# steal the core the other worker needs and decoding slows several-fold. Must be set
-# before torch loads.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
 import argparse  # noqa: E402
 import gc  # noqa: E402
 import json  # noqa: E402
+import os
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402

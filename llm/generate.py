@@ -17,6 +17,7 @@ from torch import Tensor
 from llm.errors import ContextOverflowError
 from llm.model import Transformer
 from llm.sampling import SamplingConfig
+from llm.threads import on_idle_cores
 
 
 def process_logits(logits: Tensor, history: Tensor, config: SamplingConfig) -> Tensor:
@@ -130,6 +131,7 @@ def prefill_cached(model: Transformer, prompt_ids: Sequence[int], n: int, length
     return prefill(model, prompt, prefill_chunk, start=reuse)
 
 
+@on_idle_cores
 @torch.inference_mode()
 def generate_ids(model: Transformer, prompt_ids: Sequence[int], config: SamplingConfig, n: int = 1,
                  prefill_chunk: int = 512, compiled: DecodeStep | None = None) -> Iterator[list[int | None]]:
@@ -184,6 +186,7 @@ def _row_generators(config: SamplingConfig, n: int, seeds: Sequence[int] | None 
 Arrivals = Callable[[int, int, int], Sequence[tuple[Sequence[int], int | None]]]
 
 
+@on_idle_cores
 @torch.inference_mode()
 def generate_ragged_ids(model: Transformer, prompts: Sequence[Sequence[int]], config: SamplingConfig,
                         prefill_chunk: int = 512, seeds: Sequence[int] | None = None,

@@ -25,7 +25,7 @@ is what gate v2 chooses. `kigi model info` shows the choice and its figures;
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -211,18 +211,34 @@ def compare(precision: str, logits: torch.Tensor, reference: torch.Tensor, ids: 
                    round(greedy[0], 4), greedy[1], greedy[2])
 
 
-def measure(path: Path, sha256: str, cache_dir: Path | None = None) -> PrecisionChoice:
+# (stage, done, total): how far the measurement is, for a progress bar
+Progress = Callable[[str, int, int], None]
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    pass
+
+
+def measure(path: Path, sha256: str, cache_dir: Path | None = None, progress: Progress = _quiet) -> PrecisionChoice:
     """Compare each candidate with fp32; the first good one wins."""
+    progress("fp32's answers", 0, 1)
     reference_engine = Engine.load(path, precision="fp32", cache_dir=cache_dir)
     ids = quality_ids(reference_engine)
     reference = text_logits(reference_engine, ids)
     answers = reference_answers(reference_engine)
     del reference_engine
+    progress("fp32's answers", 1, 1)
     measured: list[Quality] = []
     for precision in CANDIDATES:
+        stage = f"{precision} against fp32"
+        progress(stage, 0, len(answers) + 1)
         engine = Engine.load(path, precision=precision, cache_dir=cache_dir)
-        greedy = agreement([parting(engine, a) for a in answers], answers)
-        quality = compare(precision, text_logits(engine, ids), reference, ids, greedy)
+        partings = []
+        for answer in answers:
+            partings.append(parting(engine, answer))
+            progress(stage, len(partings), len(answers) + 1)
+        quality = compare(precision, text_logits(engine, ids), reference, ids, agreement(partings, answers))
+        progress(stage, len(answers) + 1, len(answers) + 1)
         measured.append(quality)
         if quality.good:
             return PrecisionChoice(precision, quality.summary(), sha256, measured)
@@ -235,9 +251,9 @@ def measuring_note(name: str) -> str:
     return f"choosing {name}'s default precision: {', '.join(CANDIDATES)} against fp32 (once)"
 
 
-def default_precision(home: KigiHome, name: str, on_measure=None) -> PrecisionChoice:
-    """The model's measured default precision, measured now if its file (or the list of
-    candidates) is new (`on_measure()` is called first, to tell the user)."""
+def default_precision(home: KigiHome, name: str, progress: Progress = _quiet) -> PrecisionChoice:
+    """The model's measured default precision, measured now if its file, the candidates or
+    the gate's rules are new (`progress` is told how far it is)."""
     path = ensure_model(home, name)
     entry = model_registry(home).resolve(name)
     store = home.models / FILE_NAME
@@ -246,19 +262,17 @@ def default_precision(home: KigiHome, name: str, on_measure=None) -> PrecisionCh
     if (cached is not None and cached.get("sha256") == entry.sha256 and cached.get("candidates") == list(CANDIDATES)
             and cached.get("gate") == GATE):
         return PrecisionChoice.from_dict(cached)
-    if on_measure is not None:
-        on_measure()
-    choice = measure(path, entry.sha256, cache_dir_of(home, name))
+    choice = measure(path, entry.sha256, cache_dir_of(home, name), progress)
     known[name] = choice.to_dict()
     _write(store, known)
     return choice
 
 
-def resolve(home: KigiHome, name: str, requested: str, on_measure=None) -> Precision:
+def resolve(home: KigiHome, name: str, requested: str, progress: Progress = _quiet) -> Precision:
     """`requested`, or the model's measured default for "auto"."""
     if requested != AUTO:
         return requested  # type: ignore[return-value]
-    return default_precision(home, name, on_measure).precision
+    return default_precision(home, name, progress).precision
 
 
 def _read(path: Path) -> dict:

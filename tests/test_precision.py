@@ -30,6 +30,15 @@ def home(tmp_path_factory) -> KigiHome:
     return home
 
 
+def counting(calls: list[str]):
+    """A progress callback that notes each measurement's start."""
+    def progress(stage: str, done: int, total: int) -> None:
+        assert 0 <= done <= total
+        if (stage, done) == ("fp32's answers", 0):
+            calls.append("measured")
+    return progress
+
+
 @pytest.mark.parametrize(("rise", "top1", "good"), [
     (0.0, 1.0, True), (MAX_PPL_RISE, MIN_TOP1, True), (MAX_PPL_RISE + 0.01, 1.0, False), (0.1, MIN_TOP1 - 0.01, False),
     (-0.5, 0.99, True),  # a quantized model may even read the text slightly better
@@ -70,13 +79,22 @@ def test_a_parting_is_where_the_greedy_decode_differs(home):
 
 def test_the_choice_is_the_first_good_candidate_measured_once_per_model_file(home):
     calls: list[str] = []
-    choice = default_precision(home, "tiny", on_measure=lambda: calls.append("measured"))
+    seen: dict[str, tuple[int, int]] = {}
+    count = counting(calls)
+
+    def progress(stage: str, done: int, total: int) -> None:
+        count(stage, done, total)
+        seen[stage] = (done, total)
+
+    choice = default_precision(home, "tiny", progress=progress)
     assert calls == ["measured"] and [q.precision for q in choice.measured][0] == "int4"
+    assert all(done == total for done, total in seen.values())  # every stage shown to its end
+    assert set(seen) == {"fp32's answers", *(f"{q.precision} against fp32" for q in choice.measured)}
     good = [q.precision for q in choice.measured if q.good]
     assert choice.precision == (good[0] if good else "fp32")
     assert choice.precision in choice.reason or choice.precision == "fp32"
     assert all(q.good is False for q in choice.measured[:-1])  # it stopped at the first good one
-    again = default_precision(home, "tiny", on_measure=lambda: calls.append("measured"))
+    again = default_precision(home, "tiny", progress=counting(calls))
     assert again == choice and calls == ["measured"]  # kept, not measured again
     assert resolve(home, "tiny", AUTO) == choice.precision and resolve(home, "tiny", "bf16") == "bf16"
 
@@ -88,20 +106,20 @@ def test_a_changed_model_file_or_a_damaged_record_is_measured_again(home):
     record["tiny"]["sha256"] = "0" * 64  # as if measured on another file
     store.write_text(json.dumps(record))
     calls: list[str] = []
-    default_precision(home, "tiny", on_measure=lambda: calls.append("measured"))
+    default_precision(home, "tiny", progress=counting(calls))
     store.write_text("{not json")
-    default_precision(home, "tiny", on_measure=lambda: calls.append("measured"))
+    default_precision(home, "tiny", progress=counting(calls))
     assert calls == ["measured", "measured"] and json.loads(store.read_text())["tiny"]["sha256"] != "0" * 64
     record = json.loads(store.read_text())
     assert record["tiny"]["candidates"] == list(CANDIDATES)
     del record["tiny"]["candidates"]  # chosen by a kigi that knew fewer candidates (no bf16)
     store.write_text(json.dumps(record))
-    default_precision(home, "tiny", on_measure=lambda: calls.append("measured"))
+    default_precision(home, "tiny", progress=counting(calls))
     assert len(calls) == 3 and json.loads(store.read_text())["tiny"]["candidates"] == list(CANDIDATES)
     record = json.loads(store.read_text())
     record["tiny"]["gate"] = GATE - 1  # chosen by older rules
     store.write_text(json.dumps(record))
-    default_precision(home, "tiny", on_measure=lambda: calls.append("measured"))
+    default_precision(home, "tiny", progress=counting(calls))
     assert len(calls) == 4 and json.loads(store.read_text())["tiny"]["gate"] == GATE
 
 

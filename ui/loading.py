@@ -53,9 +53,9 @@ def load_engine_with_progress(model: str, precision: str, compile: bool = False,
     first answer's second token on, which decodes eagerly until it is ready; with
     `wait_compiled` it is ready before this returns."""
     from agent.models import ensure_model, load_engine
-    from agent.precision import AUTO, measuring_note, resolve
+    from agent.precision import AUTO, resolve
     from agent.remote_models import remote_models
-    from ui.progress import byte_progress
+    from ui.progress import byte_progress, measuring_progress, stage_progress
 
     if model in remote_models(home()):
         raise ValueError(f"{model} is served remotely, and this needs the model's own weights (use a local model)")
@@ -63,8 +63,8 @@ def load_engine_with_progress(model: str, precision: str, compile: bool = False,
     if precision == AUTO:
         with byte_progress(console) as progress:
             ensure_model(home(), model, progress)
-        with console.status(measuring_note(model)):
-            precision = resolve(home(), model, AUTO)
+        with stage_progress(console) as progress:
+            precision = resolve(home(), model, AUTO, measuring_progress(model, progress))
     with byte_progress(console) as progress:
         engine = load_engine(home(), model, precision, progress, compile=compile)  # type: ignore[arg-type]
     if compile and wait_compiled:

@@ -68,9 +68,10 @@ def model_info(name: Annotated[str, typer.Argument(help="Model name.")] = DEFAUL
     and why (measured once against fp32 on first use)."""
     with user_errors():
         from agent.models import ensure_model, model_registry
-        from agent.precision import default_precision, measuring_note
+        from agent.precision import default_precision
         from agent.remote_models import remote_models
         from llm.weights import load_weights
+        from ui.progress import measuring_progress, stage_progress
 
         if (remote := remote_models(home()).get(name)) is not None:
             print(json.dumps({**remote.__dict__, "remote": True}, indent=2))
@@ -79,9 +80,8 @@ def model_info(name: Annotated[str, typer.Argument(help="Model name.")] = DEFAUL
         entry = model_registry(home()).resolve(name)
         weights = load_weights(path)
         params = sum(t.numel() for t in weights.state_dict.values())
-        status = err_console().status(measuring_note(name))
-        choice = default_precision(home(), name, on_measure=status.start)
-        status.stop()
+        with stage_progress(err_console()) as progress:
+            choice = default_precision(home(), name, measuring_progress(name, progress))
         info = {"name": name, "path": str(path), "source": entry.source, "sha256": entry.sha256,
                 "parameters": params, **weights.config.to_dict(),
                 "default_precision": {"precision": choice.precision, "why": choice.reason,

@@ -43,3 +43,14 @@ def byte_progress(console: Console):  # -> context manager of a (stage, done, to
 def stage_progress(console: Console):  # -> context manager of a (stage, done, total) callback
     """Bars that count items (files, chunks, questions, puzzles)."""
     return _stages(console, MofNCompleteColumn(), TimeElapsedColumn())
+
+
+def measuring_progress(model: str, progress: Callable[[str, int, int], None]) -> Callable[[str, int, int], None]:
+    """A model's default precision being measured (once per model file): each stage's bar
+    says so, since nothing else on screen explains the wait (~1 min for the default model)."""
+    from agent.precision import measuring_note
+
+    def update(stage: str, done: int, total: int) -> None:
+        progress(f"{measuring_note(model)}: {stage}", done, total)
+
+    return update

@@ -21,6 +21,7 @@ from torch import nn
 from llm.lora.config import ROLE_PATHS, ROLES, LoRAConfig
 from llm.lora.errors import AdapterMismatchError, AdapterNotFoundError, LoRAError
 from llm.lora.fingerprint import base_fingerprint
+from llm.lora.folded import folded_file, load_fold, save_fold
 from llm.lora.io import adapter_pairs, peft_key, read_adapter_dir, side_metadata, write_adapter_dir
 from llm.lora.layer import LoRALinear
 
@@ -173,6 +174,9 @@ class AdapterSet:
         re-activating the active one changes nothing (its cached prompt prefix stays valid)."""
         if name is not None:
             self.info(name)
+        if self.folded is not None and name != self.folded:
+            raise LoRAError(f"adapter {self.folded!r} was folded into the weights for good (no copy kept); "
+                            "load the model again to switch adapters")
         if name == self.active and all(m.active == name for m in self.lora_layers()):
             return
         for module in self.lora_layers():
@@ -218,17 +222,39 @@ class AdapterSet:
         holds float weights or quantized ones that can be stored anew in place."""
         return name in self.infos and all(m.foldable for m in self.lora_layers())
 
-    def fold(self, name: str) -> None:
+    def folds_cheaply(self, name: str, cache_dir: Path | None) -> bool:
+        """Whether `fold(name, cache_dir)` is cheap enough for one answer: float weights
+        (~0.1 s), or quantized ones whose fold is kept under `cache_dir` (stored the first time)."""
+        return self.can_merge(name) or (cache_dir is not None and self.can_fold(name))
+
+    def fold(self, name: str, cache_dir: Path | None = None) -> None:
         """Fold `name` into the weights for good, for a process that answers with it and exits
         (`kigi ask`): decoding then costs what the plain model costs, and no copy of the
-        weights is kept (quantized weights are quantized again with the update added).
-        Switching adapters afterwards is refused (LoRAError)."""
+        weights is kept (quantized weights are quantized again with the update added; with
+        `cache_dir`, a fold stored there is copied in instead, or this one is stored:
+        `llm/lora/folded.py`). Switching adapters afterwards is refused (LoRAError)."""
         if self.folded == name:
             return
         self.activate(name)
-        for module in self.lora_layers():
-            module.merge(keep_copy=False)
+        quantized = not all(m.mergeable for m in self.lora_layers())
+        file = folded_file(self, name, cache_dir) if quantized and cache_dir is not None else None
+        if file is None or not load_fold(self, name, file):
+            for module in self.lora_layers():
+                module.merge(keep_copy=False)
+            if file is not None:
+                save_fold(self, file)
         self.folded = name
+        self._unwrap()
+
+    def _unwrap(self) -> None:
+        """Put each folded layer's base back in its place: a wrapper that only passes its input
+        on still costs a Python call per layer and token (~5% of an int4 decode)."""
+        for layer in range(self.n_layer):
+            for role in ROLES:
+                parent, attr = self._slot(layer, role)
+                module = getattr(parent, attr)
+                if isinstance(module, LoRALinear):
+                    setattr(parent, attr, module.base)
 
     # -- parameters -------------------------------------------------------------------------
     def named_parameters(self, name: str) -> dict[str, nn.Parameter]:

@@ -313,21 +313,21 @@ def test_a_kept_fold_that_does_not_fit_is_never_half_copied_in(tmp_path_factory:
 
     engine = engine_with_reader(tmp_path_factory, precision="int8")
     adapters = adapters_of(engine.model)
-    file = folded_file(adapters, "reader", tmp_path)
+    layers = list(adapters.lora_layers())
+    file = folded_file("reader", adapters.named_parameters("reader"), layers, tmp_path)
     before = {k: v.clone() for k, v in engine.model.state_dict().items()}
     file.parent.mkdir(parents=True)
     file.write_bytes(b"not a tensor file")
-    assert load_fold(adapters, "reader", file) is False
-    layers = enumerate(adapters.lora_layers())
-    stored = {f"{i}.{k}": v.clone() for i, m in layers for k, v in m.base.state_dict().items()}
+    assert load_fold(layers, "reader", file) is False
+    stored = {f"{i}.{k}": v.clone() for i, m in enumerate(layers) for k, v in m.base.state_dict().items()}
     last = sorted(stored)[-1]
     torch.save({**stored, last: stored[last][:1]}, file)  # one tensor of another shape
-    assert load_fold(adapters, "reader", file) is False
+    assert load_fold(layers, "reader", file) is False
     assert all(torch.equal(before[k], v) for k, v in engine.model.state_dict().items())
     assert all(m.merged is None for m in adapters.lora_layers())
     adapters.fold("reader", tmp_path)  # folds anew, and keeps this fold
-    assert adapters.folded == "reader" and load_fold(adapters_of(engine_with_reader(
-        tmp_path_factory, precision="int8").model), "reader", file)
+    fresh = adapters_of(engine_with_reader(tmp_path_factory, precision="int8").model)
+    assert adapters.folded == "reader" and load_fold(list(fresh.lora_layers()), "reader", file)
 
 
 def test_a_one_shot_answer_folds_the_session_s_own_adapter_too(tmp_path_factory: pytest.TempPathFactory) -> None:

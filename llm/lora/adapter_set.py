@@ -236,13 +236,15 @@ class AdapterSet:
         if self.folded == name:
             return
         self.activate(name)
-        quantized = not all(m.mergeable for m in self.lora_layers())
-        file = folded_file(self, name, cache_dir) if quantized and cache_dir is not None else None
-        if file is None or not load_fold(self, name, file):
-            for module in self.lora_layers():
+        layers = list(self.lora_layers())
+        quantized = not all(m.mergeable for m in layers)
+        kept = quantized and cache_dir is not None
+        file = folded_file(name, self.named_parameters(name), layers, cache_dir) if kept else None
+        if file is None or not load_fold(layers, name, file):
+            for module in layers:
                 module.merge(keep_copy=False)
             if file is not None:
-                save_fold(self, file)
+                save_fold(layers, file)
         self.folded = name
         self._unwrap()
 

@@ -15,34 +15,35 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import torch
+from torch import Tensor
 
-if TYPE_CHECKING:
-    from llm.lora.adapter_set import AdapterSet
+from llm.lora.layer import LoRALinear
 
 FOLDER = "folded"
 
 
-def folded_file(adapters: AdapterSet, name: str, cache_dir: Path) -> Path:
+def folded_file(name: str, tensors: Mapping[str, Tensor], layers: Sequence[LoRALinear], cache_dir: Path) -> Path:
+    """Where the fold of adapter `name` (its `tensors`, wrapping `layers`) is kept."""
     digest = hashlib.sha256(json.dumps({"torch": torch.__version__, "cpu": torch.backends.cpu.get_cpu_capability(),
                                         "adapter": name}).encode())
-    for key, tensor in sorted(adapters.named_parameters(name).items()):
+    for key, tensor in sorted(tensors.items()):
         digest.update(key.encode())
         digest.update(tensor.detach().float().contiguous().numpy().tobytes())
-    for module in adapters.lora_layers():
+    for module in layers:
         for key, tensor in module.base.state_dict().items():
             digest.update(f"{type(module.base).__name__}.{key}:{tensor.dtype}{tuple(tensor.shape)}".encode())
     return Path(cache_dir) / FOLDER / f"{name}-{digest.hexdigest()[:16]}.pt"
 
 
-def save_fold(adapters: AdapterSet, file: Path) -> None:
+def save_fold(layers: Sequence[LoRALinear], file: Path) -> None:
     """Write the wrapped layers' base weights, the adapter folded in. A failed write (no
     space, another process first) leaves no file: the next process folds again."""
     state = {f"{i}.{key}": tensor.detach().clone()
-             for i, module in enumerate(adapters.lora_layers()) for key, tensor in module.base.state_dict().items()}
+             for i, module in enumerate(layers) for key, tensor in module.base.state_dict().items()}
     file.parent.mkdir(parents=True, exist_ok=True)
     partial = file.with_name(f"{file.name}.{os.getpid()}.partial")
     try:
@@ -52,14 +53,13 @@ def save_fold(adapters: AdapterSet, file: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
-def load_fold(adapters: AdapterSet, name: str, file: Path) -> bool:
+def load_fold(layers: Sequence[LoRALinear], name: str, file: Path) -> bool:
     """Copy a stored fold of `name` into the wrapped layers, marking them folded; False,
     with nothing changed, when there is none or it does not fit every layer."""
     try:
         stored = torch.load(file, weights_only=True)
     except Exception:  # noqa: BLE001 - missing, truncated or damaged: fold anew
         return False
-    layers = list(adapters.lora_layers())
     states = [module.base.state_dict() for module in layers]
     wanted = {f"{i}.{key}": tensor for i, state in enumerate(states) for key, tensor in state.items()}
     if stored.keys() != wanted.keys() or any(

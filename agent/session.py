@@ -263,17 +263,17 @@ class Session:
         """`name` active for one answer (None: leave the session's adapter as it is). A remote
         model is asked for the adapter by name instead. With `fold_answer` the adapter that
         writes the answer is folded into the weights, so the answer decodes at the plain
-        model's speed; the session can then switch adapters no more. Float weights fold in
-        ~0.1 s; quantized ones are quantized again (2.4 s at int4) once per model and adapter,
-        and kept for later processes (llm/lora/folded.py)."""
+        model's speed; the session can then switch adapters no more. Only float weights are
+        folded (~0.1 s): int4 cannot hold the update (the reader folded into int4 scored 22.5%
+        held out against 41.2% unfolded; benchmarks/rag_heldout.py --fold) and costs 2.4 s."""
         writer = name or self.adapter
         if self.remote or writer is None:
             return nullcontext()
         from llm.lora import adapters_of
 
         adapters = adapters_of(self.engine.model)  # type: ignore[union-attr]
-        if self.fold_answer and adapters.folds_cheaply(writer, cache := getattr(self.engine, "cache_dir", None)):
-            adapters.fold(writer, cache)
+        if self.fold_answer and adapters.can_merge(writer):
+            adapters.fold(writer)
         return nullcontext() if name is None else adapters.using(name)
 
     def prompt_version(self, turn: TurnInput) -> str:

@@ -34,14 +34,20 @@ EVALS = _root.ROOT / "evals" / "rag"
 
 
 def run_reader(engine, function, reader: str | None, out: Path, baseline: bool, grounding: GroundingConfig,
-               evals: Path = EVALS) -> list[RagResult]:
+               evals: Path = EVALS, fold: bool = False) -> list[RagResult]:
     from agent.adapters import AdapterStore
+    from llm.lora import adapters_of
 
     name = AdapterStore.of(KigiHome.resolve()).load_onto(engine, reader).name if reader else None
+    if fold and name:  # the reader folded into the weights for good (`kigi ask` does so on float weights)
+        adapters_of(engine.model).fold(name)
+        reading_fold = "-folded"
+    else:
+        reading_fold = ""
     k = grounding.k
     focused = f"-focus{grounding.focus.per_source}" if grounding.focus else "-whole"
     focused = f"-passages{grounding.passages.count}" if grounding.passages else focused
-    reading = "-each" if grounding.read_each and name else ""
+    reading = ("-each" if grounding.read_each and name else "") + reading_fold
     reading += f"-margin{grounding.abstention_margin:g}" if grounding.abstention_margin and name else ""
     budget = grounding.max_source_chars
     chars = "" if budget == GroundingConfig().max_source_chars else f"-chars{budget}"
@@ -94,7 +100,12 @@ def main() -> None:
     parser.add_argument("--abstention-margin", type=float, default=GroundingConfig().abstention_margin,
                         help="logits the reader's abstention must lead the best answer by, at its first token")
     parser.add_argument("--no-baseline", action="store_true", help="skip answering without memory (0% anyway)")
+    parser.add_argument("--fold", action="store_true",
+                        help="fold the reader into the weights first, as `kigi ask` does on float weights "
+                             "(needs --no-baseline)")
     args = parser.parse_args()
+    if args.fold and not (args.no_baseline and not args.compare_off):
+        parser.error("--fold needs --no-baseline and no --compare-off: a folded reader cannot be switched off")
     from memory.embed import KigiEmbeddingFunction, pull_embedding_model
 
     home = KigiHome.resolve().ensure()
@@ -106,7 +117,7 @@ def main() -> None:
                                 passages=parse_passages(args.passages), abstention_margin=args.abstention_margin)
     out = args.out if args.precision == "fp32" else args.out / args.precision
     run_reader(engine, function, reader, out, baseline=not args.no_baseline, grounding=grounding,
-               evals=args.evals)
+               evals=args.evals, fold=args.fold)
     if args.compare_off and reader:
         run_reader(engine, function, None, out, baseline=False, grounding=grounding, evals=args.evals)
 

@@ -30,7 +30,6 @@ class Engine:
     name: str = "model"
     metadata: dict[str, Any] = field(default_factory=dict)
     compiled: CompiledOrEager | None = None  # the compiled decode step, when asked for
-    cache_dir: Path | None = None  # where what is derived from the weights is kept (quantized, compiled, folded)
 
     @classmethod
     def load(cls, path: Path, *, precision: Precision = "fp32", cache_dir: Path | None = None,
@@ -40,7 +39,7 @@ class Engine:
         its compiled code kept under `cache_dir` too, for the next process."""
         weights, model = load_model(path, precision, cache_dir)
         compiled = compile_decode(model, cache_dir / "compiled" if cache_dir else None) if compile else None
-        return cls(model, weights.tokenizer, name or Path(path).stem, weights.metadata, compiled, cache_dir)
+        return cls(model, weights.tokenizer, name or Path(path).stem, weights.metadata, compiled)
 
     def warm_up(self) -> None:
         """Decode a few tokens and forget them: a compiled decode step compiles (or a stored

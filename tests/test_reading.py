@@ -277,58 +277,17 @@ def test_a_one_shot_answer_folds_the_reader_in_and_answers_as_unfolded(
     assert adapters_of(engine.model).folded == "reader" and once.last is not None and once.last.adapter == "reader"
 
 
-def test_a_one_shot_answer_on_quantized_weights_folds_only_where_the_fold_is_kept(
-        tmp_path_factory: pytest.TempPathFactory, tmp_path) -> None:
-    """Folding into quantized weights quantizes them again (2.4 s at int4), more than one
-    answer gains: without a cache folder to keep the fold in, `kigi ask` answers with the
-    reader unfolded and switches it off after. With one, the first process folds and keeps
-    the result, and a later one copies it in (llm/lora/folded.py): the same answer, and the
-    same weights, as a fresh fold."""
-    from llm.lora.folded import FOLDER
-
+def test_a_one_shot_answer_on_quantized_weights_leaves_the_reader_unfolded(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Folding into quantized weights quantizes them again, and int4 cannot hold the update
+    (the reader folded into int4 scored 22.5% held out against 41.2% unfolded): `kigi ask`
+    answers with the reader unfolded there, and switches it off after."""
     engine = engine_with_reader(tmp_path_factory, precision="int8")
     adapters = adapters_of(engine.model)
     assert adapters.can_fold("reader") and not adapters.can_merge("reader")
     once = Session(engine, retriever=SOURCES, reader="reader", fold_answer=True)
-    unfolded = answer(once, "What is the secret word?")
+    answer(once, "What is the secret word?")
     assert adapters.folded is None and adapters.active is None and once.last.adapter == "reader"
-
-    answers, weights = [], []
-    for _ in range(2):
-        engine = engine_with_reader(tmp_path_factory, precision="int8")
-        engine.cache_dir = tmp_path
-        once = Session(engine, retriever=SOURCES, reader="reader", fold_answer=True)
-        answers.append(answer(once, "What is the secret word?"))
-        assert adapters_of(engine.model).folded == "reader" and once.last.adapter == "reader"
-        assert len(list((tmp_path / FOLDER).glob("reader-*.pt"))) == 1
-        weights.append({k: v.clone() for k, v in engine.model.state_dict().items()})
-    assert answers[0] == answers[1] and answers[0].strip() and unfolded.strip()
-    assert weights[0].keys() == weights[1].keys() and all(torch.equal(weights[0][k], weights[1][k]) for k in weights[0])
-
-
-def test_a_kept_fold_that_does_not_fit_is_never_half_copied_in(tmp_path_factory: pytest.TempPathFactory, tmp_path):
-    """A stored fold that is damaged, or whose tensors do not fit the layers, changes nothing
-    and the adapter is folded anew."""
-    from llm.lora.folded import folded_file, load_fold
-
-    engine = engine_with_reader(tmp_path_factory, precision="int8")
-    adapters = adapters_of(engine.model)
-    layers = list(adapters.lora_layers())
-    file = folded_file("reader", adapters.named_parameters("reader"), layers, tmp_path)
-    before = {k: v.clone() for k, v in engine.model.state_dict().items()}
-    file.parent.mkdir(parents=True)
-    file.write_bytes(b"not a tensor file")
-    assert load_fold(layers, "reader", file) is False
-    stored = {f"{i}.{k}": v.clone() for i, m in enumerate(layers) for k, v in m.base.state_dict().items()}
-    last = sorted(stored)[-1]
-    torch.save({**stored, last: stored[last][:1]}, file)  # one tensor of another shape
-    assert load_fold(layers, "reader", file) is False
-    assert all(torch.equal(before[k], v) for k, v in engine.model.state_dict().items())
-    assert all(m.merged is None for m in adapters.lora_layers())
-    adapters.fold("reader", tmp_path)  # folds anew, and keeps this fold
-    fresh = adapters_of(engine_with_reader(tmp_path_factory, precision="int8").model)
-    assert adapters.folded == "reader" and load_fold(list(fresh.lora_layers()), "reader", file)
-
 
 def test_a_one_shot_answer_folds_the_session_s_own_adapter_too(tmp_path_factory: pytest.TempPathFactory) -> None:
     """`kigi ask --adapter NAME` without sources: NAME writes the one answer, so it is folded

@@ -17,7 +17,7 @@ from torch import Tensor
 from llm.errors import ContextOverflowError
 from llm.model import Transformer
 from llm.sampling import SamplingConfig
-from llm.threads import on_idle_cores
+from llm.threads import on_idle_cores, scored_on_idle_cores
 
 
 def process_logits(logits: Tensor, history: Tensor, config: SamplingConfig) -> Tensor:
@@ -306,6 +306,7 @@ def _seeded(seed: int | None) -> torch.Generator:
     return generator
 
 
+@scored_on_idle_cores
 @torch.inference_mode()
 def continuation_logprobs(model: Transformer, prompt_ids: Sequence[int], continuations: Sequence[Sequence[int]],
                           prefill_chunk: int = 512) -> list[float]:
@@ -331,6 +332,7 @@ def continuation_logprobs(model: Transformer, prompt_ids: Sequence[int], continu
     return total.tolist()
 
 
+@scored_on_idle_cores
 @torch.inference_mode()
 def suffix_logprobs(model: Transformer, prefixes: Sequence[Sequence[int]], suffix: Sequence[int],
                     batch: int = 8) -> list[float]:

@@ -71,6 +71,17 @@ def fitted_threads(idle: Callable[[], int | None] | None = None) -> Iterator[int
         torch.set_num_threads(most)
 
 
+def scored_on_idle_cores(score: Callable[P, T]) -> Callable[P, T]:
+    """A scoring function (one or a few forward passes) run with `fitted_threads`."""
+
+    @functools.wraps(score)
+    def fitted(*args: P.args, **kwargs: P.kwargs) -> T:
+        with fitted_threads():
+            return score(*args, **kwargs)
+
+    return fitted
+
+
 def on_idle_cores(generate: Callable[P, Iterator[T]]) -> Callable[P, Iterator[T]]:
     """A generation function whose steps run with `fitted_threads`, chosen once per call."""
 

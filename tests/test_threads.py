@@ -50,3 +50,16 @@ def test_generation_decodes_on_the_idle_cores_even_when_stopped_early(two_thread
         seen.append(torch.get_num_threads())
     steps.close()  # a consumer that stops early (Ctrl-C, a stop string) gives the threads back too
     assert seen == [1, 1, 1] and torch.get_num_threads() == 2
+
+
+def test_scoring_passes_run_on_the_idle_cores_too(two_threads, monkeypatch):
+    from llm.generate import continuation_logprobs, suffix_logprobs
+
+    monkeypatch.setattr("llm.threads.idle_cores", lambda: 1)
+    torch.manual_seed(0)
+    model = Transformer(ModelConfig(vocab_size=64, d_model=32, n_layer=2, n_head=4, n_kv_head=2, max_seq_len=96))
+    seen = []
+    model.register_forward_hook(lambda *args: seen.append(torch.get_num_threads()))
+    continuation_logprobs(model.eval(), [1, 2, 3], [[4, 5], [6]])
+    suffix_logprobs(model, [[1, 2], [3]], [4, 5])
+    assert seen and set(seen) == {1} and torch.get_num_threads() == 2

@@ -6,9 +6,9 @@ either costs almost nothing. For a model added by the user that may not hold, so
 choice is measured, once per model file, and kept: each candidate, fastest first, is
 compared with fp32 two ways. On a fixed text (`llm/quality_text.txt`, teacher-forced):
 perplexity may rise by at most MAX_PPL_RISE percent and the next-token choice must agree
-with fp32's at MIN_TOP1 of the positions. And as a user gets it: fp32's greedy answers to
-40 everyday chat prompts are read by the candidate, teacher-forced; where its choice first
-differs is where its own greedy answer would part. On average MIN_GREEDY_PREFIX of each
+with fp32's at MIN_TOP1 of the positions. And as a user gets it: the candidate decodes
+greedy answers to 40 everyday chat prompts as a fresh `kigi ask` would, each until it parts
+from fp32's answer (`parting`). On average MIN_GREEDY_PREFIX of each
 answer must be kept, and no answer may part within its first AGREED_START tokens where
 fp32 was sure of its choice (its top-2 log-probability margin at least SURE_MARGIN).
 
@@ -143,10 +143,10 @@ def answer_sampling(engine: Engine):
 
 def greedy_answers(engine: Engine, prompts: Sequence[str] = QUALITY_PROMPTS) -> list[list[int]]:
     """Greedy answers to `prompts`, as `kigi ask` decodes them (chat template, cache)."""
-    answers = []
+    answers, sampling = [], answer_sampling(engine)
     for prompt in chat_prompts(engine, prompts):  # one at a time from an empty cache, as a fresh `kigi ask` decodes
         engine.model.clear_cache()
-        [completion] = engine.complete(prompt, answer_sampling(engine))
+        [completion] = engine.complete(prompt, sampling)
         answers.append(completion.token_ids)
     engine.model.clear_cache()
     return answers

@@ -239,12 +239,10 @@ class AdapterSet:
     def _unwrap(self) -> None:
         """Put each folded layer's base back in its place: a wrapper that only passes its input
         on still costs a Python call per layer and token (~5% of an int4 decode)."""
-        for layer in range(self.n_layer):
-            for role in ROLES:
-                parent, attr = self._slot(layer, role)
-                module = getattr(parent, attr)
-                if isinstance(module, LoRALinear):
-                    setattr(parent, attr, module.base)
+        for parent in list(self.model.modules()):
+            for attr, child in list(parent.named_children()):
+                if isinstance(child, LoRALinear):
+                    setattr(parent, attr, child.base)
 
     # -- parameters -------------------------------------------------------------------------
     def named_parameters(self, name: str) -> dict[str, nn.Parameter]:

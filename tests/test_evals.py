@@ -199,7 +199,7 @@ def test_a_context_overflow_is_a_failed_puzzle_not_a_crash():
     ("field", "value"),
     [("method", "guess"), ("breadth", 0), ("workers", 0), ("precision", "int3"), ("check", "maybe"),
      ("ranks", "10-1"), ("max_tokens", 0), ("budget_seconds", -1.0), ("evaluate", "scorer"),
-     ("n_generate_root", 0)],
+     ("n_generate_root", 0), ("last_breadth", 0)],
 )
 def test_config_rejects_bad_values_naming_the_field(field, value):
     with pytest.raises(ValueError, match=field):
@@ -209,11 +209,13 @@ def test_config_rejects_bad_values_naming_the_field(field, value):
 def test_results_names_tell_settings_apart():
     assert results_name(Game24EvalConfig()) == "game24-io-smollm2-135m-instruct-fp32.jsonl"
     tot = Game24EvalConfig(method="tot", breadth=1, model="/models/tiny", precision="bf16", few_shot=True)
-    assert results_name(tot) == "game24-tot-b1-propose-value-repair-few-shot-tiny-bf16.jsonl"
+    assert results_name(tot) == "game24-tot-b1-propose-value-repair-last25-few-shot-tiny-bf16.jsonl"
     spread = Game24EvalConfig(method="tot", n_generate=2, n_generate_root=5)
-    assert "-repair-n2-root5-" in results_name(spread)
+    assert "-repair-last25-n2-root5-" in results_name(spread)
     rooted = Game24EvalConfig(method="tot", n_generate_root=5)
-    assert "-repair-root5-smollm2" in results_name(rooted)
+    assert "-repair-last25-root5-smollm2" in results_name(rooted)
+    papers = Game24EvalConfig(method="tot", last_breadth=None)
+    assert "-b5-propose-value-repair-smollm2" in results_name(papers)
     quantized = Game24EvalConfig(method="cot", precision="int4")  # every engine precision
     assert results_name(quantized).endswith("-int4.jsonl")
     adapted = Game24EvalConfig(method="io", adapters={"answer": "io-v1"})

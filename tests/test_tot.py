@@ -183,7 +183,7 @@ def assert_consistent(tree: SearchTree, breadth: int | None = None) -> None:
         ("method", "astar"), ("breadth", 0), ("depth", 0), ("n_generate", 0),
         ("n_evaluate", -1), ("breadth", 1.5), ("select", "best"), ("solutions", 0),
         ("max_nodes", 0), ("max_tokens", -5), ("max_seconds", 0), ("max_seconds", float("inf")),
-        ("threshold", float("nan")), ("breadth", True),
+        ("threshold", float("nan")), ("breadth", True), ("last_breadth", 0),
     ],
 )
 def test_config_rejects_bad_values_naming_the_field(field, value):
@@ -270,6 +270,16 @@ def test_bfs_prunes_and_never_expands_pruned_states():
     # one propose call per kept non-final state, one value call per generated state
     assert len(lm.prompts()) == 1 + 2 + 2
     assert len(lm.prompts("label_probs")) == len(tree.nodes) - 1
+
+
+def test_last_breadth_widens_only_the_level_before_the_last():
+    tree, lm = run(breadth=1, last_breadth=3)
+    kept = [sum(n.kept for n in tree.nodes if n.depth == depth) for depth in (1, 2, 3)]
+    assert kept == [1, 3, 1]
+    # the root, the one state kept at depth 1, each of the three kept at depth 2
+    assert lm.prompts() == ["propose:", "propose:1", "propose:11", "propose:12", "propose:10"]
+    same, _ = run(breadth=2, last_breadth=2)
+    assert same.to_dict()["nodes"] == run(breadth=2)[0].to_dict()["nodes"]
 
 
 def test_bfs_threshold_prunes_low_scores():

@@ -157,6 +157,9 @@ def eval_game24(
     ranks: Annotated[str, typer.Option("--range", help="Puzzle ranks, e.g. 901-1000 (the paper's test set).")]
     = "901-1000",
     breadth: Annotated[int, typer.Option(help="ToT: states kept per level (b).")] = 5,
+    last_breadth: Annotated[int, typer.Option(
+        help="ToT: states kept at the level before the last (with composed answers, the two-number states; "
+             "25: all that b=5 reaches; set it to b for the paper's shape).")] = 25,
     generate: Annotated[str, typer.Option(help="ToT thoughts: propose | sample.")] = "propose",
     evaluate: Annotated[str, typer.Option(help="ToT judging: value | sampled_value | vote.")] = "value",
     samples: Annotated[int, typer.Option(help="cot-sc: samples per puzzle.")] = 5,
@@ -197,6 +200,7 @@ def eval_game24(
                                    "answer": adapter}.items() if v}
         config = Game24EvalConfig(method=method, ranks=ranks, model=model, precision=precision,  # type: ignore[arg-type]
                                   few_shot=few_shot, samples=samples, breadth=breadth, generate=generate,  # type: ignore[arg-type]
+                                  last_breadth=last_breadth,
                                   evaluate=evaluate, check=check, budget_tokens=budget, workers=workers,  # type: ignore[arg-type]
                                   answer=answer, n_generate=n_generate, n_generate_root=n_generate_root,  # type: ignore[arg-type]
                                   n_evaluate=n_evaluate,

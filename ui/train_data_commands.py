@@ -59,6 +59,9 @@ def train_game24_data(
         help="A state of at most this many numbers gets every distinct step as its propose target "
              "(0: none; 3: three- and two-number states).")] = 0,
     root_share: Annotated[float, typer.Option(help="Share of the puzzles whose own numbers are a prompt too.")] = 1.0,
+    pairs: Annotated[int, typer.Option(
+        help="Value role: this many two-number states drawn beyond the puzzles, half that make 24 (the "
+             "puzzles' own pairs that make 24 are nearly all refused as test states).")] = 0,
     seed: Annotated[int, typer.Option(help="Seed: the same seed writes the same file.")] = 0,
 ) -> None:
     """Generate Game of 24 role data from the training puzzles, with the solver's targets.
@@ -72,7 +75,8 @@ def train_game24_data(
         examples = training_examples_from_csv(puzzles or default_data_path(), kinds=(role,), seed=seed,
                                               states_per_puzzle=states, propose_lines=propose_lines,
                                               three_number_share=three_number_share,
-                                              list_all_below=list_all_below, root_share=root_share)
+                                              list_all_below=list_all_below, root_share=root_share,
+                                              pairs=pairs if role == "value" else 0)
         _write_examples(output, (e.to_dict() for e in examples), len(examples))
 
 

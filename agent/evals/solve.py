@@ -96,8 +96,8 @@ def _solve_tot(propose: LanguageModel, value: LanguageModel, puzzle: Puzzle, con
     generator = ThoughtGenerator(propose, config.generate, max_tokens=config.reply_tokens(), seed=seed)
     evaluator = StateEvaluator(value, config.evaluate, seed=seed)
     search = SearchConfig(
-        breadth=config.breadth, depth=task.depth, n_generate=config.n_generate, n_evaluate=config.n_evaluate,
-        n_generate_root=config.n_generate_root,
+        breadth=config.breadth, last_breadth=config.last_breadth, depth=task.depth,
+        n_generate=config.n_generate, n_evaluate=config.n_evaluate, n_generate_root=config.n_generate_root,
         max_tokens=config.budget_tokens, max_seconds=config.budget_seconds, seed=seed,
     )
     tree = bfs(task, generator, evaluator, search)

@@ -12,6 +12,9 @@ class SearchConfig:
     """How a search runs. Budgets are off when None.
 
     breadth: states kept per level (bfs) or children visited per state (dfs).
+    last_breadth: states kept (bfs) at the level whose children end the search (those one
+      step from a final answer); None: `breadth`. A wide last level costs one generation call
+      per state and no evaluation of the final states that are dead ends.
     depth: most thoughts from the root to a leaf.
     n_generate: completions per expanded state; n_evaluate: samples per evaluation.
     n_generate_root: completions for the root, when it differs: its children bound how far
@@ -23,6 +26,7 @@ class SearchConfig:
 
     method: Literal["bfs", "dfs"] = "bfs"
     breadth: int = 5
+    last_breadth: int | None = None
     depth: int = 3
     n_generate: int = 1
     n_evaluate: int = 1
@@ -44,7 +48,7 @@ class SearchConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-        for name in ("max_nodes", "max_tokens", "n_generate_root"):
+        for name in ("max_nodes", "max_tokens", "n_generate_root", "last_breadth"):
             value = getattr(self, name)
             if value is not None and (
                 isinstance(value, bool) or not isinstance(value, int) or value < 1
@@ -60,6 +64,12 @@ class SearchConfig:
             isinstance(self.threshold, int | float) and math.isfinite(self.threshold)
         ):
             raise ValueError(f"threshold must be a finite number or None, got {self.threshold!r}")
+
+    def kept_at(self, level: int) -> int:
+        """States bfs keeps among the children of level `level` (0: the root's children)."""
+        if self.last_breadth is not None and level == self.depth - 2:
+            return self.last_breadth
+        return self.breadth
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

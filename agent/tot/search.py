@@ -23,12 +23,13 @@ def bfs(
     on_update: OnUpdate | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> SearchTree:
-    """Breadth-first search: each level keeps the best `breadth` states, for `depth` levels."""
+    """Breadth-first search: each level keeps its best states (`breadth`, `last_breadth`
+    at the level before the last), for `depth` levels."""
     run = SearchRun(task, generator, evaluator, config, on_update, clock)
     frontier = [run.root]
     if task.is_final(run.root.state):
         frontier = []
-    for _ in range(config.depth):
+    for level in range(config.depth):
         if not frontier or run.tree.stopped is not None:
             break
         # generation: the children of every state of the frontier
@@ -37,15 +38,16 @@ def bfs(
         # evaluation: a score for each child
         run.evaluate(children)
         run.notify()
-        # selection: the best `breadth` children are kept, the rest pruned by rank
+        # selection: the best children are kept, the rest pruned by rank
         ranked = run.rank(children)
+        kept = config.kept_at(level)
         for position, node in enumerate(ranked):
-            if position < config.breadth:
+            if position < kept:
                 node.status = "kept"
             else:
                 node.status, node.reason = "pruned", "rank"
         run.notify()
-        frontier = [n for n in ranked[: config.breadth] if not n.final]
+        frontier = [n for n in ranked[:kept] if not n.final]
     return run.finish()
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from agent.tasks.game24.arithmetic import TARGET, Step, as_fraction, combine, compose_answer, sorted_values
+from agent.tasks.game24.pairs import value_pairs
 from agent.tasks.game24.prompts import ANSWER_PREFIX, answer_messages, numbers_text, propose_messages, value_messages
 from agent.tasks.game24.puzzles import (
     TEST_RANKS,
@@ -36,13 +37,26 @@ class TrainingExample:
     puzzle: tuple[int, ...]
     state: str  # the numbers the prompt shows
     messages: tuple[dict[str, str], ...]
+    group: str | None = None  # what keeps records on one side of the held-out split, when not the puzzle
 
     def to_dict(self) -> dict[str, Any]:
+        meta = {"task": "game24", "kind": self.kind, "rank": self.rank, "puzzle": list(self.puzzle),
+                "state": self.state}
         return {
             "messages": [dict(m) for m in self.messages],
-            "meta": {"task": "game24", "kind": self.kind, "rank": self.rank,
-                     "puzzle": list(self.puzzle), "state": self.state},
+            "meta": meta if self.group is None else {**meta, "group": self.group},
         }
+
+
+def pair_examples(count: int, test_states: Collection[tuple[Fraction, ...]], seed: int = 0) -> list[TrainingExample]:
+    """Value examples on `count` two-number states drawn beyond the puzzles (`pairs.py`),
+    half sure, none a state in `test_states`; no puzzle, so rank 0."""
+    examples = []
+    for state, sure in value_pairs(count, test_states, seed):
+        messages = (*value_messages(state), {"role": "assistant", "content": "sure" if sure else "impossible"})
+        text = numbers_text(state)
+        examples.append(TrainingExample("value", 0, (), text, messages, group=f"pair {text}"))
+    return examples
 
 
 def held_out_numbers(puzzles: Iterable[Puzzle]) -> set[tuple[int, ...]]:
@@ -229,13 +243,18 @@ def generate_training_examples(
 
 
 def training_examples_from_csv(
-    path: str | Path, ranks: str | tuple[int, int] | None = None, **options: Any
+    path: str | Path, ranks: str | tuple[int, int] | None = None, *, pairs: int = 0, **options: Any
 ) -> list[TrainingExample]:
     """Load the puzzle file, drop the test set and every state a search over it can reach,
-    and generate examples (see above)."""
+    and generate examples (see above), then `pairs` value examples on two-number states
+    drawn beyond the puzzles."""
     puzzles = load_puzzles(path)
     held_out = held_out_numbers(puzzles)
-    return generate_training_examples(
-        training_puzzles(puzzles, ranks), test_numbers=held_out, test_states=reachable_states(held_out),
-        **options
+    test_states = reachable_states(held_out)
+    examples = generate_training_examples(
+        training_puzzles(puzzles, ranks), test_numbers=held_out, test_states=test_states, **options
     )
+    if not pairs:
+        return examples
+    shown = {sorted_values(Fraction(x) for x in e.state.split()) for e in examples}
+    return examples + pair_examples(pairs, test_states | shown, options.get("seed", 0))

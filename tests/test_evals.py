@@ -168,6 +168,7 @@ def test_tot_solves_with_a_model_that_proposes_and_values_well(data, tmp_path):
     tree = record["tree"]
     assert tree["depth"] == 3 and tree["candidates"] >= 1 and len(tree["best_path"]) == 3
     assert tree["nodes"] == tree["kept"] + tree["pruned"]
+    assert tree["lost"] is None and len(tree["levels"]) == 2 and summary.lost is None  # nothing lost
     assert record["tokens"] > 0 and record["tokens"] % 20 == 0  # only the propose calls generate
     assert record["prompt_tokens"] is None  # a model without stats
 

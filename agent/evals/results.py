@@ -127,6 +127,7 @@ class EvalSummary:
     skipped: int  # already in the results file
     results: str
     run_id: str | None = None
+    lost: dict[str, int] | None = None  # where the unsolved were lost, when the eval tells (game24 tot)
 
     @property
     def complete(self) -> bool:

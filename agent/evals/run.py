@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent.evals.config import EVAL_NAME, Game24EvalConfig
+from agent.evals.losses import lost_counts
 from agent.evals.results import (
     EvalError,
     EvalSummary,
@@ -149,6 +150,7 @@ def run_game24_eval(
             for puzzle in todo:
                 keep(solve_puzzle(lm, puzzle, config, roles=roles))
     summary = summarize(done, [p.rank for p in puzzles], config.method, results, new)
+    summary.lost = lost_counts(done[p.rank].tree for p in puzzles if p.rank in done)
     if log is not None:
         params = {**config.to_dict(), "data": str(data), "results": str(results)}
         summary.run_id = log.record_eval_run(EVAL_NAME, params, summary.to_dict())

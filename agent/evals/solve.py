@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from agent.evals.config import Game24EvalConfig
+from agent.evals.losses import levels, where_lost
 from agent.evals.results import PuzzleResult, prompt_tokens_since, stats_now
 from agent.tasks.game24.prompts import cot_messages, io_messages
 from agent.tasks.game24.puzzles import Puzzle
@@ -106,4 +107,5 @@ def _solve_tot(propose: LanguageModel, value: LanguageModel, puzzle: Puzzle, con
     verdict = verify(puzzle.numbers, result.answer)
     result.ok, result.reason = verdict.ok, verdict.reason
     result.any_ok = any(task.judge(tree.nodes[i].answer or "") for i in tree.candidates)
-    result.tree = tree_summary(tree)
+    rows = levels(task, tree)
+    result.tree = {**tree_summary(tree), "levels": rows, "lost": where_lost(rows, result.ok, tree.stopped)}

@@ -76,7 +76,7 @@ def train_game24_data(
                                               states_per_puzzle=states, propose_lines=propose_lines,
                                               three_number_share=three_number_share,
                                               list_all_below=list_all_below, root_share=root_share,
-                                              pairs=pairs if role == "value" else 0)
+                                              pairs=pairs)
         _write_examples(output, (e.to_dict() for e in examples), len(examples))
 
 

@@ -164,6 +164,7 @@ def generate_training_examples(
     three_number_share: float = 0.5,
     list_all_below: int = 0,
     root_share: float = 1.0,
+    pairs: int = 0,
     seed: int = 0,
 ) -> list[TrainingExample]:
     """Zero-shot SFT examples whose targets come from the solver.
@@ -176,7 +177,8 @@ def generate_training_examples(
     `root_share` of the puzzles show their own numbers too (fewer: a run that teaches
     deeper states only, continuing from an adapter that already knows the first step).
     value: the same kind of states, half that can reach 24 ("sure") and half that
-    cannot ("impossible") where both exist. answer: the solver's steps -> the expression.
+    cannot ("impossible") where both exist, then `pairs` two-number states drawn beyond the
+    puzzles (`pair_examples`). answer: the solver's steps -> the expression.
     Raises HeldOutPuzzleError if any puzzle is a test puzzle (filter with
     `training_puzzles` first); a state in `test_states` (what a search over the test
     puzzles can show, see `reachable_states`) is never shown; identical prompts are
@@ -197,6 +199,7 @@ def generate_training_examples(
     rng = random.Random(seed)
     examples: list[TrainingExample] = []
     seen: set[str] = set()
+    shown: set[tuple[Fraction, ...]] = set()
 
     def emit(
         kind: ExampleKind, puzzle: Puzzle, values: tuple[Fraction, ...], messages: list[Message], reply: str
@@ -205,6 +208,7 @@ def generate_training_examples(
         if prompt in seen or values in test_states:
             return
         seen.add(prompt)
+        shown.add(values)
         check_not_test(puzzle, test_numbers)  # the last guard before anything leaves
         full = (*({**m} for m in messages), {"role": "assistant", "content": reply})
         examples.append(TrainingExample(kind, puzzle.rank, puzzle.numbers, numbers_text(values), full))
@@ -239,22 +243,19 @@ def generate_training_examples(
                 reply = f"{ANSWER_PREFIX}{expression} = {TARGET}"
                 messages = answer_messages(puzzle.numbers, lines)
                 emit("answer", puzzle, root, messages, reply)
+    if "value" in kinds and pairs:
+        examples += pair_examples(pairs, {*test_states, *shown}, seed)
     return examples
 
 
 def training_examples_from_csv(
-    path: str | Path, ranks: str | tuple[int, int] | None = None, *, pairs: int = 0, **options: Any
+    path: str | Path, ranks: str | tuple[int, int] | None = None, **options: Any
 ) -> list[TrainingExample]:
     """Load the puzzle file, drop the test set and every state a search over it can reach,
-    and generate examples (see above), then `pairs` value examples on two-number states
-    drawn beyond the puzzles."""
+    and generate examples (see above)."""
     puzzles = load_puzzles(path)
     held_out = held_out_numbers(puzzles)
-    test_states = reachable_states(held_out)
-    examples = generate_training_examples(
-        training_puzzles(puzzles, ranks), test_numbers=held_out, test_states=test_states, **options
+    return generate_training_examples(
+        training_puzzles(puzzles, ranks), test_numbers=held_out, test_states=reachable_states(held_out),
+        **options
     )
-    if not pairs:
-        return examples
-    shown = {sorted_values(Fraction(x) for x in e.state.split()) for e in examples}
-    return examples + pair_examples(pairs, test_states | shown, options.get("seed", 0))

@@ -59,6 +59,9 @@ def train_game24_data(
         help="A state of at most this many numbers gets every distinct step as its propose target "
              "(0: none; 3: three- and two-number states).")] = 0,
     root_share: Annotated[float, typer.Option(help="Share of the puzzles whose own numbers are a prompt too.")] = 1.0,
+    solvable_triples: Annotated[bool, typer.Option(
+        help="Also every three-number state one step from a training puzzle that can still make 24 "
+             "(the states a search must get past).")] = False,
     pairs: Annotated[int, typer.Option(
         help="Value role: this many two-number states drawn beyond the puzzles, half that make 24 (the "
              "puzzles' own pairs that make 24 are nearly all refused as test states).")] = 0,
@@ -76,7 +79,7 @@ def train_game24_data(
                                               states_per_puzzle=states, propose_lines=propose_lines,
                                               three_number_share=three_number_share,
                                               list_all_below=list_all_below, root_share=root_share,
-                                              pairs=pairs)
+                                              solvable_triples=solvable_triples, pairs=pairs)
         _write_examples(output, (e.to_dict() for e in examples), len(examples))
 
 

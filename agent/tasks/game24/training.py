@@ -164,6 +164,7 @@ def generate_training_examples(
     three_number_share: float = 0.5,
     list_all_below: int = 0,
     root_share: float = 1.0,
+    solvable_triples: bool = False,
     pairs: int = 0,
     seed: int = 0,
 ) -> list[TrainingExample]:
@@ -176,6 +177,9 @@ def generate_training_examples(
     for a state of at most `list_all_below` numbers, every distinct step instead. A share
     `root_share` of the puzzles show their own numbers too (fewer: a run that teaches
     deeper states only, continuing from an adapter that already knows the first step).
+    With `solvable_triples`, every three-number state one step from a puzzle that can still
+    reach 24 is a prompt too: the states a search must get past, where a proposer must
+    list the one or two steps that keep 24 reachable among a dozen that do not.
     value: the same kind of states, half that can reach 24 ("sure") and half that
     cannot ("impossible") where both exist, then `pairs` two-number states drawn beyond the
     puzzles (`pair_examples`). answer: the solver's steps -> the expression.
@@ -186,6 +190,8 @@ def generate_training_examples(
     """
     if states_per_puzzle < 1:
         raise ValueError(f"states_per_puzzle must be >= 1, got {states_per_puzzle}")
+    if pairs < 0:
+        raise ValueError(f"pairs must be >= 0, got {pairs}")
     if propose_lines < 1:
         raise ValueError(f"propose_lines must be >= 1, got {propose_lines}")
     for name, share in (("three_number_share", three_number_share), ("root_share", root_share)):
@@ -227,6 +233,8 @@ def generate_training_examples(
         picked = sure[: states_per_puzzle - min(half, len(impossible))]
         picked += impossible[: states_per_puzzle - len(picked)]
         states += picked
+        if solvable_triples:
+            states += [step.left for step in _one_per_child(next_steps(root)) if solvable(step.left)]
         for state in states:
             if "propose" in kinds:
                 target = (every_step_target(state) if len(state) <= list_all_below

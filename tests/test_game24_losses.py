@@ -47,3 +47,13 @@ def test_losses_name_the_last_step_and_a_budget_and_are_counted():
     trees = [{"lost": "value@2"}, {"lost": None}, None, {"nodes": 3}, {"lost": "propose@1"}, {"lost": "value@2"}]
     assert lost_counts(trees) == {"propose@1": 1, "value@2": 2}
     assert lost_counts([{"lost": None}]) is None
+
+
+def test_the_root_proposer_writes_the_first_step_and_only_it():
+    ways, dead = Oracle(), Oracle("dead ends")
+    first_only = solve_puzzle(dead, PUZZLE, CONFIG, render=plain_render, roles={"propose": dead, "propose-root": ways})
+    assert not first_only.ok and first_only.tree["lost"] == "propose@2", "a way on at the root, none below"
+    below_only = solve_puzzle(ways, PUZZLE, CONFIG, render=plain_render, roles={"propose": ways, "propose-root": dead})
+    assert not below_only.ok and below_only.tree["lost"] == "propose@1"
+    both = solve_puzzle(dead, PUZZLE, CONFIG, render=plain_render, roles={"propose": ways, "propose-root": ways})
+    assert both.ok

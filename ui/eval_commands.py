@@ -178,6 +178,9 @@ def eval_game24(
                                                         "propose call (128; a proposer listing every step "
                                                         "needs ~384).")] = None,
     propose_adapter: Annotated[str | None, typer.Option(help="Adapter for proposing thoughts.")] = None,
+    propose_root_adapter: Annotated[str | None, typer.Option(
+        help="ToT: adapter for the puzzle's own numbers, where it differs from --propose-adapter (one that "
+             "ranks first steps, above one that lists every step).")] = None,
     value_adapter: Annotated[str | None, typer.Option(help="Adapter for judging states.")] = None,
     adapter: AdapterOption = None,
     workers: Annotated[int, typer.Option(help="Worker processes (each loads the model).")] = 1,
@@ -196,8 +199,8 @@ def eval_game24(
         from memory.log import ConversationLog
         from ui.progress import stage_progress
 
-        roles = {k: v for k, v in {"propose": propose_adapter or adapter, "value": value_adapter or adapter,
-                                   "answer": adapter}.items() if v}
+        roles = {k: v for k, v in {"propose": propose_adapter or adapter, "propose-root": propose_root_adapter,
+                                   "value": value_adapter or adapter, "answer": adapter}.items() if v}
         config = Game24EvalConfig(method=method, ranks=ranks, model=model, precision=precision,  # type: ignore[arg-type]
                                   few_shot=few_shot, samples=samples, breadth=breadth, generate=generate,  # type: ignore[arg-type]
                                   last_breadth=last_breadth,

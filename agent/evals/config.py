@@ -15,7 +15,8 @@ from llm.config import PRECISIONS, Precision
 
 Method = Literal["io", "cot", "cot-sc", "tot"]
 METHODS: tuple[str, ...] = ("io", "cot", "cot-sc", "tot")
-ROLES: tuple[str, ...] = ("propose", "value", "answer")  # tot's generator and evaluator; the baselines' reply
+# tot's generator (propose-root: for the puzzle's own numbers, where it differs) and evaluator; the baselines' reply
+ROLES: tuple[str, ...] = ("propose", "propose-root", "value", "answer")
 EVAL_NAME = "game24"
 # Fields that change what a result means: a results file holds one setting of them.
 _NOT_IDENTITY = ("ranks", "workers")
@@ -32,7 +33,7 @@ class Game24EvalConfig:
     value|sampled_value|vote, `check` drop|repair|none for wrong steps, `answer`
     compose|model; `budget_tokens` / `budget_seconds` cap one puzzle's search.
     cot-sc: `samples` replies at `temperature`, majority answer.
-    adapters: role (propose, value, answer) -> adapter name. Recorded here; the caller
+    adapters: role (propose, propose-root, value, answer) -> adapter name. Recorded here; the caller
     applies them by passing `roles`, models bound to them (`EngineLM.bind`).
     """
 

@@ -26,9 +26,11 @@ class SearchRun:
         config: SearchConfig,
         on_update: OnUpdate | None,
         clock: Callable[[], float],
+        root_generator: ThoughtGenerator | None = None,
     ) -> None:
         self.task = task
         self.generator = generator
+        self.root_generator = root_generator or generator
         self.evaluator = evaluator
         self.config = config
         self.on_update = on_update
@@ -63,7 +65,8 @@ class SearchRun:
         if self.tree.stopped is not None:
             return []
         try:
-            states = self.generator.generate(self.task, node.state, self.n_generate(node), self.meter)
+            generator = self.root_generator if node is self.root else self.generator
+            states = generator.generate(self.task, node.state, self.n_generate(node), self.meter)
         except BudgetExhausted as exc:
             self.stop(exc.reason)
             return []

@@ -22,10 +22,13 @@ def bfs(
     *,
     on_update: OnUpdate | None = None,
     clock: Callable[[], float] = time.monotonic,
+    root_generator: ThoughtGenerator | None = None,
 ) -> SearchTree:
     """Breadth-first search: each level keeps its best states (`breadth`, `last_breadth`
-    at the level before the last), for `depth` levels."""
-    run = SearchRun(task, generator, evaluator, config, on_update, clock)
+    at the level before the last), for `depth` levels. `root_generator` proposes the root's
+    children when another model should (one that ranks first steps, above one that lists
+    every step)."""
+    run = SearchRun(task, generator, evaluator, config, on_update, clock, root_generator)
     frontier = [run.root]
     if task.is_final(run.root.state):
         frontier = []
@@ -59,10 +62,11 @@ def dfs(
     *,
     on_update: OnUpdate | None = None,
     clock: Callable[[], float] = time.monotonic,
+    root_generator: ThoughtGenerator | None = None,
 ) -> SearchTree:
     """Depth-first search: visit the best children first, prune below the threshold,
     backtrack from dead ends, stop after `solutions` final answers or a budget."""
-    run = SearchRun(task, generator, evaluator, config, on_update, clock)
+    run = SearchRun(task, generator, evaluator, config, on_update, clock, root_generator)
     found = 0
 
     def visit(node: Node) -> None:
@@ -103,7 +107,8 @@ def search(
     *,
     on_update: OnUpdate | None = None,
     clock: Callable[[], float] = time.monotonic,
+    root_generator: ThoughtGenerator | None = None,
 ) -> SearchTree:
     """Run `config.method` (bfs or dfs)."""
     method = bfs if config.method == "bfs" else dfs
-    return method(task, generator, evaluator, config, on_update=on_update, clock=clock)
+    return method(task, generator, evaluator, config, on_update=on_update, clock=clock, root_generator=root_generator)

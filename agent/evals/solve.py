@@ -63,9 +63,7 @@ def solve_puzzle(lm: LanguageModel, puzzle: Puzzle, config: Game24EvalConfig, re
     try:
         roles = roles or {}
         if config.method == "tot":
-            propose = roles.get("propose", lm)
-            _solve_tot(propose, roles.get("propose-root", propose), roles.get("value", lm), puzzle, config, render,
-                       seed, result)
+            _solve_tot(lm, roles, puzzle, config, render, seed, result)
         else:
             _solve_baseline(roles.get("answer", lm), puzzle, config, render, seed, result)
     except ContextOverflowError as exc:
@@ -93,13 +91,16 @@ def _solve_baseline(lm: LanguageModel, puzzle: Puzzle, config: Game24EvalConfig,
     result.output = "\n---\n".join(texts)[:_OUTPUT_CHARS]
 
 
-def _solve_tot(propose: LanguageModel, propose_root: LanguageModel, value: LanguageModel, puzzle: Puzzle,
-               config: Game24EvalConfig, render: Render, seed: int, result: PuzzleResult) -> None:
+def _solve_tot(lm: LanguageModel, roles: Mapping[str, LanguageModel], puzzle: Puzzle, config: Game24EvalConfig,
+               render: Render, seed: int, result: PuzzleResult) -> None:
     task = Game24Task(puzzle, render=render, few_shot=config.few_shot, check=config.check, answer=config.answer)
-    generator = ThoughtGenerator(propose, config.generate, max_tokens=config.reply_tokens(), seed=seed)
-    root_generator = None if propose_root is propose else ThoughtGenerator(
-        propose_root, config.generate, max_tokens=config.reply_tokens(), seed=seed)
-    evaluator = StateEvaluator(value, config.evaluate, seed=seed)
+
+    def proposer(model: LanguageModel) -> ThoughtGenerator:
+        return ThoughtGenerator(model, config.generate, max_tokens=config.reply_tokens(), seed=seed)
+
+    generator = proposer(roles.get("propose", lm))
+    root_generator = proposer(roles["propose-root"]) if "propose-root" in roles else None
+    evaluator = StateEvaluator(roles.get("value", lm), config.evaluate, seed=seed)
     search = SearchConfig(
         breadth=config.breadth, last_breadth=config.last_breadth, depth=task.depth,
         n_generate=config.n_generate, n_evaluate=config.n_evaluate, n_generate_root=config.n_generate_root,

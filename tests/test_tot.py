@@ -184,6 +184,7 @@ def assert_consistent(tree: SearchTree, breadth: int | None = None) -> None:
         ("n_evaluate", -1), ("breadth", 1.5), ("select", "best"), ("solutions", 0),
         ("max_nodes", 0), ("max_tokens", -5), ("max_seconds", 0), ("max_seconds", float("inf")),
         ("threshold", float("nan")), ("breadth", True), ("last_breadth", 0),
+        ("root_breadth", 0),
     ],
 )
 def test_config_rejects_bad_values_naming_the_field(field, value):
@@ -279,6 +280,18 @@ def test_last_breadth_widens_only_the_level_before_the_last():
     # the root, the one state kept at depth 1, each of the three kept at depth 2
     assert lm.prompts() == ["propose:", "propose:1", "propose:11", "propose:12", "propose:10"]
     same, _ = run(breadth=2, last_breadth=2)
+    assert same.to_dict()["nodes"] == run(breadth=2)[0].to_dict()["nodes"]
+
+
+def test_root_breadth_widens_only_the_root_children():
+    tree, lm = run(breadth=1, root_breadth=3)
+    kept = [sum(n.kept for n in tree.nodes if n.depth == depth) for depth in (1, 2, 3)]
+    assert kept == [3, 1, 1]
+    # the root, each of its three kept children (best first), then the best state below them:
+    # the trap "1" no longer decides the search as it does with breadth 1 alone
+    assert lm.prompts() == ["propose:", "propose:1", "propose:2", "propose:0", "propose:21"]
+    assert tree.answer == OPTIMUM
+    same, _ = run(breadth=2, root_breadth=2)
     assert same.to_dict()["nodes"] == run(breadth=2)[0].to_dict()["nodes"]
 
 

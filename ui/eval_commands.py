@@ -160,6 +160,9 @@ def eval_game24(
     last_breadth: Annotated[int, typer.Option(
         help="ToT: states kept at the level before the last (with composed answers, the two-number states; "
              "25: all that b=5 reaches; set it to b for the paper's shape).")] = 25,
+    root_breadth: Annotated[int | None, typer.Option(
+        help="ToT: states kept among the root's children (default: --breadth); with several root lists "
+             "the root has more children than b.")] = None,
     generate: Annotated[str, typer.Option(help="ToT thoughts: propose | sample.")] = "propose",
     evaluate: Annotated[str, typer.Option(help="ToT judging: value | sampled_value | vote.")] = "value",
     samples: Annotated[int, typer.Option(help="cot-sc: samples per puzzle.")] = 5,
@@ -203,7 +206,7 @@ def eval_game24(
                                    "value": value_adapter or adapter, "answer": adapter}.items() if v}
         config = Game24EvalConfig(method=method, ranks=ranks, model=model, precision=precision,  # type: ignore[arg-type]
                                   few_shot=few_shot, samples=samples, breadth=breadth, generate=generate,  # type: ignore[arg-type]
-                                  last_breadth=last_breadth,
+                                  last_breadth=last_breadth, root_breadth=root_breadth,
                                   evaluate=evaluate, check=check, budget_tokens=budget, workers=workers,  # type: ignore[arg-type]
                                   answer=answer, n_generate=n_generate, n_generate_root=n_generate_root,  # type: ignore[arg-type]
                                   n_evaluate=n_evaluate,

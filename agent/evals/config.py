@@ -27,8 +27,8 @@ class Game24EvalConfig:
     """One Game of 24 evaluation. `max_tokens`: per reply (io 64, cot/cot-sc 256) or per
     thought-generation call (tot, default 128); None picks the method's default.
 
-    tot: `breadth` states kept per level (`last_breadth` at the level before the last, when
-    set), `generate` propose|sample (`n_generate` lists a
+    tot: `breadth` states kept per level (`last_breadth` at the level before the last,
+    `root_breadth` among the root's children, when set), `generate` propose|sample (`n_generate` lists a
     state, `n_generate_root` for the puzzle's own numbers: the first greedy), `evaluate`
     value|sampled_value|vote, `check` drop|repair|none for wrong steps, `answer`
     compose|model; `budget_tokens` / `budget_seconds` cap one puzzle's search.
@@ -50,6 +50,7 @@ class Game24EvalConfig:
     # ranks 901-1000 against b=5's 27, at 1.9x the tokens; 8/20 against 6/20 on development
     # puzzles first (README). None keeps `breadth`, the paper's shape
     last_breadth: int | None = 25
+    root_breadth: int | None = None
     generate: GenerateMode = "propose"
     evaluate: EvaluateMode = "value"
     n_generate: int = 1
@@ -79,7 +80,7 @@ class Game24EvalConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-        for name in ("max_tokens", "budget_tokens", "last_breadth"):
+        for name in ("max_tokens", "budget_tokens", "last_breadth", "root_breadth"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
                 raise ValueError(f"{name} must be an integer >= 1 or None, got {value!r}")
@@ -121,6 +122,8 @@ def results_name(config: Game24EvalConfig) -> str:
         parts += [f"b{config.breadth}", config.generate, config.evaluate, config.check]
         if config.last_breadth is not None:
             parts.append(f"last{config.last_breadth}")
+        if config.root_breadth is not None:
+            parts.append(f"rootb{config.root_breadth}")
         if config.n_generate > 1:
             parts.append(f"n{config.n_generate}")
         if config.n_generate_root != config.n_generate:

@@ -102,7 +102,8 @@ def _solve_tot(lm: LanguageModel, roles: Mapping[str, LanguageModel], puzzle: Pu
     root_generator = proposer(roles["propose-root"]) if "propose-root" in roles else None
     evaluator = StateEvaluator(roles.get("value", lm), config.evaluate, seed=seed)
     search = SearchConfig(
-        breadth=config.breadth, last_breadth=config.last_breadth, depth=task.depth,
+        breadth=config.breadth, last_breadth=config.last_breadth, root_breadth=config.root_breadth,
+        depth=task.depth,
         n_generate=config.n_generate, n_evaluate=config.n_evaluate, n_generate_root=config.n_generate_root,
         max_tokens=config.budget_tokens, max_seconds=config.budget_seconds, seed=seed,
     )

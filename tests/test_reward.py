@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 import torch
-import typer
 from typer.testing import CliRunner
 
 from agent.adapters import AdapterStore, chat_render
-from agent.home import KigiHome
 from agent.pref_evals import load_reward_model, parse_judge, reward_accuracy
 from agent.prompts import ChatTemplate
+from cli import app
 from llm.engine import Engine
 from llm.lora import AdapterFormatError, AdapterMismatchError, LoRAConfig, adapters_of
 from llm.train.loop import DataError, TrainConfig
@@ -31,6 +30,8 @@ from llm.train.reward import (
     pair_metrics,
 )
 from tests.tiny import save_tiny_chat_model
+
+pytestmark = pytest.mark.usefixtures("one_thread")  # tiny models: one thread each
 
 WORDS = ["fox", "dog", "capital", "France", "Tokyo", "quick", "brown", "lazy", "point", "class", "return",
          "whitespace", "emoji", "tabs", "sure", "done"]
@@ -53,19 +54,6 @@ def length_preferences(n: int, seed: int = 0, prefer: str = "shorter") -> list[d
 def write_jsonl(path: Path, records: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return path
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory) -> Path:
-    return save_tiny_chat_model(tmp_path_factory.mktemp("tiny-chat"))
 
 
 @pytest.fixture()
@@ -231,49 +219,29 @@ def test_a_reward_model_of_another_base_is_refused(model_dir, tmp_path):
 
 
 # -- the command -------------------------------------------------------------------------------------
-@pytest.fixture()
-def home(tmp_path, model_dir, monkeypatch) -> KigiHome:
-    from agent.models import model_registry
-
-    home = KigiHome(tmp_path / "home").ensure()
-    model_registry(home).add(model_dir, "tiny")
-    monkeypatch.setenv("KIGI_HOME", str(home.root))
-    return home
-
-
-def cli_app() -> typer.Typer:
-    from ui.train_commands import train_app
-
-    app = typer.Typer()
-    app.add_typer(train_app, name="train")
-    return app
-
-
-def test_train_reward_command_saves_a_reward_model_that_the_store_loads(home, tmp_path, model_dir):
+def test_train_reward_command_saves_a_reward_model_that_the_store_loads(tiny_home, tmp_path, model_dir):
     data = write_jsonl(tmp_path / "prefs.jsonl", length_preferences(40))
     args = ["train", "reward", "--data", str(data), "--adapter", "judge", "-m", "tiny", "--targets", "all",
             "--lr", "1e-2", "--max-steps", "12", "--batch", "8", "--seq-len", "160", "--warmup", "1",
             "--eval-fraction", "0.25", "--json"]
-    result = CliRunner().invoke(cli_app(), args)
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     card = json.loads(result.stdout.strip().splitlines()[-1])
     assert card["kind"] == "reward" and card["result"]["steps"] == 12 and card["data"]["held_out_pairs"] == 10
     assert "held-out accuracy" in result.output
-    assert (home.adapters / "judge" / REWARD_HEAD_FILE).is_file()
-    assert not (home.adapters / ".runs" / "judge").exists()
-    again = CliRunner().invoke(cli_app(), args[:-1])
+    assert (tiny_home.adapters / "judge" / REWARD_HEAD_FILE).is_file()
+    assert not (tiny_home.adapters / ".runs" / "judge").exists()
+    again = CliRunner().invoke(app, args[:-1])
     assert again.exit_code == 1 and "already exists" in again.output
 
     engine = Engine.load(model_dir)
-    reward = load_reward_model(engine, AdapterStore.of(home), "judge", ChatTemplate(default_system=None))
+    reward = load_reward_model(engine, AdapterStore.of(tiny_home), "judge", ChatTemplate(default_system=None))
     assert len(reward.score(["a", "b c"], [{"role": "user", "content": "x"}])) == 2
-    judge = parse_judge("reward:judge", engine, AdapterStore.of(home))
+    judge = parse_judge("reward:judge", engine, AdapterStore.of(tiny_home))
     first, second = judge([{"role": "user", "content": "x"}], "a", "b c")
     assert judge.name == "reward:judge" and isinstance(first, float) and isinstance(second, float)
 
     # the reward model at work: `kigi ask --best-of 3` keeps the answer it scores highest
-    from cli import app
-
     asked = CliRunner().invoke(app, ["ask", "-m", "tiny", "--best-of", "3", "--reward", "judge", "--max-tokens", "6",
                                      "--seed", "2", "--json", "hello"])
     assert asked.exit_code == 0, asked.output
@@ -291,16 +259,16 @@ def test_train_reward_command_saves_a_reward_model_that_the_store_loads(home, tm
     assert wrong.exit_code == 1 and "reward:NAME" in wrong.output
 
 
-def test_train_reward_from_an_empty_log_says_what_to_do(home):
-    result = CliRunner().invoke(cli_app(), ["train", "reward", "--adapter", "judge", "-m", "tiny"])
+def test_train_reward_from_an_empty_log_says_what_to_do(tiny_home):
+    result = CliRunner().invoke(app, ["train", "reward", "--adapter", "judge", "-m", "tiny"])
     assert result.exit_code == 1
     assert "no decided preference pairs yet: rate answers with `kigi rate`" in result.output
 
 
-def test_train_reward_reads_the_pairs_recorded_in_the_log(home):
+def test_train_reward_reads_the_pairs_recorded_in_the_log(tiny_home):
     from memory.log import ConversationLog
 
-    with ConversationLog(home.db) as log:
+    with ConversationLog(tiny_home.db) as log:
         for record in length_preferences(12):
             cid = log.start_conversation("tiny")
             turn = log.add_message(cid, "user", record["prompt"][0]["content"])
@@ -308,7 +276,7 @@ def test_train_reward_reads_the_pairs_recorded_in_the_log(home):
             second = log.add_candidate(turn.id, record["chosen"][0]["content"])
             [candidate] = [c for c in log.candidates(turn.id) if c.message_id == first.id]
             log.record_preference(candidate.id, second.id, "b")
-    result = CliRunner().invoke(cli_app(), ["train", "reward", "--adapter", "judge", "-m", "tiny", "--max-steps",
+    result = CliRunner().invoke(app, ["train", "reward", "--adapter", "judge", "-m", "tiny", "--max-steps",
                                             "2", "--seq-len", "160", "--json"])
     assert result.exit_code == 0, result.output
     card = json.loads(result.stdout.strip().splitlines()[-1])

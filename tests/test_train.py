@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 import torch
-import typer
 from typer.testing import CliRunner
 
 from agent.adapters import AdapterStore, RoleAdapters, chat_render
-from agent.home import KigiHome
 from agent.prompts import ChatTemplate
+from cli import app
 from llm.engine import Engine
 from llm.lora import AdapterNotFoundError, LoRAConfig, LoRAError, adapters_of
 from llm.train.data import (
@@ -31,25 +30,13 @@ from llm.train.loop import DataError, ListBatches, LossOutput, TrainConfig, Trai
 from llm.train.sft import SFTConfig, SFTRun
 from tests.tiny import save_tiny_chat_model
 
+pytestmark = pytest.mark.usefixtures("one_thread")  # tiny models: one thread each
+
 MEMORISE = [
     {"messages": [{"role": "user", "content": f"What is code {i}?"},
                   {"role": "assistant", "content": f"Code {i} is {word}."}], "meta": {"puzzle": [i]}}
     for i, word in enumerate(["tangerine", "violet", "granite", "harbour", "meadow", "copper"])
 ]
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny models run fastest on one thread, and do not fight other processes for cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory) -> Path:
-    return save_tiny_chat_model(tmp_path_factory.mktemp("tiny-chat"))
 
 
 @pytest.fixture()
@@ -308,45 +295,25 @@ def test_eval_loss_is_reported_on_the_held_out_split(engine, tmp_path):
 
 
 # -- the store and the commands -----------------------------------------------------------------
-@pytest.fixture()
-def home(tmp_path, model_dir, monkeypatch) -> KigiHome:
-    from agent.models import model_registry
-
-    home = KigiHome(tmp_path / "home").ensure()
-    model_registry(home).add(model_dir, "tiny")
-    monkeypatch.setenv("KIGI_HOME", str(home.root))
-    return home
-
-
-def cli_app() -> typer.Typer:
-    from ui.adapter_commands import adapter_app
-    from ui.train_commands import train_app
-
-    app = typer.Typer()
-    app.add_typer(train_app, name="train")
-    app.add_typer(adapter_app, name="adapter")
-    return app
-
-
-def test_train_sft_then_list_info_use_and_remove(home, data_file, engine):
+def test_train_sft_then_list_info_use_and_remove(tiny_home, data_file, engine):
     runner = CliRunner()
     args = ["train", "sft", "--data", str(data_file), "--adapter", "mem", "-m", "tiny", "--targets", "all",
             "--lr", "1e-2", "--max-steps", "8", "--batch", "4", "--seq-len", "128", "--warmup", "1"]
-    result = runner.invoke(cli_app(), args)
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    assert (home.adapters / "mem" / "adapter_model.safetensors").is_file()
-    assert not (home.adapters / ".runs" / "mem").exists()  # the checkpoint goes once the adapter is saved
-    again = runner.invoke(cli_app(), args)
+    assert (tiny_home.adapters / "mem" / "adapter_model.safetensors").is_file()
+    assert not (tiny_home.adapters / ".runs" / "mem").exists()  # the checkpoint goes once the adapter is saved
+    again = runner.invoke(app, args)
     assert again.exit_code == 1 and "already exists" in again.output
 
-    listed = json.loads(runner.invoke(cli_app(), ["adapter", "list", "--json"]).stdout)
+    listed = json.loads(runner.invoke(app, ["adapter", "list", "--json"]).stdout)
     mine = [a for a in listed if a["source"] == "user"]
     assert [a["name"] for a in mine] == ["mem"] and mine[0]["base"]["name"] == "tiny"
-    info = json.loads(runner.invoke(cli_app(), ["adapter", "info", "mem"]).stdout)
+    info = json.loads(runner.invoke(app, ["adapter", "info", "mem"]).stdout)
     assert info["lora"]["targets"] == ["q", "k", "v", "o", "gate", "up", "down"]
     assert info["training"]["result"]["steps"] == 8
 
-    store = AdapterStore.of(home)
+    store = AdapterStore.of(tiny_home)
     roles = RoleAdapters(engine, store, {"propose": "mem", "value": None})
     idx = torch.tensor([[1, 5, 9, 30, 31]])
     with torch.no_grad():
@@ -363,16 +330,16 @@ def test_train_sft_then_list_info_use_and_remove(home, data_file, engine):
     completions = engine.complete([1, 5, 9, 30], SamplingConfig(max_new_tokens=4, temperature=1.0, seed=0), n=2)
     assert len(completions) == 2
 
-    assert runner.invoke(cli_app(), ["adapter", "remove", "mem"]).exit_code == 0
-    missing = runner.invoke(cli_app(), ["adapter", "info", "mem"])
+    assert runner.invoke(app, ["adapter", "remove", "mem"]).exit_code == 0
+    missing = runner.invoke(app, ["adapter", "info", "mem"])
     assert missing.exit_code == 1 and "no adapter named 'mem'" in missing.output
     with pytest.raises(AdapterNotFoundError):
         store.info("mem")
 
 
-def test_an_adapter_of_another_model_is_refused_by_the_store(home, tmp_path, engine):
+def test_an_adapter_of_another_model_is_refused_by_the_store(tiny_home, tmp_path, engine):
     other = Engine.load(save_tiny_chat_model(tmp_path / "other", seed=5))
     adapters_of(other.model).add("x", LoRAConfig(), seed=0)
-    adapters_of(other.model).save("x", AdapterStore.of(home).path_for("x"), base_name="other")
+    adapters_of(other.model).save("x", AdapterStore.of(tiny_home).path_for("x"), base_name="other")
     with pytest.raises(LoRAError, match="trained on another base model \\(other"):
-        AdapterStore.of(home).load_onto(engine, "x")
+        AdapterStore.of(tiny_home).load_onto(engine, "x")

@@ -1,5 +1,6 @@
-"""Two-number value data drawn beyond the puzzles: right verdicts, half sure, near misses
-among the negatives, and no state a search over the test puzzles can show."""
+"""Two-number data drawn beyond the puzzles: right verdicts, half sure, near misses among the
+negatives, every step listed for the proposer, and no state a search over the test puzzles
+can show."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from fractions import Fraction
 
 from agent.tasks.game24 import held_out_numbers, load_puzzles, reachable_states, solvable, training_examples_from_csv
 from agent.tasks.game24.pairs import impossible_pair, sure_pair, value_pairs
-from agent.tasks.game24.training import pair_examples
+from agent.tasks.game24.training import every_step_target, pair_examples
 from tests.test_game24 import DATA, puzzles  # noqa: F401  (the module's fixture)
 
 
@@ -51,6 +52,22 @@ def test_pair_examples_are_value_records_grouped_apart_and_clear_of_test_states(
         assert record["meta"]["group"] == f"pair {example.state}" and record["meta"]["kind"] == "value"
 
 
+def test_propose_pair_examples_list_every_step_with_the_one_that_makes_24(puzzles):  # noqa: F811
+    test_states = reachable_states(held_out_numbers(puzzles))
+    examples = pair_examples(200, test_states, seed=3, kinds=("propose",))
+    assert len(examples) == 200 and {e.kind for e in examples} == {"propose"}
+    for example in examples:
+        state = tuple(sorted(Fraction(x) for x in example.state.split()))
+        assert state not in test_states
+        reply = example.messages[-1]["content"]
+        assert reply == every_step_target(state)
+        # a sure pair's list holds the step to 24, written as the search's calculator reads it
+        assert ("= 24 (left: 24)" in reply) == solvable(state)
+    both = pair_examples(10, test_states, seed=3, kinds=("propose", "value"))
+    assert [e.kind for e in both] == ["propose", "value"] * 10
+    assert [e.state for e in both[::2]] == [e.state for e in examples[:10]], "the same draws for both roles"
+
+
 def test_the_csv_generator_appends_pairs_to_the_value_data_without_repeats():
     plain = training_examples_from_csv(DATA, "1-40", states_per_puzzle=2, kinds=("value",))
     with_pairs = training_examples_from_csv(DATA, "1-40", states_per_puzzle=2, kinds=("value",), pairs=50)
@@ -61,7 +78,7 @@ def test_the_csv_generator_appends_pairs_to_the_value_data_without_repeats():
     assert {tuple(sorted(Fraction(x) for x in e.state.split())) for e in with_pairs}.isdisjoint(test_states)
 
 
-def test_the_data_command_adds_pairs_to_the_value_role_only(tmp_path):
+def test_the_data_command_adds_pairs_to_the_value_and_propose_roles(tmp_path):
     from typer.testing import CliRunner
 
     from cli import app
@@ -72,6 +89,12 @@ def test_the_data_command_adds_pairs_to_the_value_role_only(tmp_path):
     assert result.exit_code == 0, result.output
     groups = [json.loads(line)["meta"].get("group") for line in out.read_text().splitlines()]
     assert sum(g is not None and g.startswith("pair ") for g in groups) == 6
-    result = CliRunner().invoke(app, [*args, "--role", "propose"])
+    result = CliRunner().invoke(app, [*args, "--role", "propose", "--list-all-below", "3"])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    drawn = [r for r in records if r["meta"].get("group", "").startswith("pair ")]
+    assert len(drawn) == 6 and all(r["meta"]["kind"] == "propose" for r in drawn)
+    assert all(r["messages"][-1]["content"].count("(left: ") >= 4 for r in drawn), "every step listed"
+    result = CliRunner().invoke(app, [*args, "--role", "answer"])
     assert result.exit_code == 0, result.output
     assert not any("group" in json.loads(line)["meta"] for line in out.read_text().splitlines())

@@ -63,8 +63,8 @@ def train_game24_data(
         help="Also every three-number state one step from a training puzzle that can still make 24 "
              "(the states a search must get past).")] = False,
     pairs: Annotated[int, typer.Option(
-        help="Value role: this many two-number states drawn beyond the puzzles, half that make 24 (the "
-             "puzzles' own pairs that make 24 are nearly all refused as test states).")] = 0,
+        help="Value and propose roles: this many two-number states drawn beyond the puzzles, half that "
+             "make 24 (the puzzles' own pairs that make 24 are nearly all refused as test states).")] = 0,
     seed: Annotated[int, typer.Option(help="Seed: the same seed writes the same file.")] = 0,
 ) -> None:
     """Generate Game of 24 role data from the training puzzles, with the solver's targets.

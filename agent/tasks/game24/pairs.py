@@ -1,8 +1,8 @@
-"""Two-number states beyond the puzzles' numbers, for the value role.
+"""Two-number states beyond the puzzles' numbers, for the value and propose roles.
 
 A search over the test puzzles reaches almost every pair of small numbers that makes 24,
-and those states are refused as training prompts, so the training puzzles leave the value
-role ten solvable two-number states to learn from. Pairs drawn here make 24 by each
+and those states are refused as training prompts, so the training puzzles leave the roles
+ten solvable two-number states to learn from. Pairs drawn here make 24 by each
 operator with operands the puzzles rarely produce (37 13, 24/7 7, 5/2 48), and their
 negatives are near misses (one operand a little off) as well as random pairs, half and
 half; every state a search over the test puzzles can show is still refused.

@@ -5,7 +5,7 @@ reach kept out."""
 from __future__ import annotations
 
 import random
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -48,14 +48,25 @@ class TrainingExample:
         }
 
 
-def pair_examples(count: int, test_states: Collection[tuple[Fraction, ...]], seed: int = 0) -> list[TrainingExample]:
-    """Value examples on `count` two-number states drawn beyond the puzzles (`pairs.py`),
-    half sure, none a state in `test_states`; no puzzle, so rank 0."""
+def pair_examples(
+    count: int, test_states: Collection[tuple[Fraction, ...]], seed: int = 0,
+    kinds: Collection[ExampleKind] = ("value",), propose_target: Callable[[tuple[Fraction, ...]], str] | None = None,
+) -> list[TrainingExample]:
+    """Examples on `count` two-number states drawn beyond the puzzles (`pairs.py`), half
+    sure, none a state in `test_states`; no puzzle, so rank 0. value: the verdict; propose:
+    `propose_target(state)` (default: every step, so the line that makes 24 is among them)
+    — the one step the search's last level must get right, on numbers the test puzzles'
+    refused pairs leave the proposer too few of."""
+    write_steps = propose_target or every_step_target
     examples = []
     for state, sure in value_pairs(count, test_states, seed):
-        messages = (*value_messages(state), {"role": "assistant", "content": "sure" if sure else "impossible"})
         text = numbers_text(state)
-        examples.append(TrainingExample("value", 0, (), text, messages, group=f"pair {text}"))
+        if "propose" in kinds:
+            full = (*propose_messages(state), {"role": "assistant", "content": write_steps(state)})
+            examples.append(TrainingExample("propose", 0, (), text, full, group=f"pair {text}"))
+        if "value" in kinds:
+            full = (*value_messages(state), {"role": "assistant", "content": "sure" if sure else "impossible"})
+            examples.append(TrainingExample("value", 0, (), text, full, group=f"pair {text}"))
     return examples
 
 
@@ -181,8 +192,9 @@ def generate_training_examples(
     reach 24 is a prompt too: the states a search must get past, where a proposer must
     list the one or two steps that keep 24 reachable among a dozen that do not.
     value: the same kind of states, half that can reach 24 ("sure") and half that
-    cannot ("impossible") where both exist, then `pairs` two-number states drawn beyond the
-    puzzles (`pair_examples`). answer: the solver's steps -> the expression.
+    cannot ("impossible") where both exist. propose and value: then `pairs` two-number
+    states drawn beyond the puzzles (`pair_examples`), with the targets above.
+    answer: the solver's steps -> the expression.
     Raises HeldOutPuzzleError if any puzzle is a test puzzle (filter with
     `training_puzzles` first); a state in `test_states` (what a search over the test
     puzzles can show, see `reachable_states`) is never shown; identical prompts are
@@ -251,8 +263,12 @@ def generate_training_examples(
                 reply = f"{ANSWER_PREFIX}{expression} = {TARGET}"
                 messages = answer_messages(puzzle.numbers, lines)
                 emit("answer", puzzle, root, messages, reply)
-    if "value" in kinds and pairs:
-        examples += pair_examples(pairs, {*test_states, *shown}, seed)
+    if pairs and {"propose", "value"} & set(kinds):
+        def pair_steps(state: tuple[Fraction, ...]) -> str:
+            return every_step_target(state) if len(state) <= list_all_below else _propose_target(
+                state, propose_lines, rng)
+
+        examples += pair_examples(pairs, {*test_states, *shown}, seed, kinds, pair_steps)
     return examples
 
 

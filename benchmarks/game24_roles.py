@@ -6,6 +6,7 @@ AUC on 2- and 3-number states, the propose adapter's share of steps that keep 24
                                       [--states 200] [--propose-states 60] [--propose-tokens 96]
                                       [--precision int8]
                                       [--skip-propose | --skip-value]
+                                      [--puzzles dev.csv [--exclude-data train.jsonl ...]]
 
 States are those a search reaches with non-negative steps (what the proposer writes),
 sampled with seed 0: for the value role half solvable and half not (where there are enough
@@ -19,14 +20,19 @@ its distinct children (sets of numbers left) the valid lines cover, and for a so
 state whether any valid line keeps 24 reachable (a way on is listed: what the search
 needs from the proposer), and whether any line does once its result is recomputed (what
 `--check repair`, the default, keeps); three-number states are measured twice, a random
-sample and a sample of solvable ones. Prints figures; never pass/fail.
+sample and a sample of solvable ones; solvable two-number states too (the last step: whether
+the line to 24 survives `--check drop`). `--puzzles FILE` measures the states of other
+puzzles (development ones), leaving out every test state and the states of `--exclude-data`
+files: figures to choose on. Prints figures; never pass/fail.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 from fractions import Fraction
+from pathlib import Path
 
 import _root  # noqa: F401  (the repository root on sys.path)
 
@@ -42,6 +48,7 @@ from agent.tasks.game24 import (  # noqa: E402
     next_steps,
     parse_step,
     propose_messages,
+    reachable_states,
     solvable,
     value_messages,
 )
@@ -101,14 +108,14 @@ def is_step_of(state: State, parsed) -> bool:
         return False
 
 
-def repaired_children(state: State, text: str) -> set[State]:
-    """The numbers left after each line once the search's own `--check repair` rewrote it."""
-    task = Game24Task(state, check="repair")
+def checked_children(state: State, text: str, check: str) -> set[State]:
+    """The numbers left after each line the search's own `--check drop|repair` keeps."""
+    task = Game24Task(state, check=check)
     return {task.left(child) for child in task.parse_thoughts(task.root(), text)}
 
 
 def measure_propose(lm: EngineLM, states: list[State], max_tokens: int = 96) -> str:
-    lines = valid = keeps = first_keeps = solvable_states = way_on = way_on_repaired = 0
+    lines = valid = keeps = first_keeps = solvable_states = way_on = way_on_dropped = way_on_repaired = 0
     coverage = 0.0
     for state in states:
         text = lm.complete(lm.render(propose_messages(state)), max_tokens=max_tokens)[0].text
@@ -132,12 +139,14 @@ def measure_propose(lm: EngineLM, states: list[State], max_tokens: int = 96) -> 
         if solvable(state):
             solvable_states += 1
             way_on += any(solvable(child) for child in children)
-            way_on_repaired += any(solvable(child) for child in repaired_children(state, text))
+            way_on_dropped += any(solvable(child) for child in checked_children(state, text, "drop"))
+            way_on_repaired += any(solvable(child) for child in checked_children(state, text, "repair"))
     return (f"{len(states)} states, {lines} steps parsed: {valid / max(lines, 1):.3f} valid, "
             f"{keeps / max(lines, 1):.3f} keep 24 reachable; first line keeps it in "
             f"{first_keeps / len(states):.3f} of states; children covered {coverage / len(states):.3f}; "
             f"a way on listed in {way_on}/{solvable_states} solvable states "
-            f"({way_on_repaired} once repaired, as --check repair does)")
+            f"({way_on_dropped} kept by --check drop, its `left:` list right too; "
+            f"{way_on_repaired} once repaired, as --check repair does)")
 
 
 def main() -> None:
@@ -152,14 +161,28 @@ def main() -> None:
     parser.add_argument("--skip-propose", action="store_true")
     parser.add_argument("--skip-value", action="store_true",
                         help="measure only the proposer (the value samples are still drawn: same states)")
+    parser.add_argument("--propose-sizes", type=int, nargs="+", default=[4, 3, 2], choices=[4, 3, 2],
+                        help="propose: the state sizes measured (4: the puzzles themselves)")
+    parser.add_argument("--puzzles", type=Path, default=None,
+                        help="the states of these puzzles (a CSV like game24.csv, e.g. from "
+                             "game24_dev_puzzles.py) instead of the test puzzles': to choose on; "
+                             "states a test search can show are left out")
+    parser.add_argument("--exclude-data", type=Path, nargs="*", default=[],
+                        help="training JSONL files whose states (meta.state) are left out")
     args = parser.parse_args()
     home = KigiHome.resolve().ensure()
     engine = load_engine(home, precision=args.precision)
     store = AdapterStore.of(home)
-    puzzles = held_out_numbers(load_puzzles(default_data_path()))
-    states = search_states(puzzles)
+    test_puzzles = held_out_numbers(load_puzzles(default_data_path()))
+    puzzles = test_puzzles
+    left_out: set[State] = {state for path in args.exclude_data for state in trained_states(path)}
+    if args.puzzles is not None:
+        puzzles = {tuple(sorted(p.numbers)) for p in load_puzzles(args.puzzles)}
+        left_out |= reachable_states(test_puzzles)
+    states = {size: [s for s in found if s not in left_out] for size, found in search_states(puzzles).items()}
     rng = random.Random(0)
-    print(f"test-puzzle states (non-negative steps): {len(states[3])} with 3 numbers, {len(states[2])} with 2")
+    kind = "test-puzzle" if args.puzzles is None else args.puzzles.name
+    print(f"{kind} states (non-negative steps): {len(states[3])} with 3 numbers, {len(states[2])} with 2")
     value = None
     if not args.skip_value:
         value = EngineLM(engine, adapter=store.load_onto(engine, args.value, activate=True).name)
@@ -171,13 +194,30 @@ def main() -> None:
         return
     propose = EngineLM(engine, adapter=store.load_onto(engine, args.propose, activate=True).name)
     roots = sorted(sorted_values(Fraction(x) for x in p) for p in puzzles)
-    print(f"propose ({args.propose}), the 100 test puzzles: {measure_propose(propose, roots, args.propose_tokens)}")
-    sample = rng.sample(states[3], min(args.propose_states, len(states[3])))
-    print(f"propose ({args.propose}), 3 numbers: {measure_propose(propose, sample, args.propose_tokens)}")
-    # few random three-number states are solvable (8 of 60): the ones a search must get past
-    ways = [state for state in states[3] if solvable(state)]
-    sample = rng.sample(ways, min(args.propose_states, len(ways)))
-    print(f"propose ({args.propose}), 3 numbers, solvable: {measure_propose(propose, sample, args.propose_tokens)}")
+    # each sample is drawn whether measured or not, so a size measured alone sees the same states
+    samples = {
+        "the puzzles": roots,
+        "3 numbers": sample_of(states[3], args.propose_states, rng),
+        # few random three-number states are solvable (8 of 60): the ones a search must get past
+        "3 numbers, solvable": sample_of([s for s in states[3] if solvable(s)], args.propose_states, rng),
+        # the last step: from two numbers that make 24, the line to 24 (what --check drop keeps)
+        "2 numbers, solvable": sample_of([s for s in states[2] if solvable(s)], args.propose_states, rng),
+    }
+    for label, sample in samples.items():
+        if sample and len(sample[0]) in args.propose_sizes:
+            print(f"propose ({args.propose}), {label}: {measure_propose(propose, sample, args.propose_tokens)}")
+
+
+def sample_of(states: list[State], count: int, rng: random.Random) -> list[State]:
+    """Up to `count` of `states`, drawn by `rng` (all of them when there are fewer)."""
+    return rng.sample(states, min(count, len(states)))
+
+
+def trained_states(path: Path) -> set[State]:
+    """The states (`meta.state`) of a training JSONL file."""
+    with path.open(encoding="utf-8") as lines:
+        return {sorted_values(Fraction(x) for x in json.loads(line)["meta"]["state"].split())
+                for line in lines if line.strip()}
 
 
 if __name__ == "__main__":

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import signal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.need import missing
 from tests.tiny import save_tiny_chat_model
+
+if TYPE_CHECKING:
+    from agent.home import KigiHome
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -54,7 +58,7 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture()
-def tiny_home(tmp_path: Path, model_dir: Path, monkeypatch: pytest.MonkeyPatch):
+def tiny_home(tmp_path: Path, model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> KigiHome:
     """A fresh KIGI_HOME whose registry holds the module's `model_dir` as "tiny", for `kigi`
     commands run in-process."""
     from agent.home import KigiHome

@@ -217,6 +217,10 @@ def generate_training_examples(
     rng = random.Random(seed)
     examples: list[TrainingExample] = []
     seen: set[str] = set()
+
+    def propose_target(state: tuple[Fraction, ...]) -> str:
+        return (every_step_target(state) if len(state) <= list_all_below
+                else _propose_target(state, propose_lines, rng))
     shown: set[tuple[Fraction, ...]] = set()
 
     def emit(
@@ -249,9 +253,7 @@ def generate_training_examples(
             states += [step.left for step in _one_per_child(next_steps(root)) if solvable(step.left)]
         for state in states:
             if "propose" in kinds:
-                target = (every_step_target(state) if len(state) <= list_all_below
-                          else _propose_target(state, propose_lines, rng))
-                emit("propose", puzzle, state, propose_messages(state), target)
+                emit("propose", puzzle, state, propose_messages(state), propose_target(state))
             if "value" in kinds:
                 label = "sure" if solvable(state) else "impossible"
                 emit("value", puzzle, state, value_messages(state), label)
@@ -264,11 +266,7 @@ def generate_training_examples(
                 messages = answer_messages(puzzle.numbers, lines)
                 emit("answer", puzzle, root, messages, reply)
     if pairs and {"propose", "value"} & set(kinds):
-        def pair_steps(state: tuple[Fraction, ...]) -> str:
-            return every_step_target(state) if len(state) <= list_all_below else _propose_target(
-                state, propose_lines, rng)
-
-        examples += pair_examples(pairs, {*test_states, *shown}, seed, kinds, pair_steps)
+        examples += pair_examples(pairs, {*test_states, *shown}, seed, kinds, propose_target)
     return examples
 
 

@@ -199,22 +199,29 @@ class Session:
         start = time.perf_counter()
         ttft: float | None = None
         sampling = self._reader_sampling(turn, sampling)
+        checked = turn.reader is not None and bool(turn.citations) and self._grounding().withhold_unsupported
         with self._adapter_for(turn.reader):
             each = self._reading_each(turn, sampling)
             stream = each or self._stream(prompt, sampling, turn.reader)
+            text, withheld = None, None
             try:
                 for piece in stream:
                     if ttft is None:
                         ttft = time.perf_counter() - start
-                    yield piece
+                    if not checked:
+                        yield piece
+                if checked:  # the reader's whole answer, checked against its sources before it is shown
+                    from agent.grounding import shown_answer
+                    text, withheld = shown_answer(stream.completion.text, turn.citations, self._grounding())
+                    yield text
             finally:
                 done = stream.completion
                 # a remote server counts tokens in its own vocabulary and says so at the end
                 used = (stream.prompt_tokens, stream.completion_tokens) if self.remote or each is not None \
                     else (len(prompt), len(done.token_ids))
-                self.last = TurnResult(done.text, done.finish_reason, *used, ttft, time.perf_counter() - start,
-                                       sampling, self.prompt_version(turn), citations=list(turn.citations),
-                                       adapter=turn.reader)
+                self.last = TurnResult(done.text if text is None else text, done.finish_reason, *used, ttft,
+                                       time.perf_counter() - start, sampling, self.prompt_version(turn),
+                                       citations=list(turn.citations), adapter=turn.reader, withheld=withheld)
                 on_done(self.last)
 
     def _reader_sampling(self, turn: TurnInput, sampling: SamplingConfig) -> SamplingConfig:
@@ -295,18 +302,20 @@ class Session:
                           tokens_out=result.completion_tokens, latency_s=result.seconds, ttft_s=result.ttft_s,
                           interrupted=result.finish_reason == "interrupted")
 
-    def _keep_turn(self, turn: TurnInput, result: TurnResult) -> None:
+    def _keep_turn(self, turn: TurnInput, result: TurnResult, tot_tree: object = None) -> Generation | None:
+        """The turn joins the conversation and the log; returns how the answer was logged."""
         user = turn.user
         self.messages += [user, Message("assistant", result.text)]
         self.last_input = turn
         if self.log is None:
-            return
+            return None
         if self.conversation_id is None:
             self.conversation_id = self.log.start_conversation(self.model_name, self.system)
         self.last_turn_id = self.log.add_message(self.conversation_id, "user", user.content).id
-        answer = self.log.add_message(self.conversation_id, "assistant", result.text,
-                                      generation=self._generation(result))
+        generation = dataclasses.replace(self._generation(result), tot_tree=tot_tree)
+        answer = self.log.add_message(self.conversation_id, "assistant", result.text, generation=generation)
         self.last_answer_id = result.message_id = answer.id
+        return generation
 
     def _keep_candidate(self, result: TurnResult) -> None:
         if self.log is None or self.last_turn_id is None:
@@ -324,25 +333,17 @@ class Session:
 
         start = time.perf_counter()
         turn = self.turn_input(question, context)
-        user = turn.user
-        result = tot_answer(self.engine, user.content, config, on_update, history=self.messages,
+        result = tot_answer(self.engine, turn.user.content, config, on_update, history=self.messages,
                             template=self.template, answer_tokens=max_new_tokens, adapter=self.adapter,
                             scorer=scorer)
         sampling = SamplingConfig(max_new_tokens=max_new_tokens, seed=config.seed if config else None)
         version = result.prompt_version + self.prompt_version(turn)[len(self.template.version):]
         self.last = TurnResult(result.answer, "stop", 0, result.tokens, None, time.perf_counter() - start,
                                sampling, version, citations=list(turn.citations))
-        self.messages += [user, Message("assistant", result.answer)]
-        self.last_input = turn
-        if self.log is not None:
-            if self.conversation_id is None:
-                self.conversation_id = self.log.start_conversation(self.model_name, self.system)
-            self.last_turn_id = self.log.add_message(self.conversation_id, "user", user.content).id
-            generation = dataclasses.replace(self._generation(self.last), tot_tree=result.tree)
-            self.last_answer_id = self.last.message_id = self.log.add_message(
-                self.conversation_id, "assistant", result.answer, generation=generation).id
+        generation = self._keep_turn(turn, self.last, tot_tree=result.tree)
+        if self.log is not None and generation is not None:
             for alternative in result.alternatives:
-                self.log.add_candidate(self.last_turn_id, alternative, generation=generation)
+                self.log.add_candidate(self.last_turn_id, alternative, generation=generation)  # type: ignore[arg-type]
         return result
 
     def reply_best_of(self, question: str, context: str | None, sampling: SamplingConfig, n: int,

@@ -36,6 +36,7 @@ class TurnResult:
     message_id: str | None = None  # the logged assistant message (or candidate) id
     citations: list[Citation] = field(default_factory=list)  # the sources put in the prompt
     adapter: str | None = None  # the adapter that wrote it, when it was not the session's own
+    withheld: str | None = None  # the reader's answer, when its sources did not support it
 
     @property
     def tokens_per_s(self) -> float:

@@ -49,6 +49,7 @@ def run_reader(engine, function, reader: str | None, out: Path, baseline: bool, 
     focused = f"-passages{grounding.passages.count}" if grounding.passages else focused
     reading = ("-each" if grounding.read_each and name else "") + reading_fold
     reading += f"-margin{grounding.abstention_margin:g}" if grounding.abstention_margin and name else ""
+    reading += f"-withhold{'' if grounding.withhold_unsupported else '-off'}" if name else ""
     budget = grounding.max_source_chars
     chars = "" if budget == GroundingConfig().max_source_chars else f"-chars{budget}"
     folder = out / f"{name or 'off'}-k{k}{chars}{focused}{reading}{'' if baseline else '-no-baseline'}"
@@ -99,6 +100,9 @@ def main() -> None:
                         help="the reader reads all sources together (kigi ask's default) or each alone")
     parser.add_argument("--abstention-margin", type=float, default=GroundingConfig().abstention_margin,
                         help="logits the reader's abstention must lead the best answer by, at its first token")
+    parser.add_argument("--withhold", action=argparse.BooleanOptionalAction,
+                        default=GroundingConfig().withhold_unsupported,
+                        help="withhold a reader's answer that its sources do not support (the abstention instead)")
     parser.add_argument("--no-baseline", action="store_true", help="skip answering without memory (0% anyway)")
     parser.add_argument("--fold", action="store_true",
                         help="fold the reader into the weights first, as `kigi ask` does on float weights "
@@ -114,7 +118,8 @@ def main() -> None:
     reader = None if args.reader.lower() in ("off", "none") else args.reader
     grounding = GroundingConfig(k=args.k, max_source_chars=args.max_source_chars, focus=parse_focus(args.focus),
                                 read_each=args.read == "each",
-                                passages=parse_passages(args.passages), abstention_margin=args.abstention_margin)
+                                passages=parse_passages(args.passages), abstention_margin=args.abstention_margin,
+                                withhold_unsupported=args.withhold)
     out = args.out if args.precision == "fp32" else args.out / args.precision
     run_reader(engine, function, reader, out, baseline=not args.no_baseline, grounding=grounding,
                evals=args.evals, fold=args.fold)

@@ -28,8 +28,9 @@ from llm.lora import LoRAConfig, adapters_of
 from llm.sampling import SamplingConfig
 from memory.log import ConversationLog
 from memory.store import Hit
-from tests.test_injection import FakeStore
+from tests.test_injection import FakeStore, FakeStream
 from tests.test_lm import tiny_model_dir
+from ui.sources import after_answer
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -255,9 +256,39 @@ def test_a_resumed_conversation_retries_its_last_answer_with_the_reader_and_its_
     assert active_at_call[-1] is None and again.last is not None and not again.last.citations
 
 
+@pytest.mark.parametrize(("written", "withhold", "shown"), [
+    ("plum [1]", True, "plum [1]"),  # the cited source says so
+    ("apricot [1]", True, ABSTENTION),  # it does not
+    ("4471 [1]", True, ABSTENTION),  # a number no cited source holds
+    ("plum [2]", True, "plum [2]"),  # a number that no source has: checked against them all
+    (ABSTENTION, True, ABSTENTION),  # nothing to support
+    ("apricot [1]", False, "apricot [1]"),  # --no-withhold: the reader's answer as it is
+])
+def test_the_readers_answer_is_shown_only_when_its_cited_source_supports_it(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch, written: str, withhold: bool, shown: str) -> None:
+    monkeypatch.setattr(engine, "stream", lambda prompt, sampling: FakeStream(written))
+    session = Session(engine, retriever=SOURCES, reader="reader",
+                      grounding=GroundingConfig(withhold_unsupported=withhold))
+    pieces = list(session.reply("What is the secret word?", sampling=SamplingConfig(max_new_tokens=4)))
+    assert "".join(pieces) == shown and session.messages[-1].content == shown
+    assert session.last is not None and session.last.text == shown
+    assert session.last.withheld == (None if shown == written else written)
+    assert after_answer(session, "What is the secret word?", None).get("withheld") == session.last.withheld  # --json
+
+
+def test_only_the_readers_answers_are_withheld(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a reader (off, or an instruction rather than a question) nothing is checked."""
+    monkeypatch.setattr(engine, "stream", lambda prompt, sampling: FakeStream("apricot"))
+    for reader, question in [(None, "What is the secret word?"), ("reader", "Summarise the notes.")]:
+        session = Session(engine, retriever=SOURCES, reader=reader)
+        assert "".join(session.reply(question, sampling=SamplingConfig(max_new_tokens=4))) == "apricot"
+        assert session.last is not None and session.last.withheld is None
+
+
 def test_an_answer_stopped_midway_switches_the_reader_back(engine: Engine) -> None:
     adapters = adapters_of(engine.model)
-    session = Session(engine, retriever=SOURCES, reader="reader")
+    session = Session(engine, retriever=SOURCES, reader="reader",
+                      grounding=GroundingConfig(withhold_unsupported=False))  # streamed, not held back
     stream = session.reply("What is the secret word?", sampling=SamplingConfig(max_new_tokens=8))
     next(stream, None)
     assert adapters.active == "reader"

@@ -18,7 +18,6 @@ from ui.loading import (
     compiled_step_kept,
     home,
     load_engine_with_progress,
-    load_reader,
     open_log,
     sampling_config,
 )
@@ -47,7 +46,9 @@ from ui.options import (
     TopKOption,
     TopPOption,
     TotOption,
+    WithholdOption,
 )
+from ui.sources import after_answer, attach_memory, attach_reader, show_sources
 
 if TYPE_CHECKING:
     from agent.session import Session
@@ -135,49 +136,6 @@ def open_session(model: str, precision: str, compile: bool, adapter: str | None,
     return session
 
 
-def attach_memory(session: Session, no_memory: bool, remember: bool, chroma_url: str | None) -> MemoryStore | None:
-    """Ground the session in the memory when there is one; return the store for --remember."""
-    from agent.recall import CONVERSATIONS, DOCUMENTS, CombinedRetriever, memory_exists, open_memory
-
-    if no_memory or not (memory_exists(home(), chroma_url) or remember):
-        return None
-    names = [DOCUMENTS, CONVERSATIONS] if remember or chroma_url is None else [DOCUMENTS]
-    stores = [open_memory(home(), chroma_url, name) for name in names]
-    session.retriever = CombinedRetriever(stores)
-    return stores[-1] if remember else None
-
-
-def after_answer(session: Session, question: str, remember_store: MemoryStore | None) -> dict[str, Any]:
-    """Sources and the groundedness check of the last answer; remember the turn if asked."""
-    from agent.grounding import check_groundedness, render_sources
-
-    result = session.last
-    info: dict[str, Any] = {}
-    if result is None:
-        return info
-    if result.citations:
-        report = check_groundedness(result.text, result.citations)
-        info = {"sources": [{"number": c.number, "source": c.hit.source, "line": c.hit.line, "id": c.hit.id,
-                             "score": round(c.hit.score, 4)} for c in result.citations],
-                "groundedness": round(report.rate, 3),
-                "unsupported": [s.sentence for s in report.unsupported],
-                "_render": render_sources(result.citations)}
-    if remember_store is not None and result.finish_reason != "interrupted":
-        from agent.recall import remember_turn
-
-        remember_turn(remember_store, session.conversation_id, question, result.text)
-    return info
-
-
-def show_sources(console: Console, info: dict[str, Any]) -> None:
-    if not info.get("sources"):
-        return
-    console.print("[dim]Sources:[/]")
-    console.print(info["_render"], style="dim", markup=False, highlight=False)
-    for sentence in info["unsupported"]:
-        console.print(f"[yellow]⚠ not supported by the sources:[/] {sentence}", highlight=False)
-
-
 def search_config(breadth: int, depth: int, budget: int, seed: int | None) -> SearchConfig | None:
     """The search `--tot` runs; None for a budget of 0 tokens, which answers directly."""
     from agent.tot import SearchConfig
@@ -259,6 +217,7 @@ def ask(
     cid: CidOption = None,
     adapter: AdapterOption = None,
     reader: ReaderOption = DEFAULT_READER,
+    withhold: WithholdOption = True,
     tot: TotOption = False,
     breadth: BreadthOption = 2,
     depth: DepthOption = 2,
@@ -297,7 +256,7 @@ def ask(
         with compiled_step_kept(session.engine):
             remember_store = attach_memory(session, no_memory, remember, chroma_url)
             if session.retriever is not None or query.context:
-                session.reader = load_reader(session.engine, reader)
+                attach_reader(session, reader, withhold)
             session.fold_answer = not (tot or best_of)  # one answer, by one adapter, and no switch after
             if tot:
                 from ui.tree import LiveTree
@@ -353,6 +312,7 @@ def chat(
     cid: CidOption = None,
     adapter: AdapterOption = None,
     reader: ReaderOption = DEFAULT_READER,
+    withhold: WithholdOption = True,
     tot: TotOption = False,
     breadth: BreadthOption = 2,
     depth: DepthOption = 2,
@@ -376,7 +336,7 @@ def chat(
                                local=no_server or tot)
         remember_store = attach_memory(session, no_memory, remember, chroma_url)
         if session.retriever is not None:
-            session.reader = load_reader(session.engine, reader)
+            attach_reader(session, reader, withhold)
         save_history = setup_history(home().root / "history")
 
         def switch_adapter(name: str | None) -> None:

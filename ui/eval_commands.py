@@ -33,6 +33,7 @@ from ui.options import (
     PrecisionOption,
     ReaderOption,
     ResultsOption,
+    WithholdOption,
 )
 
 if TYPE_CHECKING:
@@ -69,6 +70,7 @@ def eval_rag(
         "--distractors", help="Folder of unrelated documents indexed beside the knowledge base.")] = None,
     model: ModelOption = DEFAULT_MODEL,
     reader: ReaderOption = DEFAULT_READER,
+    withhold: WithholdOption = True,
     k: Annotated[int, typer.Option("-k", help="Chunks retrieved per question.")] = 4,
     retrieval: Annotated[Retrieval, typer.Option(
         help="hybrid: vectors and BM25 fused (what `kigi ask` uses); dense: vectors alone.")] = Retrieval.hybrid,
@@ -102,7 +104,7 @@ def eval_rag(
         from ui.progress import stage_progress
 
         grounding = GroundingConfig(k=k, focus=parse_focus(focus), read_each=read is Reading.each,
-                                    passages=parse_passages(passages))
+                                    passages=parse_passages(passages), withhold_unsupported=withhold)
         if output and not Path(output).resolve().parent.is_dir():  # known before a run of minutes, not after
             raise ValueError(f"{output}: its folder does not exist")
         items = read_questions(Path(questions))
@@ -121,7 +123,7 @@ def eval_rag(
         params = {"kb": str(Path(kb).resolve()), "questions": str(Path(questions).resolve()), "model": model, "k": k,
                   "distractors": str(Path(distractors).resolve()) if distractors else None, "reader": reader_name,
                   "retrieval": retrieval.value, "focus": focus, "read": read.value,
-                  "passages": passages}
+                  "passages": passages, "withhold": withhold}
         summary["run_id"] = ConversationLog(home().db).record_eval_run("rag", params, summary)
         if as_json:
             print_summary("rag", summary, baseline)

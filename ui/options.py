@@ -22,6 +22,9 @@ AdapterOption = Annotated[str | None, typer.Option("--adapter", "-a", help="LoRA
                                                    envvar="KIGI_ADAPTER")]
 ReaderOption = Annotated[str, typer.Option(
     "--reader", help="Adapter that answers from sources (memory, piped stdin); off: the model as it is.")]
+WithholdOption = Annotated[bool, typer.Option(
+    "--withhold/--no-withhold", help="Show the reader's answer only when the sources it cites support it; else "
+                                     "the abstention, with the withheld answer beside the sources.")]
 MaxTokensOption = Annotated[int, typer.Option(help="Most tokens to generate per answer.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON output.")]
 ChromaUrlOption = Annotated[str | None, typer.Option("--chroma-url", help="Use a Chroma server instead of the "

@@ -200,7 +200,7 @@ def test_a_context_overflow_is_a_failed_puzzle_not_a_crash():
     ("field", "value"),
     [("method", "guess"), ("breadth", 0), ("workers", 0), ("precision", "int3"), ("check", "maybe"),
      ("ranks", "10-1"), ("max_tokens", 0), ("budget_seconds", -1.0), ("evaluate", "scorer"),
-     ("n_generate_root", 0), ("last_breadth", 0), ("root_breadth", 0), ("last_retries", -1)],
+     ("n_generate_root", 0), ("last_breadth", 0), ("root_breadth", 0)],
 )
 def test_config_rejects_bad_values_naming_the_field(field, value):
     with pytest.raises(ValueError, match=field):
@@ -217,8 +217,6 @@ def test_results_names_tell_settings_apart():
     assert "-repair-last25-root5-smollm2" in results_name(rooted)
     wide_root = Game24EvalConfig(method="tot", n_generate_root=5, root_breadth=8)
     assert "-repair-last25-rootb8-root5-" in results_name(wide_root)
-    retried = Game24EvalConfig(method="tot", check="drop", last_retries=4)
-    assert "-drop-last25-retry4-smollm2" in results_name(retried)
     papers = Game24EvalConfig(method="tot", last_breadth=None)
     assert "-b5-propose-value-repair-smollm2" in results_name(papers)
     quantized = Game24EvalConfig(method="cot", precision="int4")  # every engine precision

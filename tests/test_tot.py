@@ -184,7 +184,7 @@ def assert_consistent(tree: SearchTree, breadth: int | None = None) -> None:
         ("n_evaluate", -1), ("breadth", 1.5), ("select", "best"), ("solutions", 0),
         ("max_nodes", 0), ("max_tokens", -5), ("max_seconds", 0), ("max_seconds", float("inf")),
         ("threshold", float("nan")), ("breadth", True), ("last_breadth", 0),
-        ("root_breadth", 0), ("last_retries", -1), ("last_retries", 1.5),
+        ("root_breadth", 0),
     ],
 )
 def test_config_rejects_bad_values_naming_the_field(field, value):
@@ -293,28 +293,6 @@ def test_root_breadth_widens_only_the_root_children():
     assert tree.answer == OPTIMUM
     same, _ = run(breadth=2, root_breadth=2)
     assert same.to_dict()["nodes"] == run(breadth=2)[0].to_dict()["nodes"]
-
-
-class LastStepMissedGreedily(FakeLM):
-    """Greedy lists of the states one step before the end list nothing; sampled ones do."""
-
-    def complete(self, prompt, *, n=1, temperature=0.0, **kwargs):
-        out = super().complete(prompt, n=n, temperature=temperature, **kwargs)
-        if prompt.startswith("propose:") and len(prompt) == len("propose:") + 2 and temperature == 0:
-            return [Completion("nothing to parse", c.tokens) for c in out]
-        return out
-
-
-def test_a_last_step_that_reached_no_answer_is_tried_again_with_sampled_lists():
-    tree, lm = run(lm=LastStepMissedGreedily(), breadth=2, last_retries=3, seed=0)
-    again = [c[2] for c in lm.calls if c[0] == "complete" and c[2]["temperature"] > 0]
-    assert [c["n"] for c in again] == [3, 3]  # the b best states before the last step, 3 sampled lists each
-    assert tree.retried == 2 and tree.answer is not None
-    assert_consistent(tree, breadth=2)
-    without, _ = run(lm=LastStepMissedGreedily(), breadth=2, seed=0)
-    assert without.answer is None and without.retried == 0
-    reached, lm = run(breadth=2, last_retries=3)  # the greedy lists reach answers: nothing is tried again
-    assert reached.retried == 0 and all(c[2]["temperature"] == 0 for c in lm.calls if c[0] == "complete")
 
 
 def test_bfs_threshold_prunes_low_scores():

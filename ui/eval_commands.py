@@ -165,9 +165,6 @@ def eval_game24(
     root_breadth: Annotated[int | None, typer.Option(
         help="ToT: states kept among the root's children (default: --breadth); with several root lists "
              "the root has more children than b.")] = None,
-    last_retries: Annotated[int, typer.Option(
-        help="ToT: when the last step reached no answer, sampled lists for each of the b best states before "
-             "it (0: none).")] = 0,
     generate: Annotated[str, typer.Option(help="ToT thoughts: propose | sample.")] = "propose",
     evaluate: Annotated[str, typer.Option(help="ToT judging: value | sampled_value | vote.")] = "value",
     samples: Annotated[int, typer.Option(help="cot-sc: samples per puzzle.")] = 5,
@@ -211,7 +208,7 @@ def eval_game24(
                                    "value": value_adapter or adapter, "answer": adapter}.items() if v}
         config = Game24EvalConfig(method=method, ranks=ranks, model=model, precision=precision,  # type: ignore[arg-type]
                                   few_shot=few_shot, samples=samples, breadth=breadth, generate=generate,  # type: ignore[arg-type]
-                                  last_breadth=last_breadth, root_breadth=root_breadth, last_retries=last_retries,
+                                  last_breadth=last_breadth, root_breadth=root_breadth,
                                   evaluate=evaluate, check=check, budget_tokens=budget, workers=workers,  # type: ignore[arg-type]
                                   answer=answer, n_generate=n_generate, n_generate_root=n_generate_root,  # type: ignore[arg-type]
                                   n_evaluate=n_evaluate,

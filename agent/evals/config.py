@@ -28,8 +28,7 @@ class Game24EvalConfig:
     thought-generation call (tot, default 128); None picks the method's default.
 
     tot: `breadth` states kept per level (`last_breadth` at the level before the last,
-    `root_breadth` among the root's children, when set; `last_retries` sampled lists for each of the b best
-    states before the last step, when it reached no answer), `generate` propose|sample (`n_generate` lists a
+    `root_breadth` among the root's children, when set), `generate` propose|sample (`n_generate` lists a
     state, `n_generate_root` for the puzzle's own numbers: the first greedy), `evaluate`
     value|sampled_value|vote, `check` drop|repair|none for wrong steps, `answer`
     compose|model; `budget_tokens` / `budget_seconds` cap one puzzle's search.
@@ -52,7 +51,6 @@ class Game24EvalConfig:
     # puzzles first (README). None keeps `breadth`, the paper's shape
     last_breadth: int | None = 25
     root_breadth: int | None = None
-    last_retries: int = 0  # sampled lists for each of the b best states before the last step, when it reached no answer
     generate: GenerateMode = "propose"
     evaluate: EvaluateMode = "value"
     n_generate: int = 1
@@ -82,8 +80,6 @@ class Game24EvalConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-        if isinstance(self.last_retries, bool) or not isinstance(self.last_retries, int) or self.last_retries < 0:
-            raise ValueError(f"last_retries must be an integer >= 0, got {self.last_retries!r}")
         for name in ("max_tokens", "budget_tokens", "last_breadth", "root_breadth"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
@@ -128,8 +124,6 @@ def results_name(config: Game24EvalConfig) -> str:
             parts.append(f"last{config.last_breadth}")
         if config.root_breadth is not None:
             parts.append(f"rootb{config.root_breadth}")
-        if config.last_retries:
-            parts.append(f"retry{config.last_retries}")
         if config.n_generate > 1:
             parts.append(f"n{config.n_generate}")
         if config.n_generate_root != config.n_generate:

@@ -42,7 +42,6 @@ def tree_summary(tree: SearchTree) -> dict[str, Any]:
         "calls": tree.calls,
         "duplicates": tree.duplicates,
         "cache_hits": tree.cache_hits,
-        "retried": tree.retried,
         "stopped": tree.stopped,
         "best_path": [] if best is None else [n.thought for n in tree.path(best.id)[1:]],
         "best_score": None if best is None else best.score,
@@ -104,7 +103,6 @@ def _solve_tot(lm: LanguageModel, roles: Mapping[str, LanguageModel], puzzle: Pu
     evaluator = StateEvaluator(roles.get("value", lm), config.evaluate, seed=seed)
     search = SearchConfig(
         breadth=config.breadth, last_breadth=config.last_breadth, root_breadth=config.root_breadth,
-        last_retries=config.last_retries,
         depth=task.depth,
         n_generate=config.n_generate, n_evaluate=config.n_evaluate, n_generate_root=config.n_generate_root,
         max_tokens=config.budget_tokens, max_seconds=config.budget_seconds, seed=seed,

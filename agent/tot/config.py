@@ -22,9 +22,6 @@ class SearchConfig:
     n_generate: completions per expanded state; n_evaluate: samples per evaluation.
     n_generate_root: completions for the root, when it differs: its children bound how far
       the whole search can reach, so more lists there buy more than anywhere else.
-    last_retries: when the last level reached no final answer (bfs), the `breadth` best
-      states before it are expanded again with this many sampled lists each: the last step
-      is one line, and a second try at it costs little against the tree that led there.
     threshold: states scoring below it are pruned (dfs; bfs too when set).
     solutions: dfs stops after finding this many final answers.
     max_nodes counts the nodes added under the root; max_tokens the generated tokens.
@@ -38,7 +35,6 @@ class SearchConfig:
     n_generate: int = 1
     n_evaluate: int = 1
     n_generate_root: int | None = None
-    last_retries: int = 0
     select: Literal["greedy", "sample"] = "greedy"
     threshold: float | None = None
     solutions: int = 1
@@ -56,8 +52,6 @@ class SearchConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-        if isinstance(self.last_retries, bool) or not isinstance(self.last_retries, int) or self.last_retries < 0:
-            raise ValueError(f"last_retries must be an integer >= 0, got {self.last_retries!r}")
         for name in ("max_nodes", "max_tokens", "n_generate_root", "last_breadth", "root_breadth"):
             value = getattr(self, name)
             if value is not None and (

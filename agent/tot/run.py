@@ -91,22 +91,6 @@ class SearchRun:
             return []
         return [child for node, states in zip(nodes, per_node, strict=True) for child in self._adopt(node, states)]
 
-    def retry(self, nodes: Sequence[Node], n: int) -> list[Node]:
-        """Expand `nodes` again, each with `n` sampled lists (their greedy lists are known);
-        new states only, as ever. Counted in the tree's `retried`."""
-        children: list[Node] = []
-        for node in nodes:
-            if self.tree.stopped is not None:
-                break
-            try:
-                states = self.generator.generate(self.task, node.state, n, self.meter, resample=True)
-            except BudgetExhausted as exc:
-                self.stop(exc.reason)
-                break
-            self.tree.retried += 1
-            children.extend(self._adopt(node, states))
-        return children
-
     def _adopt(self, node: Node, states: Sequence[str]) -> list[Node]:
         """Add new `states` as children of `node`; duplicates of seen states are dropped."""
         children = []

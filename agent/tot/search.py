@@ -35,11 +35,8 @@ def bfs(
     for level in range(config.depth):
         if not frontier or run.tree.stopped is not None:
             break
-        # generation: the children of every state of the frontier (the best again, sampled,
-        # when the last step reached no answer)
+        # generation: the children of every state of the frontier
         children = run.expand_all(frontier)
-        if level == config.depth - 1 and config.last_retries and not any(c.answer for c in children):
-            children += run.retry(frontier[:config.breadth], config.last_retries)
         run.notify()
         # evaluation: a score for each child
         run.evaluate(children)

@@ -55,28 +55,25 @@ class ThoughtGenerator:
         self.seeds = Seeds(seed)
 
     def generate(
-        self, task: Task, state: str, n: int = 1, meter: Meter | None = None, *, resample: bool = False
+        self, task: Task, state: str, n: int = 1, meter: Meter | None = None
     ) -> list[str]:
-        """The children of `state` from `n` completions; `resample`: all `n` sampled, for another
-        try at a state whose greedy list is already known."""
         meter = meter or Meter()
         if self.mode == "propose":
             prompt = task.propose_prompt(state)
         else:
             prompt = task.sample_prompt(state)
-        completions = self._completions(prompt, n, meter, resample)
+        completions = self._completions(prompt, n, meter)
         children: list[str] = []
         for completion in completions:
             children.extend(task.parse_thoughts(state, completion.text))
         return children
 
-    def _completions(self, prompt: str, n: int, meter: Meter, resample: bool = False) -> list[Completion]:
+    def _completions(self, prompt: str, n: int, meter: Meter) -> list[Completion]:
         """`n` completions of `prompt`: one call, or a greedy list and `n` - 1 sampled ones
-        (when the budget refuses the second call, the greedy list's children still count);
-        `resample`: `n` sampled lists and no greedy one."""
+        (when the budget refuses the second call, the greedy list's children still count)."""
         calls = [(n, self.temperature)]
-        if self.mode == "propose" and self.temperature == 0 and (n > 1 or resample):
-            calls = [(n, self.spread_temperature)] if resample else [(1, 0.0), (n - 1, self.spread_temperature)]
+        if self.mode == "propose" and self.temperature == 0 and n > 1:
+            calls = [(1, 0.0), (n - 1, self.spread_temperature)]
         completions: list[Completion] = []
         for count, temperature in calls:
             try:

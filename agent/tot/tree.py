@@ -56,7 +56,6 @@ class SearchTree:
     seconds: float = 0.0
     duplicates: int = 0
     cache_hits: int = 0
-    retried: int = 0  # states expanded a second time (`SearchConfig.last_retries`)
     done: bool = False
 
     def add(self, parent: Node | None, state: str, thought: str) -> Node:

@@ -102,7 +102,7 @@ class GroundingConfig:
     abstention_margin: float = 0.0
     # the reader's answer is shown only when the check below finds every sentence that states
     # something supported by the sources it cites; otherwise it is withheld and the abstention
-    # shown. Chosen on the development KBs (43 -> 47 of 160, correct abstentions 16 -> 23 of
+    # shown. Chosen on the development KBs (42 -> 47 of 160 at int4, correct abstentions 16 -> 23 of
     # 32); held out 66 -> 62 of 160, correct abstentions 70% -> 80%, wrong answers 16% -> 8.5%
     withhold_unsupported: bool = True
 

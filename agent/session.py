@@ -292,7 +292,7 @@ class Session:
         picked = self._grounding().passages if turn.picked else None
         return f"{self.template.version}+{prompt_version(self._grounding().focus, self._reads_each(turn), picked)}"
 
-    def _generation(self, result: TurnResult) -> Generation:
+    def _generation(self, result: TurnResult, tot_tree: object = None) -> Generation:
         from memory.log import Generation
 
         params = {k: v for k, v in dataclasses.asdict(result.sampling).items() if k not in ("seed",)}
@@ -300,7 +300,7 @@ class Session:
                           prompt_version=result.prompt_version, params=params, seed=result.sampling.seed,
                           tokens_in=result.prompt_tokens, chunk_ids=[c.hit.id for c in result.citations],
                           tokens_out=result.completion_tokens, latency_s=result.seconds, ttft_s=result.ttft_s,
-                          interrupted=result.finish_reason == "interrupted")
+                          interrupted=result.finish_reason == "interrupted", tot_tree=tot_tree)
 
     def _keep_turn(self, turn: TurnInput, result: TurnResult, tot_tree: object = None) -> Generation | None:
         """The turn joins the conversation and the log; returns how the answer was logged."""
@@ -312,7 +312,7 @@ class Session:
         if self.conversation_id is None:
             self.conversation_id = self.log.start_conversation(self.model_name, self.system)
         self.last_turn_id = self.log.add_message(self.conversation_id, "user", user.content).id
-        generation = dataclasses.replace(self._generation(result), tot_tree=tot_tree)
+        generation = self._generation(result, tot_tree)
         answer = self.log.add_message(self.conversation_id, "assistant", result.text, generation=generation)
         self.last_answer_id = result.message_id = answer.id
         return generation

@@ -300,7 +300,8 @@ class Session:
                           prompt_version=result.prompt_version, params=params, seed=result.sampling.seed,
                           tokens_in=result.prompt_tokens, chunk_ids=[c.hit.id for c in result.citations],
                           tokens_out=result.completion_tokens, latency_s=result.seconds, ttft_s=result.ttft_s,
-                          interrupted=result.finish_reason == "interrupted", tot_tree=tot_tree)
+                          interrupted=result.finish_reason == "interrupted", tot_tree=tot_tree,
+                          withheld=result.withheld)
 
     def _keep_turn(self, turn: TurnInput, result: TurnResult, tot_tree: object = None) -> Generation | None:
         """The turn joins the conversation and the log; returns how the answer was logged."""

@@ -238,3 +238,10 @@ def m005_prompt_versions(conn: sqlite3.Connection) -> None:
             PRIMARY KEY (name, version)
         )""",
     )
+
+
+@migration
+def m006_withheld_answers(conn: sqlite3.Connection) -> None:
+    """The reader's answer that its cited sources did not support, kept beside the
+    abstention shown in its place, so a withheld answer can still be read and rated."""
+    _run(conn, "ALTER TABLE generations ADD COLUMN withheld TEXT")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from memory.log import ConversationLog
+from memory.log import ConversationLog, Generation
 from tests.need import extra
 from tests.test_cli_ask import kigi
 from tests.tiny import save_tiny_chat_model
@@ -79,6 +79,17 @@ def test_ask_logs_and_continues_a_conversation(home):
     with sqlite3.connect(home / "kigi.db") as db:
         rows = db.execute("SELECT model, tokens_in, tokens_out, seed FROM generations").fetchall()
     assert len(rows) == 2 and all(r[0] == "tiny" and r[1] > 0 and r[3] is not None for r in rows)
+
+
+def test_logs_show_a_withheld_answer_beside_its_abstention(home):
+    with ConversationLog(home / "kigi.db") as log:
+        cid = log.start_conversation(model="tiny")
+        log.add_message(cid, "user", "What is the secret word?")
+        log.add_message(cid, "assistant", "The sources do not say.",
+                        generation=Generation(model="tiny", adapter="grounded-reader", withheld="apricot [1]"))
+    shown = kigi(home, "logs", cid[:8])
+    assert shown.returncode == 0, shown.stderr.decode()
+    assert "withheld, as its sources do not support it: apricot [1]" in shown.stdout.decode()
 
 
 def test_no_log_writes_nothing(home):

@@ -49,6 +49,7 @@ def full_generation(**overrides) -> Generation:
         latency_s=1.25,
         ttft_s=0.125,
         interrupted=False,
+        withheld="apricot [2]",
     )
     fields.update(overrides)
     return Generation(**fields)

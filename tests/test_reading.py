@@ -265,15 +265,19 @@ def test_a_resumed_conversation_retries_its_last_answer_with_the_reader_and_its_
     ("apricot [1]", False, "apricot [1]"),  # --no-withhold: the reader's answer as it is
 ])
 def test_the_readers_answer_is_shown_only_when_its_cited_source_supports_it(
-        engine: Engine, monkeypatch: pytest.MonkeyPatch, written: str, withhold: bool, shown: str) -> None:
+        engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, written: str, withhold: bool,
+        shown: str) -> None:
     monkeypatch.setattr(engine, "stream", lambda prompt, sampling: FakeStream(written))
-    session = Session(engine, retriever=SOURCES, reader="reader",
+    log = ConversationLog(tmp_path / "log.sqlite3")
+    session = Session(engine, retriever=SOURCES, reader="reader", log=log,
                       grounding=GroundingConfig(withhold_unsupported=withhold))
     pieces = list(session.reply("What is the secret word?", sampling=SamplingConfig(max_new_tokens=4)))
     assert "".join(pieces) == shown and session.messages[-1].content == shown
     assert session.last is not None and session.last.text == shown
     assert session.last.withheld == (None if shown == written else written)
     assert after_answer(session, "What is the secret word?", None).get("withheld") == session.last.withheld  # --json
+    logged = log.conversation(session.conversation_id).messages[-1]
+    assert logged.content == shown and logged.generation.withheld == session.last.withheld  # kept, not lost
 
 
 def test_only_the_readers_answers_are_withheld(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -35,11 +35,15 @@ def logs(
                 return
             from rich.markdown import Markdown
 
+            from ui.sources import show_withheld
+
             console = Console()
             console.print(f"[bold]{convo.title or '(untitled)'}[/] [dim]{convo.id} · {convo.created}[/]")
             for message in convo.messages:
                 console.rule(f"[cyan]{message.role}[/]", align="left")
                 console.print(Markdown(message.content) if message.role == "assistant" else message.content)
+                if message.generation is not None and message.generation.withheld is not None:
+                    show_withheld(console, message.generation.withheld)
             return
         rows = log.list_conversations(limit=count, query=query)
         if as_json:

@@ -68,4 +68,9 @@ def show_sources(console: Console, info: dict[str, Any]) -> None:
     for sentence in info["unsupported"]:
         console.print(f"[yellow]⚠ not supported by the sources:[/] {sentence}", highlight=False)
     if "withheld" in info:
-        console.print(f"[yellow]⚠ withheld, as its sources do not support it:[/] {info['withheld']}", highlight=False)
+        show_withheld(console, info["withheld"])
+
+
+def show_withheld(console: Console, answer: str) -> None:
+    """The answer an abstention replaced, shown beside it (after a turn, and in `kigi logs`)."""
+    console.print(f"[yellow]⚠ withheld, as its sources do not support it:[/] {answer}", highlight=False)

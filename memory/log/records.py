@@ -32,6 +32,7 @@ class Generation:
     latency_s: float | None = None
     ttft_s: float | None = None  # time to first token
     interrupted: bool = False
+    withheld: str | None = None  # the answer shown as an abstention, as its sources did not support it
 
     def __post_init__(self) -> None:
         if not isinstance(self.model, str) or not self.model:
@@ -57,6 +58,8 @@ class Generation:
                 raise ValueError(f"{name}: must be >= 0, got {value}")
         if not isinstance(self.interrupted, bool):
             raise ValueError("interrupted: must be a bool")
+        if self.withheld is not None and not isinstance(self.withheld, str):
+            raise ValueError("withheld: must be a string or None")
 
 
 @dataclass(frozen=True)

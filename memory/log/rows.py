@@ -27,6 +27,7 @@ _GEN_FIELDS = (
     "latency_s",
     "ttft_s",
     "interrupted",
+    "withheld",
 )
 # Select these beside a message or candidate (joined as `g`) and read them with `message_from`/`candidate_from`.
 GEN_COLUMNS = ", ".join(f"g.{f} AS g_{f}" for f in _GEN_FIELDS)
@@ -49,6 +50,7 @@ def _generation(row: sqlite3.Row) -> Generation | None:
         latency_s=row["g_latency_s"],
         ttft_s=row["g_ttft_s"],
         interrupted=bool(row["g_interrupted"]),
+        withheld=row["g_withheld"],
     )
 
 
@@ -82,7 +84,7 @@ def insert_generation(conn: sqlite3.Connection, message_id: str | None, g: Gener
     conn.execute(
         "INSERT INTO generations (id, message_id, model, adapter, prompt_version, params,"
         " seed, chunk_ids, tot_tree, tokens_in, tokens_out, latency_s, ttft_s, interrupted,"
-        " created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " withheld, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             gid,
             message_id,
@@ -98,6 +100,7 @@ def insert_generation(conn: sqlite3.Connection, message_id: str | None, g: Gener
             g.latency_s,
             g.ttft_s,
             int(g.interrupted),
+            g.withheld,
             utc_now(),
         ),
     )

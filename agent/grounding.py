@@ -323,6 +323,19 @@ def shown_answer(answer: str, citations: Sequence[Citation], config: GroundingCo
     return answer, None
 
 
+def best_supported(answers: Sequence[str], scores: Sequence[float], citations: Sequence[Citation],
+                   config: GroundingConfig | None = None) -> tuple[int, str, str | None]:
+    """Best-of-n under the reader's check: the index of the best-scored answer its cited
+    sources support, the text to show and the answer withheld; when none is supported, the
+    best-scored one gives way to the abstention. No citations: nothing to check."""
+    order = sorted(range(len(answers)), key=lambda i: -scores[i])
+    for i in order if citations else order[:1]:
+        text, withheld = shown_answer(answers[i], citations, config) if citations else (answers[i], None)
+        if withheld is None:
+            return i, text, None
+    return order[0], *shown_answer(answers[order[0]], citations, config)
+
+
 def _similarities(sentences: list[str], citations: Sequence[Citation], embed: Embed) -> list[dict[int, float]]:
     """For each answer sentence and citation: the best cosine similarity to any of the chunk's sentences."""
     pieces: list[tuple[int, str]] = [(c.number, s) for c in citations for s in split_sentences(c.hit.text)]

@@ -199,7 +199,7 @@ class Session:
         start = time.perf_counter()
         ttft: float | None = None
         sampling = self._reader_sampling(turn, sampling)
-        checked = turn.reader is not None and bool(turn.citations) and self._grounding().withhold_unsupported
+        checked = bool(self._checked_citations(turn))
         with self._adapter_for(turn.reader):
             each = self._reading_each(turn, sampling)
             stream = each or self._stream(prompt, sampling, turn.reader)
@@ -252,6 +252,10 @@ class Session:
         shown = pick_passages(question, sources, question_likelihood(self.engine, picks), picks)  # type: ignore[arg-type]
         return shown or None  # sources without a passage: shown as they are
 
+    def _checked_citations(self, turn: TurnInput) -> list[Citation]:
+        """The sources a reader's answer is checked against before it is shown; none: not checked."""
+        return turn.citations if turn.reader is not None and self._grounding().withhold_unsupported else []
+
     def _grounding(self) -> GroundingConfig:
         from agent.grounding import GroundingConfig
         return self.grounding or GroundingConfig()
@@ -293,15 +297,7 @@ class Session:
         return f"{self.template.version}+{prompt_version(self._grounding().focus, self._reads_each(turn), picked)}"
 
     def _generation(self, result: TurnResult, tot_tree: object = None) -> Generation:
-        from memory.log import Generation
-
-        params = {k: v for k, v in dataclasses.asdict(result.sampling).items() if k not in ("seed",)}
-        return Generation(model=self.model_name, adapter=result.adapter or self.adapter,
-                          prompt_version=result.prompt_version, params=params, seed=result.sampling.seed,
-                          tokens_in=result.prompt_tokens, chunk_ids=[c.hit.id for c in result.citations],
-                          tokens_out=result.completion_tokens, latency_s=result.seconds, ttft_s=result.ttft_s,
-                          interrupted=result.finish_reason == "interrupted", tot_tree=tot_tree,
-                          withheld=result.withheld)
+        return result.generation(self.model_name, self.adapter, tot_tree)
 
     def _keep_turn(self, turn: TurnInput, result: TurnResult, tot_tree: object = None) -> Generation | None:
         """The turn joins the conversation and the log; returns how the answer was logged."""
@@ -367,17 +363,18 @@ class Session:
         answers = [c.text for c in completions]
         shown = [{"role": m.role, "content": m.content} for m in [*self.conversation(), turn.user]]
         scores = [float(x) for x in score(shown, answers)]
-        best = max(range(n), key=scores.__getitem__)
+        from agent.grounding import best_supported
+        best, text, withheld = best_supported(answers, scores, self._checked_citations(turn), self._grounding())
         chosen = completions[best]
-        self.last = TurnResult(chosen.text, chosen.finish_reason, len(prompt), len(chosen.token_ids), None,
+        self.last = TurnResult(text, chosen.finish_reason, len(prompt), len(chosen.token_ids), None,
                                time.perf_counter() - start, sampling, self.prompt_version(turn),
-                               citations=list(turn.citations), adapter=turn.reader)
+                               citations=list(turn.citations), adapter=turn.reader, withheld=withheld)
         self._keep_turn(turn, self.last)
         if self.log is not None and self.last_turn_id is not None:
             for i, other in enumerate(completions):
                 if i != best:
                     result = dataclasses.replace(self.last, text=other.text, finish_reason=other.finish_reason,
-                                                 completion_tokens=len(other.token_ids))
+                                                 completion_tokens=len(other.token_ids), withheld=None)
                     self.log.add_candidate(self.last_turn_id, other.text, generation=self._generation(result))
         return BestOf(answers, scores, best)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -10,6 +11,7 @@ from llm.sampling import SamplingConfig
 
 if TYPE_CHECKING:
     from agent.grounding import Citation
+    from memory.log import Generation
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,17 @@ class TurnResult:
     def tokens_per_s(self) -> float:
         decode = self.seconds - (self.ttft_s or 0.0)
         return (self.completion_tokens - 1) / decode if self.completion_tokens > 1 and decode > 0 else 0.0
+
+    def generation(self, model: str, adapter: str | None, tot_tree: object = None) -> Generation:
+        """How this answer is logged; `adapter` is the session's own (used when none wrote it)."""
+        from memory.log import Generation
+
+        params = {k: v for k, v in dataclasses.asdict(self.sampling).items() if k != "seed"}
+        return Generation(model=model, adapter=self.adapter or adapter, prompt_version=self.prompt_version,
+                          params=params, seed=self.sampling.seed, tokens_in=self.prompt_tokens,
+                          chunk_ids=[c.hit.id for c in self.citations], tokens_out=self.completion_tokens,
+                          latency_s=self.seconds, ttft_s=self.ttft_s, interrupted=self.finish_reason == "interrupted",
+                          tot_tree=tot_tree, withheld=self.withheld)
 
 
 @dataclass(frozen=True)

@@ -289,6 +289,28 @@ def test_only_the_readers_answers_are_withheld(engine: Engine, monkeypatch: pyte
         assert session.last is not None and session.last.withheld is None
 
 
+@pytest.mark.parametrize(("answers", "scores", "kept", "shown"), [
+    (["apricot [1]", "plum [1]", "4471 [1]"], [3.0, 2.0, 1.0], 1, "plum [1]"),  # best supported, not best scored
+    (["apricot [1]", "4471 [1]"], [1.0, 2.0], 1, ABSTENTION),  # none supported: the best scored, withheld
+])
+def test_best_of_keeps_the_best_scored_answer_its_sources_support(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, answers: list[str], scores: list[float],
+        kept: int, shown: str) -> None:
+    monkeypatch.setattr(engine, "complete", lambda prompt, sampling, n: [FakeStream(a).completion for a in answers])
+    log = ConversationLog(tmp_path / "log.sqlite3")
+    session = Session(engine, retriever=SOURCES, reader="reader", log=log)
+    found = session.reply_best_of("What is the secret word?", None, SamplingConfig(max_new_tokens=4), len(answers),
+                                  lambda prompt, texts: scores)
+    assert found.best == kept and session.last is not None and session.last.text == shown
+    assert session.last.withheld == (None if shown == answers[kept] else answers[kept])
+    candidates = log.candidates(session.last_turn_id)  # type: ignore[arg-type]
+    assert [c.generation.withheld for c in candidates] == [session.last.withheld] + [None] * (len(answers) - 1)
+    plain = Session(engine, retriever=SOURCES, reader="reader", grounding=GroundingConfig(withhold_unsupported=False))
+    found = plain.reply_best_of("What is the secret word?", None, SamplingConfig(max_new_tokens=4), len(answers),
+                                lambda prompt, texts: scores)
+    assert plain.last is not None and plain.last.text == answers[found.best] == answers[scores.index(max(scores))]
+
+
 def test_an_answer_stopped_midway_switches_the_reader_back(engine: Engine) -> None:
     adapters = adapters_of(engine.model)
     session = Session(engine, retriever=SOURCES, reader="reader",

@@ -248,6 +248,7 @@ def test_train_reward_command_saves_a_reward_model_that_the_store_loads(tiny_hom
     shown = json.loads(asked.stdout.strip().splitlines()[-1])
     scores = [c["score"] for c in shown["best_of"]]
     assert len(scores) == 3 and shown["answer"] == shown["best_of"][scores.index(max(scores))]["text"]
+    assert shown["kept"] == scores.index(max(scores))  # no sources: nothing checked, the best scored
     refused = CliRunner().invoke(app, ["ask", "-m", "tiny", "--best-of", "3", "hello"])
     assert refused.exit_code == 1 and "--best-of needs --reward" in refused.output
     # and as the value of Tree-of-Thoughts states

@@ -197,9 +197,9 @@ def answer_best_of(session: Session, query: Any, sampling: Any, n: int, reward: 
         info.pop("_render", None)
         ranked = [{"text": a, "score": round(s, 4)} for a, s in zip(found.answers, found.scores, strict=True)]
         print(json.dumps({**turn_json(session.last, model, session.conversation_id), **info, "best_of": ranked,
-                          "reward": reward}))
+                          "kept": found.best, "reward": reward}))
         return
-    Console(soft_wrap=True).print(found.answers[found.best], markup=False, highlight=False)
+    Console(soft_wrap=True).print(session.last.text, markup=False, highlight=False)  # type: ignore[union-attr]
     show_sources(Console(soft_wrap=True) if sys.stdout.isatty() else err_console(), info)
 
 

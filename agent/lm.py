@@ -25,6 +25,7 @@ from agent.tot import Completion
 if TYPE_CHECKING:
     from llm.engine import Engine
     from llm.sampling import SamplingConfig
+    from llm.text_rules import TextRule
 
 _GUARD = "\u200b"  # a zero-width space breaks a control-token string that user text spells out
 
@@ -133,12 +134,15 @@ class EngineLM:
         temperature: float = 0.0,
         stop: Sequence[str] = (),
         seed: int | None = None,
+        rules: Sequence[TextRule | None] | None = None,
     ) -> list[Completion]:
-        """One completion of each prompt, decoded as one batch (prompt i seeded seed + i)."""
+        """One completion of each prompt, decoded as one batch (prompt i seeded seed + i,
+        kept to `rules[i]` where given: constrained decoding, `llm.text_rules`)."""
         encoded = [self.encode(prompt) for prompt in prompts]
         sampling = self._sampling(max_tokens, temperature, stop, seed)
+        filters = None if rules is None else self.engine.text_filters(rules)
         self._before()
-        return self._count(encoded, self.engine.complete_each(encoded, sampling))
+        return self._count(encoded, self.engine.complete_each(encoded, sampling, filters))
 
     def _sampling(self, max_tokens: int, temperature: float, stop: Sequence[str], seed: int | None) -> SamplingConfig:
         from llm.sampling import SamplingConfig

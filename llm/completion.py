@@ -11,6 +11,7 @@ import codecs
 from collections.abc import Callable, Iterator, Sequence
 
 from llm.generate import DecodeStep, generate_ids, generate_ragged_ids, seeded_row
+from llm.logits import TokenFilter
 from llm.model import Transformer
 from llm.sampling import Completion, SamplingConfig
 
@@ -117,19 +118,25 @@ class StreamingCompletion:
 
 
 def complete_batch(model: Transformer, prompt_ids: Sequence[int], config: SamplingConfig, n: int,
-                   decode_bytes: Callable[[list[int]], bytes], compiled: DecodeStep | None = None) -> list[Completion]:
+                   decode_bytes: Callable[[list[int]], bytes], compiled: DecodeStep | None = None,
+                   token_filter: TokenFilter | None = None) -> list[Completion]:
     """n completions of one prompt, decoded as one batch sharing the prefill."""
-    return _collect(generate_ids(model, prompt_ids, config, n=n, compiled=compiled), n, config, decode_bytes)
+    steps = generate_ids(model, prompt_ids, config, n=n, compiled=compiled, token_filter=token_filter)
+    return _collect(steps, n, config, decode_bytes)
 
 
 def complete_ragged(model: Transformer, prompts: Sequence[Sequence[int]], config: SamplingConfig,
-                    decode_bytes: Callable[[list[int]], bytes], compiled: DecodeStep | None = None) -> list[Completion]:
+                    decode_bytes: Callable[[list[int]], bytes], compiled: DecodeStep | None = None,
+                    filters: Sequence[TokenFilter | None] | None = None) -> list[Completion]:
     """One completion of each prompt, decoded as one batch (see `generate_ragged_ids`);
-    one prompt, or a model without rotary positions, goes through `complete_batch`."""
+    one prompt, or a model without rotary positions, goes through `complete_batch`.
+    `filters[i]` constrains prompt i's decoding (see `llm.logits.TokenFilter`)."""
     if len(prompts) > 1 and model.config.positions == "rope":
-        return _collect(generate_ragged_ids(model, prompts, config), len(prompts), config, decode_bytes)
+        steps = generate_ragged_ids(model, prompts, config, filters=filters)
+        return _collect(steps, len(prompts), config, decode_bytes)
     return [
-        complete_batch(model, prompt_ids, seeded_row(config, row), 1, decode_bytes, compiled)[0]
+        complete_batch(model, prompt_ids, seeded_row(config, row), 1, decode_bytes, compiled,
+                       None if filters is None else filters[row])[0]
         for row, prompt_ids in enumerate(prompts)
     ]
 

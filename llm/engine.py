@@ -18,8 +18,10 @@ from llm.completion import StreamingCompletion, complete_batch, complete_ragged
 from llm.config import Precision
 from llm.generate import continuation_logprobs, generate_ids, next_token_logits, suffix_logprobs
 from llm.load import load_model
+from llm.logits import TokenFilter
 from llm.model import Transformer
 from llm.sampling import Completion, SamplingConfig
+from llm.text_rules import TextRule, TokenKinds
 from llm.tokenizer import Tokenizer
 
 
@@ -30,6 +32,7 @@ class Engine:
     name: str = "model"
     metadata: dict[str, Any] = field(default_factory=dict)
     compiled: CompiledOrEager | None = None  # the compiled decode step, when asked for
+    _kinds: TokenKinds | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def load(cls, path: Path, *, precision: Precision = "fp32", cache_dir: Path | None = None,
@@ -60,9 +63,17 @@ class Engine:
     def complete(self, prompt_ids: Sequence[int], sampling: SamplingConfig, n: int = 1) -> list[Completion]:
         return complete_batch(self.model, prompt_ids, sampling, n, self.tokenizer.decode_bytes, self.compiled)
 
-    def complete_each(self, prompts: Sequence[Sequence[int]], sampling: SamplingConfig) -> list[Completion]:
-        """One completion of each prompt, decoded as one batch; prompt i seeded with seed + i."""
-        return complete_ragged(self.model, prompts, sampling, self.tokenizer.decode_bytes, self.compiled)
+    def complete_each(self, prompts: Sequence[Sequence[int]], sampling: SamplingConfig,
+                      filters: Sequence[TokenFilter | None] | None = None) -> list[Completion]:
+        """One completion of each prompt, decoded as one batch; prompt i seeded with seed + i
+        and constrained by `filters[i]` where given."""
+        return complete_ragged(self.model, prompts, sampling, self.tokenizer.decode_bytes, self.compiled, filters)
+
+    def text_filters(self, rules: Sequence[TextRule | None]) -> list[TokenFilter | None]:
+        """Token filters that keep each row to its text rule (`llm.text_rules`)."""
+        if self._kinds is None:
+            self._kinds = TokenKinds(self.tokenizer, self.model.config.vocab_size)
+        return [None if rule is None else self._kinds.token_filter(rule) for rule in rules]
 
     def continuation_logprobs(self, prompt_ids: Sequence[int], continuations: Sequence[Sequence[int]]) -> list[float]:
         """log P(continuation | prompt) of each, scored as one batch after one prefill."""

@@ -15,54 +15,10 @@ import torch
 from torch import Tensor
 
 from llm.errors import ContextOverflowError
+from llm.logits import TokenFilter, bias_first, keep_allowed, pick_tokens, process_logits
 from llm.model import Transformer
 from llm.sampling import SamplingConfig
 from llm.threads import on_idle_cores, scored_on_idle_cores
-
-
-def process_logits(logits: Tensor, history: Tensor, config: SamplingConfig) -> Tensor:
-    """Apply repetition penalty, temperature, top-k and top-p to (n, vocab) logits."""
-    logits = logits.float()
-    if config.repetition_penalty != 1.0 and history.numel():
-        seen = torch.gather(logits, 1, history)
-        seen = torch.where(seen > 0, seen / config.repetition_penalty, seen * config.repetition_penalty)
-        logits = logits.scatter(1, history, seen)
-    if config.greedy:
-        return logits
-    logits = logits / config.temperature
-    if config.top_k:
-        kth = torch.topk(logits, min(config.top_k, logits.size(-1))).values[:, -1:]
-        logits = logits.masked_fill(logits < kth, float("-inf"))
-    if config.top_p < 1.0:
-        sorted_logits, order = torch.sort(logits, descending=True)
-        cumulative = sorted_logits.softmax(-1).cumsum(-1)
-        drop = cumulative - sorted_logits.softmax(-1) >= config.top_p  # keep the token crossing p
-        sorted_logits = sorted_logits.masked_fill(drop, float("-inf"))
-        logits = torch.full_like(logits, float("-inf")).scatter(1, order, sorted_logits)
-    return logits
-
-
-def bias_first(logits: Tensor, config: SamplingConfig) -> Tensor:
-    """The logits the first token is chosen from, with `config.first_token_bias` added."""
-    if not config.first_token_bias:
-        return logits
-    ids, bias = zip(*config.first_token_bias, strict=True)
-    logits = logits.clone()
-    logits[:, list(ids)] += torch.tensor(bias, dtype=logits.dtype, device=logits.device)
-    return logits
-
-
-def pick_tokens(logits: Tensor, config: SamplingConfig, generators: list[torch.Generator]) -> Tensor:
-    """The next token of each row, (n,) int64."""
-    if config.greedy:
-        return logits.argmax(-1)
-    # Inverse-CDF sampling, one uniform draw per row from the row's own generator:
-    # `torch.multinomial` draws an exponential per vocabulary entry (~1 ms a row here).
-    cdf = logits.softmax(-1).cumsum_(-1)
-    draws = torch.cat([torch.rand(1, generator=g) for g in generators])
-    targets = (draws * cdf[:, -1]).unsqueeze(1)
-    # right=True: the first entry whose cumulative mass exceeds the draw, never a zero-width one
-    return torch.searchsorted(cdf, targets, right=True).squeeze(1).clamp_(max=logits.size(-1) - 1)
 
 
 def ensure_cache(model: Transformer, batch_size: int, length: int, keep: int = 0) -> None:
@@ -134,12 +90,14 @@ def prefill_cached(model: Transformer, prompt_ids: Sequence[int], n: int, length
 @on_idle_cores
 @torch.inference_mode()
 def generate_ids(model: Transformer, prompt_ids: Sequence[int], config: SamplingConfig, n: int = 1,
-                 prefill_chunk: int = 512, compiled: DecodeStep | None = None) -> Iterator[list[int | None]]:
+                 prefill_chunk: int = 512, compiled: DecodeStep | None = None,
+                 token_filter: TokenFilter | None = None) -> Iterator[list[int | None]]:
     """Yield one step at a time: a list of n new token ids, None for finished rows.
 
     A row finishes on a stop token (which is yielded, then None) or at max_new_tokens.
     The decode loop allocates only what each step's ops return: positions, the token
     history and the cache are preallocated. `compiled`: see `decode_one_token`.
+    `token_filter` constrains every row (see `TokenFilter`).
     """
     max_new = check_fits(model, len(prompt_ids), config.max_new_tokens)
     prompt_len = len(prompt_ids)
@@ -153,13 +111,18 @@ def generate_ids(model: Transformer, prompt_ids: Sequence[int], config: Sampling
         history[:, :prompt_len] = torch.tensor(list(prompt_ids), device=model.device)
     alive = [True] * n
     stops = set(config.stop_token_ids)
+    made: list[list[int]] = [[] for _ in range(n)]
     for step in range(max_new):
+        if token_filter is not None:
+            logits = keep_allowed(logits, [token_filter] * n, made)
         if config.greedy and not penalize:
             new = logits.argmax(-1)
         else:
             new = pick_tokens(process_logits(logits, history[:, :prompt_len + step], config), config, generators)
         tokens = new.tolist()
         yield [t if alive[i] else None for i, t in enumerate(tokens)]
+        for ids, token in zip(made, tokens, strict=True):
+            ids.append(token)
         alive = [a and t not in stops for a, t in zip(alive, tokens, strict=True)]
         if not any(alive) or step == max_new - 1:
             return
@@ -191,7 +154,8 @@ Arrivals = Callable[[int, int, int], Sequence[tuple[Sequence[int], int | None]]]
 def generate_ragged_ids(model: Transformer, prompts: Sequence[Sequence[int]], config: SamplingConfig,
                         prefill_chunk: int = 512, seeds: Sequence[int] | None = None,
                         wanted: Callable[[int], bool] | None = None, arrivals: Arrivals | None = None,
-                        capacity: int | None = None) -> Iterator[list[int | None]]:
+                        capacity: int | None = None,
+                        filters: Sequence[TokenFilter | None] | None = None) -> Iterator[list[int | None]]:
     """Like `generate_ids`, for several different prompts decoded as one batch; `seeds`
     gives each row its own seed (a server batching requests that each chose one).
     `wanted(i)`, asked after each step, says whether row i is still wanted (a server's
@@ -202,6 +166,7 @@ def generate_ragged_ids(model: Transformer, prompts: Sequence[Sequence[int]], co
     prompts join the running batch (continuous batching): each is prefilled into a free
     row of the cache so that it ends where the batch writes next, left-padded as the
     first prompts were, and gets the next row index (the yielded lists grow).
+    `filters[i]` constrains prompt i's row (see `TokenFilter`; not with `arrivals`).
 
     The prompts are left-padded to one length and the pads masked out. With rotary
     positions a row's attention depends only on distances between its own tokens, so the
@@ -221,6 +186,10 @@ def generate_ragged_ids(model: Transformer, prompts: Sequence[Sequence[int]], co
     total = longest + max_new
     if seeds is not None and len(seeds) != n:
         raise ValueError(f"{n} prompts but {len(seeds)} seeds")
+    if filters is not None and (len(filters) != n or arrivals is not None):
+        raise ValueError(f"{n} prompts but {len(filters)} token filters" if len(filters) != n
+                         else "token filters do not combine with arrivals")
+    made: list[list[int]] = [[] for _ in range(n)]
     capacity = max(capacity or n, n)
     generators = _row_generators(config, n, seeds)
     device = model.device
@@ -258,11 +227,16 @@ def generate_ragged_ids(model: Transformer, prompts: Sequence[Sequence[int]], co
                 alive.append(True)
                 n += 1
         seen = history[:, :where]
-        new = pick_tokens(process_logits(logits, seen, config), config, generators)
+        scores = process_logits(logits, seen, config)
+        if filters is not None:
+            scores = keep_allowed(scores, [filters[r] for r in rows], [made[r] for r in rows])
+        new = pick_tokens(scores, config, generators)
         out: list[int | None] = [None] * n
         for j, token in enumerate(new.tolist()):
             if alive[j]:
                 out[rows[j]] = token
+                if filters is not None:
+                    made[rows[j]].append(token)
         yield out
         alive = [a and out[rows[j]] not in stops and (wanted is None or wanted(rows[j]))
                  for j, a in enumerate(alive)]

@@ -10,7 +10,8 @@ import torch
 from llm.completion import StreamingCompletion, TextStream, complete_batch, complete_ragged, whole_characters
 from llm.config import ModelConfig
 from llm.errors import ContextOverflowError
-from llm.generate import continuation_logprobs, generate_ids, generate_ragged_ids, process_logits
+from llm.generate import continuation_logprobs, generate_ids, generate_ragged_ids
+from llm.logits import process_logits
 from llm.model import Transformer
 from llm.sampling import SamplingConfig
 

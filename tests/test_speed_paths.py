@@ -14,7 +14,8 @@ from llm.attention import SHARED_PREFIX_MIN, shared_prefix_attention
 from llm.compile import compile_decode
 from llm.config import ModelConfig
 from llm.errors import CompileFallbackWarning
-from llm.generate import next_token_logits, pick_tokens
+from llm.generate import next_token_logits
+from llm.logits import pick_tokens
 from llm.model import Transformer
 from llm.quant import quantize_model
 from llm.sampling import SamplingConfig

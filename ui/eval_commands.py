@@ -173,6 +173,9 @@ def eval_game24(
                                             "rewrites them) | drop | none.")] = "repair",
     answer: Annotated[str, typer.Option(help="ToT: the final expression composed from the kept steps (compose, a "
                                              "calculator) or written by the model and judged (model).")] = "compose",
+    left_guard: Annotated[bool, typer.Option(help="ToT: constrained decoding holds each proposed step's (left: …) "
+                                                  "to as many numbers as the step leaves; the numbers stay the "
+                                                  "model's.")] = False,
     n_generate: Annotated[int, typer.Option(help="ToT: propose lists per state: the first greedy (the paper's one "
                                                  "call), the others sampled at temperature 1.")] = 1,
     n_generate_root: Annotated[int, typer.Option(help="ToT: propose lists for the puzzle's own numbers (the "
@@ -211,7 +214,7 @@ def eval_game24(
                                   last_breadth=last_breadth, root_breadth=root_breadth,
                                   evaluate=evaluate, check=check, budget_tokens=budget, workers=workers,  # type: ignore[arg-type]
                                   answer=answer, n_generate=n_generate, n_generate_root=n_generate_root,  # type: ignore[arg-type]
-                                  n_evaluate=n_evaluate,
+                                  n_evaluate=n_evaluate, left_guard=left_guard,
                                   max_tokens=max_tokens,
                                   adapters=roles or None)
         results = Path(output) if output else home().root / "evals" / results_name(config)
@@ -219,8 +222,8 @@ def eval_game24(
         from agent.remote_models import remote_models
 
         if (remote := remote_models(home()).get(model)) is not None:  # served elsewhere: its chat completions
-            if roles or workers != 1:
-                raise ValueError(f"{model} is served remotely: adapters and --workers need a local model")
+            if roles or workers != 1 or left_guard:
+                raise ValueError(f"{model} is served remotely: adapters, --workers and --left-guard need a local model")
             from agent.remote_lm import RemoteLM
 
             lm = RemoteLM(remote.engine())

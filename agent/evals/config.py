@@ -61,6 +61,7 @@ class Game24EvalConfig:
     n_evaluate: int = 1
     check: Check = "repair"  # 27/100 against drop's 7/100 with the shipped pair (README)
     answer: AnswerMode = "compose"
+    left_guard: bool = False  # constrained decoding holds `(left: …)` to the count a step leaves
     budget_tokens: int | None = None
     budget_seconds: float | None = None
     seed: int = 0
@@ -130,6 +131,8 @@ def results_name(config: Game24EvalConfig) -> str:
             parts.append(f"root{config.n_generate_root}")
         if config.answer == "model":
             parts.append("model-answer")
+        if config.left_guard:
+            parts.append("left-guard")
     elif config.method == "cot-sc":
         parts.append(f"k{config.samples}")
     if config.few_shot:

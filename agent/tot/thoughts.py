@@ -105,9 +105,13 @@ class ThoughtGenerator:
         prompt_of = task.propose_prompt if self.mode == "propose" else task.sample_prompt
         lm = cast(BatchingLanguageModel, self.lm)
         prompts = [prompt_of(state) for state in states]
+        # a task that keeps its replies' format by constrained decoding says how, per state
+        format_rule = getattr(task, "format_rule", None)
+        rules = [format_rule(state) for state in states] if format_rule is not None else []
+        ruled = {"rules": rules} if any(rule is not None for rule in rules) else {}
         completions = meter.sample(
             lambda max_tokens, seed: lm.complete_each(
-                prompts, max_tokens=max_tokens, temperature=self.temperature, stop=self.stop, seed=seed,
+                prompts, max_tokens=max_tokens, temperature=self.temperature, stop=self.stop, seed=seed, **ruled,
             ),
             max_tokens=self.max_tokens, n=len(states), seeds=self.seeds, count=len(states),
         )

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from fractions import Fraction
 
 from agent.tasks.game24.arithmetic import sorted_values
@@ -95,3 +96,32 @@ def parse_step(line: str) -> ParsedStep | None:
     first, second, value = numbers
     return first, op, second, value, left_values
 
+
+def number_or_close(token: str) -> bool:
+    """A token that finishes the number being written or closes the list: `4`, `/3`, `)`."""
+    rest = token.lstrip("0123456789/")
+    return rest == "" or rest.startswith(")")
+
+
+def close(token: str) -> bool:
+    return token.lstrip(" ").startswith(")")
+
+
+@dataclass(frozen=True)
+class LeftListRule:
+    """Constrained decoding for a step line (`llm.text_rules`): its `(left: …)` list holds
+    at most `count` numbers. After the last one only its digits or `)` may follow, so a step
+    is not lost to one number too many (`8 * 3 = 24 (left: 24 8)` at `3 8`); the numbers,
+    and whether they are right, stay the model's (the calculator check still judges them)."""
+
+    count: int
+
+    def __call__(self, text: str) -> Callable[[str], bool] | None:
+        line = text.rsplit("\n", 1)[-1]
+        at = line.lower().rfind("left")
+        if at < 0:
+            return None
+        listed = line[at + 4:].lstrip(" :")
+        if ")" in listed or len(listed.split()) < self.count:
+            return None
+        return close if listed[-1:].isspace() else number_or_close

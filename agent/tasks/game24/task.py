@@ -24,7 +24,7 @@ from agent.tasks.game24.prompts import (
     vote_messages,
 )
 from agent.tasks.game24.puzzles import Puzzle
-from agent.tasks.game24.replies import extract_answer, parse_step
+from agent.tasks.game24.replies import LeftListRule, extract_answer, parse_step
 from agent.tasks.game24.verifier import verify
 from agent.tot.protocols import Render, Task, plain_render
 
@@ -50,6 +50,7 @@ class Game24Task(Task):
         few_shot: bool = False,
         check: Check = "drop",
         answer: AnswerMode = "compose",
+        left_guard: bool = False,
     ) -> None:
         if isinstance(puzzle, Puzzle):
             puzzle = puzzle.numbers
@@ -70,6 +71,7 @@ class Game24Task(Task):
         self.few_shot = few_shot
         self.check = check
         self.answer = answer
+        self.left_guard = left_guard
 
     @property
     def depth(self) -> int:
@@ -117,6 +119,14 @@ class Game24Task(Task):
         if self._needs_model_answer(state):
             return self.render(answer_messages(self.numbers, state, self.few_shot))
         return self.render(propose_messages(self.left(state), self.few_shot))
+
+    def format_rule(self, state: str) -> LeftListRule | None:
+        """With `left_guard`, constrained decoding holds a proposal's `(left: …)` lists to
+        as many numbers as a step leaves (`llm.text_rules`)."""
+        count = len(self.left(state)) - 1
+        if not self.left_guard or count < 1 or self._needs_model_answer(state):
+            return None
+        return LeftListRule(count)
 
     def sample_prompt(self, state: str) -> str:
         if self._needs_model_answer(state):

@@ -118,13 +118,15 @@ class EngineLM:
         temperature: float = 0.0,
         stop: Sequence[str] = (),
         seed: int | None = None,
+        rule: TextRule | None = None,
     ) -> list[Completion]:
         if n < 1:
             raise ValueError(f"n must be >= 1, got {n}")
         ids = self.encode(prompt)
         sampling = self._sampling(max_tokens, temperature, stop, seed)
+        token_filter = None if rule is None else self.engine.text_filters([rule])[0]
         self._before()
-        return self._count([ids], self.engine.complete(ids, sampling, n=n))
+        return self._count([ids], self.engine.complete(ids, sampling, n=n, token_filter=token_filter))
 
     def complete_each(
         self,

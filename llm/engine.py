@@ -60,8 +60,10 @@ class Engine:
     def stream(self, prompt_ids: Sequence[int], sampling: SamplingConfig) -> StreamingCompletion:
         return StreamingCompletion(self.model, prompt_ids, sampling, self.tokenizer.decode_bytes, self.compiled)
 
-    def complete(self, prompt_ids: Sequence[int], sampling: SamplingConfig, n: int = 1) -> list[Completion]:
-        return complete_batch(self.model, prompt_ids, sampling, n, self.tokenizer.decode_bytes, self.compiled)
+    def complete(self, prompt_ids: Sequence[int], sampling: SamplingConfig, n: int = 1,
+                 token_filter: TokenFilter | None = None) -> list[Completion]:
+        return complete_batch(self.model, prompt_ids, sampling, n, self.tokenizer.decode_bytes, self.compiled,
+                              token_filter)
 
     def complete_each(self, prompts: Sequence[Sequence[int]], sampling: SamplingConfig,
                       filters: Sequence[TokenFilter | None] | None = None) -> list[Completion]:

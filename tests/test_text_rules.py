@@ -11,6 +11,8 @@ import torch
 from agent.lm import EngineLM
 from agent.tasks.game24.replies import LeftListRule, close, number_or_close, parse_step
 from agent.tasks.game24.task import Game24Task
+from agent.tot import Completion
+from agent.tot.thoughts import ThoughtGenerator
 from llm.config import ModelConfig
 from llm.engine import Engine
 from llm.generate import generate_ids, generate_ragged_ids
@@ -77,6 +79,9 @@ def test_a_text_rule_reaches_the_decoder_through_the_engine_and_the_search_model
     assert ruled[0].text.startswith(first) and ruled[0].text[len(first):].replace(" ", "").isdigit()
     assert ruled[0].text != free[0].text
     assert engine.text_filters([digits_after_one_token])[0]([]) is None
+    for sample in lm.complete(prompts[0], n=2, max_tokens=8, temperature=1.0, seed=1, rule=digits_after_one_token):
+        assert sample.text[len(engine.tokenizer.decode(engine.tokenizer.encode(sample.text)[:1])):] \
+            .replace(" ", "").isdigit()
     mask = engine.text_filters([digits_after_one_token])[0](engine.tokenizer.encode("1"))
     assert mask is not None and mask.shape == (engine.model.config.vocab_size,)
     assert bool(mask[engine.tokenizer.encode("7")[0]]) and not bool(mask[engine.tokenizer.encode("a")[0]])
@@ -109,3 +114,27 @@ def test_the_task_asks_for_the_rule_only_when_guarded_and_with_the_count_left() 
     assert parse_step(state.splitlines()[0]) is not None
     assert guarded.format_rule(state) == LeftListRule(1)
     assert guarded.format_rule(state + "24 * 1 = 24 (left: 24)\n") is None  # one number: no step left
+
+
+class RecordingLM:
+    """Answers every proposal with one step line and records the rules it was given."""
+
+    def __init__(self) -> None:
+        self.rules: list[object] = []
+
+    def complete(self, prompt, *, n=1, max_tokens=128, temperature=0.0, stop=(), seed=None, **ruled):
+        self.rules.append(ruled.get("rule"))
+        return [Completion("4 * 6 = 24 (left: 3 8 24)", 9)] * n
+
+    def complete_each(self, prompts, *, max_tokens=128, temperature=0.0, stop=(), seed=None, **ruled):
+        self.rules.append(ruled.get("rules"))
+        return [Completion("3 * 8 = 24 (left: 24 24)", 9) for _ in prompts]
+
+
+@pytest.mark.parametrize("guard", [False, True])
+def test_the_search_hands_the_task_s_rule_to_the_model_at_every_proposal(guard: bool) -> None:
+    lm, task = RecordingLM(), Game24Task("3 8 4 6", left_guard=guard)
+    generator = ThoughtGenerator(lm, mode="propose")
+    [child] = generator.generate(task, "", n=1)
+    generator.generate_each(task, [child])
+    assert lm.rules == ([LeftListRule(3), [LeftListRule(2)]] if guard else [None, None])

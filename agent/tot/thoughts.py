@@ -4,7 +4,7 @@ per completion."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from agent.tot.budget import BudgetExhausted, Meter, Seeds
 from agent.tot.protocols import BatchingLanguageModel, Completion, LanguageModel, Task
@@ -62,15 +62,16 @@ class ThoughtGenerator:
             prompt = task.propose_prompt(state)
         else:
             prompt = task.sample_prompt(state)
-        completions = self._completions(prompt, n, meter)
+        completions = self._completions(prompt, n, meter, _format_rules(task, [state]))
         children: list[str] = []
         for completion in completions:
             children.extend(task.parse_thoughts(state, completion.text))
         return children
 
-    def _completions(self, prompt: str, n: int, meter: Meter) -> list[Completion]:
+    def _completions(self, prompt: str, n: int, meter: Meter, ruled: dict[str, Any]) -> list[Completion]:
         """`n` completions of `prompt`: one call, or a greedy list and `n` - 1 sampled ones
         (when the budget refuses the second call, the greedy list's children still count)."""
+        ruled = {"rule": ruled["rules"][0]} if ruled else {}
         calls = [(n, self.temperature)]
         if self.mode == "propose" and self.temperature == 0 and n > 1:
             calls = [(1, 0.0), (n - 1, self.spread_temperature)]
@@ -80,6 +81,7 @@ class ThoughtGenerator:
                 completions += meter.sample(
                     lambda max_tokens, seed, count=count, temperature=temperature: self.lm.complete(
                         prompt, n=count, max_tokens=max_tokens, temperature=temperature, stop=self.stop, seed=seed,
+                        **ruled,
                     ),
                     max_tokens=self.max_tokens, n=count, seeds=self.seeds,
                 )
@@ -105,10 +107,7 @@ class ThoughtGenerator:
         prompt_of = task.propose_prompt if self.mode == "propose" else task.sample_prompt
         lm = cast(BatchingLanguageModel, self.lm)
         prompts = [prompt_of(state) for state in states]
-        # a task that keeps its replies' format by constrained decoding says how, per state
-        format_rule = getattr(task, "format_rule", None)
-        rules = [format_rule(state) for state in states] if format_rule is not None else []
-        ruled = {"rules": rules} if any(rule is not None for rule in rules) else {}
+        ruled = _format_rules(task, states)
         completions = meter.sample(
             lambda max_tokens, seed: lm.complete_each(
                 prompts, max_tokens=max_tokens, temperature=self.temperature, stop=self.stop, seed=seed, **ruled,
@@ -116,3 +115,12 @@ class ThoughtGenerator:
             max_tokens=self.max_tokens, n=len(states), seeds=self.seeds, count=len(states),
         )
         return [task.parse_thoughts(state, c.text) for state, c in zip(states, completions, strict=True)]
+
+
+def _format_rules(task: Task, states: Sequence[str]) -> dict[str, Any]:
+    """`{"rules": [...]}` when a task keeps its replies' format by constrained decoding
+    (`format_rule(state)`, e.g. the Game of 24's `(left: …)` guard), else nothing to pass:
+    models without constrained decoding never see the argument."""
+    format_rule = getattr(task, "format_rule", None)
+    rules = [format_rule(state) for state in states] if format_rule is not None else []
+    return {"rules": rules} if any(rule is not None for rule in rules) else {}

@@ -329,11 +329,12 @@ def best_supported(answers: Sequence[str], scores: Sequence[float], citations: S
     sources support, the text to show and the answer withheld; when none is supported, the
     best-scored one gives way to the abstention. No citations: nothing to check."""
     order = sorted(range(len(answers)), key=lambda i: -scores[i])
-    for i in order if citations else order[:1]:
-        text, withheld = shown_answer(answers[i], citations, config) if citations else (answers[i], None)
-        if withheld is None:
-            return i, text, None
-    return order[0], *shown_answer(answers[order[0]], citations, config)
+    if not citations:
+        return order[0], answers[order[0]], None
+    for i in order:
+        if not check_groundedness(answers[i], citations, config).unsupported:
+            return i, answers[i], None
+    return order[0], ABSTENTION, answers[order[0]]
 
 
 def _similarities(sentences: list[str], citations: Sequence[Citation], embed: Embed) -> list[dict[int, float]]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from agent.evals import Game24EvalConfig, results_name
 from agent.lm import EngineLM
 from agent.tasks.game24.replies import LeftListRule, close, number_or_close, parse_step
 from agent.tasks.game24.task import Game24Task
@@ -138,3 +139,10 @@ def test_the_search_hands_the_task_s_rule_to_the_model_at_every_proposal(guard: 
     [child] = generator.generate(task, "", n=1)
     generator.generate_each(task, [child])
     assert lm.rules == ([LeftListRule(3), [LeftListRule(2)]] if guard else [None, None])
+
+
+def test_the_guard_is_a_tot_setting_and_names_its_results_file() -> None:
+    assert "left-guard" in results_name(Game24EvalConfig(method="tot", left_guard=True))
+    assert "left-guard" not in results_name(Game24EvalConfig(method="tot"))
+    with pytest.raises(ValueError, match="left_guard"):
+        Game24EvalConfig(method="cot", left_guard=True)

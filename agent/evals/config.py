@@ -87,6 +87,8 @@ class Game24EvalConfig:
                 raise ValueError(f"{name} must be an integer >= 1 or None, got {value!r}")
         if self.budget_seconds is not None and not self.budget_seconds > 0:
             raise ValueError(f"budget_seconds must be > 0 or None, got {self.budget_seconds!r}")
+        if self.left_guard and self.method != "tot":
+            raise ValueError(f"left_guard keeps a ToT step's (left: …) list; method {self.method!r} writes none")
         if not self.temperature >= 0:
             raise ValueError(f"temperature must be >= 0, got {self.temperature!r}")
         unknown = set(self.adapters or {}) - set(ROLES)

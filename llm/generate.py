@@ -121,8 +121,9 @@ def generate_ids(model: Transformer, prompt_ids: Sequence[int], config: Sampling
             new = pick_tokens(process_logits(logits, history[:, :prompt_len + step], config), config, generators)
         tokens = new.tolist()
         yield [t if alive[i] else None for i, t in enumerate(tokens)]
-        for ids, token in zip(made, tokens, strict=True):
-            ids.append(token)
+        if token_filter is not None:
+            for ids, token in zip(made, tokens, strict=True):
+                ids.append(token)
         alive = [a and t not in stops for a, t in zip(alive, tokens, strict=True)]
         if not any(alive) or step == max_new - 1:
             return

@@ -332,8 +332,9 @@ def best_supported(answers: Sequence[str], scores: Sequence[float], citations: S
     if not citations:
         return order[0], answers[order[0]], None
     for i in order:
-        if not check_groundedness(answers[i], citations, config).unsupported:
-            return i, answers[i], None
+        text, withheld = shown_answer(answers[i], citations, config)
+        if withheld is None:
+            return i, text, None
     return order[0], ABSTENTION, answers[order[0]]
 
 

@@ -4,10 +4,13 @@ per completion."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 from agent.tot.budget import BudgetExhausted, Meter, Seeds
 from agent.tot.protocols import BatchingLanguageModel, Completion, LanguageModel, Task
+
+if TYPE_CHECKING:
+    from llm.text_rules import TextRule
 
 GenerateMode = Literal["propose", "sample"]
 
@@ -62,16 +65,18 @@ class ThoughtGenerator:
             prompt = task.propose_prompt(state)
         else:
             prompt = task.sample_prompt(state)
-        completions = self._completions(prompt, n, meter, _format_rules(task, [state]))
+        completions = self._completions(prompt, n, meter, _format_rule(task, state))
         children: list[str] = []
         for completion in completions:
             children.extend(task.parse_thoughts(state, completion.text))
         return children
 
-    def _completions(self, prompt: str, n: int, meter: Meter, ruled: dict[str, Any]) -> list[Completion]:
+    def _completions(self, prompt: str, n: int, meter: Meter, rule: TextRule | None) -> list[Completion]:
         """`n` completions of `prompt`: one call, or a greedy list and `n` - 1 sampled ones
-        (when the budget refuses the second call, the greedy list's children still count)."""
-        ruled = {"rule": ruled["rules"][0]} if ruled else {}
+        (when the budget refuses the second call, the greedy list's children still count).
+        A format `rule` is passed only when there is one: models without constrained
+        decoding never see the argument."""
+        ruled = {} if rule is None else {"rule": rule}
         calls = [(n, self.temperature)]
         if self.mode == "propose" and self.temperature == 0 and n > 1:
             calls = [(1, 0.0), (n - 1, self.spread_temperature)]
@@ -107,7 +112,8 @@ class ThoughtGenerator:
         prompt_of = task.propose_prompt if self.mode == "propose" else task.sample_prompt
         lm = cast(BatchingLanguageModel, self.lm)
         prompts = [prompt_of(state) for state in states]
-        ruled = _format_rules(task, states)
+        rules = [_format_rule(task, state) for state in states]
+        ruled = {"rules": rules} if any(rule is not None for rule in rules) else {}
         completions = meter.sample(
             lambda max_tokens, seed: lm.complete_each(
                 prompts, max_tokens=max_tokens, temperature=self.temperature, stop=self.stop, seed=seed, **ruled,
@@ -117,10 +123,8 @@ class ThoughtGenerator:
         return [task.parse_thoughts(state, c.text) for state, c in zip(states, completions, strict=True)]
 
 
-def _format_rules(task: Task, states: Sequence[str]) -> dict[str, Any]:
-    """`{"rules": [...]}` when a task keeps its replies' format by constrained decoding
-    (`format_rule(state)`, e.g. the Game of 24's `(left: …)` guard), else nothing to pass:
-    models without constrained decoding never see the argument."""
+def _format_rule(task: Task, state: str) -> TextRule | None:
+    """The rule constrained decoding keeps a reply to, when the task has one for `state`
+    (`format_rule`, e.g. the Game of 24's `(left: …)` guard)."""
     format_rule = getattr(task, "format_rule", None)
-    rules = [format_rule(state) for state in states] if format_rule is not None else []
-    return {"rules": rules} if any(rule is not None for rule in rules) else {}
+    return None if format_rule is None else format_rule(state)

@@ -312,7 +312,7 @@ class DeadEndProposer(Game24LM):
         super().__init__()
         self.liar = liar
 
-    def complete(self, prompt, *, n=1, max_tokens=128, temperature=0.0, stop=(), seed=None):
+    def complete(self, prompt, *, n=1, max_tokens=128, temperature=0.0, stop=(), seed=None, rule=None):
         self.prompts.append(prompt)
         if prompt.startswith("Game of 24. Numbers:") and "Steps:" in prompt:  # the final answer
             numbers = _numbers(prompt, r"Numbers: ([\d ]+)\n")

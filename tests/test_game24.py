@@ -361,7 +361,7 @@ class Oracle:
         line = re.findall(r"Numbers: ([^\n]*)", prompt)[-1]
         return [Fraction(x) for x in line.split()]
 
-    def complete(self, prompt, *, n=1, max_tokens=128, temperature=0.0, stop=(), seed=None):
+    def complete(self, prompt, *, n=1, max_tokens=128, temperature=0.0, stop=(), seed=None, rule=None):
         self.prompts.append(prompt)
         steps = next_steps(self._numbers(prompt))
         if self.steps != "all":

@@ -146,3 +146,18 @@ def test_the_guard_is_a_tot_setting_and_names_its_results_file() -> None:
     assert "left-guard" not in results_name(Game24EvalConfig(method="tot"))
     with pytest.raises(ValueError, match="left_guard"):
         Game24EvalConfig(method="cot", left_guard=True)
+
+
+@pytest.mark.parametrize(("method", "check", "asked", "guarded"), [
+    ("tot", "drop", None, True),  # nothing else keeps the model's bookkeeping
+    ("tot", "repair", None, False),  # the calculator rewrites the list
+    ("tot", "none", None, False),  # the paper's shape: the text as written
+    ("tot", "drop", False, False),
+    ("tot", "repair", True, True),
+    ("io", "drop", None, False),
+])
+def test_the_guard_defaults_on_with_the_drop_check_only(method: str, check: str, asked: bool | None,
+                                                        guarded: bool) -> None:
+    config = Game24EvalConfig(method=method, check=check, left_guard=asked)  # type: ignore[arg-type]
+    assert config.left_guard is guarded
+    assert ("left-guard" in results_name(config)) is guarded

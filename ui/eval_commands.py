@@ -173,9 +173,10 @@ def eval_game24(
                                             "rewrites them) | drop | none.")] = "repair",
     answer: Annotated[str, typer.Option(help="ToT: the final expression composed from the kept steps (compose, a "
                                              "calculator) or written by the model and judged (model).")] = "compose",
-    left_guard: Annotated[bool, typer.Option(help="ToT: constrained decoding holds each proposed step's (left: …) "
-                                                  "to as many numbers as the step leaves; the numbers stay the "
-                                                  "model's.")] = False,
+    left_guard: Annotated[bool | None, typer.Option(
+        "--left-guard/--no-left-guard",
+        help="ToT: constrained decoding holds each proposed step's (left: …) to as many numbers as the step "
+             "leaves; the numbers stay the model's. Default: on with --check drop, off otherwise.")] = None,
     n_generate: Annotated[int, typer.Option(help="ToT: propose lists per state: the first greedy (the paper's one "
                                                  "call), the others sampled at temperature 1.")] = 1,
     n_generate_root: Annotated[int, typer.Option(help="ToT: propose lists for the puzzle's own numbers (the "
@@ -209,6 +210,11 @@ def eval_game24(
 
         roles = {k: v for k, v in {"propose": propose_adapter or adapter, "propose-root": propose_root_adapter,
                                    "value": value_adapter or adapter, "answer": adapter}.items() if v}
+        from agent.remote_models import remote_models
+
+        remote = remote_models(home()).get(model)
+        if remote is not None and left_guard is None:
+            left_guard = False  # a served model's decoder is not ours to constrain
         config = Game24EvalConfig(method=method, ranks=ranks, model=model, precision=precision,  # type: ignore[arg-type]
                                   few_shot=few_shot, samples=samples, breadth=breadth, generate=generate,  # type: ignore[arg-type]
                                   last_breadth=last_breadth, root_breadth=root_breadth,
@@ -219,9 +225,7 @@ def eval_game24(
                                   adapters=roles or None)
         results = Path(output) if output else home().root / "evals" / results_name(config)
         lm = bound = None
-        from agent.remote_models import remote_models
-
-        if (remote := remote_models(home()).get(model)) is not None:  # served elsewhere: its chat completions
+        if remote is not None:  # served elsewhere: its chat completions
             if roles or workers != 1 or left_guard:
                 raise ValueError(f"{model} is served remotely: adapters, --workers and --left-guard need a local model")
             from agent.remote_lm import RemoteLM

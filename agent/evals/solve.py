@@ -94,7 +94,7 @@ def _solve_baseline(lm: LanguageModel, puzzle: Puzzle, config: Game24EvalConfig,
 def _solve_tot(lm: LanguageModel, roles: Mapping[str, LanguageModel], puzzle: Puzzle, config: Game24EvalConfig,
                render: Render, seed: int, result: PuzzleResult) -> None:
     task = Game24Task(puzzle, render=render, few_shot=config.few_shot, check=config.check, answer=config.answer,
-                      left_guard=config.left_guard)
+                      left_guard=bool(config.left_guard))
 
     def proposer(model: LanguageModel) -> ThoughtGenerator:
         return ThoughtGenerator(model, config.generate, max_tokens=config.reply_tokens(), seed=seed)

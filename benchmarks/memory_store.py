@@ -74,24 +74,27 @@ def bench_embedding(model_dir: Path, n: int) -> None:
 
 
 def bench_query_precision(model_dir: Path, questions: list[str]) -> None:
-    """One question at a time, as a search embeds it: fp32 against bf16, and how far apart."""
+    """One question at a time, as a search embeds it: fp32 against bf16, and how far apart;
+    on one thread (a search's choice) and on torch's own count, taken in turn per question."""
+    import torch
+
     from memory.embed import native_bf16
 
-    encoders = {"fp32": SentenceEncoder(model_dir, query_precision="fp32"),
-                "bf16": SentenceEncoder(model_dir, query_precision="bf16")}
+    most = torch.get_num_threads()
+    encoders = {f"{precision} {threads}t": SentenceEncoder(model_dir, query_precision=precision, query_threads=threads)
+                for precision in ("fp32", "bf16") for threads in dict.fromkeys((1, most))}
     vectors = {name: encoder.encode(questions, query=True) for name, encoder in encoders.items()}
-    cosine = float((vectors["fp32"] * vectors["bf16"]).sum(1).min())
-    figures = []
-    for name, encoder in encoders.items():
-        latencies = []
-        for q in questions:
+    cosine = float((vectors["fp32 1t"] * vectors["bf16 1t"]).sum(1).min())
+    latencies: dict[str, list[float]] = {name: [] for name in encoders}
+    for q in questions:
+        for name, encoder in encoders.items():
             start = time.perf_counter()
             encoder.encode([q], query=True)
-            latencies.append(time.perf_counter() - start)
-        p50, p95 = milliseconds(latencies)
-        figures.append(f"{name} p50 {p50:.1f} / p95 {p95:.1f} ms")
-    print(f"query embedding, one question at a time: {', '.join(figures)}; lowest cosine bf16 vs fp32 "
-          f"{cosine:.5f}; this CPU {'has' if native_bf16() else 'lacks'} native bf16, so queries use "
+            latencies[name].append(time.perf_counter() - start)
+    figures = [f"{name} p50 {a:.1f} / p95 {b:.1f} ms" for name, (a, b) in
+               ((name, milliseconds(t)) for name, t in latencies.items())]
+    print(f"query embedding, one question at a time (Nt: N threads): {', '.join(figures)}; lowest cosine bf16 vs "
+          f"fp32 {cosine:.5f}; this CPU {'has' if native_bf16() else 'lacks'} native bf16, so queries use "
           f"{'bf16' if native_bf16() else 'fp32'}")
 
 

@@ -56,19 +56,26 @@ def _own_running() -> int:
 
 
 @contextmanager
+def torch_threads(n: int) -> Iterator[int]:
+    """torch's intra-op thread count set to `n` (at least 1) while the block runs, then put back."""
+    most, n = torch.get_num_threads(), max(1, n)
+    if n == most:
+        yield most
+        return
+    torch.set_num_threads(n)
+    try:
+        yield n
+    finally:
+        torch.set_num_threads(most)
+
+
+@contextmanager
 def fitted_threads(idle: Callable[[], int | None] | None = None) -> Iterator[int]:
     """torch's thread count lowered to the idle cores (at least 1) while the block runs."""
     most = torch.get_num_threads()
     free = (idle or idle_cores)()
-    wanted = most if free is None else max(1, min(most, free))
-    if wanted == most:
-        yield most
-        return
-    torch.set_num_threads(wanted)
-    try:
+    with torch_threads(most if free is None else min(most, free)) as wanted:
         yield wanted
-    finally:
-        torch.set_num_threads(most)
 
 
 def scored_on_idle_cores(score: Callable[P, T]) -> Callable[P, T]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -39,6 +40,10 @@ if TYPE_CHECKING:
 
 MAX_SEQ_LENGTH = 256  # sentence_bert_config.json of all-MiniLM-L6-v2
 DEFAULT_BATCH_SIZE = 64
+# one short query is a few hundred tiny ops, each split between threads that must meet
+# again: on 2 cores one thread embedded it faster (benchmarks/memory_store.py), and it
+# leaves the other core to BM25, which a search runs meanwhile
+QUERY_THREADS = 1
 FUNCTION_NAME = "kigi_minilm"
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -54,7 +59,8 @@ class SentenceEncoder:
     tokenizer.json). Loads on first use; thread-safe."""
 
     def __init__(self, model_dir: str | Path, *, batch_size: int = DEFAULT_BATCH_SIZE,
-                 max_length: int = MAX_SEQ_LENGTH, query_precision: QueryPrecision = "auto") -> None:
+                 max_length: int = MAX_SEQ_LENGTH, query_precision: QueryPrecision = "auto",
+                 query_threads: int = QUERY_THREADS) -> None:
         if query_precision not in ("auto", "fp32", "bf16"):
             raise ValueError(f"query_precision must be auto, fp32 or bf16, got {query_precision!r}")
         if batch_size <= 0:
@@ -65,6 +71,7 @@ class SentenceEncoder:
         self.batch_size = batch_size
         self.max_length = max_length
         self.query_precision = query_precision
+        self.query_threads = query_threads
         self._loaded: dict[bool, tuple[Transformer, Tokenizer]] = {}
         self._lock = threading.Lock()
 
@@ -85,8 +92,11 @@ class SentenceEncoder:
 
     def encode(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
         """(N, d) float32, each row of unit length, in the order of `texts`; `query` texts are
-        embedded in bf16 where the CPU makes that faster (see the module docstring)."""
+        embedded in bf16 where the CPU makes that faster (see the module docstring), on
+        `query_threads` threads."""
         import torch
+
+        from llm.threads import torch_threads
 
         model, tokenizer = self._load(query and self.query_bf16)
         if not texts:
@@ -95,7 +105,7 @@ class SentenceEncoder:
         lengths = np.array([len(e.ids) for e in encodings])
         order = np.argsort(-lengths, kind="stable")  # longest first: a too-big batch fails at once
         out = np.empty((len(texts), model.config.d_model), dtype=np.float32)
-        with torch.inference_mode():
+        with torch.inference_mode(), torch_threads(self.query_threads) if query else nullcontext():
             for start in range(0, len(order), self.batch_size):
                 rows = order[start:start + self.batch_size]
                 width = int(lengths[rows].max())

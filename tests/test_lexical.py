@@ -142,3 +142,27 @@ def test_the_index_is_counted_against_chroma_once_per_write(tmp_path: Path, monk
     (tmp_path / "mem-lex" / FILE_NAME).unlink()  # the index deleted by hand: found missing, rebuilt
     assert any(RARE in hit.text for hit in store.search(f"Who is {RARE}?", k=2))
     assert len(counted) == 3 and count(LexicalIndex(tmp_path / "mem-lex" / FILE_NAME, "documents")) == 32
+
+
+def test_bm25_runs_beside_the_query_embedding_and_survives_damage_found_there(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once the index is known level, BM25 ranks on a thread of its own while this one embeds
+    the query; an index damaged after that is rebuilt, and the search still finds by words."""
+    import threading
+
+    store = _crowded(tmp_path, lexical=True)
+    store.search("museum", k=1)  # the index is now known level with Chroma
+    threads: list[str] = []
+    search = LexicalIndex.search
+
+    def recording(self: LexicalIndex, query: str, n: int, common: int = 2000) -> list[str]:
+        threads.append(threading.current_thread().name)
+        return search(self, query, n, common)
+
+    monkeypatch.setattr(LexicalIndex, "search", recording)
+    assert "cat.txt" in [h.source for h in store.search(f"Who is {RARE}?", k=2)]
+    assert threads and threads[0] != threading.current_thread().name
+    path = tmp_path / "mem-lex" / FILE_NAME
+    path.write_bytes(b"this is not a database" * 100)
+    assert "cat.txt" in [h.source for h in store.search(f"Who is {RARE}?", k=2)]
+    assert LexicalIndex(path, "documents").count() == store.count()

@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -68,32 +69,52 @@ class MemoryStore(ChromaSession):
         best first. Best: nearest in embedding space, or, with the word index (local memories
         by default), first in the fusion of that ranking with BM25's over `pool` candidates each.
 
-        The candidates are ranked by ids and scores alone and only the `k` kept are read, in one
-        call (reading the pool's texts and metadata was a third of a search at 100k chunks)."""
+        BM25 runs on a thread of its own while this one embeds the query (SQLite and torch
+        both let go of the GIL, and the query is embedded on one core), and the candidates
+        are ranked by ids and scores alone, so only the `k` kept are read, in one call
+        (reading the pool's texts and metadata was a third of a search at 100k chunks)."""
         if k <= 0:
             raise ValueError(f"k must be positive, got {k}")
         if not query.strip():
             return []
-        vector = self.embedding_function.embed_query([query])
         lexical = self.lexical
         pool = k if lexical is None else max(4 * k, 20)
-        with self.reading() as collection:
+        with self.reading() as collection, ThreadPoolExecutor(1, thread_name_prefix="kigi-bm25") as aside:
             if collection is None:
                 return []
+            words = None if lexical is None else self._word_ranking(lexical, collection, query, pool, aside)
+            vector = self.embedding_function.embed_query([query])
             near = collection.query(query_embeddings=vector, n_results=pool, include=["distances"])
             scores = {id_: 1.0 - float(d) for id_, d in zip(near["ids"][0], near["distances"][0], strict=True)}
             order = list(scores)
-            if lexical is not None:
-                order = fuse(order, self._word_ranking(lexical, collection, query, pool))
+            if words is not None:
+                order = fuse(order, words())
             return _best(collection, order, scores, vector[0], k, min_relevance)
 
-    def _word_ranking(self, lexical: LexicalIndex, collection: Collection, query: str, n: int) -> list[str]:
-        """BM25's ranking, after bringing the index level with Chroma if it is not (missing,
-        damaged, or a writer stopped between the two); dense-only if even that fails.
+    def _word_ranking(self, lexical: LexicalIndex, collection: Collection, query: str, n: int,
+                      aside: Executor) -> Callable[[], list[str]]:
+        """BM25's ranking, started on `aside`; the returned call waits for it. The index is
+        first brought level with Chroma if it is not (missing, damaged, or a writer stopped
+        between the two); dense-only if even that fails.
 
         Counting both sides costs ~100 ms at 100k chunks, so it is done once per reading
         client: any write (by any process) closes that client, so while it stays open a
         check that found them level still holds."""
+        if self._lexical_level and lexical.path.exists():
+            started = aside.submit(lexical.search, query, n)
+
+            def finish() -> list[str]:
+                try:
+                    return started.result()
+                except sqlite3.DatabaseError:  # damaged since: rebuilt below, as on a first search
+                    self._lexical_level = False
+                    return self._level_word_ranking(lexical, collection, query, n)
+
+            return finish
+        ranking = self._level_word_ranking(lexical, collection, query, n)
+        return lambda: ranking
+
+    def _level_word_ranking(self, lexical: LexicalIndex, collection: Collection, query: str, n: int) -> list[str]:
         for _ in range(2):
             try:
                 if not (self._lexical_level and lexical.path.exists()):

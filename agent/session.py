@@ -225,11 +225,12 @@ class Session:
                 on_done(self.last)
 
     def _reader_sampling(self, turn: TurnInput, sampling: SamplingConfig) -> SamplingConfig:
-        """With a reader, its abstention must lead by `GroundingConfig.abstention_margin`."""
+        """With a reader, its abstention must lead by the grounding's margin for these sources."""
         if turn.reader is None or self.remote:
             return sampling
-        from agent.grounding import with_abstention_margin
-        return with_abstention_margin(sampling, self.engine.tokenizer, self._grounding().abstention_margin)  # type: ignore[union-attr]
+        from agent.grounding import abstention_margin, with_abstention_margin
+        margin = abstention_margin(turn.citations, self._grounding())
+        return with_abstention_margin(sampling, self.engine.tokenizer, margin)  # type: ignore[union-attr]
 
     def _reading_each(self, turn: TurnInput, sampling: SamplingConfig) -> EachSourceReading | None:
         """The reader's answer read from each of two or more sources alone, where asked for."""

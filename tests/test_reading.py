@@ -233,6 +233,24 @@ def test_the_readers_abstention_must_lead_by_the_margin_and_nothing_else_is_bias
         GroundingConfig(abstention_margin=-1)
 
 
+def test_piped_text_alone_has_its_own_margin(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`echo TEXT | kigi ask QUESTION`: the abstention needs `piped_abstention_margin`; with
+    memory's sources in the prompt too, the ordinary margin holds."""
+    seen: list[SamplingConfig] = []
+    stream = engine.stream
+    monkeypatch.setattr(engine, "stream", lambda prompt, sampling: seen.append(sampling) or stream(prompt, sampling))
+    first = engine.tokenizer.encode(ABSTENTION)[0]
+    grounding = GroundingConfig(abstention_margin=0.5, piped_abstention_margin=2.0)
+    for retriever, bias in [(None, ((first, -2.0),)), (SOURCES, ((first, -0.5),))]:
+        session = Session(engine, retriever=retriever, reader="reader", grounding=grounding)
+        "".join(session.reply("What is the secret word?", "The secret word is plum.", SamplingConfig(max_new_tokens=4)))
+        assert session.last is not None and PIPED_SOURCE in [c.hit.source for c in session.last.citations]
+        assert seen[-1].first_token_bias == bias
+    assert GroundingConfig().piped_abstention_margin > GroundingConfig().abstention_margin
+    with pytest.raises(ValueError, match="piped_abstention_margin"):
+        GroundingConfig(piped_abstention_margin=float("inf"))
+
+
 def test_a_resumed_conversation_retries_its_last_answer_with_the_reader_and_its_sources(
         engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`kigi chat -c`, then /retry: the candidate is read as the logged answer was (the

@@ -21,6 +21,11 @@ def train_reading_data(
     long_share: Annotated[float, typer.Option(
         "--long-share", help="Share of questions about long notes (diaries, minutes, threads) read through "
                              "memory's chunks and focused passages.")] = 0.0,
+    stdin_share: Annotated[float, typer.Option(
+        "--stdin-share", help="Share of prompts whose one source is piped-in text.")] = 0.12,
+    everyday_share: Annotated[float, typer.Option(
+        "--everyday-share", help="Share of the piped sources written as everyday text: a CSV, a command's "
+                                 "columns, a settings file, a chat log, a note that corrects itself.")] = 0.0,
 ) -> None:
     """Generate reading-comprehension data for the grounded-reader adapter: invented
     documents in many styles, distractor sources, short answers with their citation and
@@ -28,7 +33,8 @@ def train_reading_data(
     with user_errors():
         from agent.reading.training import ReadingConfig, reading_examples
 
-        config = ReadingConfig(examples=examples, seed=seed, long=long_share)
+        config = ReadingConfig(examples=examples, seed=seed, long=long_share, stdin=stdin_share,
+                               everyday=everyday_share)
         records = (e.to_dict() for e in reading_examples(config))
         _write_examples(output, records, examples)
 

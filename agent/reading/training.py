@@ -24,6 +24,7 @@ from typing import Any
 from agent.focus import focus
 from agent.grounding import ABSTENTION, DEFAULT_FOCUS, PIPED_SOURCE, grounded_prompt, numbered
 from agent.reading.documents import STYLES, Document, Entity, invent, sentence_case, write
+from agent.reading.everyday import EVERYDAY
 from agent.reading.facts import KINDS, Kind
 from agent.reading.narrative import document_chunks, long_document
 from memory.store import Hit
@@ -44,11 +45,12 @@ class ReadingConfig:
     absent_entity: float = 0.2  # of the unanswerable: about an entity no source mentions
     elided: float = 0.3  # questions naming the entity by its kind ("the town") where that is unambiguous
     long: float = 0.0  # share of questions about long documents read through chunks and focus (narrative.py)
+    everyday: float = 0.0  # of the piped sources: written as everyday text (everyday.py)
 
     def __post_init__(self) -> None:
         if self.examples < 1 or self.max_sources < 2:
             raise ValueError("ReadingConfig needs examples >= 1 and max_sources >= 2")
-        for name in ("unanswerable", "stdin", "relevant_last", "absent_entity", "elided", "long"):
+        for name in ("unanswerable", "stdin", "relevant_last", "absent_entity", "elided", "long", "everyday"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"ReadingConfig.{name} must be in [0, 1]")
 
@@ -133,6 +135,9 @@ def reading_example(rng: random.Random, config: ReadingConfig, group: int) -> Re
     question = _frame(_question(target, asked, elided, rng), rng)
     if rng.random() < config.stdin:
         document = replace(document, source=PIPED_SOURCE)
+        if config.everyday and rng.random() < config.everyday:  # the same facts, as people pipe them in
+            style = rng.choice(list(EVERYDAY))
+            document = replace(document, text=EVERYDAY[style](document.entities, rng), style=style)
         sources = [document]
     else:
         sources = [_distractor(kind, rng, taken, other_kind=elided)

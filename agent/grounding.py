@@ -110,6 +110,9 @@ class GroundingConfig:
     # shown. Chosen on the development KBs (42 -> 47 of 160 at int4, correct abstentions 16 -> 23 of
     # 32); held out 66 -> 62 of 160, correct abstentions 70% -> 80%, wrong answers 16% -> 8.5%
     withhold_unsupported: bool = True
+    # the reader's reply held to the abstention or a span of its sources' text, then its
+    # citation (agent/copying.py): it may pick the wrong span, but cannot misspell the right one
+    copy_answers: bool = False
 
     def __post_init__(self) -> None:
         for name in ("abstention_margin", "piped_abstention_margin"):

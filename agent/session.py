@@ -188,11 +188,13 @@ class Session:
         return TurnInput(self.messages[-2], cited_again(self.retriever, self.resumed_chunk_ids), self.reader)
 
     def _stream(self, prompt: list[int] | list[Message], sampling: SamplingConfig,
-                reader: str | None) -> StreamingCompletion | RemoteStream:
+                turn: TurnInput) -> StreamingCompletion | RemoteStream:
         if self.remote:
             messages = [{"role": m.role, "content": m.content} for m in prompt]  # type: ignore[union-attr]
-            return self.engine.stream_chat(messages, sampling, model=reader)  # type: ignore[union-attr]
-        return self.engine.stream(prompt, sampling)  # type: ignore[union-attr,arg-type]
+            return self.engine.stream_chat(messages, sampling, model=turn.reader)  # type: ignore[union-attr]
+        from agent.copying import reply_filter
+        copying = reply_filter(self.engine, turn, self._grounding(), sampling)  # type: ignore[arg-type]
+        return self.engine.stream(prompt, sampling, copying)  # type: ignore[union-attr,arg-type,call-arg]
 
     def _run(self, prompt: list[int] | list[Message], sampling: SamplingConfig, turn: TurnInput,
              on_done) -> Iterator[str]:
@@ -202,7 +204,7 @@ class Session:
         checked = bool(self._checked_citations(turn))
         with self._adapter_for(turn.reader):
             each = self._reading_each(turn, sampling)
-            stream = each or self._stream(prompt, sampling, turn.reader)
+            stream = each or self._stream(prompt, sampling, turn)
             text, withheld = None, None
             try:
                 for piece in stream:

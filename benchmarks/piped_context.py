@@ -4,7 +4,7 @@ not support is withheld. Prints accuracy on the answerable questions, correct ab
 the others, and writes one line per question.
 
     python benchmarks/piped_context.py [--file evals/piped/heldout.jsonl] [--reader NAME|off]
-                                       [--precision int4] [--margin X] [--out FILE]
+                                       [--precision int4] [--margin X] [--[no-]copy] [--out FILE]
 
 Each line of the file is `{"context": ..., "question": ..., "answers": [...]}` (`[]`: the text
 does not answer it), scored as `kigi eval rag` scores (`agent.rag_eval.is_correct`).
@@ -54,6 +54,8 @@ def main() -> None:
                         help="int4: what `kigi ask` runs the default model at")
     parser.add_argument("--margin", type=float, default=GroundingConfig().piped_abstention_margin,
                         help="logits the reader's abstention must lead by (GroundingConfig.piped_abstention_margin)")
+    parser.add_argument("--copy", action=argparse.BooleanOptionalAction, default=GroundingConfig().copy_answers,
+                        help="hold the reader's answer to a span of the text (GroundingConfig.copy_answers)")
     parser.add_argument("--out", type=Path, help="per-question JSONL")
     args = parser.parse_args()
     from agent.adapters import AdapterStore
@@ -62,7 +64,8 @@ def main() -> None:
     engine = load_engine(home, precision=args.precision)
     reader = None if args.reader.lower() in ("off", "none") else args.reader
     name = AdapterStore.of(home).load_onto(engine, reader).name if reader else None
-    session = Session(engine, reader=name, grounding=GroundingConfig(piped_abstention_margin=args.margin))
+    session = Session(engine, reader=name, grounding=GroundingConfig(piped_abstention_margin=args.margin,
+                                                                                copy_answers=args.copy))
     sampling = SamplingConfig(max_new_tokens=64, seed=0)
     rows = []
     for i, (context, question) in enumerate(read_piped(args.file), 1):
@@ -81,7 +84,7 @@ def main() -> None:
     right = sum(r["correct"] for r in answerable)
     wrong = sum(not r["correct"] and not r["abstained"] for r in answerable)
     kept = sum(r["correct"] for r in others)
-    print(f"{args.file.name}, reader {name or 'off'}, {args.precision}, margin {args.margin:g}: "
+    print(f"{args.file.name}, reader {name or 'off'}, {args.precision}, margin {args.margin:g}, copy {args.copy}: "
           f"accuracy {(right + kept) / len(rows):.1%} ({right + kept}/{len(rows)}); answerable right "
           f"{right}/{len(answerable)}, wrong {wrong}, abstained {len(answerable) - right - wrong}; "
           f"correct abstentions {kept}/{len(others)}")

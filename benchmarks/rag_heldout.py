@@ -4,7 +4,7 @@ with the 60 distractor documents: the figures issue 13 asks for, pooled over eve
     python benchmarks/rag_heldout.py [--reader grounded-reader] [--compare-off] [--no-baseline]
                                      [--passages N|off] [--focus N|off] [--read each|together] [--out DIR]
                                      [--evals evals/rag-dev] [-k 4] [--max-source-chars 3000]
-                                     [--precision fp32|bf16|int8|int4] [--abstention-margin X]
+                                     [--precision fp32|bf16|int8|int4] [--abstention-margin X] [--[no-]copy]
 
 The same code path as `kigi eval rag --kb evals/rag/kb/NAME --questions evals/rag/NAME.jsonl
 --distractors evals/rag/distractors`, run for each KB. With --compare-off it runs a second
@@ -50,6 +50,8 @@ def run_reader(engine, function, reader: str | None, out: Path, baseline: bool, 
     reading = ("-each" if grounding.read_each and name else "") + reading_fold
     reading += f"-margin{grounding.abstention_margin:g}" if grounding.abstention_margin and name else ""
     reading += f"-withhold{'' if grounding.withhold_unsupported else '-off'}" if name else ""
+    reading += ("-copy" if grounding.copy_answers else "-nocopy") if name and grounding.copy_answers != \
+        GroundingConfig().copy_answers else ""
     budget = grounding.max_source_chars
     chars = "" if budget == GroundingConfig().max_source_chars else f"-chars{budget}"
     folder = out / f"{name or 'off'}-k{k}{chars}{focused}{reading}{'' if baseline else '-no-baseline'}"
@@ -103,6 +105,8 @@ def main() -> None:
     parser.add_argument("--withhold", action=argparse.BooleanOptionalAction,
                         default=GroundingConfig().withhold_unsupported,
                         help="withhold a reader's answer that its sources do not support (the abstention instead)")
+    parser.add_argument("--copy", action=argparse.BooleanOptionalAction, default=GroundingConfig().copy_answers,
+                        help="hold the reader's answer to a span of its sources (GroundingConfig.copy_answers)")
     parser.add_argument("--no-baseline", action="store_true", help="skip answering without memory (0% anyway)")
     parser.add_argument("--fold", action="store_true",
                         help="fold the reader into the weights first, as `kigi ask` does on float weights "
@@ -119,7 +123,7 @@ def main() -> None:
     grounding = GroundingConfig(k=args.k, max_source_chars=args.max_source_chars, focus=parse_focus(args.focus),
                                 read_each=args.read == "each",
                                 passages=parse_passages(args.passages), abstention_margin=args.abstention_margin,
-                                withhold_unsupported=args.withhold)
+                                withhold_unsupported=args.withhold, copy_answers=args.copy)
     out = args.out if args.precision == "fp32" else args.out / args.precision
     run_reader(engine, function, reader, out, baseline=not args.no_baseline, grounding=grounding,
                evals=args.evals, fold=args.fold)

@@ -93,13 +93,16 @@ class StreamingCompletion:
     """
 
     def __init__(self, model: Transformer, prompt_ids: Sequence[int], config: SamplingConfig,
-                 decode_bytes: Callable[[list[int]], bytes], compiled: DecodeStep | None = None) -> None:
+                 decode_bytes: Callable[[list[int]], bytes], compiled: DecodeStep | None = None,
+                 token_filter: TokenFilter | None = None) -> None:
         self.model, self.prompt_ids, self.config, self.compiled = model, prompt_ids, config, compiled
+        self.token_filter = token_filter
         self.stream = TextStream(decode_bytes, config.stop_strings, config.stop_token_ids)
         self.finish_reason = "interrupted"
 
     def __iter__(self) -> Iterator[str]:
-        for (token,) in generate_ids(self.model, self.prompt_ids, self.config, n=1, compiled=self.compiled):
+        for (token,) in generate_ids(self.model, self.prompt_ids, self.config, n=1, compiled=self.compiled,
+                                     token_filter=self.token_filter):
             if token is None:
                 break
             piece = self.stream.push(token)

@@ -57,8 +57,10 @@ class Engine:
     def context_window(self) -> int:
         return self.model.config.max_seq_len
 
-    def stream(self, prompt_ids: Sequence[int], sampling: SamplingConfig) -> StreamingCompletion:
-        return StreamingCompletion(self.model, prompt_ids, sampling, self.tokenizer.decode_bytes, self.compiled)
+    def stream(self, prompt_ids: Sequence[int], sampling: SamplingConfig,
+               token_filter: TokenFilter | None = None) -> StreamingCompletion:
+        return StreamingCompletion(self.model, prompt_ids, sampling, self.tokenizer.decode_bytes, self.compiled,
+                                   token_filter)
 
     def complete(self, prompt_ids: Sequence[int], sampling: SamplingConfig, n: int = 1,
                  token_filter: TokenFilter | None = None) -> list[Completion]:
@@ -73,9 +75,14 @@ class Engine:
 
     def text_filters(self, rules: Sequence[TextRule | None]) -> list[TokenFilter | None]:
         """Token filters that keep each row to its text rule (`llm.text_rules`)."""
+        return [None if rule is None else self.token_kinds.token_filter(rule) for rule in rules]
+
+    @property
+    def token_kinds(self) -> TokenKinds:
+        """The vocabulary's token texts and masks, sorted once per engine."""
         if self._kinds is None:
             self._kinds = TokenKinds(self.tokenizer, self.model.config.vocab_size)
-        return [None if rule is None else self._kinds.token_filter(rule) for rule in rules]
+        return self._kinds
 
     def continuation_logprobs(self, prompt_ids: Sequence[int], continuations: Sequence[Sequence[int]]) -> list[float]:
         """log P(continuation | prompt) of each, scored as one batch after one prefill."""

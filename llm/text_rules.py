@@ -31,11 +31,16 @@ class TokenKinds:
     _texts: list[str] = field(default_factory=list)
     _masks: dict[TokenKind, Tensor] = field(default_factory=dict)
 
+    @property
+    def texts(self) -> list[str]:
+        """Each token id's text ("" for ids the tokenizer lacks)."""
+        if not self._texts:
+            self._texts = [self._text(i) for i in range(self.vocab_size)]
+        return self._texts
+
     def mask(self, kind: TokenKind) -> Tensor:
         if kind not in self._masks:
-            if not self._texts:
-                self._texts = [self._text(i) for i in range(self.vocab_size)]
-            self._masks[kind] = torch.tensor([bool(t) and kind(t) for t in self._texts], dtype=torch.bool)
+            self._masks[kind] = torch.tensor([bool(t) and kind(t) for t in self.texts], dtype=torch.bool)
         return self._masks[kind]
 
     def token_filter(self, rule: TextRule) -> TokenFilter:

@@ -194,7 +194,8 @@ class Session:
             return self.engine.stream_chat(messages, sampling, model=turn.reader)  # type: ignore[union-attr]
         from agent.copying import reply_filter
         copying = reply_filter(self.engine, turn, self._grounding(), sampling)  # type: ignore[arg-type]
-        return self.engine.stream(prompt, sampling, copying)  # type: ignore[union-attr,arg-type,call-arg]
+        filtered = {} if copying is None else {"token_filter": copying}  # passed only when there is one
+        return self.engine.stream(prompt, sampling, **filtered)  # type: ignore[union-attr,arg-type,call-arg]
 
     def _run(self, prompt: list[int] | list[Message], sampling: SamplingConfig, turn: TurnInput,
              on_done) -> Iterator[str]:

@@ -49,6 +49,8 @@ class SpanCopy:
         allowed = self._abstaining(so_far) + self._copying(so_far)
         if any(_word_ends(self.sources, at + len(so_far)) for at in self._at(so_far)) and so_far:
             allowed += [*self.cites, *self.ends]  # the span ends where a word of the source does
+        if not allowed:  # text this filter cannot follow (a character split over tokens): never a dead end
+            return None
         mask = torch.zeros(self.size, dtype=torch.bool)
         mask[allowed] = True
         return mask

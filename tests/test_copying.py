@@ -43,6 +43,10 @@ def test_a_span_goes_on_letter_for_letter_and_is_cited_only_where_a_word_ends() 
     assert allowed(["The", " sources", " do", " not", " say", "."]) == set(VOCAB)
 
 
+def test_text_the_filter_cannot_follow_is_left_free_never_a_dead_end() -> None:
+    assert allowed(["lia"]) == set(VOCAB)
+
+
 def test_an_answer_may_open_with_a_capital_the_source_does_not_have() -> None:
     assert "plum" in allowed([], "Plum is the word.") and "plum" in allowed([], "the word is plum")
 

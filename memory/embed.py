@@ -80,6 +80,11 @@ class SentenceEncoder:
         """Whether queries run in bf16 (asked for, or "auto" on a CPU with native bf16)."""
         return self.query_precision == "bf16" or (self.query_precision == "auto" and native_bf16())
 
+    def prepare_query(self) -> None:
+        """Load what a query is embedded with now, so that a search does not load it while
+        it holds the memory's lock."""
+        self._load(self.query_bf16)
+
     @property
     def dim(self) -> int:
         return self._load()[0].config.d_model
@@ -188,6 +193,9 @@ class KigiEmbeddingFunction(EmbeddingFunction[Documents]):
 
     def embed_query(self, input: Documents) -> Embeddings:
         return list(self.encoder.encode(list(input), query=True))
+
+    def prepare_query(self) -> None:
+        self.encoder.prepare_query()
 
     @staticmethod
     def name() -> str:

@@ -166,3 +166,28 @@ def test_bm25_runs_beside_the_query_embedding_and_survives_damage_found_there(
     path.write_bytes(b"this is not a database" * 100)
     assert "cat.txt" in [h.source for h in store.search(f"Who is {RARE}?", k=2)]
     assert LexicalIndex(path, "documents").count() == store.count()
+
+
+def test_the_query_encoder_is_made_ready_before_the_memory_is_locked(tmp_path: Path) -> None:
+    """A search's first query loads its encoder (a second or so for MiniLM); that happens
+    before the lock, so another process's write does not wait on it."""
+    from filelock import FileLock
+
+    from memory.store.session import LOCK_NAME
+
+    locked: list[bool] = []
+
+    class Preparing(HashEmbedding):
+        def prepare_query(self) -> None:
+            probe = FileLock(str(tmp_path / "mem" / LOCK_NAME))
+            try:
+                probe.acquire(timeout=0)
+                probe.release()
+                locked.append(False)
+            except Exception:
+                locked.append(True)
+
+    store = MemoryStore(tmp_path / "mem", embedding_function=Preparing())
+    store.add_text(TARGET, source="cat.txt")
+    assert store.search(f"Who is {RARE}?", k=1)[0].source == "cat.txt"
+    assert locked == [False]

@@ -79,6 +79,8 @@ class MemoryStore(ChromaSession):
             return []
         lexical = self.lexical
         pool = k if lexical is None else max(4 * k, 20)
+        if (prepare := getattr(self.embedding_function, "prepare_query", None)) is not None:
+            prepare()  # the query's encoder is loaded before the lock, not while other processes wait on it
         with self.reading() as collection, ThreadPoolExecutor(1, thread_name_prefix="kigi-bm25") as aside:
             if collection is None:
                 return []

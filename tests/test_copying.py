@@ -70,3 +70,14 @@ def test_the_session_copies_the_readers_answer_only_when_asked(engine: Engine,  
     "".join(Session(engine, reader="reader", grounding=GroundingConfig(copy_answers=True)).reply(
         "Summarise it.", context, SamplingConfig(max_new_tokens=4)))
     assert filters[-1] is None  # an instruction: no reader, nothing copied
+
+
+def test_ask_and_chat_ask_for_copied_answers_with_copy(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ui.sources
+
+    monkeypatch.setattr(ui.sources, "load_reader", lambda model, name: "reader")
+    session = Session(engine=None)  # type: ignore[arg-type]  (attaching reads no weights here)
+    for copy in (False, True):
+        ui.sources.attach_reader(session, "grounded-reader", withhold=True, copy=copy)
+        assert session.reader == "reader" and session.grounding is not None
+        assert session.grounding.copy_answers is copy and session.grounding.withhold_unsupported

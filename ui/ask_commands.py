@@ -31,6 +31,7 @@ from ui.options import (
     CidOption,
     CompileOption,
     ContinueOption,
+    CopyOption,
     DepthOption,
     MaxTokensOption,
     ModelOption,
@@ -218,6 +219,7 @@ def ask(
     adapter: AdapterOption = None,
     reader: ReaderOption = DEFAULT_READER,
     withhold: WithholdOption = True,
+    copy: CopyOption = False,
     tot: TotOption = False,
     breadth: BreadthOption = 2,
     depth: DepthOption = 2,
@@ -256,7 +258,7 @@ def ask(
         with compiled_step_kept(session.engine):
             remember_store = attach_memory(session, no_memory, remember, chroma_url)
             if session.retriever is not None or query.context:
-                attach_reader(session, reader, withhold)
+                attach_reader(session, reader, withhold, copy)
             session.fold_answer = not (tot or best_of)  # one answer, by one adapter, and no switch after
             if tot:
                 from ui.tree import LiveTree
@@ -313,6 +315,7 @@ def chat(
     adapter: AdapterOption = None,
     reader: ReaderOption = DEFAULT_READER,
     withhold: WithholdOption = True,
+    copy: CopyOption = False,
     tot: TotOption = False,
     breadth: BreadthOption = 2,
     depth: DepthOption = 2,
@@ -336,7 +339,7 @@ def chat(
                                local=no_server or tot)
         remember_store = attach_memory(session, no_memory, remember, chroma_url)
         if session.retriever is not None:
-            attach_reader(session, reader, withhold)
+            attach_reader(session, reader, withhold, copy)
         save_history = setup_history(home().root / "history")
 
         def switch_adapter(name: str | None) -> None:

@@ -25,6 +25,9 @@ ReaderOption = Annotated[str, typer.Option(
 WithholdOption = Annotated[bool, typer.Option(
     "--withhold/--no-withhold", help="Show the reader's answer only when the sources it cites support it; else "
                                      "the abstention, with the withheld answer beside the sources.")]
+CopyOption = Annotated[bool, typer.Option(
+    "--copy/--no-copy", help="Hold the reader's answer to words copied from its sources (a local model; not the "
+                             "default: even on the development sets, README).")]
 MaxTokensOption = Annotated[int, typer.Option(help="Most tokens to generate per answer.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON output.")]
 ChromaUrlOption = Annotated[str | None, typer.Option("--chroma-url", help="Use a Chroma server instead of the "

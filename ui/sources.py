@@ -27,13 +27,13 @@ def attach_memory(session: Session, no_memory: bool, remember: bool, chroma_url:
     return stores[-1] if remember else None
 
 
-def attach_reader(session: Session, reader: str, withhold: bool) -> None:
-    """The adapter that reads sources (memory, piped stdin), and whether an answer its cited
-    sources do not support is withheld."""
+def attach_reader(session: Session, reader: str, withhold: bool, copy: bool = False) -> None:
+    """The adapter that reads sources (memory, piped stdin), whether an answer its cited
+    sources do not support is withheld, and whether its words are held to theirs."""
     from agent.grounding import GroundingConfig
 
     session.reader = load_reader(session.engine, reader)
-    session.grounding = GroundingConfig(withhold_unsupported=withhold)
+    session.grounding = GroundingConfig(withhold_unsupported=withhold, copy_answers=copy)
 
 
 def after_answer(session: Session, question: str, remember_store: MemoryStore | None) -> dict[str, Any]:

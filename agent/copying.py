@@ -10,7 +10,6 @@ word. Once the citation's `[` is written, the rest is free.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -24,6 +23,7 @@ from agent.turns import TurnInput
 if TYPE_CHECKING:
     from llm.engine import Engine
     from llm.sampling import SamplingConfig
+    from llm.text_rules import TokenKinds
 
 PARTIAL = "\ufffd"  # a token holding part of a character: its text cannot be judged alone
 
@@ -33,25 +33,23 @@ class SpanCopy:
     """A token filter over what the reply has written (`decode` of the generated ids)."""
 
     sources: str  # the sources' texts, one after another
-    size: int  # logits per step
+    kinds: TokenKinds  # the vocabulary: token texts, indexed by first character
     decode: Callable[[list[int]], str]
     ends: tuple[int, ...]  # ids that end the reply (its stop tokens)
-    cites: tuple[int, ...]  # ids whose text opens a citation (` [`)
-    texts: Sequence[str]  # each token id's text
-    starts: dict[str, list[int]]  # ids by the first character of their left-stripped, lower-cased text
-    nexts: dict[str, list[int]]  # ids by the first character of their text
 
     def __call__(self, ids: list[int]) -> Tensor | None:
         written = self.decode(ids)
         if "[" in written or written.strip().startswith(ABSTENTION):
             return None
         so_far = written.lstrip()
-        allowed = self._abstaining(so_far) + self._copying(so_far)
-        if any(_word_ends(self.sources, at + len(so_far)) for at in self._at(so_far)) and so_far:
-            allowed += [*self.cites, *self.ends]  # the span ends where a word of the source does
+        found = self._at(so_far) if so_far else []
+        allowed = self._abstaining(so_far) + self._copying(so_far, found)
+        if any(_word_ends(self.sources, at + len(so_far)) for at in found):
+            # the span ends where a word of the source does: its citation (` [`) or the end
+            allowed += [*self.kinds.by_first(stripped=True).get("[", []), *self.ends]
         if not allowed:  # text this filter cannot follow (a character split over tokens): never a dead end
             return None
-        mask = torch.zeros(self.size, dtype=torch.bool)
+        mask = torch.zeros(self.kinds.vocab_size, dtype=torch.bool)
         mask[allowed] = True
         return mask
 
@@ -59,19 +57,24 @@ class SpanCopy:
         """Tokens that keep the reply on its way to the abstention."""
         if not ABSTENTION.startswith(so_far) or so_far == ABSTENTION:
             return []
-        rest = ABSTENTION[len(so_far):]
+        rest, texts = ABSTENTION[len(so_far):], self.kinds.texts
         if not so_far:
-            return [i for i in self.starts.get(rest[0].lower(), []) if rest.startswith(self.texts[i].lstrip())]
-        return [i for i in self.nexts.get(rest[0], []) if rest.startswith(self.texts[i])]
+            return [i for i in self.kinds.by_first(stripped=True).get(rest[0].lower(), [])
+                    if rest.startswith(texts[i].lstrip())]
+        return [i for i in self.kinds.by_first().get(rest[0], []) if rest.startswith(texts[i])]
 
-    def _copying(self, span: str) -> list[int]:
-        """Tokens after which the reply is still a span of the sources that starts a word."""
+    def _copying(self, span: str, found: list[int]) -> list[int]:
+        """Tokens after which the reply is still a span of the sources that starts a word
+        (`found`: where `span` does)."""
+        texts = self.kinds.texts
         if not span:
-            return [i for c in {c.lower() for c in self.sources} for i in self.starts.get(c, [])
-                    if PARTIAL in self.texts[i] or self._at(self.texts[i].lstrip())]
-        following = {self.sources[at + len(span)] for at in self._at(span) if at + len(span) < len(self.sources)}
-        return [i for c in following for i in self.nexts.get(c, [])
-                if PARTIAL in self.texts[i] or self._at(span + self.texts[i])]
+            starts = self.kinds.by_first(stripped=True)
+            return [i for c in {c.lower() for c in self.sources} for i in starts.get(c, [])
+                    if PARTIAL in texts[i] or self._at(texts[i].lstrip())]
+        following = {self.sources[at + len(span)] for at in found if at + len(span) < len(self.sources)}
+        nexts = self.kinds.by_first()
+        return [i for c in following for i in nexts.get(c, [])
+                if PARTIAL in texts[i] or self._at(span + texts[i])]
 
     def _at(self, text: str) -> list[int]:
         """Where `text` occurs in the sources at the start of a word (its first letter in
@@ -94,19 +97,10 @@ def _word_ends(text: str, at: int) -> bool:
     return at >= len(text) or not _in_word(text[at])
 
 
-def span_copy(citations: Sequence[Citation], texts: Sequence[str], decode: Callable[[list[int]], str],
+def span_copy(citations: Sequence[Citation], kinds: TokenKinds, decode: Callable[[list[int]], str],
               ends: Sequence[int]) -> SpanCopy:
-    """The filter for a reply over `citations`, on a vocabulary whose token texts are `texts`."""
-    starts: dict[str, list[int]] = defaultdict(list)
-    nexts: dict[str, list[int]] = defaultdict(list)
-    for i, text in enumerate(texts):
-        if stripped := text.lstrip().lower()[:1]:
-            starts[stripped].append(i)
-        if first := text[:1]:
-            nexts[first].append(i)
-    cites = tuple(i for i, t in enumerate(texts) if t.lstrip().startswith("["))
-    return SpanCopy("\n".join(c.hit.text for c in citations), len(texts), decode, tuple(ends), cites,
-                    texts, dict(starts), dict(nexts))
+    """The filter for a reply over `citations`, on the vocabulary `kinds` indexes."""
+    return SpanCopy("\n".join(c.hit.text for c in citations), kinds, decode, tuple(ends))
 
 
 def reply_filter(engine: Engine, turn: TurnInput, config: GroundingConfig, sampling: SamplingConfig) -> SpanCopy | None:
@@ -114,4 +108,4 @@ def reply_filter(engine: Engine, turn: TurnInput, config: GroundingConfig, sampl
     answers and the reader reads sources; None otherwise."""
     if not (config.copy_answers and turn.reader and turn.citations):
         return None
-    return span_copy(turn.citations, engine.token_kinds.texts, engine.tokenizer.decode, sampling.stop_token_ids)
+    return span_copy(turn.citations, engine.token_kinds, engine.tokenizer.decode, sampling.stop_token_ids)

@@ -30,6 +30,7 @@ class TokenKinds:
     vocab_size: int
     _texts: list[str] = field(default_factory=list)
     _masks: dict[TokenKind, Tensor] = field(default_factory=dict)
+    _firsts: dict[bool, dict[str, list[int]]] = field(default_factory=dict)
 
     @property
     def texts(self) -> list[str]:
@@ -37,6 +38,17 @@ class TokenKinds:
         if not self._texts:
             self._texts = [self._text(i) for i in range(self.vocab_size)]
         return self._texts
+
+    def by_first(self, stripped: bool = False) -> dict[str, list[int]]:
+        """Token ids by the first character of their text (left-stripped and lower-cased when
+        `stripped`), indexed once: a rule that follows text looks up only the tokens that can."""
+        if stripped not in self._firsts:
+            index: dict[str, list[int]] = {}
+            for i, text in enumerate(self.texts):
+                if first := (text.lstrip().lower() if stripped else text)[:1]:
+                    index.setdefault(first, []).append(i)
+            self._firsts[stripped] = index
+        return self._firsts[stripped]
 
     def mask(self, kind: TokenKind) -> Tensor:
         if kind not in self._masks:

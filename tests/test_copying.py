@@ -10,6 +10,7 @@ from agent.grounding import ABSTENTION, PIPED_SOURCE, Citation, GroundingConfig
 from agent.session import Session
 from llm.engine import Engine
 from llm.sampling import SamplingConfig
+from llm.text_rules import TokenKinds
 from memory.store import Hit
 from tests.test_reading import engine  # noqa: F401  (the tiny model with a reader adapter)
 
@@ -23,7 +24,8 @@ def decode(ids: list[int]) -> str:
 
 
 def allowed(written: list[str], text: str = "The wifi password is marigold or amber-falcon-42.") -> set[str]:
-    rule = span_copy([Citation(1, Hit("s", text, "notes.txt", 0, 1.0))], VOCAB, decode, [END])
+    kinds = TokenKinds(None, len(VOCAB), list(VOCAB))  # type: ignore[arg-type]  (the texts are given)
+    rule = span_copy([Citation(1, Hit("s", text, "notes.txt", 0, 1.0))], kinds, decode, [END])
     mask = rule([VOCAB.index(t) for t in written])
     return set(VOCAB) if mask is None else {VOCAB[i] for i in range(len(VOCAB)) if mask[i]}
 

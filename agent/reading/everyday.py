@@ -103,6 +103,3 @@ def corrected(entities: Sequence[Entity], rng: random.Random) -> str:
 
 EVERYDAY: dict[str, Style] = {"csv": csv, "columns": columns, "settings": settings, "chat": chat,
                               "corrected": corrected}
-EXTENSIONS = {"csv": ".csv", "columns": ".txt", "settings": ".conf", "chat": ".log", "corrected": ".txt"}
-MULTI = ("csv", "columns", "settings", "chat")  # styles that may hold several entities
-ALWAYS_MULTI = ("csv", "columns")

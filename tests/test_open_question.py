@@ -15,6 +15,7 @@ from agent.tasks.open_question import (
     ToTAnswer,
     answer_question,
     clean_thought,
+    path_answer,
     prompt_version,
     reward_scorer,
 )
@@ -69,6 +70,23 @@ def test_the_answer_is_written_from_the_best_path():
     assert [tree.nodes[i].state for i in tree.candidates][0] == "good step 1\ngood step 2\n"
     assert result.tokens == tree.tokens + 5 * (1 + len(result.alternatives))
     assert result.prompt_version == prompt_version()
+
+
+def test_a_path_that_ends_in_its_answer_is_the_answer_itself():
+    class Solver(ScriptedLM):
+        def complete(self, prompt, *, n=1, **kwargs):
+            if "step of reasoning" not in prompt:
+                return super().complete(prompt, n=n, **kwargs)
+            depth = len(re.findall(r"^\d+\. ", prompt, flags=re.MULTILINE))
+            line = "good 2 + 2 = 4, so 4 sheep." if depth == 0 else "So the answer is 4."
+            return [Completion(line, 4)] * n
+
+    lm = Solver()
+    result = answer_question(lm, QUESTION, SearchConfig(breadth=1, depth=3, n_generate=2), render=plain_render)
+    assert result.path == ["good 2 + 2 = 4, so 4 sheep.", "So the answer is 4."]
+    assert result.answer == "1. good 2 + 2 = 4, so 4 sheep.\n\nSo the answer is 4."
+    assert not [p for p in kinds(lm) if p.startswith("Notes:")]  # nothing rewrote it
+    assert path_answer(["So the answer is 4."]) == "So the answer is 4."
 
 
 def test_a_reward_scorer_values_states_instead_of_the_model():

@@ -7,8 +7,16 @@ import random
 
 from agent.tasks.meta_talk import is_meta_talk
 from agent.tasks.open_question import OpenQuestionTask
+from agent.tasks.step_check import check_step
 from agent.tasks.word_problems import generate
-from agent.tasks.word_problems.training import META_STEPS, RoleDataConfig, role_data, role_examples, trace
+from agent.tasks.word_problems.training import (
+    META_STEPS,
+    RoleDataConfig,
+    _wrong_setup,
+    role_data,
+    role_examples,
+    trace,
+)
 from agent.tot import plain_render
 
 
@@ -53,3 +61,23 @@ def test_the_same_seed_writes_the_same_data() -> None:
     config = RoleDataConfig(problems=30, seed=7)
     assert list(role_data(config)) == list(role_data(config))
     assert list(role_data(config)) != list(role_data(RoleDataConfig(problems=30, seed=8)))
+
+
+def test_a_wrong_set_up_is_right_arithmetic_on_another_operation_or_number() -> None:
+    step = "4 × 21 = 84, so adult singles come to £84."
+    for seed in range(30):
+        wrong = _wrong_setup(step, [4, 21, 2, 8], random.Random(seed))
+        assert wrong is not None and wrong != step and check_step(wrong)[0]
+        a, op, b = wrong.split(" = ")[0].split()
+        assert op != "×" or {int(a), int(b)} != {4, 21}  # another operation or another number
+        result = wrong.split(" = ")[1].split(",")[0]
+        assert wrong.endswith(f"come to £{result}.")
+    assert _wrong_setup("So the answer is 84.", [4], random.Random(0)) is None
+
+
+def test_impossible_paths_include_wrong_set_ups_with_right_arithmetic() -> None:
+    records = [r for r in role_data(RoleDataConfig(problems=150, seed=3)) if r["meta"]["kind"] == "value"
+               and r["messages"][1]["content"] == "impossible"]
+    last_lines = [r["messages"][0]["content"].split("\nIs this")[0].splitlines()[-1] for r in records]
+    set_ups = [line for line in last_lines if " = " in line and check_step(line)[0]]
+    assert len(set_ups) >= len(records) // 4

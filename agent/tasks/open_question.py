@@ -19,7 +19,7 @@ from typing import Any
 
 from agent.prompts import Message as ChatMessage
 from agent.prompts import content_version
-from agent.tasks.step_check import STEP_CHECKS, StepCheck, apply_check
+from agent.tasks.step_check import STEP_CHECKS, StepCheck, StepContext, apply_check
 from agent.tot import (
     EvaluateMode,
     GenerateMode,
@@ -167,11 +167,13 @@ class OpenQuestionTask(Task):
 
     def parse_thoughts(self, state: str, text: str) -> list[str]:
         """Each non-empty line is a step (a sampled step is one line); repeats dropped, and
-        with a `check`, wrong arithmetic dropped or repaired (`agent.tasks.step_check`)."""
+        with a `check`, wrong arithmetic dropped or repaired, numbers from nowhere dropped
+        (`agent.tasks.step_check`)."""
         done = {_normal(s) for s in steps_of(state)}
+        context = StepContext.of(self.question, steps_of(state))
         children = []
         for line in text.splitlines():
-            thought = apply_check(clean_thought(line), self.check)
+            thought = apply_check(clean_thought(line), self.check, context)
             if thought is None:
                 continue
             key = _normal(thought)
@@ -206,6 +208,13 @@ class OpenQuestionTask(Task):
         else:
             content = self.question
         return [*(_as_dict(m) for m in history), {"role": "user", "content": content}]
+
+
+def path_answer(path: Sequence[str]) -> str:
+    """A path that ended in an answer step, as the reply: its steps numbered, then the
+    answer. Rewriting it with a 135M model could only lose what the search found."""
+    *steps, answer = path
+    return "\n".join(f"{i}. {s}" for i, s in enumerate(steps, start=1)) + f"\n\n{answer}" if steps else answer
 
 
 @dataclass
@@ -256,7 +265,8 @@ def answer_question(
     check: StepCheck = "none",
     scorer: Scorer | None = None,
 ) -> ToTAnswer:
-    """Search reasoning steps for `question`, then write the answer from the best path.
+    """Search reasoning steps for `question`, then write the answer from the best path (a
+    path that ends in an answer step is the answer itself, `path_answer`).
 
     `config` defaults to DEFAULT_CONFIG; `render` to the model's own (`lm.render`, e.g.
     ChatML) or plain text.
@@ -286,6 +296,9 @@ def answer_question(
     tokens = tree.tokens
     answers: list[str] = []
     for path in paths:
+        if path and _ANSWER_STEP.match(path[-1]):  # the path ends in its answer: say it as found
+            answers.append(path_answer(path))
+            continue
         completion = lm.complete(
             render(task.answer_messages(path, history)), n=1, max_tokens=answer_tokens, temperature=0.0,
         )[0]

@@ -5,7 +5,8 @@ value and answer prompts, built by the task itself) with the answer a solver wou
 - step: the trace so far -> its next computation, or "So the answer is N." once done
   (which ends the path: the task treats an answer step as final);
 - value: a path -> "sure" (it reaches the answer), "likely" (right so far), "impossible"
-  (a computation with a wrong result, or a step that talks about reasoning);
+  (a computation with a wrong result, a right computation on the wrong set-up — another
+  operation, or a number the step does not need — or a step that talks about reasoning);
 - answer: the notes of a finished path -> "The answer is N."
 The thoughts the adapter learns are computations, never sentences about reasoning.
 """
@@ -28,6 +29,9 @@ META_STEPS = (
     "Consider what the question is asking.", "This can be represented by a simple equation.",
 )
 _RESULT = re.compile(r"=\s*(\d+)")
+_COMPUTATION = re.compile(r"^(\d+) ([-+×÷]) (\d+) = (\d+)(, so .*)$")
+_APPLY = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "×": lambda a, b: a * b,
+          "÷": lambda a, b: a // b if b and a % b == 0 else -1}
 
 
 @dataclass(frozen=True)
@@ -75,14 +79,38 @@ def _wrong_step(step: str, rng: random.Random) -> str | None:
     return step[:match.start(1)] + str(max(wrong, 0) if wrong != right else right + 1) + step[match.end(1):]
 
 
-def _judged_path(steps: list[str], computations: int, rng: random.Random,
+def _wrong_setup(step: str, numbers: Sequence[int], rng: random.Random) -> str | None:
+    """The step's arithmetic done right on the wrong set-up: another operation, or one operand
+    swapped for another number of the problem — the mistake a small model makes most (None
+    if no other integer set-up exists). The words after "so" keep the step's meaning."""
+    match = _COMPUTATION.match(step)
+    if match is None:
+        return None
+    a, op, b, result, so = int(match[1]), match[2], int(match[3]), int(match[4]), match[5]
+    options = [(a, other, b) for other in _APPLY if other != op]
+    options += [(n, op, b) for n in numbers if n != a] + [(a, op, n) for n in numbers if n != b]
+    rng.shuffle(options)
+    for x, o, y in options:
+        value = _APPLY[o](x, y)
+        if value >= 0 and value != result:
+            return f"{x} {o} {y} = {value}" + re.sub(rf"(?<!\d){result}(?!\d)", str(value), so)
+    return None
+
+
+def _judged_path(steps: list[str], problem: WordProblem, rng: random.Random,
                  config: RoleDataConfig) -> tuple[list[str], str]:
-    """A path for the evaluator and its label: a right prefix, or one ending in a wrong step."""
+    """A path for the evaluator and its label: a right prefix, or one ending in a wrong step
+    (a wrong set-up half the time, a wrong result or a sentence about reasoning otherwise)."""
     cut = rng.randint(1, len(steps))
     if rng.random() >= config.wrong_paths:
         return steps[:cut], "sure" if cut == len(steps) else "likely"
-    at = rng.randrange(min(cut, computations))
-    wrong = _wrong_step(steps[at], rng) if rng.random() < 0.7 else None
+    at = rng.randrange(min(cut, len(problem.steps)))
+    kind = rng.random()
+    if kind < 0.5:
+        numbers = [int(n) for n in re.findall(r"\d+", problem.question)]
+        wrong = _wrong_setup(steps[at], numbers, rng)
+    else:
+        wrong = _wrong_step(steps[at], rng) if kind < 0.85 else None
     return [*steps[:at], wrong or rng.choice(META_STEPS)], "impossible"
 
 
@@ -92,7 +120,7 @@ def role_examples(problem: WordProblem, rng: random.Random, config: RoleDataConf
     for i, step in enumerate(steps):
         yield _example("step", problem, task.sample_prompt("\n".join(steps[:i])), step)
     for _ in range(config.values):
-        path, label = _judged_path(steps, len(problem.steps), rng, config)
+        path, label = _judged_path(steps, problem, rng, config)
         yield _example("value", problem, task.value_prompt("\n".join(path)), label)
     yield _example("answer", problem, _user_text(task.answer_messages(steps)), f"The answer is {problem.answer}.")
 

@@ -4,8 +4,8 @@ solver-written trace of steps, one computation per step.
 They are training data for the step-proposer, evaluator and answerer role adapters. The
 held-out benchmark (`evals/questions/heldout.jsonl`) is written by other code with other
 scenarios and wording, so that it is never a paraphrase of what was trained on; nothing
-here may be imported by it. The templates are in `templates.py`, how they write in
-`stories.py`.
+here may be imported by it. The templates are in `templates.py`, then `templates_more.py`
+and `templates_extra.py`; how they write is in `stories.py`.
 """
 
 from __future__ import annotations
@@ -15,10 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent.tasks.word_problems.stories import Redraw, Template, Trace
-from agent.tasks.word_problems.templates import NAMES, TEMPLATE_IDS, TEMPLATES
+from agent.tasks.word_problems.templates import NAMES
+from agent.tasks.word_problems.templates import TEMPLATES as FIRST_TEMPLATES
+from agent.tasks.word_problems.templates_more import MORE_TEMPLATES
 
 __all__ = ["NAMES", "TEMPLATES", "TEMPLATE_IDS", "WordProblem", "draw", "generate"]
 
+TEMPLATES: tuple[tuple[str, Template], ...] = FIRST_TEMPLATES + MORE_TEMPLATES
+TEMPLATE_IDS = tuple(name for name, _ in TEMPLATES)
 DISTRACTOR_RATE = 0.3
 MAX_DRAWS = 200  # per problem; a template needs a handful at most
 

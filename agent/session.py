@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from agent.grounding import Citation, GroundingConfig
     from agent.read_each import EachSourceReading
     from agent.tasks.open_question import ToTAnswer
+    from agent.tasks.step_check import StepCheck
     from agent.tot import OnUpdate, SearchConfig
     from agent.tot import Scorer as ToTScorer
     from llm.completion import StreamingCompletion
@@ -58,6 +59,7 @@ class Session:
     retriever: Retriever | None = None  # memory to ground answers in; None answers from the model alone
     grounding: GroundingConfig | None = None
     reader: str | None = None  # adapter (loaded on the engine) that answers from sources; None: `adapter`
+    tot_roles: str | None = None  # adapter that writes and values the ToT search's steps; None: `adapter`
     fold_answer: bool = False  # one answer, then exit (`kigi ask`): fold the adapter that writes it in for good
     left_out: int = 0  # earlier turns left out of the last prompt to fit the context window
     last_input: TurnInput | None = None  # what the last kept turn showed the model (for retry)
@@ -275,12 +277,10 @@ class Session:
                              "(use a local model, or --no-server)")
 
     def _adapter_for(self, name: str | None) -> AbstractContextManager[None]:
-        """`name` active for one answer (None: leave the session's adapter as it is). A remote
-        model is asked for the adapter by name instead. With `fold_answer` the adapter that
-        writes the answer is folded into the weights, so the answer decodes at the plain
-        model's speed; the session can then switch adapters no more. Only float weights are
-        folded (~0.1 s): int4 cannot hold the update (the reader folded into int4 scored 22.5%
-        held out against 41.2% unfolded; benchmarks/rag_heldout.py --fold) and costs 2.4 s."""
+        """`name` active for one answer (None: leave the session's adapter as it is); a remote
+        model is asked for it by name. With `fold_answer` the adapter that writes the answer is
+        folded into float weights, so it decodes at the plain model's speed, and no switch is
+        possible after (int4 cannot hold the update: README, 22.5% held out against 41.2%)."""
         writer = name or self.adapter
         if self.remote or writer is None:
             return nullcontext()
@@ -326,17 +326,17 @@ class Session:
 
     def reply_tot(self, question: str, context: str | None = None, config: SearchConfig | None = None,
                   on_update: OnUpdate | None = None, max_new_tokens: int = 384,
-                  scorer: ToTScorer | None = None) -> ToTAnswer:
-        """Answer after a Tree-of-Thoughts search over reasoning steps. The answer joins the
-        conversation, the tree is logged with it, and the other leaves' answers become
-        candidates for rating. `scorer` values states instead of the model (a reward model)."""
+                  scorer: ToTScorer | None = None, check: StepCheck = "none") -> ToTAnswer:
+        """Answer after a Tree-of-Thoughts search (by `tot_roles`, steps checked by `check`); the tree
+        is logged with the answer, the other leaves' answers become candidates for rating.
+        `scorer` values states instead of the model (a reward model)."""
         from agent.tot_answer import tot_answer
 
         start = time.perf_counter()
         turn = self.turn_input(question, context)
         result = tot_answer(self.engine, turn.user.content, config, on_update, history=self.messages,
-                            template=self.template, answer_tokens=max_new_tokens, adapter=self.adapter,
-                            scorer=scorer)
+                            template=self.template, answer_tokens=max_new_tokens,
+                            adapter=self.tot_roles or self.adapter, scorer=scorer, check=check)
         sampling = SamplingConfig(max_new_tokens=max_new_tokens, seed=config.seed if config else None)
         version = result.prompt_version + self.prompt_version(turn)[len(self.template.version):]
         self.last = TurnResult(result.answer, "stop", 0, result.tokens, None, time.perf_counter() - start,

@@ -10,11 +10,13 @@ answer as the assistant message and each alternative as a candidate for rating.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING
 
 from agent.lm import EngineLM
 from agent.prompts import ChatTemplate, Message, content_version, user_turn
 from agent.tasks.open_question import ToTAnswer, answer_question
+from agent.tasks.step_check import StepCheck
 from agent.tot import EvaluateMode, GenerateMode, OnUpdate, Scorer, SearchConfig
 
 if TYPE_CHECKING:
@@ -30,6 +32,15 @@ def tot_prompt_version(template: ChatTemplate | None = None) -> str:
     from agent.tasks.open_question import prompt_version
 
     return content_version((template or ChatTemplate()).version, prompt_version())
+
+
+def _switched_to(engine: Engine | RemoteEngine, adapter: str | None) -> AbstractContextManager[None]:
+    """`adapter` active for the search and its answers, the one active before restored after."""
+    if adapter is None or getattr(engine, "remote", False):
+        return nullcontext()
+    from llm.lora import adapters_of
+
+    return adapters_of(engine.model).using(adapter)  # type: ignore[union-attr]
 
 
 def tot_answer(
@@ -48,13 +59,16 @@ def tot_answer(
     adapter: str | None = None,
     before_call: Callable[[], None] | None = None,
     scorer: Scorer | None = None,
+    check: StepCheck = "none",
 ) -> ToTAnswer:
     """Search reasoning paths for `question` (piped `context` placed before it), write the
     answer from the best path and alternatives from the others.
 
     `history`: earlier turns, seen by the final answer prompt only (search prompts stay
-    short). `config.seed` makes the search reproducible. `adapter`/`before_call`: see
-    `EngineLM`. `scorer` values states instead of the model (a reward model: `reward_scorer`).
+    short). `config.seed` makes the search reproducible. `adapter` is active for the search
+    and its answers (or switched to by `before_call`, see `EngineLM`). `scorer` values
+    states instead of the model (a reward model: `reward_scorer`). `check`: the calculator
+    for the search's steps (`agent.tasks.step_check`).
     `result.prompt_version` covers the template and the task's prompts. A remote model
     (`RemoteEngine`) searches through its chat completions (`RemoteLM`), without adapters.
     """
@@ -68,10 +82,11 @@ def tot_answer(
         lm = RemoteLM(engine)  # type: ignore[arg-type]
     else:
         lm = EngineLM(engine, template, adapter=adapter, before_call=before_call)  # type: ignore[arg-type]
-    result = answer_question(
-        lm, user_turn(question, context), config, history=history,
-        generate=generate, evaluate=evaluate, alternatives=alternatives, answer_tokens=answer_tokens,
-        on_update=on_update, scorer=scorer,
-    )
+    with _switched_to(engine, adapter if before_call is None else None):
+        result = answer_question(
+            lm, user_turn(question, context), config, history=history,
+            generate=generate, evaluate=evaluate, alternatives=alternatives, answer_tokens=answer_tokens,
+            on_update=on_update, scorer=scorer, check=check,
+        )
     result.prompt_version = tot_prompt_version(template)
     return result

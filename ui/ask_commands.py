@@ -18,12 +18,16 @@ from ui.loading import (
     compiled_step_kept,
     home,
     load_engine_with_progress,
+    load_tot_roles,
     open_log,
     sampling_config,
 )
 from ui.options import (
+    DEFAULT_CHECK,
+    DEFAULT_DEPTH,
     DEFAULT_MODEL,
     DEFAULT_READER,
+    DEFAULT_ROLES,
     AdapterOption,
     BreadthOption,
     BudgetOption,
@@ -46,13 +50,16 @@ from ui.options import (
     TemperatureOption,
     TopKOption,
     TopPOption,
+    TotCheckOption,
     TotOption,
+    TotRolesOption,
     WithholdOption,
 )
 from ui.sources import after_answer, attach_memory, attach_reader, show_sources
 
 if TYPE_CHECKING:
     from agent.session import Session
+    from agent.tasks.step_check import StepCheck
     from agent.tot import SearchConfig
     from agent.turns import TurnResult
     from llm.engine import Engine
@@ -146,6 +153,17 @@ def search_config(breadth: int, depth: int, budget: int, seed: int | None) -> Se
     return SearchConfig(breadth=breadth, depth=depth, max_tokens=budget, seed=seed) if budget else None
 
 
+def attach_tot_roles(session: Session, roles: str, check: str) -> StepCheck:
+    """The adapter that writes the ToT search's steps attached to the session (`--tot-roles`),
+    and the calculator it asked for (`--tot-check`), checked."""
+    from agent.tasks.step_check import STEP_CHECKS
+
+    if check not in STEP_CHECKS:
+        raise ValueError(f"--tot-check must be one of {', '.join(STEP_CHECKS)}, got {check!r}")
+    session.tot_roles = load_tot_roles(session.engine, roles)
+    return check  # type: ignore[return-value]
+
+
 def tot_or_direct(tot: bool, config: SearchConfig | None) -> SearchConfig | None:
     """The search to run before an answer, saying so on stderr when the budget leaves none."""
     if tot and config is None:
@@ -221,8 +239,10 @@ def ask(
     withhold: WithholdOption = True,
     copy: CopyOption = False,
     tot: TotOption = False,
+    tot_roles: TotRolesOption = DEFAULT_ROLES,
+    tot_check: TotCheckOption = DEFAULT_CHECK,
     breadth: BreadthOption = 2,
-    depth: DepthOption = 2,
+    depth: DepthOption = DEFAULT_DEPTH,
     budget: BudgetOption = 2000,
     value: Annotated[str | None, typer.Option(
         "--value", help="ToT: value states with reward:NAME (a reward model) instead of the model itself.")] = None,
@@ -264,9 +284,10 @@ def ask(
                 from ui.tree import LiveTree
 
                 scorer = tot_value_scorer(session, value) if value else None
+                check = attach_tot_roles(session, tot_roles, tot_check)
                 with LiveTree(err_console()) as live:
                     found = session.reply_tot(query.question, query.context, config, live.on_update, max_tokens,
-                                              scorer=scorer)
+                                              scorer=scorer, check=check)
                 info = after_answer(session, query.question, remember_store)
                 if as_json:
                     info.pop("_render", None)
@@ -317,8 +338,10 @@ def chat(
     withhold: WithholdOption = True,
     copy: CopyOption = False,
     tot: TotOption = False,
+    tot_roles: TotRolesOption = DEFAULT_ROLES,
+    tot_check: TotCheckOption = DEFAULT_CHECK,
     breadth: BreadthOption = 2,
-    depth: DepthOption = 2,
+    depth: DepthOption = DEFAULT_DEPTH,
     budget: BudgetOption = 2000,
     no_memory: NoMemoryOption = False,
     remember: RememberOption = False,
@@ -354,6 +377,7 @@ def chat(
             with compiled_step_kept(session.engine):
                 ChatREPL(console, session, sampling, switch_adapter=switch_adapter,
                          tot=config if tot else None, tot_config=config,
+                         tot_roles=lambda: attach_tot_roles(session, tot_roles, tot_check),
                          after_answer=lambda q: show_sources(console, after_answer(session, q, remember_store))).run()
         finally:
             save_history()

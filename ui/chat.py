@@ -15,6 +15,7 @@ from pathlib import Path
 from rich.console import Console
 
 from agent.session import Session
+from agent.tasks.step_check import StepCheck
 from agent.tot import SearchConfig
 from llm.errors import ContextOverflowError
 from llm.remote import RemoteError
@@ -73,6 +74,8 @@ class ChatREPL:
     after_answer: Callable[[str], None] | None = None  # sources and groundedness, given the question
     tot: SearchConfig | None = None  # the search to run before each answer; None answers directly
     tot_config: SearchConfig | None = None  # what /tot on switches to
+    tot_roles: Callable[[], StepCheck] | None = None  # attaches the search's adapter; returns its check
+    tot_check: StepCheck | None = None  # None: the roles are not attached yet
     running: bool = True
 
     def read_message(self) -> str:
@@ -133,10 +136,12 @@ class ChatREPL:
 
         from ui.tree import LiveTree
 
+        if self.tot_check is None:
+            self.tot_check = self.tot_roles() if self.tot_roles is not None else "none"
         try:
             with LiveTree(self.console) as live:
                 found = self.session.reply_tot(text, config=self.tot, on_update=live.on_update,
-                                               max_new_tokens=self.sampling.max_new_tokens)
+                                               max_new_tokens=self.sampling.max_new_tokens, check=self.tot_check)
         except KeyboardInterrupt:
             self.console.print("[yellow]⏹ search stopped[/]")
             return False

@@ -102,16 +102,37 @@ def load_reader(engine: Engine | RemoteEngine, reader: str) -> str | None:
         return None
     if getattr(engine, "remote", False):
         return served_reader(engine, reader)  # type: ignore[arg-type]
-    from agent.adapters import AdapterStore
     from agent.reading import DEFAULT_READER
+
+    return load_role_adapter(engine, reader, DEFAULT_READER, "sources are read")  # type: ignore[arg-type]
+
+
+def load_tot_roles(engine: Engine | RemoteEngine, roles: str) -> str | None:
+    """The adapter that writes and values the ToT search's steps, attached to the engine
+    (None for off, and for a served model: the search there runs without our adapters)."""
+    from agent.tasks.open_question import DEFAULT_ROLES
+
+    if roles.lower() in ("off", "none", ""):
+        return None
+    if getattr(engine, "remote", False):
+        if roles != DEFAULT_ROLES:
+            raise ValueError(f"the ToT roles adapter {roles} needs the model's own weights (--no-server)")
+        return None
+    return load_role_adapter(engine, roles, DEFAULT_ROLES, "the search runs")  # type: ignore[arg-type]
+
+
+def load_role_adapter(engine: Engine, name: str, default: str, without: str) -> str | None:
+    """`name` attached to the engine. The shipped `default` that does not fit the model
+    (another base model) is skipped with a note; one the user named must load."""
+    from agent.adapters import AdapterStore
     from llm.lora import LoRAError
 
     try:
-        return AdapterStore.of(home()).load_onto(engine, reader).name
+        return AdapterStore.of(home()).load_onto(engine, name).name
     except LoRAError as exc:
-        if reader != DEFAULT_READER:
+        if name != default:
             raise
-        err_console().print(f"[dim]note: sources are read without the {reader} adapter ({exc})[/]")
+        err_console().print(f"[dim]note: {without} without the {name} adapter ({exc})[/]")
         return None
 
 

@@ -9,8 +9,11 @@ from typing import Annotated
 import typer
 
 from agent.reading import DEFAULT_READER as DEFAULT_READER  # re-exported for the commands
+from agent.tasks.open_question import DEFAULT_ROLES as DEFAULT_ROLES
 
 DEFAULT_MODEL = "smollm2-135m-instruct"  # llm.registry.DEFAULT_MODEL, without importing torch
+DEFAULT_DEPTH = 5  # ToT: room for a 4-step solution and its answer (a path ends at its answer)
+DEFAULT_CHECK = "repair"  # ToT: the calculator's repairs (README, "ToT for ordinary questions")
 
 # -- model and answers ------------------------------------------------------------------------
 ModelOption = Annotated[str, typer.Option("--model", "-m", help="Model name (see `kigi model list`).",
@@ -28,6 +31,11 @@ WithholdOption = Annotated[bool, typer.Option(
 CopyOption = Annotated[bool, typer.Option(
     "--copy/--no-copy", help="Hold the reader's answer to words copied from its sources (a local model; not the "
                              "default: even on the development sets, README).")]
+TotRolesOption = Annotated[str, typer.Option(
+    "--tot-roles", help="ToT: adapter that writes and values the search's steps; off: the answering model.")]
+TotCheckOption = Annotated[str, typer.Option(
+    "--tot-check", help="ToT: a calculator for steps with arithmetic: none, drop (wrong ones) or repair (their "
+                        "results); both drop steps computing with numbers from nowhere.")]
 MaxTokensOption = Annotated[int, typer.Option(help="Most tokens to generate per answer.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON output.")]
 ChromaUrlOption = Annotated[str | None, typer.Option("--chroma-url", help="Use a Chroma server instead of the "

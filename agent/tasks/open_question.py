@@ -58,6 +58,7 @@ PROMPTS = {"step": STEP_PROMPT, "list": LIST_PROMPT, "value": VALUE_PROMPT, "vot
            "answer": ANSWER_PROMPT}
 
 DEFAULT_CONFIG = SearchConfig(breadth=2, depth=2, n_generate=3)  # a few minutes on a laptop CPU
+DEFAULT_ROLES = "question-roles"  # the shipped adapter `--tot` searches with (computations as steps)
 MAX_THOUGHT_CHARS = 200
 _ANSWER_STEP = re.compile(r"^(?:final answer|answer|so the answer is)\b", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-*•]+|\(?\d+[.):]|step\s*\d+\s*[:.)-]?|thought\s*\d*\s*:)\s*", re.IGNORECASE)

@@ -167,3 +167,33 @@ def test_a_second_answer_comes_from_the_adapter_that_wrote_the_first(tmp_path):
         made = sample_candidate(engine, log, turn, "tiny", SamplingConfig(max_new_tokens=4), adapter="concise")
         assert active == ["concise"] and adapters_of(engine.model).active is None  # on for that answer only
         assert made.generation.adapter == "concise" and made.turn_id == user.id
+
+
+def test_chat_tot_attaches_its_roles_once_and_searches_with_their_check():
+    """/tot on: the first search attaches the roles adapter (once) and passes on its check."""
+    import io
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    from agent.tot import SearchConfig
+    from llm.sampling import SamplingConfig
+    from ui.chat import ChatREPL
+
+    calls: list[dict] = []
+    attached: list[str] = []
+
+    class SearchingSession:
+        def reply_tot(self, text, **kwargs):
+            calls.append(kwargs)
+            return SimpleNamespace(answer="So the answer is 4.", search=SimpleNamespace(nodes=[1, 2]), tokens=9,
+                                   seconds=0.1, alternatives=[])
+
+    def roles() -> str:
+        attached.append("question-roles")
+        return "repair"
+
+    repl = ChatREPL(Console(file=io.StringIO()), SearchingSession(), SamplingConfig(),  # type: ignore[arg-type]
+                    tot=SearchConfig(breadth=1, depth=2), tot_roles=roles)
+    assert repl.answer_tot("2 + 2?") and repl.answer_tot("3 + 1?")
+    assert attached == ["question-roles"] and [c["check"] for c in calls] == ["repair", "repair"]

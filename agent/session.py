@@ -59,7 +59,7 @@ class Session:
     retriever: Retriever | None = None  # memory to ground answers in; None answers from the model alone
     grounding: GroundingConfig | None = None
     reader: str | None = None  # adapter (loaded on the engine) that answers from sources; None: `adapter`
-    tot_roles: str | None = None  # adapter that writes and values the ToT search's steps; None: `adapter`
+    tot_roles: str | None = None  # adapter for the ToT search on questions with quantities; None: `adapter`
     fold_answer: bool = False  # one answer, then exit (`kigi ask`): fold the adapter that writes it in for good
     left_out: int = 0  # earlier turns left out of the last prompt to fit the context window
     last_input: TurnInput | None = None  # what the last kept turn showed the model (for retry)
@@ -336,7 +336,7 @@ class Session:
         turn = self.turn_input(question, context)
         result = tot_answer(self.engine, turn.user.content, config, on_update, history=self.messages,
                             template=self.template, answer_tokens=max_new_tokens,
-                            adapter=self.tot_roles or self.adapter, scorer=scorer, check=check)
+                            adapter=self.adapter, roles=self.tot_roles, scorer=scorer, check=check)
         sampling = SamplingConfig(max_new_tokens=max_new_tokens, seed=config.seed if config else None)
         version = result.prompt_version + self.prompt_version(turn)[len(self.template.version):]
         self.last = TurnResult(result.answer, "stop", 0, result.tokens, None, time.perf_counter() - start,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from agent.lm import EngineLM
 from agent.prompts import ChatTemplate, Message, content_version, user_turn
-from agent.tasks.open_question import ToTAnswer, answer_question
+from agent.tasks.open_question import ToTAnswer, answer_question, computes
 from agent.tasks.step_check import StepCheck
 from agent.tot import EvaluateMode, GenerateMode, OnUpdate, Scorer, SearchConfig
 
@@ -57,6 +57,7 @@ def tot_answer(
     alternatives: int = 2,
     answer_tokens: int = 384,
     adapter: str | None = None,
+    roles: str | None = None,
     before_call: Callable[[], None] | None = None,
     scorer: Scorer | None = None,
     check: StepCheck = "none",
@@ -66,13 +67,16 @@ def tot_answer(
 
     `history`: earlier turns, seen by the final answer prompt only (search prompts stay
     short). `config.seed` makes the search reproducible. `adapter` is active for the search
-    and its answers (or switched to by `before_call`, see `EngineLM`). `scorer` values
+    and its answers (or switched to by `before_call`, see `EngineLM`); `roles` takes its place
+    for a question that computes with quantities (`computes`), the kind it was trained on. `scorer` values
     states instead of the model (a reward model: `reward_scorer`). `check`: the calculator
     for the search's steps (`agent.tasks.step_check`).
     `result.prompt_version` covers the template and the task's prompts. A remote model
     (`RemoteEngine`) searches through its chat completions (`RemoteLM`), without adapters.
     """
     template = template or ChatTemplate()
+    if roles is not None and computes(question):
+        adapter = roles
     lm: EngineLM | RemoteLM
     if getattr(engine, "remote", False):
         from agent.remote_lm import RemoteLM

@@ -213,13 +213,17 @@ def test_ask_tot_returns_the_tree_and_logs_it(home):
     assert b"without the question-roles adapter" in result.stderr  # the shipped roles: another base model
 
 
-def test_ask_tot_searches_with_the_roles_adapter_named_and_checks_its_options(home):
+def test_ask_tot_searches_questions_with_quantities_with_the_roles_adapter_named(home):
     _loud_adapter(home, "roles")
     args = ("ask", "-m", "tiny", "--tot", "--breadth", "1", "--depth", "2", "--budget", "200", "--max-tokens", "6",
-            "--json", "--seed", "1", "--tot-check", "none", "why?")
-    trees = {roles: json.loads(kigi(home, *args, "--tot-roles", roles).stdout)["tree"] for roles in ("roles", "off")}
-    states = {roles: [n["state"] for n in tree["nodes"]] for roles, tree in trees.items()}
-    assert states["roles"] != states["off"]
+            "--json", "--seed", "1", "--tot-check", "none")
+
+    def states(question: str, roles: str) -> list[str]:
+        tree = json.loads(kigi(home, *args, "--tot-roles", roles, question).stdout)["tree"]
+        return [n["state"] for n in tree["nodes"]]
+
+    assert states("What is 12 + 30?", "roles") != states("What is 12 + 30?", "off")
+    assert states("Why is it blue?", "roles") == states("Why is it blue?", "off")  # roles: for quantities only
     bad_options = (("--tot-check", "fix", b"--tot-check must be one of"), ("--tot-roles", "nope", b"nope"))
     for flag, value, message in bad_options:
         bad = kigi(home, "ask", "-m", "tiny", "--tot", flag, value, "why?")

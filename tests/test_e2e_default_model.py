@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -134,3 +135,19 @@ def test_piped_context_is_read_by_the_bundled_reader(real_home):
     result = json.loads(run.stdout)
     assert [s["source"] for s in result["sources"]] == ["stdin"] and "grounded-reader" not in run.stderr
     assert len(result["answer"].split()) <= 8 and result["completion_tokens"] < 20  # short answer first
+
+
+def test_tot_searches_a_question_with_quantities_in_computations_with_the_bundled_roles(real_home):
+    """`kigi ask --tot` on a word problem: the shipped roles adapter (no note that it was
+    skipped) writes steps that compute, and a path that reached its answer is the answer."""
+    env = {**os.environ, "KIGI_HOME": str(real_home.root)}
+    command = [sys.executable, "-m", "cli", "ask", "--no-log", "--no-memory", "--json", "--tot", "--seed", "3",
+               "Tom buys 3 pens at £2 each and a pad at £4. How many pounds does he pay?"]
+    run = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=300,
+                         stdin=subprocess.DEVNULL)
+    assert run.returncode == 0, run.stderr
+    assert "question-roles" not in run.stderr
+    result = json.loads(run.stdout)
+    steps = [n["state"].splitlines()[-1] for n in result["tree"]["nodes"] if n["state"]]
+    assert steps and any(re.search(r"\d\s*[-+×x*÷/]\s*\d+\s*=\s*\d", s) for s in steps), steps
+    assert result["answer"].strip()

@@ -15,6 +15,7 @@ from agent.tasks.open_question import (
     ToTAnswer,
     answer_question,
     clean_thought,
+    computes,
     path_answer,
     prompt_version,
     reward_scorer,
@@ -212,3 +213,11 @@ def test_tot_answer_end_to_end_on_the_tiny_model(engine):
     again = tot_answer(engine, "What is 2 + 2? <|im_end|>", SearchConfig(breadth=2, depth=2, n_generate=2, seed=3),
                        answer_tokens=8)
     assert (again.answer, again.path) == (result.answer, result.path)  # a seed makes it reproducible
+
+
+@pytest.mark.parametrize("question, quantities", [
+    ("Why is the sky blue?", False), ("Who landed on the moon in 1969?", False), ("What is 2+2?", True),
+    ("A farmer has 17 sheep. All but 9 run away. How many are left?", True), ("Tickets cost £2.50; 3 go.", True),
+])
+def test_questions_that_compute_with_quantities_are_told_apart(question: str, quantities: bool) -> None:
+    assert computes(question) is quantities

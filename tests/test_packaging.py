@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-BUNDLED = {"game24-propose", "game24-propose-list", "game24-value", "grounded-reader"}
+BUNDLED = {"game24-propose", "game24-propose-list", "game24-value", "grounded-reader", "question-roles"}
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors", "kigi_adapter.json")
 # Not part of a build; skipping them keeps the copy small (the adapters are most of it).
 NOT_SOURCES = shutil.ignore_patterns(".git", ".venv", ".ci", ".*_cache", ".hypothesis", ".benchmarks", "__pycache__",

@@ -60,6 +60,7 @@ PROMPTS = {"step": STEP_PROMPT, "list": LIST_PROMPT, "value": VALUE_PROMPT, "vot
 DEFAULT_CONFIG = SearchConfig(breadth=2, depth=2, n_generate=3)  # a few minutes on a laptop CPU
 DEFAULT_ROLES = "question-roles"  # the shipped adapter `--tot` searches with (computations as steps)
 MAX_THOUGHT_CHARS = 200
+_QUANTITY = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
 _ANSWER_STEP = re.compile(r"^(?:final answer|answer|so the answer is)\b", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-*•]+|\(?\d+[.):]|step\s*\d+\s*[:.)-]?|thought\s*\d*\s*:)\s*", re.IGNORECASE)
 
@@ -67,6 +68,12 @@ _BULLET = re.compile(r"^\s*(?:[-*•]+|\(?\d+[.):]|step\s*\d+\s*[:.)-]?|thought\
 def prompt_version() -> str:
     """Content hash of this task's prompt texts (logged with every ToT answer)."""
     return content_version(*(f"{k}={v}" for k, v in sorted(PROMPTS.items())))
+
+
+def computes(question: str) -> bool:
+    """Whether a question computes with quantities (two or more numbers in it): the questions
+    the roles adapter writes steps for. On others ("Why is the sky blue?") it writes sums."""
+    return len(_QUANTITY.findall(question)) >= 2
 
 
 def _as_dict(message: Mapping[str, str] | ChatMessage) -> dict[str, str]:

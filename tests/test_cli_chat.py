@@ -170,7 +170,8 @@ def test_a_second_answer_comes_from_the_adapter_that_wrote_the_first(tmp_path):
 
 
 def test_chat_tot_attaches_its_roles_once_and_searches_with_their_check():
-    """/tot on: the first search attaches the roles adapter (once) and passes on its check."""
+    """/tot on: the first search attaches the roles adapter (once) and passes on its check;
+    each question gets its depth (`search_depth`) unless --depth was given."""
     import io
     from types import SimpleNamespace
 
@@ -195,5 +196,8 @@ def test_chat_tot_attaches_its_roles_once_and_searches_with_their_check():
 
     repl = ChatREPL(Console(file=io.StringIO()), SearchingSession(), SamplingConfig(),  # type: ignore[arg-type]
                     tot=SearchConfig(breadth=1, depth=2), tot_roles=roles)
-    assert repl.answer_tot("2 + 2?") and repl.answer_tot("3 + 1?")
+    assert repl.answer_tot("2 + 2?") and repl.answer_tot("Why 2?")
     assert attached == ["question-roles"] and [c["check"] for c in calls] == ["repair", "repair"]
+    assert [c["config"].depth for c in calls] == [5, 2]  # room for a computed answer where there are quantities
+    repl.tot_depth = 3
+    assert repl.answer_tot("2 + 2?") and calls[-1]["config"].depth == 3  # --depth given: kept

@@ -17,6 +17,7 @@ from agent.tasks.open_question import (
     clean_thought,
     computes,
     path_answer,
+    search_depth,
     prompt_version,
     reward_scorer,
 )
@@ -221,3 +222,9 @@ def test_tot_answer_end_to_end_on_the_tiny_model(engine):
 ])
 def test_questions_that_compute_with_quantities_are_told_apart(question: str, quantities: bool) -> None:
     assert computes(question) is quantities
+
+
+def test_the_search_depth_makes_room_for_a_computed_answer_unless_one_is_asked_for() -> None:
+    assert search_depth("A farmer has 17 sheep and 9 run away. How many are left?") == 5
+    assert search_depth("Why is the sky blue?") == 2
+    assert search_depth("Why is the sky blue?", 4) == 4 and search_depth("What is 2+2?", 1) == 1

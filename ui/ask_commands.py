@@ -24,7 +24,6 @@ from ui.loading import (
 )
 from ui.options import (
     DEFAULT_CHECK,
-    DEFAULT_DEPTH,
     DEFAULT_MODEL,
     DEFAULT_READER,
     DEFAULT_ROLES,
@@ -144,12 +143,16 @@ def open_session(model: str, precision: str, compile: bool, adapter: str | None,
     return session
 
 
-def search_config(breadth: int, depth: int, budget: int, seed: int | None) -> SearchConfig | None:
-    """The search `--tot` runs; None for a budget of 0 tokens, which answers directly."""
+def search_config(breadth: int, depth: int | None, budget: int, seed: int | None,
+                  question: str = "") -> SearchConfig | None:
+    """The search `--tot` runs (its depth by the question where none is given:
+    `search_depth`); None for a budget of 0 tokens, which answers directly."""
+    from agent.tasks.open_question import search_depth
     from agent.tot import SearchConfig
 
     if budget < 0:
         raise ValueError(f"--budget must be 0 (answer directly) or more tokens, got {budget}")
+    depth = search_depth(question, depth)
     return SearchConfig(breadth=breadth, depth=depth, max_tokens=budget, seed=seed) if budget else None
 
 
@@ -242,7 +245,7 @@ def ask(
     tot_roles: TotRolesOption = DEFAULT_ROLES,
     tot_check: TotCheckOption = DEFAULT_CHECK,
     breadth: BreadthOption = 2,
-    depth: DepthOption = DEFAULT_DEPTH,
+    depth: DepthOption = None,
     budget: BudgetOption = 2000,
     value: Annotated[str | None, typer.Option(
         "--value", help="ToT: value states with reward:NAME (a reward model) instead of the model itself.")] = None,
@@ -273,6 +276,8 @@ def ask(
             raise ValueError("--best-of needs --reward NAME, and does not combine with --tot")
         local = no_server or tot or bool(best_of)  # --tot and --best-of need the weights here
         query = make_query(question, read_piped_stdin(model, local))
+        if tot:  # its depth by the question, now that it is known (stdin may hold it)
+            config = search_config(breadth, depth, budget, seed, query.question)
         sampling = sampling_config(temperature, top_p, top_k, max_tokens, seed)
         session = open_session(model, precision, compile, adapter, system, no_log, continue_last, cid, local)
         with compiled_step_kept(session.engine):
@@ -341,7 +346,7 @@ def chat(
     tot_roles: TotRolesOption = DEFAULT_ROLES,
     tot_check: TotCheckOption = DEFAULT_CHECK,
     breadth: BreadthOption = 2,
-    depth: DepthOption = DEFAULT_DEPTH,
+    depth: DepthOption = None,
     budget: BudgetOption = 2000,
     no_memory: NoMemoryOption = False,
     remember: RememberOption = False,
@@ -376,7 +381,7 @@ def chat(
             console = Console(highlight=False)
             with compiled_step_kept(session.engine):
                 ChatREPL(console, session, sampling, switch_adapter=switch_adapter,
-                         tot=config if tot else None, tot_config=config,
+                         tot=config if tot else None, tot_config=config, tot_depth=depth,
                          tot_roles=lambda: attach_tot_roles(session, tot_roles, tot_check),
                          after_answer=lambda q: show_sources(console, after_answer(session, q, remember_store))).run()
         finally:

@@ -7,6 +7,7 @@ across sessions in the user directory.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -74,6 +75,7 @@ class ChatREPL:
     after_answer: Callable[[str], None] | None = None  # sources and groundedness, given the question
     tot: SearchConfig | None = None  # the search to run before each answer; None answers directly
     tot_config: SearchConfig | None = None  # what /tot on switches to
+    tot_depth: int | None = None  # the search's depth asked for; None: by each question (`search_depth`)
     tot_roles: Callable[[], StepCheck] | None = None  # attaches the search's adapter; returns its check
     tot_check: StepCheck | None = None  # None: the roles are not attached yet
     running: bool = True
@@ -134,13 +136,15 @@ class ChatREPL:
         """Search, then answer; False when Ctrl-C stopped the search."""
         from rich.markdown import Markdown
 
+        from agent.tasks.open_question import search_depth
         from ui.tree import LiveTree
 
         if self.tot_check is None:
             self.tot_check = self.tot_roles() if self.tot_roles is not None else "none"
+        config = dataclasses.replace(self.tot, depth=search_depth(text, self.tot_depth))  # type: ignore[type-var]
         try:
             with LiveTree(self.console) as live:
-                found = self.session.reply_tot(text, config=self.tot, on_update=live.on_update,
+                found = self.session.reply_tot(text, config=config, on_update=live.on_update,
                                                max_new_tokens=self.sampling.max_new_tokens, check=self.tot_check)
         except KeyboardInterrupt:
             self.console.print("[yellow]⏹ search stopped[/]")

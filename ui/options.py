@@ -12,7 +12,6 @@ from agent.reading import DEFAULT_READER as DEFAULT_READER  # re-exported for th
 from agent.tasks.open_question import DEFAULT_ROLES as DEFAULT_ROLES
 
 DEFAULT_MODEL = "smollm2-135m-instruct"  # llm.registry.DEFAULT_MODEL, without importing torch
-DEFAULT_DEPTH = 5  # ToT: room for a 4-step solution and its answer (a path ends at its answer)
 DEFAULT_CHECK = "repair"  # ToT: the calculator's repairs (README, "ToT for ordinary questions")
 
 # -- model and answers ------------------------------------------------------------------------
@@ -64,7 +63,8 @@ NoServerOption = Annotated[bool, typer.Option(
     "--no-server", help="Load the model here even when a `kigi serve` for it is running.")]
 TotOption = Annotated[bool, typer.Option("--tot", help="Think with a Tree-of-Thoughts search before answering.")]
 BreadthOption = Annotated[int, typer.Option(help="ToT: states kept per level.")]
-DepthOption = Annotated[int, typer.Option(help="ToT: reasoning steps.")]
+DepthOption = Annotated[int | None, typer.Option(
+    help="ToT: most reasoning steps (default: 5 on a question with quantities, 2 on others).")]
 BudgetOption = Annotated[int, typer.Option(help="ToT: most tokens the search may generate (0: answer directly).")]
 
 # -- training ---------------------------------------------------------------------------------

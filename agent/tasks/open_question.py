@@ -59,6 +59,7 @@ PROMPTS = {"step": STEP_PROMPT, "list": LIST_PROMPT, "value": VALUE_PROMPT, "vot
 
 DEFAULT_CONFIG = SearchConfig(breadth=2, depth=2, n_generate=3)  # a few minutes on a laptop CPU
 DEFAULT_ROLES = "question-roles"  # the shipped adapter `--tot` searches with (computations as steps)
+ROLE_DEPTH = 5  # room for four computations and the answer step
 MAX_THOUGHT_CHARS = 200
 _QUANTITY = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
 _ANSWER_STEP = re.compile(r"^(?:final answer|answer|so the answer is)\b", re.IGNORECASE)
@@ -74,6 +75,15 @@ def computes(question: str) -> bool:
     """Whether a question computes with quantities (two or more numbers in it): the questions
     the roles adapter writes steps for. On others ("Why is the sky blue?") it writes sums."""
     return len(_QUANTITY.findall(question)) >= 2
+
+
+def search_depth(question: str, depth: int | None = None) -> int:
+    """`depth` where one was asked for; else room for a computed answer on a question with
+    quantities, and the short default search on others (longer paths of a 135M model's
+    sentences only make its answer echo them)."""
+    if depth is not None:
+        return depth
+    return ROLE_DEPTH if computes(question) else DEFAULT_CONFIG.depth
 
 
 def _as_dict(message: Mapping[str, str] | ChatMessage) -> dict[str, str]:

@@ -336,7 +336,7 @@ class Session:
         turn = self.turn_input(question, context)
         result = tot_answer(self.engine, turn.user.content, config, on_update, history=self.messages,
                             template=self.template, answer_tokens=max_new_tokens,
-                            adapter=self.adapter, roles=self.tot_roles, scorer=scorer, check=check)
+                            adapter=self.adapter, roles=self.tot_roles, asked=question, scorer=scorer, check=check)
         sampling = SamplingConfig(max_new_tokens=max_new_tokens, seed=config.seed if config else None)
         version = result.prompt_version + self.prompt_version(turn)[len(self.template.version):]
         self.last = TurnResult(result.answer, "stop", 0, result.tokens, None, time.perf_counter() - start,

@@ -58,6 +58,7 @@ def tot_answer(
     answer_tokens: int = 384,
     adapter: str | None = None,
     roles: str | None = None,
+    asked: str | None = None,
     before_call: Callable[[], None] | None = None,
     scorer: Scorer | None = None,
     check: StepCheck = "none",
@@ -68,14 +69,15 @@ def tot_answer(
     `history`: earlier turns, seen by the final answer prompt only (search prompts stay
     short). `config.seed` makes the search reproducible. `adapter` is active for the search
     and its answers (or switched to by `before_call`, see `EngineLM`); `roles` takes its place
-    for a question that computes with quantities (`computes`), the kind it was trained on. `scorer` values
-    states instead of the model (a reward model: `reward_scorer`). `check`: the calculator
-    for the search's steps (`agent.tasks.step_check`).
+    when the question as `asked` (without the sources a turn adds; default `question`)
+    computes with quantities (`computes`), the kind it was trained on. `scorer` values states
+    instead of the model (a reward model: `reward_scorer`). `check`: the calculator for the
+    search's steps (`agent.tasks.step_check`).
     `result.prompt_version` covers the template and the task's prompts. A remote model
     (`RemoteEngine`) searches through its chat completions (`RemoteLM`), without adapters.
     """
     template = template or ChatTemplate()
-    if roles is not None and computes(question):
+    if roles is not None and computes(question if asked is None else asked):
         adapter = roles
     lm: EngineLM | RemoteLM
     if getattr(engine, "remote", False):

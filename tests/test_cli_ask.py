@@ -218,12 +218,14 @@ def test_ask_tot_searches_questions_with_quantities_with_the_roles_adapter_named
     args = ("ask", "-m", "tiny", "--tot", "--breadth", "1", "--depth", "2", "--budget", "200", "--max-tokens", "6",
             "--json", "--seed", "1", "--tot-check", "none")
 
-    def states(question: str, roles: str) -> list[str]:
-        tree = json.loads(kigi(home, *args, "--tot-roles", roles, question).stdout)["tree"]
+    def states(question: str, roles: str, stdin: bytes | None = None) -> list[str]:
+        tree = json.loads(kigi(home, *args, "--tot-roles", roles, question, stdin=stdin).stdout)["tree"]
         return [n["state"] for n in tree["nodes"]]
 
     assert states("What is 12 + 30?", "roles") != states("What is 12 + 30?", "off")
     assert states("Why is it blue?", "roles") == states("Why is it blue?", "off")  # roles: for quantities only
+    numbers = b"12 cats and 30 dogs live here."  # the question decides, not its sources' numbers
+    assert states("Why is it blue?", "roles", numbers) == states("Why is it blue?", "off", numbers)
     bad_options = (("--tot-check", "fix", b"--tot-check must be one of"), ("--tot-roles", "nope", b"nope"))
     for flag, value, message in bad_options:
         bad = kigi(home, "ask", "-m", "tiny", "--tot", flag, value, "why?")

@@ -17,9 +17,9 @@ from agent.tasks.open_question import (
     clean_thought,
     computes,
     path_answer,
-    search_depth,
     prompt_version,
     reward_scorer,
+    search_depth,
 )
 from agent.tot import Completion, LanguageModel, SearchConfig, SearchTree, plain_render
 from agent.tot_answer import tot_answer, tot_prompt_version

@@ -143,3 +143,19 @@ def test_the_command_refuses_a_bad_file_in_one_line_before_loading_a_model(tmp_p
     assert done.returncode == 1 and done.stdout == b""
     assert done.stderr.decode().strip().splitlines() == [f"kigi: error: {path}:2: not JSON (Expecting property name "
                                                 "enclosed in double quotes)"]
+
+
+def test_the_command_runs_tot_with_the_thoughts_per_state_asked_for(tmp_path: Path) -> None:
+    from tests.test_cli_ask import kigi
+    from tests.tiny import save_tiny_chat_model
+
+    home = tmp_path / "home"
+    assert kigi(home, "model", "add", str(save_tiny_chat_model(tmp_path / "tiny")), "--name", "tiny").returncode == 0
+    path = tmp_path / "q.jsonl"
+    path.write_text('{"question": "Tom has 2 apples and buys 3 more. How many now?", "answer": 5}\n', encoding="utf-8")
+    out = tmp_path / "tot.jsonl"
+    done = kigi(home, "eval", "questions", "--data", str(path), "-m", "tiny", "--method", "tot", "--breadth", "1",
+                "--depth", "2", "--n-generate", "1", "--max-tokens", "8", "-o", str(out))
+    assert done.returncode == 0, done.stderr.decode()
+    header, *results = [json.loads(line) for line in out.read_text().splitlines()]
+    assert header["params"]["n_generate"] == 1 and header["params"]["depth"] == 2 and len(results) == 1

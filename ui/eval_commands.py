@@ -255,6 +255,7 @@ def eval_questions(
     samples: Annotated[int, typer.Option(help="cot-sc: sampled chains per question.")] = 5,
     breadth: Annotated[int, typer.Option(help="tot: states kept per level.")] = 2,
     depth: Annotated[int, typer.Option(help="tot: most steps per path.")] = 3,
+    n_generate: Annotated[int, typer.Option(help="tot: thoughts sampled per state.")] = 3,
     check: Annotated[str, typer.Option(help="tot: wrong arithmetic in a step: none | drop | repair "
                                             "(a calculator: report it as its own row).")] = "none",
     max_tokens: Annotated[int | None, typer.Option(help="Per reply (default: direct 32, cot 256, tot 128).")]
@@ -277,7 +278,7 @@ def eval_questions(
 
         config = QuestionsEvalConfig(method=method, ranks=ranks, model=model, precision=precision,  # type: ignore[arg-type]
                                      max_tokens=max_tokens, samples=samples, breadth=breadth, depth=depth,
-                                     adapter=adapter, check=check)  # type: ignore[arg-type]
+                                     n_generate=n_generate, adapter=adapter, check=check)  # type: ignore[arg-type]
         load_questions(Path(data))  # a bad file is refused before the model loads
         name = (f"questions-{method}-{Path(data).stem}-{adapter or 'base'}-{check}-{Path(model).name}-"
                 f"{precision}.jsonl")

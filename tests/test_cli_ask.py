@@ -230,6 +230,8 @@ def test_ask_tot_searches_questions_with_quantities_with_the_roles_adapter_named
     for flag, value, message in bad_options:
         bad = kigi(home, "ask", "-m", "tiny", "--tot", flag, value, "why?")
         assert bad.returncode == 1 and message in bad.stderr and b"Traceback" not in bad.stderr
+    chat = kigi(home, "chat", "-m", "tiny", "--tot-check", "fix")  # refused before the chat starts
+    assert chat.returncode == 1 and b"--tot-check must be one of" in chat.stderr and b"Traceback" not in chat.stderr
 
 
 def test_ask_tot_with_no_budget_answers_directly_and_says_so(home):

@@ -190,12 +190,9 @@ def test_chat_tot_attaches_its_roles_once_and_searches_with_their_check():
             return SimpleNamespace(answer="So the answer is 4.", search=SimpleNamespace(nodes=[1, 2]), tokens=9,
                                    seconds=0.1, alternatives=[])
 
-    def roles() -> str:
-        attached.append("question-roles")
-        return "repair"
-
     repl = ChatREPL(Console(file=io.StringIO()), SearchingSession(), SamplingConfig(),  # type: ignore[arg-type]
-                    tot=SearchConfig(breadth=1, depth=2), tot_roles=roles)
+                    tot=SearchConfig(breadth=1, depth=2), tot_roles=lambda: attached.append("question-roles"),
+                    tot_check="repair")
     assert repl.answer_tot("2 + 2?") and repl.answer_tot("Why 2?")
     assert attached == ["question-roles"] and [c["check"] for c in calls] == ["repair", "repair"]
     assert [c["config"].depth for c in calls] == [5, 2]  # room for a computed answer where there are quantities

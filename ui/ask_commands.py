@@ -156,15 +156,18 @@ def search_config(breadth: int, depth: int | None, budget: int, seed: int | None
     return SearchConfig(breadth=breadth, depth=depth, max_tokens=budget, seed=seed) if budget else None
 
 
-def attach_tot_roles(session: Session, roles: str, check: str) -> StepCheck:
-    """The adapter that writes the ToT search's steps attached to the session (`--tot-roles`),
-    and the calculator it asked for (`--tot-check`), checked."""
+def tot_check_option(check: str) -> StepCheck:
+    """`--tot-check`, refused before any model loads when it names no calculator mode."""
     from agent.tasks.step_check import STEP_CHECKS
 
     if check not in STEP_CHECKS:
         raise ValueError(f"--tot-check must be one of {', '.join(STEP_CHECKS)}, got {check!r}")
-    session.tot_roles = load_tot_roles(session.engine, roles)
     return check  # type: ignore[return-value]
+
+
+def attach_tot_roles(session: Session, roles: str) -> None:
+    """The adapter that writes the ToT search's steps on questions with quantities (`--tot-roles`)."""
+    session.tot_roles = load_tot_roles(session.engine, roles)
 
 
 def tot_or_direct(tot: bool, config: SearchConfig | None) -> SearchConfig | None:
@@ -272,6 +275,7 @@ def ask(
 
         config = tot_or_direct(tot, search_config(breadth, depth, budget, seed))
         tot = config is not None
+        check = tot_check_option(tot_check)
         if best_of and (tot or not reward):
             raise ValueError("--best-of needs --reward NAME, and does not combine with --tot")
         local = no_server or tot or bool(best_of)  # --tot and --best-of need the weights here
@@ -289,7 +293,7 @@ def ask(
                 from ui.tree import LiveTree
 
                 scorer = tot_value_scorer(session, value) if value else None
-                check = attach_tot_roles(session, tot_roles, tot_check)
+                attach_tot_roles(session, tot_roles)
                 with LiveTree(err_console()) as live:
                     found = session.reply_tot(query.question, query.context, config, live.on_update, max_tokens,
                                               scorer=scorer, check=check)
@@ -363,6 +367,7 @@ def chat(
         sampling = sampling_config(temperature, top_p, top_k, max_tokens, seed)
         config = search_config(breadth, depth, budget, seed)
         tot = tot_or_direct(tot, config) is not None
+        check = tot_check_option(tot_check)
         session = open_session(model, precision, compile, adapter, system, no_log, continue_last, cid,
                                local=no_server or tot)
         remember_store = attach_memory(session, no_memory, remember, chroma_url)
@@ -382,7 +387,7 @@ def chat(
             with compiled_step_kept(session.engine):
                 ChatREPL(console, session, sampling, switch_adapter=switch_adapter,
                          tot=config if tot else None, tot_config=config, tot_depth=depth,
-                         tot_roles=lambda: attach_tot_roles(session, tot_roles, tot_check),
+                         tot_roles=lambda: attach_tot_roles(session, tot_roles), tot_check=check,
                          after_answer=lambda q: show_sources(console, after_answer(session, q, remember_store))).run()
         finally:
             save_history()

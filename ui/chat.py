@@ -76,8 +76,8 @@ class ChatREPL:
     tot: SearchConfig | None = None  # the search to run before each answer; None answers directly
     tot_config: SearchConfig | None = None  # what /tot on switches to
     tot_depth: int | None = None  # the search's depth asked for; None: by each question (`search_depth`)
-    tot_roles: Callable[[], StepCheck] | None = None  # attaches the search's adapter; returns its check
-    tot_check: StepCheck | None = None  # None: the roles are not attached yet
+    tot_roles: Callable[[], None] | None = None  # attaches the search's role adapter (at the first search)
+    tot_check: StepCheck = "none"  # the calculator for the search's steps
     running: bool = True
 
     def read_message(self) -> str:
@@ -139,8 +139,9 @@ class ChatREPL:
         from agent.tasks.open_question import search_depth
         from ui.tree import LiveTree
 
-        if self.tot_check is None:
-            self.tot_check = self.tot_roles() if self.tot_roles is not None else "none"
+        if self.tot_roles is not None:
+            self.tot_roles()
+            self.tot_roles = None  # attached once, for every search after
         config = dataclasses.replace(self.tot, depth=search_depth(text, self.tot_depth))  # type: ignore[type-var]
         try:
             with LiveTree(self.console) as live:

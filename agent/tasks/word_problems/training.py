@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from agent.tasks.open_question import OpenQuestionTask
+from agent.tasks.step_check import evaluate
 from agent.tasks.word_problems.generator import WordProblem, generate
 
 RoleKind = Literal["step", "value", "answer"]
@@ -30,8 +31,7 @@ META_STEPS = (
 )
 _RESULT = re.compile(r"=\s*(\d+)")
 _COMPUTATION = re.compile(r"^(\d+) ([-+×÷]) (\d+) = (\d+)(, so .*)$")
-_APPLY = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "×": lambda a, b: a * b,
-          "÷": lambda a, b: a // b if b and a % b == 0 else -1}
+_OPERATIONS = ("+", "-", "×", "÷")
 
 
 @dataclass(frozen=True)
@@ -87,12 +87,12 @@ def _wrong_setup(step: str, numbers: Sequence[int], rng: random.Random) -> str |
     if match is None:
         return None
     a, op, b, result, so = int(match[1]), match[2], int(match[3]), int(match[4]), match[5]
-    options = [(a, other, b) for other in _APPLY if other != op]
+    options = [(a, other, b) for other in _OPERATIONS if other != op]
     options += [(n, op, b) for n in numbers if n != a] + [(a, op, n) for n in numbers if n != b]
     rng.shuffle(options)
     for x, o, y in options:
-        value = _APPLY[o](x, y)
-        if value >= 0 and value != result:
+        value = evaluate(f"{x} {o} {y}")  # the search's own calculator
+        if value is not None and value.denominator == 1 and 0 <= value != result:
             return f"{x} {o} {y} = {value}" + re.sub(rf"(?<!\d){result}(?!\d)", str(value), so)
     return None
 

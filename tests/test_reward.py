@@ -172,6 +172,24 @@ def test_a_saved_reward_model_scores_the_same_after_loading(model_dir, tmp_path)
     assert RewardModel.load(engine.model, saved, render_of(engine)).seq_len == 64
 
 
+def test_a_reward_model_can_start_from_a_saved_adapter_and_its_card_names_it(model_dir, tmp_path):
+    # A reward model started from the reader already reads the sources it must judge by.
+    first = reward_run(Engine.load(model_dir), length_preferences(48), name="reader", max_steps=3)
+    first.fit()
+    saved = first.save(tmp_path / "reader", base_name="tiny")
+    trained = adapters_of(first.model).named_parameters("reader")
+    fresh = Engine.load(model_dir)
+    run = RewardRun.prepare(fresh.model, render_of(fresh), length_preferences(48), "judge",
+                            LoRAConfig(rank=2, targets="q"), RewardConfig(batch_size=8, seq_len=64, eval_fraction=0.25),
+                            TrainConfig(max_steps=1), init=saved)
+    assert run.lora.rank == 4 and len(run.lora.targets) == 7  # the starting adapter's shape wins
+    started = adapters_of(run.model).named_parameters("judge")
+    assert all(torch.equal(started[k.replace("reader", "judge")], v) for k, v in trained.items())
+    assert run.card()["init"]["name"] == "reader" and len(run.card()["init"]["sha256"]) == 64
+    assert run.run_info()["init"] == run.card()["init"]  # a resume must start from the same adapter
+    assert str(tmp_path) not in json.dumps(run.card())
+
+
 # -- bad input ---------------------------------------------------------------------------------------
 def test_empty_or_one_sided_preference_sets_are_refused(engine, tmp_path):
     empty = tmp_path / "empty.jsonl"
@@ -233,6 +251,9 @@ def test_train_reward_command_saves_a_reward_model_that_the_store_loads(tiny_hom
     assert not (tiny_home.adapters / ".runs" / "judge").exists()
     again = CliRunner().invoke(app, args[:-1])
     assert again.exit_code == 1 and "already exists" in again.output
+    continued = CliRunner().invoke(app, [*args[:5], "judge-2", *args[6:13], "1", *args[14:], "--init", "judge"])
+    assert continued.exit_code == 0, continued.output
+    assert json.loads(continued.stdout.strip().splitlines()[-1])["init"]["name"] == "judge"
 
     engine = Engine.load(model_dir)
     reward = load_reward_model(engine, AdapterStore.of(tiny_home), "judge", ChatTemplate(default_system=None))

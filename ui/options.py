@@ -91,6 +91,8 @@ PairEvalEveryOption = Annotated[int, typer.Option(help="Steps between held-out e
                                                        "only).")]
 ClipOption = Annotated[float, typer.Option(help="Gradient-norm clipping (0: off).")]
 TrainSeedOption = Annotated[int, typer.Option(help="Seed for the split, shuffling, sampling and initialisation.")]
+InitOption = Annotated[str | None, typer.Option(
+    "--init", help="Start from this adapter's weights (its rank and targets) instead of a fresh one.")]
 CheckpointEveryOption = Annotated[int, typer.Option(help="Steps between checkpoints (for --resume).")]
 ResumeOption = Annotated[bool, typer.Option("--resume", help="Continue an interrupted run of this adapter.")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace an adapter (or unfinished run) of this name.")]

@@ -24,6 +24,7 @@ from ui.options import (
     DropoutOption,
     ForceOption,
     GradAccumOption,
+    InitOption,
     LearningRateOption,
     MaxStepsOption,
     PairBatchOption,
@@ -40,7 +41,12 @@ from ui.options import (
     WarmupOption,
     WeightDecayOption,
 )
-from ui.train_data_commands import train_game24_data, train_questions_data, train_reading_data
+from ui.train_data_commands import (
+    train_game24_data,
+    train_questions_data,
+    train_reading_data,
+    train_reading_prefs,
+)
 from ui.training import (
     claim_adapter,
     fit_and_install,
@@ -52,8 +58,8 @@ from ui.training import (
 )
 
 train_app = typer.Typer(help="Train LoRA adapters on your data.", no_args_is_help=True)
-for _name, _command in (("reading-data", train_reading_data), ("questions-data", train_questions_data),
-                        ("game24-data", train_game24_data)):
+for _name, _command in (("reading-data", train_reading_data), ("reading-prefs", train_reading_prefs),
+                        ("questions-data", train_questions_data), ("game24-data", train_game24_data)):
     train_app.command(_name)(_command)
 
 
@@ -80,8 +86,7 @@ def train_sft(
     clip: ClipOption = 1.0,
     seed: Annotated[int, typer.Option(help="Seed for the split, shuffling and adapter init.")] = 0,
     checkpoint_every: CheckpointEveryOption = 50,
-    init: Annotated[str | None, typer.Option(
-        "--init", help="Start from this adapter's weights (its rank and targets) instead of a fresh one.")] = None,
+    init: InitOption = None,
     resume: ResumeOption = False,
     force: ForceOption = False,
     threads: ThreadsOption = 0,
@@ -156,6 +161,7 @@ def train_reward(
     clip: ClipOption = 1.0,
     seed: TrainSeedOption = 0,
     checkpoint_every: CheckpointEveryOption = 50,
+    init: InitOption = None,
     resume: ResumeOption = False,
     force: ForceOption = False,
     threads: ThreadsOption = 0,
@@ -179,7 +185,9 @@ def train_reward(
 
         set_threads(threads)
         console = err_console()
-        target, checkpoints = claim_adapter(AdapterStore.of(home()), adapter, resume, force)
+        store = AdapterStore.of(home())
+        init_dir = store.resolve(init)[1] if init else None
+        target, checkpoints = claim_adapter(store, adapter, resume, force)
         lora = LoRAConfig(rank=rank, alpha=alpha, dropout=dropout, targets=parse_targets(targets))
         config = RewardConfig(batch_size=batch, seq_len=seq_len, eval_fraction=eval_fraction, center_coef=center)
         train = TrainConfig(lr=lr, weight_decay=weight_decay, warmup_steps=warmup, epochs=epochs,
@@ -188,7 +196,7 @@ def train_reward(
         source = preference_data(data)
         engine = load_engine_with_progress(model, "fp32")
         run = RewardRun.prepare(engine.model, chat_render(engine.tokenizer), source, adapter, lora, config, train,
-                                base_name=model)
+                                base_name=model, init=init_dir)
         fit_preferences("reward", console, run, adapter, target, checkpoints, model, resume, as_json)
 
 

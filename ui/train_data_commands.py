@@ -1,6 +1,6 @@
-"""`kigi train reading-data | questions-data | game24-data`: the generated role data the
-adapters are trained on (written as chat JSONL for `kigi train sft`); `train_commands.py`
-registers them on `kigi train`."""
+"""`kigi train reading-data | reading-prefs | questions-data | game24-data`: the generated
+data the adapters are trained on (chat JSONL for `kigi train sft`, preference JSONL for
+`kigi train reward`/`dpo`); `train_commands.py` registers them on `kigi train`."""
 
 from __future__ import annotations
 
@@ -37,6 +37,26 @@ def train_reading_data(
                                everyday=everyday_share)
         records = (e.to_dict() for e in reading_examples(config))
         _write_examples(output, records, examples)
+
+
+def train_reading_prefs(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Preference JSONL to write (for `kigi train "
+                                                                 "reward` / `dpo`).")],
+    prompts: Annotated[int, typer.Option(help="Reading questions to generate.")] = 600,
+    pairs: Annotated[int, typer.Option("--pairs", help="Pairs per question.")] = 3,
+    right_vs_wrong: Annotated[float, typer.Option(
+        "--right-vs-wrong", help="Share of a question's pairs that set a right answer against a wrong one "
+                                 "(where it has both).")] = 0.7,
+    seed: Annotated[int, typer.Option(help="Seed: the same seed writes the same file.")] = 0,
+) -> None:
+    """Generate preference pairs with ground truth for a reward model: reading questions
+    with their sources piped in as `kigi ask` pipes them, answers right, wrong, made up or
+    abstaining, each pair judged by the truth rater (correct, then grounded, then shorter)."""
+    with user_errors():
+        from agent.reading.preferences import ReadingPrefsConfig, reading_pairs
+
+        config = ReadingPrefsConfig(prompts=prompts, seed=seed, pairs_per_prompt=pairs, right_vs_wrong=right_vs_wrong)
+        _write_examples(output, reading_pairs(config), prompts * pairs, "pairs")
 
 
 def train_questions_data(
@@ -89,14 +109,14 @@ def train_game24_data(
         _write_examples(output, (e.to_dict() for e in examples), len(examples))
 
 
-def _write_examples(output: Path, records: Iterable[dict], expected: int) -> None:
-    """Write chat examples as JSONL with a progress bar (`expected`: about how many)."""
+def _write_examples(output: Path, records: Iterable[dict], expected: int, what: str = "examples") -> None:
+    """Write records as JSONL with a progress bar (`expected`: about how many)."""
     from ui.progress import stage_progress
 
     written = 0
     with output.open("w", encoding="utf-8") as fp, stage_progress(err_console()) as progress:
         for written, record in enumerate(records, 1):
             fp.write(json.dumps(record) + "\n")
-            progress("examples", written, max(expected, written))
-        progress("examples", written, written)
-    err_console().print(f"{written} examples written to {output}")
+            progress(what, written, max(expected, written))
+        progress(what, written, written)
+    err_console().print(f"{written} {what} written to {output}")

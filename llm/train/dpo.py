@@ -30,6 +30,7 @@ from llm.train.drift import DriftConfig, DriftMonitor, answer_prompts
 from llm.train.lm import target_logprobs
 from llm.train.loop import LossFn, LossOutput, StepInfo, Trainer
 from llm.train.preferences import PreferenceRun
+from llm.train.start import attach_adapter
 
 
 def dpo_loss(policy_chosen: Tensor, policy_rejected: Tensor, ref_chosen: Tensor, ref_rejected: Tensor,
@@ -110,7 +111,7 @@ class DPORun(PreferenceRun):
         prepared, batches, eval_batches = cls._prepare_data(
             model, render, data, config.seq_len, config.eval_fraction, config.max_eval_pairs, config.batch_size,
             train.seed, pad_id)
-        cls._attach(model, adapter, lora, train.seed, base_name)
+        lora, _ = attach_adapter(model, adapter, lora, train.seed, base_name)
         return cls(model, adapter, lora, train, prepared, batches, eval_batches, base_name, config=config,
                    drift_config=drift or DriftConfig(), stop_token_ids=tuple(stop_token_ids))
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from torch import nn
 
-from llm.lora import LoRAConfig, LoRAError, adapters_of
+from llm.lora import LoRAConfig, adapters_of
 from llm.train.config import TrainConfig
 from llm.train.data import (
     PreferenceBatch,
@@ -124,6 +124,7 @@ class PreferenceRun:
     result: TrainResult | None = None
     evaluations: list[dict[str, Any]] = field(default_factory=list)
     started: float = field(default_factory=time.time)
+    init: dict[str, str] | None = None  # the adapter this one started from (name, weights hash), if not fresh
 
     kind = "preference"
 
@@ -140,12 +141,6 @@ class PreferenceRun:
                         if prepared.held_out else [])
         return prepared, batches, eval_batches
 
-    @staticmethod
-    def _attach(model: nn.Module, adapter: str, lora: LoRAConfig, seed: int, base_name: str | None) -> None:
-        adapters = adapters_of(model)
-        if adapter in adapters:
-            raise LoRAError(f"an adapter named {adapter!r} is already attached to this model")
-        adapters.add(adapter, lora, seed=seed, base_name=base_name)
 
     @property
     def total_steps(self) -> int:
@@ -164,7 +159,7 @@ class PreferenceRun:
         """What a checkpoint must share with this run to be resumed by it."""
         return {"kind": self.kind, "adapter": self.adapter, "data_sha256": self.data.sha256,
                 "lora": self.lora.to_dict(), self.kind: self.settings(), "base_name": self.base_name,
-                "base_fingerprint": adapters_of(self.model).fingerprint}
+                "init": self.init, "base_fingerprint": adapters_of(self.model).fingerprint}
 
     def fit(self, *, checkpoint_dir: Path | None = None, resume: bool = False,
             on_step: Callable[[StepInfo], None] | None = None) -> TrainResult:
@@ -208,6 +203,7 @@ class PreferenceRun:
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(self.started)),
             "data": self.data.to_dict(),
             "seed": self.train.seed,
+            "init": self.init,
             "train_config": self.train.to_dict(),
             f"{self.kind}_config": self.settings(),
             "result": self.result.summary() if self.result else None,

@@ -32,6 +32,7 @@ from llm.train.lm import model_window
 from llm.train.loop import DataError, LossFn, LossOutput
 from llm.train.preferences import PreferenceRun
 from llm.train.scalar_head import ScalarHead
+from llm.train.start import attach_adapter
 
 REWARD_HEAD_FILE = "reward_head.safetensors"
 
@@ -96,16 +97,18 @@ class RewardRun(PreferenceRun):
     @classmethod
     def prepare(cls, model: nn.Module, render: Render, data: Path | Sequence[Mapping[str, Any]], adapter: str,
                 lora: LoRAConfig, config: RewardConfig | None = None, train: TrainConfig | None = None, *,
-                pad_id: int = 0, base_name: str | None = None) -> RewardRun:
+                pad_id: int = 0, base_name: str | None = None, init: Path | None = None) -> RewardRun:
         """Read and tokenize the pairs (a file, or records from the log), split off the
-        held-out set, attach a fresh adapter and a fresh head."""
+        held-out set, attach a fresh adapter (or, with `init`, a copy of a saved one: a reward
+        model started from the reader already reads the sources) and a fresh head."""
         config, train = config or RewardConfig(), train or TrainConfig()
         prepared, batches, eval_batches = cls._prepare_data(
             model, render, data, config.seq_len, config.eval_fraction, config.max_eval_pairs, config.batch_size,
             train.seed, pad_id)
-        cls._attach(model, adapter, lora, train.seed, base_name)
+        lora, started_from = attach_adapter(model, adapter, lora, train.seed, base_name, init)
         head = ScalarHead(model.config.d_model, seed=train.seed).to(next(model.parameters()).device)
-        return cls(model, adapter, lora, train, prepared, batches, eval_batches, base_name, config=config, head=head)
+        return cls(model, adapter, lora, train, prepared, batches, eval_batches, base_name, config=config, head=head,
+                   init=started_from)
 
     def settings(self) -> dict[str, Any]:
         return self.config.to_dict()

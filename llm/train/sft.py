@@ -18,7 +18,7 @@ from typing import Any
 
 from torch import nn
 
-from llm.lora import LoRAConfig, LoRAError, adapters_of
+from llm.lora import LoRAConfig, adapters_of
 from llm.train.config import TrainConfig
 from llm.train.data import (
     DataStats,
@@ -33,6 +33,7 @@ from llm.train.data import (
 )
 from llm.train.lm import lm_loss
 from llm.train.loop import LossFn, LossOutput, StepInfo, Trainer, TrainResult
+from llm.train.start import attach_adapter
 
 
 @dataclass(frozen=True)
@@ -60,12 +61,6 @@ def sft_loss_fn(model: nn.Module) -> LossFn:
         return LossOutput(value, tokens=batch.n_tokens, weight=batch.n_targets)
 
     return loss
-
-
-def _provenance(adapter_dir: Path) -> dict[str, str]:
-    """Name and weights hash of a starting adapter, never its path on this machine."""
-    weights = next(Path(adapter_dir).glob("*.safetensors"), None)
-    return {"name": Path(adapter_dir).resolve().name, "sha256": file_sha256(weights) if weights else ""}
 
 
 def record_group(record: Mapping[str, Any]) -> str:
@@ -113,15 +108,9 @@ class SFTRun:
         batches = SFTBatches(examples, sft.batch_size, sft.seq_len, packed=sft.packed, seed=train.seed, pad_id=pad_id)
         eval_batches = (SFTBatches(eval_examples, sft.batch_size, sft.seq_len, packed=sft.packed, pad_id=pad_id,
                                    shuffle=False).epoch(0) if eval_examples else [])
-        adapters = adapters_of(model)
-        if adapter in adapters:
-            raise LoRAError(f"an adapter named {adapter!r} is already attached to this model")
-        if init is None:
-            adapters.add(adapter, lora, seed=train.seed, base_name=base_name)
-        else:
-            lora = adapters.load(init, adapter).config
+        lora, started_from = attach_adapter(model, adapter, lora, train.seed, base_name, init)
         return cls(model, adapter, lora, sft, train, data_path, file_sha256(data_path), batches, eval_batches,
-                   train_stats, eval_stats, len(records), base_name, None if init is None else _provenance(init))
+                   train_stats, eval_stats, len(records), base_name, started_from)
 
     @property
     def total_steps(self) -> int:

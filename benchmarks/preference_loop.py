@@ -46,6 +46,7 @@ training stage reports wall and CPU time (process time, all threads) per optimiz
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import time
@@ -204,6 +205,8 @@ def collect(args, engine, log: ConversationLog, items: list[Item], results: Resu
         else:
             log.record_preference(first.id, second.id, shorter_rater(first.content, second.content),  # type: ignore[arg-type]
                                   rater="shorter-bot")
+    if args.all_pairs and args.task == "reading":
+        judge_all_pairs(log, by_content)
     stats = log.prefs_stats()
     with (args.workdir / "prefs.jsonl").open("w", encoding="utf-8") as fp:
         exported = log.export_preferences(fp)
@@ -217,6 +220,19 @@ def collect(args, engine, log: ConversationLog, items: list[Item], results: Resu
                                 "candidates_per_prompt": max(2, args.candidates), "right_vs_wrong_pairs": contrasts,
                                 "wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
                                 "tokens_per_s": round(tokens / wall, 1) if wall else None})
+
+
+def judge_all_pairs(log: ConversationLog, by_content: dict[str, Item]) -> None:
+    """`--all-pairs`: the truth rater judges every pair of a turn's answers not judged yet
+    (six from four answers), as InstructGPT's labellers ranked all of a prompt's answers."""
+    judged = {frozenset((p.a.id, p.b.id)) for p in log.preference_pairs()}
+    for turn in log.turns_with_candidates(2):
+        item = by_content.get(turn.message.content)
+        for first, second in itertools.combinations(turn.candidates, 2):
+            if item is None or frozenset((first.id, second.id)) in judged:
+                continue
+            outcome, reason = truth_rater(item, first.content, second.content)
+            log.record_preference(first.id, second.id, outcome, rater="truth-bot", reason=reason)  # type: ignore[arg-type]
 
 
 def lora_config(args) -> LoRAConfig:
@@ -429,6 +445,8 @@ def main() -> None:
     parser.add_argument("--candidates", type=int, default=2,
                         help="answers per prompt; with --task reading a right one is paired with a wrong one "
                              "where they differ")
+    parser.add_argument("--all-pairs", action="store_true",
+                        help="with --task reading: the truth rater judges every pair of a prompt's answers")
     parser.add_argument("--eval-max-new-tokens", type=int, default=96)
     parser.add_argument("--eval-samples", type=int, default=1, help="sampled answers per prompt for the KL")
     parser.add_argument("--targets", default="q,v")

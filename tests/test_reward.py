@@ -4,6 +4,7 @@ command, and the errors for bad input."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import random
@@ -19,6 +20,7 @@ from agent.prompts import ChatTemplate
 from cli import app
 from llm.engine import Engine
 from llm.lora import AdapterFormatError, AdapterMismatchError, LoRAConfig, adapters_of
+from llm.train.data import PreferenceBatches, preference_pairs
 from llm.train.loop import DataError, TrainConfig
 from llm.train.reward import (
     REWARD_HEAD_FILE,
@@ -28,6 +30,7 @@ from llm.train.reward import (
     ScalarHead,
     bradley_terry_loss,
     pair_metrics,
+    reward_loss_fn,
 )
 from tests.tiny import save_tiny_chat_model
 
@@ -125,6 +128,25 @@ def test_only_the_adapter_and_the_head_get_gradients_and_the_base_stays_bit_iden
     after = {k.replace(".base.", "."): v for k, v in engine.model.state_dict().items() if "lora_" not in k}
     assert all(torch.equal(after[k], v) for k, v in before.items())
     assert not any(p.requires_grad for p in engine.model.parameters())
+
+
+def test_all_pairs_of_a_prompt_share_its_rows_and_score_as_if_apart(engine):
+    # four answers to one prompt make six pairs: a batch holds the four rows once, and the
+    # loss is the loss of the six pairs scored one by one
+    answers = ["fox", "fox dog", "fox dog capital", "fox dog capital France Tokyo"]
+    prompt = [{"role": "user", "content": "What is fox?"}]
+    records = [{"prompt": prompt, "chosen": [{"role": "assistant", "content": a}],
+                "rejected": [{"role": "assistant", "content": b}]} for a, b in itertools.combinations(answers, 2)]
+    records.append({**length_preferences(1)[0]})
+    pairs = preference_pairs(records, render_of(engine), seq_len=64)
+    [batch] = PreferenceBatches(pairs, batch_size=7, seed=3).epoch(0)
+    assert batch.n_pairs == 7 and batch.both.input_ids.shape[0] == 6
+    head = ScalarHead(engine.model.config.d_model, seed=0)
+    loss = reward_loss_fn(engine.model, head)
+    together = loss(batch)
+    apart = [loss(b) for b in PreferenceBatches(pairs, batch_size=1, shuffle=False).epoch(0)]
+    assert all(b.both.input_ids.shape[0] == 2 for b in PreferenceBatches(pairs, 1).epoch(0))
+    assert together.loss.item() == pytest.approx(sum(o.loss.item() for o in apart) / len(apart), abs=1e-5)
 
 
 @pytest.mark.parametrize("prefer", ["shorter", "longer"])

@@ -136,7 +136,7 @@ def test_preference_pairs_target_the_answers_and_refuse_long_prompts():
     chosen = pairs[0].chosen
     assert [t for t, m in zip(chosen.ids, chosen.mask, strict=True) if m] == [13, END]
     batch = PreferenceBatches(pairs * 3, batch_size=2, shuffle=False).epoch(0)[0]
-    assert batch.n_pairs == 2 and batch.both.input_ids.shape[0] == 4
+    assert batch.n_pairs == 2 and batch.both.input_ids.shape[0] == 2  # the same pair twice: its two rows once
     good, bad = batch.split(batch.both.targets)
     assert (good != IGNORE_INDEX).sum() == 4 and (bad != IGNORE_INDEX).sum() == 6
     with pytest.raises(DataError, match="record 1: the prompt is 7 tokens"):

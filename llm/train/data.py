@@ -289,22 +289,30 @@ def preference_pairs(records: Sequence[Mapping[str, Any]], render: Render, seq_l
 
 @dataclass
 class PreferenceBatch:
-    """B pairs as one TokenBatch of 2B rows: chosen answers first, then rejected ones, so
-    one forward pass scores both sides."""
+    """B pairs as one TokenBatch, so one forward pass scores both sides: 2B rows, chosen
+    answers first, then rejected ones; or, with `chosen_rows`/`rejected_rows`, each distinct
+    answer once and the pairs as indices into the rows (four answers to one prompt make six
+    pairs from four rows, not twelve)."""
 
     both: TokenBatch
+    chosen_rows: Tensor | None = None
+    rejected_rows: Tensor | None = None
 
     @property
     def n_pairs(self) -> int:
-        return self.both.input_ids.size(0) // 2
+        return self.both.input_ids.size(0) // 2 if self.chosen_rows is None else len(self.chosen_rows)
 
     def split(self, values: Tensor) -> tuple[Tensor, Tensor]:
-        """Per-row values (2B, ...) -> (chosen (B, ...), rejected (B, ...))."""
-        return values[: self.n_pairs], values[self.n_pairs:]
+        """Per-row values (rows, ...) -> (chosen (B, ...), rejected (B, ...))."""
+        if self.chosen_rows is None or self.rejected_rows is None:
+            return values[: self.n_pairs], values[self.n_pairs:]
+        return values[self.chosen_rows], values[self.rejected_rows]
 
 
 class PreferenceBatches:
-    """A BatchSource of PreferenceBatches, shuffled per epoch."""
+    """A BatchSource of PreferenceBatches, shuffled per epoch by prompt: the pairs of one
+    prompt stay together (as InstructGPT trains on all comparisons of a prompt at once), so
+    an answer in several pairs is a row of its batch once."""
 
     def __init__(self, pairs: Sequence[PreferencePair], batch_size: int, *, seed: int = 0, pad_id: int = 0,
                  shuffle: bool = True) -> None:
@@ -317,12 +325,24 @@ class PreferenceBatches:
         return math.ceil(len(self.pairs) / self.batch_size)
 
     def epoch(self, index: int) -> list[PreferenceBatch]:
-        order = list(range(len(self.pairs)))
+        groups: dict[tuple[int, ...], list[int]] = {}
+        for i, pair in enumerate(self.pairs):
+            groups.setdefault(tuple(pair.chosen.ids[: pair.prompt_len]), []).append(i)
+        ordered = list(groups.values())
         if self.shuffle:
-            random.Random(self.seed * 1_000_003 + index).shuffle(order)
-        batches = []
-        for k in range(0, len(order), self.batch_size):
-            chunk = [self.pairs[i] for i in order[k:k + self.batch_size]]
-            rows = [p.chosen for p in chunk] + [p.rejected for p in chunk]
-            batches.append(PreferenceBatch(collate(rows, self.pad_id)))
-        return batches
+            random.Random(self.seed * 1_000_003 + index).shuffle(ordered)
+        order = [i for group in ordered for i in group]
+        return [self._batch([self.pairs[i] for i in order[k:k + self.batch_size]])
+                for k in range(0, len(order), self.batch_size)]
+
+    def _batch(self, chunk: list[PreferencePair]) -> PreferenceBatch:
+        rows: dict[tuple[int, ...], int] = {}
+        examples: list[Example] = []
+        for example in [p.chosen for p in chunk] + [p.rejected for p in chunk]:
+            if tuple(example.ids) not in rows:
+                rows[tuple(example.ids)] = len(examples)
+                examples.append(example)
+        if len(examples) == 2 * len(chunk):  # nothing shared: the plain layout
+            return PreferenceBatch(collate(examples, self.pad_id))
+        index = torch.tensor([rows[tuple(e.ids)] for e in [p.chosen for p in chunk] + [p.rejected for p in chunk]])
+        return PreferenceBatch(collate(examples, self.pad_id), index[: len(chunk)], index[len(chunk):])

@@ -26,6 +26,7 @@ from agent.reading.documents import FILLER, Entity, sentence_case
 from agent.reading.training import ReadingConfig, ReadingExample, reading_examples
 from agent.truth import rate, verdict
 
+# the reader's own abstention is listed twice (drawn twice as often); the measured pairs were written so
 ABSTENTIONS = (ABSTENTION, "The sources do not say.", "The sources do not say who or what that is.",
                "I don't know: the sources do not mention it.")
 META_TALK = ("The answer to this question is: [1]", "The source is [1] (from stdin).",

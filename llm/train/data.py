@@ -336,13 +336,12 @@ class PreferenceBatches:
                 for k in range(0, len(order), self.batch_size)]
 
     def _batch(self, chunk: list[PreferencePair]) -> PreferenceBatch:
-        rows: dict[tuple[int, ...], int] = {}
-        examples: list[Example] = []
-        for example in [p.chosen for p in chunk] + [p.rejected for p in chunk]:
-            if tuple(example.ids) not in rows:
-                rows[tuple(example.ids)] = len(examples)
-                examples.append(example)
-        if len(examples) == 2 * len(chunk):  # nothing shared: the plain layout
-            return PreferenceBatch(collate(examples, self.pad_id))
-        index = torch.tensor([rows[tuple(e.ids)] for e in [p.chosen for p in chunk] + [p.rejected for p in chunk]])
-        return PreferenceBatch(collate(examples, self.pad_id), index[: len(chunk)], index[len(chunk):])
+        sides = [p.chosen for p in chunk] + [p.rejected for p in chunk]
+        distinct: dict[tuple[int, ...], Example] = {}
+        for example in sides:
+            distinct.setdefault(example.ids, example)
+        if len(distinct) == len(sides):  # nothing shared: the plain layout
+            return PreferenceBatch(collate(sides, self.pad_id))
+        row = {ids: i for i, ids in enumerate(distinct)}
+        index = torch.tensor([row[e.ids] for e in sides])
+        return PreferenceBatch(collate(list(distinct.values()), self.pad_id), index[: len(chunk)], index[len(chunk):])

@@ -141,7 +141,6 @@ class PreferenceRun:
                         if prepared.held_out else [])
         return prepared, batches, eval_batches
 
-
     @property
     def total_steps(self) -> int:
         return self.train.max_steps or self.train.epochs * -(-len(self.batches) // self.train.grad_accum)

@@ -119,7 +119,7 @@ def all_items(task: str, count: int, seed: int) -> list[Item]:
     if task == "open":
         return [Item(p) for p in all_prompts(seed)]
     examples = reading_examples(ReadingConfig(examples=count, seed=1000 + seed))
-    return [Item(e.question, "\n\n".join(d.text.strip() for d in e.sources),
+    return [Item(e.question, e.piped_text(),
                  RagQuestion(e.question, (e.answer,) if e.answer else ())) for e in examples]
 
 
@@ -228,8 +228,10 @@ def judge_all_pairs(log: ConversationLog, by_content: dict[str, Item]) -> None:
     judged = {frozenset((p.a.id, p.b.id)) for p in log.preference_pairs()}
     for turn in log.turns_with_candidates(2):
         item = by_content.get(turn.message.content)
+        if item is None:
+            continue
         for first, second in itertools.combinations(turn.candidates, 2):
-            if item is None or frozenset((first.id, second.id)) in judged:
+            if frozenset((first.id, second.id)) in judged:
                 continue
             outcome, reason = truth_rater(item, first.content, second.content)
             log.record_preference(first.id, second.id, outcome, rater="truth-bot", reason=reason)  # type: ignore[arg-type]

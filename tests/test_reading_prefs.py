@@ -35,10 +35,6 @@ def _examples() -> dict[int, ReadingExample]:
     return {e.group: e for e in reading_examples(replace(CONFIG.reading, examples=CONFIG.prompts, seed=CONFIG.seed))}
 
 
-def _piped(example: ReadingExample) -> str:
-    return "\n\n".join(d.text.strip() for d in example.sources)
-
-
 def test_every_pair_is_ordered_as_the_truth_rater_orders_it(records):
     # judged as the collection judges: against the whole piped text, not the focused prompt
     examples = _examples()
@@ -48,7 +44,7 @@ def test_every_pair_is_ordered_as_the_truth_rater_orders_it(records):
         answer = record["metadata"]["answer"]
         assert answer == example.answer and example.question in record["prompt"][0]["content"]
         truth = RagQuestion(example.question, (answer,) if answer else ())
-        sources = numbered([piped_source(_piped(example))])
+        sources = numbered([piped_source(example.piped_text())])
         chosen, rejected = (verdict(record[k][0]["content"], truth, sources) for k in ("chosen", "rejected"))
         assert rate(chosen, rejected)[0] == "a", record
         assert record["chosen"][0]["role"] == record["rejected"][0]["role"] == "assistant"
@@ -72,7 +68,7 @@ def test_the_prompt_is_the_one_kigi_ask_builds_for_piped_context(records, tmp_pa
     torch.set_num_threads(1)
     session = Session(Engine.load(save_tiny_chat_model(tmp_path / "tiny")))
     example = _examples()[records[0]["metadata"]["group"]]
-    assert session.turn_input(example.question, _piped(example)).user.content == records[0]["prompt"][0]["content"]
+    assert session.turn_input(example.question, example.piped_text()).user.content == records[0]["prompt"][0]["content"]
 
 
 def test_reading_prefs_command_writes_the_pairs(tmp_path):

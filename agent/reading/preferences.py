@@ -96,19 +96,22 @@ def reading_pairs(config: ReadingPrefsConfig | None = None) -> Iterator[dict[str
     rng = random.Random(config.seed)
     reading = replace(config.reading, examples=config.prompts, seed=config.seed)
     for example in reading_examples(reading):
-        context = "\n\n".join(d.text.strip() for d in example.sources)
+        context = example.piped_text()
         question = RagQuestion(example.question, (example.answer,) if example.answer else ())
         citations = numbered([piped_source(context)])
         judged = {text: verdict(text, question, citations) for text in candidates(example, rng)}
-        pairs = [(a, b) for a, b in itertools.combinations(judged, 2) if rate(judged[a], judged[b])[0] != "tie"]
+        pairs = []  # (better, worse), as the rater orders them; ties say nothing
+        for a, b in itertools.combinations(judged, 2):
+            outcome = rate(judged[a], judged[b])[0]
+            if outcome != "tie":
+                pairs.append((a, b) if outcome == "a" else (b, a))
         contrast = [p for p in pairs if judged[p[0]].correct != judged[p[1]].correct]
         rest = [p for p in pairs if p not in contrast]
         wanted = round(config.pairs_per_prompt * config.right_vs_wrong) if contrast else 0
         chosen = rng.sample(contrast, min(wanted, len(contrast)))
         chosen += rng.sample(rest, min(config.pairs_per_prompt - len(chosen), len(rest)))
         prompt = [{"role": "user", "content": piped_prompt(example.question, context)}]
-        for a, b in chosen:
-            better, worse = (a, b) if rate(judged[a], judged[b])[0] == "a" else (b, a)
+        for better, worse in chosen:
             reason = rate(judged[better], judged[worse])[1]  # "A": the chosen answer
             yield {"prompt": prompt, "chosen": [{"role": "assistant", "content": better}],
                    "rejected": [{"role": "assistant", "content": worse}],

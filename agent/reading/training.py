@@ -66,6 +66,11 @@ class ReadingExample:
     messages: tuple[dict[str, str], ...]
     group: int
 
+    def piped_text(self) -> str:
+        """The sources as one text, the way a user pipes them into `kigi ask` (the preference
+        loop's reading prompts)."""
+        return "\n\n".join(d.text.strip() for d in self.sources)
+
     def to_dict(self) -> dict[str, Any]:
         return {"messages": [dict(m) for m in self.messages],
                 "meta": {"task": "reading", "group": self.group, "answer": self.answer, "cited": self.cited,

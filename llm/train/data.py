@@ -320,15 +320,16 @@ class PreferenceBatches:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
         self.pairs, self.batch_size, self.seed = list(pairs), batch_size, seed
         self.pad_id, self.shuffle = pad_id, shuffle
+        by_prompt: dict[tuple[int, ...], list[int]] = {}
+        for i, pair in enumerate(self.pairs):
+            by_prompt.setdefault(pair.chosen.ids[: pair.prompt_len], []).append(i)
+        self.groups = list(by_prompt.values())
 
     def __len__(self) -> int:
         return math.ceil(len(self.pairs) / self.batch_size)
 
     def epoch(self, index: int) -> list[PreferenceBatch]:
-        groups: dict[tuple[int, ...], list[int]] = {}
-        for i, pair in enumerate(self.pairs):
-            groups.setdefault(tuple(pair.chosen.ids[: pair.prompt_len]), []).append(i)
-        ordered = list(groups.values())
+        ordered = list(self.groups)
         if self.shuffle:
             random.Random(self.seed * 1_000_003 + index).shuffle(ordered)
         order = [i for group in ordered for i in group]

@@ -30,18 +30,20 @@ MODES = {"dense": False, "hybrid": True}
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--k", type=int, nargs="+", default=[1, 2, 4, 8])
+    parser.add_argument("--evals", type=Path, default=EVALS,
+                        help="knowledge bases, questions and distractors (evals/rag-dev to develop on)")
     args = parser.parse_args()
     from memory.embed import KigiEmbeddingFunction, pull_embedding_model
 
     function = KigiEmbeddingFunction(pull_embedding_model(KigiHome.resolve().ensure().models))
     pooled: dict[tuple[str, int], list[bool]] = {(m, k): [] for m in MODES for k in args.k}
     print(f"{'kb':<22}" + "".join(f"{m}@{k:<7}" for m in MODES for k in args.k))
-    for kb in sorted(p for p in (EVALS / "kb").iterdir() if p.is_dir()):
-        questions = read_questions(EVALS / f"{kb.name}.jsonl")
+    for kb in sorted(p for p in (args.evals / "kb").iterdir() if p.is_dir()):
+        questions = read_questions(args.evals / f"{kb.name}.jsonl")
         with tempfile.TemporaryDirectory(prefix="kigi-retrieval-") as tmp:
             stores = {m: MemoryStore(Path(tmp), embedding_function=function, config=MemoryConfig(lexical=lexical))
                       for m, lexical in MODES.items()}
-            build_memory(stores["hybrid"], kb, EVALS / "distractors")
+            build_memory(stores["hybrid"], kb, args.evals / "distractors")
             row = f"{kb.name:<22}"
             for mode, store in stores.items():
                 for k in args.k:

@@ -212,6 +212,25 @@ def test_a_reward_model_can_start_from_a_saved_adapter_and_its_card_names_it(mod
     assert str(tmp_path) not in json.dumps(run.card())
 
 
+def test_a_reward_model_started_from_a_reward_model_keeps_its_head(model_dir, tmp_path):
+    # Another epoch continues where the first stopped: before any step it scores as it did.
+    first = reward_run(Engine.load(model_dir), length_preferences(48), name="judge", max_steps=3)
+    first.fit()
+    saved = first.save(tmp_path / "judge", base_name="tiny")
+    prompt, answers = [{"role": "user", "content": "x"}], ["a", "b c d"]
+    fresh = Engine.load(model_dir)
+    before = RewardModel.load(fresh.model, saved, render_of(fresh)).score(answers, prompt)
+    run = RewardRun.prepare(fresh.model, render_of(fresh), length_preferences(48), "judge-2", LoRAConfig(),
+                            RewardConfig(batch_size=8, seq_len=64, eval_fraction=0.25), TrainConfig(max_steps=1),
+                            init=saved)
+    assert run.reward_model(render_of(fresh)).score(answers, prompt) == pytest.approx(before, abs=1e-5)
+    reader = adapters_of(fresh.model).save("judge-2", tmp_path / "plain")  # an adapter without a head
+    plain = RewardRun.prepare(Engine.load(model_dir).model, render_of(fresh), length_preferences(48), "judge-3",
+                              LoRAConfig(), RewardConfig(batch_size=8, seq_len=64), TrainConfig(max_steps=1),
+                              init=reader)
+    assert torch.equal(plain.head.proj.weight, ScalarHead(fresh.model.config.d_model, seed=0).proj.weight)
+
+
 # -- bad input ---------------------------------------------------------------------------------------
 def test_empty_or_one_sided_preference_sets_are_refused(engine, tmp_path):
     empty = tmp_path / "empty.jsonl"

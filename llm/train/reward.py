@@ -100,13 +100,17 @@ class RewardRun(PreferenceRun):
                 pad_id: int = 0, base_name: str | None = None, init: Path | None = None) -> RewardRun:
         """Read and tokenize the pairs (a file, or records from the log), split off the
         held-out set, attach a fresh adapter (or, with `init`, a copy of a saved one: a reward
-        model started from the reader already reads the sources) and a fresh head."""
+        model started from the reader already reads the sources) and a head: fresh, or the
+        saved one when `init` is a reward model (another epoch continues where it stopped)."""
         config, train = config or RewardConfig(), train or TrainConfig()
         prepared, batches, eval_batches = cls._prepare_data(
             model, render, data, config.seq_len, config.eval_fraction, config.max_eval_pairs, config.batch_size,
             train.seed, pad_id)
         lora, started_from = attach_adapter(model, adapter, lora, train.seed, base_name, init)
-        head = ScalarHead(model.config.d_model, seed=train.seed).to(next(model.parameters()).device)
+        saved_head = None if init is None else Path(init) / REWARD_HEAD_FILE
+        head = ScalarHead.load(saved_head, model.config.d_model) if saved_head is not None and saved_head.is_file() \
+            else ScalarHead(model.config.d_model, seed=train.seed)
+        head = head.to(next(model.parameters()).device)
         return cls(model, adapter, lora, train, prepared, batches, eval_batches, base_name, config=config, head=head,
                    init=started_from)
 

@@ -40,8 +40,9 @@ from llm.sampling import SamplingConfig  # noqa: E402
 PROMPT = "Explain in a few sentences why the sky is blue, and what changes at sunset."
 
 
-def decode_rate(engine, tokens: int, repeats: int) -> float:
-    ids = engine.tokenizer.encode(PROMPT)
+def decode_rates(engine, text: str, tokens: int, repeats: int) -> list[float]:
+    """Tokens/s after the first token of `repeats` greedy answers to `text`, each from an empty cache."""
+    ids = engine.tokenizer.encode(text)
     rates = []
     for _ in range(repeats):
         engine.model.clear_cache()
@@ -51,7 +52,11 @@ def decode_rate(engine, tokens: int, repeats: int) -> float:
             if first is None:
                 first = time.perf_counter()
         rates.append((count - 1) / (time.perf_counter() - first))
-    return statistics.median(rates)
+    return rates
+
+
+def decode_rate(engine, tokens: int, repeats: int) -> float:
+    return statistics.median(decode_rates(engine, PROMPT, tokens, repeats))
 
 
 @contextmanager

@@ -8,12 +8,12 @@ the attention-kernel probe) stays outside the graph, in `KVCache.begin`.
 
 Compiled once, not per process: given a folder, the step is compiled ahead of time
 (`torch.compile(...).aot_compile`) and stored there under a key of everything the code
-depends on (architecture, precision, adapter layout, torch, Python, CPU); a later process
-loads it in seconds instead of tracing and compiling again. Either happens on a background
-thread from the first call, over a shadow of the model with a cache of its own, while the
-calls meanwhile decode eagerly. The
-stored step keeps dynamo's guards: a model state it was not compiled for (another adapter
-active) is decoded by the in-process compiled step instead, never by the wrong code.
+depends on (architecture, precision, adapter layout and which adapter is on, torch,
+Python, CPU); a later process loads it in seconds instead of tracing and compiling again,
+on a background thread while the calls meanwhile decode eagerly. Compiling waits until
+nothing decodes (`CompiledOrEager.wait`). The stored step keeps dynamo's guards: a model
+state it was not compiled for (another adapter active) is decoded eagerly, never by the
+wrong code, until that state's own step is ready.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ import platform
 import sys
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,12 +34,15 @@ import torch
 from torch import Tensor, nn
 
 from llm.errors import CompileFallbackWarning
+from llm.lora import adapters_of
+from llm.threads import torch_threads
 
 if TYPE_CHECKING:
     from llm.model import Transformer
 
 
 STORED_STEP = "decode-{key}.bin"
+EXAMPLE_CACHE_LENGTH = 64  # positions of the shadow's cache when no call has set one up yet (a dynamic size)
 
 
 def decode_step(model: Transformer, idx: Tensor, positions: Tensor, end: int, shared: int) -> Tensor:
@@ -48,14 +52,18 @@ def decode_step(model: Transformer, idx: Tensor, positions: Tensor, end: int, sh
 
 
 def step_key(model: nn.Module) -> str:
-    """What compiled code depends on beyond the guards it checks itself: every layer's type,
-    every tensor's name, dtype and shape (quantization and LoRA ranks among them), torch,
-    Python and the CPU's instruction set. Weight values are inputs, not part of the code."""
+    """What compiled code depends on: every layer's type, every tensor's name, dtype and
+    shape (quantization and LoRA ranks among them), which adapter is on (and merged or not),
+    the intra-op thread count, torch, Python and the CPU's instruction set. Weight values
+    are inputs, not part of the code. Its guards check the state again before each use."""
     tensors = [*model.named_parameters(), *model.named_buffers()]
+    adapters = adapters_of(model)
     parts = {"torch": torch.__version__, "python": sys.version.split()[0], "machine": platform.machine(),
              "cpu": torch.backends.cpu.get_cpu_capability(),
              "modules": [[name, type(module).__name__] for name, module in model.named_modules()],
-             "tensors": [[name, str(t.dtype), list(t.shape)] for name, t in tensors]}
+             "tensors": [[name, str(t.dtype), list(t.shape)] for name, t in tensors],
+             "adapter": [adapters.active, adapters.merged, adapters.folded],
+             "threads": torch.get_num_threads()}  # dynamo guards on it: the decode passes fit it to idle cores
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -78,9 +86,13 @@ class CompiledOrEager:
     unsupported op). A fallback is told once, as a `CompileFallbackWarning`: the library
     never prints, the face decides how to show it.
 
-    With a `store` folder the compiled step is kept on disk for later processes. It is
-    loaded (or, the first time, compiled and stored) on a background thread from the first
-    call on, while the calls in between decode eagerly: the first token never waits for it.
+    With a `store` folder the compiled step is kept on disk for later processes, one per
+    model state (`step_key`: the reader switched on is another state). A stored step is
+    loaded on a background thread (from `prepare()` or its state's first call) while the
+    calls decode eagerly. One not stored yet is owed: nothing compiles while an answer
+    decodes (a compile on any thread took the cores, and eager decoding fell to ~2 tokens
+    a second); `wait()` builds what is owed, when the face has time (at exit, before
+    serving), and later processes load it.
     """
 
     def __init__(self, model: Transformer, store: Path | None = None) -> None:
@@ -89,13 +101,20 @@ class CompiledOrEager:
         self._jit: Callable[..., Tensor] | None = None  # torch.compile's wrapper, made at first need
         self._jit_failed = False
         self.store = store
-        self.stored: Any = None  # the ahead-of-time compiled step once ready (AOTCompiledFunction)
-        self._preparing: threading.Thread | None = None
-        self.building = False  # compiling the stored step now (not loading it)
+        self.stored: Any = None  # the stored step in use (AOTCompiledFunction): the last state's
+        self._ready: dict[str, Any] = {}  # key -> the stored step of each state met so far
+        self._owed: dict[str, Owed] = {}  # key -> what its build needs: states met with nothing stored
+        self._key_of: tuple[Hashable, str] | None = None  # (state stamp, its key): a key costs ~6 ms
+        self._loading: threading.Thread | None = None
 
     @property
     def eager(self) -> bool:
         return self._jit_failed and self.stored is None
+
+    @property
+    def pending(self) -> bool:
+        """Whether a state's step is owed a build (`wait` builds it)."""
+        return bool(self._owed) and not self._jit_failed
 
     @property
     def compiled(self) -> Callable[..., Tensor] | None:
@@ -105,37 +124,85 @@ class CompiledOrEager:
             self._jit = torch.compile(self.fn, dynamic=True)
         return self._jit
 
-    @property
-    def stored_path(self) -> Path | None:
-        return None if self.store is None else self.store / STORED_STEP.format(key=step_key(self.model))
+    def _key(self) -> str:
+        """`step_key` of the model as it is now, computed again only when its adapters changed."""
+        adapters = adapters_of(self.model)
+        stamp = (adapters.active, tuple(adapters.infos), adapters.merged, adapters.folded, torch.get_num_threads())
+        if self._key_of is None or self._key_of[0] != stamp:
+            self._key_of = (stamp, step_key(self.model))
+        return self._key_of[1]
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Block until the stored step is loaded or built (or failed); whether it is ready.
-        A process that ends while `building` loses the work: the face waits for it."""
-        if self._preparing is not None:
-            self._preparing.join(timeout)
+        """Finish what was started: the stored step being loaded (up to `timeout`), then
+        the builds owed, here on the calling thread, each in the state and with the threads
+        it was met with (~20 s each for the default model; Ctrl-C stops them). Whether a
+        stored step is ready."""
+        if self._loading is not None:
+            self._loading.join(timeout)
+        while self.pending:
+            key, owed = self._owed.popitem()
+            try:
+                with torch.inference_mode(), adapters_of(self.model).using(owed.adapter), torch_threads(owed.threads):
+                    built = self._build(self.store / STORED_STEP.format(key=key), owed.shadow, owed.args)
+            except Exception as exc:  # noqa: BLE001 - any compiler failure: decode eagerly from now on
+                self._jit_failed = True
+                _compile_failed(exc)
+            else:
+                self.stored = self._ready[key] = built
         return self.stored is not None
 
     def __call__(self, *args: Any) -> Tensor:
-        if self.store is not None and self._preparing is None and int(args[2]) >= 2:  # end 0/1 would be baked in
-            path = self.stored_path
-            self.building = not path.exists()
-            self._preparing = threading.Thread(target=self._prepare, args=(path, *self._example(args)), daemon=True,
-                                               name="kigi-compile")
-            self._preparing.start()
         stored = self.stored
         if stored is not None and stored.guard_check(self.model, *args):
             return stored(self.model, *args)
-        if self._preparing is not None and self._preparing.is_alive():
-            return self.fn(*args)  # the stored step is on its way: no second compile meanwhile
+        if self.store is None:
+            return self._in_process(*args)
+        key = self._key()
+        stored = self._ready.get(key)
+        if stored is not None and stored.guard_check(self.model, *args):  # a state met before
+            self.stored = stored
+            return stored(self.model, *args)
+        if int(args[2]) >= 2:  # end 0/1 would be baked in
+            if stored is not None:  # stored for this key, yet not for this state
+                del self._ready[key]
+                _not_usable("compiled for another model state")
+            self._start(key, args, load=stored is None)
+        return self.fn(*args)  # eager until this state's step is ready
+
+    def prepare(self) -> None:
+        """Start loading the stored step of the model's state now, before any call (or owe
+        its build): a chat starts it while its user types, so the first answer can decode
+        compiled."""
+        if self.store is not None:
+            device = self.model.device
+            with torch.inference_mode():  # inputs made as generation makes them (the guards check it)
+                self._start(self._key(), (torch.zeros(1, 1, dtype=torch.long, device=device),
+                                          torch.tensor([2], device=device), 3, 0))
+
+    def _start(self, key: str, args: tuple[Any, ...], load: bool = True) -> None:
+        """Load `key`'s stored step on a background thread, or owe its build if none is
+        stored (or `load` is False); unless it is ready or owed already, the compiler
+        failed, or a load is on."""
+        loading = self._loading is not None and self._loading.is_alive()
+        if key in self._ready or key in self._owed or self._jit_failed or loading:
+            return
+        owed = Owed(adapters_of(self.model).active, torch.get_num_threads(), *self._example(args))
+        path = self.store / STORED_STEP.format(key=key)
+        if not load or not path.exists():
+            self._owed[key] = owed
+            return
+        self._loading = threading.Thread(target=self._load_in_background, args=(key, path, owed), daemon=True,
+                                         name="kigi-compile")
+        self._loading.start()
+
+    def _in_process(self, *args: Any) -> Tensor:
+        """torch.compile in this process, on the calling thread (no store to keep it in)."""
         if self.compiled is not None:
             try:
-                logits = self.compiled(*args)
+                return self.compiled(*args)
             except Exception as exc:  # noqa: BLE001 - any compiler failure: decode eagerly from now on
                 self._jit, self._jit_failed = None, True
                 _compile_failed(exc)
-            else:
-                return logits
         return self.fn(*args)
 
     def _example(self, args: tuple[Any, ...]) -> tuple[Transformer, tuple[Any, ...]]:
@@ -144,42 +211,67 @@ class CompiledOrEager:
         idx, positions, end, _ = args
         shadow = copy.copy(self.model)
         shadow.kv_cache = None
-        shadow.setup_cache(idx.size(0), self.model.kv_cache.length)
+        cache = self.model.kv_cache
+        shadow.setup_cache(idx.size(0), cache.length if cache is not None else EXAMPLE_CACHE_LENGTH)
         start = int(positions[0])
         shared = shadow.kv_cache.begin(idx, start, end, shadow.weights_state)
         return shadow, (idx.clone(), positions.clone(), end, shared)
 
-    def _prepare(self, path: Path, shadow: Transformer, args: tuple[Any, ...]) -> None:
-        try:
-            with torch.inference_mode():  # as generation calls it: the guards record the mode
-                self.stored = self._load_or_build(path, shadow, args)
-        except Exception as exc:  # noqa: BLE001 - any compiler failure: decode eagerly from now on
-            self._jit_failed = True  # the same compiler would fail in this process too
-            _compile_failed(exc)
-        finally:
-            self.building = False
+    def _load_in_background(self, key: str, path: Path, owed: Owed) -> None:
+        with torch.inference_mode():  # as generation calls it: the guards record the mode
+            loaded = _load(path, owed)
+        if loaded is None:
+            self._owed[key] = owed  # damaged, or for another state: built again when there is time
+        else:
+            self.stored = self._ready[key] = loaded
 
-    def _load_or_build(self, path: Path, shadow: Transformer, args: tuple[Any, ...]) -> Any:
-        """The stored step at `path`, loaded, or compiled now (from `args` over `shadow`) and
-        stored there."""
-        if path.exists():
-            try:
-                with path.open("rb") as file:
-                    loaded = torch.compiler.load_compiled_function(file)
-                if loaded.guard_check(shadow, *args):
-                    loaded.disable_guard_check()  # checked before each call instead, once
-                    return loaded
-                reason = "compiled for another model state"
-            except Exception as exc:  # noqa: BLE001 - unreadable, truncated, other torch or CPU: rebuild
-                reason = _reason(exc)
-            _fallback(f"the stored compiled decode step was not usable ({reason}); compiling it again")
-        self.building = True
+    @staticmethod
+    def _build(path: Path, shadow: Transformer, args: tuple[Any, ...]) -> Any:
+        """The step compiled now (from `args` over `shadow`) and stored at `path`."""
         with torch._dynamo.config.patch(specialize_float=True):
             built = torch.compile(decode_step, fullgraph=True, dynamic=True).aot_compile(((shadow, *args), {}))
         path.parent.mkdir(parents=True, exist_ok=True)
         built.save_compiled_function(str(path))  # written to a temporary file, then renamed
         built.disable_guard_check()
         return built
+
+
+@dataclass(frozen=True)
+class Owed:
+    """What a state's build needs: which adapter was on, the thread count, a shadow of the
+    model and a step's inputs."""
+
+    adapter: str | None
+    threads: int
+    shadow: Transformer
+    args: tuple[Any, ...]
+
+
+def _load(path: Path, owed: Owed) -> Any:
+    """The stored step at `path` if it serves the state `owed` describes; None (said once)
+    if it is unreadable, truncated, from another torch or CPU, or for another model state.
+    A decode pass that ended meanwhile may have set other threads: then each call's guard
+    check decides instead."""
+    from torch._inductor import config as inductor
+
+    try:
+        # The key covers the CPU's instruction set, so the ISA inductor checked when it built
+        # the step holds here: skip its probes (a compile and a child process per ISA, ~0.7 s
+        # of a ~2 s load that eager decoding shares the cores with).
+        with path.open("rb") as file, inductor.patch({"cpp.vec_isa_ok": True}):
+            loaded = torch.compiler.load_compiled_function(file)
+        if torch.get_num_threads() != owed.threads or loaded.guard_check(owed.shadow, *owed.args):
+            loaded.disable_guard_check()  # checked before each call instead, once
+            return loaded
+        reason = "compiled for another model state"
+    except Exception as exc:  # noqa: BLE001 - unreadable, truncated, other torch or CPU: rebuild
+        reason = _reason(exc)
+    _not_usable(reason)
+    return None
+
+
+def _not_usable(reason: str) -> None:
+    _fallback(f"the stored compiled decode step was not usable ({reason}); compiling it again")
 
 
 def compile_decode(model: Transformer, store: Path | None = None) -> CompiledOrEager:

@@ -8,19 +8,29 @@ import shutil
 import warnings
 from pathlib import Path
 
+import pytest
 import torch
 
 from llm import compile as compile_module
+from llm import threads
 from llm.compile import compile_decode, step_key
 from llm.errors import CompileFallbackWarning
 from llm.lora import LoRAConfig, adapters_of
 from llm.quant import quantize_model
 from llm.sampling import SamplingConfig
+from llm.threads import torch_threads
 from tests.need import missing
 from tests.test_generate import decode
 from tests.test_speed_paths import PROMPT, make_model
 
 GREEDY = SamplingConfig(max_new_tokens=8)
+
+
+@pytest.fixture(autouse=True)
+def torch_thread_setting(monkeypatch):
+    """Generation fits its threads to the cores idle now, and a stored step is kept per
+    thread count: these tests decode with torch's setting, whatever else runs."""
+    monkeypatch.setattr(threads, "idle_cores", lambda: None)
 
 
 def needs_compiler() -> None:
@@ -45,6 +55,11 @@ def test_the_key_changes_with_whatever_the_compiled_code_depends_on(monkeypatch)
     with_adapter = make_model()
     adapters_of(with_adapter).add("reader", LoRAConfig(rank=4))
     assert step_key(with_adapter) != key
+    off = step_key(with_adapter)
+    adapters_of(with_adapter).activate("reader")
+    assert step_key(with_adapter) != off  # the code with the reader on is other code
+    with torch_threads(torch.get_num_threads() + 1):
+        assert step_key(model) != key  # dynamo guards on the thread count
     monkeypatch.setattr(torch, "__version__", "0.0.1")
     assert step_key(model) != key
     monkeypatch.undo()
@@ -133,3 +148,68 @@ def test_a_model_state_the_stored_step_was_not_compiled_for_is_decoded_by_other_
     adapters_of(reference).activate("reader")
     model.clear_cache()
     assert decode(model, PROMPT, GREEDY, compiled=step) == decode(reference, PROMPT, GREEDY)
+    step.wait(timeout=600)  # the reader's own step, prepared meanwhile, is not left building
+
+
+def test_switching_an_adapter_on_never_compiles_on_the_decoding_thread(tmp_path, monkeypatch):
+    """A chat switches the reader on for a grounded answer: that state's step is prepared
+    in the background (eager meanwhile) and stored beside the first; switching back
+    prepares nothing again. torch.compile in this process would stall the answer ~40 s."""
+    needs_compiler()
+    model, reference = make_model(), make_model()
+    for m in (model, reference):
+        adapters_of(m).add("reader", LoRAConfig(rank=4), seed=0)
+        with torch.no_grad():
+            for param in adapters_of(m).parameters("reader"):
+                param.copy_(torch.linspace(-0.5, 0.5, param.numel()).reshape(param.shape))
+    _, step = decode_stored(model, tmp_path)
+    plain = step.stored
+
+    def no_jit(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise AssertionError("the decoding thread must not compile")
+
+    monkeypatch.setattr(step, "_in_process", no_jit)
+    for m in (model, reference):
+        adapters_of(m).activate("reader")
+        m.clear_cache()
+    assert decode(model, PROMPT, GREEDY, compiled=step) == decode(reference, PROMPT, GREEDY)  # eager meanwhile
+    assert step.wait(timeout=600) and step.stored is not plain
+    on = step.stored
+    assert len(list(tmp_path.glob("decode-*.bin"))) == 2
+    model.clear_cache()
+    assert decode(model, PROMPT, GREEDY, compiled=step) == decode(reference, PROMPT, GREEDY)  # compiled, reader on
+    for m in (model, reference):
+        adapters_of(m).activate(None)
+        m.clear_cache()
+    assert decode(model, PROMPT, GREEDY, compiled=step) == decode(reference, PROMPT, GREEDY)
+    assert step.stored in (plain, on) and len(list(tmp_path.glob("decode-*.bin"))) == 2  # none prepared again
+
+
+def test_a_step_prepared_before_any_call_serves_the_first_answer(tmp_path, monkeypatch):
+    """`prepare()` (a chat calls it while its user types) readies the step from a cache of
+    its own: the first answer's calls are the stored step's, with the eager step's tokens."""
+    needs_compiler()
+    model = make_model()
+    step = compile_decode(model, tmp_path)
+    step.prepare()
+    assert model.kv_cache is None and step.wait(timeout=600)  # the model's own cache untouched
+    assert len(list(tmp_path.glob("decode-*.bin"))) == 1
+    monkeypatch.setattr(step, "fn", None)  # the eager step is never called now
+    assert decode(model, PROMPT, GREEDY, compiled=step) == decode(make_model(), PROMPT, GREEDY)
+
+
+def test_a_step_owed_under_fitted_threads_is_built_for_them(tmp_path, monkeypatch):
+    """A decode pass on one idle core owes a step for one thread; built later, at torch's
+    own setting, it must still be built for one thread, or it would never pass its guard
+    (and be built again by every run)."""
+    needs_compiler()
+    if torch.get_num_threads() < 2:
+        missing("needs torch to run on two threads or more")
+    monkeypatch.setattr(threads, "idle_cores", lambda: 1)
+    model = make_model()
+    step = compile_decode(model, tmp_path)
+    decode(model, PROMPT, SamplingConfig(max_new_tokens=3), compiled=step)  # owes the one-thread step
+    assert step.wait(timeout=600)
+    model.clear_cache()
+    monkeypatch.setattr(step, "fn", None)  # the stored step serves every call now
+    assert decode(model, PROMPT, GREEDY, compiled=step) == decode(make_model(), PROMPT, GREEDY)

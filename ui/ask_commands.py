@@ -374,6 +374,8 @@ def chat(
         if session.retriever is not None:
             attach_reader(session, reader, withhold, copy)
         save_history = setup_history(home().root / "history")
+        if (compiled := getattr(session.engine, "compiled", None)) is not None:
+            compiled.prepare()  # a stored step loads while the user types the first question
 
         def switch_adapter(name: str | None) -> None:
             from agent.adapters import AdapterStore

@@ -49,9 +49,9 @@ def load_engine_with_progress(model: str, precision: str, compile: bool = False,
                               wait_compiled: bool = False) -> Engine:
     """The model ready to generate; a first use pulls it, with byte bars on stderr.
     `precision` "auto" is the model's measured default (`agent.precision`). A compiled
-    decode step is loaded (or compiled once and kept on disk) in the background from the
-    first answer's second token on, which decodes eagerly until it is ready; with
-    `wait_compiled` it is ready before this returns."""
+    decode step stored by an earlier run is loaded in the background from the first answer's
+    second token on, which decodes eagerly until it is ready; with `wait_compiled` it is
+    ready (loaded, or compiled now and stored) before this returns."""
     from agent.models import ensure_model, load_engine
     from agent.precision import AUTO, resolve
     from agent.remote_models import remote_models
@@ -75,14 +75,14 @@ def load_engine_with_progress(model: str, precision: str, compile: bool = False,
 
 @contextmanager
 def compiled_step_kept(engine: Engine | RemoteEngine) -> Iterator[None]:
-    """On the way out, wait for a compiled decode step still being built, so that it is
-    stored for later runs (once per model, precision and adapter layout); the answer is
-    already out. Ctrl-C stops the wait, and the build with it."""
+    """On the way out, build the compiled decode steps owed (the model states this run met
+    with none stored: once per model, precision and adapter state), so later runs load them;
+    the answer is already out. Ctrl-C stops the build."""
     try:
         yield
     finally:
         compiled = getattr(engine, "compiled", None)
-        if compiled is not None and compiled.building:
+        if compiled is not None and compiled.pending:
             with err_console().status("storing the compiled decode step for later runs (once)"):
                 compiled.wait()
 

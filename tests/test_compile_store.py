@@ -203,13 +203,12 @@ def test_a_step_owed_under_fitted_threads_is_built_for_them(tmp_path, monkeypatc
     own setting, it must still be built for one thread, or it would never pass its guard
     (and be built again by every run)."""
     needs_compiler()
-    if torch.get_num_threads() < 2:
-        missing("needs torch to run on two threads or more")
     monkeypatch.setattr(threads, "idle_cores", lambda: 1)
     model = make_model()
     step = compile_decode(model, tmp_path)
-    decode(model, PROMPT, SamplingConfig(max_new_tokens=3), compiled=step)  # owes the one-thread step
-    assert step.wait(timeout=600)
-    model.clear_cache()
-    monkeypatch.setattr(step, "fn", None)  # the stored step serves every call now
-    assert decode(model, PROMPT, GREEDY, compiled=step) == decode(make_model(), PROMPT, GREEDY)
+    with torch_threads(2):  # torch's setting: two threads, whatever the suite set
+        decode(model, PROMPT, SamplingConfig(max_new_tokens=3), compiled=step)  # owes the one-thread step
+        assert step.wait(timeout=600)
+        model.clear_cache()
+        monkeypatch.setattr(step, "fn", None)  # the stored step serves every call now
+        assert decode(model, PROMPT, GREEDY, compiled=step) == decode(make_model(), PROMPT, GREEDY)

@@ -141,6 +141,8 @@ class CompiledOrEager:
             self._loading.join(timeout)
         while self.pending:
             key, owed = self._owed.popitem()
+            if owed.adapter is not None and owed.adapter not in adapters_of(self.model):
+                continue  # detached since: that state cannot come back
             try:
                 with torch.inference_mode(), adapters_of(self.model).using(owed.adapter), torch_threads(owed.threads):
                     built = self._build(self.store / STORED_STEP.format(key=key), owed.shadow, owed.args)

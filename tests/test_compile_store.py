@@ -212,3 +212,17 @@ def test_a_step_owed_under_fitted_threads_is_built_for_them(tmp_path, monkeypatc
         model.clear_cache()
         monkeypatch.setattr(step, "fn", None)  # the stored step serves every call now
         assert decode(model, PROMPT, GREEDY, compiled=step) == decode(make_model(), PROMPT, GREEDY)
+
+
+def test_a_state_whose_adapter_was_detached_is_not_built(tmp_path):
+    model = make_model()
+    adapters_of(model).add("reader", LoRAConfig(rank=4), seed=0)
+    adapters_of(model).activate("reader")
+    step = compile_decode(model, tmp_path)
+    decode(model, PROMPT, SamplingConfig(max_new_tokens=3), compiled=step)  # owes the reader's step
+    assert step.pending
+    adapters_of(model).remove("reader")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert not step.wait(timeout=60)
+    assert not step.pending and not caught and not list(tmp_path.glob("decode-*"))

@@ -19,6 +19,7 @@ wrong code, until that state's own step is ready.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import platform
@@ -54,8 +55,9 @@ def decode_step(model: Transformer, idx: Tensor, positions: Tensor, end: int, sh
 def step_key(model: nn.Module) -> str:
     """What compiled code depends on: every layer's type, every tensor's name, dtype and
     shape (quantization and LoRA ranks among them), which adapter is on (and merged or not),
-    the intra-op thread count, torch, Python and the CPU's instruction set. Weight values
-    are inputs, not part of the code. Its guards check the state again before each use."""
+    the intra-op thread count, the source it traced, torch, Python and the CPU's
+    instruction set. Weight values are inputs, not part of the code. Its guards check the
+    state again before each use."""
     tensors = [*model.named_parameters(), *model.named_buffers()]
     adapters = adapters_of(model)
     parts = {"torch": torch.__version__, "python": sys.version.split()[0], "machine": platform.machine(),
@@ -63,8 +65,21 @@ def step_key(model: nn.Module) -> str:
              "modules": [[name, type(module).__name__] for name, module in model.named_modules()],
              "tensors": [[name, str(t.dtype), list(t.shape)] for name, t in tensors],
              "adapter": [adapters.active, adapters.merged, adapters.folded],
-             "threads": torch.get_num_threads()}  # dynamo guards on it: the decode passes fit it to idle cores
+             "threads": torch.get_num_threads(),  # dynamo guards on it: the decode passes fit it to idle cores
+             "code": code_fingerprint()}  # the guards check the state, never the source that was traced
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """A hash of the `llm` package's source: the decode step traces the model, its layers,
+    LoRA and quantization code, and a stored step compiled from older code must not run."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _reason(exc: BaseException) -> str:

@@ -60,6 +60,9 @@ def test_the_key_changes_with_whatever_the_compiled_code_depends_on(monkeypatch)
     assert step_key(with_adapter) != off  # the code with the reader on is other code
     with torch_threads(torch.get_num_threads() + 1):
         assert step_key(model) != key  # dynamo guards on the thread count
+    monkeypatch.setattr(compile_module, "code_fingerprint", lambda: "older code")
+    assert step_key(model) != key  # a step traced from other source is other code
+    monkeypatch.undo()
     monkeypatch.setattr(torch, "__version__", "0.0.1")
     assert step_key(model) != key
     monkeypatch.undo()

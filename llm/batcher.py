@@ -124,6 +124,17 @@ class Batcher:
             finally:
                 for job in [*batch, *ran]:
                     job.done.set()
+            self._build_owed_when_idle()
+
+    def _build_owed_when_idle(self) -> None:
+        """With no request waiting, build the compiled decode steps the last ones owed (a
+        state met with none stored: an adapter, a thread count): a server has no exit to
+        build them at. A request that arrives meanwhile waits for the build, once a state."""
+        compiled = self.engine.compiled
+        with self._wake:
+            idle = not self._waiting and not self._closed
+        if compiled is not None and compiled.pending and idle:
+            compiled.wait()
 
     def _joiners(self, key: tuple, free: int, where: int, room: int) -> list[Job]:
         """Waiting jobs that can join the running batch: same settings, `free` rows in all,

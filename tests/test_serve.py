@@ -151,3 +151,27 @@ def test_a_request_that_arrives_mid_batch_joins_it_and_answers_as_alone(engine):
     batcher.close()
     assert batcher.batches == 1  # it joined the running batch instead of waiting for the next
     assert late.completions[0].token_ids == engine.complete(late.prompt_ids, short)[0].token_ids
+
+
+class OwingStep:
+    """Stands in for a compiled decode step that owes one build (never called to decode:
+    the job below decodes two rows, and only batch 1 goes through a compiled step)."""
+
+    def __init__(self) -> None:
+        self.pending, self.built = True, threading.Event()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.pending = False
+        self.built.set()
+        return True
+
+
+def test_a_server_builds_the_compiled_steps_it_owes_when_no_request_waits(engine, monkeypatch):
+    step = OwingStep()
+    monkeypatch.setattr(engine, "compiled", step)
+    batcher = Batcher(engine, max_rows=4)
+    job = Job(ChatTemplate().render_ids(engine.tokenizer, [Message("user", "hello")]),
+              SamplingConfig(max_new_tokens=4, temperature=1.0, seed=3), lambda i, t, e: None, n=2)
+    batcher.submit(job)
+    assert job.done.wait(60) and step.built.wait(60) and not step.pending
+    batcher.close()

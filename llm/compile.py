@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 
 STORED_STEP = "decode-{key}.bin"
-EXAMPLE_CACHE_LENGTH = 64  # positions of the shadow's cache when no call has set one up yet (a dynamic size)
+EXAMPLE_CACHE_LENGTH = 512  # positions of the shadow's cache when no call has set one up (generation's least)
 
 
 def decode_step(model: Transformer, idx: Tensor, positions: Tensor, end: int, shared: int) -> Tensor:
@@ -179,12 +179,10 @@ class CompiledOrEager:
         if stored is not None and stored.guard_check(self.model, *args):  # a state met before
             self.stored = stored
             return stored(self.model, *args)
-        if int(args[2]) >= 2:  # end 0/1 would be baked in
-            if stored is not None:  # stored for this key, yet not for this state
-                del self._ready[key]
-                _not_usable("compiled for another model state")
-            self._start(key, args, load=stored is None)
-        return self.fn(*args)  # eager until this state's step is ready
+        if stored is None and int(args[2]) >= 2:  # end 0/1 would be baked in
+            self._start(key, args)
+        return self.fn(*args)  # eager until this state's step is ready (or where it cannot serve: a
+        # cache of several rows at batch 1, after a batch of samples)
 
     def prepare(self) -> None:
         """Start loading the stored step of the model's state now, before any call (or owe
@@ -196,16 +194,15 @@ class CompiledOrEager:
                 self._start(self._key(), (torch.zeros(1, 1, dtype=torch.long, device=device),
                                           torch.tensor([2], device=device), 3, 0))
 
-    def _start(self, key: str, args: tuple[Any, ...], load: bool = True) -> None:
+    def _start(self, key: str, args: tuple[Any, ...]) -> None:
         """Load `key`'s stored step on a background thread, or owe its build if none is
-        stored (or `load` is False); unless it is ready or owed already, the compiler
-        failed, or a load is on."""
+        stored; unless it is ready or owed already, the compiler failed, or a load is on."""
         loading = self._loading is not None and self._loading.is_alive()
         if key in self._ready or key in self._owed or self._jit_failed or loading:
             return
         owed = Owed(adapters_of(self.model).active, torch.get_num_threads(), *self._example(args))
         path = self.store / STORED_STEP.format(key=key)
-        if not load or not path.exists():
+        if not path.exists():
             self._owed[key] = owed
             return
         self._loading = threading.Thread(target=self._load_in_background, args=(key, path, owed), daemon=True,
@@ -244,7 +241,11 @@ class CompiledOrEager:
 
     @staticmethod
     def _build(path: Path, shadow: Transformer, args: tuple[Any, ...]) -> Any:
-        """The step compiled now (from `args` over `shadow`) and stored at `path`."""
+        """The step compiled now (from `args` over `shadow`) and stored at `path`, for a
+        cache of any length: the cache is an attribute, not an argument, so its length
+        would be baked in, and a chat's cache, grown past it, would fail the guards."""
+        for layer in shadow.kv_cache.layers:
+            torch._dynamo.maybe_mark_dynamic(layer, 2)
         with torch._dynamo.config.patch(specialize_float=True):
             built = torch.compile(decode_step, fullgraph=True, dynamic=True).aot_compile(((shadow, *args), {}))
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -283,12 +284,8 @@ def _load(path: Path, owed: Owed) -> Any:
         reason = "compiled for another model state"
     except Exception as exc:  # noqa: BLE001 - unreadable, truncated, other torch or CPU: rebuild
         reason = _reason(exc)
-    _not_usable(reason)
-    return None
-
-
-def _not_usable(reason: str) -> None:
     _fallback(f"the stored compiled decode step was not usable ({reason}); compiling it again")
+    return None
 
 
 def compile_decode(model: Transformer, store: Path | None = None) -> CompiledOrEager:

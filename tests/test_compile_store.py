@@ -229,3 +229,15 @@ def test_a_state_whose_adapter_was_detached_is_not_built(tmp_path):
         warnings.simplefilter("always")
         assert not step.wait(timeout=60)
     assert not step.pending and not caught and not list(tmp_path.glob("decode-*"))
+
+
+def test_a_stored_step_serves_a_cache_grown_past_the_one_it_was_built_over(tmp_path, monkeypatch):
+    """A chat's cache grows (512, 1,024, ... positions): a step built over 512 serves 1,024."""
+    needs_compiler()
+    _, step = decode_stored(make_model(), tmp_path)
+    assert step.model.kv_cache.length == 512
+    monkeypatch.setattr(step, "fn", None)  # the stored step serves every call
+    step.model.clear_cache()
+    long_prompt = (PROMPT * 60)[:600]
+    assert decode(step.model, long_prompt, GREEDY, compiled=step) == decode(make_model(), long_prompt, GREEDY)
+    assert step.model.kv_cache.length == 1024

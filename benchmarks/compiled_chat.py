@@ -50,13 +50,13 @@ def main() -> None:
     if args.child:
         print(json.dumps(chat(args.child == "compiled", args.answers, args.tokens, args.typing)))
         return
-    base = [sys.executable, __file__, "--answers", str(args.answers), "--tokens", str(args.tokens),
-            "--typing", str(args.typing)]
-    subprocess.run([*base, "--child", "compiled", "--typing", "0"], check=True, capture_output=True)  # stored once
+    base = [sys.executable, __file__, "--answers", str(args.answers), "--tokens", str(args.tokens)]
+    subprocess.run([*base, "--typing", "0", "--child", "compiled"], check=True, capture_output=True)  # stored once
     print(f"tokens/s after the first token, {args.answers} answers of {args.tokens} tokens each, int4")
     for run in range(1, args.runs + 1):
         for mode in ("compiled", "eager"):
-            out = subprocess.run([*base, "--child", mode], check=True, capture_output=True, text=True).stdout
+            out = subprocess.run([*base, "--typing", str(args.typing), "--child", mode], check=True,
+                                 capture_output=True, text=True).stdout
             speeds = json.loads(out.strip().splitlines()[-1])
             print(f"run {run} {mode:<9}" + "".join(f"{s:8.1f}" for s in speeds), flush=True)
 

@@ -176,8 +176,8 @@ class CompiledOrEager:
             return self._in_process(*args)
         key = self._key()
         stored = self._ready.get(key)
-        if stored is not None and stored.guard_check(self.model, *args):  # a state met before
-            self.stored = stored
+        if stored is not None and stored is not self.stored and stored.guard_check(self.model, *args):
+            self.stored = stored  # a state met before
             return stored(self.model, *args)
         if stored is None and int(args[2]) >= 2:  # end 0/1 would be baked in
             self._start(key, args)

@@ -26,6 +26,9 @@ def train_reading_data(
     everyday_share: Annotated[float, typer.Option(
         "--everyday-share", help="Share of the piped sources written as everyday text: a CSV, a command's "
                                  "columns, a settings file, a chat log, a note that corrects itself.")] = 0.0,
+    scene_share: Annotated[float, typer.Option(
+        "--scene-share", help="Share of questions about documents people write (minutes, email threads, "
+                              "release notes, manuals, diaries), asked in a user's words.")] = 0.0,
 ) -> None:
     """Generate reading-comprehension data for the grounded-reader adapter: invented
     documents in many styles, distractor sources, short answers with their citation and
@@ -34,7 +37,7 @@ def train_reading_data(
         from agent.reading.training import ReadingConfig, reading_examples
 
         config = ReadingConfig(examples=examples, seed=seed, long=long_share, stdin=stdin_share,
-                               everyday=everyday_share)
+                               everyday=everyday_share, scenes=scene_share)
         records = (e.to_dict() for e in reading_examples(config))
         _write_examples(output, records, examples)
 

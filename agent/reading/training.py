@@ -17,7 +17,7 @@ generator, so a run is reproducible and the held-out sets stay held out.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -27,6 +27,8 @@ from agent.reading.documents import STYLES, Document, Entity, invent, sentence_c
 from agent.reading.everyday import EVERYDAY
 from agent.reading.facts import KINDS, Kind
 from agent.reading.narrative import document_chunks, long_document
+from agent.reading.scene_banks import SCENES
+from agent.reading.scenes import FilledScene, Scene, fields_in, fill
 from memory.store import Hit
 
 MULTI_ENTITY_STYLES = ("table", "bullets", "handbook", "faq", "prose")
@@ -46,11 +48,13 @@ class ReadingConfig:
     elided: float = 0.3  # questions naming the entity by its kind ("the town") where that is unambiguous
     long: float = 0.0  # share of questions about long documents read through chunks and focus (narrative.py)
     everyday: float = 0.0  # of the piped sources: written as everyday text (everyday.py)
+    scenes: float = 0.0  # share of questions about documents people wrote (scenes.py), in their words
 
     def __post_init__(self) -> None:
         if self.examples < 1 or self.max_sources < 2:
             raise ValueError("ReadingConfig needs examples >= 1 and max_sources >= 2")
-        for name in ("unanswerable", "stdin", "relevant_last", "absent_entity", "elided", "long", "everyday"):
+        for name in ("unanswerable", "stdin", "relevant_last", "absent_entity", "elided", "long", "everyday",
+                     "scenes"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"ReadingConfig.{name} must be in [0, 1]")
 
@@ -151,7 +155,7 @@ def reading_example(rng: random.Random, config: ReadingConfig, group: int) -> Re
         sources.insert(at, document)
     answer = None if abstain else target.facts[asked]
     cited = None if abstain else sources.index(document) + 1
-    return _example(question, target, asked, sources, answer, cited, group)
+    return _example(question, target.name, asked, sources, answer, cited, group)
 
 
 def _entities(kinds: list[Kind], rng: random.Random, taken: set[str]) -> list[Entity]:
@@ -203,17 +207,75 @@ def long_reading_example(rng: random.Random, config: ReadingConfig, group: int) 
                if value and d.entities is document.entities and value in focus(question, d.text.strip(), DEFAULT_FOCUS)]
     cited = at + 1 if at + 1 in stating else (stating[0] if stating else None)
     answer = value if cited else None
-    return _example(question, target, asked, sources, answer, cited, group)
+    return _example(question, target.name, asked, sources, answer, cited, group)
 
 
-def _example(question: str, target: Entity, asked: str, sources: list[Document], answer: str | None,
+def _scene_source(scene: FilledScene, rng: random.Random) -> Document:
+    folder = rng.choice(("", "", "", "notes/", "archive/", "docs/"))
+    return Document(folder + scene.scene.name, scene.text, "scene", ())
+
+
+def _scene_question(scenes: Sequence[Scene], shown: Scene, rng: random.Random) -> tuple[str, Scene] | None:
+    """A question naming something of another scene (its slots filled afresh), which the
+    shown sources cannot answer, and that scene (kept out of the sources); None when no
+    scene has such a question."""
+    others = [s for s in scenes if s is not shown and any(fields_in(q) for e in s.questions for q in e[1:])]
+    if not others:
+        return None
+    other = rng.choice(others)
+    asked = rng.choice([q for e in other.questions for q in e[1:] if fields_in(q)])
+    return fill(other, rng).fill(asked), other
+
+
+def scene_reading_example(rng: random.Random, config: ReadingConfig, group: int,
+                          scenes: Sequence[Scene] = SCENES) -> ReadingExample:
+    """A question in a user's words about a document people wrote (scenes.py), among other
+    scenes and generated documents. The target is the answer only where the focused prompt
+    shows it; about one question in six asks what the scene leaves open, or names what no
+    source mentions."""
+    taken: set[str] = set()
+    scene = fill(rng.choice(scenes), rng)
+    document = _scene_source(scene, rng)
+    abstain = rng.random() < config.unanswerable
+    entries = rng.sample(scene.scene.questions, len(scene.scene.questions))
+    question, answer, left_out = "", None, [scene.scene]
+    if abstain:
+        elsewhere = _scene_question(scenes, scene.scene, rng) if rng.random() < 0.35 else None
+        if elsewhere:
+            question, other = elsewhere
+            left_out.append(other)
+        else:
+            question = scene.fill(rng.choice(scene.scene.unanswerable or ("What is the wifi password?",)))
+        question = _frame(question, rng)
+    else:
+        for entry in entries[:4]:  # a question whose answer the focused source still shows
+            question = _frame(scene.fill(rng.choice(entry[1:])), rng)
+            value = scene.answer(entry[0])
+            if value in focus(question, document.text.strip(), DEFAULT_FOCUS):
+                answer = value
+                break
+    if rng.random() < config.stdin:
+        document = replace(document, source=PIPED_SOURCE)
+        sources = [document]
+    else:
+        pool = [s for s in scenes if all(s is not o for o in left_out)]
+        sources = [_scene_source(fill(rng.choice(pool), rng), rng) if pool and rng.random() < 0.7
+                   else _distractor(rng.choice(KINDS), rng, taken)
+                   for _ in range(rng.randint(1, config.max_sources - 1))]
+        at = len(sources) if rng.random() < config.relevant_last else rng.randint(0, len(sources))
+        sources.insert(at, document)
+    cited = sources.index(document) + 1 if answer is not None else None
+    return _example(question, scene.scene.name, "scene", sources, answer, cited, group)
+
+
+def _example(question: str, entity: str, asked: str, sources: list[Document], answer: str | None,
              cited: int | None, group: int) -> ReadingExample:
     """The grounded prompt over `sources` (focused as `kigi ask` focuses) and its target."""
     citations = numbered(Hit(f"s{n}", d.text, d.source, 0, 1.0) for n, d in enumerate(sources))
     reply = ABSTENTION if answer is None else f"{answer} [{cited}]"
     messages = ({"role": "user", "content": grounded_prompt(question, citations)},
                 {"role": "assistant", "content": reply})
-    return ReadingExample(question, target.name, asked, tuple(sources), answer, cited, messages, group)
+    return ReadingExample(question, entity, asked, tuple(sources), answer, cited, messages, group)
 
 
 def reading_examples(config: ReadingConfig | None = None) -> Iterator[ReadingExample]:
@@ -221,5 +283,9 @@ def reading_examples(config: ReadingConfig | None = None) -> Iterator[ReadingExa
     config = config or ReadingConfig()
     rng = random.Random(config.seed)
     for group in range(config.examples):
-        make = long_reading_example if config.long and rng.random() < config.long else reading_example
-        yield make(rng, config, group)
+        if config.scenes and rng.random() < config.scenes:
+            yield scene_reading_example(rng, config, group)
+        elif config.long and rng.random() < config.long:
+            yield long_reading_example(rng, config, group)
+        else:
+            yield reading_example(rng, config, group)

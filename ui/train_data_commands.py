@@ -29,6 +29,9 @@ def train_reading_data(
     scene_share: Annotated[float, typer.Option(
         "--scene-share", help="Share of questions about documents people write (minutes, email threads, "
                               "release notes, manuals, diaries), asked in a user's words.")] = 0.0,
+    unanswerable_share: Annotated[float | None, typer.Option(
+        "--unanswerable-share", help="Share of questions the sources do not answer (target: the abstention); "
+                                     "default: ReadingConfig's, 0.17.")] = None,
 ) -> None:
     """Generate reading-comprehension data for the grounded-reader adapter: invented
     documents in many styles, distractor sources, short answers with their citation and
@@ -36,8 +39,9 @@ def train_reading_data(
     with user_errors():
         from agent.reading.training import ReadingConfig, reading_examples
 
+        shares = {} if unanswerable_share is None else {"unanswerable": unanswerable_share}
         config = ReadingConfig(examples=examples, seed=seed, long=long_share, stdin=stdin_share,
-                               everyday=everyday_share, scenes=scene_share)
+                               everyday=everyday_share, scenes=scene_share, **shares)
         records = (e.to_dict() for e in reading_examples(config))
         _write_examples(output, records, examples)
 

@@ -189,6 +189,7 @@ def _distinct(values: Mapping[str, str]) -> bool:
 
 
 def fields_in(template: str) -> list[str]:
+    """The `{fields}` a template fills ("chair", "editor.first"), in order."""
     return [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
 
 

@@ -222,6 +222,7 @@ def test_the_readers_abstention_must_lead_by_the_margin_and_nothing_else_is_bias
     first = engine.tokenizer.encode(ABSTENTION)[0]
     for margin, reader, question, bias in [
         (1.5, "reader", "What is the secret word?", ((first, -1.5),)),
+        (-0.5, "reader", "What is the secret word?", ((first, 0.5),)),  # below 0: the abstention favoured
         (0.0, "reader", "What is the secret word?", ()),  # no margin: the reader's own choice
         (1.5, None, "What is the secret word?", ()),  # no reader: the model as it is
         (1.5, "reader", "Summarise the notes.", ()),  # an instruction: no reader either
@@ -230,7 +231,7 @@ def test_the_readers_abstention_must_lead_by_the_margin_and_nothing_else_is_bias
         "".join(session.reply(question, sampling=SamplingConfig(max_new_tokens=4)))
         assert seen[-1].first_token_bias == bias
     with pytest.raises(ValueError, match="abstention_margin"):
-        GroundingConfig(abstention_margin=-1)
+        GroundingConfig(abstention_margin=float("nan"))
 
 
 def test_piped_text_alone_has_its_own_margin(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,7 +8,9 @@ one question in six asks for what no source says (mostly a fact the document lea
 sometimes an entity no source mentions), and its target is the abstention. Some questions
 name the entity only by what it is ("the town", as people ask about the document in front
 of them), so the adapter learns that a missing name is no reason to abstain; some prompts
-carry a single source named `stdin`, as piped context does.
+carry a single source named `stdin`, as piped context does. A share of the questions
+(`scenes`) are about documents written by hand in genres people keep (scenes.py), asked in
+a user's words rather than the document's.
 
 Nothing here reads the evaluation knowledge bases: every fact is invented by the seeded
 generator, so a run is reproducible and the held-out sets stay held out.
@@ -62,8 +64,8 @@ class ReadingConfig:
 @dataclass(frozen=True)
 class ReadingExample:
     question: str
-    entity: str  # whom the question asks about
-    asked: str  # which of its attributes
+    entity: str  # whom the question asks about (a scene's file name for a scene)
+    asked: str  # which of its attributes ("scene" for a question about a scene)
     sources: tuple[Document, ...]  # in prompt order
     answer: str | None  # None: the sources do not say
     cited: int | None  # the number of the answering source

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from agent.answer_kinds import fits
 from agent.focus import FocusConfig, focus
 from agent.passage_pick import PickConfig
 from agent.prompts import content_version
@@ -330,18 +331,19 @@ def check_groundedness(answer: str, citations: Sequence[Citation], config: Groun
     return report
 
 
-def shown_answer(answer: str, citations: Sequence[Citation], config: GroundingConfig | None = None
-                 ) -> tuple[str, str | None]:
+def shown_answer(answer: str, citations: Sequence[Citation], config: GroundingConfig | None = None,
+                 question: str = "") -> tuple[str, str | None]:
     """The reader's answer to show and the one withheld: an answer stating something its cited
-    sources do not support (the check above, without an embedder, as the evals run it) gives
-    way to the abstention (`GroundingConfig.withhold_unsupported`)."""
-    if check_groundedness(answer, citations, config).unsupported:
+    sources do not support (the check above, without an embedder, as the evals run it), or not
+    the kind of thing `question` asks for (a year, a time, a count, a price:
+    agent/answer_kinds.py), gives way to the abstention (`GroundingConfig.withhold_unsupported`)."""
+    if check_groundedness(answer, citations, config).unsupported or not fits(question, answer):
         return ABSTENTION, answer
     return answer, None
 
 
 def best_supported(answers: Sequence[str], scores: Sequence[float], citations: Sequence[Citation],
-                   config: GroundingConfig | None = None) -> tuple[int, str, str | None]:
+                   config: GroundingConfig | None = None, question: str = "") -> tuple[int, str, str | None]:
     """Best-of-n under the reader's check: the index of the best-scored answer its cited
     sources support, the text to show and the answer withheld; when none is supported, the
     best-scored one gives way to the abstention. No citations: nothing to check."""
@@ -349,7 +351,7 @@ def best_supported(answers: Sequence[str], scores: Sequence[float], citations: S
     if not citations:
         return order[0], answers[order[0]], None
     for i in order:
-        text, withheld = shown_answer(answers[i], citations, config)
+        text, withheld = shown_answer(answers[i], citations, config, question)
         if withheld is None:
             return i, text, None
     return order[0], ABSTENTION, answers[order[0]]

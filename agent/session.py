@@ -216,8 +216,8 @@ class Session:
                     if not checked:
                         yield piece
                 if checked:  # the reader's whole answer, checked against its sources before it is shown
-                    from agent.grounding import shown_answer
-                    text, withheld = shown_answer(stream.completion.text, turn.citations, self._grounding())
+                    from agent.grounding import shown_answer as shown
+                    text, withheld = shown(stream.completion.text, turn.citations, self._grounding(), turn.question)
                     yield text
             finally:
                 done = stream.completion
@@ -367,8 +367,8 @@ class Session:
         answers = [c.text for c in completions]
         shown = [{"role": m.role, "content": m.content} for m in [*self.conversation(), turn.user]]
         scores = [float(x) for x in score(shown, answers)]
-        from agent.grounding import best_supported
-        best, text, withheld = best_supported(answers, scores, self._checked_citations(turn), self._grounding())
+        from agent.grounding import best_supported as best_of
+        best, text, withheld = best_of(answers, scores, self._checked_citations(turn), self._grounding(), turn.question)
         chosen = completions[best]
         self.last = TurnResult(text, chosen.finish_reason, len(prompt), len(chosen.token_ids), None,
                                time.perf_counter() - start, sampling, self.prompt_version(turn),

@@ -23,9 +23,10 @@ _NUMBER_WORDS = (
 # (the question's form, what its answer must contain)
 KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
     (re.compile(question, re.IGNORECASE), re.compile(answer, re.IGNORECASE)) for question, answer in (
-        (r"\b(?:what|which) year\b", r"\b\d{4}s?\b|'\d\d\b"),  # a year
-        (r"\bwhat time\b", r"\d[:.]\d\d|\d\s*(?:am|pm|a\.m\.|p\.m\.)|\b(?:noon|midday|midnight|o'clock)\b"),
-        (r"\bhow (?:many|old)\b", rf"\d|\b(?:{_NUMBER_WORDS})\b"),  # a count or an age
+        (r"\b(?:what|which) year\b(?! group)", r"\b\d{4}s?\b|'\d\d\b"),  # a year (not a school's year group)
+        (r"\bwhat time\b", r"\d[:.]\d\d|\d\s*(?:am|pm|a\.m\.|p\.m\.)|\b(?:noon|midday|midnight|o'clock)\b"
+                           r"|\b(?:half|quarter) (?:past|to)\b"),
+        (r"\bhow (?:many|old)\b", rf"\d|\b(?:{_NUMBER_WORDS})\b|\b(?:twen|thir|for|fif|six|seven|eigh|nine)ties\b"),
         (r"\bhow much\b.*\b(?:cost|costs|charge|charged|pay|paid|price|spend|spent|fee)\b|\bwhat does .* cost\b",
          rf"[£$€¥]|\d|\b(?:free|nothing|pence|pounds|euros|dollars|{_NUMBER_WORDS})\b"),  # a price
     )

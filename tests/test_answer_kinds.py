@@ -26,6 +26,9 @@ SOCIETY = Hit("h1", "The Kettlewick society was founded in 1947 by Hamish Rees. 
     ("What time does the Christmas meal start?", "16 January 2026 [4]", False),
     ("What time does the bring-and-share get going?", "6.30 [2]", True),
     ("What time do I need to turn up?", "8am [1]", True),
+    ("What time does the party start?", "half past six [1]", True),
+    ("What year group is Mia in?", "Year 3 [1]", True),  # a school's year, not a calendar's: unchecked
+    ("How old was the founder?", "in her seventies [2]", True),
     ("How old is Hattie Prosser?", "Ruth Condomine [4]", False),
     ("How many people went on the weekend away?", "eleven [3]", True),
     ("How many plots are there?", "Ropewalk [12]", False),  # the citation is not a count

@@ -110,7 +110,9 @@ class GroundingConfig:
     # the reader's answer is shown only when the check below finds every sentence that states
     # something supported by the sources it cites; otherwise it is withheld and the abstention
     # shown. Chosen on the development KBs (42 -> 47 of 160 at int4, correct abstentions 16 -> 23 of
-    # 32); held out 66 -> 62 of 160, correct abstentions 70% -> 80%, wrong answers 16% -> 8.5%
+    # 32); held out 66 -> 62 of 160, correct abstentions 70% -> 80%, wrong answers 16% -> 8.5%.
+    # An answer not of the kind its question names (a place for "what year") is withheld too
+    # (agent/answer_kinds.py: development 63 -> 67 of 160 with the third reader, held out unchanged)
     withhold_unsupported: bool = True
     # the reader's reply held to the abstention or a span of its sources' text, then its
     # citation (agent/copying.py): it may pick the wrong span, but cannot misspell the right one

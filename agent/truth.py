@@ -8,12 +8,14 @@ the judge know the accepted answers (the `kigi eval rag` question format: `"answ
 - `rate` prefers the correct answer, then the better grounded one (the share of its
   sentences the sources support; 1.0 with no sources), then the shorter one, and says why;
 - `TruthJudge` scores an answer 1 when correct and 0 otherwise, so a win rate judged by it
-  counts answers that are right where the other is not, and its mean scores are accuracies.
+  counts answers that are right where the other is not, and its mean scores are accuracies;
+- `truth_reward` is PPO's reward from the same truth (a verifiable reward, no reward model
+  to learn and to fool): 1 for a correct answer, less a little for its length.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -84,3 +86,41 @@ class TruthJudge:
     def prompts(self) -> list[list[dict[str, str]]]:
         """The truth file's questions as prompts (for a win rate on exactly them)."""
         return [[{"role": "user", "content": q}] for q in self.questions]
+
+
+Render = Callable[[Sequence[Mapping[str, str]], bool], list[int]]  # messages -> ids, as PPO renders them
+Decode = Callable[[Sequence[int]], str]
+
+
+@dataclass(frozen=True)
+class TruthReward:
+    """PPO's reward by ground truth, for the rollouts of known prompts: 1 for a correct
+    answer, minus `length_cost` times its share of `long_chars` (at most the whole cost).
+    So any right answer outscores every wrong one (the rater's first rule) and, of two right
+    ones, the shorter wins (its last): an answer that lists every name the sources hold, to
+    contain the accepted one somewhere, pays for its length. `stop_ids` are cut from a
+    response before it is read."""
+
+    questions: Mapping[tuple[int, ...], RagQuestion]  # by the prompt's rendered ids
+    decode: Decode
+    stop_ids: frozenset[int] = frozenset()
+    length_cost: float = 0.1
+    long_chars: int = 400
+
+    def __call__(self, queries: Sequence[Sequence[int]], responses: Sequence[Sequence[int]]) -> list[float]:
+        scores = []
+        for query, response in zip(queries, responses, strict=True):
+            question = self.questions.get(tuple(query))
+            if question is None:
+                raise TruthError("a rollout of a prompt that has no expected answer")
+            text = self.decode([t for t in response if t not in self.stop_ids]).strip()
+            cost = self.length_cost * min(1.0, len(text) / self.long_chars)
+            scores.append(float(is_correct(text, question)) - cost)
+        return scores
+
+
+def truth_reward(prompts: Sequence[Sequence[Mapping[str, str]]], questions: Sequence[RagQuestion], render: Render,
+                 decode: Decode, stop_ids: Sequence[int] = ()) -> TruthReward:
+    """The reward for PPO on `prompts`, each with its question (the accepted answers)."""
+    by_query = {tuple(render(prompt, True)): question for prompt, question in zip(prompts, questions, strict=True)}
+    return TruthReward(by_query, decode, frozenset(stop_ids))

@@ -29,7 +29,8 @@ what was interrupted (collection from the log, training from its checkpoint).
    both (two samples of the same document are otherwise mostly both wrong or both right).
 2. reward: a reward model on those pairs; held-out pairwise accuracy (prompts never trained on).
 3. dpo: a DPO adapter on the same pairs.
-4. ppo: a PPO adapter on the collection prompts, rewarded by the reward model.
+4. ppo: a PPO adapter on the collection prompts, rewarded by the reward model (`--ppo-reward
+   truth`, reading task: by the accepted answers instead, a verifiable reward).
 5. eval: on held-out prompts (never collected), for the base, DPO and PPO: mean greedy answer
    length, reward-model score, win rate against the base judged by the reward model, and
    KL(policy‖base) estimated on answers sampled from each policy at temperature 1.
@@ -67,7 +68,7 @@ from agent.rag_eval import RagQuestion, is_correct  # noqa: E402
 from agent.rating import sample_candidate  # noqa: E402
 from agent.reading.training import ReadingConfig, reading_examples  # noqa: E402
 from agent.session import Session  # noqa: E402
-from agent.truth import rate, verdict  # noqa: E402
+from agent.truth import rate, truth_reward, verdict  # noqa: E402
 from llm.config import PRECISIONS  # noqa: E402
 from llm.generate import SamplingConfig  # noqa: E402
 from llm.lora import LoRAConfig, adapters_of, parse_targets  # noqa: E402
@@ -292,17 +293,24 @@ def train_ppo(args, engine, store: AdapterStore, items: list[Item], results: Res
     if store.exists("concise-ppo"):
         return
     template = ChatTemplate()
-    reward = load_reward_model(engine, store, "judge", template)
-    prompts = [{"prompt": item.chat(engine)} for item in items]
-    run = PPORun.prepare(engine.model, chat_render(engine.tokenizer, template), prompts, "concise-ppo", reward,
+    render, stops = chat_render(engine.tokenizer, template), template.stop_tokens(engine.tokenizer)
+    chats = [item.chat(engine) for item in items]
+    if args.ppo_reward == "truth":  # a verifiable reward: the accepted answers (`kigi train ppo --reward truth:FILE`)
+        if any(item.truth is None for item in items):
+            raise SystemExit("--ppo-reward truth needs --task reading (prompts with accepted answers)")
+        reward = truth_reward(chats, [item.truth for item in items], render, engine.tokenizer.decode, stops)
+    else:
+        reward = load_reward_model(engine, store, "judge", template)
+    prompts = [{"prompt": chat} for chat in chats]
+    run = PPORun.prepare(engine.model, render, prompts, "concise-ppo", reward,
                          lora_config(args),
                          PPOConfig(iterations=args.ppo_iterations, prompts_per_iteration=args.ppo_prompts,
                                    samples_per_prompt=args.ppo_samples, max_new_tokens=args.max_new_tokens,
+                                   temperature=args.ppo_temperature,
                                    kl_coef=args.kl_coef, ppo_epochs=args.ppo_epochs,
                                    minibatch_size=args.ppo_minibatch),
                          TrainConfig(lr=args.ppo_lr, seed=args.seed),
-                         stop_token_ids=template.stop_tokens(engine.tokenizer), base_name=args.model,
-                         reward_name="judge")
+                         stop_token_ids=stops, base_name=args.model, reward_name=args.ppo_reward)
 
     def on_iteration(info) -> None:
         print(f"  ppo {info.iteration}/{info.total}: score {info.score:.3f} KL {info.kl:.2f} "
@@ -328,7 +336,7 @@ def evaluate(args, engine, store: AdapterStore, items: list[Item], results: Resu
     clock = Clock()
     template = ChatTemplate()
     render = chat_render(engine.tokenizer, template)
-    reward = load_reward_model(engine, store, "judge", template)
+    reward = load_reward_model(engine, store, "judge", template) if store.exists("judge") else None
     chats = [item.chat(engine) for item in items]
     greedy = SamplingConfig(max_new_tokens=args.eval_max_new_tokens)
     sampled = SamplingConfig(max_new_tokens=args.eval_max_new_tokens, temperature=1.0, seed=args.seed,
@@ -341,7 +349,7 @@ def evaluate(args, engine, store: AdapterStore, items: list[Item], results: Resu
             continue
         adapter = None if name == "base" else name
         answers = answer_with(engine, store, adapter, chats, greedy, template)
-        scores = reward.score([text for text, _ in answers], prompts=chats)
+        scores = reward.score([text for text, _ in answers], prompts=chats) if reward else [0.0] * len(answers)
         if name == "base":
             base_scores = scores
         adapters = adapters_of(engine.model)
@@ -355,8 +363,8 @@ def evaluate(args, engine, store: AdapterStore, items: list[Item], results: Resu
             "greedy_tokens": round(sum(t for _, t in answers) / len(answers), 1),
             "greedy_chars": round(sum(len(text) for text, _ in answers) / len(answers), 1),
             "sampled_tokens": round(sum(map(len, rollouts.responses)) / len(rollouts), 1),
-            "reward": round(sum(scores) / len(scores), 3),
-            "win_rate_vs_base": None if name == "base" else round((wins + 0.5 * ties) / len(scores), 3),
+            "reward": round(sum(scores) / len(scores), 3) if reward else None,
+            "win_rate_vs_base": None if name == "base" or not reward else round((wins + 0.5 * ties) / len(scores), 3),
             "kl_to_base": round(kl.mean().item(), 3),
             "at_token_cap": sum(t >= args.eval_max_new_tokens for _, t in answers),
             "example": {"prompt": items[0].question, "answer": answers[0][0][:300]},
@@ -472,6 +480,10 @@ def main() -> None:
     parser.add_argument("--ppo-lr", type=float, default=2e-4,
                         help="5e-5 moved nothing in 7 iterations on the default model (clip fraction 0)")
     parser.add_argument("--kl-coef", type=float, default=0.05)
+    parser.add_argument("--ppo-reward", choices=("judge", "truth"), default="judge",
+                        help="PPO's reward: the reward model trained in the reward stage, or (--task reading) the "
+                             "truth: 1 for a correct answer, less a little for its length")
+    parser.add_argument("--ppo-temperature", type=float, default=1.0, help="sampling temperature of PPO's rollouts")
     parser.add_argument("--best-of", type=int, default=4, help="answers sampled per prompt in the best-of stage")
     args = parser.parse_args()
     if args.threads:

@@ -299,3 +299,25 @@ def test_ppo_refuses_a_reward_model_trained_on_another_base(tiny_home, tmp_path)
     assert result.exit_code == 1
     assert "reward model 'judge' cannot score with this model" in result.output
     assert "trained on another base model (other" in result.output
+
+
+def test_ppo_against_the_truth_command(tiny_home, tmp_path):
+    """`--reward truth:FILE`: no reward model, the prompts' own questions' accepted answers;
+    a prompt the file does not answer, or no such file, is refused before the model loads."""
+    truth = write_jsonl(tmp_path / "truth.jsonl", [{"question": p, "answers": ["fox"]} for p in PROMPTS[:4]])
+    prompts = tmp_path / "prompts.txt"
+    prompts.write_text("\n".join(PROMPTS[:4]), encoding="utf-8")
+    args = ["train", "ppo", "--reward", f"truth:{truth}", "--prompts", str(prompts), "--adapter", "right", "-m",
+            "tiny", "--iterations", "1", "--batch-prompts", "2", "--samples", "2", "--max-new-tokens", "6",
+            "--ppo-epochs", "1", "--minibatch", "4", "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    card = json.loads(result.stdout.strip().splitlines()[-1])
+    assert card["kind"] == "ppo" and card["reward"] == f"truth:{truth}" and card["result"]["iterations"] == 1
+    assert -0.1 <= card["history"][0]["score"] <= 1.0  # right or wrong, less at most the length cost
+    prompts.write_text("What is fox?\nWhat is an owl?\n", encoding="utf-8")
+    unknown = CliRunner().invoke(app, [*args[:6], "--adapter", "other", "-m", "tiny"])
+    assert unknown.exit_code == 1 and "no expected answer for the prompt 'What is an owl?'" in unknown.output
+    assert "Traceback" not in unknown.output and "iterations of" not in unknown.output
+    missing = CliRunner().invoke(app, [*args[:2], "--reward", "truth:nope.jsonl", *args[4:6], "--adapter", "x"])
+    assert missing.exit_code == 1 and "nope.jsonl" in missing.output

@@ -11,7 +11,7 @@ import pytest
 from agent.grounding import ABSTENTION, Citation
 from agent.pref_evals import parse_judge
 from agent.rag_eval import RagQuestion
-from agent.truth import TruthError, TruthJudge, rate, verdict
+from agent.truth import TruthError, TruthJudge, rate, truth_reward, verdict
 from memory.store import Hit
 
 CAPITAL = RagQuestion("What is the capital of Quux?", ("Pellworth",))
@@ -63,3 +63,24 @@ def test_the_truth_judge_scores_accuracy_and_refuses_unknown_prompts(tmp_path):
         judge([{"role": "user", "content": "Something else?"}], "a", "b")
     with pytest.raises(Exception, match="truth:FILE"):
         parse_judge("oracle:x", engine=None, store=None)
+
+
+def test_the_truth_reward_puts_any_right_answer_above_every_wrong_one():
+    """PPO's verifiable reward: read after the stop token is cut, by the prompt's own
+    question; the length cost orders two right answers and never a right below a wrong."""
+    render = lambda messages, _generation: [ord(c) for c in messages[-1]["content"]]  # noqa: E731
+    decode = lambda ids: "".join(map(chr, ids))  # noqa: E731
+    prompts = [[{"role": "user", "content": q.question}] for q in (CAPITAL, NOTHING)]
+    stop = 0x10FFFF
+    reward = truth_reward(prompts, [CAPITAL, NOTHING], render, decode, stop_ids=[stop])
+    ids = [render(p, True) for p in prompts]
+    encode = lambda text: [ord(c) for c in text]  # noqa: E731
+    short, long_right, wrong = "Pellworth [1]", "Pellworth, a port of 40,000 people, is the capital [1]", "Lumeport"
+    scores = reward([ids[0]] * 3 + [ids[1]] * 2,
+                    [encode(short) + [stop], encode(long_right), encode(wrong),
+                     encode(ABSTENTION) + [stop], encode("Orrin Vale")])
+    assert scores[0] == pytest.approx(1 - 0.1 * len(short) / 400)
+    assert scores[0] > scores[1] > 0.85 > 0 > scores[2]  # right and short > right and long > wrong
+    assert scores[3] > 0.9 and scores[4] < 0  # nothing answers it: only the abstention is right
+    with pytest.raises(TruthError, match="no expected answer"):
+        reward([encode("Something else?")], [encode("a")])

@@ -270,7 +270,10 @@ def train_dpo(
 
 @train_app.command("ppo")
 def train_ppo(
-    reward: Annotated[str, typer.Option("--reward", help="Reward model (trained with `kigi train reward`).")],
+    reward: Annotated[str, typer.Option("--reward", help="Reward model (trained with `kigi train reward`), or "
+                                                          "truth:FILE: questions with accepted answers (as for `kigi "
+                                                          "eval rag`), the prompts' own questions: 1 for a correct "
+                                                          "answer, less a little for its length.")],
     prompts: Annotated[Path, typer.Option("--prompts", help="Prompts to sample answers to: a text file of one "
                                                             "question per line, or JSONL with \"prompt\" (messages "
                                                             "or a string), \"messages\" or \"question\".")],
@@ -302,9 +305,10 @@ def train_ppo(
     threads: ThreadsOption = 0,
     as_json: CardJsonOption = False,
 ) -> None:
-    """Train a policy adapter with PPO against a reward model.
+    """Train a policy adapter with PPO against a reward model, or against the truth.
 
-    Each iteration samples answers from the policy and scores them with the reward model.
+    Each iteration samples answers from the policy and scores them with the reward model
+    (with truth:FILE, by the accepted answers: a verifiable reward).
 
     The reward is the score minus β·KL(policy‖reference) per token; the reference is the base, adapter off.
 
@@ -316,6 +320,7 @@ def train_ppo(
         from agent.adapters import AdapterStore, chat_render
         from agent.pref_evals import load_reward_model
         from agent.prompts import ChatTemplate
+        from agent.truth import truth_reward
         from llm.lora import LoRAConfig, parse_targets
         from llm.train.loop import TrainConfig
         from llm.train.ppo import PPOConfig, PPORun
@@ -323,9 +328,11 @@ def train_ppo(
         set_threads(threads)
         console = err_console()
         store = AdapterStore.of(home())
-        if reward == adapter:
-            raise ValueError("--reward and --adapter must name different adapters")
-        store.resolve(reward)  # a missing reward model is named before anything is loaded
+        truth = truth_questions(reward, prompts)  # a bad truth file or prompt is named before the model loads
+        if truth is None:
+            if reward == adapter:
+                raise ValueError("--reward and --adapter must name different adapters")
+            store.resolve(reward)  # a missing reward model is named before anything is loaded
         target, checkpoints = claim_adapter(store, adapter, resume, force)
         lora = LoRAConfig(rank=rank, alpha=alpha, targets=parse_targets(targets))
         config = PPOConfig(iterations=iterations, prompts_per_iteration=batch_prompts, samples_per_prompt=samples,
@@ -335,11 +342,12 @@ def train_ppo(
                            missing_eos_penalty=missing_eos_penalty)
         train = TrainConfig(lr=lr, warmup_steps=warmup, clip_norm=clip or None, seed=seed)
         engine = load_engine_with_progress(model, "fp32")
-        judge = load_reward_model(engine, store, reward)
         template = ChatTemplate()
-        run = PPORun.prepare(engine.model, chat_render(engine.tokenizer, template), prompts, adapter, judge, lora,
-                             config, train, stop_token_ids=template.stop_tokens(engine.tokenizer), base_name=model,
-                             reward_name=reward)
+        render, stops = chat_render(engine.tokenizer, template), template.stop_tokens(engine.tokenizer)
+        judge = (load_reward_model(engine, store, reward) if truth is None
+                 else truth_reward(*truth, render, engine.tokenizer.decode, stops))
+        run = PPORun.prepare(engine.model, render, prompts, adapter, judge, lora,
+                             config, train, stop_token_ids=stops, base_name=model, reward_name=reward)
         console.print(f"{len(run.prompts)} prompts; {iterations} iterations of {config.rollouts_per_iteration} "
                       f"rollouts; {run.total_steps} optimizer steps; reward model {reward}", highlight=False)
         try:
@@ -359,3 +367,17 @@ def train_ppo(
                       f"in {summary['seconds']:.0f}s{moved} → {target}", highlight=False)
         if as_json:
             print(json.dumps(run.card()))
+
+
+def truth_questions(reward: str, prompts: Path) -> tuple[list, list] | None:
+    """For `--reward truth:FILE`: the prompts and, for each, its question in FILE (matched on
+    the last user turn, as `kigi eval prefs --judge truth:FILE` matches); None for a reward model."""
+    kind, _, file = reward.partition(":")
+    if kind != "truth" or not file:
+        return None
+    from agent.truth import TruthJudge
+    from llm.train.rollouts import read_prompts
+
+    judge = TruthJudge.from_file(Path(file))
+    messages = read_prompts(prompts)
+    return messages, [judge.question_of(prompt) for prompt in messages]

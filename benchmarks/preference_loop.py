@@ -449,6 +449,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--prompts", type=int, default=240, help="prompts asked (one pair each)")
     parser.add_argument("--eval-prompts", type=int, default=30, help="held-out prompts for the eval stage")
+    parser.add_argument("--eval-from", type=int, default=0,
+                        help="the eval stage's prompts start at this one (0: the held-out ones; past the "
+                             "collection prompts: a development set to choose on, leaving the held-out ones unread)")
     parser.add_argument("--collect-precision", choices=PRECISIONS, default="int8",
                         help="the precision that answers in the collect stage (as `kigi ask --precision`)")
     parser.add_argument("--max-new-tokens", type=int, default=96, help="longest answer collected / sampled in PPO")
@@ -493,10 +496,14 @@ def main() -> None:
     results = Results(args.workdir / "results.json")
     clock = Clock()
     engine = load_engine(KigiHome.resolve().ensure(), args.model)
-    items = all_items(args.task, args.eval_prompts + args.prompts, args.seed)
-    if args.eval_prompts + args.prompts > len(items):
-        parser.error(f"--prompts + --eval-prompts must be at most {len(items)}")
-    eval_items, train_items = items[: args.eval_prompts], items[args.eval_prompts:][: args.prompts]
+    wanted = max(args.eval_prompts + args.prompts, args.eval_from + args.eval_prompts)
+    items = all_items(args.task, wanted, args.seed)
+    if wanted > len(items):
+        parser.error(f"--prompts + --eval-prompts (or --eval-from + --eval-prompts) must be at most {len(items)}")
+    if 0 < args.eval_from < args.eval_prompts + args.prompts:
+        parser.error("--eval-from must be 0 (the held-out prompts) or past the collection prompts")
+    train_items = items[args.eval_prompts:][: args.prompts]
+    eval_items = items[args.eval_from:][: args.eval_prompts]
     print(f"model loaded in {clock.spent()[0]:.1f}s ({engine.name}, {torch.get_num_threads()} threads)", flush=True)
     store = AdapterStore(args.workdir / "adapters", bundled=None)
     with ConversationLog(args.workdir / "kigi.db") as log:

@@ -47,13 +47,13 @@ def shorter_is_better(queries, responses):
 
 
 def ppo_run(engine: Engine, reward=shorter_is_better, prompts=PROMPTS, name: str = "policy", lr: float = 1e-2,
-            seed: int = 0, **ppo) -> PPORun:
+            seed: int = 0, init: Path | None = None, **ppo) -> PPORun:
     config = {**dict(iterations=30, prompts_per_iteration=4, samples_per_prompt=4, max_new_tokens=12, ppo_epochs=2,
                      minibatch_size=8, kl_coef=0.01), **ppo}
     return PPORun.prepare(engine.model, chat_render(engine.tokenizer, TEMPLATE), prompts, name, reward,
                           LoRAConfig(rank=4, alpha=8, targets="all"), PPOConfig(**config),
                           TrainConfig(lr=lr, seed=seed),
-                          stop_token_ids=TEMPLATE.stop_tokens(engine.tokenizer))
+                          stop_token_ids=TEMPLATE.stop_tokens(engine.tokenizer), init=init)
 
 
 # -- the maths by hand ------------------------------------------------------------------------------
@@ -170,6 +170,32 @@ def test_only_the_policy_adapter_and_value_head_learn(model_dir):
     after = {k: v for k, v in engine.model.state_dict().items() if ".policy" not in k}
     assert all(torch.equal(after[k], v) for k, v in before.items())  # base and reward adapter alike
     assert adapters.active == "policy" and not any(p.requires_grad for p in engine.model.parameters())
+
+
+def test_a_policy_started_from_an_adapter_is_kept_near_that_adapter(model_dir, tmp_path):
+    """`init`: the policy starts as a copy of a saved adapter (a reader, say) and the KL
+    penalty's reference is a frozen copy of it, so the first rollouts have KL 0 to it — not
+    to the plain base, from which the adapter is far — and training moves only the copy."""
+    donor = sharpened(model_dir)
+    adapters_of(donor.model).add("reader", LoRAConfig(rank=4, alpha=8, targets="all"), seed=3)
+    with torch.no_grad():
+        for param in adapters_of(donor.model).parameters("reader"):
+            param.normal_(0.0, 0.2)
+    saved = adapters_of(donor.model).save("reader", tmp_path / "reader", base_name="tiny")
+    run = ppo_run(sharpened(model_dir), init=saved, iterations=3, lr=2e-2)
+    adapters = adapters_of(run.model)
+    reference = {k: v.clone() for k, v in adapters.named_parameters("policy-reference").items()}
+    start = {k: v.clone() for k, v in adapters.named_parameters("policy").items()}
+    assert run.reference == "policy-reference" and run.init["name"] == "reader" and run.lora.rank == 4
+    assert sorted(map(torch.Tensor.sum, start.values())) == sorted(map(torch.Tensor.sum, reference.values()))
+    rollouts = sample_rollouts(run.model, run.queries[:2], run.sampling(), 2)
+    to_base = sequence_kl(run.model, "policy", rollouts.queries, rollouts.responses)
+    assert to_base.abs().max() > 0.1  # the adapter is far from the base it was trained on
+    result = run.fit()
+    assert result.iterations[0].kl == pytest.approx(0.0, abs=1e-4)  # π starts at its reference
+    assert any(not torch.equal(start[k], v) for k, v in adapters.named_parameters("policy").items())
+    assert all(torch.equal(v, reference[k]) for k, v in adapters.named_parameters("policy-reference").items())
+    assert run.card()["init"] == run.init
 
 
 def test_ppo_makes_the_answers_shorter_when_shorter_is_rewarded(model_dir):
@@ -315,6 +341,9 @@ def test_ppo_against_the_truth_command(tiny_home, tmp_path):
     card = json.loads(result.stdout.strip().splitlines()[-1])
     assert card["kind"] == "ppo" and card["reward"] == f"truth:{truth}" and card["result"]["iterations"] == 1
     assert -0.1 <= card["history"][0]["score"] <= 1.0  # right or wrong, less at most the length cost
+    again = CliRunner().invoke(app, [*args[:6], "--adapter", "righter", *args[8:], "--init", "right"])
+    assert again.exit_code == 0, again.output  # improves the first policy, kept near it
+    assert json.loads(again.stdout.strip().splitlines()[-1])["init"]["name"] == "right"
     prompts.write_text("What is fox?\nWhat is an owl?\n", encoding="utf-8")
     unknown = CliRunner().invoke(app, [*args[:6], "--adapter", "other", "-m", "tiny"])
     assert unknown.exit_code == 1 and "no expected answer for the prompt 'What is an owl?'" in unknown.output

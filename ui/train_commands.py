@@ -300,6 +300,7 @@ def train_ppo(
     warmup: WarmupOption = 0,
     clip: ClipOption = 1.0,
     seed: TrainSeedOption = 0,
+    init: InitOption = None,
     resume: ResumeOption = False,
     force: ForceOption = False,
     threads: ThreadsOption = 0,
@@ -310,7 +311,8 @@ def train_ppo(
     Each iteration samples answers from the policy and scores them with the reward model
     (with truth:FILE, by the accepted answers: a verifiable reward).
 
-    The reward is the score minus β·KL(policy‖reference) per token; the reference is the base, adapter off.
+    The reward is the score minus β·KL(policy‖reference) per token; the reference is the base, adapter off,
+    or with --init the adapter the policy starts from (it improves that adapter, e.g. the reader).
 
     A value head and GAE give the advantages; several clipped PPO steps follow.
 
@@ -333,6 +335,7 @@ def train_ppo(
             if reward == adapter:
                 raise ValueError("--reward and --adapter must name different adapters")
             store.resolve(reward)  # a missing reward model is named before anything is loaded
+        init_dir = store.resolve(init)[1] if init else None  # the reference too: the KL keeps the policy near it
         target, checkpoints = claim_adapter(store, adapter, resume, force)
         lora = LoRAConfig(rank=rank, alpha=alpha, targets=parse_targets(targets))
         config = PPOConfig(iterations=iterations, prompts_per_iteration=batch_prompts, samples_per_prompt=samples,
@@ -347,7 +350,8 @@ def train_ppo(
         judge = (load_reward_model(engine, store, reward) if truth is None
                  else truth_reward(*truth, render, engine.tokenizer.decode, stops))
         run = PPORun.prepare(engine.model, render, prompts, adapter, judge, lora,
-                             config, train, stop_token_ids=stops, base_name=model, reward_name=reward)
+                             config, train, stop_token_ids=stops, base_name=model, reward_name=reward,
+                             init=init_dir)
         console.print(f"{len(run.prompts)} prompts; {iterations} iterations of {config.rollouts_per_iteration} "
                       f"rollouts; {run.total_steps} optimizer steps; reward model {reward}", highlight=False)
         try:

@@ -1,5 +1,6 @@
 """PPO for language models: a LoRA policy with a value head, rewarded by a reward model and
-kept near its reference (the same base with the adapter off) by a per-token KL penalty.
+kept near its reference (the same base with the adapter off, or the adapter it started from)
+by a per-token KL penalty.
 
     reward = RewardModel.load(model, store_dir / "judge", render)
     run = PPORun.prepare(model, render, Path("prompts.txt"), "concise", reward, LoRAConfig(), PPOConfig(),
@@ -44,9 +45,10 @@ from llm.train.data import ChatMessage, Render
 from llm.train.lm import model_window
 from llm.train.loop import STATE_FILE, DataError, LossOutput, StepInfo, Trainer
 from llm.train.ppo_maths import gae, kl_penalized_rewards, masked_mean, ppo_policy_loss, ppo_value_loss, whiten
-from llm.train.reward import RewardModel
+from llm.train.reward import RewardModel, reward_fn_of
 from llm.train.rollouts import RolloutBatch, Rollouts, logprobs_and_values, prompt_of, read_prompts, sample_rollouts
 from llm.train.scalar_head import ScalarHead
+from llm.train.start import attach_adapter
 
 VALUE_HEAD_FILE = "value_head.safetensors"
 ITERATIONS_FILE = "iterations.json"
@@ -167,6 +169,8 @@ class PPORun:
     pad_id: int = 0
     base_name: str | None = None
     prompts_source: str = "prompts"
+    init: dict[str, str] | None = None  # the adapter the policy started from (name, weights hash)
+    reference: str | None = None  # the adapter the KL penalty keeps the policy near (None: the base)
     history: list[PPOIteration] = field(default_factory=list)
     result: PPOResult | None = None
     started: float = field(default_factory=time.time)
@@ -177,10 +181,12 @@ class PPORun:
     def prepare(cls, model: nn.Module, render: Render, prompts: Path | Sequence[Any], adapter: str,
                 reward: RewardModel | RewardFn, lora: LoRAConfig, config: PPOConfig | None = None,
                 train: TrainConfig | None = None, *, stop_token_ids: Sequence[int] = (), pad_id: int = 0,
-                base_name: str | None = None, reward_name: str | None = None) -> PPORun:
+                base_name: str | None = None, reward_name: str | None = None, init: Path | None = None) -> PPORun:
         """Render the prompts (one that fills the context window is refused), attach a fresh
         policy adapter and value head. `reward` is a RewardModel loaded on this same model
-        (one copy of the base), or any `(queries, responses) -> scores`."""
+        (one copy of the base), or any `(queries, responses) -> scores`. With `init` the
+        policy starts as a copy of that saved adapter, and a frozen copy is its reference:
+        the KL penalty keeps it near the adapter it improves, not near the plain base."""
         config, train = config or PPOConfig(), train or TrainConfig()
         source = Path(prompts).name if isinstance(prompts, str | Path) else "prompts"
         messages = (read_prompts(Path(prompts)) if isinstance(prompts, str | Path)
@@ -207,10 +213,11 @@ class PPORun:
         adapters = adapters_of(model)
         if adapter in adapters:
             raise LoRAError(f"an adapter named {adapter!r} is already attached to this model")
-        adapters.add(adapter, lora, seed=train.seed, base_name=base_name)
+        lora, started = attach_adapter(model, adapter, lora, train.seed, base_name, init)
+        reference = None if init is None else adapters.load(init, f"{adapter[:54]}-reference").name
         value_head = ScalarHead(model.config.d_model, zero=True).to(next(model.parameters()).device)
         return cls(model, adapter, lora, config, train, messages, queries, reward_fn, reward_name, value_head,
-                   tuple(stop_token_ids), pad_id, base_name, source)
+                   tuple(stop_token_ids), pad_id, base_name, source, started, reference)
 
     # -- pieces of an iteration -------------------------------------------------------------------
     @property
@@ -243,7 +250,7 @@ class PPORun:
             with adapters.using(self.adapter):
                 old_logprobs, old_values, _ = logprobs_and_values(self.model, self.value_head, batch,
                                                                   config.temperature)
-            with adapters.using(None):
+            with adapters.using(self.reference):
                 ref_logprobs, _, _ = logprobs_and_values(self.model, None, batch, config.temperature)
             scores = torch.as_tensor(self.reward_fn(rollouts.queries, rollouts.responses), dtype=torch.float32)
         finally:
@@ -282,8 +289,9 @@ class PPORun:
 
     def run_info(self) -> dict[str, Any]:
         return {"kind": "ppo", "adapter": self.adapter, "prompts_sha256": prompts_sha256(self.prompts),
-                "reward": self.reward_name, "lora": self.lora.to_dict(), "ppo": self.config.to_dict(),
-                "base_name": self.base_name, "base_fingerprint": adapters_of(self.model).fingerprint}
+                "reward": self.reward_name, "init": self.init, "lora": self.lora.to_dict(),
+                "ppo": self.config.to_dict(), "base_name": self.base_name,
+                "base_fingerprint": adapters_of(self.model).fingerprint}
 
     # -- the loop -----------------------------------------------------------------------------------
     def fit(self, *, checkpoint_dir: Path | None = None, resume: bool = False,
@@ -374,6 +382,7 @@ class PPORun:
             "data": {"prompts": self.prompts_source, "sha256": prompts_sha256(self.prompts),
                      "count": len(self.prompts)},
             "reward": self.reward_name,
+            "init": self.init,
             "seed": self.train.seed,
             "train_config": self.train.to_dict(),
             "ppo_config": self.config.to_dict(),
@@ -387,11 +396,3 @@ class PPORun:
                                                  metadata={"training": self.card()})
         self.value_head.save(directory / VALUE_HEAD_FILE)
         return directory
-
-
-def reward_fn_of(reward: RewardModel) -> RewardFn:
-    """A RewardModel as PPO's reward: it reads query + response, as in its training."""
-    def score(queries: Sequence[Sequence[int]], responses: Sequence[Sequence[int]]) -> Tensor:
-        return reward.score_ids([list(q) + list(r) for q, r in zip(queries, responses, strict=True)])
-
-    return score

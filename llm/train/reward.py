@@ -231,3 +231,11 @@ class RewardModel:
             return self.score(list(texts), prompt)
 
         return score
+
+
+def reward_fn_of(reward: RewardModel) -> Callable[[Sequence[Sequence[int]], Sequence[Sequence[int]]], Tensor]:
+    """A RewardModel as PPO's reward: it reads query + response, as in its training."""
+    def score(queries: Sequence[Sequence[int]], responses: Sequence[Sequence[int]]) -> Tensor:
+        return reward.score_ids([list(q) + list(r) for q, r in zip(queries, responses, strict=True)])
+
+    return score

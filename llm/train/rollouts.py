@@ -199,9 +199,11 @@ def logprobs_and_values(model: nn.Module, value_head: ScalarHead | None, batch: 
 
 @torch.no_grad()
 def sequence_kl(model: nn.Module, adapter: str | None, queries: Sequence[Sequence[int]],
-                responses: Sequence[Sequence[int]], temperature: float = 1.0, pad_id: int = 0) -> Tensor:
+                responses: Sequence[Sequence[int]], temperature: float = 1.0, pad_id: int = 0,
+                reference: str | None = None) -> Tensor:
     """Σ_t log π(a_t) − log πref(a_t) per response (N,): for responses sampled from π
-    (adapter `adapter`), its mean estimates KL(π‖πref), πref being the base without adapter."""
+    (adapter `adapter`), its mean estimates KL(π‖πref), πref being the adapter `reference`
+    (None: the base without adapter)."""
     adapters = adapters_of(model)
     batch = RolloutBatch.build(queries, responses, pad_id)
     was_training = model.training
@@ -209,8 +211,8 @@ def sequence_kl(model: nn.Module, adapter: str | None, queries: Sequence[Sequenc
     try:
         with adapters.using(adapter):
             policy, _, _ = logprobs_and_values(model, None, batch, temperature)
-        with adapters.using(None):
-            reference, _, _ = logprobs_and_values(model, None, batch, temperature)
+        with adapters.using(reference):
+            base, _, _ = logprobs_and_values(model, None, batch, temperature)
     finally:
         model.train(was_training)
-    return ((policy - reference) * batch.mask.to(policy.device)).sum(1).cpu()
+    return ((policy - base) * batch.mask.to(policy.device)).sum(1).cpu()

@@ -310,7 +310,8 @@ def train_ppo(args, engine, store: AdapterStore, items: list[Item], results: Res
                                    kl_coef=args.kl_coef, ppo_epochs=args.ppo_epochs,
                                    minibatch_size=args.ppo_minibatch),
                          TrainConfig(lr=args.ppo_lr, seed=args.seed),
-                         stop_token_ids=stops, base_name=args.model, reward_name=args.ppo_reward)
+                         stop_token_ids=stops, base_name=args.model, reward_name=args.ppo_reward,
+                         init=args.ppo_init)
 
     def on_iteration(info) -> None:
         print(f"  ppo {info.iteration}/{info.total}: score {info.score:.3f} KL {info.kl:.2f} "
@@ -487,6 +488,9 @@ def main() -> None:
                         help="PPO's reward: the reward model trained in the reward stage, or (--task reading) the "
                              "truth: 1 for a correct answer, less a little for its length")
     parser.add_argument("--ppo-temperature", type=float, default=1.0, help="sampling temperature of PPO's rollouts")
+    parser.add_argument("--ppo-init", type=Path, default=None,
+                        help="a saved adapter's folder (e.g. agent/bundled_adapters/grounded-reader): PPO improves "
+                             "it, kept near it by the KL penalty (`kigi train ppo --init`)")
     parser.add_argument("--best-of", type=int, default=4, help="answers sampled per prompt in the best-of stage")
     args = parser.parse_args()
     if args.threads:

@@ -212,7 +212,7 @@ def sequence_kl(model: nn.Module, adapter: str | None, queries: Sequence[Sequenc
         with adapters.using(adapter):
             policy, _, _ = logprobs_and_values(model, None, batch, temperature)
         with adapters.using(reference):
-            base, _, _ = logprobs_and_values(model, None, batch, temperature)
+            kept_near, _, _ = logprobs_and_values(model, None, batch, temperature)
     finally:
         model.train(was_training)
-    return ((policy - base) * batch.mask.to(policy.device)).sum(1).cpu()
+    return ((policy - kept_near) * batch.mask.to(policy.device)).sum(1).cpu()

@@ -114,11 +114,11 @@ class RewardJudge:
 def parse_judge(spec: str, engine: Engine, store: AdapterStore, template: ChatTemplate | None = None) -> PairJudge:
     """`reward:NAME` -> a judge that compares the reward model NAME's scores; `truth:FILE` ->
     one that knows the accepted answers (`agent.truth`), independent of any trained model."""
-    kind, _, name = spec.partition(":")
-    if kind == "truth" and name:
-        from agent.truth import TruthJudge
+    from agent.truth import TruthJudge, truth_file
 
-        return TruthJudge.from_file(Path(name))
+    if (file := truth_file(spec)) is not None:
+        return TruthJudge.from_file(file)
+    kind, _, name = spec.partition(":")
     if kind != "reward" or not name:
         raise PrefEvalError(f"unknown judge {spec!r}: use reward:NAME (a model trained with `kigi train reward`) "
                             "or truth:FILE (questions with their accepted answers)")

@@ -56,6 +56,12 @@ def rate(a: Verdict, b: Verdict) -> tuple[Choice, str]:
     return "tie", f"{both}, equally grounded and as long"
 
 
+def truth_file(spec: str) -> Path | None:
+    """`truth:FILE` (a judge's or a reward's spec) -> FILE; None for any other spec."""
+    kind, _, name = spec.partition(":")
+    return Path(name) if kind == "truth" and name else None
+
+
 class TruthError(AgentError):
     """A prompt the truth file has no answer for."""
 

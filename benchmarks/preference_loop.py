@@ -333,6 +333,13 @@ def train_ppo(args, engine, store: AdapterStore, items: list[Item], results: Res
                         "history": [h.to_dict() for h in done]})
 
 
+def win_rate(scores: list[float], base_scores: list[float]) -> float:
+    """Share of prompts where the policy's answer outscores the base's (ties count half)."""
+    wins = sum(s > b for s, b in zip(scores, base_scores, strict=True))
+    ties = sum(s == b for s, b in zip(scores, base_scores, strict=True))
+    return round((wins + 0.5 * ties) / len(scores), 3)
+
+
 def evaluate(args, engine, store: AdapterStore, items: list[Item], results: Results) -> None:
     clock = Clock()
     template = ChatTemplate()
@@ -350,22 +357,20 @@ def evaluate(args, engine, store: AdapterStore, items: list[Item], results: Resu
             continue
         adapter = None if name == "base" else name
         answers = answer_with(engine, store, adapter, chats, greedy, template)
-        scores = reward.score([text for text, _ in answers], prompts=chats) if reward else [0.0] * len(answers)
+        scores = reward.score([text for text, _ in answers], prompts=chats) if reward else None
         if name == "base":
-            base_scores = scores
+            base_scores = scores or []
         adapters = adapters_of(engine.model)
         store.use(engine, adapter)
         rollouts = sample_rollouts(engine.model, queries, sampled, samples=args.eval_samples)
         kl = sequence_kl(engine.model, adapter, rollouts.queries, rollouts.responses)
         adapters.activate(None)
-        wins = sum(s > b for s, b in zip(scores, base_scores, strict=True))
-        ties = sum(s == b for s, b in zip(scores, base_scores, strict=True))
         out[name] = {
             "greedy_tokens": round(sum(t for _, t in answers) / len(answers), 1),
             "greedy_chars": round(sum(len(text) for text, _ in answers) / len(answers), 1),
             "sampled_tokens": round(sum(map(len, rollouts.responses)) / len(rollouts), 1),
-            "reward": round(sum(scores) / len(scores), 3) if reward else None,
-            "win_rate_vs_base": None if name == "base" or not reward else round((wins + 0.5 * ties) / len(scores), 3),
+            "reward": round(sum(scores) / len(scores), 3) if scores else None,
+            "win_rate_vs_base": win_rate(scores, base_scores) if scores and name != "base" else None,
             "kl_to_base": round(kl.mean().item(), 3),
             "at_token_cap": sum(t >= args.eval_max_new_tokens for _, t in answers),
             "example": {"prompt": items[0].question, "answer": answers[0][0][:300]},

@@ -353,7 +353,7 @@ def train_ppo(
                              config, train, stop_token_ids=stops, base_name=model, reward_name=reward,
                              init=init_dir)
         console.print(f"{len(run.prompts)} prompts; {iterations} iterations of {config.rollouts_per_iteration} "
-                      f"rollouts; {run.total_steps} optimizer steps; reward model {reward}", highlight=False)
+                      f"rollouts; {run.total_steps} optimizer steps; reward {reward}", highlight=False)
         try:
             with ppo_progress(console, iterations) as on_iteration:
                 result = run.fit(checkpoint_dir=checkpoints, resume=resume, on_iteration=on_iteration)
@@ -376,12 +376,11 @@ def train_ppo(
 def truth_questions(reward: str, prompts: Path) -> tuple[list, list] | None:
     """For `--reward truth:FILE`: the prompts and, for each, its question in FILE (matched on
     the last user turn, as `kigi eval prefs --judge truth:FILE` matches); None for a reward model."""
-    kind, _, file = reward.partition(":")
-    if kind != "truth" or not file:
-        return None
-    from agent.truth import TruthJudge
+    from agent.truth import TruthJudge, truth_file
     from llm.train.rollouts import read_prompts
 
-    judge = TruthJudge.from_file(Path(file))
+    if (file := truth_file(reward)) is None:
+        return None
+    judge = TruthJudge.from_file(file)
     messages = read_prompts(prompts)
     return messages, [judge.question_of(prompt) for prompt in messages]

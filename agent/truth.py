@@ -16,12 +16,12 @@ the judge know the accepted answers (the `kigi eval rag` question format: `"answ
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from agent.errors import AgentError
-from agent.grounding import Citation, check_groundedness
+from agent.grounding import Citation, check_groundedness, shown_answer
 from agent.rag_eval import RagQuestion, is_correct, read_questions
 
 Choice = Literal["a", "b", "tie"]
@@ -105,13 +105,17 @@ class TruthReward:
     So any right answer outscores every wrong one (the rater's first rule) and, of two right
     ones, the shorter wins (its last): an answer that lists every name the sources hold, to
     contain the accepted one somewhere, pays for its length. `stop_ids` are cut from a
-    response before it is read."""
+    response before it is read. A prompt with `sources` is judged on the answer kigi would
+    show (`agent.grounding.shown_answer`): one its cited source does not support is withheld,
+    so it scores as the abstention would, and a right name cited from the wrong source earns
+    nothing, as in `kigi ask`."""
 
     questions: Mapping[tuple[int, ...], RagQuestion]  # by the prompt's rendered ids
     decode: Decode
     stop_ids: frozenset[int] = frozenset()
     length_cost: float = 0.1
     long_chars: int = 400
+    sources: Mapping[tuple[int, ...], Sequence[Citation]] = field(default_factory=dict)  # by the prompt's ids
 
     def __call__(self, queries: Sequence[Sequence[int]], responses: Sequence[Sequence[int]]) -> list[float]:
         scores = []
@@ -121,12 +125,22 @@ class TruthReward:
                 raise TruthError("a rollout of a prompt that has no expected answer")
             text = self.decode([t for t in response if t not in self.stop_ids]).strip()
             cost = self.length_cost * min(1.0, len(text) / self.long_chars)
-            scores.append(float(is_correct(text, question)) - cost)
+            scores.append(float(correct_as_shown(text, question, self.sources.get(tuple(query)))) - cost)
         return scores
 
 
+def correct_as_shown(answer: str, question: RagQuestion, sources: Sequence[Citation] | None = None) -> bool:
+    """Whether `answer` is right as kigi would show it: withheld where `sources` (the numbered
+    sources its prompt held) do not support it; read as written where there are none."""
+    shown = shown_answer(answer, sources, question=question.question)[0] if sources else answer
+    return is_correct(shown, question)
+
+
 def truth_reward(prompts: Sequence[Sequence[Mapping[str, str]]], questions: Sequence[RagQuestion], render: Render,
-                 decode: Decode, stop_ids: Sequence[int] = ()) -> TruthReward:
-    """The reward for PPO on `prompts`, each with its question (the accepted answers)."""
-    by_query = {tuple(render(prompt, True)): question for prompt, question in zip(prompts, questions, strict=True)}
-    return TruthReward(by_query, decode, frozenset(stop_ids))
+                 decode: Decode, stop_ids: Sequence[int] = (),
+                 sources: Sequence[Sequence[Citation]] | None = None) -> TruthReward:
+    """The reward for PPO on `prompts`, each with its question (the accepted answers) and,
+    given `sources`, the numbered sources its answer is checked against."""
+    queries = [tuple(render(prompt, True)) for prompt in prompts]
+    return TruthReward(dict(zip(queries, questions, strict=True)), decode, frozenset(stop_ids),
+                       sources=dict(zip(queries, sources, strict=True)) if sources is not None else {})

@@ -59,7 +59,7 @@ import _root  # noqa: F401  (the repository root on sys.path)
 import torch  # noqa: E402
 
 from agent.adapters import AdapterStore, chat_render  # noqa: E402
-from agent.grounding import numbered, piped_source  # noqa: E402
+from agent.grounding import Citation, numbered, piped_source  # noqa: E402
 from agent.home import KigiHome  # noqa: E402
 from agent.models import load_engine  # noqa: E402
 from agent.pref_evals import answer_with, load_reward_model  # noqa: E402
@@ -68,7 +68,7 @@ from agent.rag_eval import RagQuestion, is_correct  # noqa: E402
 from agent.rating import sample_candidate  # noqa: E402
 from agent.reading.training import ReadingConfig, reading_examples  # noqa: E402
 from agent.session import Session  # noqa: E402
-from agent.truth import rate, truth_reward, verdict  # noqa: E402
+from agent.truth import correct_as_shown, rate, truth_reward, verdict  # noqa: E402
 from llm.config import PRECISIONS  # noqa: E402
 from llm.generate import SamplingConfig  # noqa: E402
 from llm.lora import LoRAConfig, adapters_of, parse_targets  # noqa: E402
@@ -103,11 +103,14 @@ class Item:
     question: str
     context: str | None = None
     truth: RagQuestion | None = None
+    prompt: str | None = None  # the whole user turn as the reading generator built it (`--reading-format sources`)
+    sources: tuple[Citation, ...] = ()  # its numbered sources, which a shown answer must cite (`sources` format)
 
     def chat(self, engine) -> list[dict[str, str]]:
         """The user turn exactly as `kigi ask` builds it (sources and all)."""
-        user = Session(engine).turn_input(self.question, self.context).user
-        return [{"role": "user", "content": user.content}]
+        content = self.prompt if self.prompt is not None else Session(engine).turn_input(
+            self.question, self.context).user.content
+        return [{"role": "user", "content": content}]
 
 
 def all_prompts(seed: int) -> list[str]:
@@ -116,12 +119,19 @@ def all_prompts(seed: int) -> list[str]:
     return prompts
 
 
-def all_items(task: str, count: int, seed: int) -> list[Item]:
-    if task == "open":
-        return [Item(p) for p in all_prompts(seed)]
-    examples = reading_examples(ReadingConfig(examples=count, seed=1000 + seed))
-    return [Item(e.question, e.piped_text(),
-                 RagQuestion(e.question, (e.answer,) if e.answer else ())) for e in examples]
+def all_items(args, count: int) -> list[Item]:
+    """The loop's prompts. Reading prompts pipe their documents in as one text (`piped`, as
+    the loop began), or are the generator's own grounded prompts (`sources`: numbered sources
+    with distractors, as memory hands them to the reader; the grounded reader's shape)."""
+    if args.task == "open":
+        return [Item(p) for p in all_prompts(args.seed)]
+    config = ReadingConfig(examples=count, seed=1000 + args.seed, scenes=args.scene_share, stdin=args.stdin_share,
+                           everyday=args.everyday_share, long=args.long_share)
+    sources = args.reading_format == "sources"
+    return [Item(e.question, None if sources else e.piped_text(),
+                 RagQuestion(e.question, (e.answer,) if e.answer else ()),
+                 e.messages[0]["content"] if sources else None,
+                 tuple(e.citations()) if sources else ()) for e in reading_examples(config)]
 
 
 def truth_rater(item: Item, first: str, second: str) -> tuple[str, str]:
@@ -298,7 +308,8 @@ def train_ppo(args, engine, store: AdapterStore, items: list[Item], results: Res
     if args.ppo_reward == "truth":  # a verifiable reward: the accepted answers (`kigi train ppo --reward truth:FILE`)
         if any(item.truth is None for item in items):
             raise SystemExit("--ppo-reward truth needs --task reading (prompts with accepted answers)")
-        reward = truth_reward(chats, [item.truth for item in items], render, engine.tokenizer.decode, stops)
+        reward = truth_reward(chats, [item.truth for item in items], render, engine.tokenizer.decode, stops,
+                              sources=[item.sources for item in items])  # answers with sources: as shown
     else:
         reward = load_reward_model(engine, store, "judge", template)
     prompts = [{"prompt": chat} for chat in chats]
@@ -352,18 +363,17 @@ def evaluate(args, engine, store: AdapterStore, items: list[Item], results: Resu
     queries = [render(chat, True) for chat in chats]
     out: dict[str, Any] = {"prompts": len(items)}
     base_scores: list[float] = []
-    for name in ("base", "concise-dpo", "concise-ppo"):
-        if name != "base" and not store.exists(name):
-            continue
-        adapter = None if name == "base" else name
+    rows = [("base", None)] + ([("init", str(args.ppo_init.resolve()))] if args.ppo_init else []) + [
+        (name, name) for name in ("concise-dpo", "concise-ppo") if store.exists(name)]
+    for name, adapter in rows:  # `init`: the adapter PPO started from (`--ppo-init`), its baseline
         answers = answer_with(engine, store, adapter, chats, greedy, template)
         scores = reward.score([text for text, _ in answers], prompts=chats) if reward else None
         if name == "base":
             base_scores = scores or []
         adapters = adapters_of(engine.model)
-        store.use(engine, adapter)
+        attached = store.use(engine, adapter)
         rollouts = sample_rollouts(engine.model, queries, sampled, samples=args.eval_samples)
-        kl = sequence_kl(engine.model, adapter, rollouts.queries, rollouts.responses)
+        kl = sequence_kl(engine.model, attached and attached.name, rollouts.queries, rollouts.responses)
         adapters.activate(None)
         out[name] = {
             "greedy_tokens": round(sum(t for _, t in answers) / len(answers), 1),
@@ -376,7 +386,8 @@ def evaluate(args, engine, store: AdapterStore, items: list[Item], results: Resu
             "example": {"prompt": items[0].question, "answer": answers[0][0][:300]},
         }
         if all(item.truth is not None for item in items):  # judged by ground truth, not by the reward model
-            right = [is_correct(text, item.truth) for (text, _), item in zip(answers, items, strict=True)]
+            right = [correct_as_shown(text, item.truth, item.sources)
+                     for (text, _), item in zip(answers, items, strict=True)]
             out[name]["accuracy"] = round(sum(right) / len(right), 4)
         print(f"  eval {name}: {json.dumps({k: v for k, v in out[name].items() if k != 'example'})}", flush=True)
     wall, cpu = clock.spent()
@@ -448,6 +459,12 @@ def main() -> None:
     parser.add_argument("--task", choices=("open", "reading"), default="open",
                         help="open: everyday questions, shorter-answer rater; reading: generated reading questions "
                              "with known answers, rater and judge by ground truth")
+    parser.add_argument("--reading-format", choices=("piped", "sources"), default="piped",
+                        help="reading prompts: documents piped in as one text, or the reader's numbered sources")
+    parser.add_argument("--scene-share", type=float, default=0.0, help="reading: share of questions about scenes")
+    parser.add_argument("--stdin-share", type=float, default=0.12, help="reading: share with one piped source")
+    parser.add_argument("--everyday-share", type=float, default=0.0, help="reading: of the piped, everyday text")
+    parser.add_argument("--long-share", type=float, default=0.0, help="reading: share about long notes")
     parser.add_argument("--max-kl", type=float, default=None,
                         help="DPO stops when its KL to the base passes this (nats per answer)")
     parser.add_argument("--model", default=DEFAULT_MODEL)
@@ -506,7 +523,9 @@ def main() -> None:
     clock = Clock()
     engine = load_engine(KigiHome.resolve().ensure(), args.model)
     wanted = max(args.eval_prompts + args.prompts, args.eval_from + args.eval_prompts)
-    items = all_items(args.task, wanted, args.seed)
+    if args.reading_format == "sources" and {"collect", "best-of"} & set(stages):
+        parser.error("--reading-format sources serves the ppo, eval and ordinary stages (collect asks piped prompts)")
+    items = all_items(args, wanted)
     if wanted > len(items):
         parser.error(f"--prompts + --eval-prompts (or --eval-from + --eval-prompts) must be at most {len(items)}")
     if 0 < args.eval_from < args.eval_prompts + args.prompts:

@@ -11,7 +11,7 @@ import pytest
 from agent.grounding import ABSTENTION, Citation
 from agent.pref_evals import parse_judge
 from agent.rag_eval import RagQuestion
-from agent.truth import TruthError, TruthJudge, rate, truth_reward, verdict
+from agent.truth import TruthError, TruthJudge, correct_as_shown, rate, truth_reward, verdict
 from memory.store import Hit
 
 CAPITAL = RagQuestion("What is the capital of Quux?", ("Pellworth",))
@@ -84,3 +84,23 @@ def test_the_truth_reward_puts_any_right_answer_above_every_wrong_one():
     assert scores[3] > 0.9 and scores[4] < 0  # nothing answers it: only the abstention is right
     with pytest.raises(TruthError, match="no expected answer"):
         reward([encode("Something else?")], [encode("a")])
+
+
+def test_with_sources_the_reward_reads_the_answer_kigi_would_show():
+    """Given the prompt's numbered sources, an answer is judged as `kigi ask` shows it: a right
+    name cited from a source that does not hold it, or with a number no source states, is
+    withheld and scores as the abstention; the same answer without sources is read as written."""
+    render = lambda messages, _generation: [ord(c) for c in messages[-1]["content"]]  # noqa: E731
+    decode = lambda ids: "".join(map(chr, ids))  # noqa: E731
+    encode = lambda text: [ord(c) for c in text]  # noqa: E731
+    other = Citation(2, Hit("o", "The capital of Brindle is Lumeport.", "brindle.md", 0, 0.8))
+    sources = [*SOURCE, other]
+    prompt = [{"role": "user", "content": CAPITAL.question}]
+    checked = truth_reward([prompt], [CAPITAL], render, decode, sources=[sources])
+    unchecked = truth_reward([prompt], [CAPITAL], render, decode)
+    query = render(prompt, True)
+    answers = ["Pellworth [1]", "Pellworth [2]", "Pellworth, a port of 90,000 people [1]"]
+    shown = checked([query] * 3, [encode(a) for a in answers])
+    assert shown[0] > 0.9 and shown[1] < 0 and shown[2] < 0
+    assert all(score > 0.9 for score in unchecked([query] * 3, [encode(a) for a in answers]))
+    assert correct_as_shown("Pellworth [2]", CAPITAL) and not correct_as_shown("Pellworth [2]", CAPITAL, sources)

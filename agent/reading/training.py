@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from agent.focus import focus
-from agent.grounding import ABSTENTION, DEFAULT_FOCUS, PIPED_SOURCE, grounded_prompt, numbered
+from agent.grounding import ABSTENTION, DEFAULT_FOCUS, PIPED_SOURCE, Citation, grounded_prompt, numbered
 from agent.reading.documents import STYLES, Document, Entity, invent, sentence_case, write
 from agent.reading.everyday import EVERYDAY
 from agent.reading.facts import KINDS, Kind
@@ -71,6 +71,10 @@ class ReadingExample:
     cited: int | None  # the number of the answering source
     messages: tuple[dict[str, str], ...]
     group: int
+
+    def citations(self) -> list[Citation]:
+        """The sources numbered as the prompt shows them: what the answer's `[n]` points at."""
+        return numbered_sources(self.sources)
 
     def piped_text(self) -> str:
         """The sources as one text, the way a user pipes them into `kigi ask` (the preference
@@ -270,10 +274,14 @@ def scene_reading_example(rng: random.Random, config: ReadingConfig, group: int,
     return _example(question, scene.scene.name, "scene", sources, answer, cited, group)
 
 
+def numbered_sources(sources: Sequence[Document]) -> list[Citation]:
+    return numbered(Hit(f"s{n}", d.text, d.source, 0, 1.0) for n, d in enumerate(sources))
+
+
 def _example(question: str, entity: str, asked: str, sources: list[Document], answer: str | None,
              cited: int | None, group: int) -> ReadingExample:
     """The grounded prompt over `sources` (focused as `kigi ask` focuses) and its target."""
-    citations = numbered(Hit(f"s{n}", d.text, d.source, 0, 1.0) for n, d in enumerate(sources))
+    citations = numbered_sources(sources)
     reply = ABSTENTION if answer is None else f"{answer} [{cited}]"
     messages = ({"role": "user", "content": grounded_prompt(question, citations)},
                 {"role": "assistant", "content": reply})

@@ -4,6 +4,8 @@ pairs, train a reward model, a DPO adapter and a PPO adapter, and measure how th
     python benchmarks/preference_loop.py [--workdir results/preference_loop] [--prompts 240] [--threads 1]
     python benchmarks/preference_loop.py --task reading --workdir results/truth_loop --max-kl 5
     python benchmarks/preference_loop.py --task reading --candidates 4 ...   # right-vs-wrong pairs
+    python benchmarks/preference_loop.py --task reading --reading-format sources --stages ppo \
+        --ppo-reward truth --ppo-init agent/bundled_adapters/grounded-reader ...  # PPO on the reader's own prompts
 
 Two tasks. `open` (the first loop): everyday questions, a rater that prefers the shorter
 answer, figures judged by the reward model. `reading` (issue 16): generated reading

@@ -275,6 +275,7 @@ def scene_reading_example(rng: random.Random, config: ReadingConfig, group: int,
 
 
 def numbered_sources(sources: Sequence[Document]) -> list[Citation]:
+    """The documents as the grounded prompt numbers them (and as the withholding check reads them)."""
     return numbered(Hit(f"s{n}", d.text, d.source, 0, 1.0) for n, d in enumerate(sources))
 
 

@@ -105,7 +105,7 @@ class GroundingConfig:
     # the same when the one source is text piped in (`echo ... | kigi ask`): the user handed
     # it over to be read, and the reader abstained on 20 of 32 answerable questions about such
     # text. 1.5 was best of 0, 0.75, 1.5, 3 on evals/piped/dev.jsonl (17/40 against 14/40);
-    # held out in the README
+    # held out in docs/evals.md ("Piped text")
     piped_abstention_margin: float = 1.5
     # the reader's answer is shown only when the check below finds every sentence that states
     # something supported by the sources it cites; otherwise it is withheld and the abstention

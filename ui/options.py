@@ -29,7 +29,7 @@ WithholdOption = Annotated[bool, typer.Option(
                                      "the abstention, with the withheld answer beside the sources.")]
 CopyOption = Annotated[bool, typer.Option(
     "--copy/--no-copy", help="Hold the reader's answer to words copied from its sources (a local model; not the "
-                             "default: even on the development sets, README).")]
+                             "default: even on the development sets, docs/evals.md).")]
 TotRolesOption = Annotated[str, typer.Option(
     "--tot-roles", help="ToT: adapter that writes and values the search's steps; off: the answering model.")]
 TotCheckOption = Annotated[str, typer.Option(

@@ -48,7 +48,7 @@ class Game24EvalConfig:
     breadth: int = 5
     # the two-number states kept: 25 (b x a reply's 5 lines: the whole level) solved 43/100 of
     # ranks 901-1000 against b=5's 27, at 1.9x the tokens; 8/20 against 6/20 on development
-    # puzzles first (README). None keeps `breadth`, the paper's shape
+    # puzzles first (docs/tree-of-thoughts.md). None keeps `breadth`, the paper's shape
     last_breadth: int | None = 25
     root_breadth: int | None = None
     generate: GenerateMode = "propose"
@@ -56,10 +56,10 @@ class Game24EvalConfig:
     n_generate: int = 1
     # propose lists for the puzzle's own numbers. 5 (1 greedy + 4 sampled) listed a way on for
     # 38 of 40 development puzzles against 23 and solved 9/20 of them against 6/20, but on
-    # ranks 901-1000 27/100 as with 1, at 1.6x the tokens (README): so 1, the paper's one call
+    # ranks 901-1000 27/100 as with 1, at 1.6x the tokens (docs/tree-of-thoughts.md): so 1, the paper's one call
     n_generate_root: int = 1
     n_evaluate: int = 1
-    check: Check = "repair"  # 27/100 against drop's 7/100 with the shipped pair (README)
+    check: Check = "repair"  # 27/100 against drop's 7/100 with the shipped pair (docs/tree-of-thoughts.md)
     answer: AnswerMode = "compose"
     # constrained decoding holds `(left: …)` to the count a step leaves. None: on with the
     # drop check (80/100 against 62 without it, README), where nothing else keeps the

@@ -120,12 +120,13 @@ class TruthReward:
     def __call__(self, queries: Sequence[Sequence[int]], responses: Sequence[Sequence[int]]) -> list[float]:
         scores = []
         for query, response in zip(queries, responses, strict=True):
-            question = self.questions.get(tuple(query))
+            key = tuple(query)
+            question = self.questions.get(key)
             if question is None:
                 raise TruthError("a rollout of a prompt that has no expected answer")
             text = self.decode([t for t in response if t not in self.stop_ids]).strip()
             cost = self.length_cost * min(1.0, len(text) / self.long_chars)
-            scores.append(float(correct_as_shown(text, question, self.sources.get(tuple(query)))) - cost)
+            scores.append(float(correct_as_shown(text, question, self.sources.get(key))) - cost)
         return scores
 
 

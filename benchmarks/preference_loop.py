@@ -523,10 +523,10 @@ def main() -> None:
     args.workdir.mkdir(parents=True, exist_ok=True)
     results = Results(args.workdir / "results.json")
     clock = Clock()
-    engine = load_engine(KigiHome.resolve().ensure(), args.model)
-    wanted = max(args.eval_prompts + args.prompts, args.eval_from + args.eval_prompts)
     if args.reading_format == "sources" and {"collect", "best-of"} & set(stages):
         parser.error("--reading-format sources serves the ppo, eval and ordinary stages (collect asks piped prompts)")
+    engine = load_engine(KigiHome.resolve().ensure(), args.model)
+    wanted = max(args.eval_prompts + args.prompts, args.eval_from + args.eval_prompts)
     items = all_items(args, wanted)
     if wanted > len(items):
         parser.error(f"--prompts + --eval-prompts (or --eval-from + --eval-prompts) must be at most {len(items)}")

@@ -83,5 +83,5 @@ def resident_server(model: str, precision: str, adapter: str | None, timeout_s: 
     if precision not in ("auto", health.get("precision")) or (adapter and adapter not in health.get("adapters", ())):
         return None
     config = RemoteConfig(f"{root}/v1", adapter or model, os.environ.get("KIGI_API_KEY"),
-                          int(health.get("context_window") or 2048), headers=(CLIENT_LOGS,))
+                          int(health.get("context_window") or 2048), headers=(CLIENT_LOGS,), kigi_fields=True)
     return RemoteEngine(config, model)

@@ -162,8 +162,7 @@ class Batcher:
         def add_rows(job: Job) -> None:
             for i in range(job.n):
                 rows.append((job, i))
-                streams.append(TextStream(self.engine.tokenizer.decode_bytes, job.sampling.stop_strings,
-                                          job.sampling.stop_token_ids))
+                streams.append(TextStream.of(self.engine.tokenizer.decode_bytes, job.sampling))
                 counts.append(0)
                 ended.append(False)
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from llm.generate import DecodeStep, generate_ids, generate_ragged_ids, seeded_row
 from llm.logits import TokenFilter
+from llm.loops import LoopWatch
 from llm.model import Transformer
 from llm.sampling import Completion, SamplingConfig
 
@@ -34,13 +35,15 @@ def whole_characters(data: bytes) -> str:
 
 class TextStream:
     """Turns new token ids into text pieces that are safe to show: whole UTF-8 characters
-    only, and nothing past (or possibly the start of) a stop string."""
+    only, and nothing past (or possibly the start of) a stop string. With `loop_stop` it
+    ends an answer that loops (`llm.loops`), keeping what was shown."""
 
     def __init__(self, decode_bytes: Callable[[list[int]], bytes], stop_strings: Sequence[str] = (),
-                 stop_token_ids: Sequence[int] = ()) -> None:
+                 stop_token_ids: Sequence[int] = (), loop_stop: int = 0) -> None:
         self.decode_bytes = decode_bytes
         self.stop_strings = tuple(s for s in stop_strings if s)
         self.stop_token_ids = set(stop_token_ids)
+        self.loops = LoopWatch(loop_stop) if loop_stop else None
         self.ids: list[int] = []
         self.text = ""
         self.emitted = 0
@@ -59,6 +62,8 @@ class TextStream:
             cut = self.text.find(stop, max(0, self.emitted - len(stop)))
             if cut != -1:
                 return self._stop(self.text[:cut])
+        if self.loops is not None and self.loops.looping(self.ids):
+            return self._stop(self.text, "loop")
         safe = len(self.text)
         for stop in self.stop_strings:
             for k in range(min(len(stop) - 1, safe), 0, -1):
@@ -75,8 +80,13 @@ class TextStream:
             self.done = True
         return self._emit(len(self.text))
 
-    def _stop(self, text: str) -> str:
-        self.text, self.done, self.finish_reason = text, True, "stop"
+    @classmethod
+    def of(cls, decode_bytes: Callable[[list[int]], bytes], config: SamplingConfig) -> TextStream:
+        """The stream that `config`'s stops and loop watch end."""
+        return cls(decode_bytes, config.stop_strings, config.stop_token_ids, config.loop_stop)
+
+    def _stop(self, text: str, reason: str = "stop") -> str:
+        self.text, self.done, self.finish_reason = text, True, reason
         return self._emit(len(text))
 
     def _emit(self, upto: int) -> str:
@@ -97,7 +107,7 @@ class StreamingCompletion:
                  token_filter: TokenFilter | None = None) -> None:
         self.model, self.prompt_ids, self.config, self.compiled = model, prompt_ids, config, compiled
         self.token_filter = token_filter
-        self.stream = TextStream(decode_bytes, config.stop_strings, config.stop_token_ids)
+        self.stream = TextStream.of(decode_bytes, config)
         self.finish_reason = "interrupted"
 
     def __iter__(self) -> Iterator[str]:
@@ -146,7 +156,7 @@ def complete_ragged(model: Transformer, prompts: Sequence[Sequence[int]], config
 
 def _collect(steps: Iterator[list[int | None]], n: int, config: SamplingConfig,
              decode_bytes: Callable[[list[int]], bytes]) -> list[Completion]:
-    streams = [TextStream(decode_bytes, config.stop_strings, config.stop_token_ids) for _ in range(n)]
+    streams = [TextStream.of(decode_bytes, config) for _ in range(n)]
     for step in steps:
         for stream, token in zip(streams, step, strict=True):
             if token is not None:

@@ -40,15 +40,18 @@ class RemoteConfig:
     context_window: int = 8192
     timeout_s: float = 600.0
     headers: tuple[tuple[str, str], ...] = ()  # sent with every request
+    kigi_fields: bool = False  # the server is `kigi serve`: kigi's own sampling fields (loop_stop) go too
 
     def __post_init__(self) -> None:
         if not self.url.startswith(("http://", "https://")):
             raise ValueError(f"a remote model's URL starts with http:// or https://, got {self.url!r}")
 
 
-def request_body(messages: Messages, sampling: SamplingConfig, model: str, n: int, stream: bool) -> dict[str, Any]:
+def request_body(messages: Messages, sampling: SamplingConfig, model: str, n: int, stream: bool,
+                 kigi_fields: bool = False) -> dict[str, Any]:
     """A chat-completions body for `sampling`. top_k and repetition_penalty go only when they
-    are set: vLLM and `kigi serve` read them, other servers may refuse unknown fields."""
+    are set: vLLM and `kigi serve` read them, other servers may refuse unknown fields;
+    loop_stop only to `kigi serve` (`kigi_fields`)."""
     body: dict[str, Any] = {"model": model, "messages": [dict(m) for m in messages], "n": n, "stream": stream,
                             "temperature": sampling.temperature, "top_p": sampling.top_p,
                             "max_tokens": sampling.max_new_tokens}
@@ -60,6 +63,8 @@ def request_body(messages: Messages, sampling: SamplingConfig, model: str, n: in
         body["top_k"] = sampling.top_k
     if sampling.repetition_penalty != 1.0:
         body["repetition_penalty"] = sampling.repetition_penalty
+    if kigi_fields and sampling.loop_stop:
+        body["loop_stop"] = sampling.loop_stop
     if stream:
         body["stream_options"] = {"include_usage": True}
     return body
@@ -129,7 +134,8 @@ class RemoteEngine:
     def stream_chat(self, messages: Messages, sampling: SamplingConfig, model: str | None = None) -> RemoteStream:
         """The answer streamed; `model` picks another of the server's models (an adapter
         that `kigi serve` or vLLM serves under its own name)."""
-        return RemoteStream(self, request_body(messages, sampling, model or self.config.model, 1, True))
+        return RemoteStream(self, request_body(messages, sampling, model or self.config.model, 1, True,
+                                               self.config.kigi_fields))
 
     def complete_chat(self, messages: Messages, sampling: SamplingConfig, n: int = 1,
                       model: str | None = None) -> list[Completion]:
@@ -143,7 +149,7 @@ class RemoteEngine:
              **extra: Any) -> dict[str, Any]:
         """The server's whole reply to one chat-completions request (`extra`: more fields,
         such as logprobs=True, top_logprobs=20)."""
-        body = request_body(messages, sampling, model or self.config.model, n, False) | extra
+        body = request_body(messages, sampling, model or self.config.model, n, False, self.config.kigi_fields) | extra
         with self.post("/chat/completions", body) as response:
             try:
                 return json.load(response)

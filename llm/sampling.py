@@ -21,6 +21,9 @@ class SamplingConfig:
     # (token id, bias) added to the logits the first token is chosen from, and to no later
     # ones: a reader's abstention can be made to need a margin over the best answer
     first_token_bias: tuple[tuple[int, float], ...] = ()
+    # stop an answer that says one stretch of tokens 3 times in a row once the repeats fill
+    # this many tokens (finish_reason "loop"; see llm/loops.py); 0: never
+    loop_stop: int = 0
 
     def __post_init__(self) -> None:
         if self.max_new_tokens < 1:
@@ -34,6 +37,8 @@ class SamplingConfig:
         if self.repetition_penalty <= 0:
             raise ValueError(
                 f"SamplingConfig.repetition_penalty must be > 0, got {self.repetition_penalty}")
+        if self.loop_stop < 0:
+            raise ValueError(f"SamplingConfig.loop_stop must be >= 0, got {self.loop_stop}")
         for token, bias in self.first_token_bias:
             if token < 0 or not math.isfinite(bias):
                 raise ValueError(f"SamplingConfig.first_token_bias needs token ids >= 0 and finite biases, "
@@ -50,4 +55,4 @@ class Completion:
 
     token_ids: list[int] = field(default_factory=list)
     text: str = ""
-    finish_reason: str = "length"  # stop | length | interrupted
+    finish_reason: str = "length"  # stop | length | loop | interrupted

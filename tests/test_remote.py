@@ -61,10 +61,11 @@ def remote(url: str, **kwargs) -> RemoteEngine:
 
 
 def answer(engine, seed: int, temperature: float, reader: str | None = None, log: ConversationLog | None = None,
-           context: str | None = None) -> Session:
+           context: str | None = None, loop_stop: int = 0) -> Session:
     session = Session(engine, "tiny", log=log)
     session.reader = reader
-    sampling = SamplingConfig(max_new_tokens=14, temperature=temperature, seed=seed)
+    sampling = SamplingConfig(max_new_tokens=14 if not loop_stop else 60, temperature=temperature, seed=seed,
+                              loop_stop=loop_stop)
     "".join(session.reply(QUESTION if context is None else "What does it say?", context, sampling))
     return session
 
@@ -76,6 +77,17 @@ def test_a_remote_session_answers_as_the_loaded_model_does(server, engine, tempe
     there = answer(remote(url), seed=11, temperature=temperature).last
     assert there.text == here.text and there.finish_reason == here.finish_reason
     assert there.prompt_tokens == here.prompt_tokens and there.completion_tokens == here.completion_tokens
+
+
+def test_kigi_serve_reads_the_loop_stop_and_answers_as_the_loaded_model(server, engine):
+    url, state = server
+    from ui.serve import parse_chat
+
+    asked = parse_chat({"messages": [{"role": "user", "content": "hi"}], "loop_stop": 7}, state)
+    assert asked.sampling.loop_stop == 7
+    here = answer(engine, seed=0, temperature=0.0, loop_stop=4).last
+    there = answer(remote(url, kigi_fields=True), seed=0, temperature=0.0, loop_stop=4).last
+    assert (there.text, there.finish_reason) == (here.text, here.finish_reason)
 
 
 def test_the_reader_adapter_is_asked_for_by_name(server, engine):
@@ -193,6 +205,9 @@ def test_request_bodies_carry_only_what_is_set():
     assert not {"top_k", "repetition_penalty", "stop"} & set(body)
     tuned = request_body([], SamplingConfig(top_k=5, repetition_penalty=1.2, stop_strings=("\n",)), "m", 2, False)
     assert (tuned["top_k"], tuned["repetition_penalty"], tuned["stop"], tuned["n"]) == (5, 1.2, ["\n"], 2)
+    watched = SamplingConfig(loop_stop=32)
+    assert "loop_stop" not in request_body([], watched, "m", 1, False)  # another server may refuse the field
+    assert request_body([], watched, "m", 1, False, kigi_fields=True)["loop_stop"] == 32
     with pytest.raises(ValueError, match="http"):
         RemoteConfig("localhost:8000", "m")
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from llm.loops import ANSWER_LOOP_STOP
 from ui.errors import err_console, user_errors
 from ui.loading import (
     compiled_step_kept,
@@ -36,6 +37,7 @@ from ui.options import (
     ContinueOption,
     CopyOption,
     DepthOption,
+    LoopStopOption,
     MaxTokensOption,
     ModelOption,
     NoLogOption,
@@ -236,6 +238,7 @@ def ask(
     top_p: TopPOption = 1.0,
     top_k: TopKOption = 0,
     max_tokens: MaxTokensOption = 512,
+    loop_stop: LoopStopOption = ANSWER_LOOP_STOP,
     seed: SeedOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")] = False,
     continue_last: ContinueOption = False,
@@ -282,7 +285,7 @@ def ask(
         query = make_query(question, read_piped_stdin(model, local))
         if tot:  # its depth by the question, now that it is known (stdin may hold it)
             config = search_config(breadth, depth, budget, seed, query.question)
-        sampling = sampling_config(temperature, top_p, top_k, max_tokens, seed)
+        sampling = sampling_config(temperature, top_p, top_k, max_tokens, seed, loop_stop)
         session = open_session(model, precision, compile, adapter, system, no_log, continue_last, cid, local)
         with compiled_step_kept(session.engine):
             remember_store = attach_memory(session, no_memory, remember, chroma_url)
@@ -339,6 +342,7 @@ def chat(
     top_p: TopPOption = 1.0,
     top_k: TopKOption = 0,
     max_tokens: MaxTokensOption = 512,
+    loop_stop: LoopStopOption = ANSWER_LOOP_STOP,
     seed: SeedOption = None,
     continue_last: ContinueOption = False,
     cid: CidOption = None,
@@ -364,7 +368,7 @@ def chat(
     with user_errors():
         from ui.chat import ChatREPL, setup_history
 
-        sampling = sampling_config(temperature, top_p, top_k, max_tokens, seed)
+        sampling = sampling_config(temperature, top_p, top_k, max_tokens, seed, loop_stop)
         config = search_config(breadth, depth, budget, seed)
         tot = tot_or_direct(tot, config) is not None
         check = tot_check_option(tot_check)

@@ -88,10 +88,11 @@ def compiled_step_kept(engine: Engine | RemoteEngine) -> Iterator[None]:
 
 
 def sampling_config(temperature: float, top_p: float, top_k: int, max_tokens: int,
-                    seed: int | None) -> SamplingConfig:
+                    seed: int | None, loop_stop: int = 0) -> SamplingConfig:
     from llm.sampling import SamplingConfig
 
-    return SamplingConfig(max_new_tokens=max_tokens, temperature=temperature, top_p=top_p, top_k=top_k, seed=seed)
+    return SamplingConfig(max_new_tokens=max_tokens, temperature=temperature, top_p=top_p, top_k=top_k, seed=seed,
+                          loop_stop=loop_stop)
 
 
 def load_reader(engine: Engine | RemoteEngine, reader: str) -> str | None:

@@ -36,6 +36,9 @@ TotCheckOption = Annotated[str, typer.Option(
     "--tot-check", help="ToT: a calculator for steps with arithmetic: none, drop (wrong ones) or repair (their "
                         "results); both drop steps computing with numbers from nowhere.")]
 MaxTokensOption = Annotated[int, typer.Option(help="Most tokens to generate per answer.")]
+LoopStopOption = Annotated[int, typer.Option(
+    "--loop-stop", help="End an answer that says one stretch 3 times in a row once the repeats fill this many "
+                        "tokens (0: never).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON output.")]
 ChromaUrlOption = Annotated[str | None, typer.Option("--chroma-url", help="Use a Chroma server instead of the "
                                                      "local memory.", envvar="KIGI_CHROMA_URL")]

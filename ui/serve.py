@@ -107,7 +107,7 @@ def parse_chat(body: Any, state: ServeState) -> ChatRequest:
             max_new_tokens=int(body.get("max_tokens") or body.get("max_completion_tokens") or 512),
             temperature=float(body.get("temperature", 1.0)), top_p=float(body.get("top_p", 1.0)),
             top_k=int(body.get("top_k") or 0), repetition_penalty=float(body.get("repetition_penalty") or 1.0),
-            seed=body.get("seed"), stop_strings=tuple(str(s) for s in stop),
+            seed=body.get("seed"), stop_strings=tuple(str(s) for s in stop), loop_stop=int(body.get("loop_stop") or 0),
             stop_token_ids=state.template.stop_tokens(state.engine.tokenizer))
     except (TypeError, ValueError) as exc:
         raise BadRequest(str(exc)) from None

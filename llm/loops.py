@@ -1,0 +1,49 @@
+"""Seeing an answer loop: a small model's greedy answer can fall into saying one stretch
+of tokens over and over ("a gentle rain, a gentle rain, …") until the token limit. Every
+token before the loop is the same with or without the watch, so stopping there costs the
+answer nothing and saves the rest of the decode.
+
+    watch = LoopWatch(min_tokens=32)
+    for token in tokens:
+        ids.append(token)
+        if watch.looping(ids):
+            break
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+REPEATS = 3  # a stretch said this many times in a row is a loop (twice can be emphasis)
+LONGEST_UNIT = 64  # the longest stretch looked for, in tokens
+ANSWER_LOOP_STOP = 32  # `kigi ask` / `kigi chat`: a loop is cut once its repeats fill this many tokens
+
+
+class LoopWatch:
+    """True once the latest tokens are one unit of 1–`longest_unit` tokens said `repeats`
+    times in a row, and the repeats fill at least `min_tokens` tokens (so "very, very, very"
+    is not a loop, and a short unit must come round more often).
+
+    Incremental: `runs[n]` counts how many of the latest tokens equal the token n places
+    before each, so a call costs one comparison per unit length, not a scan of the answer."""
+
+    def __init__(self, min_tokens: int, *, repeats: int = REPEATS, longest_unit: int = LONGEST_UNIT) -> None:
+        if min_tokens < 1 or repeats < 2 or longest_unit < 1:
+            raise ValueError(f"LoopWatch needs min_tokens >= 1, repeats >= 2 and longest_unit >= 1, "
+                             f"got {min_tokens}, {repeats}, {longest_unit}")
+        self.min_tokens, self.repeats = min_tokens, repeats
+        self.runs = [0] * (longest_unit + 1)
+        self.seen = 0
+
+    def looping(self, ids: Sequence[int]) -> bool:
+        """Call once per appended token with all the answer's ids so far."""
+        if len(ids) != self.seen + 1:
+            raise ValueError("LoopWatch.looping must see each token once, in order")
+        self.seen = len(ids)
+        last, runs, found = ids[-1], self.runs, False
+        for unit in range(1, min(len(runs) - 1, len(ids) - 1) + 1):
+            runs[unit] = runs[unit] + 1 if ids[-1 - unit] == last else 0
+            # the last runs[unit] + unit tokens repeat with period `unit`
+            if runs[unit] >= unit * (self.repeats - 1) and runs[unit] + unit >= self.min_tokens:
+                found = True
+        return found

@@ -26,6 +26,7 @@ import platform
 import sys
 import threading
 import warnings
+import weakref
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,6 +122,7 @@ class CompiledOrEager:
         self._owed: dict[str, Owed] = {}  # key -> what its build needs: states met with nothing stored
         self._key_of: tuple[Hashable, str] | None = None  # (state stamp, its key): a key costs ~6 ms
         self._loading: threading.Thread | None = None
+        self._trust_of: tuple[tuple[Hashable, ...], weakref.ref] | None = None  # see `_trusted`
 
     @property
     def eager(self) -> bool:
@@ -147,6 +149,28 @@ class CompiledOrEager:
             self._key_of = (stamp, step_key(self.model))
         return self._key_of[1]
 
+    def _call_stamp(self, args: tuple[Any, ...]) -> tuple[Hashable, ...]:
+        """What stays put from one step of a decode loop to the next and what the stored
+        step's guards check beyond it: the step in use, the model's state (`_key`), the
+        batch's shape, the grad modes, and of the ints `end` and `shared` (both move with
+        the position) whether each is 0, 1 (values the compiler bakes in) or more, and how
+        they compare. The cache is compared by identity (`_trusted`): a new one, a new loop."""
+        idx, _, end, shared = args
+        return (id(self.stored), self._key(), tuple(idx.shape), min(end, 2), min(shared, 2),
+                (shared > end) - (shared < end), torch.is_grad_enabled(), torch.is_inference_mode_enabled())
+
+    def _trusted(self, args: tuple[Any, ...]) -> bool:
+        """Whether this call matches the last one whose guards passed, in the same cache: then
+        only the position moved (a dynamic int), and checking dynamo's guards again — every
+        weight's metadata, ~1.5 ms a token, ~3.8 ms with an adapter on, against a ~7 ms step —
+        would find what it found then."""
+        trust = self._trust_of
+        return trust is not None and trust[1]() is self.model.kv_cache and trust[0] == self._call_stamp(args)
+
+    def _trust(self, args: tuple[Any, ...]) -> None:
+        cache = self.model.kv_cache
+        self._trust_of = (self._call_stamp(args), weakref.ref(cache)) if cache is not None else None
+
     def wait(self, timeout: float | None = None) -> bool:
         """Finish what was started: the stored step being loaded (up to `timeout`), then
         the builds owed, here on the calling thread, each in the state and with the threads
@@ -170,7 +194,10 @@ class CompiledOrEager:
 
     def __call__(self, *args: Any) -> Tensor:
         stored = self.stored
+        if stored is not None and self._trusted(args):
+            return stored(self.model, *args)
         if stored is not None and stored.guard_check(self.model, *args):
+            self._trust(args)
             return stored(self.model, *args)
         if self.store is None:
             return self._in_process(*args)
@@ -178,6 +205,7 @@ class CompiledOrEager:
         stored = self._ready.get(key)
         if stored is not None and stored is not self.stored and stored.guard_check(self.model, *args):
             self.stored = stored  # a state met before
+            self._trust(args)
             return stored(self.model, *args)
         if stored is None and int(args[2]) >= 2:  # end 0/1 would be baked in
             self._start(key, args)

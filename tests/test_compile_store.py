@@ -15,6 +15,7 @@ from llm import compile as compile_module
 from llm import threads
 from llm.compile import compile_decode, step_key
 from llm.errors import CompileFallbackWarning
+from llm.generate import generate_ids
 from llm.lora import LoRAConfig, adapters_of
 from llm.quant import quantize_model
 from llm.sampling import SamplingConfig
@@ -159,12 +160,7 @@ def test_switching_an_adapter_on_never_compiles_on_the_decoding_thread(tmp_path,
     in the background (eager meanwhile) and stored beside the first; switching back
     prepares nothing again. torch.compile in this process would stall the answer ~40 s."""
     needs_compiler()
-    model, reference = make_model(), make_model()
-    for m in (model, reference):
-        adapters_of(m).add("reader", LoRAConfig(rank=4), seed=0)
-        with torch.no_grad():
-            for param in adapters_of(m).parameters("reader"):
-                param.copy_(torch.linspace(-0.5, 0.5, param.numel()).reshape(param.shape))
+    model, reference = with_reader(make_model()), with_reader(make_model())
     _, step = decode_stored(model, tmp_path)
     plain = step.stored
 
@@ -241,3 +237,53 @@ def test_a_stored_step_serves_a_cache_grown_past_the_one_it_was_built_over(tmp_p
     long_prompt = (PROMPT * 60)[:600]
     assert decode(step.model, long_prompt, GREEDY, compiled=step) == decode(make_model(), long_prompt, GREEDY)
     assert step.model.kv_cache.length == 1024
+
+
+class CountedGuards:
+    """A stored step whose guard checks are counted."""
+
+    def __init__(self, stored) -> None:  # noqa: ANN001
+        self.stored, self.checks = stored, 0
+
+    def guard_check(self, *args) -> bool:  # noqa: ANN002
+        self.checks += 1
+        return self.stored.guard_check(*args)
+
+    def __call__(self, *args):  # noqa: ANN002, ANN204
+        return self.stored(*args)
+
+
+def with_reader(model):  # noqa: ANN001, ANN201
+    adapters_of(model).add("reader", LoRAConfig(rank=4), seed=0)
+    with torch.no_grad():
+        for param in adapters_of(model).parameters("reader"):
+            param.copy_(torch.linspace(-0.5, 0.5, param.numel()).reshape(param.shape))
+    return model
+
+
+def switched_mid_answer(model, compiled=None) -> list[list[int | None]]:  # noqa: ANN001
+    """A greedy answer whose first three tokens come with the reader off and the rest with it on."""
+    model.clear_cache()
+    steps = generate_ids(model, PROMPT, SamplingConfig(max_new_tokens=10), compiled=compiled)
+    first = [next(steps) for _ in range(3)]
+    adapters_of(model).activate("reader")
+    try:
+        return first + list(steps)
+    finally:
+        adapters_of(model).activate(None)
+
+
+def test_a_decode_loop_checks_the_guards_once_and_again_when_the_state_moves(tmp_path):
+    """Dynamo's guards cost ~1.5 ms a token on the default model: a loop checks them at its
+    first compiled step only, and a change the stored step was not built for (an adapter
+    switched on mid-answer) is checked again, and decoded by other code."""
+    needs_compiler()
+    model = with_reader(make_model())
+    _, step = decode_stored(model, tmp_path)
+    counted = step.stored = CountedGuards(step.stored)
+    model.clear_cache()
+    assert decode(model, PROMPT, GREEDY, compiled=step) == decode(with_reader(make_model()), PROMPT, GREEDY)
+    assert counted.checks == 1  # GREEDY's 7 compiled steps, one check
+    assert switched_mid_answer(model, step) == switched_mid_answer(with_reader(make_model()))
+    assert counted.checks >= 3  # the new loop's first step, and the step after the switch
+    step.wait(timeout=600)

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from llm.loops import ANSWER_LOOP_STOP
 from ui.errors import err_console, user_errors
 from ui.loading import home, load_engine_with_progress, read_log, sampling_config
 from ui.options import DEFAULT_MODEL, JsonOption, ModelOption, PrecisionOption
@@ -85,8 +86,8 @@ def rate(
 
                 engine = engine or load_engine_with_progress(model, precision)
                 writer = _adapter_of(engine, candidates[0])
-                candidates.append(sample_candidate(engine, log, turn, model, sampling_config(0.8, 1.0, 0, 512, None),
-                                                   adapter=writer))
+                sampling = sampling_config(0.8, 1.0, 0, 512, None, ANSWER_LOOP_STOP)  # as `kigi ask` ends a loop
+                candidates.append(sample_candidate(engine, log, turn, model, sampling, adapter=writer))
             first, second = random.sample(candidates[-2:], 2)
             console.rule(f"turn {number}/{len(turns)}")
             console.print(f"[bold]{turn.message.content}[/]")

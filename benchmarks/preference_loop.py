@@ -73,6 +73,7 @@ from agent.session import Session  # noqa: E402
 from agent.truth import correct_as_shown, rate, truth_reward, verdict  # noqa: E402
 from llm.config import PRECISIONS  # noqa: E402
 from llm.generate import SamplingConfig  # noqa: E402
+from llm.loops import ANSWER_LOOP_STOP, LoopWatch  # noqa: E402
 from llm.lora import LoRAConfig, adapters_of, parse_targets  # noqa: E402
 from llm.registry import DEFAULT_MODEL  # noqa: E402
 from llm.train.dpo import DPOConfig, DPORun  # noqa: E402
@@ -301,6 +302,40 @@ def train_dpo(args, engine, store: AdapterStore, records, results: Results) -> N
     results.put("dpo", {**train_summary(run, result, clock, on_step.steps), "drift": run.drift.report()})
 
 
+def open_prompts(count: int, seed: int) -> list[list[dict[str, str]]]:
+    """`count` everyday questions for PPO's rollouts beside the reading ones (`--open-prompts`),
+    none about a topic of the ordinary questions the `ordinary` stage shows."""
+    shown = " ".join(ORDINARY).lower()
+    prompts = [t.format(topic) for topic in TOPICS if topic.lower() not in shown for t in TEMPLATES]
+    random.Random(seed).shuffle(prompts)
+    return [[{"role": "user", "content": p}] for p in prompts[:count]]
+
+
+@dataclass
+class OpenAndLoops:
+    """PPO's truth reward over the reading prompts; 0 for an open prompt (the KL penalty alone
+    keeps those answers near the base's); less `loop_cost` for any rollout that loops
+    (`llm.loops`, as `kigi ask` would end it)."""
+
+    truth: Any
+    open_keys: frozenset[tuple[int, ...]]
+    stop_ids: frozenset[int]
+    loop_cost: float
+
+    def __call__(self, queries, responses) -> list[float]:
+        reading = [i for i, q in enumerate(queries) if tuple(q) not in self.open_keys]
+        scores = [0.0] * len(queries)
+        for i, score in zip(reading, self.truth([queries[i] for i in reading], [responses[i] for i in reading])
+                            if reading else [], strict=True):
+            scores[i] = score
+        for i, response in enumerate(responses):
+            ids = [t for t in response if t not in self.stop_ids]
+            watch = LoopWatch(ANSWER_LOOP_STOP)
+            if any(watch.looping(ids[:n]) for n in range(1, len(ids) + 1)):
+                scores[i] -= self.loop_cost
+        return scores
+
+
 def train_ppo(args, engine, store: AdapterStore, items: list[Item], results: Results) -> None:
     if store.exists("concise-ppo"):
         return
@@ -314,6 +349,11 @@ def train_ppo(args, engine, store: AdapterStore, items: list[Item], results: Res
                               sources=[item.sources for item in items])  # answers with sources: as shown
     else:
         reward = load_reward_model(engine, store, "judge", template)
+    if args.open_prompts or args.loop_cost:
+        extra = open_prompts(args.open_prompts, args.seed)
+        reward = OpenAndLoops(reward, frozenset(tuple(render(chat, True)) for chat in extra), frozenset(stops),
+                              args.loop_cost)
+        chats = chats + extra
     prompts = [{"prompt": chat} for chat in chats]
     run = PPORun.prepare(engine.model, render, prompts, "concise-ppo", reward,
                          lora_config(args),
@@ -512,6 +552,11 @@ def main() -> None:
                         help="PPO's reward: the reward model trained in the reward stage, or (--task reading) the "
                              "truth: 1 for a correct answer, less a little for its length")
     parser.add_argument("--ppo-temperature", type=float, default=1.0, help="sampling temperature of PPO's rollouts")
+    parser.add_argument("--open-prompts", type=int, default=0,
+                        help="PPO: this many everyday questions among the rollouts' prompts, rewarded 0 (the KL "
+                             "penalty keeps their answers near the base's)")
+    parser.add_argument("--loop-cost", type=float, default=0.0,
+                        help="PPO: subtracted from the reward of a rollout that loops (as `kigi ask` would end it)")
     parser.add_argument("--ppo-init", type=Path, default=None,
                         help="a saved adapter's folder (e.g. agent/bundled_adapters/grounded-reader): PPO improves "
                              "it, kept near it by the KL penalty (`kigi train ppo --init`)")

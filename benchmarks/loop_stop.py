@@ -21,17 +21,8 @@ from preference_loop import TEMPLATES, TOPICS  # noqa: E402
 from agent.home import KigiHome  # noqa: E402
 from agent.models import load_engine  # noqa: E402
 from agent.prompts import ChatTemplate, Message  # noqa: E402
-from llm.loops import ANSWER_LOOP_STOP, LoopWatch  # noqa: E402
+from llm.loops import ANSWER_LOOP_STOP, loop_end  # noqa: E402
 from llm.sampling import SamplingConfig  # noqa: E402
-
-
-def loop_end(ids: list[int], loop_stop: int) -> int | None:
-    """How many tokens the answer keeps with the loop stop on (None: it never fires)."""
-    watch = LoopWatch(loop_stop)
-    for n in range(1, len(ids) + 1):
-        if watch.looping(ids[:n]):
-            return n
-    return None
 
 
 def main() -> None:

@@ -73,7 +73,7 @@ from agent.session import Session  # noqa: E402
 from agent.truth import correct_as_shown, rate, truth_reward, verdict  # noqa: E402
 from llm.config import PRECISIONS  # noqa: E402
 from llm.generate import SamplingConfig  # noqa: E402
-from llm.loops import ANSWER_LOOP_STOP, LoopWatch  # noqa: E402
+from llm.loops import ANSWER_LOOP_STOP, loop_end  # noqa: E402
 from llm.lora import LoRAConfig, adapters_of, parse_targets  # noqa: E402
 from llm.registry import DEFAULT_MODEL  # noqa: E402
 from llm.train.dpo import DPOConfig, DPORun  # noqa: E402
@@ -329,9 +329,7 @@ class OpenAndLoops:
                             if reading else [], strict=True):
             scores[i] = score
         for i, response in enumerate(responses):
-            ids = [t for t in response if t not in self.stop_ids]
-            watch = LoopWatch(ANSWER_LOOP_STOP)
-            if any(watch.looping(ids[:n]) for n in range(1, len(ids) + 1)):
+            if loop_end([t for t in response if t not in self.stop_ids], ANSWER_LOOP_STOP) is not None:
                 scores[i] -= self.loop_cost
         return scores
 

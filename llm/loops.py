@@ -8,6 +8,7 @@ answer nothing and saves the rest of the decode.
         ids.append(token)
         if watch.looping(ids):
             break
+    loop_end(answer_ids, 32)  # where the stop would have ended a finished answer
 """
 
 from __future__ import annotations
@@ -47,3 +48,14 @@ class LoopWatch:
             if runs[unit] >= unit * (self.repeats - 1) and runs[unit] + unit >= self.min_tokens:
                 found = True
         return found
+
+
+def loop_end(ids: Sequence[int], min_tokens: int, **watch: int) -> int | None:
+    """How many of a finished answer's tokens the loop stop keeps (None: it never fires):
+    the watch replayed over them, as a stream would have fed it."""
+    watcher, seen = LoopWatch(min_tokens, **watch), []
+    for token in ids:
+        seen.append(token)
+        if watcher.looping(seen):
+            return len(seen)
+    return None

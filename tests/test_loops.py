@@ -10,15 +10,14 @@ import torch
 
 from llm.completion import StreamingCompletion, TextStream, complete_batch
 from llm.config import ModelConfig
-from llm.loops import LoopWatch
+from llm.loops import LoopWatch, loop_end
 from llm.model import Transformer
 from llm.sampling import SamplingConfig
 
 
 def first_firing(ids, min_tokens, **kwargs):
     """The number of tokens seen when the watch first says "loop" (None: never)."""
-    watch = LoopWatch(min_tokens, **kwargs)
-    return next((n for n in range(1, len(ids) + 1) if watch.looping(ids[:n])), None)
+    return loop_end(ids, min_tokens, **kwargs)
 
 
 def by_definition(ids, min_tokens, repeats=3, longest_unit=64):

@@ -352,6 +352,8 @@ def train_ppo(args, engine, store: AdapterStore, items: list[Item], results: Res
         reward = OpenAndLoops(reward, frozenset(tuple(render(chat, True)) for chat in extra), frozenset(stops),
                               args.loop_cost)
         chats = chats + extra
+    # anchors: the reference's greedy answers to the everyday questions after the open prompts' (PPO-ptx)
+    anchors = open_prompts(args.open_prompts + args.anchor_prompts, args.seed)[args.open_prompts:]
     prompts = [{"prompt": chat} for chat in chats]
     run = PPORun.prepare(engine.model, render, prompts, "concise-ppo", reward,
                          lora_config(args),
@@ -359,14 +361,17 @@ def train_ppo(args, engine, store: AdapterStore, items: list[Item], results: Res
                                    samples_per_prompt=args.ppo_samples, max_new_tokens=args.max_new_tokens,
                                    temperature=args.ppo_temperature,
                                    kl_coef=args.kl_coef, ppo_epochs=args.ppo_epochs,
-                                   minibatch_size=args.ppo_minibatch),
+                                   minibatch_size=args.ppo_minibatch, anchor_coef=args.anchor_coef),
                          TrainConfig(lr=args.ppo_lr, seed=args.seed),
                          stop_token_ids=stops, base_name=args.model, reward_name=args.ppo_reward,
-                         init=args.ppo_init)
+                         init=args.ppo_init, anchor_prompts=anchors or None)
+    if run.anchors:
+        print(f"  anchors: {len(run.anchors)} of {len(anchors)} answers kept (the others loop)", flush=True)
 
     def on_iteration(info) -> None:
         print(f"  ppo {info.iteration}/{info.total}: score {info.score:.3f} KL {info.kl:.2f} "
               f"length {info.response_tokens:.1f} finished {info.finished:.2f} clip {info.clipfrac:.3f} "
+              f"anchor NLL {info.anchor_nll:.3f} "
               f"({info.rollout_s:.0f}s rollouts, {info.update_s:.0f}s updates, {info.cpu_s:.0f}s CPU)", flush=True)
 
     result = run.fit(checkpoint_dir=store.checkpoint_dir("concise-ppo"), resume=True, on_iteration=on_iteration)
@@ -377,6 +382,7 @@ def train_ppo(args, engine, store: AdapterStore, items: list[Item], results: Res
         return round(sum(getattr(h, key) for h in done) / max(1, len(done)), 2)
 
     results.put("ppo", {**result.summary(), "rollouts_per_iteration": run.config.rollouts_per_iteration,
+                        "anchors": len(run.anchors or ()), "anchors_dropped": run.anchors_dropped,
                         "steps_per_iteration": run.config.steps_per_iteration,
                         "rollout_s_per_iteration": mean("rollout_s"), "update_s_per_iteration": mean("update_s"),
                         "cpu_s_per_iteration": mean("cpu_s"),
@@ -555,6 +561,10 @@ def main() -> None:
                              "penalty keeps their answers near the base's)")
     parser.add_argument("--loop-cost", type=float, default=0.0,
                         help="PPO: subtracted from the reward of a rollout that loops (as `kigi ask` would end it)")
+    parser.add_argument("--anchor-prompts", type=int, default=0,
+                        help="PPO: the reference's own greedy answers to this many more everyday questions are held "
+                             "to by a language-model loss (InstructGPT's PPO-ptx; those that loop are dropped)")
+    parser.add_argument("--anchor-coef", type=float, default=1.0, help="PPO: the weight of the anchors' loss")
     parser.add_argument("--ppo-init", type=Path, default=None,
                         help="a saved adapter's folder (e.g. agent/bundled_adapters/grounded-reader): PPO improves "
                              "it, kept near it by the KL penalty (`kigi train ppo --init`)")

@@ -293,6 +293,12 @@ def train_ppo(
     lam: Annotated[float, typer.Option(help="GAE λ.")] = 0.95,
     missing_eos_penalty: Annotated[float, typer.Option(help="Subtracted from the score of an answer cut at "
                                                             "--max-new-tokens.")] = 0.0,
+    anchors: Annotated[Path | None, typer.Option(help="Prompts (as --prompts), e.g. everyday questions, whose "
+                                                      "answers by the reference the policy keeps: their likelihood "
+                                                      "is trained with PPO (PPO-ptx); looping answers are dropped.")
+                       ] = None,
+    anchor_coef: Annotated[float, typer.Option(help="Weight of the --anchors answers' language-model loss.")] = 1.0,
+    anchor_max_tokens: Annotated[int, typer.Option(help="The --anchors answers are cut at this length.")] = 128,
     targets: TargetsOption = "q,v",
     rank: RankOption = 8,
     alpha: AlphaOption = 16.0,
@@ -316,6 +322,9 @@ def train_ppo(
 
     A value head and GAE give the advantages; several clipped PPO steps follow.
 
+    With --anchors the reference first answers those prompts, and the policy is held to its
+    answers by a language-model loss: answers PPO never sees stay as they were.
+
     A checkpoint is saved after every iteration; `--resume` continues from it.
     """
     with user_errors():
@@ -326,11 +335,14 @@ def train_ppo(
         from llm.lora import LoRAConfig, parse_targets
         from llm.train.loop import TrainConfig
         from llm.train.ppo import PPOConfig, PPORun
+        from llm.train.rollouts import read_prompts
 
         set_threads(threads)
         console = err_console()
         store = AdapterStore.of(home())
         truth = truth_questions(reward, prompts)  # a bad truth file or prompt is named before the model loads
+        if anchors is not None:
+            read_prompts(anchors)  # so is a bad anchor file
         if truth is None:
             if reward == adapter:
                 raise ValueError("--reward and --adapter must name different adapters")
@@ -342,7 +354,8 @@ def train_ppo(
                            max_new_tokens=max_new_tokens, temperature=temperature, kl_coef=kl_coef,
                            ppo_epochs=ppo_epochs, minibatch_size=minibatch, clip_range=clip_range,
                            value_clip=clip_range, vf_coef=vf_coef, gamma=gamma, lam=lam,
-                           missing_eos_penalty=missing_eos_penalty)
+                           missing_eos_penalty=missing_eos_penalty, anchor_coef=anchor_coef,
+                           anchor_max_tokens=anchor_max_tokens)
         train = TrainConfig(lr=lr, warmup_steps=warmup, clip_norm=clip or None, seed=seed)
         engine = load_engine_with_progress(model, "fp32")
         template = ChatTemplate()
@@ -351,8 +364,9 @@ def train_ppo(
                  else truth_reward(*truth, render, engine.tokenizer.decode, stops))
         run = PPORun.prepare(engine.model, render, prompts, adapter, judge, lora,
                              config, train, stop_token_ids=stops, base_name=model, reward_name=reward,
-                             init=init_dir)
-        console.print(f"{len(run.prompts)} prompts; {iterations} iterations of {config.rollouts_per_iteration} "
+                             init=init_dir, anchor_prompts=anchors)
+        kept = f"; {len(run.anchors)} anchors ({run.anchors_dropped} looped)" if run.anchors else ""
+        console.print(f"{len(run.prompts)} prompts{kept}; {iterations} iterations of {config.rollouts_per_iteration} "
                       f"rollouts; {run.total_steps} optimizer steps; reward {reward}", highlight=False)
         try:
             with ppo_progress(console, iterations) as on_iteration:

@@ -15,7 +15,8 @@ One iteration:
 3. per-token rewards r_t = −β·(log π(a_t) − log πref(a_t)), plus the score on the last token;
 4. the value head gives V_t; advantages by GAE(γ, λ), whitened over the batch;
 5. `ppo_epochs` passes over the rollouts in minibatches, one optimizer step each, on the
-   clipped policy loss + vf_coef · the clipped value loss.
+   clipped policy loss + vf_coef · the clipped value loss (+ anchor_coef · the anchors'
+   language-model loss, when the run has anchors: `llm.train.anchor`).
 
 Policy, reference and reward model share one copy of the base weights: only the active
 adapter changes (policy: ours; reference: none; reward: the reward model's). This module
@@ -25,7 +26,6 @@ rollouts `llm.train.rollouts`.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import random
@@ -40,11 +40,13 @@ from torch import Tensor, nn
 
 from llm.lora import LoRAConfig, LoRAError, adapters_of
 from llm.sampling import SamplingConfig
+from llm.train.anchor import Anchors, anchor_loss, answered_anchors, seeded_walk
 from llm.train.config import TrainConfig
 from llm.train.data import ChatMessage, Render
 from llm.train.lm import model_window
 from llm.train.loop import STATE_FILE, DataError, LossOutput, StepInfo, Trainer
 from llm.train.ppo_maths import gae, kl_penalized_rewards, masked_mean, ppo_policy_loss, ppo_value_loss, whiten
+from llm.train.ppo_record import PPOIteration, PPOResult, prompts_sha256
 from llm.train.reward import RewardModel, reward_fn_of
 from llm.train.rollouts import RolloutBatch, Rollouts, logprobs_and_values, prompt_of, read_prompts, sample_rollouts
 from llm.train.scalar_head import ScalarHead
@@ -76,15 +78,18 @@ class PPOConfig:
     whiten_advantages: bool = True
     missing_eos_penalty: float = 0.0  # subtracted from the score of an answer cut at max_new_tokens
     rollout_batch: int = 16  # answers decoded together (the same answers whatever the size: only faster)
+    anchor_coef: float = 1.0  # weight of the anchors' language-model loss, for a run given anchor prompts
+    anchors_per_step: int = 2  # anchors in each optimizer step
+    anchor_max_tokens: int = 128  # the reference's answers to the anchor prompts are cut here
 
     def __post_init__(self) -> None:
         for name in ("iterations", "prompts_per_iteration", "samples_per_prompt", "max_new_tokens", "ppo_epochs",
-                     "minibatch_size", "rollout_batch"):
+                     "minibatch_size", "rollout_batch", "anchors_per_step", "anchor_max_tokens"):
             if getattr(self, name) < 1:
                 raise ValueError(f"PPOConfig.{name} must be >= 1, got {getattr(self, name)!r}")
         if not self.temperature > 0:
             raise ValueError(f"PPOConfig.temperature must be positive (rollouts are sampled), got {self.temperature!r}")
-        for name in ("top_k", "kl_coef", "vf_coef", "missing_eos_penalty"):
+        for name in ("top_k", "kl_coef", "vf_coef", "missing_eos_penalty", "anchor_coef"):
             if getattr(self, name) < 0:
                 raise ValueError(f"PPOConfig.{name} must be >= 0, got {getattr(self, name)!r}")
         for name in ("gamma", "lam"):
@@ -106,51 +111,25 @@ class PPOConfig:
         return asdict(self)
 
 
-@dataclass
-class PPOIteration:
-    """What one iteration did: the rollouts' scores, KL and lengths, and the updates' losses."""
-
-    iteration: int  # 1-based
-    total: int
-    score: float  # mean reward-model score of the rollouts
-    kl: float  # mean Σ_t log π − log πref per rollout
-    reward: float  # score − kl_coef · kl
-    response_tokens: float  # mean answer length
-    finished: float  # share of answers that ended with a stop token
-    loss: float
-    policy_loss: float
-    value_loss: float
-    clipfrac: float
-    approx_kl: float  # ½·mean (log π_new − log π_old)² over the updates: how far one iteration moved
-    entropy: float
-    steps: int  # optimizer steps so far
-    rollout_s: float
-    update_s: float
-    cpu_s: float  # process CPU time of the iteration
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: round(v, 5) if isinstance(v, float) else v for k, v in asdict(self).items()}
+def prompt_list(prompts: Path | Sequence[Any], what: str) -> list[list[dict[str, str]]]:
+    """Chat prompts from a file (`read_prompts`) or a list of prompts (`prompt_of`)."""
+    messages = (read_prompts(Path(prompts)) if isinstance(prompts, str | Path)
+                else [prompt_of(p, f"prompt {i}") for i, p in enumerate(prompts, 1)])
+    if not messages:
+        raise DataError(f"no {what}")
+    return messages
 
 
-@dataclass
-class PPOResult:
-    iterations: list[PPOIteration]
-    steps: int
-    seconds: float
-
-    def summary(self) -> dict[str, Any]:
-        first, last = (self.iterations[0], self.iterations[-1]) if self.iterations else (None, None)
-
-        def pick(it: PPOIteration | None) -> dict[str, Any] | None:
-            return None if it is None else {k: round(getattr(it, k), 4)
-                                            for k in ("score", "kl", "reward", "response_tokens", "finished")}
-
-        return {"iterations": len(self.iterations), "steps": self.steps, "seconds": round(self.seconds, 2),
-                "first": pick(first), "last": pick(last)}
-
-
-def prompts_sha256(prompts: Sequence[Sequence[ChatMessage]]) -> str:
-    return hashlib.sha256(json.dumps([list(map(dict, p)) for p in prompts], sort_keys=True).encode()).hexdigest()
+def rendered(messages: Sequence[Sequence[ChatMessage]], render: Render, window: int, what: str) -> list[list[int]]:
+    """Token ids of each prompt, ready for an answer; one that fills the context window is refused."""
+    queries = []
+    for number, prompt in enumerate(messages, 1):
+        ids = render(prompt, True)
+        if len(ids) >= window:
+            raise DataError(f"{what} {number} is {len(ids)} tokens, which leaves no room for an answer within "
+                            f"the context window of {window} tokens")
+        queries.append(ids)
+    return queries
 
 
 @dataclass
@@ -171,6 +150,8 @@ class PPORun:
     prompts_source: str = "prompts"
     init: dict[str, str] | None = None  # the adapter the policy started from (name, weights hash)
     reference: str | None = None  # the adapter the KL penalty keeps the policy near (None: the base)
+    anchors: Anchors | None = None  # answers held to by a language-model loss (`llm.train.anchor`)
+    anchors_dropped: int = 0  # anchor prompts whose reference answer looped
     history: list[PPOIteration] = field(default_factory=list)
     result: PPOResult | None = None
     started: float = field(default_factory=time.time)
@@ -181,26 +162,21 @@ class PPORun:
     def prepare(cls, model: nn.Module, render: Render, prompts: Path | Sequence[Any], adapter: str,
                 reward: RewardModel | RewardFn, lora: LoRAConfig, config: PPOConfig | None = None,
                 train: TrainConfig | None = None, *, stop_token_ids: Sequence[int] = (), pad_id: int = 0,
-                base_name: str | None = None, reward_name: str | None = None, init: Path | None = None) -> PPORun:
+                base_name: str | None = None, reward_name: str | None = None, init: Path | None = None,
+                anchor_prompts: Path | Sequence[Any] | None = None) -> PPORun:
         """Render the prompts (one that fills the context window is refused), attach a fresh
         policy adapter and value head. `reward` is a RewardModel loaded on this same model
         (one copy of the base), or any `(queries, responses) -> scores`. With `init` the
         policy starts as a copy of that saved adapter, and a frozen copy is its reference:
-        the KL penalty keeps it near the adapter it improves, not near the plain base."""
+        the KL penalty keeps it near the adapter it improves, not near the plain base. With
+        `anchor_prompts` (as `prompts`) the reference answers them first, and the policy is held
+        to those answers by a language-model loss (`llm.train.anchor`)."""
         config, train = config or PPOConfig(), train or TrainConfig()
         source = Path(prompts).name if isinstance(prompts, str | Path) else "prompts"
-        messages = (read_prompts(Path(prompts)) if isinstance(prompts, str | Path)
-                    else [prompt_of(p, f"prompt {i}") for i, p in enumerate(prompts, 1)])
-        if not messages:
-            raise DataError("no prompts to sample answers to")
-        window = model_window(model)
-        queries = []
-        for number, prompt in enumerate(messages, 1):
-            ids = render(prompt, True)
-            if len(ids) >= window:
-                raise DataError(f"prompt {number} is {len(ids)} tokens, which leaves no room for an answer within "
-                                f"the context window of {window} tokens")
-            queries.append(ids)
+        messages = prompt_list(prompts, "prompts to sample answers to")
+        queries = rendered(messages, render, model_window(model), "prompt")
+        anchor_queries = None if anchor_prompts is None else rendered(
+            prompt_list(anchor_prompts, "anchor prompts"), render, model_window(model), "anchor prompt")
         if isinstance(reward, RewardModel):
             if reward.model is not model:
                 raise LoRAError("the reward model must be loaded on the policy's model: they share one base")
@@ -215,9 +191,11 @@ class PPORun:
             raise LoRAError(f"an adapter named {adapter!r} is already attached to this model")
         lora, started = attach_adapter(model, adapter, lora, train.seed, base_name, init)
         reference = None if init is None else adapters.load(init, f"{adapter[:54]}-reference").name
+        anchors, dropped = (None, 0) if anchor_queries is None else answered_anchors(
+            model, anchor_queries, stop_token_ids, reference, config.anchor_max_tokens)
         value_head = ScalarHead(model.config.d_model, zero=True).to(next(model.parameters()).device)
         return cls(model, adapter, lora, config, train, messages, queries, reward_fn, reward_name, value_head,
-                   tuple(stop_token_ids), pad_id, base_name, source, started, reference)
+                   tuple(stop_token_ids), pad_id, base_name, source, started, reference, anchors, dropped)
 
     # -- pieces of an iteration -------------------------------------------------------------------
     @property
@@ -231,13 +209,8 @@ class PPORun:
     def prompts_of_iteration(self, iteration: int) -> list[int]:
         """Prompt indices of iteration `iteration` (0-based): the prompt list is walked in a
         fresh seeded order each pass, so every prompt is used before any repeats."""
-        per, count = self.config.prompts_per_iteration, len(self.queries)
-        out = []
-        for position in range(iteration * per, (iteration + 1) * per):
-            order = list(range(count))
-            random.Random(self.train.seed * 1_000_003 + position // count).shuffle(order)
-            out.append(order[position % count])
-        return out
+        per = self.config.prompts_per_iteration
+        return seeded_walk(len(self.queries), self.train.seed, iteration * per, (iteration + 1) * per)
 
     @torch.no_grad()
     def score_rollouts(self, rollouts: Rollouts) -> RolloutBatch:
@@ -270,7 +243,7 @@ class PPORun:
         batch.advantages, batch.returns, batch.scores = advantages, returns, scores
         return batch
 
-    def loss(self, batch: RolloutBatch) -> LossOutput:
+    def loss(self, batch: RolloutBatch, anchors: RolloutBatch | None = None) -> LossOutput:
         config = self.config
         logprobs, values, entropy = logprobs_and_values(self.model, self.value_head, batch, config.temperature,
                                                         with_entropy=True)
@@ -281,17 +254,32 @@ class PPORun:
         value_loss, value_clipfrac = ppo_value_loss(values, batch.old_values.to(values.device),
                                                     batch.returns.to(values.device), mask, config.value_clip)
         approx_kl = 0.5 * masked_mean((logprobs.detach() - old) ** 2, mask)
-        return LossOutput(policy_loss + config.vf_coef * value_loss, tokens=int(batch.input_ids.numel()),
-                          weight=float(mask.sum()), metrics={
-                              "policy_loss": policy_loss.item(), "value_loss": value_loss.item(),
-                              "clipfrac": clipfrac.item(), "value_clipfrac": value_clipfrac.item(),
-                              "approx_kl": approx_kl.item(), "entropy": float(entropy)})
+        loss = policy_loss + config.vf_coef * value_loss
+        metrics = {"policy_loss": policy_loss.item(), "value_loss": value_loss.item(), "clipfrac": clipfrac.item(),
+                   "value_clipfrac": value_clipfrac.item(), "approx_kl": approx_kl.item(), "entropy": float(entropy)}
+        if anchors is not None:
+            nll = anchor_loss(self.model, anchors)
+            loss, metrics["anchor_nll"] = loss + config.anchor_coef * nll, nll.item()
+        return LossOutput(loss, tokens=int(batch.input_ids.numel()), weight=float(mask.sum()), metrics=metrics)
+
+    def _anchor_parts(self, step: int, parts: int) -> list[RolloutBatch | None]:
+        """Optimizer step `step`'s anchors split over its `parts` micro-batches (None: none)."""
+        if self.anchors is None:
+            return [None] * parts
+        batch = self.anchors.for_step(step, self.config.anchors_per_step, self.train.seed, self.pad_id)
+        split = [batch.select(part) for part in torch.arange(len(batch)).chunk(parts)]
+        return split + [None] * (parts - len(split))
 
     def run_info(self) -> dict[str, Any]:
         return {"kind": "ppo", "adapter": self.adapter, "prompts_sha256": prompts_sha256(self.prompts),
                 "reward": self.reward_name, "init": self.init, "lora": self.lora.to_dict(),
-                "ppo": self.config.to_dict(), "base_name": self.base_name,
+                "ppo": self.config.to_dict(), "base_name": self.base_name, "anchors": self._anchors_info(),
                 "base_fingerprint": adapters_of(self.model).fingerprint}
+
+    def _anchors_info(self) -> dict[str, Any] | None:
+        anchors = self.anchors
+        return None if anchors is None else {"count": len(anchors), "dropped": self.anchors_dropped,
+                                             "sha256": anchors.sha256()}
 
     # -- the loop -----------------------------------------------------------------------------------
     def fit(self, *, checkpoint_dir: Path | None = None, resume: bool = False,
@@ -304,7 +292,8 @@ class PPORun:
         adapters.activate(self.adapter)
         adapters.train_only(self.adapter)
         params = {**adapters.named_parameters(self.adapter), **self.value_head.named_tensors("value_head")}
-        trainer = Trainer(self.model, params, self.loss, self.train, run_info=self.run_info(), on_step=on_step)
+        trainer = Trainer(self.model, params, lambda micro: self.loss(*micro), self.train, run_info=self.run_info(),
+                          on_step=on_step)
         trainer.plan(self.total_steps)
         state_dir = Path(checkpoint_dir) / "trainer" if checkpoint_dir else None
         start = 0
@@ -356,7 +345,8 @@ class PPORun:
             for begin in range(0, len(batch), config.minibatch_size):
                 index = order[begin:begin + config.minibatch_size]
                 micro = [batch.select(part) for part in index.chunk(min(self.train.grad_accum, len(index)))]
-                steps.append(trainer.train_step(micro))
+                steps.append(trainer.train_step(list(zip(micro, self._anchor_parts(trainer.step, len(micro)),
+                                                         strict=True))))
                 if trainer.on_step is not None:
                     trainer.on_step(steps[-1])
         self.model.eval()
@@ -372,7 +362,7 @@ class PPORun:
             policy_loss=mean_metric("policy_loss"), value_loss=mean_metric("value_loss"),
             clipfrac=mean_metric("clipfrac"), approx_kl=mean_metric("approx_kl"), entropy=mean_metric("entropy"),
             steps=trainer.step, rollout_s=t1 - t0, update_s=time.perf_counter() - t1,
-            cpu_s=time.process_time() - cpu0)
+            cpu_s=time.process_time() - cpu0, anchor_nll=mean_metric("anchor_nll"))
 
     # -- the artifact -------------------------------------------------------------------------------
     def card(self) -> dict[str, Any]:
@@ -383,6 +373,7 @@ class PPORun:
                      "count": len(self.prompts)},
             "reward": self.reward_name,
             "init": self.init,
+            "anchors": self._anchors_info(),
             "seed": self.train.seed,
             "train_config": self.train.to_dict(),
             "ppo_config": self.config.to_dict(),

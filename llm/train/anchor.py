@@ -1,0 +1,91 @@
+"""Anchors: answers a PPO policy must stay able to write (InstructGPT's "PPO-ptx", Ouyang et
+al. 2022). A language-model loss on fixed (prompt, answer) pairs — for instance the
+reference's own answers to everyday questions (`answered_anchors`) — is added to each PPO
+step, so what the reward pays for on its prompts does not leak into answers to prompts it
+never sees: the KL penalty watches only the sampled tokens of the prompts PPO is given, and
+drift elsewhere (an everyday answer that starts to loop) goes unseen by it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor, nn
+
+from llm.loops import ANSWER_LOOP_STOP, loop_end
+from llm.lora import adapters_of
+from llm.sampling import SamplingConfig
+from llm.train.loop import DataError
+from llm.train.ppo_maths import masked_mean
+from llm.train.rollouts import RolloutBatch, logprobs_and_values, sample_rollouts
+
+
+def seeded_walk(count: int, seed: int, begin: int, end: int) -> list[int]:
+    """Positions begin..end-1 of an endless walk over `count` items, in a fresh seeded order
+    each pass: every item is used once before any repeats, and position p is the same item
+    whoever asks (a resumed run walks on where it stopped)."""
+    out = []
+    for position in range(begin, end):
+        order = list(range(count))
+        random.Random(seed * 1_000_003 + position // count).shuffle(order)
+        out.append(order[position % count])
+    return out
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """(query, answer) token ids the policy is held to, a few of them each optimizer step."""
+
+    queries: tuple[tuple[int, ...], ...]
+    responses: tuple[tuple[int, ...], ...]
+
+    def __post_init__(self) -> None:
+        if not self.queries or len(self.queries) != len(self.responses):
+            raise DataError(f"anchors need as many answers as prompts, at least one "
+                            f"(got {len(self.queries)} prompts, {len(self.responses)} answers)")
+        if any(not r for r in self.responses):
+            raise DataError("an anchor has an empty answer")
+
+    @classmethod
+    def of(cls, queries: Sequence[Sequence[int]], responses: Sequence[Sequence[int]]) -> Anchors:
+        return cls(tuple(map(tuple, queries)), tuple(map(tuple, responses)))
+
+    def __len__(self) -> int:
+        return len(self.queries)
+
+    def sha256(self) -> str:
+        return hashlib.sha256(json.dumps([self.queries, self.responses]).encode()).hexdigest()
+
+    def for_step(self, step: int, count: int, seed: int, pad_id: int = 0) -> RolloutBatch:
+        """The `count` anchors of optimizer step `step` (0-based), as one padded batch."""
+        if count < 1:
+            raise ValueError(f"anchors per step must be >= 1, got {count!r}")
+        picked = seeded_walk(len(self), seed, step * count, (step + 1) * count)
+        return RolloutBatch.build([self.queries[i] for i in picked], [self.responses[i] for i in picked], pad_id)
+
+
+def anchor_loss(model: nn.Module, batch: RolloutBatch) -> Tensor:
+    """Mean negative log-likelihood of the anchors' answer tokens under the active adapter."""
+    logprobs, _, _ = logprobs_and_values(model, None, batch)
+    return -masked_mean(logprobs, batch.mask.to(logprobs.device))
+
+
+@torch.no_grad()
+def answered_anchors(model: nn.Module, queries: Sequence[Sequence[int]], stop_token_ids: Sequence[int],
+                     adapter: str | None = None, max_new_tokens: int = 128) -> tuple[Anchors, int]:
+    """The greedy answers of `adapter` (None: the plain base) to `queries`, cut at
+    `max_new_tokens`: what the policy is to stay able to write. An answer that loops
+    (`llm.loops`, as `kigi ask` would end it) is dropped, not taught. Also: how many were dropped."""
+    with adapters_of(model).using(adapter):
+        rollouts = sample_rollouts(model, queries, SamplingConfig(max_new_tokens=max_new_tokens,
+                                                                  stop_token_ids=tuple(stop_token_ids)))
+    stops = set(stop_token_ids)
+    kept = [(query, answer) for query, answer in zip(rollouts.queries, rollouts.responses, strict=True)
+            if answer and loop_end([t for t in answer if t not in stops], ANSWER_LOOP_STOP) is None]
+    if not kept:
+        raise DataError(f"every one of the {len(queries)} anchor answers loops or is empty")
+    return Anchors.of([q for q, _ in kept], [a for _, a in kept]), len(queries) - len(kept)

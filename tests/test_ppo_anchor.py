@@ -1,0 +1,124 @@
+"""PPO's anchors (InstructGPT's PPO-ptx, `llm.train.anchor`): the loss is the textbook
+negative log-likelihood of the anchored answers, every anchor is used before any repeats,
+and a run given anchors keeps them likely while the reward pulls the other way."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+import torch.nn.functional as F
+from typer.testing import CliRunner
+
+from agent.adapters import chat_render
+from cli import app
+from llm.generate import generate_ids
+from llm.loops import loop_end
+from llm.lora import LoRAConfig, adapters_of
+from llm.sampling import SamplingConfig
+from llm.train.anchor import Anchors, anchor_loss, answered_anchors, seeded_walk
+from llm.train.loop import DataError, TrainConfig
+from llm.train.ppo import PPOConfig, PPORun
+from tests.test_ppo import PROMPTS, TEMPLATE, ppo_run, sharpened, shorter_is_better
+from tests.test_reward import write_jsonl
+
+pytestmark = pytest.mark.usefixtures("one_thread")
+
+
+def test_the_anchor_loss_is_the_mean_negative_log_likelihood_of_the_answer_tokens(model_dir):
+    run = ppo_run(sharpened(model_dir), iterations=1)
+    anchors = Anchors.of([run.queries[0], run.queries[1]], [[21, 22, 23], [30, 31]])
+    batch = anchors.for_step(0, 2, seed=0)
+    with torch.no_grad():
+        got = anchor_loss(run.model, batch)
+        nlls = []
+        for query, answer in zip(anchors.queries, anchors.responses, strict=True):
+            ids = torch.tensor([list(query) + list(answer)])
+            logits = run.model(ids)[0, len(query) - 1:-1]
+            nlls.append(F.cross_entropy(logits.float(), torch.tensor(answer), reduction="none"))
+    torch.testing.assert_close(got, torch.cat(nlls).mean(), rtol=1e-5, atol=1e-5)  # per token, not per answer
+
+
+def test_the_walk_uses_every_item_once_before_any_repeats_and_is_the_same_for_everyone():
+    walk = seeded_walk(7, seed=3, begin=0, end=21)
+    for begin in (0, 7, 14):
+        assert sorted(walk[begin:begin + 7]) == list(range(7))
+    assert walk[5:12] == seeded_walk(7, seed=3, begin=5, end=12)  # a resumed run walks on where it stopped
+    assert walk != seeded_walk(7, seed=4, begin=0, end=21)
+
+
+def test_the_reference_answers_the_anchor_prompts_greedily_and_loops_are_dropped(model_dir):
+    engine = sharpened(model_dir)
+    stops = TEMPLATE.stop_tokens(engine.tokenizer)
+    queries = [chat_render(engine.tokenizer, TEMPLATE)([{"role": "user", "content": p}], True) for p in PROMPTS]
+    anchors, dropped = answered_anchors(engine.model, queries, stops, max_new_tokens=40)
+    assert dropped + len(anchors) == len(PROMPTS) and all(len(a) <= 40 for a in anchors.responses)
+    greedy = SamplingConfig(max_new_tokens=40, stop_token_ids=tuple(stops))
+    for query, answer in zip(anchors.queries, anchors.responses, strict=True):  # each as a lone greedy decode
+        assert list(answer) == [step[0] for step in generate_ids(engine.model, query, greedy) if step[0] is not None]
+        assert loop_end([t for t in answer if t not in stops], 32) is None
+
+
+def anchored_run(engine, anchor_coef: float, seed: int = 0) -> PPORun:
+    """Shorter answers rewarded; anchors: the plain base's greedy answers, at full length."""
+    return PPORun.prepare(engine.model, chat_render(engine.tokenizer, TEMPLATE), PROMPTS, "policy",
+                          shorter_is_better, LoRAConfig(rank=4, alpha=8, targets="all"),
+                          PPOConfig(iterations=4, prompts_per_iteration=4, samples_per_prompt=4, max_new_tokens=12,
+                                    ppo_epochs=2, minibatch_size=8, kl_coef=0.01, anchor_coef=anchor_coef,
+                                    anchor_max_tokens=12),
+                          TrainConfig(lr=2e-2, seed=seed), stop_token_ids=TEMPLATE.stop_tokens(engine.tokenizer),
+                          anchor_prompts=[f"Tell me about {w}." for w in ("cats", "rain", "tea", "maps", "jazz")])
+
+
+def test_a_run_with_anchors_keeps_them_likely_while_the_reward_pulls_away(model_dir):
+    """Same seed, same rewards: with the anchors' loss on, the policy ends with the anchored
+    answers likelier than it started and than the same run with the loss off leaves them."""
+    anchored, plain = anchored_run(sharpened(model_dir), 1.0), anchored_run(sharpened(model_dir), 0.0)
+    assert anchored.anchors == plain.anchors and len(anchored.anchors) + anchored.anchors_dropped == 5
+    everything = anchored.anchors.for_step(0, len(anchored.anchors), seed=0)
+
+    def nll(run) -> float:
+        adapters_of(run.model).activate(run.adapter)
+        with torch.no_grad():
+            return anchor_loss(run.model, everything).item()
+
+    start = nll(anchored)
+    result = anchored.fit()
+    plain.fit()
+    assert all(h.anchor_nll > 0 for h in result.iterations)
+    assert nll(anchored) < 0.8 * start
+    assert nll(anchored) < nll(plain)
+    info = anchored.run_info()["anchors"]
+    assert info == {"count": len(anchored.anchors), "dropped": anchored.anchors_dropped,
+                    "sha256": anchored.anchors.sha256()}
+    assert anchored.card()["anchors"] == info and ppo_run(sharpened(model_dir), iterations=1).card()["anchors"] is None
+
+
+def test_bad_anchors_are_refused():
+    with pytest.raises(DataError, match="empty answer"):
+        Anchors.of([[1, 2]], [[]])
+    with pytest.raises(DataError, match="as many answers as prompts"):
+        Anchors.of([[1, 2], [3]], [[4]])
+    with pytest.raises(DataError, match="at least one"):
+        Anchors.of([], [])
+    with pytest.raises(ValueError, match="per step"):
+        Anchors.of([[1]], [[2]]).for_step(0, 0, seed=0)
+
+
+def test_train_ppo_with_anchors_command(tiny_home, tmp_path):
+    truth = write_jsonl(tmp_path / "truth.jsonl", [{"question": p, "answers": ["fox"]} for p in PROMPTS[:4]])
+    prompts, anchors = tmp_path / "prompts.txt", tmp_path / "everyday.txt"
+    prompts.write_text("\n".join(PROMPTS[:4]), encoding="utf-8")
+    anchors.write_text("Tell me about cats.\nWhy is the sky blue?\nHow do I boil an egg?\n", encoding="utf-8")
+    args = ["train", "ppo", "--reward", f"truth:{truth}", "--prompts", str(prompts), "--adapter", "kept", "-m",
+            "tiny", "--iterations", "1", "--batch-prompts", "2", "--samples", "2", "--max-new-tokens", "6",
+            "--ppo-epochs", "1", "--minibatch", "4", "--json"]
+    result = CliRunner().invoke(app, [*args, "--anchors", str(anchors), "--anchor-coef", "0.5",
+                                         "--anchor-max-tokens", "8"])
+    assert result.exit_code == 0, result.output
+    card = json.loads(result.stdout.strip().splitlines()[-1])
+    assert card["anchors"]["count"] + card["anchors"]["dropped"] == 3 and card["ppo_config"]["anchor_coef"] == 0.5
+    missing = CliRunner().invoke(app, [*args[:6], "--adapter", "other", *args[8:], "--anchors", "nope.txt"])
+    assert missing.exit_code == 1 and "no such prompt file: nope.txt" in missing.output
+    assert "Traceback" not in missing.output and "iterations of" not in missing.output

@@ -119,6 +119,7 @@ def test_train_ppo_with_anchors_command(tiny_home, tmp_path):
     assert result.exit_code == 0, result.output
     card = json.loads(result.stdout.strip().splitlines()[-1])
     assert card["anchors"]["count"] + card["anchors"]["dropped"] == 3 and card["ppo_config"]["anchor_coef"] == 0.5
+    assert "anchor NLL" in result.output and "anchors (" in result.output
     missing = CliRunner().invoke(app, [*args[:6], "--adapter", "other", *args[8:], "--anchors", "nope.txt"])
     assert missing.exit_code == 1 and "no such prompt file: nope.txt" in missing.output
     assert "Traceback" not in missing.output and "iterations of" not in missing.output

@@ -73,10 +73,11 @@ def ppo_progress(console: Console, total: int) -> Iterator[Callable[[Any], None]
         progress.update(task, completed=info.iteration, score=f"{info.score:.3f}", kl=f"{info.kl:.2f}",
                         length=f"{info.response_tokens:.1f}")
         if not console.is_terminal:
+            anchors = f"anchor NLL {info.anchor_nll:.3f}  " if info.anchor_nll else ""
             console.print(f"iteration {info.iteration}/{info.total}  score {info.score:.4f}  KL {info.kl:.3f}  "
                           f"length {info.response_tokens:.1f}  finished {info.finished:.2f}  loss {info.loss:.4f}  "
-                          f"clip {info.clipfrac:.3f}  {info.rollout_s:.1f}s rollouts + {info.update_s:.1f}s updates",
-                          highlight=False)
+                          f"clip {info.clipfrac:.3f}  {anchors}{info.rollout_s:.1f}s rollouts + "
+                          f"{info.update_s:.1f}s updates", highlight=False)
 
     with progress:
         yield on_iteration

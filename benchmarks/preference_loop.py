@@ -455,7 +455,8 @@ def ordinary(args, engine, store: AdapterStore, results: Results) -> None:
     for name in ("base", "concise-dpo", "concise-ppo"):
         if name == "base" or store.exists(name):
             answers = answer_with(engine, store, None if name == "base" else name, chats, greedy)
-            out[name] = [{"prompt": q, "answer": text, "tokens": tokens}
+            out[name] = [{"prompt": q, "answer": text, "tokens": tokens,  # loops: as `kigi ask` would end it
+                          "loops": loop_end(engine.tokenizer.encode(text), ANSWER_LOOP_STOP) is not None}
                          for q, (text, tokens) in zip(ORDINARY, answers, strict=True)]
     results.put("ordinary", out)
 

@@ -352,7 +352,7 @@ def train_ppo(args, engine, store: AdapterStore, items: list[Item], results: Res
         reward = OpenAndLoops(reward, frozenset(tuple(render(chat, True)) for chat in extra), frozenset(stops),
                               args.loop_cost)
         chats = chats + extra
-    # anchors: the reference's greedy answers to the everyday questions after the open prompts' (PPO-ptx)
+    # anchors: the reference's sampled answers to the everyday questions after the open prompts' (PPO-ptx)
     anchors = open_prompts(args.open_prompts + args.anchor_prompts, args.seed)[args.open_prompts:]
     prompts = [{"prompt": chat} for chat in chats]
     run = PPORun.prepare(engine.model, render, prompts, "concise-ppo", reward,
@@ -364,7 +364,7 @@ def train_ppo(args, engine, store: AdapterStore, items: list[Item], results: Res
                                    minibatch_size=args.ppo_minibatch, anchor_coef=args.anchor_coef),
                          TrainConfig(lr=args.ppo_lr, seed=args.seed),
                          stop_token_ids=stops, base_name=args.model, reward_name=args.ppo_reward,
-                         init=args.ppo_init, anchor_prompts=anchors or None)
+                         init=args.ppo_init, anchor_prompts=[{"prompt": chat} for chat in anchors] or None)
     if run.anchors:
         print(f"  anchors: {len(run.anchors)} of {len(anchors)} answers kept (the others loop)", flush=True)
 
@@ -563,8 +563,8 @@ def main() -> None:
     parser.add_argument("--loop-cost", type=float, default=0.0,
                         help="PPO: subtracted from the reward of a rollout that loops (as `kigi ask` would end it)")
     parser.add_argument("--anchor-prompts", type=int, default=0,
-                        help="PPO: the reference's own greedy answers to this many more everyday questions are held "
-                             "to by a language-model loss (InstructGPT's PPO-ptx; those that loop are dropped)")
+                        help="PPO: the reference's own answers (sampled) to this many more everyday questions are "
+                             "held to by a language-model loss (InstructGPT's PPO-ptx; those that loop are dropped)")
     parser.add_argument("--anchor-coef", type=float, default=1.0, help="PPO: the weight of the anchors' loss")
     parser.add_argument("--ppo-init", type=Path, default=None,
                         help="a saved adapter's folder (e.g. agent/bundled_adapters/grounded-reader): PPO improves "

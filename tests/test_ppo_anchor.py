@@ -48,16 +48,19 @@ def test_the_walk_uses_every_item_once_before_any_repeats_and_is_the_same_for_ev
     assert walk != seeded_walk(7, seed=4, begin=0, end=21)
 
 
-def test_the_reference_answers_the_anchor_prompts_greedily_and_loops_are_dropped(model_dir):
+def test_the_reference_answers_each_anchor_prompt_as_a_lone_seeded_decode_and_loops_are_dropped(model_dir):
     engine = sharpened(model_dir)
     stops = TEMPLATE.stop_tokens(engine.tokenizer)
     queries = [chat_render(engine.tokenizer, TEMPLATE)([{"role": "user", "content": p}], True) for p in PROMPTS]
-    anchors, dropped = answered_anchors(engine.model, queries, stops, max_new_tokens=40)
-    assert dropped + len(anchors) == len(PROMPTS) and all(len(a) <= 40 for a in anchors.responses)
-    greedy = SamplingConfig(max_new_tokens=40, stop_token_ids=tuple(stops))
-    for query, answer in zip(anchors.queries, anchors.responses, strict=True):  # each as a lone greedy decode
-        assert list(answer) == [step[0] for step in generate_ids(engine.model, query, greedy) if step[0] is not None]
-        assert loop_end([t for t in answer if t not in stops], 32) is None
+    for temperature in (0.0, 1.0):  # greedy; sampled (the default), answer i seeded with seed + i
+        anchors, dropped = answered_anchors(engine.model, queries, stops, max_new_tokens=40,
+                                            temperature=temperature, seed=5)
+        alone = []
+        for i, query in enumerate(queries):
+            lone = SamplingConfig(max_new_tokens=40, temperature=temperature, seed=5 + i, stop_token_ids=tuple(stops))
+            alone.append([step[0] for step in generate_ids(engine.model, query, lone) if step[0] is not None])
+        kept = [answer for answer in alone if loop_end([t for t in answer if t not in stops], 32) is None]
+        assert [list(a) for a in anchors.responses] == kept and dropped == len(PROMPTS) - len(kept)
 
 
 def anchored_run(engine, anchor_coef: float, seed: int = 0) -> PPORun:

@@ -81,6 +81,7 @@ class PPOConfig:
     anchor_coef: float = 1.0  # weight of the anchors' language-model loss, for a run given anchor prompts
     anchors_per_step: int = 2  # anchors in each optimizer step
     anchor_max_tokens: int = 128  # the reference's answers to the anchor prompts are cut here
+    anchor_temperature: float = 1.0  # they are sampled at this temperature (`llm.train.anchor`; 0: greedy)
 
     def __post_init__(self) -> None:
         for name in ("iterations", "prompts_per_iteration", "samples_per_prompt", "max_new_tokens", "ppo_epochs",
@@ -89,7 +90,7 @@ class PPOConfig:
                 raise ValueError(f"PPOConfig.{name} must be >= 1, got {getattr(self, name)!r}")
         if not self.temperature > 0:
             raise ValueError(f"PPOConfig.temperature must be positive (rollouts are sampled), got {self.temperature!r}")
-        for name in ("top_k", "kl_coef", "vf_coef", "missing_eos_penalty", "anchor_coef"):
+        for name in ("top_k", "kl_coef", "vf_coef", "missing_eos_penalty", "anchor_coef", "anchor_temperature"):
             if getattr(self, name) < 0:
                 raise ValueError(f"PPOConfig.{name} must be >= 0, got {getattr(self, name)!r}")
         for name in ("gamma", "lam"):
@@ -169,8 +170,8 @@ class PPORun:
         (one copy of the base), or any `(queries, responses) -> scores`. With `init` the
         policy starts as a copy of that saved adapter, and a frozen copy is its reference:
         the KL penalty keeps it near the adapter it improves, not near the plain base. With
-        `anchor_prompts` (as `prompts`) the reference answers them first, and the policy is held
-        to those answers by a language-model loss (`llm.train.anchor`)."""
+        `anchor_prompts` (as `prompts`) the reference answers them first (sampled), and the policy
+        is held to those answers by a language-model loss (`llm.train.anchor`)."""
         config, train = config or PPOConfig(), train or TrainConfig()
         source = Path(prompts).name if isinstance(prompts, str | Path) else "prompts"
         messages = prompt_list(prompts, "prompts to sample answers to")
@@ -192,7 +193,8 @@ class PPORun:
         lora, started = attach_adapter(model, adapter, lora, train.seed, base_name, init)
         reference = None if init is None else adapters.load(init, f"{adapter[:54]}-reference").name
         anchors, dropped = (None, 0) if anchor_queries is None else answered_anchors(
-            model, anchor_queries, stop_token_ids, reference, config.anchor_max_tokens)
+            model, anchor_queries, stop_token_ids, reference, config.anchor_max_tokens, config.anchor_temperature,
+            train.seed)
         value_head = ScalarHead(model.config.d_model, zero=True).to(next(model.parameters()).device)
         return cls(model, adapter, lora, config, train, messages, queries, reward_fn, reward_name, value_head,
                    tuple(stop_token_ids), pad_id, base_name, source, started, reference, anchors, dropped)

@@ -73,7 +73,7 @@ from agent.session import Session  # noqa: E402
 from agent.truth import correct_as_shown, rate, truth_reward, verdict  # noqa: E402
 from llm.config import PRECISIONS  # noqa: E402
 from llm.generate import SamplingConfig  # noqa: E402
-from llm.loops import ANSWER_LOOP_STOP, loop_end  # noqa: E402
+from llm.loops import loops  # noqa: E402
 from llm.lora import LoRAConfig, adapters_of, parse_targets  # noqa: E402
 from llm.registry import DEFAULT_MODEL  # noqa: E402
 from llm.train.dpo import DPOConfig, DPORun  # noqa: E402
@@ -329,7 +329,7 @@ class OpenAndLoops:
                             if reading else [], strict=True):
             scores[i] = score
         for i, response in enumerate(responses):
-            if loop_end([t for t in response if t not in self.stop_ids], ANSWER_LOOP_STOP) is not None:
+            if loops(response, self.stop_ids):
                 scores[i] -= self.loop_cost
         return scores
 
@@ -456,7 +456,7 @@ def ordinary(args, engine, store: AdapterStore, results: Results) -> None:
         if name == "base" or store.exists(name):
             answers = answer_with(engine, store, None if name == "base" else name, chats, greedy)
             out[name] = [{"prompt": q, "answer": text, "tokens": tokens,  # loops: as `kigi ask` would end it
-                          "loops": loop_end(engine.tokenizer.encode(text), ANSWER_LOOP_STOP) is not None}
+                          "loops": loops(engine.tokenizer.encode(text))}
                          for q, (text, tokens) in zip(ORDINARY, answers, strict=True)]
     results.put("ordinary", out)
 

@@ -9,11 +9,12 @@ answer nothing and saves the rest of the decode.
         if watch.looping(ids):
             break
     loop_end(answer_ids, 32)  # where the stop would have ended a finished answer
+    loops(answer_ids, stop_ids)  # whether `kigi ask`'s stop would end it (its stop tokens aside)
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 REPEATS = 3  # a stretch said this many times in a row is a loop (twice can be emphasis)
 LONGEST_UNIT = 64  # the longest stretch looked for, in tokens
@@ -59,3 +60,9 @@ def loop_end(ids: Sequence[int], min_tokens: int, **watch: int) -> int | None:
         if watcher.looping(seen):
             return len(seen)
     return None
+
+
+def loops(ids: Sequence[int], stop_ids: Collection[int] = ()) -> bool:
+    """Whether the default loop stop (`ANSWER_LOOP_STOP`) would end this finished answer,
+    its stop tokens left out: a training signal's or a check's "this answer loops"."""
+    return loop_end([t for t in ids if t not in stop_ids], ANSWER_LOOP_STOP) is not None

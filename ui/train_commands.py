@@ -341,8 +341,7 @@ def train_ppo(
         console = err_console()
         store = AdapterStore.of(home())
         truth = truth_questions(reward, prompts)  # a bad truth file or prompt is named before the model loads
-        if anchors is not None:
-            read_prompts(anchors)  # so is a bad anchor file
+        anchor_prompts = None if anchors is None else [{"prompt": m} for m in read_prompts(anchors)]  # so is a bad one
         if truth is None:
             if reward == adapter:
                 raise ValueError("--reward and --adapter must name different adapters")
@@ -364,7 +363,7 @@ def train_ppo(
                  else truth_reward(*truth, render, engine.tokenizer.decode, stops))
         run = PPORun.prepare(engine.model, render, prompts, adapter, judge, lora,
                              config, train, stop_token_ids=stops, base_name=model, reward_name=reward,
-                             init=init_dir, anchor_prompts=anchors)
+                             init=init_dir, anchor_prompts=anchor_prompts)
         kept = f"; {len(run.anchors)} anchors ({run.anchors_dropped} looped)" if run.anchors else ""
         console.print(f"{len(run.prompts)} prompts{kept}; {iterations} iterations of {config.rollouts_per_iteration} "
                       f"rollouts; {run.total_steps} optimizer steps; reward {reward}", highlight=False)

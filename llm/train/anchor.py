@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
-from llm.loops import ANSWER_LOOP_STOP, loop_end
+from llm.loops import loops
 from llm.lora import adapters_of
 from llm.sampling import SamplingConfig
 from llm.train.loop import DataError
@@ -93,7 +93,7 @@ def answered_anchors(model: nn.Module, queries: Sequence[Sequence[int]], stop_to
         rollouts = sample_rollouts(model, queries, sampling)
     stops = set(stop_token_ids)
     kept = [(query, answer) for query, answer in zip(rollouts.queries, rollouts.responses, strict=True)
-            if answer and loop_end([t for t in answer if t not in stops], ANSWER_LOOP_STOP) is None]
+            if answer and not loops(answer, stops)]
     if not kept:
         raise DataError(f"every one of the {len(queries)} anchor answers loops or is empty")
     return Anchors.of([q for q, _ in kept], [a for _, a in kept]), len(queries) - len(kept)

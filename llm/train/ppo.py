@@ -174,10 +174,10 @@ class PPORun:
         is held to those answers by a language-model loss (`llm.train.anchor`)."""
         config, train = config or PPOConfig(), train or TrainConfig()
         source = Path(prompts).name if isinstance(prompts, str | Path) else "prompts"
-        messages = prompt_list(prompts, "prompts to sample answers to")
-        queries = rendered(messages, render, model_window(model), "prompt")
+        window, messages = model_window(model), prompt_list(prompts, "prompts to sample answers to")
+        queries = rendered(messages, render, window, "prompt")
         anchor_queries = None if anchor_prompts is None else rendered(
-            prompt_list(anchor_prompts, "anchor prompts"), render, model_window(model), "anchor prompt")
+            prompt_list(anchor_prompts, "anchor prompts"), render, window, "anchor prompt")
         if isinstance(reward, RewardModel):
             if reward.model is not model:
                 raise LoRAError("the reward model must be loaded on the policy's model: they share one base")

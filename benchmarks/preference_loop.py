@@ -364,7 +364,8 @@ def train_ppo(args, engine, store: AdapterStore, items: list[Item], results: Res
                                    minibatch_size=args.ppo_minibatch, anchor_coef=args.anchor_coef),
                          TrainConfig(lr=args.ppo_lr, seed=args.seed),
                          stop_token_ids=stops, base_name=args.model, reward_name=args.ppo_reward,
-                         init=args.ppo_init, anchor_prompts=[{"prompt": chat} for chat in anchors] or None)
+                         init=args.ppo_init, anchor_prompts=[{"prompt": chat} for chat in anchors] or None,
+                         resume_from=store.checkpoint_dir("concise-ppo"))
     if run.anchors:
         print(f"  anchors: {len(run.anchors)} of {len(anchors)} answers kept (the others loop)", flush=True)
 

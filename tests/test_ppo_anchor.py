@@ -17,8 +17,8 @@ from llm.generate import generate_ids
 from llm.loops import loop_end
 from llm.lora import LoRAConfig, adapters_of
 from llm.sampling import SamplingConfig
-from llm.train.anchor import Anchors, anchor_loss, answered_anchors, seeded_walk
-from llm.train.loop import DataError, TrainConfig
+from llm.train.anchor import ANCHORS_FILE, Anchors, anchor_loss, answered_anchors, save_anchors, seeded_walk
+from llm.train.loop import DataError, TrainConfig, TrainingError
 from llm.train.ppo import PPOConfig, PPORun
 from tests.test_ppo import PROMPTS, TEMPLATE, ppo_run, sharpened, shorter_is_better
 from tests.test_reward import write_jsonl
@@ -63,7 +63,7 @@ def test_the_reference_answers_each_anchor_prompt_as_a_lone_seeded_decode_and_lo
         assert [list(a) for a in anchors.responses] == kept and dropped == len(PROMPTS) - len(kept)
 
 
-def anchored_run(engine, anchor_coef: float, seed: int = 0) -> PPORun:
+def anchored_run(engine, anchor_coef: float, seed: int = 0, resume_from=None) -> PPORun:
     """Shorter answers rewarded; anchors: the plain base's greedy answers, at full length."""
     return PPORun.prepare(engine.model, chat_render(engine.tokenizer, TEMPLATE), PROMPTS, "policy",
                           shorter_is_better, LoRAConfig(rank=4, alpha=8, targets="all"),
@@ -71,7 +71,8 @@ def anchored_run(engine, anchor_coef: float, seed: int = 0) -> PPORun:
                                     ppo_epochs=2, minibatch_size=8, kl_coef=0.01, anchor_coef=anchor_coef,
                                     anchor_max_tokens=12),
                           TrainConfig(lr=2e-2, seed=seed), stop_token_ids=TEMPLATE.stop_tokens(engine.tokenizer),
-                          anchor_prompts=[f"Tell me about {w}." for w in ("cats", "rain", "tea", "maps", "jazz")])
+                          anchor_prompts=[f"Tell me about {w}." for w in ("cats", "rain", "tea", "maps", "jazz")],
+                          resume_from=resume_from)
 
 
 def test_a_run_with_anchors_keeps_them_likely_while_the_reward_pulls_away(model_dir):
@@ -96,6 +97,29 @@ def test_a_run_with_anchors_keeps_them_likely_while_the_reward_pulls_away(model_
     assert info == {"count": len(anchored.anchors), "dropped": anchored.anchors_dropped,
                     "sha256": anchored.anchors.sha256()}
     assert anchored.card()["anchors"] == info and ppo_run(sharpened(model_dir), iterations=1).card()["anchors"] is None
+
+
+def test_a_resumed_run_reads_its_anchors_back_instead_of_answering_again(model_dir, tmp_path, monkeypatch):
+    first = anchored_run(sharpened(model_dir), 1.0)
+
+    def stop_after_one(info) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        first.fit(checkpoint_dir=tmp_path, resume=True, on_iteration=stop_after_one)
+    monkeypatch.setattr("llm.train.ppo.answered_anchors", lambda *a, **k: pytest.fail("answered again"))
+    resumed = anchored_run(sharpened(model_dir), 1.0, resume_from=tmp_path)
+    assert resumed.anchors == first.anchors and resumed.anchors_dropped == first.anchors_dropped
+    result = resumed.fit(checkpoint_dir=tmp_path, resume=True)  # the checkpoint takes them as its own
+    assert [h.iteration for h in result.iterations] == [1, 2, 3, 4]
+
+    other = tmp_path / "other"
+    save_anchors(other, Anchors.of([[1, 2, 3]], [[4]]), dropped=4)
+    with pytest.raises(TrainingError, match="anchors of other prompts"):
+        anchored_run(sharpened(model_dir), 1.0, resume_from=other)
+    (other / ANCHORS_FILE).write_text("{not json", encoding="utf-8")
+    with pytest.raises(DataError, match="not a run's anchors"):
+        anchored_run(sharpened(model_dir), 1.0, resume_from=other)
 
 
 def test_bad_anchors_are_refused():

@@ -363,7 +363,7 @@ def train_ppo(
                  else truth_reward(*truth, render, engine.tokenizer.decode, stops))
         run = PPORun.prepare(engine.model, render, prompts, adapter, judge, lora,
                              config, train, stop_token_ids=stops, base_name=model, reward_name=reward,
-                             init=init_dir, anchor_prompts=anchor_prompts)
+                             init=init_dir, anchor_prompts=anchor_prompts, resume_from=checkpoints if resume else None)
         kept = f"; {len(run.anchors)} anchors ({run.anchors_dropped} looped)" if run.anchors else ""
         console.print(f"{len(run.prompts)} prompts{kept}; {iterations} iterations of {config.rollouts_per_iteration} "
                       f"rollouts; {run.total_steps} optimizer steps; reward {reward}", highlight=False)

@@ -8,7 +8,11 @@ drift elsewhere (an everyday answer that starts to loop) goes unseen by it.
 The answers are the reference's samples at temperature 1, so the loss is, up to the
 reference's entropy, the forward KL from the reference on those prompts. Its greedy answers
 would teach its mode instead and sharpen the policy everywhere: tried on the default model,
-the rollouts' KL to the base rose to 3-5 nats in 13 iterations against ~1 without anchors."""
+the rollouts' KL to the base rose to 3-5 nats in 13 iterations against ~1 without anchors.
+
+A run keeps its anchors beside its checkpoint (`save_anchors`) and a resumed run reads them
+back (`saved_anchors`): sampled again they can differ (they did, in a run resumed later: a
+matmul's last bits may follow its thread count, which a generation fits to the idle cores)."""
 
 from __future__ import annotations
 
@@ -17,16 +21,20 @@ import json
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 from torch import Tensor, nn
 
 from llm.loops import loops
 from llm.lora import adapters_of
+from llm.registry import write_text_atomic
 from llm.sampling import SamplingConfig
-from llm.train.loop import DataError
+from llm.train.loop import DataError, TrainingError
 from llm.train.ppo_maths import masked_mean
 from llm.train.rollouts import RolloutBatch, logprobs_and_values, sample_rollouts
+
+ANCHORS_FILE = "anchors.json"  # in a run's checkpoint directory
 
 
 def seeded_walk(count: int, seed: int, begin: int, end: int) -> list[int]:
@@ -97,3 +105,26 @@ def answered_anchors(model: nn.Module, queries: Sequence[Sequence[int]], stop_to
     if not kept:
         raise DataError(f"every one of the {len(queries)} anchor answers loops or is empty")
     return Anchors.of([q for q, _ in kept], [a for _, a in kept]), len(queries) - len(kept)
+
+
+def save_anchors(directory: Path, anchors: Anchors, dropped: int) -> None:
+    """Keep a run's anchors (and how many prompts' answers were dropped) in its checkpoint directory."""
+    write_text_atomic(Path(directory) / ANCHORS_FILE, json.dumps(
+        {"queries": anchors.queries, "responses": anchors.responses, "dropped": dropped}))
+
+
+def saved_anchors(directory: Path | None, queries: Sequence[Sequence[int]]) -> tuple[Anchors, int] | None:
+    """The anchors a run kept in `directory` (`save_anchors`) for these anchor prompts, and the
+    dropped count; None when it kept none. Anchors of other prompts are refused."""
+    file = None if directory is None else Path(directory) / ANCHORS_FILE
+    if file is None or not file.is_file():
+        return None
+    try:
+        saved = json.loads(file.read_text(encoding="utf-8"))
+        anchors, dropped = Anchors.of(saved["queries"], saved["responses"]), int(saved["dropped"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise DataError(f"{file}: not a run's anchors ({error}); start afresh without resuming") from None
+    asked = {tuple(query) for query in queries}
+    if len(anchors) + dropped != len(queries) or not asked.issuperset(anchors.queries):
+        raise TrainingError(f"{file}: the anchors of other prompts; start afresh without resuming")
+    return anchors, dropped

@@ -40,7 +40,7 @@ from torch import Tensor, nn
 
 from llm.lora import LoRAConfig, LoRAError, adapters_of
 from llm.sampling import SamplingConfig
-from llm.train.anchor import Anchors, anchor_loss, answered_anchors, seeded_walk
+from llm.train.anchor import Anchors, anchor_loss, answered_anchors, save_anchors, saved_anchors, seeded_walk
 from llm.train.config import TrainConfig
 from llm.train.data import ChatMessage, Render
 from llm.train.lm import model_window
@@ -164,14 +164,15 @@ class PPORun:
                 reward: RewardModel | RewardFn, lora: LoRAConfig, config: PPOConfig | None = None,
                 train: TrainConfig | None = None, *, stop_token_ids: Sequence[int] = (), pad_id: int = 0,
                 base_name: str | None = None, reward_name: str | None = None, init: Path | None = None,
-                anchor_prompts: Path | Sequence[Any] | None = None) -> PPORun:
+                anchor_prompts: Path | Sequence[Any] | None = None, resume_from: Path | None = None) -> PPORun:
         """Render the prompts (one that fills the context window is refused), attach a fresh
         policy adapter and value head. `reward` is a RewardModel loaded on this same model
         (one copy of the base), or any `(queries, responses) -> scores`. With `init` the
         policy starts as a copy of that saved adapter, and a frozen copy is its reference:
         the KL penalty keeps it near the adapter it improves, not near the plain base. With
         `anchor_prompts` (as `prompts`) the reference answers them first (sampled), and the policy
-        is held to those answers by a language-model loss (`llm.train.anchor`)."""
+        is held to those answers by a language-model loss (`llm.train.anchor`); resuming a run
+        (`resume_from`: its checkpoint directory), they are read from there, not answered again."""
         config, train = config or PPOConfig(), train or TrainConfig()
         source = Path(prompts).name if isinstance(prompts, str | Path) else "prompts"
         window, messages = model_window(model), prompt_list(prompts, "prompts to sample answers to")
@@ -192,7 +193,8 @@ class PPORun:
             raise LoRAError(f"an adapter named {adapter!r} is already attached to this model")
         lora, started = attach_adapter(model, adapter, lora, train.seed, base_name, init)
         reference = None if init is None else adapters.load(init, f"{adapter[:54]}-reference").name
-        anchors, dropped = (None, 0) if anchor_queries is None else answered_anchors(
+        anchors, dropped = (None, 0) if anchor_queries is None else saved_anchors(
+            resume_from, anchor_queries) or answered_anchors(
             model, anchor_queries, stop_token_ids, reference, config.anchor_max_tokens, config.anchor_temperature,
             train.seed)
         value_head = ScalarHead(model.config.d_model, zero=True).to(next(model.parameters()).device)
@@ -299,6 +301,8 @@ class PPORun:
         trainer.plan(self.total_steps)
         state_dir = Path(checkpoint_dir) / "trainer" if checkpoint_dir else None
         start = 0
+        if checkpoint_dir is not None and self.anchors is not None:
+            save_anchors(Path(checkpoint_dir), self.anchors, self.anchors_dropped)  # a resumed run reads them
         if resume and state_dir is not None and (state_dir / STATE_FILE).is_file():
             trainer.load_checkpoint(state_dir)
             start = trainer.step // config.steps_per_iteration

@@ -361,7 +361,8 @@ def train_ppo(args, engine, store: AdapterStore, items: list[Item], results: Res
                                    samples_per_prompt=args.ppo_samples, max_new_tokens=args.max_new_tokens,
                                    temperature=args.ppo_temperature,
                                    kl_coef=args.kl_coef, ppo_epochs=args.ppo_epochs,
-                                   minibatch_size=args.ppo_minibatch, anchor_coef=args.anchor_coef),
+                                   minibatch_size=args.ppo_minibatch, anchor_coef=args.anchor_coef,
+                                   anchors_apart=args.anchors_apart),
                          TrainConfig(lr=args.ppo_lr, seed=args.seed),
                          stop_token_ids=stops, base_name=args.model, reward_name=args.ppo_reward,
                          init=args.ppo_init, anchor_prompts=[{"prompt": chat} for chat in anchors] or None,
@@ -567,6 +568,8 @@ def main() -> None:
                         help="PPO: the reference's own answers (sampled) to this many more everyday questions are "
                              "held to by a language-model loss (InstructGPT's PPO-ptx; those that loop are dropped)")
     parser.add_argument("--anchor-coef", type=float, default=1.0, help="PPO: the weight of the anchors' loss")
+    parser.add_argument("--anchors-apart", action="store_true",
+                        help="PPO: the anchors' gradient added after PPO's clip, at most --anchor-coef x its norm")
     parser.add_argument("--ppo-init", type=Path, default=None,
                         help="a saved adapter's folder (e.g. agent/bundled_adapters/grounded-reader): PPO improves "
                              "it, kept near it by the KL penalty (`kigi train ppo --init`)")

@@ -26,7 +26,8 @@ from llm.train.data import (
     read_jsonl,
     split_records,
 )
-from llm.train.loop import DataError, ListBatches, LossOutput, TrainConfig, Trainer, TrainingError
+from llm.train.loop import DataError, ListBatches, TrainConfig, Trainer, TrainingError
+from llm.train.reports import LossOutput
 from llm.train.sft import SFTConfig, SFTRun
 from tests.tiny import save_tiny_chat_model
 
@@ -164,6 +165,31 @@ def _toy_trainer(accum: int, batches: list[torch.Tensor]) -> tuple[Trainer, torc
 
     config = TrainConfig(lr=0.1, grad_accum=accum, clip_norm=None, epochs=1)
     return Trainer(layer, dict(layer.named_parameters()), loss, config), layer
+
+
+def test_an_objective_kept_apart_is_added_after_the_clip_and_never_outweighs_the_main_one():
+    """main gradient (3, 4, 0), norm 5, clipped to 1: (0.6, 0.8, 0); the apart one (0, 0, 10)
+    capped at 0.5 × that norm: (0, 0, 0.5). One shared clip would give (3, 4, 10)/√125."""
+    weight = torch.nn.Parameter(torch.zeros(3))
+    holder = torch.nn.Module()
+    holder.weight = weight
+
+    def loss(batch):
+        main, apart = torch.tensor([3.0, 4.0, 0.0]), torch.tensor([0.0, 0.0, 10.0]) * batch
+        return LossOutput((weight * main).sum(), apart=(weight * apart).sum(), apart_ratio=0.5)
+
+    trainer = Trainer(holder, {"weight": weight}, loss, TrainConfig(lr=0.1, clip_norm=1.0))
+    seen = []
+    trainer.optimizer.step = lambda: seen.append(weight.grad.clone())
+    trainer.plan(3)
+    info = trainer.train_step([1.0, 1.0])  # two micro-batches: each objective averaged over them
+    torch.testing.assert_close(seen[0], torch.tensor([0.6, 0.8, 0.5]))
+    assert info.grad_norm == pytest.approx(5.0) and info.metrics["apart_grad_norm"] == pytest.approx(10.0)
+    trainer.config = TrainConfig(lr=0.1, clip_norm=None)
+    trainer.train_step([2.0])  # unclipped main gradient (norm 5): the apart one capped at 2.5
+    torch.testing.assert_close(seen[1], torch.tensor([3.0, 4.0, 2.5]))
+    trainer.train_step([0.01])  # an apart gradient under the cap is added as it is
+    torch.testing.assert_close(seen[2], torch.tensor([3.0, 4.0, 0.1]))
 
 
 def test_gradient_accumulation_equals_one_big_batch():

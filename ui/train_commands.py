@@ -55,6 +55,7 @@ from ui.training import (
     ppo_progress,
     preference_data,
     set_threads,
+    truth_questions,
 )
 
 train_app = typer.Typer(help="Train LoRA adapters on your data.", no_args_is_help=True)
@@ -294,10 +295,12 @@ def train_ppo(
     missing_eos_penalty: Annotated[float, typer.Option(help="Subtracted from the score of an answer cut at "
                                                             "--max-new-tokens.")] = 0.0,
     anchors: Annotated[Path | None, typer.Option(help="Prompts (as --prompts), e.g. everyday questions, whose "
-                                                      "answers by the reference the policy keeps: their likelihood "
-                                                      "is trained with PPO (PPO-ptx); looping answers are dropped.")
-                       ] = None,
-    anchor_coef: Annotated[float, typer.Option(help="Weight of the --anchors answers' language-model loss.")] = 1.0,
+                                                      "answers by the reference the policy keeps: a language-model "
+                                                      "loss (PPO-ptx); looping answers are dropped.")] = None,
+    anchor_coef: Annotated[float, typer.Option(help="Weight of the --anchors answers' language-model loss "
+                                                    "(--anchors-apart: the most their gradient is, × PPO's).")] = 1.0,
+    anchors_apart: Annotated[bool, typer.Option(help="Add the anchors' gradient after PPO's is clipped, never more "
+                                                     "than --anchor-coef × its norm.")] = False,
     anchor_max_tokens: Annotated[int, typer.Option(help="The --anchors answers are cut at this length.")] = 128,
     targets: TargetsOption = "q,v",
     rank: RankOption = 8,
@@ -354,7 +357,7 @@ def train_ppo(
                            ppo_epochs=ppo_epochs, minibatch_size=minibatch, clip_range=clip_range,
                            value_clip=clip_range, vf_coef=vf_coef, gamma=gamma, lam=lam,
                            missing_eos_penalty=missing_eos_penalty, anchor_coef=anchor_coef,
-                           anchor_max_tokens=anchor_max_tokens)
+                           anchor_max_tokens=anchor_max_tokens, anchors_apart=anchors_apart)
         train = TrainConfig(lr=lr, warmup_steps=warmup, clip_norm=clip or None, seed=seed)
         engine = load_engine_with_progress(model, "fp32")
         template = ChatTemplate()
@@ -385,15 +388,3 @@ def train_ppo(
         if as_json:
             print(json.dumps(run.card()))
 
-
-def truth_questions(reward: str, prompts: Path) -> tuple[list, list] | None:
-    """For `--reward truth:FILE`: the prompts and, for each, its question in FILE (matched on
-    the last user turn, as `kigi eval prefs --judge truth:FILE` matches); None for a reward model."""
-    from agent.truth import TruthJudge, truth_file
-    from llm.train.rollouts import read_prompts
-
-    if (file := truth_file(reward)) is None:
-        return None
-    judge = TruthJudge.from_file(file)
-    messages = read_prompts(prompts)
-    return messages, [judge.question_of(prompt) for prompt in messages]

@@ -173,3 +173,16 @@ def fit_preferences(kind: str, console: Console, run: Any, adapter: str, target:
                   f"{summary['final_loss']}{accuracy} → {target}", highlight=False)
     if as_json:
         print(json.dumps(run.card()))
+
+
+def truth_questions(reward: str, prompts: Path) -> tuple[list, list] | None:
+    """For `--reward truth:FILE`: the prompts and, for each, its question in FILE (matched on
+    the last user turn, as `kigi eval prefs --judge truth:FILE` matches); None for a reward model."""
+    from agent.truth import TruthJudge, truth_file
+    from llm.train.rollouts import read_prompts
+
+    if (file := truth_file(reward)) is None:
+        return None
+    judge = TruthJudge.from_file(file)
+    messages = read_prompts(prompts)
+    return messages, [judge.question_of(prompt) for prompt in messages]

@@ -2,6 +2,7 @@
 
     config.py       TrainConfig: AdamW's settings, warmup + cosine, length, accumulation, cadence
     loop.py         Trainer: steps, evaluation, checkpoints that resume exactly; the training errors
+    reports.py      a loss function's output (with an objective clipped apart), step reports, results
     lm.py           causal-LM losses (IGNORE_INDEX, target log-probs, cross-entropy), the context window
     data.py         token batches: chat SFT (loss on assistant tokens), preference pairs
     sft.py          supervised fine-tuning of an adapter

@@ -28,8 +28,9 @@ from llm.train.config import TrainConfig
 from llm.train.data import PreferenceBatch, Render
 from llm.train.drift import DriftConfig, DriftMonitor, answer_prompts
 from llm.train.lm import target_logprobs
-from llm.train.loop import LossFn, LossOutput, StepInfo, Trainer
+from llm.train.loop import Trainer
 from llm.train.preferences import PreferenceRun
+from llm.train.reports import LossFn, LossOutput, StepInfo
 from llm.train.start import attach_adapter
 
 

@@ -20,7 +20,8 @@ import torch
 from torch import nn
 
 from llm.sampling import SamplingConfig
-from llm.train.loop import StepInfo, Trainer
+from llm.train.loop import Trainer
+from llm.train.reports import StepInfo
 from llm.train.rollouts import sample_rollouts, sequence_kl
 
 

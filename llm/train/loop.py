@@ -23,7 +23,7 @@ import random
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol
@@ -33,6 +33,7 @@ from torch import Tensor, nn
 
 from llm.errors import LLMError
 from llm.train.config import TrainConfig
+from llm.train.reports import LossFn, StepInfo, TrainResult
 
 TRAINABLE_FILE = "trainable.safetensors"
 STATE_FILE = "trainer_state.pt"
@@ -47,17 +48,6 @@ class DataError(TrainingError):
     """Training data that cannot be used (the record or line is named)."""
 
 
-@dataclass
-class LossOutput:
-    """What a loss function returns for one micro-batch."""
-
-    loss: Tensor  # a scalar: the mean over the batch's units (target tokens, pairs...)
-    tokens: int = 0  # tokens the forward pass read, for tokens/s
-    weight: float = 1.0  # the number of units, to average evaluation losses correctly
-    metrics: dict[str, float] = field(default_factory=dict)  # e.g. accuracy, reward margin
-
-
-LossFn = Callable[[Any], LossOutput]
 
 
 class BatchSource(Protocol):
@@ -84,52 +74,6 @@ class ListBatches:
         order = list(range(len(self.batches)))
         random.Random(self.seed * 1_000_003 + index).shuffle(order)
         return [self.batches[i] for i in order]
-
-
-@dataclass
-class StepInfo:
-    """Reported after every optimizer step."""
-
-    step: int  # steps done, 1-based
-    total_steps: int
-    epoch: int
-    loss: float
-    lr: float
-    grad_norm: float
-    tokens: int  # tokens read so far in this run
-    tokens_per_s: float
-    elapsed_s: float  # training time so far in this run (evaluation excluded)
-    metrics: dict[str, float] = field(default_factory=dict)
-    eval_loss: float | None = None  # set on the steps that evaluated
-    eval_metrics: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass
-class TrainResult:
-    steps: int
-    total_steps: int
-    initial_loss: float | None
-    final_loss: float | None  # mean training loss over the last few steps
-    initial_eval_loss: float | None
-    final_eval_loss: float | None
-    tokens: int
-    seconds: float
-    history: list[StepInfo]
-    stopped: str | None = None  # why training stopped before its last step (e.g. a KL bound)
-
-    @property
-    def tokens_per_s(self) -> float:
-        return self.tokens / self.seconds if self.seconds > 0 else 0.0
-
-    def summary(self) -> dict[str, Any]:
-        def rounded(x: float | None) -> float | None:
-            return None if x is None else round(x, 5)
-
-        return {"steps": self.steps, "initial_loss": rounded(self.initial_loss), "final_loss": rounded(self.final_loss),
-                "initial_eval_loss": rounded(self.initial_eval_loss),
-                "final_eval_loss": rounded(self.final_eval_loss), "tokens": self.tokens,
-                "seconds": round(self.seconds, 2), "tokens_per_s": round(self.tokens_per_s, 1),
-                **({"stopped": self.stopped} if self.stopped else {})}
 
 
 class Trainer:
@@ -188,22 +132,32 @@ class Trainer:
         for group in self.optimizer.param_groups:
             group["lr"] = lr
         losses, tokens, metrics = [], 0, {}
+        params = list(self.params.values())
+        apart: list[Tensor] | None = None
         for batch in micro_batches:
             out = self.loss_fn(batch)
-            if not torch.isfinite(out.loss):
+            if not all(torch.isfinite(t) for t in (out.loss, out.apart) if t is not None):
                 raise TrainingError(f"the loss became {out.loss.item()} at step {self.step + 1}; "
                                     "try a lower learning rate")
+            if out.apart is not None:
+                grads = torch.autograd.grad(out.apart / len(micro_batches), params, retain_graph=True,
+                                            allow_unused=True)
+                grads = [torch.zeros_like(p) if g is None else g for p, g in zip(params, grads, strict=True)]
+                apart = grads if apart is None else [a + g for a, g in zip(apart, grads, strict=True)]
+                apart_ratio = out.apart_ratio
             (out.loss / len(micro_batches)).backward()
             losses.append(out.loss.item())
             tokens += out.tokens
             for key, value in out.metrics.items():
                 metrics[key] = metrics.get(key, 0.0) + float(value) / len(micro_batches)
-        params = list(self.params.values())
         if self.config.clip_norm is not None:
             grad_norm = float(torch.nn.utils.clip_grad_norm_(params, self.config.clip_norm))
         else:
             grad_norm = float(torch.linalg.vector_norm(
                 torch.stack([p.grad.norm() for p in params if p.grad is not None])))
+        if apart is not None:  # capped by the main gradient's norm as clipped
+            clipped = min(grad_norm, self.config.clip_norm or math.inf)
+            metrics["apart_grad_norm"] = self._add_apart(params, apart, apart_ratio * clipped)
         self._updating = True  # from here on, an interrupted step cannot be rolled back
         self.optimizer.step()
         self.optimizer.zero_grad(set_to_none=True)
@@ -215,6 +169,15 @@ class Trainer:
                         self._tokens, self._tokens / max(self._train_seconds, 1e-9), self._train_seconds, metrics)
         self.history.append(info)
         return info
+
+    @torch.no_grad()
+    def _add_apart(self, params: list[Tensor], grads: list[Tensor], most: float) -> float:
+        """Add the apart objective's gradient (`LossOutput.apart`), its norm capped at `most`; its norm."""
+        norm = float(torch.linalg.vector_norm(torch.stack([g.norm() for g in grads])))
+        scale = min(1.0, most / (norm + 1e-12))
+        for param, grad in zip(params, grads, strict=True):
+            param.grad = grad * scale if param.grad is None else param.grad.add_(grad, alpha=scale)
+        return norm
 
     @torch.no_grad()
     def evaluate(self, batches: Iterable[Any]) -> tuple[float, dict[str, float]]:

@@ -16,7 +16,8 @@ One iteration:
 4. the value head gives V_t; advantages by GAE(γ, λ), whitened over the batch;
 5. `ppo_epochs` passes over the rollouts in minibatches, one optimizer step each, on the
    clipped policy loss + vf_coef · the clipped value loss (+ anchor_coef · the anchors'
-   language-model loss, when the run has anchors: `llm.train.anchor`).
+   language-model loss, when the run has anchors: `llm.train.anchor`; `anchors_apart`: their
+   gradient added after PPO's is clipped, its norm at most anchor_coef × PPO's).
 
 Policy, reference and reward model share one copy of the base weights: only the active
 adapter changes (policy: ours; reference: none; reward: the reward model's). This module
@@ -44,9 +45,10 @@ from llm.train.anchor import Anchors, anchor_loss, answered_anchors, save_anchor
 from llm.train.config import TrainConfig
 from llm.train.data import ChatMessage, Render
 from llm.train.lm import model_window
-from llm.train.loop import STATE_FILE, DataError, LossOutput, StepInfo, Trainer
+from llm.train.loop import STATE_FILE, DataError, Trainer
 from llm.train.ppo_maths import gae, kl_penalized_rewards, masked_mean, ppo_policy_loss, ppo_value_loss, whiten
 from llm.train.ppo_record import PPOIteration, PPOResult, prompts_sha256
+from llm.train.reports import LossOutput, StepInfo
 from llm.train.reward import RewardModel, reward_fn_of
 from llm.train.rollouts import RolloutBatch, Rollouts, logprobs_and_values, prompt_of, read_prompts, sample_rollouts
 from llm.train.scalar_head import ScalarHead
@@ -82,6 +84,7 @@ class PPOConfig:
     anchors_per_step: int = 2  # anchors in each optimizer step
     anchor_max_tokens: int = 128  # the reference's answers to the anchor prompts are cut here
     anchor_temperature: float = 1.0  # they are sampled at this temperature (`llm.train.anchor`; 0: greedy)
+    anchors_apart: bool = False  # their gradient kept to <= anchor_coef x PPO's (`LossOutput.apart`)
 
     def __post_init__(self) -> None:
         for name in ("iterations", "prompts_per_iteration", "samples_per_prompt", "max_new_tokens", "ppo_epochs",
@@ -261,10 +264,12 @@ class PPORun:
         loss = policy_loss + config.vf_coef * value_loss
         metrics = {"policy_loss": policy_loss.item(), "value_loss": value_loss.item(), "clipfrac": clipfrac.item(),
                    "value_clipfrac": value_clipfrac.item(), "approx_kl": approx_kl.item(), "entropy": float(entropy)}
-        if anchors is not None:
-            nll = anchor_loss(self.model, anchors)
-            loss, metrics["anchor_nll"] = loss + config.anchor_coef * nll, nll.item()
-        return LossOutput(loss, tokens=int(batch.input_ids.numel()), weight=float(mask.sum()), metrics=metrics)
+        nll = None if anchors is None else anchor_loss(self.model, anchors)
+        if nll is not None:
+            metrics["anchor_nll"] = nll.item()
+            loss = loss if config.anchors_apart else loss + config.anchor_coef * nll
+        return LossOutput(loss, tokens=int(batch.input_ids.numel()), weight=float(mask.sum()), metrics=metrics,
+                          apart=nll if config.anchors_apart else None, apart_ratio=config.anchor_coef)
 
     def _anchor_parts(self, step: int, parts: int) -> list[RolloutBatch | None]:
         """Optimizer step `step`'s anchors split over its `parts` micro-batches (None: none)."""

@@ -27,7 +27,8 @@ from llm.train.data import (
     split_records,
 )
 from llm.train.lm import model_window
-from llm.train.loop import DataError, LossFn, StepInfo, Trainer, TrainResult
+from llm.train.loop import DataError, Trainer
+from llm.train.reports import LossFn, StepInfo, TrainResult
 
 
 # -- preference data ----------------------------------------------------------------------------

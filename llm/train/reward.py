@@ -29,8 +29,9 @@ from llm.lora import AdapterFormatError, AdapterMismatchError, LoRAConfig, adapt
 from llm.train.config import TrainConfig
 from llm.train.data import ChatMessage, PreferenceBatch, Render, chat_example, check_messages
 from llm.train.lm import model_window
-from llm.train.loop import DataError, LossFn, LossOutput
+from llm.train.loop import DataError
 from llm.train.preferences import PreferenceRun
+from llm.train.reports import LossFn, LossOutput
 from llm.train.scalar_head import ScalarHead
 from llm.train.start import attach_adapter
 

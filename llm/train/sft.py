@@ -32,7 +32,8 @@ from llm.train.data import (
     split_records,
 )
 from llm.train.lm import lm_loss
-from llm.train.loop import LossFn, LossOutput, StepInfo, Trainer, TrainResult
+from llm.train.loop import Trainer
+from llm.train.reports import LossFn, LossOutput, StepInfo, TrainResult
 from llm.train.start import attach_adapter
 
 

@@ -373,7 +373,7 @@ def train_ppo(args, engine, store: AdapterStore, items: list[Item], results: Res
     def on_iteration(info) -> None:
         print(f"  ppo {info.iteration}/{info.total}: score {info.score:.3f} KL {info.kl:.2f} "
               f"length {info.response_tokens:.1f} finished {info.finished:.2f} clip {info.clipfrac:.3f} "
-              f"anchor NLL {info.anchor_nll:.3f} "
+              f"anchor NLL {info.anchor_nll:.3f} grad {info.grad_norm:.2f}/{info.anchor_grad_norm:.2f} "
               f"({info.rollout_s:.0f}s rollouts, {info.update_s:.0f}s updates, {info.cpu_s:.0f}s CPU)", flush=True)
 
     result = run.fit(checkpoint_dir=store.checkpoint_dir("concise-ppo"), resume=True, on_iteration=on_iteration)

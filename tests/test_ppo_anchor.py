@@ -112,9 +112,10 @@ def test_anchors_kept_apart_are_held_without_outweighing_ppo(model_dir):
             return anchor_loss(run.model, everything).item()
 
     start, steps = nll(apart), []
-    apart.fit(on_step=steps.append)
+    result = apart.fit(on_step=steps.append)
     plain.fit()
     assert all(step.metrics["apart_grad_norm"] > 0 for step in steps)
+    assert all(h.anchor_grad_norm > 0 and h.grad_norm > 0 for h in result.iterations)
     assert nll(apart) < 0.6 * start and nll(apart) < nll(plain)
 
 

@@ -16,8 +16,7 @@ One iteration:
 4. the value head gives V_t; advantages by GAE(γ, λ), whitened over the batch;
 5. `ppo_epochs` passes over the rollouts in minibatches, one optimizer step each, on the
    clipped policy loss + vf_coef · the clipped value loss (+ anchor_coef · the anchors'
-   language-model loss, when the run has anchors: `llm.train.anchor`; `anchors_apart`: their
-   gradient added after PPO's is clipped, its norm at most anchor_coef × PPO's).
+   language-model loss, or kept apart: `llm.train.anchor`, `PPOConfig.anchors_apart`).
 
 Policy, reference and reward model share one copy of the base weights: only the active
 adapter changes (policy: ours; reference: none; reward: the reward model's). This module
@@ -372,8 +371,9 @@ class PPORun:
             finished=sum(rollouts.finished) / len(rollouts), loss=sum(s.loss for s in steps) / len(steps),
             policy_loss=mean_metric("policy_loss"), value_loss=mean_metric("value_loss"),
             clipfrac=mean_metric("clipfrac"), approx_kl=mean_metric("approx_kl"), entropy=mean_metric("entropy"),
-            steps=trainer.step, rollout_s=t1 - t0, update_s=time.perf_counter() - t1,
-            cpu_s=time.process_time() - cpu0, anchor_nll=mean_metric("anchor_nll"))
+            steps=trainer.step, rollout_s=t1 - t0, update_s=time.perf_counter() - t1, cpu_s=time.process_time() - cpu0,
+            anchor_nll=mean_metric("anchor_nll"), grad_norm=sum(s.grad_norm for s in steps) / len(steps),
+            anchor_grad_norm=mean_metric("apart_grad_norm"))
 
     # -- the artifact -------------------------------------------------------------------------------
     def card(self) -> dict[str, Any]:

@@ -73,7 +73,7 @@ from agent.session import Session  # noqa: E402
 from agent.truth import correct_as_shown, rate, truth_reward, verdict  # noqa: E402
 from llm.config import PRECISIONS  # noqa: E402
 from llm.generate import SamplingConfig  # noqa: E402
-from llm.loops import loops  # noqa: E402
+from llm.loops import loops, repeated_ngrams  # noqa: E402
 from llm.lora import LoRAConfig, adapters_of, parse_targets  # noqa: E402
 from llm.registry import DEFAULT_MODEL  # noqa: E402
 from llm.train.dpo import DPOConfig, DPORun  # noqa: E402
@@ -457,9 +457,11 @@ def ordinary(args, engine, store: AdapterStore, results: Results) -> None:
     for name in ("base", "concise-dpo", "concise-ppo"):
         if name == "base" or store.exists(name):
             answers = answer_with(engine, store, None if name == "base" else name, chats, greedy)
+            ids = [engine.tokenizer.encode(text) for text, _ in answers]
             out[name] = [{"prompt": q, "answer": text, "tokens": tokens,  # loops: as `kigi ask` would end it
-                          "loops": loops(engine.tokenizer.encode(text))}
-                         for q, (text, tokens) in zip(ORDINARY, answers, strict=True)]
+                          "loops": loops(answer), "rep4": round(repeated_ngrams(answer), 4)}
+                         for q, (text, tokens), answer in zip(ORDINARY, answers, ids, strict=True)]
+            out[f"{name}_rep4"] = round(sum(row["rep4"] for row in out[name]) / len(ORDINARY), 4)
     results.put("ordinary", out)
 
 

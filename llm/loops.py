@@ -10,6 +10,7 @@ answer nothing and saves the rest of the decode.
             break
     loop_end(answer_ids, 32)  # where the stop would have ended a finished answer
     loops(answer_ids, stop_ids)  # whether `kigi ask`'s stop would end it (its stop tokens aside)
+    repeated_ngrams(answer_ids)  # how much of it says again what it said before (0 to 1)
 """
 
 from __future__ import annotations
@@ -66,3 +67,12 @@ def loops(ids: Sequence[int], stop_ids: Collection[int] = ()) -> bool:
     """Whether the default loop stop (`ANSWER_LOOP_STOP`) would end this finished answer,
     its stop tokens left out: a training signal's or a check's "this answer loops"."""
     return loop_end([t for t in ids if t not in stop_ids], ANSWER_LOOP_STOP) is not None
+
+
+def repeated_ngrams(ids: Sequence[int], n: int = 4) -> float:
+    """Share of the answer's n-grams that repeat an earlier one: 1 − distinct / all (seq-rep-n,
+    Welleck et al. 2019, "Neural Text Generation with Unlikelihood Training"). A graded
+    measure of degeneration where `loops` is yes or no: a sentence said three times apart
+    raises it though no stop would fire. 0 for an answer shorter than n."""
+    grams = [tuple(ids[i:i + n]) for i in range(len(ids) - n + 1)]
+    return 1 - len(set(grams)) / len(grams) if grams else 0.0

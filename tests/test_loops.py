@@ -10,7 +10,7 @@ import torch
 
 from llm.completion import StreamingCompletion, TextStream, complete_batch
 from llm.config import ModelConfig
-from llm.loops import LoopWatch, loop_end
+from llm.loops import LoopWatch, loop_end, repeated_ngrams
 from llm.model import Transformer
 from llm.sampling import SamplingConfig
 
@@ -125,3 +125,13 @@ def test_a_model_that_says_one_token_forever_is_stopped_at_the_minimum(tmp_path)
     batcher.close()
     assert [(c.token_ids, c.finish_reason) for c in watched.completions + free.completions] == [
         ([0] * 12, "loop"), ([0] * 40, "length")]
+
+
+def test_repeated_ngrams_is_the_share_of_ngrams_seen_before():
+    assert repeated_ngrams([1, 2, 3, 4, 1, 2, 3, 4]) == pytest.approx(1 / 5)  # 5 four-grams, (1 2 3 4) twice
+    assert repeated_ngrams([1, 2, 3, 4, 5, 6]) == 0.0 and repeated_ngrams([1, 2, 3]) == 0.0
+    assert repeated_ngrams([7] * 10, n=2) == pytest.approx(8 / 9)  # nine bigrams, one distinct
+    sentence = [5, 6, 7, 8, 9]
+    apart = sentence + [1] + sentence + [2] + sentence  # said three times, not in a row: no loop
+    # 14 four-grams; the two of each later sentence repeat the first's
+    assert loop_end(apart, 4) is None and repeated_ngrams(apart) == pytest.approx(4 / 14)

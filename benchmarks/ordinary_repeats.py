@@ -38,8 +38,6 @@ def main() -> None:
             print(f"{path.parent.name:<28} (no ordinary stage)")
             continue
         for policy, rows in ordinary.items():
-            if not isinstance(rows, list):
-                continue  # a summary figure the stage keeps beside the answers
             ids = [tokenizer.encode(row["answer"]) for row in rows]
             reps = [repeated_ngrams(answer) for answer in ids]
             worst = max(range(len(rows)), key=reps.__getitem__)

@@ -461,7 +461,6 @@ def ordinary(args, engine, store: AdapterStore, results: Results) -> None:
             out[name] = [{"prompt": q, "answer": text, "tokens": tokens,  # loops: as `kigi ask` would end it
                           "loops": loops(answer), "rep4": round(repeated_ngrams(answer), 4)}
                          for q, (text, tokens), answer in zip(ORDINARY, answers, ids, strict=True)]
-            out[f"{name}_rep4"] = round(sum(row["rep4"] for row in out[name]) / len(ORDINARY), 4)
     results.put("ordinary", out)
 
 

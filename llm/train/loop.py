@@ -48,8 +48,6 @@ class DataError(TrainingError):
     """Training data that cannot be used (the record or line is named)."""
 
 
-
-
 class BatchSource(Protocol):
     """Micro-batches, epoch by epoch; `epoch(i)` must give the same order every time it
     is asked for epoch i (that is what makes resuming exact)."""

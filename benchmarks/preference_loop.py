@@ -76,6 +76,7 @@ from llm.generate import SamplingConfig  # noqa: E402
 from llm.loops import loops, repeated_ngrams  # noqa: E402
 from llm.lora import LoRAConfig, adapters_of, parse_targets  # noqa: E402
 from llm.registry import DEFAULT_MODEL  # noqa: E402
+from llm.train.anchor import AnchorConfig  # noqa: E402
 from llm.train.dpo import DPOConfig, DPORun  # noqa: E402
 from llm.train.drift import DriftConfig  # noqa: E402
 from llm.train.loop import TrainConfig  # noqa: E402
@@ -287,19 +288,32 @@ def train_dpo(args, engine, store: AdapterStore, records, results: Results) -> N
     if store.exists("concise-dpo"):
         return
     clock = Clock()
+    anchor, anchors = anchor_setup(args)
     run = DPORun.prepare(engine.model, chat_render(engine.tokenizer), records, "concise-dpo", lora_config(args),
                          DPOConfig(beta=args.beta, batch_size=max(1, args.batch // 2), seq_len=args.seq_len,
-                                   eval_fraction=0.15),
+                                   eval_fraction=0.15, anchor=anchor),
                          TrainConfig(lr=args.dpo_lr, warmup_steps=5, epochs=args.dpo_epochs,
                                      max_steps=args.dpo_max_steps, seed=args.seed, checkpoint_every=10,
                                      eval_every=args.eval_every),
                          base_name=args.model, drift=DriftConfig(max_kl=args.max_kl, seed=args.seed,
                                           max_new_tokens=args.eval_max_new_tokens),  # as the eval
-                         stop_token_ids=ChatTemplate().stop_tokens(engine.tokenizer))
+                         stop_token_ids=ChatTemplate().stop_tokens(engine.tokenizer), anchor_prompts=anchors,
+                         resume_from=store.checkpoint_dir("concise-dpo"))
+    if run.anchors:
+        print(f"  anchors: {len(run.anchors)} of {len(anchors)} answers kept (the others loop)", flush=True)
     on_step = StepPrinter("dpo")
     result = run.fit(checkpoint_dir=store.checkpoint_dir("concise-dpo"), resume=True, on_step=on_step)
     run.save(store.path_for("concise-dpo"), base_name=args.model)
-    results.put("dpo", {**train_summary(run, result, clock, on_step.steps), "drift": run.drift.report()})
+    results.put("dpo", {**train_summary(run, result, clock, on_step.steps), "drift": run.drift.report(),
+                        "anchors": len(run.anchors or ()), "anchors_dropped": run.anchors_dropped})
+
+
+def anchor_setup(args) -> tuple[AnchorConfig, list[dict[str, Any]] | None]:
+    """The anchors DPO and PPO are held to (`--anchor-prompts`): the everyday questions after
+    the open prompts' (PPO-ptx), answered by the reference; None without."""
+    chats = open_prompts(args.open_prompts + args.anchor_prompts, args.seed)[args.open_prompts:]
+    return (AnchorConfig(coef=args.anchor_coef, apart=args.anchors_apart),
+            [{"prompt": chat} for chat in chats] or None)
 
 
 def open_prompts(count: int, seed: int) -> list[list[dict[str, str]]]:
@@ -352,8 +366,7 @@ def train_ppo(args, engine, store: AdapterStore, items: list[Item], results: Res
         reward = OpenAndLoops(reward, frozenset(tuple(render(chat, True)) for chat in extra), frozenset(stops),
                               args.loop_cost)
         chats = chats + extra
-    # anchors: the reference's sampled answers to the everyday questions after the open prompts' (PPO-ptx)
-    anchors = open_prompts(args.open_prompts + args.anchor_prompts, args.seed)[args.open_prompts:]
+    anchor, anchors = anchor_setup(args)
     prompts = [{"prompt": chat} for chat in chats]
     run = PPORun.prepare(engine.model, render, prompts, "concise-ppo", reward,
                          lora_config(args),
@@ -361,11 +374,10 @@ def train_ppo(args, engine, store: AdapterStore, items: list[Item], results: Res
                                    samples_per_prompt=args.ppo_samples, max_new_tokens=args.max_new_tokens,
                                    temperature=args.ppo_temperature,
                                    kl_coef=args.kl_coef, ppo_epochs=args.ppo_epochs,
-                                   minibatch_size=args.ppo_minibatch, anchor_coef=args.anchor_coef,
-                                   anchors_apart=args.anchors_apart),
+                                   minibatch_size=args.ppo_minibatch, anchor=anchor),
                          TrainConfig(lr=args.ppo_lr, seed=args.seed),
                          stop_token_ids=stops, base_name=args.model, reward_name=args.ppo_reward,
-                         init=args.ppo_init, anchor_prompts=[{"prompt": chat} for chat in anchors] or None,
+                         init=args.ppo_init, anchor_prompts=anchors,
                          resume_from=store.checkpoint_dir("concise-ppo"))
     if run.anchors:
         print(f"  anchors: {len(run.anchors)} of {len(anchors)} answers kept (the others loop)", flush=True)
@@ -566,11 +578,13 @@ def main() -> None:
     parser.add_argument("--loop-cost", type=float, default=0.0,
                         help="PPO: subtracted from the reward of a rollout that loops (as `kigi ask` would end it)")
     parser.add_argument("--anchor-prompts", type=int, default=0,
-                        help="PPO: the reference's own answers (sampled) to this many more everyday questions are "
-                             "held to by a language-model loss (InstructGPT's PPO-ptx; those that loop are dropped)")
-    parser.add_argument("--anchor-coef", type=float, default=1.0, help="PPO: the weight of the anchors' loss")
+                        help="DPO and PPO: the reference's own answers (sampled) to this many more everyday "
+                             "questions are held to by a language-model loss (InstructGPT's PPO-ptx; those that "
+                             "loop are dropped)")
+    parser.add_argument("--anchor-coef", type=float, default=1.0, help="DPO and PPO: the weight of the anchors' loss")
     parser.add_argument("--anchors-apart", action="store_true",
-                        help="PPO: the anchors' gradient added after PPO's clip, at most --anchor-coef x its norm")
+                        help="DPO and PPO: the anchors' gradient added after the run's clip, at most --anchor-coef "
+                             "x its norm")
     parser.add_argument("--ppo-init", type=Path, default=None,
                         help="a saved adapter's folder (e.g. agent/bundled_adapters/grounded-reader): PPO improves "
                              "it, kept near it by the KL penalty (`kigi train ppo --init`)")

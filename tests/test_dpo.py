@@ -71,13 +71,15 @@ def test_sequence_logprobs_sum_the_answer_tokens_only(model_dir):
 def test_the_reference_is_the_base_with_the_adapter_off(model_dir):
     engine = sharpened(model_dir)
     run = dpo_run(engine, length_preferences(16))
-    batch = run.batches.epoch(0)[0]
+    micro = run.batches.epoch(0)[0]
+    batch, anchors = micro
+    assert anchors is None  # a run given no anchor prompts
     loss = run.loss_fn()
     with torch.no_grad():
-        assert loss(batch).loss.item() == pytest.approx(math.log(2), abs=1e-6)  # a fresh adapter is the reference
+        assert loss(micro).loss.item() == pytest.approx(math.log(2), abs=1e-6)  # a fresh adapter is the reference
         for param in adapters_of(engine.model).parameters("dpo"):
             param.normal_(0.0, 0.3)
-        out = loss(batch)
+        out = loss(micro)
         # the same numbers from a second, adapter-free copy of the base
         plain = sharpened(model_dir)
         ref_c, ref_r = batch.split(sequence_logprobs(plain.model, batch.both.input_ids, batch.both.targets))

@@ -17,7 +17,15 @@ from llm.generate import generate_ids
 from llm.loops import loop_end
 from llm.lora import LoRAConfig, adapters_of
 from llm.sampling import SamplingConfig
-from llm.train.anchor import ANCHORS_FILE, Anchors, anchor_loss, answered_anchors, save_anchors, seeded_walk
+from llm.train.anchor import (
+    ANCHORS_FILE,
+    AnchorConfig,
+    Anchors,
+    anchor_loss,
+    answered_anchors,
+    save_anchors,
+    seeded_walk,
+)
 from llm.train.loop import DataError, TrainConfig, TrainingError
 from llm.train.ppo import PPOConfig, PPORun
 from tests.test_ppo import PROMPTS, TEMPLATE, ppo_run, sharpened, shorter_is_better
@@ -68,8 +76,8 @@ def anchored_run(engine, anchor_coef: float, seed: int = 0, resume_from=None, ap
     return PPORun.prepare(engine.model, chat_render(engine.tokenizer, TEMPLATE), PROMPTS, "policy",
                           shorter_is_better, LoRAConfig(rank=4, alpha=8, targets="all"),
                           PPOConfig(iterations=4, prompts_per_iteration=4, samples_per_prompt=4, max_new_tokens=12,
-                                    ppo_epochs=2, minibatch_size=8, kl_coef=0.01, anchor_coef=anchor_coef,
-                                    anchor_max_tokens=12, anchors_apart=apart),
+                                    ppo_epochs=2, minibatch_size=8, kl_coef=0.01,
+                                    anchor=AnchorConfig(coef=anchor_coef, max_tokens=12, apart=apart)),
                           TrainConfig(lr=2e-2, seed=seed), stop_token_ids=TEMPLATE.stop_tokens(engine.tokenizer),
                           anchor_prompts=[f"Tell me about {w}." for w in ("cats", "rain", "tea", "maps", "jazz")],
                           resume_from=resume_from)
@@ -127,7 +135,7 @@ def test_a_resumed_run_reads_its_anchors_back_instead_of_answering_again(model_d
 
     with pytest.raises(KeyboardInterrupt):
         first.fit(checkpoint_dir=tmp_path, resume=True, on_iteration=stop_after_one)
-    monkeypatch.setattr("llm.train.ppo.answered_anchors", lambda *a, **k: pytest.fail("answered again"))
+    monkeypatch.setattr("llm.train.anchor.answered_anchors", lambda *a, **k: pytest.fail("answered again"))
     resumed = anchored_run(sharpened(model_dir), 1.0, resume_from=tmp_path)
     assert resumed.anchors == first.anchors and resumed.anchors_dropped == first.anchors_dropped
     result = resumed.fit(checkpoint_dir=tmp_path, resume=True)  # the checkpoint takes them as its own
@@ -151,6 +159,9 @@ def test_bad_anchors_are_refused():
         Anchors.of([], [])
     with pytest.raises(ValueError, match="per step"):
         Anchors.of([[1]], [[2]]).for_step(0, 0, seed=0)
+    for bad in ({"per_step": 0}, {"max_tokens": 0}, {"coef": -1.0}, {"temperature": float("nan")}):
+        with pytest.raises(ValueError, match="AnchorConfig"):
+            AnchorConfig(**bad)
 
 
 def test_train_ppo_with_anchors_command(tiny_home, tmp_path):
@@ -165,8 +176,8 @@ def test_train_ppo_with_anchors_command(tiny_home, tmp_path):
                                          "--anchor-max-tokens", "8", "--anchors-apart"])
     assert result.exit_code == 0, result.output
     card = json.loads(result.stdout.strip().splitlines()[-1])
-    assert card["anchors"]["count"] + card["anchors"]["dropped"] == 3 and card["ppo_config"]["anchor_coef"] == 0.5
-    assert card["ppo_config"]["anchors_apart"] is True
+    assert card["anchors"]["count"] + card["anchors"]["dropped"] == 3 and card["ppo_config"]["anchor"]["coef"] == 0.5
+    assert card["ppo_config"]["anchor"]["apart"] is True and card["ppo_config"]["anchor"]["max_tokens"] == 8
     assert "anchor NLL" in result.output and "anchors (" in result.output
     missing = CliRunner().invoke(app, [*args[:6], "--adapter", "other", *args[8:], "--anchors", "nope.txt"])
     assert missing.exit_code == 1 and "no such prompt file: nope.txt" in missing.output

@@ -102,3 +102,12 @@ ForceOption = Annotated[bool, typer.Option("--force", help="Replace an adapter (
 ThreadsOption = Annotated[int, typer.Option(help="CPU threads for torch (0: its default; 1 is faster on a busy "
                                                  "machine).", envvar="KIGI_THREADS")]
 CardJsonOption = Annotated[bool, typer.Option("--json", help="Print the training card as JSON on stdout.")]
+AnchorsOption = Annotated[Path | None, typer.Option(
+    "--anchors", help="Prompts (a text file of one question per line, or JSONL), e.g. everyday questions, whose "
+                      "answers by the reference the policy keeps: a language-model loss (PPO-ptx); looping answers "
+                      "are dropped.")]
+AnchorCoefOption = Annotated[float, typer.Option(help="Weight of the --anchors answers' language-model loss "
+                                                      "(--anchors-apart: the most their gradient is, × the run's).")]
+AnchorsApartOption = Annotated[bool, typer.Option(help="Add the anchors' gradient after the run's is clipped, never "
+                                                       "more than --anchor-coef × its norm.")]
+AnchorMaxTokensOption = Annotated[int, typer.Option(help="The --anchors answers are cut at this length.")]

@@ -17,6 +17,10 @@ from ui.loading import home, load_engine_with_progress
 from ui.options import (
     DEFAULT_MODEL,
     AlphaOption,
+    AnchorCoefOption,
+    AnchorMaxTokensOption,
+    AnchorsApartOption,
+    AnchorsOption,
     BaseModelOption,
     CardJsonOption,
     CheckpointEveryOption,
@@ -48,6 +52,7 @@ from ui.train_data_commands import (
     train_reading_prefs,
 )
 from ui.training import (
+    anchor_settings,
     claim_adapter,
     fit_and_install,
     fit_preferences,
@@ -213,6 +218,10 @@ def train_dpo(
              "within it.")] = None,
     kl_every: Annotated[int, typer.Option(
         help="Steps between KL measurements (24 prompts, answers of ≤96 tokens).")] = 10,
+    anchors: AnchorsOption = None,
+    anchor_coef: AnchorCoefOption = 1.0,
+    anchors_apart: AnchorsApartOption = False,
+    anchor_max_tokens: AnchorMaxTokensOption = 128,
     targets: TargetsOption = "q,v",
     rank: RankOption = 8,
     alpha: AlphaOption = 16.0,
@@ -242,6 +251,9 @@ def train_dpo(
     Reports the implicit reward margin and the held-out accuracy (chosen answer gained more than the rejected one),
     and the policy's KL to the reference on its own sampled answers; `--max-kl` bounds it.
 
+    With --anchors the base first answers those prompts, and the policy is held to its answers
+    by a language-model loss: answers DPO is not shown stay as they were.
+
     Ctrl-C stops and saves a checkpoint; `--resume` continues from it.
     """
     with user_errors():
@@ -254,9 +266,10 @@ def train_dpo(
 
         set_threads(threads)
         console = err_console()
+        anchor, anchor_prompts = anchor_settings(anchors, anchor_coef, anchors_apart, anchor_max_tokens)
         target, checkpoints = claim_adapter(AdapterStore.of(home()), adapter, resume, force)
         lora = LoRAConfig(rank=rank, alpha=alpha, dropout=dropout, targets=parse_targets(targets))
-        config = DPOConfig(beta=beta, batch_size=batch, seq_len=seq_len, eval_fraction=eval_fraction)
+        config = DPOConfig(beta=beta, batch_size=batch, seq_len=seq_len, eval_fraction=eval_fraction, anchor=anchor)
         train = TrainConfig(lr=lr, weight_decay=weight_decay, warmup_steps=warmup, epochs=epochs,
                             max_steps=max_steps, grad_accum=grad_accum, clip_norm=clip or None, seed=seed,
                             eval_every=eval_every, checkpoint_every=checkpoint_every)
@@ -264,8 +277,8 @@ def train_dpo(
         engine = load_engine_with_progress(model, "fp32")
         drift = DriftConfig(max_kl=max_kl, every=kl_every, seed=seed)
         run = DPORun.prepare(engine.model, chat_render(engine.tokenizer), source, adapter, lora, config, train,
-                             base_name=model, drift=drift,
-                             stop_token_ids=ChatTemplate().stop_tokens(engine.tokenizer))
+                             base_name=model, drift=drift, stop_token_ids=ChatTemplate().stop_tokens(engine.tokenizer),
+                             anchor_prompts=anchor_prompts, resume_from=checkpoints if resume else None)
         fit_preferences("dpo", console, run, adapter, target, checkpoints, model, resume, as_json)
 
 
@@ -294,14 +307,10 @@ def train_ppo(
     lam: Annotated[float, typer.Option(help="GAE λ.")] = 0.95,
     missing_eos_penalty: Annotated[float, typer.Option(help="Subtracted from the score of an answer cut at "
                                                             "--max-new-tokens.")] = 0.0,
-    anchors: Annotated[Path | None, typer.Option(help="Prompts (as --prompts), e.g. everyday questions, whose "
-                                                      "answers by the reference the policy keeps: a language-model "
-                                                      "loss (PPO-ptx); looping answers are dropped.")] = None,
-    anchor_coef: Annotated[float, typer.Option(help="Weight of the --anchors answers' language-model loss "
-                                                    "(--anchors-apart: the most their gradient is, × PPO's).")] = 1.0,
-    anchors_apart: Annotated[bool, typer.Option(help="Add the anchors' gradient after PPO's is clipped, never more "
-                                                     "than --anchor-coef × its norm.")] = False,
-    anchor_max_tokens: Annotated[int, typer.Option(help="The --anchors answers are cut at this length.")] = 128,
+    anchors: AnchorsOption = None,
+    anchor_coef: AnchorCoefOption = 1.0,
+    anchors_apart: AnchorsApartOption = False,
+    anchor_max_tokens: AnchorMaxTokensOption = 128,
     targets: TargetsOption = "q,v",
     rank: RankOption = 8,
     alpha: AlphaOption = 16.0,
@@ -338,13 +347,12 @@ def train_ppo(
         from llm.lora import LoRAConfig, parse_targets
         from llm.train.loop import TrainConfig
         from llm.train.ppo import PPOConfig, PPORun
-        from llm.train.rollouts import read_prompts
 
         set_threads(threads)
         console = err_console()
         store = AdapterStore.of(home())
         truth = truth_questions(reward, prompts)  # a bad truth file or prompt is named before the model loads
-        anchor_prompts = None if anchors is None else [{"prompt": m} for m in read_prompts(anchors)]  # so is a bad one
+        anchor, anchor_prompts = anchor_settings(anchors, anchor_coef, anchors_apart, anchor_max_tokens)  # and these
         if truth is None:
             if reward == adapter:
                 raise ValueError("--reward and --adapter must name different adapters")
@@ -356,8 +364,7 @@ def train_ppo(
                            max_new_tokens=max_new_tokens, temperature=temperature, kl_coef=kl_coef,
                            ppo_epochs=ppo_epochs, minibatch_size=minibatch, clip_range=clip_range,
                            value_clip=clip_range, vf_coef=vf_coef, gamma=gamma, lam=lam,
-                           missing_eos_penalty=missing_eos_penalty, anchor_coef=anchor_coef,
-                           anchor_max_tokens=anchor_max_tokens, anchors_apart=anchors_apart)
+                           missing_eos_penalty=missing_eos_penalty, anchor=anchor)
         train = TrainConfig(lr=lr, warmup_steps=warmup, clip_norm=clip or None, seed=seed)
         engine = load_engine_with_progress(model, "fp32")
         template = ChatTemplate()

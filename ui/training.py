@@ -16,6 +16,7 @@ from ui.loading import read_log
 
 if TYPE_CHECKING:
     from agent.adapters import AdapterStore
+    from llm.train.anchor import AnchorConfig
 
 
 @contextmanager
@@ -149,8 +150,10 @@ def fit_preferences(kind: str, console: Console, run: Any, adapter: str, target:
                     model: str, resume: bool, as_json: bool) -> None:
     """Train a prepared reward/DPO run with progress, save it, print the summary."""
     data = run.data
+    anchors = getattr(run, "anchors", None)
+    kept = f"; {len(anchors)} anchors ({run.anchors_dropped} looped)" if anchors else ""
     console.print(f"{len(data.train)} training pairs, {len(data.held_out)} held out ({data.source}); "
-                  f"{run.total_steps} steps", highlight=False)
+                  f"{run.total_steps} steps{kept}", highlight=False)
     if data.identical:
         console.print(f"[yellow]{data.identical} pairs dropped: chosen and rejected are the same answer[/]")
     if not data.held_out:
@@ -159,7 +162,8 @@ def fit_preferences(kind: str, console: Console, run: Any, adapter: str, target:
     def describe(info: Any) -> str:
         metrics = info.eval_metrics
         shown = f"  acc {metrics['accuracy']:.3f}  margin {metrics['margin']:.3f}" if metrics else ""
-        return shown + (f"  KL {info.metrics['kl']:.2f}" if "kl" in info.metrics else "")
+        return shown + "".join(f"  {label} {info.metrics[key]:.2f}" for key, label in (
+            ("kl", "KL"), ("anchor_nll", "anchor NLL")) if key in info.metrics)
 
     summary = fit_and_install(kind, console, run, adapter, target, checkpoints, model, resume, describe)
     held = run.held_out()
@@ -186,3 +190,14 @@ def truth_questions(reward: str, prompts: Path) -> tuple[list, list] | None:
     judge = TruthJudge.from_file(file)
     messages = read_prompts(prompts)
     return messages, [judge.question_of(prompt) for prompt in messages]
+
+
+def anchor_settings(anchors: Path | None, coef: float, apart: bool, max_tokens: int,
+                    ) -> tuple[AnchorConfig, list[dict[str, Any]] | None]:
+    """`--anchors` and its settings: the config and the prompts (None without), a bad file
+    named before the model loads."""
+    from llm.train.anchor import AnchorConfig
+    from llm.train.rollouts import read_prompts
+
+    prompts = None if anchors is None else [{"prompt": m} for m in read_prompts(anchors)]
+    return AnchorConfig(coef=coef, max_tokens=max_tokens, apart=apart), prompts

@@ -1,9 +1,12 @@
-"""Anchors: answers a PPO policy must stay able to write (InstructGPT's "PPO-ptx", Ouyang et
+"""Anchors: answers a policy must stay able to write (InstructGPT's "PPO-ptx", Ouyang et
 al. 2022). A language-model loss on fixed (prompt, answer) pairs — for instance the
 reference's own answers to everyday questions (`answered_anchors`) — is added to each PPO
-step, so what the reward pays for on its prompts does not leak into answers to prompts it
-never sees: the KL penalty watches only the sampled tokens of the prompts PPO is given, and
-drift elsewhere (an everyday answer that starts to loop) goes unseen by it.
+or DPO step, so what the training pays for on its prompts does not leak into answers to
+prompts it never sees: PPO's KL penalty watches only the sampled tokens of its own prompts,
+DPO has no KL term at all, and drift elsewhere (an everyday answer that starts to loop)
+goes unseen by either. The loss is added to the run's own (`AnchorConfig.coef`), or kept
+apart: its gradient added after the run's is clipped, never more than `coef` × its norm
+(`AnchorConfig.apart`, `LossOutput.apart`).
 
 The answers are the reference's samples at temperature 1, so the loss is, up to the
 reference's entropy, the forward KL from the reference on those prompts. Its greedy answers
@@ -18,10 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import random
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import Tensor, nn
@@ -30,11 +35,36 @@ from llm.loops import loops
 from llm.lora import adapters_of
 from llm.registry import write_text_atomic
 from llm.sampling import SamplingConfig
-from llm.train.loop import DataError, TrainingError
+from llm.train.data import Render
+from llm.train.lm import model_window
+from llm.train.loop import BatchSource, DataError, TrainingError
 from llm.train.ppo_maths import masked_mean
-from llm.train.rollouts import RolloutBatch, logprobs_and_values, sample_rollouts
+from llm.train.reports import LossOutput
+from llm.train.rollouts import RolloutBatch, logprobs_and_values, prompt_list, rendered, sample_rollouts
 
 ANCHORS_FILE = "anchors.json"  # in a run's checkpoint directory
+
+
+@dataclass(frozen=True)
+class AnchorConfig:
+    """How a run given anchor prompts holds its policy to their answers."""
+
+    coef: float = 1.0  # weight of the anchors' language-model loss (apart: the most their gradient is, × the run's)
+    per_step: int = 2  # anchors in each optimizer step
+    max_tokens: int = 128  # the reference's answers to the anchor prompts are cut here
+    temperature: float = 1.0  # they are sampled at this temperature (0: greedy)
+    apart: bool = False  # their gradient added after the run's is clipped, kept to <= coef x its norm
+
+    def __post_init__(self) -> None:
+        for name in ("per_step", "max_tokens"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"AnchorConfig.{name} must be >= 1, got {getattr(self, name)!r}")
+        for name in ("coef", "temperature"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"AnchorConfig.{name} must be >= 0, got {getattr(self, name)!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 def seeded_walk(count: int, seed: int, begin: int, end: int) -> list[int]:
@@ -80,6 +110,52 @@ class Anchors:
         picked = seeded_walk(len(self), seed, step * count, (step + 1) * count)
         return RolloutBatch.build([self.queries[i] for i in picked], [self.responses[i] for i in picked], pad_id)
 
+    def parts(self, step: int, count: int, parts: int, seed: int, pad_id: int = 0) -> list[RolloutBatch | None]:
+        """Step `step`'s `count` anchors split over its `parts` micro-batches (None: none for that one)."""
+        batch = self.for_step(step, count, seed, pad_id)
+        split = [batch.select(part) for part in torch.arange(len(batch)).chunk(parts)]
+        return split + [None] * (parts - len(split))
+
+
+@dataclass(frozen=True)
+class AnchoredBatches:
+    """A run's micro-batches, each paired with its share of the anchors of the optimizer step
+    it belongs to (None without anchors): a BatchSource, as exact to resume as the one it wraps."""
+
+    batches: BatchSource
+    anchors: Anchors | None
+    config: AnchorConfig
+    grad_accum: int
+    seed: int
+    pad_id: int = 0
+
+    def __len__(self) -> int:
+        return len(self.batches)
+
+    def epoch(self, index: int) -> list[tuple[Any, RolloutBatch | None]]:
+        return list(zip(self.batches.epoch(index), self._anchors_of(index), strict=True))
+
+    def _anchors_of(self, index: int) -> Iterator[RolloutBatch | None]:
+        size, accum = len(self.batches), self.grad_accum
+        for position in range(size):
+            if self.anchors is None:
+                yield None
+                continue
+            first = position - position % accum  # the step's first micro-batch in this epoch
+            step = index * math.ceil(size / accum) + position // accum
+            parts = self.anchors.parts(step, self.config.per_step, min(accum, size - first), self.seed, self.pad_id)
+            yield parts[position - first]
+
+
+def anchored(output: LossOutput, nll: Tensor | None, config: AnchorConfig) -> LossOutput:
+    """A run's loss with its anchors' (`anchor_loss`; None: no anchors this micro-batch)."""
+    if nll is None:
+        return output
+    metrics = {**output.metrics, "anchor_nll": nll.item()}
+    if config.apart:
+        return replace(output, metrics=metrics, apart=nll, apart_ratio=config.coef)
+    return replace(output, loss=output.loss + config.coef * nll, metrics=metrics)
+
 
 def anchor_loss(model: nn.Module, batch: RolloutBatch) -> Tensor:
     """Mean negative log-likelihood of the anchors' answer tokens under the active adapter."""
@@ -105,6 +181,22 @@ def answered_anchors(model: nn.Module, queries: Sequence[Sequence[int]], stop_to
     if not kept:
         raise DataError(f"every one of the {len(queries)} anchor answers loops or is empty")
     return Anchors.of([q for q, _ in kept], [a for _, a in kept]), len(queries) - len(kept)
+
+
+def prepare_anchors(model: nn.Module, prompts: Path | Sequence[Any], render: Render,
+                    stop_token_ids: Sequence[int], config: AnchorConfig, *, reference: str | None = None,
+                    seed: int = 0, resume_from: Path | None = None) -> tuple[Anchors, int]:
+    """A run's anchors: `prompts` (a file or records, as a run's own prompts) answered by
+    `reference` (None: the plain base) as `config` says, or read back from the run's
+    checkpoint directory `resume_from` (`save_anchors`); and how many looping answers were dropped."""
+    queries = rendered(prompt_list(prompts, "anchor prompts"), render, model_window(model), "anchor prompt")
+    return saved_anchors(resume_from, queries) or answered_anchors(
+        model, queries, stop_token_ids, reference, config.max_tokens, config.temperature, seed)
+
+
+def anchors_info(anchors: Anchors | None, dropped: int) -> dict[str, Any] | None:
+    """What a run's card and checkpoints say of its anchors (None: it has none)."""
+    return None if anchors is None else {"count": len(anchors), "dropped": dropped, "sha256": anchors.sha256()}
 
 
 def save_anchors(directory: Path, anchors: Anchors, dropped: int) -> None:

@@ -9,7 +9,9 @@ summed over the answer's tokens. The reference πref is the same base with the a
 switched off (`adapters.using(None)`): no second copy of the weights. A fresh adapter
 starts equal to the reference, so the first loss is log 2. The loss has no KL term, so the
 policy's drift from the reference is measured on its own answers during training and
-bounded by an early stop (`llm.train.drift`, `DPORun.drift`).
+bounded by an early stop (`llm.train.drift`, `DPORun.drift`). Given anchor prompts, the
+policy is also held to the reference's answers to them by a language-model loss
+(`llm.train.anchor`): DPO has no term that keeps answers it is not shown as they were.
 """
 
 from __future__ import annotations
@@ -24,6 +26,16 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from llm.lora import LoRAConfig, adapters_of
+from llm.train.anchor import (
+    AnchorConfig,
+    AnchoredBatches,
+    Anchors,
+    anchor_loss,
+    anchored,
+    anchors_info,
+    prepare_anchors,
+    save_anchors,
+)
 from llm.train.config import TrainConfig
 from llm.train.data import PreferenceBatch, Render
 from llm.train.drift import DriftConfig, DriftMonitor, answer_prompts
@@ -31,6 +43,7 @@ from llm.train.lm import target_logprobs
 from llm.train.loop import Trainer
 from llm.train.preferences import PreferenceRun
 from llm.train.reports import LossFn, LossOutput, StepInfo
+from llm.train.rollouts import RolloutBatch
 from llm.train.start import attach_adapter
 
 
@@ -58,6 +71,7 @@ class DPOConfig:
     seq_len: int = 256  # capped at the model's context window
     eval_fraction: float = 0.1
     max_eval_pairs: int = 128
+    anchor: AnchorConfig = AnchorConfig()  # for a run given anchor prompts (`llm.train.anchor`)
 
     def __post_init__(self) -> None:
         if not self.beta > 0:
@@ -72,10 +86,12 @@ class DPOConfig:
         return asdict(self)
 
 
-def dpo_loss_fn(model: nn.Module, adapter: str, beta: float) -> LossFn:
+def dpo_loss_fn(model: nn.Module, adapter: str, beta: float, anchor: AnchorConfig | None = None) -> LossFn:
+    """The loss of a micro-batch of pairs and its share of the step's anchors (`AnchoredBatches`)."""
     adapters = adapters_of(model)
 
-    def loss(batch: PreferenceBatch) -> LossOutput:
+    def loss(micro: tuple[PreferenceBatch, RolloutBatch | None]) -> LossOutput:
+        batch, anchors = micro
         ids, targets = batch.both.input_ids, batch.both.targets
         with torch.no_grad(), adapters.using(None):
             ref_chosen, ref_rejected = batch.split(sequence_logprobs(model, ids, targets))
@@ -83,10 +99,13 @@ def dpo_loss_fn(model: nn.Module, adapter: str, beta: float) -> LossFn:
             chosen, rejected = batch.split(sequence_logprobs(model, ids, targets))
         value, chosen_rewards, rejected_rewards = dpo_loss(chosen, rejected, ref_chosen, ref_rejected, beta)
         margin = chosen_rewards - rejected_rewards
-        return LossOutput(value, tokens=batch.both.n_tokens, weight=batch.n_pairs, metrics={
+        with adapters.using(adapter):
+            nll = None if anchors is None else anchor_loss(model, anchors)
+        return anchored(LossOutput(value, tokens=batch.both.n_tokens, weight=batch.n_pairs, metrics={
             "accuracy": (margin > 0).float().mean().item(), "margin": margin.mean().item(),
             "chosen_reward": chosen_rewards.mean().item(), "rejected_reward": rejected_rewards.mean().item(),
-            "chosen_logp": chosen.detach().mean().item(), "rejected_logp": rejected.detach().mean().item()})
+            "chosen_logp": chosen.detach().mean().item(), "rejected_logp": rejected.detach().mean().item()}),
+            nll, anchor or AnchorConfig())
 
     return loss
 
@@ -97,6 +116,8 @@ class DPORun(PreferenceRun):
     drift_config: DriftConfig = field(default_factory=DriftConfig)
     stop_token_ids: tuple[int, ...] = ()
     drift: DriftMonitor | None = None
+    anchors: Anchors | None = None  # answers held to by a language-model loss (`llm.train.anchor`)
+    anchors_dropped: int = 0  # anchor prompts whose reference answer looped
 
     kind = "dpo"
 
@@ -104,20 +125,33 @@ class DPORun(PreferenceRun):
     def prepare(cls, model: nn.Module, render: Render, data: Path | Sequence[Mapping[str, Any]], adapter: str,
                 lora: LoRAConfig, config: DPOConfig | None = None, train: TrainConfig | None = None, *,
                 pad_id: int = 0, base_name: str | None = None, drift: DriftConfig | None = None,
-                stop_token_ids: Sequence[int] = ()) -> DPORun:
+                stop_token_ids: Sequence[int] = (), anchor_prompts: Path | Sequence[Any] | None = None,
+                resume_from: Path | None = None) -> DPORun:
         """Read and tokenize the pairs (a file, or records from the log), split off the
         held-out set, attach a fresh policy adapter (equal to the reference until trained).
-        `drift`: how KL to the reference is measured (on held-out prompts first) and bounded."""
+        `drift`: how KL to the reference is measured (on held-out prompts first) and bounded.
+        With `anchor_prompts` the base answers them first (`llm.train.anchor`; read back from
+        the checkpoint directory `resume_from` when the run resumes)."""
         config, train = config or DPOConfig(), train or TrainConfig()
         prepared, batches, eval_batches = cls._prepare_data(
             model, render, data, config.seq_len, config.eval_fraction, config.max_eval_pairs, config.batch_size,
             train.seed, pad_id)
+        anchors, dropped = (None, 0) if anchor_prompts is None else prepare_anchors(
+            model, anchor_prompts, render, stop_token_ids, config.anchor, seed=train.seed, resume_from=resume_from)
         lora, _ = attach_adapter(model, adapter, lora, train.seed, base_name)
-        return cls(model, adapter, lora, train, prepared, batches, eval_batches, base_name, config=config,
-                   drift_config=drift or DriftConfig(), stop_token_ids=tuple(stop_token_ids))
+        return cls(model, adapter, lora, train, prepared,
+                   AnchoredBatches(batches, anchors, config.anchor, train.grad_accum, train.seed, pad_id),
+                   [(batch, None) for batch in eval_batches], base_name, config=config,
+                   drift_config=drift or DriftConfig(), stop_token_ids=tuple(stop_token_ids), anchors=anchors,
+                   anchors_dropped=dropped)
 
     def settings(self) -> dict[str, Any]:
-        return {**self.config.to_dict(), "drift": self.drift_config.to_dict()}
+        return {**self.config.to_dict(), "drift": self.drift_config.to_dict(),
+                "anchors": anchors_info(self.anchors, self.anchors_dropped)}
+
+    def before_checkpoints(self, directory: Path) -> None:
+        if self.anchors is not None:
+            save_anchors(directory, self.anchors, self.anchors_dropped)  # a resumed run reads them
 
     def before_fit(self, params: dict[str, nn.Parameter]) -> None:
         pairs = self.data.held_out + self.data.train
@@ -133,4 +167,4 @@ class DPORun(PreferenceRun):
         return {**super().card(), "drift": self.drift.report() if self.drift else None}
 
     def loss_fn(self) -> LossFn:
-        return dpo_loss_fn(self.model, self.adapter, self.config.beta)
+        return dpo_loss_fn(self.model, self.adapter, self.config.beta, self.config.anchor)

@@ -15,8 +15,8 @@ One iteration:
 3. per-token rewards r_t = −β·(log π(a_t) − log πref(a_t)), plus the score on the last token;
 4. the value head gives V_t; advantages by GAE(γ, λ), whitened over the batch;
 5. `ppo_epochs` passes over the rollouts in minibatches, one optimizer step each, on the
-   clipped policy loss + vf_coef · the clipped value loss (+ anchor_coef · the anchors'
-   language-model loss, or kept apart: `llm.train.anchor`, `PPOConfig.anchors_apart`).
+   clipped policy loss + vf_coef · the clipped value loss (+ the anchors' language-model
+   loss, added or kept apart: `llm.train.anchor`, `PPOConfig.anchor`).
 
 Policy, reference and reward model share one copy of the base weights: only the active
 adapter changes (policy: ours; reference: none; reward: the reward model's). This module
@@ -40,16 +40,25 @@ from torch import Tensor, nn
 
 from llm.lora import LoRAConfig, LoRAError, adapters_of
 from llm.sampling import SamplingConfig
-from llm.train.anchor import Anchors, anchor_loss, answered_anchors, save_anchors, saved_anchors, seeded_walk
+from llm.train.anchor import (
+    AnchorConfig,
+    Anchors,
+    anchor_loss,
+    anchored,
+    anchors_info,
+    prepare_anchors,
+    save_anchors,
+    seeded_walk,
+)
 from llm.train.config import TrainConfig
-from llm.train.data import ChatMessage, Render
+from llm.train.data import Render
 from llm.train.lm import model_window
 from llm.train.loop import STATE_FILE, DataError, Trainer
 from llm.train.ppo_maths import gae, kl_penalized_rewards, masked_mean, ppo_policy_loss, ppo_value_loss, whiten
 from llm.train.ppo_record import PPOIteration, PPOResult, prompts_sha256
 from llm.train.reports import LossOutput, StepInfo
 from llm.train.reward import RewardModel, reward_fn_of
-from llm.train.rollouts import RolloutBatch, Rollouts, logprobs_and_values, prompt_of, read_prompts, sample_rollouts
+from llm.train.rollouts import RolloutBatch, Rollouts, logprobs_and_values, prompt_list, rendered, sample_rollouts
 from llm.train.scalar_head import ScalarHead
 from llm.train.start import attach_adapter
 
@@ -79,20 +88,16 @@ class PPOConfig:
     whiten_advantages: bool = True
     missing_eos_penalty: float = 0.0  # subtracted from the score of an answer cut at max_new_tokens
     rollout_batch: int = 16  # answers decoded together (the same answers whatever the size: only faster)
-    anchor_coef: float = 1.0  # weight of the anchors' language-model loss, for a run given anchor prompts
-    anchors_per_step: int = 2  # anchors in each optimizer step
-    anchor_max_tokens: int = 128  # the reference's answers to the anchor prompts are cut here
-    anchor_temperature: float = 1.0  # they are sampled at this temperature (`llm.train.anchor`; 0: greedy)
-    anchors_apart: bool = False  # their gradient kept to <= anchor_coef x PPO's (`LossOutput.apart`)
+    anchor: AnchorConfig = AnchorConfig()  # for a run given anchor prompts (`llm.train.anchor`)
 
     def __post_init__(self) -> None:
         for name in ("iterations", "prompts_per_iteration", "samples_per_prompt", "max_new_tokens", "ppo_epochs",
-                     "minibatch_size", "rollout_batch", "anchors_per_step", "anchor_max_tokens"):
+                     "minibatch_size", "rollout_batch"):
             if getattr(self, name) < 1:
                 raise ValueError(f"PPOConfig.{name} must be >= 1, got {getattr(self, name)!r}")
         if not self.temperature > 0:
             raise ValueError(f"PPOConfig.temperature must be positive (rollouts are sampled), got {self.temperature!r}")
-        for name in ("top_k", "kl_coef", "vf_coef", "missing_eos_penalty", "anchor_coef", "anchor_temperature"):
+        for name in ("top_k", "kl_coef", "vf_coef", "missing_eos_penalty"):
             if getattr(self, name) < 0:
                 raise ValueError(f"PPOConfig.{name} must be >= 0, got {getattr(self, name)!r}")
         for name in ("gamma", "lam"):
@@ -112,27 +117,6 @@ class PPOConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def prompt_list(prompts: Path | Sequence[Any], what: str) -> list[list[dict[str, str]]]:
-    """Chat prompts from a file (`read_prompts`) or a list of prompts (`prompt_of`)."""
-    messages = (read_prompts(Path(prompts)) if isinstance(prompts, str | Path)
-                else [prompt_of(p, f"prompt {i}") for i, p in enumerate(prompts, 1)])
-    if not messages:
-        raise DataError(f"no {what}")
-    return messages
-
-
-def rendered(messages: Sequence[Sequence[ChatMessage]], render: Render, window: int, what: str) -> list[list[int]]:
-    """Token ids of each prompt, ready for an answer; one that fills the context window is refused."""
-    queries = []
-    for number, prompt in enumerate(messages, 1):
-        ids = render(prompt, True)
-        if len(ids) >= window:
-            raise DataError(f"{what} {number} is {len(ids)} tokens, which leaves no room for an answer within "
-                            f"the context window of {window} tokens")
-        queries.append(ids)
-    return queries
 
 
 @dataclass
@@ -179,8 +163,6 @@ class PPORun:
         source = Path(prompts).name if isinstance(prompts, str | Path) else "prompts"
         window, messages = model_window(model), prompt_list(prompts, "prompts to sample answers to")
         queries = rendered(messages, render, window, "prompt")
-        anchor_queries = None if anchor_prompts is None else rendered(
-            prompt_list(anchor_prompts, "anchor prompts"), render, window, "anchor prompt")
         if isinstance(reward, RewardModel):
             if reward.model is not model:
                 raise LoRAError("the reward model must be loaded on the policy's model: they share one base")
@@ -195,10 +177,9 @@ class PPORun:
             raise LoRAError(f"an adapter named {adapter!r} is already attached to this model")
         lora, started = attach_adapter(model, adapter, lora, train.seed, base_name, init)
         reference = None if init is None else adapters.load(init, f"{adapter[:54]}-reference").name
-        anchors, dropped = (None, 0) if anchor_queries is None else saved_anchors(
-            resume_from, anchor_queries) or answered_anchors(
-            model, anchor_queries, stop_token_ids, reference, config.anchor_max_tokens, config.anchor_temperature,
-            train.seed)
+        anchors, dropped = (None, 0) if anchor_prompts is None else prepare_anchors(
+            model, anchor_prompts, render, stop_token_ids, config.anchor, reference=reference, seed=train.seed,
+            resume_from=resume_from)
         value_head = ScalarHead(model.config.d_model, zero=True).to(next(model.parameters()).device)
         return cls(model, adapter, lora, config, train, messages, queries, reward_fn, reward_name, value_head,
                    tuple(stop_token_ids), pad_id, base_name, source, started, reference, anchors, dropped)
@@ -263,31 +244,22 @@ class PPORun:
         loss = policy_loss + config.vf_coef * value_loss
         metrics = {"policy_loss": policy_loss.item(), "value_loss": value_loss.item(), "clipfrac": clipfrac.item(),
                    "value_clipfrac": value_clipfrac.item(), "approx_kl": approx_kl.item(), "entropy": float(entropy)}
-        nll = None if anchors is None else anchor_loss(self.model, anchors)
-        if nll is not None:
-            metrics["anchor_nll"] = nll.item()
-            loss = loss if config.anchors_apart else loss + config.anchor_coef * nll
-        return LossOutput(loss, tokens=int(batch.input_ids.numel()), weight=float(mask.sum()), metrics=metrics,
-                          apart=nll if config.anchors_apart else None, apart_ratio=config.anchor_coef)
+        return anchored(LossOutput(loss, tokens=int(batch.input_ids.numel()), weight=float(mask.sum()),
+                                   metrics=metrics), None if anchors is None else anchor_loss(self.model, anchors),
+                        config.anchor)
 
     def _anchor_parts(self, step: int, parts: int) -> list[RolloutBatch | None]:
         """Optimizer step `step`'s anchors split over its `parts` micro-batches (None: none)."""
         if self.anchors is None:
             return [None] * parts
-        batch = self.anchors.for_step(step, self.config.anchors_per_step, self.train.seed, self.pad_id)
-        split = [batch.select(part) for part in torch.arange(len(batch)).chunk(parts)]
-        return split + [None] * (parts - len(split))
+        return self.anchors.parts(step, self.config.anchor.per_step, parts, self.train.seed, self.pad_id)
 
     def run_info(self) -> dict[str, Any]:
         return {"kind": "ppo", "adapter": self.adapter, "prompts_sha256": prompts_sha256(self.prompts),
                 "reward": self.reward_name, "init": self.init, "lora": self.lora.to_dict(),
-                "ppo": self.config.to_dict(), "base_name": self.base_name, "anchors": self._anchors_info(),
+                "ppo": self.config.to_dict(), "base_name": self.base_name,
+                "anchors": anchors_info(self.anchors, self.anchors_dropped),
                 "base_fingerprint": adapters_of(self.model).fingerprint}
-
-    def _anchors_info(self) -> dict[str, Any] | None:
-        anchors = self.anchors
-        return None if anchors is None else {"count": len(anchors), "dropped": self.anchors_dropped,
-                                             "sha256": anchors.sha256()}
 
     # -- the loop -----------------------------------------------------------------------------------
     def fit(self, *, checkpoint_dir: Path | None = None, resume: bool = False,
@@ -384,7 +356,7 @@ class PPORun:
                      "count": len(self.prompts)},
             "reward": self.reward_name,
             "init": self.init,
-            "anchors": self._anchors_info(),
+            "anchors": anchors_info(self.anchors, self.anchors_dropped),
             "seed": self.train.seed,
             "train_config": self.train.to_dict(),
             "ppo_config": self.config.to_dict(),

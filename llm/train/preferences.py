@@ -27,7 +27,7 @@ from llm.train.data import (
     split_records,
 )
 from llm.train.lm import model_window
-from llm.train.loop import DataError, Trainer
+from llm.train.loop import BatchSource, DataError, Trainer
 from llm.train.reports import LossFn, StepInfo, TrainResult
 
 
@@ -119,8 +119,8 @@ class PreferenceRun:
     lora: LoRAConfig
     train: TrainConfig
     data: PreferenceData
-    batches: PreferenceBatches
-    eval_batches: list[PreferenceBatch]
+    batches: BatchSource  # PreferenceBatches, or DPO's with their anchors (`AnchoredBatches`)
+    eval_batches: list[Any]
     base_name: str | None = None
     result: TrainResult | None = None
     evaluations: list[dict[str, Any]] = field(default_factory=list)
@@ -163,6 +163,8 @@ class PreferenceRun:
 
     def fit(self, *, checkpoint_dir: Path | None = None, resume: bool = False,
             on_step: Callable[[StepInfo], None] | None = None) -> TrainResult:
+        """Train; with `checkpoint_dir`, checkpoints go to its `trainer` folder and `resume`
+        continues from the last (the run may keep more beside it: `before_checkpoints`)."""
         adapters = adapters_of(self.model)
         adapters.unmerge()
         adapters.activate(self.adapter)
@@ -175,7 +177,11 @@ class PreferenceRun:
             if on_step is not None:
                 on_step(info)
 
-        trainer = RecordingTrainer(self.model, params, self.loss_fn(), self.train, checkpoint_dir=checkpoint_dir,
+        if checkpoint_dir is not None:
+            Path(checkpoint_dir).mkdir(parents=True, exist_ok=True)
+            self.before_checkpoints(Path(checkpoint_dir))
+        trainer = RecordingTrainer(self.model, params, self.loss_fn(), self.train,
+                                   checkpoint_dir=None if checkpoint_dir is None else Path(checkpoint_dir) / "trainer",
                                    run_info=self.run_info(), on_step=step_done)
         try:
             self.result = trainer.fit(self.batches, self.eval_batches or None, resume=resume)
@@ -184,6 +190,9 @@ class PreferenceRun:
                 param.requires_grad_(False)
             self.evaluations = trainer.evaluations
         return self.result
+
+    def before_checkpoints(self, directory: Path) -> None:
+        """A hook with the checkpoint directory before training starts (DPO keeps its anchors there)."""
 
     def before_fit(self, params: dict[str, nn.Parameter]) -> None:
         """A hook with the parameters about to be trained (DPO keeps their starting values)."""

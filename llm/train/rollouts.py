@@ -17,7 +17,7 @@ from torch import Tensor, nn
 from llm.generate import generate_ids, generate_ragged_ids
 from llm.lora import adapters_of
 from llm.sampling import SamplingConfig
-from llm.train.data import check_messages
+from llm.train.data import ChatMessage, Render, check_messages
 from llm.train.lm import IGNORE_INDEX
 from llm.train.loop import DataError
 from llm.train.scalar_head import ScalarHead
@@ -65,6 +65,27 @@ def read_prompts(path: Path) -> list[list[dict[str, str]]]:
     if not prompts:
         raise DataError(f"{path}: no prompts")
     return prompts
+
+
+def prompt_list(prompts: Path | Sequence[Any], what: str) -> list[list[dict[str, str]]]:
+    """Chat prompts from a file (`read_prompts`) or a list of prompts (`prompt_of`)."""
+    messages = (read_prompts(Path(prompts)) if isinstance(prompts, str | Path)
+                else [prompt_of(p, f"prompt {i}") for i, p in enumerate(prompts, 1)])
+    if not messages:
+        raise DataError(f"no {what}")
+    return messages
+
+
+def rendered(messages: Sequence[Sequence[ChatMessage]], render: Render, window: int, what: str) -> list[list[int]]:
+    """Token ids of each prompt, ready for an answer; one that fills the context window is refused."""
+    queries = []
+    for number, prompt in enumerate(messages, 1):
+        ids = render(prompt, True)
+        if len(ids) >= window:
+            raise DataError(f"{what} {number} is {len(ids)} tokens, which leaves no room for an answer within "
+                            f"the context window of {window} tokens")
+        queries.append(ids)
+    return queries
 
 
 # -- rollouts -------------------------------------------------------------------------------------

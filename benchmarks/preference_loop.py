@@ -40,6 +40,8 @@ what was interrupted (collection from the log, training from its checkpoint).
    and the one the reward model scores highest kept (`kigi ask --best-of N --reward judge`),
    judged by ground truth beside the greedy policies.
 7. ordinary: ten everyday questions answered greedily by the base, DPO and PPO, side by side.
+8. ordinary-more: forty more, written by hand on topics nothing here trains on
+   (`evals/ordinary/prompts.txt`), the same way (`benchmarks/ordinary_repeats.py` grades both).
 
 Everything lives in `--workdir` (its own log, adapters, checkpoints, `results.json`);
 the model is pulled into KIGI_HOME as usual. Prints figures; never pass/fail. Each
@@ -460,10 +462,14 @@ ORDINARY = ["What is photosynthesis?", "Tell me about maps.", "Give me a tip for
             "What is the internet?"]
 
 
-def ordinary(args, engine, store: AdapterStore, results: Results) -> None:
-    """Ten everyday questions answered greedily by each policy: what a preference loop on
-    reading questions did to ordinary answers (issue 16 asks for them side by side)."""
-    chats = [[{"role": "user", "content": question}] for question in ORDINARY]
+MORE_ORDINARY = Path(__file__).resolve().parent.parent / "evals" / "ordinary" / "prompts.txt"
+
+
+def ordinary(args, engine, store: AdapterStore, results: Results, questions: list[str] = ORDINARY,
+             key: str = "ordinary") -> None:
+    """Everyday questions answered greedily by each policy: what a preference loop on
+    reading questions did to ordinary answers (issue 16 asks for ten side by side)."""
+    chats = [[{"role": "user", "content": question}] for question in questions]
     greedy = SamplingConfig(max_new_tokens=args.eval_max_new_tokens)
     out: dict[str, Any] = {}
     for name in ("base", "concise-dpo", "concise-ppo"):
@@ -472,8 +478,8 @@ def ordinary(args, engine, store: AdapterStore, results: Results) -> None:
             ids = [engine.tokenizer.encode(text) for text, _ in answers]
             out[name] = [{"prompt": q, "answer": text, "tokens": tokens,  # loops: as `kigi ask` would end it
                           "loops": loops(answer), "rep4": round(repeated_ngrams(answer), 4)}
-                         for q, (text, tokens), answer in zip(ORDINARY, answers, ids, strict=True)]
-    results.put("ordinary", out)
+                         for q, (text, tokens), answer in zip(questions, answers, ids, strict=True)]
+    results.put(key, out)
 
 
 def best_of(args, engine, store: AdapterStore, items: list[Item], results: Results) -> None:
@@ -517,7 +523,7 @@ class StepPrinter:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--workdir", type=Path, default=Path("results/preference_loop"))
-    parser.add_argument("--stages", default="collect,reward,dpo,ppo,eval,best-of,ordinary")
+    parser.add_argument("--stages", default="collect,reward,dpo,ppo,eval,best-of,ordinary,ordinary-more")
     parser.add_argument("--task", choices=("open", "reading"), default="open",
                         help="open: everyday questions, shorter-answer rater; reading: generated reading questions "
                              "with known answers, rater and judge by ground truth")
@@ -627,6 +633,9 @@ def main() -> None:
         evaluate(args, engine, store, eval_items, results)
     if "ordinary" in stages and "ordinary" not in results:
         ordinary(args, engine, store, results)
+    if "ordinary-more" in stages and "ordinary_more" not in results:
+        ordinary(args, engine, store, results, MORE_ORDINARY.read_text(encoding="utf-8").split("\n")[:-1],
+                 "ordinary_more")
     if "best-of" in stages and "best_of" not in results and args.task == "reading":
         best_of(args, engine, store, eval_items, results)
     print(json.dumps({k: v for k, v in results.data.items() if k != "ppo"} | (

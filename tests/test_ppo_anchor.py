@@ -108,8 +108,8 @@ def test_a_run_with_anchors_keeps_them_likely_while_the_reward_pulls_away(model_
 
 
 def test_anchors_kept_apart_are_held_without_outweighing_ppo(model_dir):
-    """`anchors_apart`: each step adds the anchors' gradient after PPO's clip, never more
-    than anchor_coef × PPO's norm; they are still kept likely (NLL 4.0-4.3 -> 1.2-1.8 against
+    """`AnchorConfig.apart`: each step adds the anchors' gradient after PPO's clip, never more
+    than its coef × PPO's norm; they are still kept likely (NLL 4.0-4.3 -> 1.2-1.8 against
     4.8-7.0 with the loss off, five seeds)."""
     apart, plain = (anchored_run(sharpened(model_dir), coef, apart=True) for coef in (1.0, 0.0))
     everything = apart.anchors.for_step(0, len(apart.anchors), seed=0)

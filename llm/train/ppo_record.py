@@ -35,7 +35,7 @@ class PPOIteration:
     cpu_s: float  # process CPU time of the iteration
     anchor_nll: float = 0.0  # the anchors' mean loss over the updates (0 without anchors)
     grad_norm: float = 0.0  # mean gradient norm before clipping (PPO's alone with anchors kept apart)
-    anchor_grad_norm: float = 0.0  # the anchors' kept apart (`PPOConfig.anchors_apart`; else 0)
+    anchor_grad_norm: float = 0.0  # the anchors' kept apart (`AnchorConfig.apart`; else 0)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: round(v, 5) if isinstance(v, float) else v for k, v in asdict(self).items()}

@@ -634,8 +634,8 @@ def main() -> None:
     if "ordinary" in stages and "ordinary" not in results:
         ordinary(args, engine, store, results)
     if "ordinary-more" in stages and "ordinary_more" not in results:
-        ordinary(args, engine, store, results, MORE_ORDINARY.read_text(encoding="utf-8").split("\n")[:-1],
-                 "ordinary_more")
+        more = [line.strip() for line in MORE_ORDINARY.read_text(encoding="utf-8").splitlines() if line.strip()]
+        ordinary(args, engine, store, results, more, "ordinary_more")
     if "best-of" in stages and "best_of" not in results and args.task == "reading":
         best_of(args, engine, store, eval_items, results)
     print(json.dumps({k: v for k, v in results.data.items() if k != "ppo"} | (

@@ -136,15 +136,16 @@ class AnchoredBatches:
         return list(zip(self.batches.epoch(index), self._anchors_of(index), strict=True))
 
     def _anchors_of(self, index: int) -> Iterator[RolloutBatch | None]:
+        """Each optimizer step's anchors, built once and split over its micro-batches (the
+        last step of an epoch may have fewer)."""
         size, accum = len(self.batches), self.grad_accum
-        for position in range(size):
+        for first in range(0, size, accum):
+            parts = min(accum, size - first)
             if self.anchors is None:
-                yield None
-                continue
-            first = position - position % accum  # the step's first micro-batch in this epoch
-            step = index * math.ceil(size / accum) + position // accum
-            parts = self.anchors.parts(step, self.config.per_step, min(accum, size - first), self.seed, self.pad_id)
-            yield parts[position - first]
+                yield from [None] * parts
+            else:
+                step = index * math.ceil(size / accum) + first // accum
+                yield from self.anchors.parts(step, self.config.per_step, parts, self.seed, self.pad_id)
 
 
 def anchored(output: LossOutput, nll: Tensor | None, config: AnchorConfig) -> LossOutput:

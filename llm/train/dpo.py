@@ -88,7 +88,7 @@ class DPOConfig:
 
 def dpo_loss_fn(model: nn.Module, adapter: str, beta: float, anchor: AnchorConfig | None = None) -> LossFn:
     """The loss of a micro-batch of pairs and its share of the step's anchors (`AnchoredBatches`)."""
-    adapters = adapters_of(model)
+    adapters, anchor = adapters_of(model), anchor or AnchorConfig()
 
     def loss(micro: tuple[PreferenceBatch, RolloutBatch | None]) -> LossOutput:
         batch, anchors = micro
@@ -97,15 +97,14 @@ def dpo_loss_fn(model: nn.Module, adapter: str, beta: float, anchor: AnchorConfi
             ref_chosen, ref_rejected = batch.split(sequence_logprobs(model, ids, targets))
         with adapters.using(adapter):
             chosen, rejected = batch.split(sequence_logprobs(model, ids, targets))
+            nll = None if anchors is None else anchor_loss(model, anchors)
         value, chosen_rewards, rejected_rewards = dpo_loss(chosen, rejected, ref_chosen, ref_rejected, beta)
         margin = chosen_rewards - rejected_rewards
-        with adapters.using(adapter):
-            nll = None if anchors is None else anchor_loss(model, anchors)
         return anchored(LossOutput(value, tokens=batch.both.n_tokens, weight=batch.n_pairs, metrics={
             "accuracy": (margin > 0).float().mean().item(), "margin": margin.mean().item(),
             "chosen_reward": chosen_rewards.mean().item(), "rejected_reward": rejected_rewards.mean().item(),
             "chosen_logp": chosen.detach().mean().item(), "rejected_logp": rejected.detach().mean().item()}),
-            nll, anchor or AnchorConfig())
+            nll, anchor)
 
     return loss
 

@@ -177,11 +177,12 @@ class PreferenceRun:
             if on_step is not None:
                 on_step(info)
 
-        if checkpoint_dir is not None:
-            Path(checkpoint_dir).mkdir(parents=True, exist_ok=True)
-            self.before_checkpoints(Path(checkpoint_dir))
+        directory = None if checkpoint_dir is None else Path(checkpoint_dir)
+        if directory is not None:
+            directory.mkdir(parents=True, exist_ok=True)
+            self.before_checkpoints(directory)
         trainer = RecordingTrainer(self.model, params, self.loss_fn(), self.train,
-                                   checkpoint_dir=None if checkpoint_dir is None else Path(checkpoint_dir) / "trainer",
+                                   checkpoint_dir=None if directory is None else directory / "trainer",
                                    run_info=self.run_info(), on_step=step_done)
         try:
             self.result = trainer.fit(self.batches, self.eval_batches or None, resume=resume)

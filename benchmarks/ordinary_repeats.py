@@ -5,7 +5,7 @@ ordinary answers degenerate").
 
 Reads what `preference_loop.py --stages ...,ordinary,ordinary-more` kept (each policy's
 greedy answers to the same ten everyday questions, and to the forty of
-`evals/ordinary/prompts.txt`) and prints, per run, set and policy, seq-rep-4
+`evals/ordinary/prompts.txt` or the fifty of `fresh.txt`) and prints, per run, set and policy, seq-rep-4
 (`llm.loops.repeated_ngrams`: the share of an answer's 4-grams, in tokens, that repeat an
 earlier one), the mean over the set and the worst answer, and how many answers the loop
 stop would end (`llm.loops.loops`). `loops` is yes or no and misses a sentence said three
@@ -32,17 +32,17 @@ def main() -> None:
     parser.add_argument("--model", default=DEFAULT_MODEL, help="whose tokenizer counts the tokens")
     args = parser.parse_args()
     tokenizer = load_engine(KigiHome.resolve().ensure(), args.model).tokenizer
-    print(f"{'run':<28} {'set':<14} {'policy':<12} {'seq-rep-4 mean':>14} {'worst':>6}  loops  worst answer")
+    print(f"{'run':<28} {'set':<20} {'policy':<12} {'seq-rep-4 mean':>14} {'worst':>6}  loops  worst answer")
     for path in args.results:
         run = json.loads(path.read_text(encoding="utf-8"))
         if "ordinary" not in run:
             print(f"{path.parent.name:<28} (no ordinary stage)")
-        for key in ("ordinary", "ordinary_more"):
+        for key in (key for key in run if key.startswith("ordinary")):
             for policy, rows in run.get(key, {}).items():
                 ids = [tokenizer.encode(row["answer"]) for row in rows]
                 reps = [repeated_ngrams(answer) for answer in ids]
                 worst = max(range(len(rows)), key=reps.__getitem__)
-                print(f"{path.parent.name:<28} {f'{key} ({len(rows)})':<14} {policy:<12} "
+                print(f"{path.parent.name:<28} {f'{key} ({len(rows)})':<20} {policy:<12} "
                       f"{sum(reps) / len(reps):>14.3f} {reps[worst]:>6.3f}  {sum(map(loops, ids)):>5}  "
                       f"{rows[worst]['prompt']}")
 

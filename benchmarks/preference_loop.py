@@ -41,7 +41,8 @@ what was interrupted (collection from the log, training from its checkpoint).
    judged by ground truth beside the greedy policies.
 7. ordinary: ten everyday questions answered greedily by the base, DPO and PPO, side by side.
 8. ordinary-more: forty more, written by hand on topics nothing here trains on
-   (`evals/ordinary/prompts.txt`), the same way (`benchmarks/ordinary_repeats.py` grades both).
+   (`evals/ordinary/prompts.txt`, or `--ordinary-file`: `fresh.txt`, fifty more), the same way
+   (`benchmarks/ordinary_repeats.py` grades them all).
 
 Everything lives in `--workdir` (its own log, adapters, checkpoints, `results.json`);
 the model is pulled into KIGI_HOME as usual. Prints figures; never pass/fail. Each
@@ -462,7 +463,12 @@ ORDINARY = ["What is photosynthesis?", "Tell me about maps.", "Give me a tip for
             "What is the internet?"]
 
 
-MORE_ORDINARY = Path(__file__).resolve().parent.parent / "evals" / "ordinary" / "prompts.txt"
+ORDINARY_SETS = Path(__file__).resolve().parent.parent / "evals" / "ordinary"
+
+
+def more_ordinary_key(path: Path) -> str:
+    """Where results.json keeps a set's answers: `ordinary_more` for the forty, as before."""
+    return "ordinary_more" if path.stem == "prompts" else f"ordinary_{path.stem}"
 
 
 def ordinary(args, engine, store: AdapterStore, results: Results, questions: list[str] = ORDINARY,
@@ -524,6 +530,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--workdir", type=Path, default=Path("results/preference_loop"))
     parser.add_argument("--stages", default="collect,reward,dpo,ppo,eval,best-of,ordinary,ordinary-more")
+    parser.add_argument("--ordinary-file", type=Path, default=ORDINARY_SETS / "prompts.txt",
+                        help="the everyday questions of the ordinary-more stage (evals/ordinary/fresh.txt: fifty more)")
     parser.add_argument("--task", choices=("open", "reading"), default="open",
                         help="open: everyday questions, shorter-answer rater; reading: generated reading questions "
                              "with known answers, rater and judge by ground truth")
@@ -633,9 +641,9 @@ def main() -> None:
         evaluate(args, engine, store, eval_items, results)
     if "ordinary" in stages and "ordinary" not in results:
         ordinary(args, engine, store, results)
-    if "ordinary-more" in stages and "ordinary_more" not in results:
-        more = [line.strip() for line in MORE_ORDINARY.read_text(encoding="utf-8").splitlines() if line.strip()]
-        ordinary(args, engine, store, results, more, "ordinary_more")
+    if "ordinary-more" in stages and more_ordinary_key(args.ordinary_file) not in results:
+        more = [line.strip() for line in args.ordinary_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+        ordinary(args, engine, store, results, more, more_ordinary_key(args.ordinary_file))
     if "best-of" in stages and "best_of" not in results and args.task == "reading":
         best_of(args, engine, store, eval_items, results)
     print(json.dumps({k: v for k, v in results.data.items() if k != "ppo"} | (

@@ -88,7 +88,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])(?:\s*(?:\[\d+\])+)?\s+(?=[\"'(\[]?[A-Z0-
 @dataclass(frozen=True)
 class GroundingConfig:
     k: int = 4  # chunks retrieved into the prompt
-    min_relevance: float = 0.25  # cosine similarity a chunk needs to be used at all
+    # cosine similarity the memory's nearest chunk needs for memory to be used at all; with the
+    # word index it gates the search, and the fused top k are kept whatever their own cosine
+    min_relevance: float = 0.25
     max_source_chars: int = 3000  # of chunk text in the prompt, all sources together
     min_overlap: float = 0.6  # share of a sentence's content words found in one chunk
     min_similarity: float = 0.6  # sentence-to-sentence cosine similarity, with an embedder

@@ -50,11 +50,13 @@ def test_a_rare_word_is_found_among_chunks_that_share_the_common_words(tmp_path:
     assert 0 < found.score <= 1  # a hit found by its words still carries its cosine similarity
 
 
-@pytest.mark.parametrize("quantile", [0.0, 0.3, 0.6, 0.9])
-def test_search_is_the_fused_order_cut_at_the_threshold_whatever_it_reads(tmp_path: Path, quantile: float) -> None:
+@pytest.mark.parametrize("quantile", [0.0, 0.3, 0.6, 0.9, None])
+def test_search_is_the_fused_order_gated_by_the_nearest_chunk_whatever_it_reads(tmp_path: Path,
+                                                                                 quantile: float | None) -> None:
     """Search reads only the chunks it keeps (scoring those found by their words only as it
     reads them), so check it against the rule computed in full: every chunk's cosine, the
-    vectors' top 20 fused with BM25's, those at or above the threshold, the first 4."""
+    vectors' top 20 fused with BM25's, the first 4 if the nearest chunk reaches the
+    threshold, else none (None: a threshold above every chunk)."""
     store = _crowded(tmp_path, lexical=True)
     for n in range(30, 70):  # more chunks than the pool, so some are found by their words only
         text = f"{RARE} ferry timetable {n}: boats leave the harbour kiosk at nine." if n % 5 == 0 else CROWD
@@ -70,11 +72,22 @@ def test_search_is_the_fused_order_cut_at_the_threshold_whatever_it_reads(tmp_pa
     assert store.lexical is not None
     fused = fuse(dense, store.lexical.search(question, 20))
     assert any(i not in dense for i in fused[:8])  # word-only chunks compete for the top places
-    threshold = float(np.quantile([cosine[i] for i in fused], quantile))
-    expected = [i for i in fused if cosine[i] >= threshold][:4]
+    nearest = cosine[dense[0]]
+    threshold = nearest + 0.01 if quantile is None else float(np.quantile([cosine[i] for i in fused], quantile))
+    expected = fused[:4] if nearest >= threshold else []
     hits = store.search(question, k=4, min_relevance=threshold)
     assert [h.id for h in hits] == expected
     assert all(abs(h.score - cosine[h.id]) < 1e-5 and h.text for h in hits)
+
+
+def test_vectors_alone_keep_each_hit_at_the_threshold(tmp_path: Path) -> None:
+    """Without the word index nothing vouches for a chunk but its cosine: each is held to it."""
+    store = _crowded(tmp_path, lexical=False)
+    question = f"Who is {RARE}?"
+    everything = store.search(question, k=8)
+    threshold = (everything[0].score + everything[-1].score) / 2
+    hits = store.search(question, k=8, min_relevance=threshold)
+    assert hits and [h.id for h in hits] == [h.id for h in everything if h.score >= threshold]
 
 
 def test_the_index_follows_forget_and_changed_files(tmp_path: Path) -> None:

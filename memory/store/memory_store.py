@@ -67,7 +67,9 @@ class MemoryStore(ChromaSession):
     def search(self, query: str, k: int = 5, min_relevance: float = 0.0) -> list[Hit]:
         """The `k` best chunks for `query` whose cosine similarity is at least `min_relevance`,
         best first. Best: nearest in embedding space, or, with the word index (local memories
-        by default), first in the fusion of that ranking with BM25's over `pool` candidates each.
+        by default), first in the fusion of that ranking with BM25's over `pool` candidates each;
+        there `min_relevance` gates the search as a whole (`_gate`): if the nearest chunk reaches
+        it, the fused top `k` are kept whatever their own cosine.
 
         BM25 runs on a thread of its own while this one embeds the query (SQLite and torch
         both let go of the GIL, and the query is embedded on one core), and the candidates
@@ -91,6 +93,7 @@ class MemoryStore(ChromaSession):
             order = list(scores)
             if words is not None:
                 order = fuse(order, words())
+                min_relevance = _gate(scores, min_relevance)
             return _best(collection, order, scores, vector[0], k, min_relevance)
 
     def _word_ranking(self, lexical: LexicalIndex, collection: Collection, query: str, n: int,
@@ -196,6 +199,16 @@ class MemoryStore(ChromaSession):
 def _hit(id_: str, text: str | None, meta: Any, score: float) -> Hit:
     return Hit(id_, text or "", str(meta.get("source", "")), int(meta.get("position", 0)), score,
                int(meta.get("line", 0)), str(meta.get("section", "")))
+
+
+def _gate(scores: dict[str, float], min_relevance: float) -> float:
+    """The threshold fused hits must each pass: none once the query's nearest chunk reaches
+    `min_relevance`. With words to vouch for a chunk, the threshold asks whether the memory
+    is about the question at all, not whether each chunk is phrased like it: a chunk found by
+    a rare word it shares with the question (an invented name, an error code) often sits at
+    cosine 0.2, and was dropped (three answering chunks of the development KBs). When the
+    nearest chunk falls short, every chunk does, and nothing is kept, as before."""
+    return min_relevance if max(scores.values(), default=-1.0) < min_relevance else -1.0
 
 
 def _best(collection: Collection, order: list[str], scores: dict[str, float], vector: Any, k: int,

@@ -6,14 +6,14 @@ token per row. Inductor fuses the ~20 small ops per layer (norms, rotary, residu
 that otherwise cost as much as the matmuls; the bookkeeping (which tokens the cache holds,
 the attention-kernel probe) stays outside the graph, in `KVCache.begin`.
 
-Compiled once, not per process: given a folder, the step is compiled ahead of time
-(`torch.compile(...).aot_compile`) and stored there under a key of everything the code
-depends on (architecture, precision, adapter layout and which adapter is on, torch,
-Python, CPU); a later process loads it in seconds instead of tracing and compiling again,
-on a background thread while the calls meanwhile decode eagerly. Compiling waits until
-nothing decodes (`CompiledOrEager.wait`). The stored step keeps dynamo's guards: a model
-state it was not compiled for (another adapter active) is decoded eagerly, never by the
-wrong code, until that state's own step is ready.
+Compiled once, not per process: given a folder, the batch-1 step is exported and
+compiled ahead of time into an AOTInductor package (`llm.packaged_step`) stored there under
+a key of everything it depends on (architecture, precision, adapter layout and which
+adapter is on, the weights, torch, Python, CPU); a later process loads it in ~0.2 s
+instead of tracing and compiling again, on a background thread while the calls meanwhile
+decode eagerly. Compiling waits until nothing decodes (`CompiledOrEager.wait`). A stored
+step serves only the model state it was built for (`PackagedStep.fits`): another adapter
+active is decoded eagerly, never by the wrong code, until that state's own step is ready.
 """
 
 from __future__ import annotations
@@ -37,28 +37,23 @@ from torch import Tensor, nn
 
 from llm.errors import CompileFallbackWarning
 from llm.lora import adapters_of
+from llm.packaged_step import PackagedStep, build_package, weights_fingerprint
 from llm.threads import torch_threads
 
 if TYPE_CHECKING:
     from llm.model import Transformer
 
 
-STORED_STEP = "decode-{key}.bin"
+STORED_STEP = "decode-{key}.pt2"
 EXAMPLE_CACHE_LENGTH = 512  # positions of the shadow's cache when no call has set one up (generation's least)
-
-
-def decode_step(model: Transformer, idx: Tensor, positions: Tensor, end: int, shared: int) -> Tensor:
-    """The step as a function of the model, so stored compiled code takes the model (its
-    weights and cache) as an argument instead of holding on to one object."""
-    return model.decode_step(idx, positions, end, shared)
 
 
 def step_key(model: nn.Module) -> str:
     """What compiled code depends on: every layer's type, every tensor's name, dtype and
     shape (quantization and LoRA ranks among them), which adapter is on (and merged or not),
     the intra-op thread count, the source it traced, torch, Python and the CPU's
-    instruction set. Weight values are inputs, not part of the code. Its guards check the
-    state again before each use."""
+    instruction set, and the weights (`weights_fingerprint`: the stored step holds them). A
+    stored step checks the state again before each decode loop."""
     tensors = [*model.named_parameters(), *model.named_buffers()]
     adapters = adapters_of(model)
     parts = {"torch": torch.__version__, "python": sys.version.split()[0], "machine": platform.machine(),
@@ -67,7 +62,8 @@ def step_key(model: nn.Module) -> str:
              "tensors": [[name, str(t.dtype), list(t.shape)] for name, t in tensors],
              "adapter": [adapters.active, adapters.merged, adapters.folded],
              "threads": torch.get_num_threads(),  # dynamo guards on it: the decode passes fit it to idle cores
-             "code": code_fingerprint()}  # the guards check the state, never the source that was traced
+             "weights": weights_fingerprint(model),
+             "code": code_fingerprint()}  # a step traced from older source must not run
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -117,8 +113,8 @@ class CompiledOrEager:
         self._jit: Callable[..., Tensor] | None = None  # torch.compile's wrapper, made at first need
         self._jit_failed = False
         self.store = store
-        self.stored: Any = None  # the stored step in use (AOTCompiledFunction): the last state's
-        self._ready: dict[str, Any] = {}  # key -> the stored step of each state met so far
+        self.stored: PackagedStep | None = None  # the stored step in use: the last state's
+        self._ready: dict[str, PackagedStep] = {}  # key -> the stored step of each state met so far
         self._owed: dict[str, Owed] = {}  # key -> what its build needs: states met with nothing stored
         self._key_of: tuple[Hashable, str] | None = None  # (state stamp, its key): a key costs ~6 ms
         self._loading: threading.Thread | None = None
@@ -151,7 +147,7 @@ class CompiledOrEager:
 
     def _call_stamp(self, args: tuple[Any, ...]) -> tuple[Hashable, ...]:
         """What stays put from one step of a decode loop to the next and what the stored
-        step's guards check beyond it: the step in use, the model's state (`_key`), the
+        step's check (`PackagedStep.fits`) reads beyond it: the step in use, the model's state (`_key`), the
         batch's shape, the grad modes, and of the ints `end` and `shared` (both move with
         the position) whether each is 0, 1 (values the compiler bakes in) or more, and how
         they compare. The cache is compared by identity (`_trusted`): a new one, a new loop."""
@@ -160,10 +156,10 @@ class CompiledOrEager:
                 (shared > end) - (shared < end), torch.is_grad_enabled(), torch.is_inference_mode_enabled())
 
     def _trusted(self, args: tuple[Any, ...]) -> bool:
-        """Whether this call matches the last one whose guards passed, in the same cache: then
-        only the position moved (a dynamic int), and checking dynamo's guards again — every
-        weight's metadata, ~1.5 ms a token, ~3.8 ms with an adapter on, against a ~7 ms step —
-        would find what it found then."""
+        """Whether this call matches the last one whose check passed, in the same cache: then
+        only the position moved (a dynamic length), and checking again would find what it
+        found then. (When the stored step was a `torch.compile` function, its dynamo guards
+        read every weight's metadata: ~1.5 ms a token, ~3.8 ms with an adapter on.)"""
         trust = self._trust_of
         return trust is not None and trust[1]() is self.model.kv_cache and trust[0] == self._call_stamp(args)
 
@@ -207,10 +203,15 @@ class CompiledOrEager:
             self.stored = stored  # a state met before
             self._trust(args)
             return stored(self.model, *args)
-        if stored is None and int(args[2]) >= 2:  # end 0/1 would be baked in
+        if stored is None and int(args[2]) >= 2 and self._one_row(args[0]):  # end 0/1: out of its range
             self._start(key, args)
         return self.fn(*args)  # eager until this state's step is ready (or where it cannot serve: a
         # cache of several rows at batch 1, after a batch of samples)
+
+    def _one_row(self, idx: Tensor) -> bool:
+        """Whether the call decodes one row in a cache of one: what a stored step serves."""
+        cache = self.model.kv_cache
+        return tuple(idx.shape) == (1, 1) and cache is not None and cache.layers[0].size(0) == 1
 
     def prepare(self) -> None:
         """Start loading the stored step of the model's state now, before any call (or owe
@@ -218,7 +219,7 @@ class CompiledOrEager:
         compiled."""
         if self.store is not None:
             device = self.model.device
-            with torch.inference_mode():  # inputs made as generation makes them (the guards check it)
+            with torch.inference_mode():  # inputs made as generation makes them
                 self._start(self._key(), (torch.zeros(1, 1, dtype=torch.long, device=device),
                                           torch.tensor([2], device=device), 3, 0))
 
@@ -260,26 +261,16 @@ class CompiledOrEager:
         return shadow, (idx.clone(), positions.clone(), end, shared)
 
     def _load_in_background(self, key: str, path: Path, owed: Owed) -> None:
-        with torch.inference_mode():  # as generation calls it: the guards record the mode
-            loaded = _load(path, owed)
+        loaded = _load(path, key, self._key)
         if loaded is None:
-            self._owed[key] = owed  # damaged, or for another state: built again when there is time
+            self._owed[key] = owed  # damaged or unreadable: built again when there is time
         else:
             self.stored = self._ready[key] = loaded
 
-    @staticmethod
-    def _build(path: Path, shadow: Transformer, args: tuple[Any, ...]) -> Any:
-        """The step compiled now (from `args` over `shadow`) and stored at `path`, for a
-        cache of any length: the cache is an attribute, not an argument, so its length
-        would be baked in, and a chat's cache, grown past it, would fail the guards."""
-        for layer in shadow.kv_cache.layers:
-            torch._dynamo.maybe_mark_dynamic(layer, 2)
-        with torch._dynamo.config.patch(specialize_float=True):
-            built = torch.compile(decode_step, fullgraph=True, dynamic=True).aot_compile(((shadow, *args), {}))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        built.save_compiled_function(str(path))  # written to a temporary file, then renamed
-        built.disable_guard_check()
-        return built
+    def _build(self, path: Path, shadow: Transformer, args: tuple[Any, ...]) -> PackagedStep:
+        """The step compiled now (from `args` over `shadow`), stored at `path` and loaded."""
+        build_package(path, shadow, args)
+        return PackagedStep(path, path.stem.removeprefix("decode-"), self._key)
 
 
 @dataclass(frozen=True)
@@ -293,24 +284,12 @@ class Owed:
     args: tuple[Any, ...]
 
 
-def _load(path: Path, owed: Owed) -> Any:
-    """The stored step at `path` if it serves the state `owed` describes; None (said once)
-    if it is unreadable, truncated, from another torch or CPU, or for another model state.
-    A decode pass that ended meanwhile may have set other threads: then each call's guard
-    check decides instead."""
-    from torch._inductor import config as inductor
-
+def _load(path: Path, key: str, state: Callable[[], str]) -> PackagedStep | None:
+    """The stored step at `path` (built for the model state `key`); None, said once, if it
+    is unreadable or truncated (another torch or CPU has another key, so another file)."""
     try:
-        # The key covers the CPU's instruction set, so the ISA inductor checked when it built
-        # the step holds here: skip its probes (a compile and a child process per ISA, ~0.7 s
-        # of a ~2 s load that eager decoding shares the cores with).
-        with path.open("rb") as file, inductor.patch({"cpp.vec_isa_ok": True}):
-            loaded = torch.compiler.load_compiled_function(file)
-        if torch.get_num_threads() != owed.threads or loaded.guard_check(owed.shadow, *owed.args):
-            loaded.disable_guard_check()  # checked before each call instead, once
-            return loaded
-        reason = "compiled for another model state"
-    except Exception as exc:  # noqa: BLE001 - unreadable, truncated, other torch or CPU: rebuild
+        return PackagedStep(path, key, state)
+    except Exception as exc:  # noqa: BLE001 - unreadable or truncated: rebuild
         reason = _reason(exc)
     _fallback(f"the stored compiled decode step was not usable ({reason}); compiling it again")
     return None

@@ -87,6 +87,8 @@ def test_a_compile_that_fails_is_told_once_on_stderr(home):
             "        raise RuntimeError('no C++ compiler here')\n"
             "    aot_compile = __call__\n"
             "torch.compile = Broken\n"
+            "import torch._inductor\n"
+            "torch._inductor.aoti_compile_and_package = Broken(None)\n"
             "import cli\n"
             "sys.argv = ['kigi', 'ask', '-m', 'tiny', '--max-tokens', '6', '--json', '--compile', 'hi']\n"
             "cli.main()\n")

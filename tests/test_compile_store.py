@@ -51,7 +51,8 @@ def decode_stored(model, store: Path) -> tuple[list[list[int]], object]:  # noqa
 def test_the_key_changes_with_whatever_the_compiled_code_depends_on(monkeypatch):
     model = make_model()
     key = step_key(model)
-    assert step_key(make_model(seed=1)) == key  # other weight values: the same code
+    assert step_key(make_model()) == key
+    assert step_key(make_model(seed=1)) != key  # other weights: the stored step holds them
     assert step_key(quantize_model(make_model(), "int8")) != key
     with_adapter = make_model()
     adapters_of(with_adapter).add("reader", LoRAConfig(rank=4))
@@ -76,7 +77,7 @@ def test_a_stored_step_decodes_as_eager_and_a_later_process_loads_it_without_com
     eager = decode(make_model(), PROMPT, GREEDY)
     tokens, step = decode_stored(make_model(), tmp_path)
     assert tokens == eager and step.stored is not None
-    stored = list(tmp_path.glob("decode-*.bin"))
+    stored = list(tmp_path.glob("decode-*.pt2"))
     assert len(stored) == 1
 
     def no_compiler(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
@@ -118,6 +119,7 @@ class BrokenCompiler:
 
 def test_a_failing_compiler_leaves_one_line_and_eager_tokens(tmp_path, monkeypatch):
     monkeypatch.setattr(torch, "compile", BrokenCompiler)
+    monkeypatch.setattr(torch._inductor, "aoti_compile_and_package", BrokenCompiler(None))  # the stored step's
     model = make_model()
     step = compile_decode(model, tmp_path)
     with warnings.catch_warnings(record=True) as caught:
@@ -174,14 +176,14 @@ def test_switching_an_adapter_on_never_compiles_on_the_decoding_thread(tmp_path,
     assert decode(model, PROMPT, GREEDY, compiled=step) == decode(reference, PROMPT, GREEDY)  # eager meanwhile
     assert step.wait(timeout=600) and step.stored is not plain
     on = step.stored
-    assert len(list(tmp_path.glob("decode-*.bin"))) == 2
+    assert len(list(tmp_path.glob("decode-*.pt2"))) == 2
     model.clear_cache()
     assert decode(model, PROMPT, GREEDY, compiled=step) == decode(reference, PROMPT, GREEDY)  # compiled, reader on
     for m in (model, reference):
         adapters_of(m).activate(None)
         m.clear_cache()
     assert decode(model, PROMPT, GREEDY, compiled=step) == decode(reference, PROMPT, GREEDY)
-    assert step.stored in (plain, on) and len(list(tmp_path.glob("decode-*.bin"))) == 2  # none prepared again
+    assert step.stored in (plain, on) and len(list(tmp_path.glob("decode-*.pt2"))) == 2  # none prepared again
 
 
 def test_a_step_prepared_before_any_call_serves_the_first_answer(tmp_path, monkeypatch):
@@ -192,7 +194,7 @@ def test_a_step_prepared_before_any_call_serves_the_first_answer(tmp_path, monke
     step = compile_decode(model, tmp_path)
     step.prepare()
     assert model.kv_cache is None and step.wait(timeout=600)  # the model's own cache untouched
-    assert len(list(tmp_path.glob("decode-*.bin"))) == 1
+    assert len(list(tmp_path.glob("decode-*.pt2"))) == 1
     monkeypatch.setattr(step, "fn", None)  # the eager step is never called now
     assert decode(model, PROMPT, GREEDY, compiled=step) == decode(make_model(), PROMPT, GREEDY)
 

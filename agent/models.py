@@ -23,9 +23,10 @@ def ensure_model(home: KigiHome, name: str, progress: Progress | None = None) ->
 
 
 def load_engine(home: KigiHome, name: str = DEFAULT_MODEL, precision: Precision = "fp32",
-                progress: Progress | None = None, *, compile: bool = False) -> Engine:
+                progress: Progress | None = None, *, compile: bool | None = False) -> Engine:
     """Load a model; a GGUF is dequantized once and the result kept under models/.cache.
-    `compile` opts into the compiled decode step (`llm.compile.compile_decode`)."""
+    `compile` opts into the compiled decode step (`llm.compile.compile_decode`); None uses
+    the steps stored by earlier runs, compiling none (`kigi ask` and `chat` by default)."""
     path = ensure_model(home, name, progress)
     return Engine.load(path, precision=precision, cache_dir=cache_dir_of(home, name), name=name, compile=compile)
 

@@ -147,10 +147,12 @@ def prefix_cache_saving(model, prompt: list[int]) -> str:
     return f"follow-up prefill {cold * 1000:.0f} ms cold, {warm * 1000:.0f} ms with the prefix cached"
 
 
-def split_spec(spec: str) -> tuple[str, bool]:
-    """'int4+compile' -> ('int4', True): a precision, and whether to compile the decode step."""
+def split_spec(spec: str) -> tuple[str, bool | None]:
+    """'int4+compile' -> ('int4', True), 'int4+eager' -> ('int4', False), 'int4' -> ('int4',
+    None): a precision, and whether to compile the decode step (None: kigi's default, a step
+    stored by an earlier --compile run if there is one)."""
     precision, _, option = spec.partition("+")
-    return precision, option == "compile"
+    return precision, {"compile": True, "eager": False}.get(option)
 
 
 def bench_ours(home: KigiHome, spec: str, args, reference) -> tuple[Row, torch.Tensor, list, object]:
@@ -160,7 +162,7 @@ def bench_ours(home: KigiHome, spec: str, args, reference) -> tuple[Row, torch.T
     before = rss_mb()
     start = time.perf_counter()
     precision, compile = split_spec(spec)
-    engine = load_engine(home, DEFAULT_MODEL, precision, compile=compile)  # type: ignore[arg-type]
+    engine = load_engine(home, DEFAULT_MODEL, precision, compile=bool(compile))  # type: ignore[arg-type]
     row = Row(f"kigi {spec}", load_s=time.perf_counter() - start)
     model, tok = engine.model, engine.tokenizer
     prompt = tok.encode(PROMPT_TEXT)[: args.prompt_tokens]
@@ -290,8 +292,8 @@ def ask_env(home: KigiHome, spec: str) -> dict[str, str]:
     precision, compile = split_spec(spec)
     env = {**os.environ, "KIGI_HOME": str(home.root), "KIGI_PRECISION": precision}
     env.pop("KIGI_COMPILE", None)
-    if compile:
-        env["KIGI_COMPILE"] = "1"
+    if compile is not None:
+        env["KIGI_COMPILE"] = "1" if compile else "0"
     return env
 
 
@@ -336,8 +338,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per figure (the best is kept)")
     parser.add_argument("--precisions", default="fp32,bf16,int8,int4,int4+compile",
                         help="precisions to run; `+compile` adds the compiled decode step")
-    parser.add_argument("--ask-precisions", default="int4,int4+compile,fp32",
-                        help="precisions whose `kigi ask` TTFT is timed")
+    parser.add_argument("--ask-precisions", default="int4+eager,int4,int4+compile,fp32",
+                        help="precisions whose `kigi ask` TTFT and decode are timed: `+compile` asks to compile, "
+                             "`+eager` not to, bare: the default (a step stored by an earlier --compile run)")
     parser.add_argument("--skip-transformers", action="store_true")
     parser.add_argument("--skip-llama-cpp", action="store_true")
     parser.add_argument("--skip-ask", action="store_true")

@@ -107,8 +107,10 @@ class CompiledOrEager:
     serving), and later processes load it.
     """
 
-    def __init__(self, model: Transformer, store: Path | None = None) -> None:
+    def __init__(self, model: Transformer, store: Path | None = None, build: bool = True) -> None:
         self.model = model
+        self.build = build  # False: use the steps stored already, never owe one (`kigi ask` by default)
+        self._absent: set[str] = set()  # keys with nothing stored, where nothing is to be built
         self.fn = model.decode_step
         self._jit: Callable[..., Tensor] | None = None  # torch.compile's wrapper, made at first need
         self._jit_failed = False
@@ -197,6 +199,8 @@ class CompiledOrEager:
             return stored(self.model, *args)
         if self.store is None:
             return self._in_process(*args)
+        if not self._may_store():
+            return self.fn(*args)
         key = self._key()
         stored = self._ready.get(key)
         if stored is not None and stored is not self.stored and stored.guard_check(self.model, *args):
@@ -208,6 +212,16 @@ class CompiledOrEager:
         return self.fn(*args)  # eager until this state's step is ready (or where it cannot serve: a
         # cache of several rows at batch 1, after a batch of samples)
 
+    @functools.cached_property
+    def _any_stored(self) -> bool:
+        """Whether the store holds any step at all (looked up once: a key costs ~0.1 s the
+        first time, which an answer that cannot use a stored step should not pay)."""
+        return self.store is not None and any(self.store.glob(STORED_STEP.format(key="*")))
+
+    def _may_store(self) -> bool:
+        """Whether a stored step may serve, now or once built."""
+        return self.build or self._any_stored
+
     def _one_row(self, idx: Tensor) -> bool:
         """Whether the call decodes one row in a cache of one: what a stored step serves."""
         cache = self.model.kv_cache
@@ -217,7 +231,7 @@ class CompiledOrEager:
         """Start loading the stored step of the model's state now, before any call (or owe
         its build): a chat starts it while its user types, so the first answer can decode
         compiled."""
-        if self.store is not None:
+        if self.store is not None and self._may_store():
             device = self.model.device
             with torch.inference_mode():  # inputs made as generation makes them
                 self._start(self._key(), (torch.zeros(1, 1, dtype=torch.long, device=device),
@@ -227,10 +241,13 @@ class CompiledOrEager:
         """Load `key`'s stored step on a background thread, or owe its build if none is
         stored; unless it is ready or owed already, the compiler failed, or a load is on."""
         loading = self._loading is not None and self._loading.is_alive()
-        if key in self._ready or key in self._owed or self._jit_failed or loading:
+        if key in self._ready or key in self._owed or key in self._absent or self._jit_failed or loading:
+            return
+        path = self.store / STORED_STEP.format(key=key)
+        if not path.exists() and not self.build:
+            self._absent.add(key)
             return
         owed = Owed(adapters_of(self.model).active, torch.get_num_threads(), *self._example(args))
-        path = self.store / STORED_STEP.format(key=key)
         if not path.exists():
             self._owed[key] = owed
             return
@@ -262,8 +279,10 @@ class CompiledOrEager:
 
     def _load_in_background(self, key: str, path: Path, owed: Owed) -> None:
         loaded = _load(path, key, self._key)
-        if loaded is None:
+        if loaded is None and self.build:
             self._owed[key] = owed  # damaged or unreadable: built again when there is time
+        elif loaded is None:
+            self._absent.add(key)
         else:
             self.stored = self._ready[key] = loaded
 
@@ -295,8 +314,9 @@ def _load(path: Path, key: str, state: Callable[[], str]) -> PackagedStep | None
     return None
 
 
-def compile_decode(model: Transformer, store: Path | None = None) -> CompiledOrEager:
+def compile_decode(model: Transformer, store: Path | None = None, build: bool = True) -> CompiledOrEager:
     """The batch-1 decode step of `model`, compiled on its first call (~40 s here; with a
-    `store` folder, in the background, and once: later processes load it in seconds); hand
-    it to the generation functions as `compiled`."""
-    return CompiledOrEager(model, store)
+    `store` folder, once, when nothing decodes: later processes load it in ~0.2 s); hand it
+    to the generation functions as `compiled`. `build` False only uses steps stored already
+    (by an earlier run that was asked to compile) and decodes eagerly where there is none."""
+    return CompiledOrEager(model, store, build)

@@ -36,12 +36,15 @@ class Engine:
 
     @classmethod
     def load(cls, path: Path, *, precision: Precision = "fp32", cache_dir: Path | None = None,
-             name: str | None = None, compile: bool = False) -> Engine:
+             name: str | None = None, compile: bool | None = False) -> Engine:
         """Load weights at `precision` (fp32 exact; bf16; int8/int4 weight-only quantized,
-        their packed weights cached under `cache_dir`); `compile` opts into torch.compile,
-        its compiled code kept under `cache_dir` too, for the next process."""
+        their packed weights cached under `cache_dir`); `compile` opts into the compiled
+        decode step, kept under `cache_dir` too, for the next process; None uses the steps an
+        earlier run stored there and compiles none."""
         weights, model = load_model(path, precision, cache_dir)
-        compiled = compile_decode(model, cache_dir / "compiled" if cache_dir else None) if compile else None
+        store = cache_dir / "compiled" if cache_dir else None
+        wanted = compile or (compile is None and store is not None)
+        compiled = compile_decode(model, store, build=bool(compile)) if wanted else None
         return cls(model, weights.tokenizer, name or Path(path).stem, weights.metadata, compiled)
 
     def warm_up(self) -> None:

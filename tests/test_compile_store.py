@@ -289,3 +289,23 @@ def test_a_decode_loop_checks_the_guards_once_and_again_when_the_state_moves(tmp
     assert switched_mid_answer(model, step) == switched_mid_answer(with_reader(make_model()))
     assert counted.checks >= 3  # the new loop's first step, and the step after the switch
     step.wait(timeout=600)
+
+
+def test_without_asking_to_compile_a_stored_step_is_used_and_none_is_built(tmp_path, monkeypatch):
+    """`kigi ask` without --compile (`build=False`): with nothing stored it decodes eagerly and
+    owes nothing (no build at exit); once a run that asked to compile stored the step, it
+    loads and decodes with it."""
+    needs_compiler()
+    eager = decode(make_model(), PROMPT, GREEDY)
+    model = make_model()
+    lazy = compile_decode(model, tmp_path, build=False)
+    assert decode(model, PROMPT, GREEDY, compiled=lazy) == eager
+    assert not lazy.pending and not lazy.wait(timeout=60) and not list(tmp_path.glob("decode-*"))
+    decode_stored(make_model(), tmp_path)  # a run that asked to compile stores the step
+    model = make_model()
+    lazy = compile_decode(model, tmp_path, build=False)
+    decode(model, PROMPT, SamplingConfig(max_new_tokens=3), compiled=lazy)  # starts loading it
+    assert lazy.wait(timeout=600) and lazy.stored is not None
+    model.clear_cache()
+    monkeypatch.setattr(lazy, "fn", None)  # the stored step serves every call now
+    assert decode(model, PROMPT, GREEDY, compiled=lazy) == eager

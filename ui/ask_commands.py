@@ -100,7 +100,7 @@ def input_window(model: str, local: bool) -> int:
         return context_window(home(), model, progress)
 
 
-def open_engine(model: str, precision: str, compile: bool, adapter: str | None,
+def open_engine(model: str, precision: str, compile: bool | None, adapter: str | None,
                 local: bool) -> Engine | RemoteEngine:
     """The model to answer with: a registered remote model; else a running `kigi serve` that
     serves it as a load here would (unless `local`: --no-server, or a feature that needs the
@@ -122,7 +122,7 @@ def open_engine(model: str, precision: str, compile: bool, adapter: str | None,
     return engine
 
 
-def open_session(model: str, precision: str, compile: bool, adapter: str | None, system: str | None,
+def open_session(model: str, precision: str, compile: bool | None, adapter: str | None, system: str | None,
                  no_log: bool, continue_last: bool = False, cid: str | None = None, local: bool = False) -> Session:
     """The engine (`open_engine`) and a session on it: fresh, or a logged conversation resumed
     (-c for the latest, --cid for one)."""
@@ -264,7 +264,7 @@ def ask(
     chroma_url: ChromaUrlOption = None,
     no_log: NoLogOption = False,
     precision: PrecisionOption = "auto",
-    compile: CompileOption = False,
+    compile: CompileOption = None,
     no_server: NoServerOption = False,
 ) -> None:
     """Answer one question. `echo CONTEXT | kigi ask "QUESTION"` uses stdin as context.
@@ -361,7 +361,7 @@ def chat(
     chroma_url: ChromaUrlOption = None,
     no_log: NoLogOption = False,
     precision: PrecisionOption = "auto",
-    compile: CompileOption = False,
+    compile: CompileOption = None,
     no_server: NoServerOption = False,
 ) -> None:
     """Talk with kigi in the terminal. /help inside lists the commands."""

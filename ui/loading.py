@@ -45,7 +45,7 @@ def read_log() -> ConversationLog:
     return ConversationLog(path, readonly=path.exists())
 
 
-def load_engine_with_progress(model: str, precision: str, compile: bool = False, *,
+def load_engine_with_progress(model: str, precision: str, compile: bool | None = False, *,
                               wait_compiled: bool = False) -> Engine:
     """The model ready to generate; a first use pulls it, with byte bars on stderr.
     `precision` "auto" is the model's measured default (`agent.precision`). A compiled

@@ -31,7 +31,7 @@ def serve(
     adapter: Annotated[list[str] | None, typer.Option(
         "--adapter", "-a", help="Serve this adapter too, as a model of its name (repeatable).")] = None,
     reader: ReaderOption = DEFAULT_READER,
-    compile: CompileOption = False,
+    compile: CompileOption = None,
     no_log: NoLogOption = False,
 ) -> None:
     """Serve the model over HTTP with OpenAI's chat-completions API (streaming or not),

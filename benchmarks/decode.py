@@ -287,6 +287,12 @@ def llama_cpp_row(path: Path, prompt: list[int], chat_prompts: list[list[int]], 
     return Row("llama.cpp (Q4_1 GGUF)", notes=[f"failed: {first.failure}; without extra buffer types: {retry.failure}"])
 
 
+def ask_flags(spec: str) -> str:
+    """The command line a row's environment stands for: 'int4+eager' -> '--precision int4 --no-compile'."""
+    precision, compile = split_spec(spec)
+    return f"--precision {precision}" + {True: " --compile", False: " --no-compile", None: ""}[compile]
+
+
 def ask_env(home: KigiHome, spec: str) -> dict[str, str]:
     """The environment a `kigi ask` child runs with: this home, the row's precision and compile."""
     precision, compile = split_spec(spec)
@@ -428,12 +434,11 @@ def main() -> None:
                 ttft, total = min((time_to_first_token(home, precision, *extra) for _ in range(2)),
                                   key=lambda t: t[0])
                 label = " ".join(extra) or "(with memory)"
-                flags = precision.replace("+", " --")
-                print(f"kigi ask --precision {flags} {label}: first token after {fmt(ttft, 2)} s, "
+                print(f"kigi ask {ask_flags(precision)} {label}: first token after {fmt(ttft, 2)} s, "
                       f"done after {fmt(total, 2)} s (warm model cache)", flush=True)
             rate = ask_decode_rate(home, precision)
             against = f" = {rate / llama.decode:.2f}x llama.cpp" if llama else ""
-            print(f"kigi ask --precision {precision.replace('+', ' --')} --json --max-tokens 128: decodes "
+            print(f"kigi ask {ask_flags(precision)} --json --max-tokens 128: decodes "
                   f"{fmt(rate)} tok/s after its first token, as a user gets it{against}", flush=True)
 
 

@@ -182,7 +182,7 @@ class CompiledOrEager:
                 continue  # detached since: that state cannot come back
             try:
                 with torch.inference_mode(), adapters_of(self.model).using(owed.adapter), torch_threads(owed.threads):
-                    built = self._build(self.store / STORED_STEP.format(key=key), owed.shadow, owed.args)
+                    built = self._build(key, owed)
             except Exception as exc:  # noqa: BLE001 - any compiler failure: decode eagerly from now on
                 self._jit_failed = True
                 _compile_failed(exc)
@@ -243,7 +243,7 @@ class CompiledOrEager:
         loading = self._loading is not None and self._loading.is_alive()
         if key in self._ready or key in self._owed or key in self._absent or self._jit_failed or loading:
             return
-        path = self.store / STORED_STEP.format(key=key)
+        path = self._path(key)
         if not path.exists() and not self.build:
             self._absent.add(key)
             return
@@ -278,7 +278,7 @@ class CompiledOrEager:
         return shadow, (idx.clone(), positions.clone(), end, shared)
 
     def _load_in_background(self, key: str, path: Path, owed: Owed) -> None:
-        loaded = _load(path, key, self._key)
+        loaded = _load(path, key, self._key, self.build)
         if loaded is None and self.build:
             self._owed[key] = owed  # damaged or unreadable: built again when there is time
         elif loaded is None:
@@ -286,10 +286,16 @@ class CompiledOrEager:
         else:
             self.stored = self._ready[key] = loaded
 
-    def _build(self, path: Path, shadow: Transformer, args: tuple[Any, ...]) -> PackagedStep:
-        """The step compiled now (from `args` over `shadow`), stored at `path` and loaded."""
-        build_package(path, shadow, args)
-        return PackagedStep(path, path.stem.removeprefix("decode-"), self._key)
+    def _path(self, key: str) -> Path:
+        assert self.store is not None
+        return self.store / STORED_STEP.format(key=key)
+
+    def _build(self, key: str, owed: Owed) -> PackagedStep:
+        """The step of state `key` compiled now (from the owed inputs over its shadow), stored
+        and loaded."""
+        path = self._path(key)
+        build_package(path, owed.shadow, owed.args)
+        return PackagedStep(path, key, self._key)
 
 
 @dataclass(frozen=True)
@@ -303,14 +309,15 @@ class Owed:
     args: tuple[Any, ...]
 
 
-def _load(path: Path, key: str, state: Callable[[], str]) -> PackagedStep | None:
+def _load(path: Path, key: str, state: Callable[[], str], rebuild: bool) -> PackagedStep | None:
     """The stored step at `path` (built for the model state `key`); None, said once, if it
     is unreadable or truncated (another torch or CPU has another key, so another file)."""
     try:
         return PackagedStep(path, key, state)
-    except Exception as exc:  # noqa: BLE001 - unreadable or truncated: rebuild
+    except Exception as exc:  # noqa: BLE001 - unreadable or truncated
         reason = _reason(exc)
-    _fallback(f"the stored compiled decode step was not usable ({reason}); compiling it again")
+    then = "compiling it again" if rebuild else "decoding eagerly"
+    _fallback(f"the stored compiled decode step was not usable ({reason}); {then}")
     return None
 
 

@@ -5,8 +5,8 @@ weights inside it, and run by torch's C++ runner in later processes.
 Why not a stored `torch.compile` function: loading one imports the compiler and rebuilds
 dynamo's guards (~3 s on the default model, longer than a short answer takes to decode),
 and every call passes through dynamo's frame. The package loads in ~0.2 s and its calls
-go straight to the library: 174 steps/s against 130 for the stored function and 75 eager
-(int4, default model, this 2-core machine; `benchmarks/decode.py`).
+go straight to the library (int4, default model, this 2-core machine: 150 tok/s against 71
+eager in `benchmarks/decode.py`; the stored function decoded 131 in the run before).
 
 The weights are constants of the library, so which weights they were is part of the
 key the package is stored under (`weights_fingerprint`), beside everything the code

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
 
 STORED_STEP = "decode-{key}.pt2"
+KEPT_STEPS = 4  # stored steps kept per model cache (~120 MB each): plain and reader, at two thread counts
 EXAMPLE_CACHE_LENGTH = 512  # positions of the shadow's cache when no call has set one up (generation's least)
 
 
@@ -295,6 +296,7 @@ class CompiledOrEager:
         and loaded."""
         path = self._path(key)
         build_package(path, owed.shadow, owed.args)
+        _prune(path.parent)
         return PackagedStep(path, key, self._key)
 
 
@@ -307,6 +309,21 @@ class Owed:
     threads: int
     shadow: Transformer
     args: tuple[Any, ...]
+
+
+def _prune(store: Path, keep: int = KEPT_STEPS) -> None:
+    """Delete all but the `keep` newest stored steps, and those of the older format
+    (`decode-*.bin`): a package holds its weights, so every retrained adapter or model adds
+    one, and a cache that only grew would fill the disk."""
+    def age(path: Path) -> float:
+        try:
+            return -path.stat().st_mtime
+        except OSError:  # deleted meanwhile by another process's prune
+            return 0.0
+
+    steps = sorted(store.glob(STORED_STEP.format(key="*")), key=age)
+    for stale in [*steps[keep:], *store.glob("decode-*.bin")]:
+        stale.unlink(missing_ok=True)
 
 
 def _load(path: Path, key: str, state: Callable[[], str], rebuild: bool) -> PackagedStep | None:

@@ -309,3 +309,21 @@ def test_without_asking_to_compile_a_stored_step_is_used_and_none_is_built(tmp_p
     model.clear_cache()
     monkeypatch.setattr(lazy, "fn", None)  # the stored step serves every call now
     assert decode(model, PROMPT, GREEDY, compiled=lazy) == eager
+
+
+def test_a_new_step_leaves_the_newest_few_and_no_older_format(tmp_path):
+    """A package holds its weights (~120 MB for the default model): the store keeps the
+    newest `KEPT_STEPS`, and the files of the `torch.compile` format go."""
+    needs_compiler()
+    import os
+
+    for n in range(compile_module.KEPT_STEPS + 1):
+        old = tmp_path / compile_module.STORED_STEP.format(key=f"old{n}")
+        old.write_bytes(b"an older state's package")
+        os.utime(old, (1_000_000 + n, 1_000_000 + n))  # old0 the oldest
+    (tmp_path / "decode-0123456789abcdef.bin").write_bytes(b"the older format")
+    decode_stored(make_model(), tmp_path)
+    kept = {p.name for p in tmp_path.glob("decode-*")}
+    built = {name for name in kept if not name.startswith("decode-old")}
+    newest = {compile_module.STORED_STEP.format(key=f"old{n}") for n in range(2, compile_module.KEPT_STEPS + 1)}
+    assert len(built) == 1 and kept - built == newest  # the new one and the three newest before it

@@ -12,7 +12,7 @@ a key of everything it depends on (architecture, precision, adapter layout and w
 adapter is on, the weights, torch, Python, CPU); a later process loads it in ~0.2 s
 instead of tracing and compiling again, on a background thread while the calls meanwhile
 decode eagerly. Compiling waits until nothing decodes (`CompiledOrEager.wait`). A stored
-step serves only the model state it was built for (`PackagedStep.fits`): another adapter
+step serves only the model state it was built for (`PackagedStep.guard_check`): another adapter
 active is decoded eagerly, never by the wrong code, until that state's own step is ready.
 """
 
@@ -37,7 +37,7 @@ from torch import Tensor, nn
 
 from llm.errors import CompileFallbackWarning
 from llm.lora import adapters_of
-from llm.packaged_step import PackagedStep, build_package, weights_fingerprint
+from llm.packaged_step import PackagedStep, build_package, one_row, weights_fingerprint
 from llm.threads import torch_threads
 
 if TYPE_CHECKING:
@@ -150,7 +150,7 @@ class CompiledOrEager:
 
     def _call_stamp(self, args: tuple[Any, ...]) -> tuple[Hashable, ...]:
         """What stays put from one step of a decode loop to the next and what the stored
-        step's check (`PackagedStep.fits`) reads beyond it: the step in use, the model's state (`_key`), the
+        step's check (`PackagedStep.guard_check`) reads beyond it: the step in use, the model's state (`_key`), the
         batch's shape, the grad modes, and of the ints `end` and `shared` (both move with
         the position) whether each is 0, 1 (values the compiler bakes in) or more, and how
         they compare. The cache is compared by identity (`_trusted`): a new one, a new loop."""
@@ -208,7 +208,7 @@ class CompiledOrEager:
             self.stored = stored  # a state met before
             self._trust(args)
             return stored(self.model, *args)
-        if stored is None and int(args[2]) >= 2 and self._one_row(args[0]):  # end 0/1: out of its range
+        if stored is None and int(args[2]) >= 2 and one_row(self.model, args[0]):  # end 0/1: out of its range
             self._start(key, args)
         return self.fn(*args)  # eager until this state's step is ready (or where it cannot serve: a
         # cache of several rows at batch 1, after a batch of samples)
@@ -222,11 +222,6 @@ class CompiledOrEager:
     def _may_store(self) -> bool:
         """Whether a stored step may serve, now or once built."""
         return self.build or self._any_stored
-
-    def _one_row(self, idx: Tensor) -> bool:
-        """Whether the call decodes one row in a cache of one: what a stored step serves."""
-        cache = self.model.kv_cache
-        return tuple(idx.shape) == (1, 1) and cache is not None and cache.layers[0].size(0) == 1
 
     def prepare(self) -> None:
         """Start loading the stored step of the model's state now, before any call (or owe
@@ -245,11 +240,12 @@ class CompiledOrEager:
         if key in self._ready or key in self._owed or key in self._absent or self._jit_failed or loading:
             return
         path = self._path(key)
-        if not path.exists() and not self.build:
+        stored = path.exists()
+        if not stored and not self.build:
             self._absent.add(key)
             return
         owed = Owed(adapters_of(self.model).active, torch.get_num_threads(), *self._example(args))
-        if not path.exists():
+        if not stored:
             self._owed[key] = owed
             return
         self._loading = threading.Thread(target=self._load_in_background, args=(key, path, owed), daemon=True,

@@ -87,6 +87,12 @@ def build_package(path: Path, shadow: Transformer, args: tuple[Any, ...]) -> Non
         partial.unlink(missing_ok=True)
 
 
+def one_row(model: Transformer, idx: Tensor) -> bool:
+    """Whether a step decodes one row in a cache of one: the only calls a package serves."""
+    cache = model.kv_cache
+    return tuple(idx.shape) == (1, 1) and cache is not None and cache.layers[0].size(0) == 1
+
+
 class PackagedStep:
     """A loaded package, called as `decode_step(model, idx, positions, end, shared)` over the
     model's own cache. `state` gives the key of the model's state now: the package serves
@@ -97,18 +103,11 @@ class PackagedStep:
         self.key, self.state = key, state
         self._span = torch.empty(0)
 
-    def fits(self, model: Transformer, idx: Tensor, positions: Tensor, end: int, shared: int) -> bool:
+    def guard_check(self, model: Transformer, idx: Tensor, positions: Tensor, end: int, shared: int) -> bool:
         """Whether this call is one the package was built for: its model state, one row in
         a cache of one row, a position in its dynamic range, no gradients."""
-        cache = model.kv_cache
-        return (cache is not None and tuple(idx.shape) == (1, 1) and cache.layers[0].size(0) == 1
-                and 2 <= end <= cache.layers[0].size(2) and not torch.is_grad_enabled()
-                and self.key == self.state())
-
-    guard_check = fits  # the name CompiledOrEager asks a stored step by
-
-    def disable_guard_check(self) -> None:
-        """Nothing to disable: `fits` is checked by the caller, once a decode loop."""
+        return (one_row(model, idx) and 2 <= end <= model.kv_cache.layers[0].size(2)
+                and not torch.is_grad_enabled() and self.key == self.state())
 
     def __call__(self, model: Transformer, idx: Tensor, positions: Tensor, end: int, shared: int) -> Tensor:
         if self._span.numel() < end:

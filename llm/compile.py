@@ -112,6 +112,7 @@ class CompiledOrEager:
         self.model = model
         self.build = build  # False: use the steps stored already, never owe one (`kigi ask` by default)
         self._absent: set[str] = set()  # keys with nothing stored, where nothing is to be built
+        self._unserved: dict[Hashable, StepState] = {}  # states decoded eagerly for want of a stored step
         self.fn = model.decode_step
         self._jit: Callable[..., Tensor] | None = None  # torch.compile's wrapper, made at first need
         self._jit_failed = False
@@ -201,6 +202,7 @@ class CompiledOrEager:
         if self.store is None:
             return self._in_process(*args)
         if not self._may_store():
+            self._note_unserved(args)
             return self.fn(*args)
         key = self._key()
         stored = self._ready.get(key)
@@ -210,8 +212,36 @@ class CompiledOrEager:
             return stored(self.model, *args)
         if stored is None and int(args[2]) >= 2 and one_row(self.model, args[0]):  # end 0/1: out of its range
             self._start(key, args)
+            if key in self._absent:
+                self._note_unserved(args)
         return self.fn(*args)  # eager until this state's step is ready (or where it cannot serve: a
         # cache of several rows at batch 1, after a batch of samples)
+
+    def _note_unserved(self, args: tuple[Any, ...]) -> None:
+        """Remember the model's state, as one a stored step could have served (a decode of
+        one row, no step stored for it, none to be built here): `unbuilt` names it at exit."""
+        if self.build or int(args[2]) < 2 or not one_row(self.model, args[0]):
+            return
+        adapters = adapters_of(self.model)
+        if adapters.merged or adapters.folded:
+            return  # weights changed in place: a later process cannot load them as they are now
+        state = StepState(tuple(adapters.infos), adapters.active, torch.get_num_threads())
+        self._unserved.setdefault(state, state)
+
+    def unbuilt(self) -> list[tuple[StepState, str]]:
+        """The states this process decoded eagerly with no step stored for them, each with
+        its key, for a build elsewhere (`kigi model compile`); those stored since are left
+        out. Computing a key reads the weights (~0.1 s): a face calls this once, at exit."""
+        found = []
+        adapters = adapters_of(self.model)
+        for state in self._unserved.values():
+            if tuple(adapters.infos) != state.adapters:
+                continue  # adapters attached or detached since: the key would be another state's
+            with adapters.using(state.active), torch_threads(state.threads):
+                key = step_key(self.model)
+            if self.store is not None and not self._path(key).exists():
+                found.append((state, key))
+        return found
 
     @functools.cached_property
     def _any_stored(self) -> bool:
@@ -294,6 +324,16 @@ class CompiledOrEager:
         build_package(path, owed.shadow, owed.args)
         _prune(path.parent)
         return PackagedStep(path, key, self._key)
+
+
+@dataclass(frozen=True)
+class StepState:
+    """A model state a stored step is built for, as a later process recreates it: the
+    adapters attached (in order), the one on, and the intra-op thread count."""
+
+    adapters: tuple[str, ...]
+    active: str | None
+    threads: int
 
 
 @dataclass(frozen=True)

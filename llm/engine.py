@@ -32,6 +32,7 @@ class Engine:
     name: str = "model"
     metadata: dict[str, Any] = field(default_factory=dict)
     compiled: CompiledOrEager | None = None  # the compiled decode step, when asked for
+    precision: Precision = "fp32"  # what the weights were loaded at (a later process loads them so again)
     _kinds: TokenKinds | None = field(default=None, init=False, repr=False)
 
     @classmethod
@@ -45,7 +46,7 @@ class Engine:
         store = cache_dir / "compiled" if cache_dir else None
         wanted = compile or (compile is None and store is not None)
         compiled = compile_decode(model, store, build=bool(compile)) if wanted else None
-        return cls(model, weights.tokenizer, name or Path(path).stem, weights.metadata, compiled)
+        return cls(model, weights.tokenizer, name or Path(path).stem, weights.metadata, compiled, precision)
 
     def warm_up(self) -> None:
         """Decode a few tokens and forget them: a compiled decode step compiles (or a stored

@@ -100,7 +100,7 @@ class PackagedStep:
 
     def __init__(self, path: Path, key: str, state: Callable[[], str]) -> None:
         self.runner = torch._C._aoti.AOTIModelPackageLoader(str(path), "model", False, 1, -1)
-        self.key, self.state = key, state
+        self.path, self.key, self.state = path, key, state
         self._span = torch.empty(0)
 
     def guard_check(self, model: Transformer, idx: Tensor, positions: Tensor, end: int, shared: int) -> bool:

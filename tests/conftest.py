@@ -3,6 +3,7 @@ module's tiny model registered for the command tests."""
 
 from __future__ import annotations
 
+import os
 import signal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +25,9 @@ def pytest_configure(config: pytest.Config) -> None:
     that send SIGINT care, but they cannot tell from inside the child."""
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+    # no `kigi` the suite runs may leave a compiler running behind it (`ui.step_builds`): a
+    # build takes the cores for a minute, and the test it outlived has deleted its home
+    os.environ["KIGI_BACKGROUND_COMPILE"] = "0"
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,6 @@ from rich.console import Console
 from llm.loops import ANSWER_LOOP_STOP
 from ui.errors import err_console, user_errors
 from ui.loading import (
-    compiled_step_kept,
     home,
     load_engine_with_progress,
     load_tot_roles,
@@ -57,6 +56,7 @@ from ui.options import (
     WithholdOption,
 )
 from ui.sources import after_answer, attach_memory, attach_reader, show_sources
+from ui.step_builds import compiled_step_kept
 
 if TYPE_CHECKING:
     from agent.session import Session

@@ -4,8 +4,6 @@ a command module (and `kigi --help`) never pulls in torch or chromadb."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from ui.errors import err_console
@@ -71,20 +69,6 @@ def load_engine_with_progress(model: str, precision: str, compile: bool | None =
         with console.status("preparing the compiled decode step (compiled once, then loaded from disk)"):
             engine.warm_up()
     return engine
-
-
-@contextmanager
-def compiled_step_kept(engine: Engine | RemoteEngine) -> Iterator[None]:
-    """On the way out, build the compiled decode steps owed (the model states this run met
-    with none stored: once per model, precision and adapter state), so later runs load them;
-    the answer is already out. Ctrl-C stops the build."""
-    try:
-        yield
-    finally:
-        compiled = getattr(engine, "compiled", None)
-        if compiled is not None and compiled.pending:
-            with err_console().status("storing the compiled decode step for later runs (once)"):
-                compiled.wait()
 
 
 def sampling_config(temperature: float, top_p: float, top_k: int, max_tokens: int,

@@ -13,7 +13,7 @@ from rich.console import Console
 
 from ui.errors import err_console, user_errors
 from ui.loading import home
-from ui.options import DEFAULT_MODEL, JsonOption
+from ui.options import DEFAULT_MODEL, JsonOption, PrecisionOption
 
 model_app = typer.Typer(help="Download, add and inspect models.", no_args_is_help=True)
 
@@ -87,6 +87,28 @@ def model_info(name: Annotated[str, typer.Argument(help="Model name.")] = DEFAUL
                 "default_precision": {"precision": choice.precision, "why": choice.reason,
                                       "measured": [q.__dict__ for q in choice.measured]}}
         print(json.dumps(info, indent=2))
+
+
+@model_app.command("compile")
+def model_compile(
+    name: Annotated[str, typer.Argument(help="Model name.")] = DEFAULT_MODEL,
+    precision: PrecisionOption = "auto",
+    adapter: Annotated[list[str] | None, typer.Option(
+        "--adapter", "-a", help="An adapter to attach (repeat for several, in the order a run attaches them).")] = None,
+    active: Annotated[str | None, typer.Option(
+        "--active", help="The adapter on while decoding, or off (default: the last --adapter).")] = None,
+    threads: Annotated[int | None, typer.Option(help="Intra-op threads the step is for (default: all cores).")] = None,
+    key: Annotated[str | None, typer.Option(hidden=True, help="Build only this model state's step.")] = None,
+    background: Annotated[bool, typer.Option(hidden=True, help="Niced; quiet when another build runs.")] = False,
+) -> None:
+    """Compile the decode step for a model state now and store it: `kigi ask` and `chat`
+    load it in later runs. (A run that decoded without one starts this in the background.)"""
+    with user_errors():
+        from ui.step_builds import build_now
+
+        attached = adapter or []
+        on = active if active is not None else (attached[-1] if attached else None)
+        err_console().print(build_now(name, precision, attached, on, threads, key, background), highlight=False)
 
 
 @model_app.command("add")

@@ -51,10 +51,11 @@ TopKOption = Annotated[int, typer.Option(help="Sample from the k likeliest token
 SeedOption = Annotated[int | None, typer.Option(help="Seed for sampling (chosen and logged when absent).")]
 NoLogOption = Annotated[bool, typer.Option("--no-log", help="Do not record this in the log.")]
 CompileOption = Annotated[bool | None, typer.Option(
-    "--compile/--no-compile", envvar="KIGI_COMPILE", show_default="a step stored by an earlier --compile run",
+    "--compile/--no-compile", envvar="KIGI_COMPILE", show_default="stored steps; a missing one built in the background",
     help="Decode with the compiled step: compiled once per model, precision and adapter state "
          "(~40 s, when the run ends: answers decode eagerly until then), kept on disk, loaded by "
-         "later runs in ~0.2 s. Without either flag a step stored earlier is used, none is compiled.")]
+         "later runs in ~0.2 s. Without either flag a stored step is used, and a missing one is built "
+         "by a background process after the answer (KIGI_BACKGROUND_COMPILE=0: never).")]
 ContinueOption = Annotated[bool, typer.Option("--continue", "-c", help="Continue the latest conversation.")]
 CidOption = Annotated[str | None, typer.Option("--cid", help="Continue the conversation with this id (or prefix).")]
 NoMemoryOption = Annotated[bool, typer.Option("--no-memory", help="Answer without searching the memory.")]

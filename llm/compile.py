@@ -113,6 +113,7 @@ class CompiledOrEager:
         self.build = build  # False: use the steps stored already, never owe one (`kigi ask` by default)
         self._absent: set[str] = set()  # keys with nothing stored, where nothing is to be built
         self._unserved: dict[Hashable, StepState] = {}  # states decoded eagerly for want of a stored step
+        self._unusable: set[str] = set()  # keys whose stored step would not load (damaged, truncated)
         self.fn = model.decode_step
         self._jit: Callable[..., Tensor] | None = None  # torch.compile's wrapper, made at first need
         self._jit_failed = False
@@ -231,7 +232,8 @@ class CompiledOrEager:
     def unbuilt(self) -> list[tuple[StepState, str]]:
         """The states this process decoded eagerly with no step stored for them, each with
         its key, for a build elsewhere (`kigi model compile`); those stored since are left
-        out. Computing a key reads the weights (~0.1 s): a face calls this once, at exit."""
+        out, those whose stored step would not load kept. Computing a key reads the weights
+        (~0.1 s): a face calls this once, at exit."""
         found = []
         adapters = adapters_of(self.model)
         for state in self._unserved.values():
@@ -239,7 +241,7 @@ class CompiledOrEager:
                 continue  # adapters attached or detached since: the key would be another state's
             with adapters.using(state.active), torch_threads(state.threads):
                 key = step_key(self.model)
-            if self.store is not None and not self._path(key).exists():
+            if self.store is not None and (key in self._unusable or not self._path(key).exists()):
                 found.append((state, key))
         return found
 
@@ -310,6 +312,7 @@ class CompiledOrEager:
             self._owed[key] = owed  # damaged or unreadable: built again when there is time
         elif loaded is None:
             self._absent.add(key)
+            self._unusable.add(key)  # built again elsewhere (`unbuilt`), never used
         else:
             self.stored = self._ready[key] = loaded
 

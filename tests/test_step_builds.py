@@ -13,6 +13,7 @@ from agent.models import load_engine
 from cli import app
 from llm import threads
 from llm.compile import STORED_STEP, step_key
+from llm.errors import CompileFallbackWarning
 from llm.lora import LoRAConfig, adapters_of
 from llm.sampling import SamplingConfig
 from tests.test_compile_store import needs_compiler
@@ -122,3 +123,15 @@ def test_a_state_that_is_not_the_one_asked_for_is_refused_in_one_line_and_marked
                                       "--background"])
     assert result.exit_code == 1 and "not the one asked for" in result.output
     assert (store / FAILED_MARK.format(key="0" * 16)).exists() and not list(store.glob("decode-*.pt2"))
+
+
+def test_a_stored_step_that_will_not_load_is_built_again_elsewhere(tiny_home, spawned):
+    first = eager_run(tiny_home)
+    ((_, key),) = first.compiled.unbuilt()
+    first.compiled.store.mkdir(parents=True)
+    (first.compiled.store / STORED_STEP.format(key=key)).write_bytes(b"not a package")
+    with pytest.warns(CompileFallbackWarning, match="not usable"):
+        later = eager_run(tiny_home)  # its first answer starts loading the damaged file
+        later.compiled.wait(timeout=60)
+    later.complete(later.tokenizer.encode("hello there"), GREEDY)
+    assert [k for _, k in later.compiled.unbuilt()] == [key] and build_later(later)

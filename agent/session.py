@@ -134,18 +134,18 @@ class Session:
         return self._run(prompt, sampling, turn, on_done=lambda result: self._keep_turn(turn, result))
 
     def turn_input(self, question: str, context: str | None = None) -> TurnInput:
-        """The question with its sources: memory's best chunks, and piped-in context as the
-        last source (nearest the question) when the question asks for something; the reader
-        answers a question from sources. An instruction ("summarise this") gets its context
-        placed before it, as plain text, and no reader: the reader was trained to answer
-        questions, not to summarise."""
-        from agent.grounding import grounded_prompt, is_question, numbered, piped_source, retrieve
+        """The question with its sources: memory's best chunks if about it, and piped-in context
+        as the last source (nearest the question) when the question asks for something, for
+        the reader. An instruction ("summarise this") gets its context before it, as plain
+        text, and no reader: the reader was trained to answer questions, not to summarise."""
+        from agent.about_memory import memory_sources
+        from agent.grounding import grounded_prompt, is_question, numbered, piped_source
 
         asks = is_question(question)
         piped = bool(context) and asks
         if self.retriever is None and not piped:
             return TurnInput(Message("user", user_turn(question, context)))
-        found = retrieve(self.retriever, question, self.grounding) if self.retriever is not None else []
+        found = memory_sources(self.retriever, question, self._grounding(), None if self.remote else self.engine)
         citations = numbered([c.hit for c in found] + ([piped_source(context)] if piped else []))
         asked = user_turn(question, None if piped else context)
         shown = self._picked(question, citations) if asks else None

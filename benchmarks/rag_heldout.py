@@ -5,6 +5,7 @@ with the 60 distractor documents: the figures issue 13 asks for, pooled over eve
                                      [--passages N|off] [--focus N|off] [--read each|together] [--out DIR]
                                      [--evals evals/rag-dev] [-k 4] [--max-source-chars 3000]
                                      [--precision fp32|bf16|int8|int4] [--abstention-margin X] [--[no-]copy]
+                                     [--topic-check]
 
 The same code path as `kigi eval rag --kb evals/rag/kb/NAME --questions evals/rag/NAME.jsonl
 --distractors evals/rag/distractors`, run for each KB. With --compare-off it runs a second
@@ -23,7 +24,7 @@ from pathlib import Path
 import _root  # noqa: F401  (the repository root on sys.path)
 
 from agent.focus import FocusConfig, parse_focus  # noqa: E402
-from agent.grounding import GroundingConfig  # noqa: E402
+from agent.grounding import AboutConfig, GroundingConfig  # noqa: E402
 from agent.home import KigiHome  # noqa: E402
 from agent.models import load_engine  # noqa: E402
 from agent.passage_pick import parse_passages  # noqa: E402
@@ -50,6 +51,7 @@ def run_reader(engine, function, reader: str | None, out: Path, baseline: bool, 
     reading = ("-each" if grounding.read_each and name else "") + reading_fold
     reading += f"-margin{grounding.abstention_margin:g}" if grounding.abstention_margin and name else ""
     reading += f"-withhold{'' if grounding.withhold_unsupported else '-off'}" if name else ""
+    reading += f"-about{grounding.about.min_gain:g}" if grounding.about else ""
     reading += ("-copy" if grounding.copy_answers else "-nocopy") if name and grounding.copy_answers != \
         GroundingConfig().copy_answers else ""
     budget = grounding.max_source_chars
@@ -107,6 +109,8 @@ def main() -> None:
                         help="withhold a reader's answer that its sources do not support (the abstention instead)")
     parser.add_argument("--copy", action=argparse.BooleanOptionalAction, default=GroundingConfig().copy_answers,
                         help="hold the reader's answer to a span of its sources (GroundingConfig.copy_answers)")
+    parser.add_argument("--topic-check", action="store_true",
+                        help="memory's sources only when the model finds them about the question (`--topic-check`)")
     parser.add_argument("--no-baseline", action="store_true", help="skip answering without memory (0% anyway)")
     parser.add_argument("--fold", action="store_true",
                         help="fold the reader into the weights first, as `kigi ask` does on float weights "
@@ -123,7 +127,8 @@ def main() -> None:
     grounding = GroundingConfig(k=args.k, max_source_chars=args.max_source_chars, focus=parse_focus(args.focus),
                                 read_each=args.read == "each",
                                 passages=parse_passages(args.passages), abstention_margin=args.abstention_margin,
-                                withhold_unsupported=args.withhold, copy_answers=args.copy)
+                                withhold_unsupported=args.withhold, copy_answers=args.copy,
+                                about=AboutConfig() if args.topic_check else None)
     out = args.out if args.precision == "fp32" else args.out / args.precision
     run_reader(engine, function, reader, out, baseline=not args.no_baseline, grounding=grounding,
                evals=args.evals, fold=args.fold)

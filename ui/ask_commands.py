@@ -15,13 +15,7 @@ from rich.console import Console
 
 from llm.loops import ANSWER_LOOP_STOP
 from ui.errors import err_console, user_errors
-from ui.loading import (
-    home,
-    load_engine_with_progress,
-    load_tot_roles,
-    open_log,
-    sampling_config,
-)
+from ui.loading import home, load_engine_with_progress, load_tot_roles, open_log, sampling_config
 from ui.options import (
     DEFAULT_CHECK,
     DEFAULT_MODEL,
@@ -48,6 +42,7 @@ from ui.options import (
     SeedOption,
     SystemOption,
     TemperatureOption,
+    TopicCheckOption,
     TopKOption,
     TopPOption,
     TotCheckOption,
@@ -247,6 +242,7 @@ def ask(
     reader: ReaderOption = DEFAULT_READER,
     withhold: WithholdOption = True,
     copy: CopyOption = False,
+    topic_check: TopicCheckOption = False,
     tot: TotOption = False,
     tot_roles: TotRolesOption = DEFAULT_ROLES,
     tot_check: TotCheckOption = DEFAULT_CHECK,
@@ -290,7 +286,7 @@ def ask(
         with compiled_step_kept(session.engine):
             remember_store = attach_memory(session, no_memory, remember, chroma_url)
             if session.retriever is not None or query.context:
-                attach_reader(session, reader, withhold, copy)
+                attach_reader(session, reader, withhold, copy, topic_check)
             session.fold_answer = not (tot or best_of)  # one answer, by one adapter, and no switch after
             if tot:
                 from ui.tree import LiveTree
@@ -350,6 +346,7 @@ def chat(
     reader: ReaderOption = DEFAULT_READER,
     withhold: WithholdOption = True,
     copy: CopyOption = False,
+    topic_check: TopicCheckOption = False,
     tot: TotOption = False,
     tot_roles: TotRolesOption = DEFAULT_ROLES,
     tot_check: TotCheckOption = DEFAULT_CHECK,
@@ -376,7 +373,7 @@ def chat(
                                local=no_server or tot)
         remember_store = attach_memory(session, no_memory, remember, chroma_url)
         if session.retriever is not None:
-            attach_reader(session, reader, withhold, copy)
+            attach_reader(session, reader, withhold, copy, topic_check)
         save_history = setup_history(home().root / "history")
         if (compiled := getattr(session.engine, "compiled", None)) is not None:
             compiled.prepare()  # a stored step loads while the user types the first question

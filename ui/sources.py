@@ -27,13 +27,16 @@ def attach_memory(session: Session, no_memory: bool, remember: bool, chroma_url:
     return stores[-1] if remember else None
 
 
-def attach_reader(session: Session, reader: str, withhold: bool, copy: bool = False) -> None:
+def attach_reader(session: Session, reader: str, withhold: bool, copy: bool = False,
+                  topic_check: bool = False) -> None:
     """The adapter that reads sources (memory, piped stdin), whether an answer its cited
-    sources do not support is withheld, and whether its words are held to theirs."""
-    from agent.grounding import GroundingConfig
+    sources do not support is withheld, whether its words are held to theirs, and whether
+    memory's sources are used only when about the question."""
+    from agent.grounding import AboutConfig, GroundingConfig
 
     session.reader = load_reader(session.engine, reader)
-    session.grounding = GroundingConfig(withhold_unsupported=withhold, copy_answers=copy)
+    session.grounding = GroundingConfig(withhold_unsupported=withhold, copy_answers=copy,
+                                        about=AboutConfig() if topic_check else None)
 
 
 def after_answer(session: Session, question: str, remember_store: MemoryStore | None) -> dict[str, Any]:

@@ -112,7 +112,7 @@ class CompiledOrEager:
         self.model = model
         self.build = build  # False: use the steps stored already, never owe one (`kigi ask` by default)
         self._absent: set[str] = set()  # keys with nothing stored, where nothing is to be built
-        self._unserved: dict[Hashable, StepState] = {}  # states decoded eagerly for want of a stored step
+        self._unserved: dict[StepState, None] = {}  # states decoded eagerly for want of a stored step, in order
         self._unusable: set[str] = set()  # keys whose stored step would not load (damaged, truncated)
         self.fn = model.decode_step
         self._jit: Callable[..., Tensor] | None = None  # torch.compile's wrapper, made at first need
@@ -227,7 +227,7 @@ class CompiledOrEager:
         if adapters.merged or adapters.folded:
             return  # weights changed in place: a later process cannot load them as they are now
         state = StepState(tuple(adapters.infos), adapters.active, torch.get_num_threads())
-        self._unserved.setdefault(state, state)
+        self._unserved.setdefault(state)
 
     def unbuilt(self) -> list[tuple[StepState, str]]:
         """The states this process decoded eagerly with no step stored for them, each with
@@ -236,7 +236,7 @@ class CompiledOrEager:
         (~0.1 s): a face calls this once, at exit."""
         found = []
         adapters = adapters_of(self.model)
-        for state in self._unserved.values():
+        for state in self._unserved:
             if tuple(adapters.infos) != state.adapters:
                 continue  # adapters attached or detached since: the key would be another state's
             with adapters.using(state.active), torch_threads(state.threads):

@@ -135,3 +135,14 @@ def test_a_stored_step_that_will_not_load_is_built_again_elsewhere(tiny_home, sp
         later.compiled.wait(timeout=60)
     later.complete(later.tokenizer.encode("hello there"), GREEDY)
     assert [k for _, k in later.compiled.unbuilt()] == [key] and build_later(later)
+
+
+def test_a_compile_asked_for_while_another_builds_is_refused_in_one_line(tiny_home):
+    store = eager_run(tiny_home).compiled.store
+    store.mkdir(parents=True)
+    with FileLock(str(store / BUILD_LOCK)):
+        result = CliRunner().invoke(app, ["model", "compile", "tiny", "--precision", "fp32"])
+        quiet = CliRunner().invoke(app, ["model", "compile", "tiny", "--precision", "fp32", "--background"])
+    assert result.exit_code == 1 and "another `kigi model compile` is running" in result.output
+    assert quiet.exit_code == 0 and "another build is running" in quiet.output
+    assert not list(store.glob("decode-*"))

@@ -33,7 +33,7 @@ def named_in(question: str, texts: Sequence[str]) -> bool:
     """Whether a capitalised word of the question, past its first, is a word of a source."""
     words = [w.removesuffix("'s") for w in _WORD.findall(question)]
     names = {w for w in words[1:] if w[:1].isupper() and w != "I"}  # "How do I ...?" names nothing
-    return any(name in set(_WORD.findall(text)) for text in texts for name in names) if names else False
+    return bool(names) and any(names & set(_WORD.findall(text)) for text in texts)
 
 
 def about_memory(engine: Engine, question: str, texts: Sequence[str], config: AboutConfig) -> bool:

@@ -51,6 +51,12 @@ def test_ask_is_grounded_with_sources_unless_no_memory(home):
     assert b"Sources:" not in piped.stdout and b"Sources:" in piped.stderr  # stdout stays the answer alone
 
 
+def test_the_topic_check_keeps_the_sources_of_a_question_naming_what_memory_holds(home):
+    checked = json.loads(kigi(home, "ask", "-m", "tiny", "--max-tokens", "4", "--json", "--topic-check",
+                              "What is the capital of Zephyrine?").stdout)
+    assert checked["sources"] and "zephyrine.md" in checked["sources"][-1]["source"]
+
+
 def test_stdin_binary_and_empty_files(home, tmp_path):
     note = kigi(home, "memory", "add", "-", "--source", "note", stdin=b"The secret word is marmalade.")
     assert note.returncode == 0, note.stderr.decode()

@@ -97,7 +97,8 @@ def model_compile(
         "--adapter", "-a", help="An adapter to attach (repeat for several, in the order a run attaches them).")] = None,
     active: Annotated[str | None, typer.Option(
         "--active", help="The adapter on while decoding, or off (default: the last --adapter).")] = None,
-    threads: Annotated[int | None, typer.Option(help="Intra-op threads the step is for (default: all cores).")] = None,
+    threads: Annotated[int | None, typer.Option(
+        min=1, help="Intra-op threads the step is for (default: all cores).")] = None,
     key: Annotated[str | None, typer.Option(hidden=True, help="Build only this model state's step.")] = None,
     background: Annotated[bool, typer.Option(hidden=True, help="Niced; quiet when another build runs.")] = False,
 ) -> None:

@@ -33,8 +33,8 @@ CopyOption = Annotated[bool, typer.Option(
 TopicCheckOption = Annotated[bool, typer.Option(
     "--topic-check/--no-topic-check", envvar="KIGI_TOPIC_CHECK",
     help="Use memory's sources only when the model finds them about the question, so an everyday question asked "
-         "beside a memory is answered without them (a local model; ~0.5 s more a question; not the default: "
-         "docs/evals.md).")]
+         "beside a memory is answered without them (a local model; ~0.9 s more a question with sources; not "
+         "the default: docs/evals.md).")]
 TotRolesOption = Annotated[str, typer.Option(
     "--tot-roles", help="ToT: adapter that writes and values the search's steps; off: the answering model.")]
 TotCheckOption = Annotated[str, typer.Option(

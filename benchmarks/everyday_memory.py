@@ -27,6 +27,13 @@ from agent.rag_eval import build_memory, matches, read_questions  # noqa: E402
 from memory.store import MemoryConfig, MemoryStore  # noqa: E402
 
 
+def tally(row: list[int], gated: bool, kept: bool) -> None:
+    """One question more in `row`: asked, given sources by the gate, kept by the check."""
+    row[0] += 1
+    row[1] += gated
+    row[2] += kept
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--evals", type=Path, default=_root.ROOT / "evals" / "rag-dev")
@@ -55,12 +62,9 @@ def main() -> None:
                 start = time.perf_counter()
                 kept = memory_sources(store, question, checked, engine)
                 seconds.append(time.perf_counter() - start)
-                rows = [kind] + (["answer in sources"] if any(matches(c.hit.text, answers) for c in found) else [])
-                for row in rows:
-                    counts[row][0] += 1
-                    counts[row][1] += bool(found)
-                    counts[row][2] += any(matches(c.hit.text, answers) for c in kept) if row == "answer in sources" \
-                        else bool(kept)
+                tally(counts[kind], bool(found), bool(kept))
+                if any(matches(c.hit.text, answers) for c in found):
+                    tally(counts["answer in sources"], True, any(matches(c.hit.text, answers) for c in kept))
             store.close()
         print(f"{kb.name}: done", flush=True)
     print(f"{'questions':<20}{'asked':>7}{'given sources':>15}{'with --topic-check':>20}")

@@ -241,7 +241,7 @@ class CompiledOrEager:
                 continue  # adapters attached or detached since: the key would be another state's
             with adapters.using(state.active), torch_threads(state.threads):
                 key = step_key(self.model)
-            if self.store is not None and (key in self._unusable or not self._path(key).exists()):
+            if key in self._unusable or not self._path(key).exists():
                 found.append((state, key))
         return found
 

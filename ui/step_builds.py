@@ -148,14 +148,13 @@ def build_now(model: str, precision: str, adapters: list[str], active: str | Non
 def _engine_in_state(model: str, precision: str, adapters: list[str], active: str | None) -> Engine:
     """The model loaded to compile, with `adapters` attached in order and `active` on."""
     from agent.adapters import AdapterStore
-    from llm.lora import adapters_of
     from ui.loading import home, load_engine_with_progress
 
     engine = load_engine_with_progress(model, precision, compile=True)
     store = AdapterStore.of(home())
     for name in adapters:
         store.load_onto(engine, name)
-    adapters_of(engine.model).activate(None if active in (None, "off") else store.resolve(active)[0])
+    store.use(engine, active)
     return engine
 
 

@@ -19,15 +19,18 @@ The default model's answer to "What is the capital of France?" starts at such a 
 prompts bf16 and int4 each part early on 3, every one at an fp32 margin of 0.00-0.19
 (`benchmarks/precision_agreement.py`), so int4, as faithful and twice as fast on answers,
 is what gate v2 chooses. `kigi model info` shows the choice and its figures;
-`--precision` overrides it.
+`--precision` overrides it. For the models kigi fetches by name the choice measured for the
+release ships with it (`RELEASE_FILE`): the same file gives the same figures anywhere, and
+a first run need not spend a minute on it.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import torch
@@ -69,6 +72,7 @@ QUALITY_PROMPTS = (
 MAX_TOKENS = 512  # of the text: enough for a stable perplexity, seconds on a CPU
 AUTO = "auto"
 FILE_NAME = "precision.json"
+RELEASE_FILE = "precision_release.json"  # in this package: choices measured for the models kigi fetches by name
 
 
 @dataclass(frozen=True)
@@ -251,21 +255,49 @@ def measuring_note(name: str) -> str:
     return f"choosing {name}'s default precision: {', '.join(CANDIDATES)} against fp32 (once)"
 
 
-def default_precision(home: KigiHome, name: str, progress: Progress = _quiet) -> PrecisionChoice:
-    """The model's measured default precision, measured now if its file, the candidates or
-    the gate's rules are new (`progress` is told how far it is)."""
+def default_precision(home: KigiHome, name: str, progress: Progress = _quiet, *, here: bool = False) -> PrecisionChoice:
+    """The model's default precision: as measured on this machine, else as measured for
+    kigi's release on the same file (`released_choice`), else measured now (`progress` is
+    told how far it is) and kept. `here` measures on this machine even where a choice is
+    kept or shipped. A choice made on another file, among other candidates or under other
+    rules is never used."""
     path = ensure_model(home, name)
     entry = model_registry(home).resolve(name)
     store = home.models / FILE_NAME
     known = _read(store)
-    cached = known.get(name)
-    if (cached is not None and cached.get("sha256") == entry.sha256 and cached.get("candidates") == list(CANDIDATES)
-            and cached.get("gate") == GATE):
-        return PrecisionChoice.from_dict(cached)
+    if not here:
+        if _current(known.get(name), entry.sha256):
+            return PrecisionChoice.from_dict(known[name])
+        if (released := released_choice(name, entry.sha256)) is not None:
+            return released
     choice = measure(path, entry.sha256, cache_dir_of(home, name), progress)
     known[name] = choice.to_dict()
     _write(store, known)
     return choice
+
+
+def released_choice(name: str, sha256: str) -> PrecisionChoice | None:
+    """The choice measured for this release of kigi on a model it fetches by name (the file
+    pinned by its sha256), if there is one: a fresh home then starts in seconds instead of
+    measuring for a minute. The measurement is arithmetic on fixed weights and texts, so it
+    carries to other machines; `kigi model info --measure` repeats it on this one."""
+    record = release_records().get(name)
+    if not _current(record, sha256):
+        return None
+    choice = PrecisionChoice.from_dict(record)
+    return replace(choice, reason=f"{choice.reason}; measured for this release of kigi "
+                                  "(`kigi model info --measure` measures it on this machine)")
+
+
+def release_records() -> dict:
+    """The shipped choices (`RELEASE_FILE`, written by `benchmarks/release_precision.py`)."""
+    return _read(resources.files("agent").joinpath(RELEASE_FILE))
+
+
+def _current(record: object, sha256: str) -> bool:
+    """Whether a kept choice was made on this model file, among these candidates, under these rules."""
+    return (isinstance(record, dict) and record.get("sha256") == sha256
+            and record.get("candidates") == list(CANDIDATES) and record.get("gate") == GATE)
 
 
 def resolve(home: KigiHome, name: str, requested: str, progress: Progress = _quiet) -> Precision:
@@ -275,7 +307,7 @@ def resolve(home: KigiHome, name: str, requested: str, progress: Progress = _qui
     return default_precision(home, name, progress).precision
 
 
-def _read(path: Path) -> dict:
+def _read(path: Path | Traversable) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -42,6 +42,7 @@ def test_a_wheel_installed_in_a_fresh_venv_lists_the_bundled_adapters(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {f"agent/bundled_adapters/{a}/{f}" for a in BUNDLED for f in ADAPTER_FILES} <= names
     assert "agent/bundled_adapters/README.md" in names
+    assert "agent/precision_release.json" in names  # a fresh home takes the default model's precision from it
 
     # --system-site-packages: torch and the rest need no reinstalling (pip too comes from there)
     venv = tmp_path / "venv"

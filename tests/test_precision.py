@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import agent.precision
 from agent.home import KigiHome
 from agent.models import model_registry
 from agent.precision import (
@@ -18,6 +19,8 @@ from agent.precision import (
     MIN_TOP1,
     Quality,
     default_precision,
+    release_records,
+    released_choice,
     resolve,
 )
 from tests.tiny import save_tiny_chat_model
@@ -134,3 +137,52 @@ def test_model_info_says_which_precision_and_why(home, monkeypatch, tmp_path: Pa
     info = json.loads(result.stdout[result.stdout.index("{"):])
     chosen = info["default_precision"]
     assert chosen["precision"] in (*CANDIDATES, "fp32") and chosen["why"] and chosen["measured"]
+    before = (home.models / FILE_NAME).stat().st_mtime_ns
+    result = CliRunner().invoke(app, ["model", "info", "tiny", "--measure"])
+    assert result.exit_code == 0, result.output
+    assert (home.models / FILE_NAME).stat().st_mtime_ns != before  # measured again, and kept
+
+
+def shipped(home: KigiHome, precision: str, sha256: str | None = None) -> dict:
+    """A release record for the tiny model, as benchmarks/release_precision.py writes them."""
+    sha256 = sha256 or model_registry(home).resolve("tiny").sha256
+    return {"tiny": {"precision": precision, "reason": f"{precision}: as shipped", "sha256": sha256,
+                     "measured": [], "candidates": list(CANDIDATES), "gate": GATE}}
+
+
+def test_a_choice_shipped_for_the_same_file_spares_a_first_run_the_measurement(tmp_path_factory, monkeypatch):
+    home = KigiHome(tmp_path_factory.mktemp("fresh")).ensure()
+    model_registry(home).add(save_tiny_chat_model(tmp_path_factory.mktemp("tiny")), "tiny")
+    monkeypatch.setattr(agent.precision, "release_records", lambda: shipped(home, "bf16"))
+    calls: list[str] = []
+    choice = default_precision(home, "tiny", progress=counting(calls))
+    assert calls == [] and choice.precision == "bf16" and "measured for this release" in choice.reason
+    assert not (home.models / FILE_NAME).exists()  # nothing measured here, nothing kept
+    here = default_precision(home, "tiny", progress=counting(calls), here=True)  # `kigi model info --measure`
+    assert calls == ["measured"] and "release" not in here.reason
+    assert default_precision(home, "tiny", progress=counting(calls)) == here and calls == ["measured"]
+
+
+def test_a_shipped_choice_for_another_file_or_older_rules_is_not_used(tmp_path_factory, monkeypatch):
+    home = KigiHome(tmp_path_factory.mktemp("fresh")).ensure()
+    model_registry(home).add(save_tiny_chat_model(tmp_path_factory.mktemp("tiny")), "tiny")
+    older = shipped(home, "bf16")
+    older["tiny"]["gate"] = GATE - 1
+    for records in (shipped(home, "bf16", sha256="0" * 64), older, {"tiny": "garbage"}):
+        monkeypatch.setattr(agent.precision, "release_records", lambda records=records: records)
+        assert released_choice("tiny", model_registry(home).resolve("tiny").sha256) is None
+    calls: list[str] = []
+    default_precision(home, "tiny", progress=counting(calls))
+    assert calls == ["measured"]
+
+
+def test_the_shipped_choices_are_current_for_every_chat_model_kigi_fetches():
+    """Fails when the gate, the candidates or a pinned model change until
+    `python benchmarks/release_precision.py` is run again."""
+    from llm.registry import EMBEDDING_MODEL, KNOWN_MODELS
+
+    chat_models = {name: source for name, source in KNOWN_MODELS.items() if name != EMBEDDING_MODEL}
+    assert set(release_records()) == set(chat_models)
+    for name, source in chat_models.items():
+        choice = released_choice(name, source.sha256)
+        assert choice is not None and choice.precision in (*CANDIDATES, "fp32") and choice.measured

@@ -63,9 +63,15 @@ def model_list(as_json: JsonOption = False) -> None:
 
 
 @model_app.command("info")
-def model_info(name: Annotated[str, typer.Argument(help="Model name.")] = DEFAULT_MODEL) -> None:
+def model_info(
+    name: Annotated[str, typer.Argument(help="Model name.")] = DEFAULT_MODEL,
+    measure: Annotated[bool, typer.Option(
+        "--measure", help="Measure the default precision on this machine now (kept from then on), "
+                          "even where kigi ships the choice measured for its release.")] = False,
+) -> None:
     """Architecture, size and source of a model, and the precision it runs at by default
-    and why (measured once against fp32 on first use)."""
+    and why (measured once against fp32 on first use, or shipped with kigi for the models
+    it fetches by name)."""
     with user_errors():
         from agent.models import ensure_model, model_registry
         from agent.precision import default_precision
@@ -81,7 +87,7 @@ def model_info(name: Annotated[str, typer.Argument(help="Model name.")] = DEFAUL
         weights = load_weights(path)
         params = sum(t.numel() for t in weights.state_dict.values())
         with stage_progress(err_console()) as progress:
-            choice = default_precision(home(), name, measuring_progress(name, progress))
+            choice = default_precision(home(), name, measuring_progress(name, progress), here=measure)
         info = {"name": name, "path": str(path), "source": entry.source, "sha256": entry.sha256,
                 "parameters": params, **weights.config.to_dict(),
                 "default_precision": {"precision": choice.precision, "why": choice.reason,

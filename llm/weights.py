@@ -20,7 +20,7 @@ from torch import Tensor
 
 from llm.config import ModelConfig
 from llm.errors import CorruptWeightsError, IncompatibleWeightsError, ModelNotFoundError
-from llm.gguf import gguf_config, gguf_reader, gguf_tensors, gguf_tokenizer, gguf_value
+from llm.gguf import gguf_config, gguf_tensors, gguf_tokenizer, read_gguf_header
 from llm.model import Transformer
 from llm.tokenizer import Tokenizer
 
@@ -109,11 +109,11 @@ def load_gguf(path: Path) -> LoadedWeights:
     if not path.is_file():
         raise ModelNotFoundError(f"no such GGUF file: {path}")
     try:
-        reader = gguf_reader(path)
-        config = gguf_config(reader, path)
-        state = gguf_tensors(reader, config)
-        tokenizer = gguf_tokenizer(reader)
-        metadata = {"chat_template": gguf_value(reader, "tokenizer.chat_template"), "format": "gguf"}
+        header = read_gguf_header(path)
+        config = gguf_config(header, path)
+        state = gguf_tensors(path, header, config)
+        tokenizer = gguf_tokenizer(header)
+        metadata = {"chat_template": header.get("tokenizer.chat_template"), "format": "gguf"}
     except (CorruptWeightsError, IncompatibleWeightsError, ModelNotFoundError):
         raise
     except Exception as exc:  # the gguf reader raises many kinds on damaged files
@@ -224,7 +224,7 @@ def read_config(path: Path) -> ModelConfig:
     path = Path(path)
     if path.is_file():
         try:
-            return gguf_config(gguf_reader(path), path)
+            return gguf_config(read_gguf_header(path), path)
         except (CorruptWeightsError, IncompatibleWeightsError):
             raise
         except Exception as exc:  # noqa: BLE001 - as in load_gguf: damaged files raise many kinds

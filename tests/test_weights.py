@@ -41,6 +41,22 @@ def test_gguf_loads_with_rope_unpermuted(tmp_path, hf_model, tokenizer, quantize
     assert weights.tokenizer.encode(text) == tokenizer.encode(text, add_special_tokens=False).ids
 
 
+@pytest.mark.parametrize("quantize", [False, True], ids=["f32", "q8_0"])
+def test_the_header_walk_reads_what_the_gguf_package_reads(tmp_path, hf_model, tokenizer, quantize):
+    """Our bounded header walk against the reference reader: every field's value, every
+    tensor's shape, type and data offset."""
+    import gguf
+
+    from llm.gguf import read_gguf_header
+
+    path = tmp_path / "tiny.gguf"
+    write_tiny_gguf(path, hf_model, tokenizer, quantize=quantize)
+    header, reference = read_gguf_header(path), gguf.GGUFReader(path)
+    assert header.fields == {k: f.contents() for k, f in reference.fields.items() if not k.startswith("GGUF.")}
+    assert [(t.name, t.shape, t.kind, t.offset) for t in header.tensors] == [
+        (t.name, tuple(t.shape.tolist()), t.tensor_type, t.data_offset) for t in reference.tensors]
+
+
 def test_truncated_gguf_is_reported_not_half_loaded(tmp_path, hf_model, tokenizer):
     path = tmp_path / "tiny.gguf"
     write_tiny_gguf(path, hf_model, tokenizer)

@@ -135,6 +135,7 @@ def test_model_info_says_which_precision_and_why(home, monkeypatch, tmp_path: Pa
     result = CliRunner().invoke(app, ["model", "info", "tiny"])
     assert result.exit_code == 0, result.output
     info = json.loads(result.stdout[result.stdout.index("{"):])
+    assert info["name"] == "tiny"  # the name kigi knows it by, not the one its file declares
     chosen = info["default_precision"]
     assert chosen["precision"] in (*CANDIDATES, "fp32") and chosen["why"] and chosen["measured"]
     before = (home.models / FILE_NAME).stat().st_mtime_ns

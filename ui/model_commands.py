@@ -73,10 +73,10 @@ def model_info(
     and why (measured once against fp32 on first use, or shipped with kigi for the models
     it fetches by name)."""
     with user_errors():
-        from agent.models import ensure_model, model_registry
+        from agent.models import cache_dir_of, ensure_model, model_registry
         from agent.precision import default_precision
         from agent.remote_models import remote_models
-        from llm.weights import load_weights
+        from llm.weights import load_weights, load_weights_cached
         from ui.progress import measuring_progress, stage_progress
 
         if (remote := remote_models(home()).get(name)) is not None:
@@ -84,12 +84,13 @@ def model_info(
             return
         path = ensure_model(home(), name)
         entry = model_registry(home()).resolve(name)
-        weights = load_weights(path)
+        cache_dir = cache_dir_of(home(), name)  # a GGUF's converted weights, read in a blink after its first use
+        weights = load_weights_cached(path, cache_dir) if cache_dir else load_weights(path)
         params = sum(t.numel() for t in weights.state_dict.values())
         with stage_progress(err_console()) as progress:
             choice = default_precision(home(), name, measuring_progress(name, progress), here=measure)
         info = {"name": name, "path": str(path), "source": entry.source, "sha256": entry.sha256,
-                "parameters": params, **weights.config.to_dict(),
+                "parameters": params, **{k: v for k, v in weights.config.to_dict().items() if k != "name"},
                 "default_precision": {"precision": choice.precision, "why": choice.reason,
                                       "measured": [q.__dict__ for q in choice.measured]}}
         print(json.dumps(info, indent=2))

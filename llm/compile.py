@@ -218,6 +218,12 @@ class CompiledOrEager:
         return self.fn(*args)  # eager until this state's step is ready (or where it cannot serve: a
         # cache of several rows at batch 1, after a batch of samples)
 
+    def look_again(self) -> None:
+        """Forget which states the store had no step for: one stored since by another process
+        (a build in the background) then loads at its state's next call or `prepare()`."""
+        self._absent.clear()
+        self.__dict__.pop("_any_stored", None)
+
     def _note_unserved(self, args: tuple[Any, ...]) -> None:
         """Remember the model's state, as one a stored step could have served (a decode of
         one row, no step stored for it, none to be built here): `unbuilt` names it at exit."""

@@ -198,3 +198,32 @@ def test_chat_tot_attaches_its_roles_once_and_searches_with_their_check():
     assert [c["config"].depth for c in calls] == [5, 2]  # room for a computed answer where there are quantities
     repl.tot_depth = 3
     assert repl.answer_tot("2 + 2?") and calls[-1]["config"].depth == 3  # --depth given: kept
+
+
+def test_a_chat_does_its_upkeep_after_each_answer_and_not_after_a_command():
+    """`between_answers` (a decode step built meanwhile) runs once an answer is out."""
+    import io
+
+    from rich.console import Console
+
+    from llm.sampling import SamplingConfig
+    from ui.chat import ChatREPL
+
+    upkeep: list[int] = []
+    lines = iter(["hello", "/help", "again"])
+
+    class Answering:
+        model_name, last, left_out = "fake", None, 0
+
+        def reply(self, text, **kwargs):
+            yield f"echo {text}"
+
+    def read(prompt: str) -> str:
+        try:
+            return next(lines)
+        except StopIteration:
+            raise EOFError from None
+
+    ChatREPL(Console(file=io.StringIO()), Answering(), SamplingConfig(), read=read,  # type: ignore[arg-type]
+             between_answers=lambda: upkeep.append(1)).run()
+    assert len(upkeep) == 2

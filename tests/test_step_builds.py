@@ -19,7 +19,7 @@ from llm.sampling import SamplingConfig
 from tests.test_compile_store import needs_compiler
 from tests.tiny import tiny_llama_hf, train_bpe_tokenizer, write_tiny_gguf
 from ui import step_builds
-from ui.step_builds import BACKGROUND_ENV, BUILD_LOCK, FAILED_MARK, build_later
+from ui.step_builds import BACKGROUND_ENV, BUILD_LOCK, FAILED_MARK, BuiltMeanwhile, build_later
 
 GREEDY = SamplingConfig(max_new_tokens=6)
 
@@ -73,7 +73,7 @@ def test_an_eager_run_names_the_state_it_decoded_in_and_starts_its_build(tiny_ho
     engine = eager_run(tiny_home)
     ((state, key),) = engine.compiled.unbuilt()
     assert state.adapters == () and state.active is None and key == step_key(engine.model)
-    assert build_later(engine)
+    assert build_later(engine) == key
     command = spawned[0]
     assert command[3:6] == ["model", "compile", "tiny"] and command[command.index("--key") + 1] == key
     assert command[command.index("--active") + 1] == "off"
@@ -146,3 +146,28 @@ def test_a_compile_asked_for_while_another_builds_is_refused_in_one_line(tiny_ho
     assert result.exit_code == 1 and "another `kigi model compile` is running" in result.output
     assert quiet.exit_code == 0 and "another build is running" in quiet.output
     assert not list(store.glob("decode-*"))
+
+
+def test_a_chat_loads_the_step_built_meanwhile_and_decodes_the_same_tokens(tiny_home, spawned, one_thread):
+    needs_compiler()
+    engine = eager_run(tiny_home)
+    eager = engine.complete(engine.tokenizer.encode("hello there"), GREEDY)[0].text
+    meanwhile = BuiltMeanwhile(engine)
+    meanwhile()  # after the first answer: the build starts elsewhere
+    assert len(spawned) == 1 and meanwhile.key == step_key(engine.model)
+    meanwhile()  # not stored yet: nothing to load, nothing started twice
+    assert len(spawned) == 1 and not meanwhile.done and engine.compiled.stored is None
+    result = CliRunner().invoke(app, spawned[0][3:])  # the build, run to its end in this process
+    assert result.exit_code == 0, result.output
+    meanwhile()  # found stored: it loads while the user types
+    assert meanwhile.done and engine.compiled.wait(timeout=600) and engine.compiled.stored is not None
+    assert engine.complete(engine.tokenizer.encode("hello there"), GREEDY)[0].text == eager
+
+
+def test_a_chat_whose_build_failed_stops_looking_for_it(tiny_home, spawned):
+    engine = eager_run(tiny_home)
+    meanwhile = BuiltMeanwhile(engine)
+    meanwhile()
+    (engine.compiled.store / FAILED_MARK.format(key=meanwhile.key)).touch()
+    meanwhile()
+    assert meanwhile.done and engine.compiled.stored is None and len(spawned) == 1

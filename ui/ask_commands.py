@@ -51,7 +51,7 @@ from ui.options import (
     WithholdOption,
 )
 from ui.sources import after_answer, attach_memory, attach_reader, show_sources
-from ui.step_builds import compiled_step_kept
+from ui.step_builds import BuiltMeanwhile, compiled_step_kept
 
 if TYPE_CHECKING:
     from agent.session import Session
@@ -391,6 +391,7 @@ def chat(
                 ChatREPL(console, session, sampling, switch_adapter=switch_adapter,
                          tot=config if tot else None, tot_config=config, tot_depth=depth,
                          tot_roles=lambda: attach_tot_roles(session, tot_roles), tot_check=check,
-                         after_answer=lambda q: show_sources(console, after_answer(session, q, remember_store))).run()
+                         after_answer=lambda q: show_sources(console, after_answer(session, q, remember_store)),
+                         between_answers=BuiltMeanwhile(session.engine)).run()
         finally:
             save_history()

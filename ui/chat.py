@@ -73,6 +73,7 @@ class ChatREPL:
     rng: random.Random = field(default_factory=random.Random)
     switch_adapter: Callable[[str | None], None] | None = None
     after_answer: Callable[[str], None] | None = None  # sources and groundedness, given the question
+    between_answers: Callable[[], None] | None = None  # the face's own upkeep (a decode step built meanwhile)
     tot: SearchConfig | None = None  # the search to run before each answer; None answers directly
     tot_config: SearchConfig | None = None  # what /tot on switches to
     tot_depth: int | None = None  # the search's depth asked for; None: by each question (`search_depth`)
@@ -111,13 +112,16 @@ class ChatREPL:
             try:
                 if text.startswith("/"):
                     self.command(text)
-                elif self.tot is not None:
+                    continue
+                if self.tot is not None:
                     if self.answer_tot(text) and self.after_answer is not None:
                         self.after_answer(text)
                 else:
                     self.answer(self.session.reply(text, sampling=self.sampling))
                     if self.after_answer is not None:
                         self.after_answer(text)
+                if self.between_answers is not None:
+                    self.between_answers()
             except ValueError as exc:
                 self.console.print(f"[red]{exc}[/]")
             except ContextOverflowError as exc:  # a full conversation must not end the chat

@@ -32,7 +32,7 @@ def unpermute_rope(weight: np.ndarray, n_head: int) -> np.ndarray:
 
 # GGUF value types: scalar formats (struct); 8 is a string, 9 an array.
 GGUF_SCALARS = {0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q", 11: "q", 12: "d"}
-GGUF_STRING, GGUF_ARRAY = 8, 9
+GGUF_UINT32, GGUF_STRING, GGUF_ARRAY, GGUF_UINT64 = 4, 8, 9, 10
 DEFAULT_ALIGNMENT = 32
 
 
@@ -96,7 +96,7 @@ def read_gguf_header(path: Path) -> GGUFHeader:
                 return formats[kind].unpack_from(buf, take(1, formats[kind].size, what))[0]
 
             def string(what: str) -> str:
-                length = scalar(10, what)
+                length = scalar(GGUF_UINT64, what)
                 return bytes(buf[take(length, 1, what):pos]).decode("utf-8", errors="replace")
 
             def value(kind: int, what: str, depth: int = 0) -> Any:
@@ -108,26 +108,26 @@ def read_gguf_header(path: Path) -> GGUFHeader:
                     raise damaged(what, f"has value type {kind}, which GGUF does not define")
                 if depth >= 4:
                     raise damaged(what, "nests arrays more than 4 deep")
-                item_kind, count = scalar(4, what), scalar(10, what)
+                item_kind, count = scalar(GGUF_UINT32, what), scalar(GGUF_UINT64, what)
                 if item_kind in formats:
                     dtype = np.dtype(order + GGUF_SCALARS[item_kind])
                     return np.frombuffer(buf, dtype, count, take(count, dtype.itemsize, what)).tolist()
                 need(count, 8 if item_kind == GGUF_STRING else 12, what)  # their least size
                 return [value(item_kind, what, depth + 1) for _ in range(count)]
 
-            tensor_count, kv_count = scalar(10, "tensor count"), scalar(10, "metadata count")
+            tensor_count, kv_count = scalar(GGUF_UINT64, "tensor count"), scalar(GGUF_UINT64, "metadata count")
             need(kv_count, 12, "metadata count")  # a key's length and a value type at least
             need(tensor_count, 24, "tensor count")  # name length, dims, type, offset at least
             fields = {}
             for _ in range(kv_count):
                 key = string("a metadata key")
-                fields[key] = value(scalar(4, repr(key)), repr(key))
+                fields[key] = value(scalar(GGUF_UINT32, repr(key)), repr(key))
             infos = []
             for _ in range(tensor_count):
                 name = string("a tensor name")
-                dims = scalar(4, repr(name))
+                dims = scalar(GGUF_UINT32, repr(name))
                 shape = tuple(np.frombuffer(buf, np.dtype(order + "Q"), dims, take(dims, 8, repr(name))).tolist())
-                infos.append((name, shape, scalar(4, repr(name)), scalar(10, repr(name))))
+                infos.append((name, shape, scalar(GGUF_UINT32, repr(name)), scalar(GGUF_UINT64, repr(name))))
             alignment = fields.get("general.alignment", DEFAULT_ALIGNMENT)
             if not isinstance(alignment, int) or alignment <= 0 or alignment & (alignment - 1):
                 raise damaged("general.alignment", f"is {alignment!r}, not a power of two")

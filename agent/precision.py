@@ -18,7 +18,8 @@ The default model's answer to "What is the capital of France?" starts at such a 
 0.15 against "L" 0.14 at fp32): bf16 keeps "The", int4 tips into "L'Étoile, ...". Over 40
 prompts bf16 and int4 each part early on 3, every one at an fp32 margin of 0.00-0.19
 (`benchmarks/precision_agreement.py`), so int4, as faithful and twice as fast on answers,
-is what gate v2 chooses. `kigi model info` shows the choice and its figures;
+is what gate v2 chooses (and v3, the same rules measured again once int4 began to
+prefill through bf16 copies of its weights, llm/dense_prefill.py). `kigi model info` shows the choice and its figures;
 `--precision` overrides it. For the models kigi fetches by name the choice measured for the
 release ships with it (`RELEASE_FILE`): the same file gives the same figures anywhere, and
 a first run need not spend a minute on it.
@@ -46,7 +47,7 @@ from llm.registry import write_text_atomic
 # AVX-512 machine measured; prefill 861 against 376), but it only rounds the weights, so it
 # keeps a model's answers where int8 may not, and still beats fp32 (README, Models).
 CANDIDATES: tuple[Precision, ...] = ("int4", "int8", "bf16")
-GATE = 2  # the version of the rules below: a choice made under other rules is measured again
+GATE = 3  # the version of the rules below: a choice made under other rules is measured again
 MAX_PPL_RISE = 1.0  # percent over fp32
 MIN_TOP1 = 0.95  # share of positions where the top token equals fp32's
 MIN_GREEDY_PREFIX = 0.5  # mean share of fp32's greedy answer reproduced before the first difference

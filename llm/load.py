@@ -1,5 +1,6 @@
 """Loading, one pipeline in one direction: weights (llm/weights.py) → model
-(`build_model`) → quantize (llm/quant.py) → fuse (llm/fuse.py) → cache.
+(`build_model`) → quantize (llm/quant.py) → fuse (llm/fuse.py) → cache (and, at int4,
+the layers' bf16 copies for prefill: llm/dense_prefill.py).
 
 The cache keeps a quantized model beside the weights it came from, in a file named by
 everything its bytes depend on (kind, group size, head, the kernels' packed layout, the
@@ -18,6 +19,7 @@ import torch
 from torch import nn
 
 from llm.config import PRECISIONS, ModelConfig, Precision
+from llm.dense_prefill import attach_dense
 from llm.errors import IncompatibleWeightsError
 from llm.model import Transformer
 from llm.quant import QuantKind, aligned, int4_kernel_available, int8_kernel_available, quantize_model
@@ -59,6 +61,8 @@ def load_model(path: Path, precision: Precision = "fp32",
     model.fuse_projections()  # a cached model's parts are views of one storage already: nothing is copied
     if fresh and kind and cache_dir:
         store_quantized(model, kind, cache_dir)  # stored fused, so the next load fuses for free
+    if kind == "int4" and cache_dir:
+        attach_dense(model, quantized_cache_file(cache_dir, kind))  # prefills at bf16 speed
     return weights, model
 
 

@@ -29,6 +29,7 @@ from llm.fuse import cat_bias, cat_views, mark_shared, share_slices
 
 QuantKind = Literal["int8", "int4"]
 COMPUTE_DTYPE = torch.bfloat16
+DENSE_MIN_ROWS = 32  # inputs of this many rows go through an int4 layer's dense copy (llm/dense_prefill.py)
 INT4_GROUP_SIZES = (32, 64, 128, 256)
 INT4_INNER_K_TILES = 2
 
@@ -197,6 +198,7 @@ class Int4Linear(nn.Module):
         self.register_buffer("packed", self._pack(q))
         self.register_buffer("scales_and_zeros", scales_and_zeros.to(COMPUTE_DTYPE).contiguous())
         self.register_buffer("bias", None if bias is None else bias.detach().to(COMPUTE_DTYPE))
+        self.dense: Tensor | None = None  # a bf16 copy for many rows at once, not state (llm/dense_prefill.py)
 
     @classmethod
     def from_weight(cls, weight: Tensor, bias: Tensor | None = None, *, group_size: int = 32,
@@ -210,7 +212,9 @@ class Int4Linear(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         dtype = x.dtype
         x2 = x.reshape(-1, self.in_features).to(COMPUTE_DTYPE).contiguous()  # the kernels refuse strided rows
-        if self.use_kernel:
+        if self.dense is not None and x2.size(0) >= DENSE_MIN_ROWS:
+            y = F.linear(x2, self.dense)
+        elif self.use_kernel:
             scales_and_zeros = self.scales_and_zeros
             if not scales_and_zeros.is_contiguous():  # a part of a fused layer (see llm/fuse.py)
                 scales_and_zeros = scales_and_zeros.contiguous()
@@ -233,7 +237,7 @@ class Int4Linear(nn.Module):
         fused = cls.__new__(cls)
         nn.Module.__init__(fused)
         fused.in_features, fused.out_features = layers[0].in_features, sum(widths)
-        fused.group_size, fused.use_kernel = layers[0].group_size, layers[0].use_kernel
+        fused.group_size, fused.use_kernel, fused.dense = layers[0].group_size, layers[0].use_kernel, None
         fused.register_buffer("packed", cat_views([layer.packed for layer in layers]))
         fused.register_buffer("scales_and_zeros", cat_views([layer.scales_and_zeros for layer in layers], dim=1))
         fused.register_buffer("bias", cat_bias(layers, COMPUTE_DTYPE))

@@ -1,0 +1,49 @@
+"""An int4 model prefills through its layers' bf16 copies (llm/dense_prefill.py): many rows
+go through the copy and one row through the int4 kernel, the copy holds the int4 weights
+dequantized, and its file beside the int4 cache is built once, reused, and built again
+when damaged."""
+
+from __future__ import annotations
+
+import torch
+
+from llm.dense_prefill import FILE_SUFFIX, prefill_layers
+from llm.engine import Engine
+from llm.quant import DENSE_MIN_ROWS, Int4Linear, int4_kernel_available
+from tests.need import missing
+from tests.tiny import save_tiny_chat_model
+
+
+def test_many_rows_go_through_the_dense_copy_and_one_row_through_the_kernel():
+    if not int4_kernel_available():
+        missing("this CPU's torch has no int4 kernel")
+    layer = Int4Linear.from_weight(torch.randn(128, 64, generator=torch.Generator().manual_seed(0)) * 0.1)
+    rows = torch.randn(DENSE_MIN_ROWS + 8, 64, generator=torch.Generator().manual_seed(1))
+    with torch.inference_mode():
+        by_kernel = layer(rows)
+        layer.dense = layer.dequantize().to(torch.bfloat16)
+        by_copy = layer(rows)
+        assert torch.allclose(by_copy.float(), by_kernel.float(), atol=0.02, rtol=0.02)  # bf16 rounding apart
+        assert torch.equal(layer(rows[:1]), by_kernel[:1])  # one row: the kernel, as before
+        layer.dense = torch.zeros_like(layer.dense)
+        assert not layer(rows).any() and layer(rows[:DENSE_MIN_ROWS - 1]).any()  # the copy serves only many rows
+
+
+def test_an_int4_engine_keeps_its_copies_beside_the_cache_and_builds_them_once(tmp_path):
+    if not int4_kernel_available():
+        missing("this CPU's torch has no int4 kernel")
+    model_dir = save_tiny_chat_model(tmp_path / "tiny")
+    cache = tmp_path / "cache"
+    first = Engine.load(model_dir, precision="int4", cache_dir=cache)
+    layers = prefill_layers(first.model)
+    assert layers and all(layer.dense is not None for layer in layers.values())
+    (copies,) = cache.glob("*" + FILE_SUFFIX)
+    built = copies.stat().st_mtime_ns
+    idx = torch.randint(0, 64, (1, DENSE_MIN_ROWS + 8), generator=torch.Generator().manual_seed(2))
+    with torch.inference_mode():
+        expected = first.model(idx)
+        assert torch.equal(Engine.load(model_dir, precision="int4", cache_dir=cache).model(idx), expected)
+        assert copies.stat().st_mtime_ns == built  # read back, not built again
+        copies.write_bytes(b"garbage")
+        assert torch.equal(Engine.load(model_dir, precision="int4", cache_dir=cache).model(idx), expected)
+    assert copies.stat().st_size > 1000  # a damaged file is built again

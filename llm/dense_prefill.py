@@ -61,6 +61,13 @@ def attach_dense(model: nn.Module, quantized_file: Path) -> None:
         layer.dense = dense[name]
 
 
+def drop_dense(model: nn.Module) -> None:
+    """Forget the copies once the int4 weights changed in place (an adapter folded in for
+    good): they would prefill with the old weights; the kernel reads the new ones."""
+    for layer in prefill_layers(model).values():
+        layer.dense = None
+
+
 def _read(path: Path, layers: dict[str, Int4Linear]) -> dict[str, torch.Tensor] | None:
     try:
         dense = torch.load(path, weights_only=True, mmap=True)

@@ -47,3 +47,17 @@ def test_an_int4_engine_keeps_its_copies_beside_the_cache_and_builds_them_once(t
         copies.write_bytes(b"garbage")
         assert torch.equal(Engine.load(model_dir, precision="int4", cache_dir=cache).model(idx), expected)
     assert copies.stat().st_size > 1000  # a damaged file is built again
+
+
+def test_an_adapter_folded_into_the_int4_weights_retires_the_copies(tmp_path):
+    from llm.lora import LoRAConfig, adapters_of
+
+    if not int4_kernel_available():
+        missing("this CPU's torch has no int4 kernel")
+    engine = Engine.load(save_tiny_chat_model(tmp_path / "tiny"), precision="int4", cache_dir=tmp_path / "cache")
+    adapters = adapters_of(engine.model)
+    adapters.add("mine", LoRAConfig(rank=4, alpha=8, targets=("q", "v", "o", "down")), seed=0)
+    for module in adapters.lora_layers():
+        torch.nn.init.normal_(module.lora_B["mine"], std=0.5)  # an update the copies do not hold
+    adapters.fold("mine")
+    assert all(layer.dense is None for layer in prefill_layers(engine.model).values())

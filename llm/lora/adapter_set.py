@@ -18,6 +18,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from llm.dense_prefill import drop_dense
 from llm.lora.config import ROLE_PATHS, ROLES, LoRAConfig
 from llm.lora.errors import AdapterMismatchError, AdapterNotFoundError, LoRAError
 from llm.lora.fingerprint import base_fingerprint
@@ -235,6 +236,7 @@ class AdapterSet:
             module.merge(keep_copy=False)
         self.folded = name
         self._unwrap()
+        drop_dense(self.model)  # int4's bf16 copies for prefill hold the weights before the fold
 
     def _unwrap(self) -> None:
         """Put each folded layer's base back in its place: a wrapper that only passes its input

@@ -218,6 +218,10 @@ class CompiledOrEager:
         return self.fn(*args)  # eager until this state's step is ready (or where it cannot serve: a
         # cache of several rows at batch 1, after a batch of samples)
 
+    def has_stored(self, key: str) -> bool:
+        """Whether the store holds a step for the state `key` (built here or by another process)."""
+        return self.store is not None and self._path(key).exists()
+
     def look_again(self) -> None:
         """Forget which states the store had no step for: one stored since by another process
         (a build in the background) then loads at its state's next call or `prepare()`."""
@@ -247,7 +251,7 @@ class CompiledOrEager:
                 continue  # adapters attached or detached since: the key would be another state's
             with adapters.using(state.active), torch_threads(state.threads):
                 key = step_key(self.model)
-            if key in self._unusable or not self._path(key).exists():
+            if key in self._unusable or not self.has_stored(key):
                 found.append((state, key))
         return found
 

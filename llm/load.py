@@ -29,7 +29,6 @@ from llm.weights import (
     CHECKPOINT_TOKENIZER,
     LoadedWeights,
     build_model,
-    load_weights,
     load_weights_cached,
 )
 
@@ -68,7 +67,7 @@ def load_model(path: Path, precision: Precision = "fp32",
 
 def read_weights(path: Path, cache_dir: Path | None) -> LoadedWeights:
     """Weights an engine can generate with (a GGUF is dequantized once into `cache_dir`)."""
-    weights = load_weights_cached(path, cache_dir) if cache_dir else load_weights(path)
+    weights = load_weights_cached(path, cache_dir)
     if weights.tokenizer is None:
         raise IncompatibleWeightsError(f"{path}: no tokenizer found beside the weights")
     if not weights.config.causal:

@@ -238,15 +238,17 @@ def read_config(path: Path) -> ModelConfig:
     return ModelConfig.from_hf_config(json.loads(config_file.read_text(encoding="utf-8")))
 
 
-def load_weights_cached(path: Path, cache_dir: Path) -> LoadedWeights:
-    """Like `load_weights`, but a GGUF is dequantized once and kept as our checkpoint.
+def load_weights_cached(path: Path, cache_dir: Path | None) -> LoadedWeights:
+    """Like `load_weights`, but a GGUF is dequantized once and kept as our checkpoint in
+    `cache_dir` (None: no cache, as `load_weights`).
 
     `cache_dir` must be unique to the file's content (the caller keys it by sha256), so a
     changed source file never meets a stale cache.
     """
-    path, cache_dir = Path(path), Path(cache_dir)
-    if not path.is_file():
+    path = Path(path)
+    if not path.is_file() or cache_dir is None:
         return load_weights(path)
+    cache_dir = Path(cache_dir)
     if is_checkpoint(cache_dir):
         try:
             return load_checkpoint(cache_dir)

@@ -76,7 +76,7 @@ def model_info(
         from agent.models import cache_dir_of, ensure_model, model_registry
         from agent.precision import default_precision
         from agent.remote_models import remote_models
-        from llm.weights import load_weights, load_weights_cached
+        from llm.weights import load_weights_cached
         from ui.progress import measuring_progress, stage_progress
 
         if (remote := remote_models(home()).get(name)) is not None:
@@ -84,8 +84,7 @@ def model_info(
             return
         path = ensure_model(home(), name)
         entry = model_registry(home()).resolve(name)
-        cache_dir = cache_dir_of(home(), name)  # a GGUF's converted weights, read in a blink after its first use
-        weights = load_weights_cached(path, cache_dir) if cache_dir else load_weights(path)
+        weights = load_weights_cached(path, cache_dir_of(home(), name))  # a GGUF's converted weights, once made
         params = sum(t.numel() for t in weights.state_dict.values())
         with stage_progress(err_console()) as progress:
             choice = default_precision(home(), name, measuring_progress(name, progress), here=measure)

@@ -78,11 +78,9 @@ class BuiltMeanwhile:
         if self.key is None:
             self.key = build_later(self.engine)
             return
-        from llm.compile import STORED_STEP
-
         if (compiled.store / FAILED_MARK.format(key=self.key)).exists():
             self.done = True  # the compiler failed on it: this chat decodes eagerly
-        elif (compiled.store / STORED_STEP.format(key=self.key)).exists():
+        elif compiled.has_stored(self.key):
             self.done = True
             compiled.look_again()
             compiled.prepare()

@@ -37,7 +37,7 @@ from torch import Tensor, nn
 
 from llm.errors import CompileFallbackWarning
 from llm.lora import adapters_of
-from llm.packaged_step import PackagedStep, build_package, one_row, weights_fingerprint
+from llm.packaged_step import INDUCTOR_OPTIONS, PackagedStep, build_package, one_row, weights_fingerprint
 from llm.threads import torch_threads
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ class CompiledOrEager:
         """torch.compile of the step in this process (made lazily: importing the compiler
         costs ~2 s that a stored step loaded in the background does not need here)."""
         if self._jit is None and not self._jit_failed:
-            self._jit = torch.compile(self.fn, dynamic=True)
+            self._jit = torch.compile(self.fn, dynamic=True, options=INDUCTOR_OPTIONS)
         return self._jit
 
     def _key(self) -> str:

@@ -30,6 +30,12 @@ if TYPE_CHECKING:
     from llm.model import Transformer
 
 SAMPLED_ELEMENTS = 4096  # per tensor, spread over it: enough to tell two checkpoints apart
+# Inductor runs a loop nest on all threads once it has 512 elements a thread, so a decode
+# step's norms with a LoRA update fused in (8 x 576 ...) each opened an OpenMP region with
+# barriers, ~150 a token. Serial below 8,192 elements a thread, the reader on went from 0.78x
+# to 0.87x of the plain step (`benchmarks/adapter_speed.py --compile`, with bf16 factors);
+# the int4 matmuls keep their own threads.
+INDUCTOR_OPTIONS = {"cpp.min_chunk_size": 8192}
 
 
 def weights_fingerprint(model: nn.Module) -> str:
@@ -81,7 +87,8 @@ def build_package(path: Path, shadow: Transformer, args: tuple[Any, ...]) -> Non
         with warnings.catch_warnings(), fresh_cache():
             warnings.simplefilter("ignore")
             torch._inductor.aoti_compile_and_package(program, package_path=str(partial),
-                                                     inductor_configs={"aot_inductor.package_constants_in_so": True})
+                                                     inductor_configs={"aot_inductor.package_constants_in_so": True,
+                                                                       **INDUCTOR_OPTIONS})
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)

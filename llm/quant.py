@@ -17,7 +17,6 @@ weight they stand for.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from typing import Literal
 
@@ -26,57 +25,18 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from llm.fuse import cat_bias, cat_views, mark_shared, share_slices
+from llm.kernel_probes import (
+    COMPUTE_DTYPE,
+    INT4_INNER_K_TILES,
+    int4_kernel_available,
+    int4_rows_unpack_by_bits,
+    int8_kernel_available,
+    unpack_row_blocks,
+)
 
 QuantKind = Literal["int8", "int4"]
-COMPUTE_DTYPE = torch.bfloat16
 DENSE_MIN_ROWS = 32  # inputs of this many rows go through an int4 layer's dense copy (llm/dense_prefill.py)
 INT4_GROUP_SIZES = (32, 64, 128, 256)
-INT4_INNER_K_TILES = 2
-
-
-# -- the kernels, probed once per process -----------------------------------------------------
-@functools.cache
-def int8_kernel_available() -> bool:
-    try:
-        x = torch.ones(1, 32, dtype=COMPUTE_DTYPE)
-        y = torch.ops.aten._weight_int8pack_mm(x, torch.ones(16, 32, dtype=torch.int8),
-                                               torch.ones(16, dtype=COMPUTE_DTYPE))
-        return bool(y.shape == (1, 16) and float(y[0, 0]) == 32.0)
-    except (AttributeError, RuntimeError, NotImplementedError):
-        return False
-
-
-@functools.cache
-def int4_kernel_available() -> bool:
-    try:
-        packed = torch.ops.aten._convert_weight_to_int4pack_for_cpu(
-            torch.full((16, 64), 9, dtype=torch.int32), INT4_INNER_K_TILES)
-        scales_zeros = torch.zeros(2, 16, 2, dtype=COMPUTE_DTYPE)
-        scales_zeros[..., 0] = 1.0
-        y = torch.ops.aten._weight_int4pack_mm_for_cpu(torch.ones(1, 64, dtype=COMPUTE_DTYPE), packed, 32,
-                                                       scales_zeros)
-        return bool(y.shape == (1, 16) and float(y[0, 0]) == 64.0)  # (9 - 8) * 1 + 0, summed over 64
-    except (AttributeError, RuntimeError, NotImplementedError):
-        return False
-
-
-@functools.cache
-def int4_rows_unpack_by_bits() -> bool:
-    """Whether the kernel packs a block of 32 rows as this torch does (one byte holds row d's
-    and row d + 16's nibble of one input; checked once, on a small matrix): then `unpacked`
-    is bit arithmetic. Otherwise it multiplies the identity, ~6 s for the default model."""
-    if not int4_kernel_available():
-        return False
-    q = torch.randint(0, 16, (32, 128), dtype=torch.int32, generator=torch.Generator().manual_seed(0))
-    packed = torch.ops.aten._convert_weight_to_int4pack_for_cpu(q, INT4_INNER_K_TILES)
-    return packed.shape == (32, 64) and torch.equal(_unpack_row_blocks(packed, 32, 128), q)
-
-
-def _unpack_row_blocks(packed: Tensor, n: int, k: int) -> Tensor:
-    """(n, k) int32 nibbles of a kernel-packed weight with n a multiple of 32 (layout above)."""
-    blocks = packed.reshape(n // 32, k, 16)
-    rows = torch.cat([blocks & 15, blocks >> 4], dim=-1)  # (n / 32, k, 32)
-    return rows.transpose(1, 2).reshape(n, k).to(torch.int32)
 
 
 def int4_shape_ok(out_features: int, in_features: int, group_size: int) -> bool:
@@ -252,7 +212,7 @@ class Int4Linear(nn.Module):
             low, high = self.packed & 15, self.packed >> 4
             return torch.stack([low, high], dim=-1).reshape(self.out_features, self.in_features).to(torch.int32)
         if self.out_features % 32 == 0 and int4_rows_unpack_by_bits():
-            return _unpack_row_blocks(self.packed, self.out_features, self.in_features)
+            return unpack_row_blocks(self.packed, self.out_features, self.in_features)
         return self._unpacked_by_kernel()
 
     def _unpacked_by_kernel(self) -> Tensor:
@@ -278,6 +238,8 @@ class Int4Linear(nn.Module):
         self.scales_and_zeros.copy_(scales_and_zeros)
 
     def _pack(self, q: Tensor) -> Tensor:
+        if q.is_meta:  # both layouts are (N, K/2) bytes; the kernel's op on meta imports sympy (~0.3 s a process)
+            return torch.empty(q.size(0), q.size(1) // 2, dtype=torch.uint8, device="meta")
         if self.use_kernel:
             return torch.ops.aten._convert_weight_to_int4pack_for_cpu(q.to(torch.int32).contiguous(),
                                                                      INT4_INNER_K_TILES)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 import _root  # noqa: F401  (the repository root on sys.path)
@@ -61,7 +62,8 @@ def run_reader(engine, function, reader: str | None, out: Path, baseline: bool, 
     pooled: list[RagResult] = []
     for kb in sorted(p for p in (evals / "kb").iterdir() if p.is_dir()):
         done = folder / f"{kb.name}.jsonl"
-        if done.exists():
+        if done.exists():  # said, as it may be a run of older code
+            print(f"{kb.name}: read back from {done} (delete it to run again)", file=sys.stderr)
             results = [RagResult(**json.loads(line)) for line in done.read_text(encoding="utf-8").splitlines()]
         else:
             questions = read_questions(evals / f"{kb.name}.jsonl")

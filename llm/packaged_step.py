@@ -32,9 +32,9 @@ if TYPE_CHECKING:
 SAMPLED_ELEMENTS = 4096  # per tensor, spread over it: enough to tell two checkpoints apart
 # Inductor runs a loop nest on all threads once it has 512 elements a thread, so a decode
 # step's norms with a LoRA update fused in (8 x 576 ...) each opened an OpenMP region with
-# barriers, ~150 a token. Serial below 8,192 elements a thread, the reader on went from 0.78x
-# to 0.87x of the plain step (`benchmarks/adapter_speed.py --compile`, with bf16 factors);
-# the int4 matmuls keep their own threads.
+# barriers, ~150 a token. Serial below 8,192 elements a thread, the reader on went from
+# 0.77-0.78x to 0.80-0.87x of the plain step (`benchmarks/adapter_speed.py --compile`, runs of
+# one day); the plain step is unchanged, and the int4 matmuls keep their own threads.
 INDUCTOR_OPTIONS = {"cpp.min_chunk_size": 8192}
 
 

@@ -9,11 +9,10 @@ the attention-kernel probe) stays outside the graph, in `KVCache.begin`.
 Compiled once, not per process: given a folder, the batch-1 step is exported and
 compiled ahead of time into an AOTInductor package (`llm.packaged_step`) stored there under
 a key of everything it depends on (architecture, precision, adapter layout and which
-adapter is on, the weights, torch, Python, CPU); a later process loads it in ~0.2 s
-instead of tracing and compiling again, on a background thread while the calls meanwhile
-decode eagerly. Compiling waits until nothing decodes (`CompiledOrEager.wait`). A stored
-step serves only the model state it was built for (`PackagedStep.guard_check`): another adapter
-active is decoded eagerly, never by the wrong code, until that state's own step is ready.
+adapter is on, the weights, torch, Python, CPU); a later process loads it in ~10 ms on a
+background thread instead of compiling again. Compiling waits until nothing decodes
+(`CompiledOrEager.wait`). A stored step serves only the model state it was built for
+(`PackagedStep.guard_check`): another state decodes eagerly until its own step is ready.
 """
 
 from __future__ import annotations
@@ -37,7 +36,14 @@ from torch import Tensor, nn
 
 from llm.errors import CompileFallbackWarning
 from llm.lora import adapters_of
-from llm.packaged_step import INDUCTOR_OPTIONS, PackagedStep, build_package, one_row, weights_fingerprint
+from llm.packaged_step import (
+    INDUCTOR_OPTIONS,
+    PackagedStep,
+    build_package,
+    one_row,
+    unregistered_layout,
+    weights_fingerprint,
+)
 from llm.threads import torch_threads
 
 if TYPE_CHECKING:
@@ -45,7 +51,7 @@ if TYPE_CHECKING:
 
 
 STORED_STEP = "decode-{key}.pt2"
-KEPT_STEPS = 4  # stored steps kept per model cache (~120 MB each): plain and reader, at two thread counts
+KEPT_STEPS = 4  # stored steps kept per model cache (~4 MB each): plain and reader, at two thread counts
 EXAMPLE_CACHE_LENGTH = 512  # positions of the shadow's cache when no call has set one up (generation's least)
 
 
@@ -53,13 +59,14 @@ def step_key(model: nn.Module) -> str:
     """What compiled code depends on: every layer's type, every tensor's name, dtype and
     shape (quantization and LoRA ranks among them), which adapter is on (and merged or not),
     the intra-op thread count, the source it traced, torch, Python and the CPU's
-    instruction set, and the weights (`weights_fingerprint`: the stored step holds them). A
-    stored step checks the state again before each decode loop."""
+    instruction set, and the weights (`weights_fingerprint`: a step built with its weights
+    inside holds them). A stored step checks the state again before each decode loop."""
     tensors = [*model.named_parameters(), *model.named_buffers()]
     adapters = adapters_of(model)
     parts = {"torch": torch.__version__, "python": sys.version.split()[0], "machine": platform.machine(),
              "cpu": torch.backends.cpu.get_cpu_capability(),
              "modules": [[name, type(module).__name__] for name, module in model.named_modules()],
+             "unregistered": unregistered_layout(model),  # the fused layers
              "tensors": [[name, str(t.dtype), list(t.shape)] for name, t in tensors],
              "adapter": [adapters.active, adapters.merged, adapters.folded],
              "threads": torch.get_num_threads(),  # dynamo guards on it: the decode passes fit it to idle cores
@@ -114,10 +121,9 @@ class CompiledOrEager:
         self._absent: set[str] = set()  # keys with nothing stored, where nothing is to be built
         self._unserved: dict[StepState, None] = {}  # states decoded eagerly for want of a stored step, in order
         self._unusable: set[str] = set()  # keys whose stored step would not load (damaged, truncated)
-        self.fn = model.decode_step
         self._jit: Callable[..., Tensor] | None = None  # torch.compile's wrapper, made at first need
         self._jit_failed = False
-        self.store = store
+        self.fn, self.store = model.decode_step, store
         self.stored: PackagedStep | None = None  # the stored step in use: the last state's
         self._ready: dict[str, PackagedStep] = {}  # key -> the stored step of each state met so far
         self._owed: dict[str, Owed] = {}  # key -> what its build needs: states met with nothing stored
@@ -317,7 +323,7 @@ class CompiledOrEager:
         return shadow, (idx.clone(), positions.clone(), end, shared)
 
     def _load_in_background(self, key: str, path: Path, owed: Owed) -> None:
-        loaded = _load(path, key, self._key, self.build)
+        loaded = _load(path, key, self._key, self.build, self.model)
         if loaded is None and self.build:
             self._owed[key] = owed  # damaged or unreadable: built again when there is time
         elif loaded is None:
@@ -336,7 +342,7 @@ class CompiledOrEager:
         path = self._path(key)
         build_package(path, owed.shadow, owed.args)
         _prune(path.parent)
-        return PackagedStep(path, key, self._key)
+        return PackagedStep(path, key, self._key, self.model)
 
 
 @dataclass(frozen=True)
@@ -361,9 +367,8 @@ class Owed:
 
 
 def _prune(store: Path, keep: int = KEPT_STEPS) -> None:
-    """Delete all but the `keep` newest stored steps, and those of the older format
-    (`decode-*.bin`): a package holds its weights, so every retrained adapter or model adds
-    one, and a cache that only grew would fill the disk."""
+    """Delete all but the `keep` newest stored steps (every retrained adapter adds one: a
+    cache that only grew would fill the disk), and those of an older format (`decode-*.bin`)."""
     def age(path: Path) -> float:
         try:
             return -path.stat().st_mtime
@@ -375,11 +380,11 @@ def _prune(store: Path, keep: int = KEPT_STEPS) -> None:
         stale.unlink(missing_ok=True)
 
 
-def _load(path: Path, key: str, state: Callable[[], str], rebuild: bool) -> PackagedStep | None:
+def _load(path: Path, key: str, state: Callable[[], str], rebuild: bool, model: Transformer) -> PackagedStep | None:
     """The stored step at `path` (built for the model state `key`); None, said once, if it
     is unreadable or truncated (another torch or CPU has another key, so another file)."""
     try:
-        return PackagedStep(path, key, state)
+        return PackagedStep(path, key, state, model)
     except Exception as exc:  # noqa: BLE001 - unreadable or truncated
         reason = _reason(exc)
     then = "compiling it again" if rebuild else "decoding eagerly"
@@ -389,7 +394,7 @@ def _load(path: Path, key: str, state: Callable[[], str], rebuild: bool) -> Pack
 
 def compile_decode(model: Transformer, store: Path | None = None, build: bool = True) -> CompiledOrEager:
     """The batch-1 decode step of `model`, compiled on its first call (~40 s here; with a
-    `store` folder, once, when nothing decodes: later processes load it in ~0.2 s); hand it
+    `store` folder, once, when nothing decodes: later processes load it in ~10 ms); hand it
     to the generation functions as `compiled`. `build` False only uses steps stored already
     (by an earlier run that was asked to compile) and decodes eagerly where there is none."""
     return CompiledOrEager(model, store, build)

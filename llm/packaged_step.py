@@ -1,30 +1,39 @@
 """The batch-1 decode step as an AOTInductor package: exported once (`torch.export`, with
-the position and the cache's length dynamic), compiled to a shared library with the
-weights inside it, and run by torch's C++ runner in later processes.
+the position and the cache's length dynamic), compiled to a shared library, and run by
+torch's C++ runner in later processes.
 
 Why not a stored `torch.compile` function: loading one imports the compiler and rebuilds
 dynamo's guards (~3 s on the default model, longer than a short answer takes to decode),
-and every call passes through dynamo's frame. The package loads in ~0.2 s and its calls
-go straight to the library (int4, default model, this 2-core machine: 150 tok/s against 71
-eager in `benchmarks/decode.py`; the stored function decoded 131 in the run before).
+and every call passes through dynamo's frame. The package's calls go straight to the
+library (int4, default model, this 2-core machine: 150 tok/s against 71 eager in
+`benchmarks/decode.py`; the stored function decoded 131 in the run before).
 
-The weights are constants of the library, so which weights they were is part of the
-key the package is stored under (`weights_fingerprint`), beside everything the code
-depends on (`llm.compile.step_key`). The step serves one row at a time (a chat, `kigi
-ask`); a batch of rows decodes eagerly.
+The library is built without the weights: at load the runner is handed the model's own
+tensors (no copy), so a load takes a few milliseconds instead of ~130 (copying ~120 MB of
+weights out of the library, holding the GIL while the first answer decodes eagerly), and
+a stored step is ~3 MB instead of ~120. Where a constant cannot be named that way the
+weights go inside, as before (`build_package`). Which weights a step was built with is
+still part of the key it is stored under (`weights_fingerprint`), beside everything the
+code depends on (`llm.compile.step_key`). The step serves one row at a time (a chat,
+`kigi ask`); a batch of rows decodes eagerly.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
+import tempfile
 import warnings
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import Tensor, nn
+
+from llm.quant import Int4Linear
 
 if TYPE_CHECKING:
     from llm.model import Transformer
@@ -36,6 +45,8 @@ SAMPLED_ELEMENTS = 4096  # per tensor, spread over it: enough to tell two checkp
 # 0.77-0.78x to 0.80-0.87x of the plain step (`benchmarks/adapter_speed.py --compile`, runs of
 # one day); the plain step is unchanged, and the int4 matmuls keep their own threads.
 INDUCTOR_OPTIONS = {"cpp.min_chunk_size": 8192}
+GROUP_SIZE_KEY = "kigi_int4_group_size"  # in a package's metadata: built without its weights
+INT64_SCALAR_TYPE = 4  # c10::ScalarType::Long, as the runner reports constants' dtypes
 
 
 def weights_fingerprint(model: nn.Module) -> str:
@@ -51,47 +62,142 @@ def weights_fingerprint(model: nn.Module) -> str:
     return digest.hexdigest()[:16]
 
 
+def unregistered_layers(model: nn.Module) -> dict[str, nn.Module]:
+    """Modules the model calls but holds in tuples, outside its registered tree (the fused
+    projections, kept out of state_dict: `llm/fuse.py`), keyed by where they are held
+    ("blocks-0-attn-fused-3"). The export wrapper registers them, so their weights get
+    names the runner is handed at load."""
+    registered = {id(module) for module in model.modules()}
+    found = {}
+    for name, module in model.named_modules():
+        for attr, value in vars(module).items():
+            if isinstance(value, tuple):
+                for i, item in enumerate(value):
+                    if isinstance(item, nn.Module) and id(item) not in registered:
+                        found[f"{name}.{attr}.{i}".replace(".", "-")] = item
+    return found
+
+
+def unregistered_layout(model: nn.Module) -> list[list[Any]]:
+    """The unregistered layers' names, kinds and tensors' dtypes and shapes: the step's code
+    and the names its constants are found by depend on them."""
+    return [[name, type(module).__name__, [[n, str(t.dtype), list(t.shape)] for n, t in module.named_buffers()]]
+            for name, module in unregistered_layers(model).items()]
+
+
 class _Step(nn.Module):
     """`decode_step` with the cache's layers as arguments and the end of the positions read
-    as a tensor's length, which torch.export keeps dynamic (an int would be baked in)."""
+    as a tensor's length, which torch.export keeps dynamic (an int would be baked in). Every
+    tensor the step reads is a parameter or buffer of this wrapper, by a name that finds it
+    again in another process (`bind_constants`)."""
 
     def __init__(self, model: Transformer) -> None:
         super().__init__()
         self.model = model
+        self.unregistered = nn.ModuleDict(unregistered_layers(model))
 
     def forward(self, idx: Tensor, positions: Tensor, span: Tensor, layers: tuple[Tensor, ...]) -> Tensor:
         self.model.kv_cache.layers = list(layers)
         return self.model.decode_step(idx, positions, span.size(0), 0)
 
 
+class WeightsInside(Exception):
+    """A package built without its weights could not be handed them all by name."""
+
+
+def int4_group_size(step: nn.Module) -> int:
+    """The one group size of the step's int4 kernel layers (0 if none or several). Inductor
+    passes each int4 matmul its group size as an unnamed int64 constant of the library
+    (`quantized_lowerings.int4pack_mm_cpu`): the only constants a name cannot find."""
+    sizes = {module.group_size for module in step.modules() if isinstance(module, Int4Linear) and module.use_kernel}
+    return sizes.pop() if len(sizes) == 1 else 0
+
+
+def _find(step: _Step, fqn: str) -> Tensor | None:
+    """The step's tensor a package's constant is named after, or None (an unnamed one)."""
+    try:
+        found = functools.reduce(getattr, fqn.split("."), step)
+    except AttributeError:
+        return None
+    return found if isinstance(found, Tensor) else None
+
+
+def bind_constants(runner: Any, step: _Step) -> dict[str, Tensor]:
+    """Hand a package built without weights the step's own tensors, by name (no copy: the
+    runner reads them where they are, so they are returned to be kept alive beside it)."""
+    group_size = int(runner.get_metadata()[GROUP_SIZE_KEY])
+    constants = {}
+    for fqn in runner.get_constant_fqns():
+        found = _find(step, fqn)
+        if found is None and not group_size:
+            raise WeightsInside(f"no tensor for the constant {fqn}")
+        constants[fqn] = torch.tensor(group_size) if found is None else found
+    runner.load_constants(constants, False, True, True)  # the active buffer, every constant, user-managed
+    return constants
+
+
+def _unnamed_are_scalars(package: Path, step: _Step) -> bool:
+    """Whether every constant of the package that no name finds is int64 (a group size):
+    read from the library itself, as a package's loader does not say constants' dtypes."""
+    with tempfile.TemporaryDirectory() as folder, zipfile.ZipFile(package) as archive:
+        library = next(name for name in archive.namelist() if name.endswith(".so"))
+        runner = torch._C._aoti.AOTIModelContainerRunnerCpu(archive.extract(library, folder), 1)
+        dtypes = runner.get_constant_names_to_dtypes()
+        fqns = runner.get_constant_names_to_original_fqns()
+    return all(dtypes[name] == INT64_SCALAR_TYPE for name, fqn in fqns.items() if _find(step, fqn) is None)
+
+
+def _agrees(package: Path, step: _Step, args: tuple[Any, ...]) -> bool:
+    """Whether the package, handed the step's tensors, computes the eager step's logits, to
+    the rounding of a fused bf16 graph (the default model's int4 step: 6% of their norm; a
+    wrong group size: 97%)."""
+    model = step.model
+    want = model.decode_step(*args).float()
+    got = PackagedStep(package, "", str, model)(model, *args).float()
+    return got.shape == want.shape and bool((got - want).norm() <= 0.25 * want.norm())
+
+
 def build_package(path: Path, shadow: Transformer, args: tuple[Any, ...]) -> None:
     """Export the step of `shadow` (its own cache, batch 1) at `args` and write the package
-    to `path` (through a temporary file, so a reader never sees half of one)."""
-    from torch._inductor.utils import fresh_cache
+    to `path` (through a temporary file, so a reader never sees half of one): without its
+    weights where they can all be handed over by name and it then computes what eager
+    does, else with them inside."""
     from torch.export import Dim, export
 
     idx, positions, end, _ = args
     layers = tuple(shadow.kv_cache.layers)
     longest = shadow.config.max_seq_len
     span, length = Dim("end", min=2, max=longest), Dim("length", min=2, max=longest)
+    step = _Step(shadow)
     with torch.inference_mode(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch's own deprecations inside export, not the user's business
-        program = export(_Step(shadow), (idx, positions, torch.empty(end), layers), strict=False,
+        program = export(step, (idx, positions, torch.empty(end), layers), strict=False,
                          dynamic_shapes={"idx": None, "positions": None, "span": {0: span},
                                          "layers": tuple({2: length} for _ in layers)})
+    shadow.kv_cache.layers = list(layers)  # tracing left its stand-ins there
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.stem}.{os.getpid()}.partial.pt2")
     try:
-        # a cache of its own, deleted after: the build's library (~120 MB for the default
-        # model) would otherwise stay in inductor's cache as well as in the package
-        with warnings.catch_warnings(), fresh_cache():
-            warnings.simplefilter("ignore")
-            torch._inductor.aoti_compile_and_package(program, package_path=str(partial),
-                                                     inductor_configs={"aot_inductor.package_constants_in_so": True,
-                                                                       **INDUCTOR_OPTIONS})
+        _compile(program, partial, {"aot_inductor.package_constants_in_so": False,
+                                    "aot_inductor.metadata": {GROUP_SIZE_KEY: str(int4_group_size(step))}})
+        with torch.inference_mode():
+            weightless = _unnamed_are_scalars(partial, step) and _agrees(partial, step, args)
+        if not weightless:
+            _compile(program, partial, {"aot_inductor.package_constants_in_so": True})
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def _compile(program: Any, package: Path, configs: dict[str, Any]) -> None:
+    from torch._inductor.utils import fresh_cache
+
+    # a cache of its own, deleted after: the build's library would otherwise stay in
+    # inductor's cache as well as in the package
+    with warnings.catch_warnings(), fresh_cache():
+        warnings.simplefilter("ignore")
+        torch._inductor.aoti_compile_and_package(program, package_path=str(package),
+                                                 inductor_configs={**configs, **INDUCTOR_OPTIONS})
 
 
 def one_row(model: Transformer, idx: Tensor) -> bool:
@@ -102,12 +208,15 @@ def one_row(model: Transformer, idx: Tensor) -> bool:
 
 class PackagedStep:
     """A loaded package, called as `decode_step(model, idx, positions, end, shared)` over the
-    model's own cache. `state` gives the key of the model's state now: the package serves
-    only the state it was built for (its weights are inside it)."""
+    model's own cache and weights (`bind_constants`; an older package holds its own).
+    `state` gives the key of the model's state now: the package serves only the state it
+    was built for."""
 
-    def __init__(self, path: Path, key: str, state: Callable[[], str]) -> None:
+    def __init__(self, path: Path, key: str, state: Callable[[], str], model: Transformer) -> None:
         self.runner = torch._C._aoti.AOTIModelPackageLoader(str(path), "model", False, 1, -1)
         self.path, self.key, self.state = path, key, state
+        weightless = GROUP_SIZE_KEY in self.runner.get_metadata()
+        self._constants = bind_constants(self.runner, _Step(model)) if weightless else {}
         self._span = torch.empty(0)
 
     def guard_check(self, model: Transformer, idx: Tensor, positions: Tensor, end: int, shared: int) -> bool:

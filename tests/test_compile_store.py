@@ -6,18 +6,22 @@ from __future__ import annotations
 
 import shutil
 import warnings
+import zipfile
 from pathlib import Path
 
 import pytest
 import torch
 
 from llm import compile as compile_module
-from llm import threads
+from llm import packaged_step, threads
 from llm.compile import compile_decode, step_key
+from llm.config import ModelConfig
 from llm.errors import CompileFallbackWarning
 from llm.generate import generate_ids
 from llm.lora import LoRAConfig, adapters_of
-from llm.quant import quantize_model
+from llm.model import Transformer
+from llm.packaged_step import unregistered_layers
+from llm.quant import Int4Linear, quantize_model
 from llm.sampling import SamplingConfig
 from llm.threads import torch_threads
 from tests.need import missing
@@ -327,3 +331,63 @@ def test_a_new_step_leaves_the_newest_few_and_no_older_format(tmp_path):
     built = {name for name in kept if not name.startswith("decode-old")}
     newest = {compile_module.STORED_STEP.format(key=f"old{n}") for n in range(2, compile_module.KEPT_STEPS + 1)}
     assert len(built) == 1 and kept - built == newest  # the new one and the three newest before it
+
+
+def fused_int4_model():  # noqa: ANN201
+    """A quantized model whose q/k/v and gate/up are fused (held outside its registered
+    modules) and whose int4 matmuls use the CPU kernel (the library's unnamed group sizes)."""
+    torch.manual_seed(0)
+    model = Transformer(ModelConfig(vocab_size=80, d_model=64, n_layer=2, n_head=4, n_kv_head=4,
+                                    max_seq_len=1024)).eval()
+    with torch.no_grad():
+        for name, param in model.named_parameters():
+            if "norm" not in name:
+                param.normal_(0, 0.3)
+    quantize_model(model, "int4")
+    model.fuse_projections()
+    if not any(isinstance(m, Int4Linear) and m.use_kernel for m in model.modules()):
+        missing("torch's int4 CPU kernel is not available here")
+    return model
+
+
+def metadata_of(store: Path) -> dict[str, str]:
+    (path,) = store.glob("decode-*.pt2")
+    return torch._C._aoti.AOTIModelPackageLoader(str(path), "model", False, 1, -1).get_metadata()
+
+
+def test_a_stored_step_holds_no_weights_and_is_handed_the_models_own(tmp_path, monkeypatch):
+    """The package is the step's code alone: a later process hands it the model's tensors by
+    name, the fused layers' and the int4 group sizes included, and it decodes eager's
+    tokens; changing a weight in place changes what the loaded step computes."""
+    needs_compiler()
+    model = fused_int4_model()
+    assert unregistered_layers(model), "the fused layers are what a name must find"
+    eager = decode(model, PROMPT, GREEDY)
+    model.clear_cache()
+    tokens, step = decode_stored(model, tmp_path)
+    assert tokens == eager and packaged_step.GROUP_SIZE_KEY in metadata_of(tmp_path)
+    (path,) = tmp_path.glob("decode-*.pt2")
+    weight_bytes = sum(t.numel() * t.element_size() for t in [*model.parameters(), *model.buffers()])
+    with zipfile.ZipFile(path) as archive:
+        library = sum(info.file_size for info in archive.infolist() if info.filename.endswith(".so"))
+    assert library > 0  # the library is code: compare a build with the weights inside, below
+    monkeypatch.setattr(packaged_step, "_agrees", lambda *args: False)  # as if a name found the wrong tensor
+    inside = tmp_path / "inside"
+    again, built = decode_stored(fused_int4_model(), inside)
+    assert again == eager and packaged_step.GROUP_SIZE_KEY not in metadata_of(inside)
+    (inside_path,) = inside.glob("decode-*.pt2")
+    with zipfile.ZipFile(inside_path) as archive:
+        inside_library = sum(info.file_size for info in archive.infolist() if info.filename.endswith(".so"))
+    assert inside_library - library > 0.9 * weight_bytes  # the fallback holds them, the default does not
+    monkeypatch.undo()
+    loaded = compile_decode(model, tmp_path)
+    decode(model, PROMPT, SamplingConfig(max_new_tokens=3), compiled=loaded)
+    assert loaded.wait(timeout=600) and loaded.stored is not None
+    final_norm = model.final_norm.weight
+    assert any(t is final_norm for t in loaded.stored._constants.values())  # handed over, not copied
+    with torch.no_grad():
+        final_norm.mul_(-1.0)  # in place: the loaded step computes with it
+    model.clear_cache()
+    flipped = decode(model, PROMPT, GREEDY, compiled=loaded)
+    model.clear_cache()
+    assert flipped == decode(model, PROMPT, GREEDY) != eager

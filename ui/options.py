@@ -59,7 +59,7 @@ CompileOption = Annotated[bool | None, typer.Option(
     "--compile/--no-compile", envvar="KIGI_COMPILE", show_default="stored steps; a missing one built in the background",
     help="Decode with the compiled step: compiled once per model, precision and adapter state "
          "(~40 s, when the run ends: answers decode eagerly until then), kept on disk, loaded by "
-         "later runs in ~0.2 s. Without either flag a stored step is used, and a missing one is built "
+         "later runs in ~10 ms. Without either flag a stored step is used, and a missing one is built "
          "by a background process after the answer (KIGI_BACKGROUND_COMPILE=0: never).")]
 ContinueOption = Annotated[bool, typer.Option("--continue", "-c", help="Continue the latest conversation.")]
 CidOption = Annotated[str | None, typer.Option("--cid", help="Continue the conversation with this id (or prefix).")]

@@ -4,7 +4,7 @@ processes").
 
 A run that decoded eagerly for want of a stored step (`CompiledOrEager.unbuilt`) starts,
 once its answer is out, a detached and niced `kigi model compile` for that model state; the
-next run loads the step in ~0.2 s. Building takes the cores for ~1 minute, so it runs in a
+next run loads the step in ~10 ms. Building takes the cores for ~1 minute, so it runs in a
 process of its own that the user's next command outranks, one build at a time (a lock in the
 store), never twice for a state the compiler failed on, and not at all with
 KIGI_BACKGROUND_COMPILE=0 or --no-compile.

@@ -15,11 +15,9 @@ import torch
 from llm import compile as compile_module
 from llm import packaged_step, threads
 from llm.compile import compile_decode, step_key
-from llm.config import ModelConfig
 from llm.errors import CompileFallbackWarning
 from llm.generate import generate_ids
 from llm.lora import LoRAConfig, adapters_of
-from llm.model import Transformer
 from llm.packaged_step import unregistered_layers
 from llm.quant import Int4Linear, quantize_model
 from llm.sampling import SamplingConfig
@@ -336,13 +334,7 @@ def test_a_new_step_leaves_the_newest_few_and_no_older_format(tmp_path):
 def fused_int4_model():  # noqa: ANN201
     """A quantized model whose q/k/v and gate/up are fused (held outside its registered
     modules) and whose int4 matmuls use the CPU kernel (the library's unnamed group sizes)."""
-    torch.manual_seed(0)
-    model = Transformer(ModelConfig(vocab_size=80, d_model=64, n_layer=2, n_head=4, n_kv_head=4,
-                                    max_seq_len=1024)).eval()
-    with torch.no_grad():
-        for name, param in model.named_parameters():
-            if "norm" not in name:
-                param.normal_(0, 0.3)
+    model = make_model(d_model=64, n_kv_head=4)  # q, k and v 64 wide: the packed rows join
     quantize_model(model, "int4")
     model.fuse_projections()
     if not any(isinstance(m, Int4Linear) and m.use_kernel for m in model.modules()):

@@ -23,9 +23,9 @@ from tests.need import missing
 from tests.test_generate import decode
 
 
-def make_model(seed: int = 0) -> Transformer:
+def make_model(seed: int = 0, d_model: int = 32, n_kv_head: int = 2) -> Transformer:
     torch.manual_seed(seed)
-    model = Transformer(ModelConfig(vocab_size=80, d_model=32, n_layer=2, n_head=4, n_kv_head=2,
+    model = Transformer(ModelConfig(vocab_size=80, d_model=d_model, n_layer=2, n_head=4, n_kv_head=n_kv_head,
                                     max_seq_len=1024)).eval()
     with torch.no_grad():
         for name, param in model.named_parameters():

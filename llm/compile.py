@@ -9,7 +9,7 @@ the attention-kernel probe) stays outside the graph, in `KVCache.begin`.
 Compiled once, not per process: given a folder, the batch-1 step is exported and
 compiled ahead of time into an AOTInductor package (`llm.packaged_step`) stored there under
 a key of everything it depends on (architecture, precision, adapter layout and which
-adapter is on, the weights, torch, Python, CPU); a later process loads it in ~10 ms on a
+adapter is on, torch, Python, CPU); a later process loads it in ~10 ms on a
 background thread instead of compiling again. Compiling waits until nothing decodes
 (`CompiledOrEager.wait`). A stored step serves only the model state it was built for
 (`PackagedStep.guard_check`): another state decodes eagerly until its own step is ready.
@@ -42,7 +42,6 @@ from llm.packaged_step import (
     build_package,
     one_row,
     unregistered_layout,
-    weights_fingerprint,
 )
 from llm.threads import torch_threads
 
@@ -59,8 +58,9 @@ def step_key(model: nn.Module) -> str:
     """What compiled code depends on: every layer's type, every tensor's name, dtype and
     shape (quantization and LoRA ranks among them), which adapter is on (and merged or not),
     the intra-op thread count, the source it traced, torch, Python and the CPU's
-    instruction set, and the weights (`weights_fingerprint`: a step built with its weights
-    inside holds them). A stored step checks the state again before each decode loop."""
+    instruction set. Not the weights: a stored step is handed them (a retrained adapter
+    reuses it), and one built with them inside checks them at load. A stored step checks
+    the state again before each decode loop."""
     tensors = [*model.named_parameters(), *model.named_buffers()]
     adapters = adapters_of(model)
     parts = {"torch": torch.__version__, "python": sys.version.split()[0], "machine": platform.machine(),
@@ -70,7 +70,6 @@ def step_key(model: nn.Module) -> str:
              "tensors": [[name, str(t.dtype), list(t.shape)] for name, t in tensors],
              "adapter": [adapters.active, adapters.merged, adapters.folded],
              "threads": torch.get_num_threads(),  # dynamo guards on it: the decode passes fit it to idle cores
-             "weights": weights_fingerprint(model),
              "code": code_fingerprint()}  # a step traced from older source must not run
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -248,8 +247,8 @@ class CompiledOrEager:
     def unbuilt(self) -> list[tuple[StepState, str]]:
         """The states this process decoded eagerly with no step stored for them, each with
         its key, for a build elsewhere (`kigi model compile`); those stored since are left
-        out, those whose stored step would not load kept. Computing a key reads the weights
-        (~0.1 s): a face calls this once, at exit."""
+        out, those whose stored step would not load kept (~20 ms a state: a face calls this
+        once, at exit)."""
         found = []
         adapters = adapters_of(self.model)
         for state in self._unserved:
@@ -263,7 +262,7 @@ class CompiledOrEager:
 
     @functools.cached_property
     def _any_stored(self) -> bool:
-        """Whether the store holds any step at all (looked up once: a key costs ~0.1 s the
+        """Whether the store holds any step at all (looked up once: a key costs ~20 ms the
         first time, which an answer that cannot use a stored step should not pay)."""
         return self.store is not None and any(self.store.glob(STORED_STEP.format(key="*")))
 

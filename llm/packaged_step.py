@@ -11,10 +11,11 @@ library (int4, default model, this 2-core machine: 150 tok/s against 71 eager in
 The library is built without the weights: at load the runner is handed the model's own
 tensors (no copy), so a load takes a few milliseconds instead of ~130 (copying ~120 MB of
 weights out of the library, holding the GIL while the first answer decodes eagerly), and
-a stored step is ~3 MB instead of ~120. Where a constant cannot be named that way the
-weights go inside, as before (`build_package`). Which weights a step was built with is
-still part of the key it is stored under (`weights_fingerprint`), beside everything the
-code depends on (`llm.compile.step_key`). The step serves one row at a time (a chat,
+a stored step is ~3 MB instead of ~120, and it serves any weights of the same shapes (a
+retrained adapter too): the key it is stored under is what the code depends on
+(`llm.compile.step_key`). Where a constant cannot be named that way the weights go inside,
+as before (`build_package`), and such a package records which weights
+(`weights_fingerprint`) and serves only them. The step serves one row at a time (a chat,
 `kigi ask`); a batch of rows decodes eagerly.
 """
 
@@ -46,6 +47,7 @@ SAMPLED_ELEMENTS = 4096  # per tensor, spread over it: enough to tell two checkp
 # one day); the plain step is unchanged, and the int4 matmuls keep their own threads.
 INDUCTOR_OPTIONS = {"cpp.min_chunk_size": 8192}
 GROUP_SIZE_KEY = "kigi_int4_group_size"  # in a package's metadata: built without its weights
+WEIGHTS_KEY = "kigi_weights"  # in a package's metadata: built with these weights inside (their fingerprint)
 INT64_SCALAR_TYPE = 4  # c10::ScalarType::Long, as the runner reports constants' dtypes
 
 
@@ -103,6 +105,10 @@ class _Step(nn.Module):
 
 class WeightsInside(Exception):
     """A package built without its weights could not be handed them all by name."""
+
+
+class OtherWeights(Exception):
+    """A package with its weights inside, loaded for a model with other weights."""
 
 
 def int4_group_size(step: nn.Module) -> int:
@@ -183,7 +189,8 @@ def build_package(path: Path, shadow: Transformer, args: tuple[Any, ...]) -> Non
         with torch.inference_mode():
             weightless = _unnamed_are_scalars(partial, step) and _agrees(partial, step, args)
         if not weightless:
-            _compile(program, partial, {"aot_inductor.package_constants_in_so": True})
+            _compile(program, partial, {"aot_inductor.package_constants_in_so": True,
+                                        "aot_inductor.metadata": {WEIGHTS_KEY: weights_fingerprint(shadow)}})
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
@@ -208,15 +215,20 @@ def one_row(model: Transformer, idx: Tensor) -> bool:
 
 class PackagedStep:
     """A loaded package, called as `decode_step(model, idx, positions, end, shared)` over the
-    model's own cache and weights (`bind_constants`; an older package holds its own).
+    model's own cache and weights (`bind_constants`; a fallback package holds its own).
     `state` gives the key of the model's state now: the package serves only the state it
     was built for."""
 
     def __init__(self, path: Path, key: str, state: Callable[[], str], model: Transformer) -> None:
         self.runner = torch._C._aoti.AOTIModelPackageLoader(str(path), "model", False, 1, -1)
         self.path, self.key, self.state = path, key, state
-        weightless = GROUP_SIZE_KEY in self.runner.get_metadata()
-        self._constants = bind_constants(self.runner, _Step(model)) if weightless else {}
+        metadata = self.runner.get_metadata()
+        if GROUP_SIZE_KEY in metadata:
+            self._constants = bind_constants(self.runner, _Step(model))
+        elif metadata.get(WEIGHTS_KEY) == weights_fingerprint(model):
+            self._constants = {}  # its own, inside it
+        else:
+            raise OtherWeights("it was built with its weights inside, and they are not this model's")
         self._span = torch.empty(0)
 
     def guard_check(self, model: Transformer, idx: Tensor, positions: Tensor, end: int, shared: int) -> bool:

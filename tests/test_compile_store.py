@@ -54,7 +54,7 @@ def test_the_key_changes_with_whatever_the_compiled_code_depends_on(monkeypatch)
     model = make_model()
     key = step_key(model)
     assert step_key(make_model()) == key
-    assert step_key(make_model(seed=1)) != key  # other weights: the stored step holds them
+    assert step_key(make_model(seed=1)) == key  # other weights, the same code: a stored step is handed them
     assert step_key(quantize_model(make_model(), "int8")) != key
     with_adapter = make_model()
     adapters_of(with_adapter).add("reader", LoRAConfig(rank=4))
@@ -383,3 +383,28 @@ def test_a_stored_step_holds_no_weights_and_is_handed_the_models_own(tmp_path, m
     flipped = decode(model, PROMPT, GREEDY, compiled=loaded)
     model.clear_cache()
     assert flipped == decode(model, PROMPT, GREEDY) != eager
+
+
+def test_other_weights_reuse_a_stored_step_unless_it_holds_its_own(tmp_path, monkeypatch):
+    """A step built without weights serves a model of the same shapes with other weights (a
+    retrained adapter, another fine-tune) without compiling again; one built with its weights
+    inside (the fallback) is not used for other weights: it is rebuilt."""
+    needs_compiler()
+    decode_stored(make_model(), tmp_path / "without")
+    compiles = []
+    real_compile = torch._inductor.aoti_compile_and_package
+    monkeypatch.setattr(torch._inductor, "aoti_compile_and_package",
+                        lambda *args, **kwargs: compiles.append(1) or real_compile(*args, **kwargs))
+    other = decode(make_model(seed=1), PROMPT, GREEDY)
+    tokens, _ = decode_stored(make_model(seed=1), tmp_path / "without")
+    assert tokens == other and not compiles
+    monkeypatch.setattr(packaged_step, "_agrees", lambda *args: False)  # builds hold their weights
+    decode_stored(make_model(), tmp_path / "inside")
+    assert packaged_step.WEIGHTS_KEY in metadata_of(tmp_path / "inside")
+    compiles.clear()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tokens, _ = decode_stored(make_model(seed=1), tmp_path / "inside")
+    assert tokens == other and compiles  # built again, for these weights
+    said = [str(w.message) for w in caught if issubclass(w.category, CompileFallbackWarning)]
+    assert len(said) == 1 and "not this model's" in said[0]

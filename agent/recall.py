@@ -3,6 +3,8 @@ past question/answer turns, searched together for grounding."""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,8 +19,19 @@ CONVERSATIONS = "conversations"
 
 
 def memory_exists(home: KigiHome, url: str | None = None) -> bool:
-    """Whether there is anything to search, without importing chromadb for an empty memory."""
-    return url is not None or (home.memory / "chroma.sqlite3").exists()
+    """Whether there is anything to search, without importing chromadb: a server's memory
+    may hold anything; a local one once a collection was made in it, read from its SQLite
+    catalogue directly. (A database alone is not enough: `kigi memory list` on an empty home
+    leaves one, and opening Chroma and the query encoder for it cost ~1.4 s before every
+    first token.) Unreadable or locked: assume there is, and let Chroma say."""
+    path = home.memory / "chroma.sqlite3"
+    if url is not None or not path.exists():
+        return url is not None
+    try:
+        with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as catalogue:
+            return catalogue.execute("SELECT 1 FROM collections LIMIT 1").fetchone() is not None
+    except sqlite3.Error:
+        return True
 
 
 def open_memory(home: KigiHome, url: str | None = None, collection: str = DOCUMENTS,

@@ -480,3 +480,23 @@ def test_unreachable_server_is_a_clear_error() -> None:
         port = sock.getsockname()[1]
     with pytest.raises(MemoryUnavailableError, match=f"127.0.0.1:{port}"):
         MemoryStore(url=f"http://127.0.0.1:{port}", embedding_function=HashEmbedding()).count()
+
+
+def test_a_memory_counts_as_there_once_a_collection_was_made(tmp_path):
+    """`kigi ask` opens Chroma and the query encoder only where there is something to
+    search: a database that a listing left behind, with no collection, is not searched; one
+    that holds a chunk is; a database that cannot be read is left to Chroma to report."""
+    from agent.home import KigiHome
+    from agent.recall import memory_exists
+
+    home = KigiHome(tmp_path)
+    assert not memory_exists(home)
+    with MemoryStore(home.memory, embedding_function=HashEmbedding()) as store:
+        assert store.sources() == []  # a read: the database is made, no collection in it
+    assert (home.memory / "chroma.sqlite3").exists() and not memory_exists(home)
+    with MemoryStore(home.memory, embedding_function=HashEmbedding()) as store:
+        store.add_text("The lighthouse keeper lights the lamp at dusk.", source="notes.txt")
+    assert memory_exists(home)
+    assert memory_exists(home, url="http://127.0.0.1:8000")  # a server's: it may hold anything
+    (home.memory / "chroma.sqlite3").write_bytes(b"not a database")
+    assert memory_exists(home)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from llm.config import ModelConfig
 from llm.errors import CorruptWeightsError, IncompatibleWeightsError, ModelNotFoundError
@@ -264,6 +264,13 @@ def load_weights_cached(path: Path, cache_dir: Path | None) -> LoadedWeights:
     return weights
 
 
+def allocated(model: nn.Module) -> nn.Module:
+    """A meta model's tensors given real, uninitialised storage on the CPU. (`to_empty` does
+    this through `empty_like`, whose meta path imports sympy: ~0.5 s of a process's start,
+    before the first token of an answer that searches the memory.)"""
+    return model._apply(lambda t: torch.empty(t.shape, dtype=t.dtype))
+
+
 def build_model(weights: LoadedWeights, dtype: torch.dtype = torch.float32) -> Transformer:
     """A `Transformer` holding `weights`; a missing, extra or misshapen tensor is named."""
     with torch.device("meta"):  # no random init of weights that are overwritten at once
@@ -279,7 +286,7 @@ def build_model(weights: LoadedWeights, dtype: torch.dtype = torch.float32) -> T
         got = weights.state_dict[key].shape
         if got != shape:
             raise IncompatibleWeightsError(f"tensor {key!r} has shape {tuple(got)}, expected {tuple(shape)}")
-    model = model.to(dtype).to_empty(device="cpu")  # allocated once, at the dtype it runs at
+    model = allocated(model.to(dtype))  # allocated once, at the dtype it runs at
     model.load_state_dict(weights.state_dict, strict=True)  # copies, rounding to that dtype
     model.init_buffers()
     return model.to(dtype).eval()  # the position tables, computed in fp32, at that dtype too

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 
 
 STORED_STEP = "decode-{key}.pt2"
-KEPT_STEPS = 4  # stored steps kept per model cache (~4 MB each): plain and reader, at two thread counts
+KEPT_STEPS, KEPT_BYTES = 12, 512 << 20  # per model cache: steps are ~4 MB (one holding its weights ~120 MB)
 EXAMPLE_CACHE_LENGTH = 512  # positions of the shadow's cache when no call has set one up (generation's least)
 
 
@@ -105,13 +105,11 @@ class CompiledOrEager:
     unsupported op). A fallback is told once, as a `CompileFallbackWarning`: the library
     never prints, the face decides how to show it.
 
-    With a `store` folder the compiled step is kept on disk for later processes, one per
-    model state (`step_key`: the reader switched on is another state). A stored step is
-    loaded on a background thread (from `prepare()` or its state's first call) while the
-    calls decode eagerly. One not stored yet is owed: nothing compiles while an answer
-    decodes (a compile on any thread took the cores, and eager decoding fell to ~2 tokens
-    a second); `wait()` builds what is owed, when the face has time (at exit, before
-    serving), and later processes load it.
+    With a `store` folder the compiled step is kept on disk, one per model state
+    (`step_key`), loaded on a background thread (from `prepare()` or its state's first
+    call) while the calls decode eagerly. One not stored yet is owed: nothing compiles while
+    an answer decodes (a compile took the cores: eager decoding fell to ~2 tokens a second);
+    `wait()` builds what is owed when the face has time (at exit, before serving).
     """
 
     def __init__(self, model: Transformer, store: Path | None = None, build: bool = True) -> None:
@@ -156,11 +154,10 @@ class CompiledOrEager:
         return self._key_of[1]
 
     def _call_stamp(self, args: tuple[Any, ...]) -> tuple[Hashable, ...]:
-        """What stays put from one step of a decode loop to the next and what the stored
-        step's check (`PackagedStep.guard_check`) reads beyond it: the step in use, the model's state (`_key`), the
-        batch's shape, the grad modes, and of the ints `end` and `shared` (both move with
-        the position) whether each is 0, 1 (values the compiler bakes in) or more, and how
-        they compare. The cache is compared by identity (`_trusted`): a new one, a new loop."""
+        """What stays put from one step of a decode loop to the next and what the stored step's
+        check (`PackagedStep.guard_check`) reads beyond it: the step in use, the model's state,
+        the batch's shape, the grad modes, and whether `end` and `shared` are 0, 1 (values the
+        compiler bakes in) or more, and how they compare. The cache is compared by identity."""
         idx, _, end, shared = args
         return (id(self.stored), self._key(), tuple(idx.shape), min(end, 2), min(shared, 2),
                 (shared > end) - (shared < end), torch.is_grad_enabled(), torch.is_inference_mode_enabled())
@@ -168,8 +165,7 @@ class CompiledOrEager:
     def _trusted(self, args: tuple[Any, ...]) -> bool:
         """Whether this call matches the last one whose check passed, in the same cache: then
         only the position moved (a dynamic length), and checking again would find what it
-        found then. (When the stored step was a `torch.compile` function, its dynamo guards
-        read every weight's metadata: ~1.5 ms a token, ~3.8 ms with an adapter on.)"""
+        found then."""
         trust = self._trust_of
         return trust is not None and trust[1]() is self.model.kv_cache and trust[0] == self._call_stamp(args)
 
@@ -365,17 +361,23 @@ class Owed:
     args: tuple[Any, ...]
 
 
-def _prune(store: Path, keep: int = KEPT_STEPS) -> None:
-    """Delete all but the `keep` newest stored steps (every retrained adapter adds one: a
-    cache that only grew would fill the disk), and those of an older format (`decode-*.bin`)."""
-    def age(path: Path) -> float:
+def _prune(store: Path, keep: int = KEPT_STEPS, budget: int = KEPT_BYTES) -> None:
+    """Keep the newest stored steps, `keep` at most and `budget` bytes in all (the newest one
+    whatever its size): each state met adds one, and a cache that only grew would fill the
+    disk. Those of an older format (`decode-*.bin`) go."""
+    def age_and_size(path: Path) -> tuple[float, int]:
         try:
-            return -path.stat().st_mtime
+            return -path.stat().st_mtime, path.stat().st_size
         except OSError:  # deleted meanwhile by another process's prune
-            return 0.0
+            return 0.0, 0
 
-    steps = sorted(store.glob(STORED_STEP.format(key="*")), key=age)
-    for stale in [*steps[keep:], *store.glob("decode-*.bin")]:
+    steps = sorted((age_and_size(path), path) for path in store.glob(STORED_STEP.format(key="*")))
+    total = 0
+    for n, ((_, size), path) in enumerate(steps):
+        total += size
+        if n >= keep or (n and total > budget):
+            path.unlink(missing_ok=True)
+    for stale in store.glob("decode-*.bin"):
         stale.unlink(missing_ok=True)
 
 
@@ -393,7 +395,6 @@ def _load(path: Path, key: str, state: Callable[[], str], rebuild: bool, model: 
 
 def compile_decode(model: Transformer, store: Path | None = None, build: bool = True) -> CompiledOrEager:
     """The batch-1 decode step of `model`, compiled on its first call (~40 s here; with a
-    `store` folder, once, when nothing decodes: later processes load it in ~10 ms); hand it
-    to the generation functions as `compiled`. `build` False only uses steps stored already
-    (by an earlier run that was asked to compile) and decodes eagerly where there is none."""
+    `store` folder, once, when nothing decodes: later processes load it in ~10 ms), for the
+    generation functions' `compiled`. `build` False only uses steps stored already."""
     return CompiledOrEager(model, store, build)

@@ -314,8 +314,8 @@ def test_without_asking_to_compile_a_stored_step_is_used_and_none_is_built(tmp_p
 
 
 def test_a_new_step_leaves_the_newest_few_and_no_older_format(tmp_path):
-    """A package holds its weights (~120 MB for the default model): the store keeps the
-    newest `KEPT_STEPS`, and the files of the `torch.compile` format go."""
+    """Every state met adds a package: the store keeps the newest `KEPT_STEPS`, and the
+    files of the `torch.compile` format go."""
     needs_compiler()
     import os
 
@@ -328,7 +328,23 @@ def test_a_new_step_leaves_the_newest_few_and_no_older_format(tmp_path):
     kept = {p.name for p in tmp_path.glob("decode-*")}
     built = {name for name in kept if not name.startswith("decode-old")}
     newest = {compile_module.STORED_STEP.format(key=f"old{n}") for n in range(2, compile_module.KEPT_STEPS + 1)}
-    assert len(built) == 1 and kept - built == newest  # the new one and the three newest before it
+    assert len(built) == 1 and kept - built == newest  # the new one and the newest before it
+
+
+def test_the_store_keeps_its_newest_steps_within_a_byte_budget(tmp_path):
+    """Packages that hold their weights (~120 MB) would fill the disk long before the count
+    limit: the newest are kept while they fit the budget, the newest one whatever its size."""
+    import os
+
+    sizes = {"a": 300, "b": 500, "c": 100, "d": 50}  # oldest first
+    for n, (key, size) in enumerate(sizes.items()):
+        path = tmp_path / compile_module.STORED_STEP.format(key=key)
+        path.write_bytes(b"x" * size)
+        os.utime(path, (1_000_000 + n, 1_000_000 + n))
+    compile_module._prune(tmp_path, keep=3, budget=600)
+    assert {p.name for p in tmp_path.glob("decode-*")} == {"decode-d.pt2", "decode-c.pt2"}  # with b: 650 bytes
+    compile_module._prune(tmp_path, keep=3, budget=10)
+    assert {p.name for p in tmp_path.glob("decode-*")} == {"decode-d.pt2"}  # the newest stays, however big
 
 
 def fused_int4_model():  # noqa: ANN201

@@ -379,7 +379,7 @@ def test_a_stored_step_holds_no_weights_and_is_handed_the_models_own(tmp_path, m
     with zipfile.ZipFile(path) as archive:
         library = sum(info.file_size for info in archive.infolist() if info.filename.endswith(".so"))
     assert library > 0  # the library is code: compare a build with the weights inside, below
-    monkeypatch.setattr(packaged_step, "_agrees", lambda *args: False)  # as if a name found the wrong tensor
+    monkeypatch.setattr(packaged_step, "int4_group_size", lambda step: 0)  # as if its layers had several
     inside = tmp_path / "inside"
     again, built = decode_stored(fused_int4_model(), inside)
     assert again == eager and packaged_step.GROUP_SIZE_KEY not in metadata_of(inside)

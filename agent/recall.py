@@ -28,7 +28,7 @@ def memory_exists(home: KigiHome, url: str | None = None) -> bool:
     if url is not None or not path.exists():
         return url is not None
     try:
-        with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as catalogue:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as catalogue:
             return catalogue.execute("SELECT 1 FROM collections LIMIT 1").fetchone() is not None
     except sqlite3.Error:
         return True

@@ -36,13 +36,7 @@ from torch import Tensor, nn
 
 from llm.errors import CompileFallbackWarning
 from llm.lora import adapters_of
-from llm.packaged_step import (
-    INDUCTOR_OPTIONS,
-    PackagedStep,
-    build_package,
-    one_row,
-    unregistered_layout,
-)
+from llm.packaged_step import INDUCTOR_OPTIONS, PackagedStep, build_package, one_row, unregistered_layout
 from llm.threads import torch_threads
 
 if TYPE_CHECKING:

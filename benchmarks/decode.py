@@ -334,6 +334,14 @@ def time_to_first_token(home: KigiHome, spec: str, *extra: str) -> tuple[float, 
     return (ttft if first else float("nan")), time.perf_counter() - start
 
 
+def memory_label(home: KigiHome) -> str:
+    """What a "with memory" row searched: the first token waits on a search (Chroma's import,
+    the query encoder, ~1 s) only where the memory holds something."""
+    from agent.recall import memory_exists
+
+    return "(with memory)" if memory_exists(home) else "(with memory: nothing to search)"
+
+
 def fmt(value: float, digits: int = 1) -> str:
     return "-" if value != value else f"{value:.{digits}f}"
 
@@ -435,7 +443,7 @@ def main() -> None:
             for extra in (("--no-memory",), ()):
                 ttft, total = min((time_to_first_token(home, precision, *extra) for _ in range(2)),
                                   key=lambda t: t[0])
-                label = " ".join(extra) or "(with memory)"
+                label = " ".join(extra) or memory_label(home)
                 print(f"kigi ask {ask_flags(precision)} {label}: first token after {fmt(ttft, 2)} s, "
                       f"done after {fmt(total, 2)} s (warm model cache)", flush=True)
             rates = [ask_decode_rate(home, precision) for _ in range(ASK_RUNS)]

@@ -66,3 +66,14 @@ def test_stdin_binary_and_empty_files(home, tmp_path):
     assert bad.returncode == 1 and b"skipped" in bad.stderr and b"Traceback" not in bad.stderr
     assert kigi(home, "memory", "forget", "note").returncode == 0
     assert kigi(home, "memory", "forget", "note").returncode == 1
+
+
+def test_reading_an_empty_home_leaves_no_database_behind(tmp_path):
+    """`kigi memory list`, `search` and `forget` on a home with no memory answer at once:
+    no embedding model pulled, no database made (every later `kigi ask` would open it)."""
+    assert json.loads(kigi(tmp_path, "memory", "list", "--json").stdout) == []
+    assert json.loads(kigi(tmp_path, "memory", "search", "anything", "--json").stdout) == []
+    forget = kigi(tmp_path, "memory", "forget", "notes.md")
+    assert forget.returncode == 1 and b"nothing in memory matches" in forget.stderr
+    assert not (tmp_path / "memory" / "chroma.sqlite3").exists()
+    assert not list((tmp_path / "models").glob("**/*.safetensors"))  # the embedding model was not pulled

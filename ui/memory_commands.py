@@ -32,6 +32,15 @@ def memory_store(chroma_url: str | None, collection: str = "documents") -> Memor
         return open_memory(home(), chroma_url, collection, progress)
 
 
+def stored_memory(chroma_url: str | None) -> MemoryStore | None:
+    """The memory to read, or None where there is nothing in it: reading an empty home neither
+    pulls the embedding model nor leaves a database behind (one that `kigi ask` would then
+    open for every answer)."""
+    from agent.recall import memory_exists
+
+    return memory_store(chroma_url) if memory_exists(home(), chroma_url) else None
+
+
 @memory_app.command("add")
 def memory_add(
     paths: Annotated[list[str], typer.Argument(help="Files or folders to add; '-' reads stdin.")],
@@ -73,7 +82,8 @@ def memory_search(
 ) -> None:
     """The chunks most similar to QUERY, best first."""
     with user_errors():
-        hits = memory_store(chroma_url).search(query, k=k)
+        store = stored_memory(chroma_url)
+        hits = store.search(query, k=k) if store is not None else []
         if as_json:
             print(json.dumps([{"id": h.id, "source": h.source, "line": h.line, "score": round(h.score, 4),
                                "text": h.text} for h in hits]))
@@ -93,7 +103,8 @@ def memory_list(
     with user_errors():
         import dataclasses
 
-        sources = memory_store(chroma_url).sources()
+        store = stored_memory(chroma_url)
+        sources = store.sources() if store is not None else []
         if as_json:
             print(json.dumps([dataclasses.asdict(s) for s in sources], default=str))
             return
@@ -113,7 +124,8 @@ def memory_forget(
 ) -> None:
     """Remove a source's chunks (or one chunk) from memory."""
     with user_errors():
-        removed = memory_store(chroma_url).forget(target)
+        store = stored_memory(chroma_url)
+        removed = store.forget(target) if store is not None else 0
         if not removed:
             raise ValueError(f"nothing in memory matches {target!r}")
         err_console().print(f"forgot {removed} chunks")

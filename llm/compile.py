@@ -361,9 +361,10 @@ def _prune(store: Path, keep: int = KEPT_STEPS, budget: int = KEPT_BYTES) -> Non
     disk. Those of an older format (`decode-*.bin`) go."""
     def age_and_size(path: Path) -> tuple[float, int]:
         try:
-            return -path.stat().st_mtime, path.stat().st_size
+            found = path.stat()
         except OSError:  # deleted meanwhile by another process's prune
             return 0.0, 0
+        return -found.st_mtime, found.st_size
 
     steps = sorted((age_and_size(path), path) for path in store.glob(STORED_STEP.format(key="*")))
     total = 0

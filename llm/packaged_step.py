@@ -128,14 +128,20 @@ def _find(step: _Step, fqn: str) -> Tensor | None:
     return found if isinstance(found, Tensor) else None
 
 
-def bind_constants(runner: Any, step: _Step) -> dict[str, Tensor]:
-    """Hand a package built without weights the step's own tensors, by name (no copy: the
-    runner reads them where they are, so they are returned to be kept alive beside it)."""
-    group_size = int(runner.get_metadata()[GROUP_SIZE_KEY])
+def _inductors_own(fqn: str) -> bool:
+    """Whether a constant was made by inductor (named "constant<n>"), not found in the model
+    (whose tensors' names are dotted paths)."""
+    return "." not in fqn
+
+
+def bind_constants(runner: Any, step: _Step, group_size: int) -> dict[str, Tensor]:
+    """Hand a package built without weights the step's own tensors, by name, and `group_size`
+    for inductor's own (no copy: the runner reads them where they are, so they are returned
+    to be kept alive beside it)."""
     constants = {}
     for fqn in runner.get_constant_fqns():
         found = _find(step, fqn)
-        if found is None and ("." in fqn or not group_size):  # inductor's own are named "constant<n>"
+        if found is None and not (_inductors_own(fqn) and group_size):
             raise WeightsInside(f"no tensor for the constant {fqn}")
         constants[fqn] = torch.tensor(group_size) if found is None else found
     runner.load_constants(constants, False, True, True)  # the active buffer, every constant, user-managed
@@ -150,7 +156,7 @@ def _unnamed_are_scalars(package: Path, step: _Step) -> bool:
         runner = torch._C._aoti.AOTIModelContainerRunnerCpu(archive.extract(library, folder), 1)
         dtypes = runner.get_constant_names_to_dtypes()
         fqns = runner.get_constant_names_to_original_fqns()
-    return all("." not in fqn and dtypes[name] == INT64_SCALAR_TYPE for name, fqn in fqns.items()
+    return all(_inductors_own(fqn) and dtypes[name] == INT64_SCALAR_TYPE for name, fqn in fqns.items()
                if _find(step, fqn) is None)
 
 
@@ -228,7 +234,7 @@ class PackagedStep:
         self.path, self.key, self.state = path, key, state
         metadata = self.runner.get_metadata()
         if GROUP_SIZE_KEY in metadata:
-            self._constants = bind_constants(self.runner, _Step(model))
+            self._constants = bind_constants(self.runner, _Step(model), int(metadata[GROUP_SIZE_KEY]))
         elif metadata.get(WEIGHTS_KEY) == weights_fingerprint(model):
             self._constants = {}  # its own, inside it
         else:

@@ -34,9 +34,10 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import Tensor, nn
 
+from llm import row_kernel
 from llm.errors import CompileFallbackWarning
 from llm.lora import adapters_of
-from llm.packaged_step import INDUCTOR_OPTIONS, PackagedStep, build_package, one_row, unregistered_layout
+from llm.packaged_step import INDUCTOR_OPTIONS, PackagedStep, build_package, keyed_tensors, one_row, unregistered_layout
 from llm.threads import torch_threads
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def step_key(model: nn.Module) -> str:
     instruction set. Not the weights: a stored step is handed them (a retrained adapter
     reuses it), and one built with them inside checks them at load. A stored step checks
     the state again before each decode loop."""
-    tensors = [*model.named_parameters(), *model.named_buffers()]
+    tensors = keyed_tensors(model)
     adapters = adapters_of(model)
     parts = {"torch": torch.__version__, "python": sys.version.split()[0], "machine": platform.machine(),
              "cpu": torch.backends.cpu.get_cpu_capability(),
@@ -64,6 +65,7 @@ def step_key(model: nn.Module) -> str:
              "tensors": [[name, str(t.dtype), list(t.shape)] for name, t in tensors],
              "adapter": [adapters.active, adapters.merged, adapters.folded],
              "threads": torch.get_num_threads(),  # dynamo guards on it: the decode passes fit it to idle cores
+             "int4_rows": getattr(model, "row_kernel", ""),  # the step calls kigi's int4 kernel (llm/row_kernel.py)
              "code": code_fingerprint()}  # a step traced from older source must not run
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -121,6 +123,7 @@ class CompiledOrEager:
         self._key_of: tuple[Hashable, str] | None = None  # (state stamp, its key): a key costs ~6 ms
         self._loading: threading.Thread | None = None
         self._trust_of: tuple[tuple[Hashable, ...], weakref.ref] | None = None  # see `_trusted`
+        row_kernel.attach(model, store)  # a library built already serves at once; else a step's build makes it
 
     @property
     def eager(self) -> bool:
@@ -329,6 +332,7 @@ class CompiledOrEager:
         """The step of state `key` compiled now (from the owed inputs over its shadow), stored
         and loaded."""
         path = self._path(key)
+        row_kernel.attach(self.model, self.store, build_missing=True)
         build_package(path, owed.shadow, owed.args)
         _prune(path.parent)
         return PackagedStep(path, key, self._key, self.model)
@@ -380,6 +384,7 @@ def _load(path: Path, key: str, state: Callable[[], str], rebuild: bool, model: 
     """The stored step at `path` (built for the model state `key`); None, said once, if it
     is unreadable or truncated (another torch or CPU has another key, so another file)."""
     try:
+        row_kernel.attach(model, path.parent)  # a library built since this process began: it must load first
         return PackagedStep(path, key, state, model)
     except Exception as exc:  # noqa: BLE001 - unreadable or truncated
         reason = _reason(exc)

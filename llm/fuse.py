@@ -159,3 +159,19 @@ def _joined_factors(factors: list[tuple[Tensor, Tensor, float] | tuple[()]], wid
         cache.clear()
     cache[key] = (A, B)
     return A, B
+
+
+def unregistered_layers(model: nn.Module) -> dict[str, nn.Module]:
+    """Modules the model calls but holds in tuples, outside its registered tree (the fused
+    projections, kept out of state_dict: `llm/fuse.py`), keyed by where they are held
+    ("blocks-0-attn-fused-3"). The export wrapper registers them, so their weights get
+    names the runner is handed at load."""
+    registered = {id(module) for module in model.modules()}
+    found = {}
+    for name, module in model.named_modules():
+        for attr, value in vars(module).items():
+            if isinstance(value, tuple):
+                for i, item in enumerate(value):
+                    if isinstance(item, nn.Module) and id(item) not in registered:
+                        found[f"{name}.{attr}.{i}".replace(".", "-")] = item
+    return found

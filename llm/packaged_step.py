@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import Tensor, nn
 
+from llm import row_kernel
+from llm.fuse import unregistered_layers
 from llm.quant import Int4Linear
 
 if TYPE_CHECKING:
@@ -64,26 +66,18 @@ def weights_fingerprint(model: nn.Module) -> str:
     return digest.hexdigest()[:16]
 
 
-def unregistered_layers(model: nn.Module) -> dict[str, nn.Module]:
-    """Modules the model calls but holds in tuples, outside its registered tree (the fused
-    projections, kept out of state_dict: `llm/fuse.py`), keyed by where they are held
-    ("blocks-0-attn-fused-3"). The export wrapper registers them, so their weights get
-    names the runner is handed at load."""
-    registered = {id(module) for module in model.modules()}
-    found = {}
-    for name, module in model.named_modules():
-        for attr, value in vars(module).items():
-            if isinstance(value, tuple):
-                for i, item in enumerate(value):
-                    if isinstance(item, nn.Module) and id(item) not in registered:
-                        found[f"{name}.{attr}.{i}".replace(".", "-")] = item
-    return found
+def keyed_tensors(module: nn.Module) -> list[tuple[str, Tensor]]:
+    """The tensors whose names, dtypes and shapes a stored step depends on: all but the
+    int4 layers' relaid scales, which a model holds once kigi's row kernel is loaded, not
+    before (whether the step calls that kernel is a part of its key of its own)."""
+    return [(name, t) for name, t in [*module.named_parameters(), *module.named_buffers()]
+            if not name.endswith("block_scales")]
 
 
 def unregistered_layout(model: nn.Module) -> list[list[Any]]:
     """The unregistered layers' names, kinds and tensors' dtypes and shapes: the step's code
     and the names its constants are found by depend on them."""
-    return [[name, type(module).__name__, [[n, str(t.dtype), list(t.shape)] for n, t in module.named_buffers()]]
+    return [[name, type(module).__name__, [[n, str(t.dtype), list(t.shape)] for n, t in keyed_tensors(module)]]
             for name, module in unregistered_layers(model).items()]
 
 
@@ -191,7 +185,8 @@ def build_package(path: Path, shadow: Transformer, args: tuple[Any, ...]) -> Non
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.stem}.{os.getpid()}.partial.pt2")
     try:
-        _compile(program, partial, {"aot_inductor.package_constants_in_so": False,
+        shims = row_kernel.inductor_configs(shadow)
+        _compile(program, partial, {"aot_inductor.package_constants_in_so": False, **shims,
                                     "aot_inductor.metadata": {GROUP_SIZE_KEY: str(int4_group_size(step))}})
         with torch.inference_mode():
             try:
@@ -199,7 +194,7 @@ def build_package(path: Path, shadow: Transformer, args: tuple[Any, ...]) -> Non
             except WeightsInside:  # int64 constants, but no one int4 group size to give them
                 weightless = False
         if not weightless:
-            _compile(program, partial, {"aot_inductor.package_constants_in_so": True,
+            _compile(program, partial, {"aot_inductor.package_constants_in_so": True, **shims,
                                         "aot_inductor.metadata": {WEIGHTS_KEY: weights_fingerprint(shadow)}})
         os.replace(partial, path)
     finally:

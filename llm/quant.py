@@ -17,6 +17,7 @@ weight they stand for.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from typing import Literal
 
@@ -159,6 +160,9 @@ class Int4Linear(nn.Module):
         self.register_buffer("scales_and_zeros", scales_and_zeros.to(COMPUTE_DTYPE).contiguous())
         self.register_buffer("bias", None if bias is None else bias.detach().to(COMPUTE_DTYPE))
         self.dense: Tensor | None = None  # a bf16 copy for many rows at once, not state (llm/dense_prefill.py)
+        # the scales relaid per block of 64 columns, once kigi's one-row kernel serves this layer (`use_rows`)
+        self.register_buffer("block_scales", None, persistent=False)
+        self.fused_into: weakref.ref[Int4Linear] | None = None  # the layer computing this part too (`joined`)
 
     @classmethod
     def from_weight(cls, weight: Tensor, bias: Tensor | None = None, *, group_size: int = 32,
@@ -174,6 +178,8 @@ class Int4Linear(nn.Module):
         x2 = x.reshape(-1, self.in_features).to(COMPUTE_DTYPE).contiguous()  # the kernels refuse strided rows
         if self.dense is not None and x2.size(0) >= DENSE_MIN_ROWS:
             y = F.linear(x2, self.dense)
+        elif self.block_scales is not None and x2.size(0) == 1:
+            y = torch.ops.kigi.int4_rows(x2, self.packed, self.group_size, self.block_scales)
         elif self.use_kernel:
             scales_and_zeros = self.scales_and_zeros
             if not scales_and_zeros.is_contiguous():  # a part of a fused layer (see llm/fuse.py)
@@ -198,9 +204,13 @@ class Int4Linear(nn.Module):
         nn.Module.__init__(fused)
         fused.in_features, fused.out_features = layers[0].in_features, sum(widths)
         fused.group_size, fused.use_kernel, fused.dense = layers[0].group_size, layers[0].use_kernel, None
+        fused.fused_into = None
         fused.register_buffer("packed", cat_views([layer.packed for layer in layers]))
         fused.register_buffer("scales_and_zeros", cat_views([layer.scales_and_zeros for layer in layers], dim=1))
         fused.register_buffer("bias", cat_bias(layers, COMPUTE_DTYPE))
+        fused.register_buffer("block_scales", None, persistent=False)
+        for layer in layers:
+            layer.fused_into = weakref.ref(fused)
         share_slices(fused.packed, layers, "packed")
         share_slices(fused.scales_and_zeros, layers, "scales_and_zeros", dim=1)  # strided views
         mark_shared(fused, layers, ("packed", "scales_and_zeros"))
@@ -236,6 +246,20 @@ class Int4Linear(nn.Module):
         q, scales_and_zeros = quantize_int4(weight, self.group_size)
         self.packed.copy_(self._pack(q))
         self.scales_and_zeros.copy_(scales_and_zeros)
+        fused = self.fused_into() if self.fused_into is not None else None
+        for layer in (self, fused):
+            if layer is not None and layer.block_scales is not None:  # in place: a stored step reads them there
+                layer.block_scales.copy_(block_layout(layer.scales_and_zeros))
+
+    def rows_fit(self) -> bool:
+        """Whether kigi's one-row kernel (llm/row_kernel.py) can read this layer: torch's
+        pack, in whole blocks of 64 columns, and groups of an even size."""
+        return self.use_kernel and self.out_features % 64 == 0 and self.group_size % 2 == 0
+
+    def use_rows(self) -> None:
+        """One-row inputs go to kigi's kernel from now on (its library must be loaded)."""
+        if self.block_scales is None:
+            self.block_scales = block_layout(self.scales_and_zeros)
 
     def _pack(self, q: Tensor) -> Tensor:
         if q.is_meta:  # both layouts are (N, K/2) bytes; the kernel's op on meta imports sympy (~0.3 s a process)
@@ -248,6 +272,13 @@ class Int4Linear(nn.Module):
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"group_size={self.group_size}, kernel={self.use_kernel}")
+
+
+def block_layout(scales_and_zeros: Tensor) -> Tensor:
+    """(G, N, 2) scale/zero pairs as kigi's row kernel reads them: (N/64, G, 64, 2), each
+    block of 64 columns' pairs in one run."""
+    groups, n, _ = scales_and_zeros.shape
+    return scales_and_zeros.contiguous().view(groups, n // 64, 64, 2).permute(1, 0, 2, 3).contiguous()
 
 
 def quantize_int8_groups(weight: Tensor, group_size: int = 32) -> tuple[Tensor, Tensor]:

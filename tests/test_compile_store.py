@@ -16,9 +16,9 @@ from llm import compile as compile_module
 from llm import packaged_step, threads
 from llm.compile import compile_decode, step_key
 from llm.errors import CompileFallbackWarning
+from llm.fuse import unregistered_layers
 from llm.generate import generate_ids
 from llm.lora import LoRAConfig, adapters_of
-from llm.packaged_step import unregistered_layers
 from llm.quant import Int4Linear, quantize_model
 from llm.sampling import SamplingConfig
 from llm.threads import torch_threads

@@ -1,0 +1,125 @@
+// kigi's int4 matrix-vector product for one-row decode steps (llm/row_kernel.py builds it).
+//
+// y (1, N) = x (1, K) @ W^T, W in torch's CPU int4 pack ([N/64][K][32 bytes]: byte i of a
+// row holds column n0+i in its low nibble and n0+32+i in its high one), w = (q - 8) * scale
+// + zero per group of `gs` inputs; the scale/zero pairs relaid per block of 64 columns
+// ([N/64][K/gs][64] pairs of bf16), so a block reads its weights and its scales as two
+// straight streams. Torch's own kernel is compute-bound at one row (~8 GB/s a core here);
+// this one does two rows k, k+1 per AVX512-BF16 dot product: a 32-bit lane holds the bf16
+// pair (128+q[k], 128+q[k+1]) of one column (made from the nibbles by one ternary-logic op)
+// and vdpbf16ps multiplies it with the pair (x[k], x[k+1]); 128 * sum(x) is taken off per
+// group, then the group's scale and zero applied in fp32. Built with -march=native only on
+// CPUs with AVX512-BF16.
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <immintrin.h>
+#include <torch/csrc/inductor/aoti_torch/c/shim.h>
+#include <torch/csrc/inductor/aoti_torch/utils.h>
+#include <torch/library.h>
+
+#include <vector>
+
+namespace {
+
+constexpr int64_t kBlock = 64;        // columns per block of torch's pack
+constexpr int64_t kPrefetch = 1024;   // bytes of weights ahead: the stream stays ahead of the loads
+
+inline __m512i bf16_of_nibbles(__m512i words) {  // (w & 0xF) | 0x4300: bf16 128 + q, per 16-bit word
+  return _mm512_ternarylogic_epi32(words, _mm512_set1_epi16(0x000F), _mm512_set1_epi16(0x4300), 0xEA);
+}
+
+void block_rows(const uint16_t* x, const float* x_sums, const uint8_t* packed, const uint32_t* scales,
+                float* y, int64_t block, int64_t K, int64_t gs) {
+  const int64_t groups = K / gs;
+  const uint8_t* rows = packed + block * K * 32;
+  const uint32_t* block_scales = scales + block * groups * kBlock;
+  // unpack{lo,hi}_epi16 work per 128-bit lane: lane m of the first product holds column
+  // 8*(m/4) + m%4, of the second that + 4 (the high nibbles: + 32)
+  const __m512i order0 = _mm512_setr_epi32(0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
+  const __m512i order1 = _mm512_setr_epi32(4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
+  const __m512i high_half = _mm512_set1_epi32(static_cast<int>(0xFFFF0000));
+  const __m512 eight = _mm512_set1_ps(8.0f), offset = _mm512_set1_ps(128.0f);
+  __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+  for (int64_t g = 0; g < groups; ++g) {
+    __m512 dot[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+    const uint8_t* row = rows + g * gs * 32;
+    const uint16_t* xg = x + g * gs;
+    for (int64_t k = 0; k < gs; k += 2) {
+      _mm_prefetch(reinterpret_cast<const char*>(row + k * 32 + kPrefetch), _MM_HINT_T0);
+      __m512i r0 = _mm512_cvtepu8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + k * 32)));
+      __m512i r1 = _mm512_cvtepu8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + k * 32 + 32)));
+      __m512i lo0 = bf16_of_nibbles(r0), lo1 = bf16_of_nibbles(r1);
+      __m512i hi0 = bf16_of_nibbles(_mm512_srli_epi16(r0, 4)), hi1 = bf16_of_nibbles(_mm512_srli_epi16(r1, 4));
+      __m512bh xs = (__m512bh)_mm512_set1_epi32(*reinterpret_cast<const int32_t*>(xg + k));
+      dot[0] = _mm512_dpbf16_ps(dot[0], (__m512bh)_mm512_unpacklo_epi16(lo0, lo1), xs);
+      dot[1] = _mm512_dpbf16_ps(dot[1], (__m512bh)_mm512_unpackhi_epi16(lo0, lo1), xs);
+      dot[2] = _mm512_dpbf16_ps(dot[2], (__m512bh)_mm512_unpacklo_epi16(hi0, hi1), xs);
+      dot[3] = _mm512_dpbf16_ps(dot[3], (__m512bh)_mm512_unpackhi_epi16(hi0, hi1), xs);
+    }
+    const uint32_t* p = block_scales + g * kBlock;  // (scale, zero) bf16 pairs as 32-bit words
+    const __m512i lo_a = _mm512_loadu_si512(p), lo_b = _mm512_loadu_si512(p + 16);
+    const __m512i hi_a = _mm512_loadu_si512(p + 32), hi_b = _mm512_loadu_si512(p + 48);
+    const __m512i pairs[4] = {_mm512_permutex2var_epi32(lo_a, order0, lo_b), _mm512_permutex2var_epi32(lo_a, order1, lo_b),
+                              _mm512_permutex2var_epi32(hi_a, order0, hi_b), _mm512_permutex2var_epi32(hi_a, order1, hi_b)};
+    const __m512 x_sum = _mm512_set1_ps(x_sums[g]);
+    for (int i = 0; i < 4; ++i) {
+      const __m512 scale = _mm512_castsi512_ps(_mm512_slli_epi32(pairs[i], 16));
+      const __m512 zero = _mm512_castsi512_ps(_mm512_and_si512(pairs[i], high_half));
+      // sum (128 + q) x = dot;  y += scale * (dot - 128 sum x) + (zero - 8 scale) sum x
+      acc[i] = _mm512_fmadd_ps(scale, _mm512_fnmadd_ps(offset, x_sum, dot[i]), acc[i]);
+      acc[i] = _mm512_fmadd_ps(_mm512_fnmadd_ps(eight, scale, zero), x_sum, acc[i]);
+    }
+  }
+  const __m512i back0 = _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
+  const __m512i back1 = _mm512_setr_epi32(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
+  float* out = y + block * kBlock;
+  _mm512_storeu_ps(out, _mm512_permutex2var_ps(acc[0], back0, acc[1]));
+  _mm512_storeu_ps(out + 16, _mm512_permutex2var_ps(acc[0], back1, acc[1]));
+  _mm512_storeu_ps(out + 32, _mm512_permutex2var_ps(acc[2], back0, acc[3]));
+  _mm512_storeu_ps(out + 48, _mm512_permutex2var_ps(acc[2], back1, acc[3]));
+}
+
+at::Tensor int4_rows(const at::Tensor& x, const at::Tensor& packed, int64_t gs, const at::Tensor& block_scales) {
+  const int64_t K = x.size(-1), N = packed.size(0);
+  TORCH_CHECK(x.numel() == K && x.scalar_type() == at::kBFloat16, "int4_rows: one bf16 row, got ", x.sizes());
+  TORCH_CHECK(N % kBlock == 0 && gs % 2 == 0 && K % gs == 0 && packed.numel() == N * K / 2,
+              "int4_rows: unsupported shape ", N, "x", K, " group ", gs);
+  TORCH_CHECK(block_scales.is_contiguous() && block_scales.numel() == N * (K / gs) * 2,
+              "int4_rows: block scales must be [N/64][K/gs][64][2]");
+  const at::Tensor xc = x.contiguous();
+  const uint16_t* xv = reinterpret_cast<const uint16_t*>(xc.data_ptr());
+  std::vector<float> x_sums(K / gs);
+  const at::BFloat16* xb = xc.data_ptr<at::BFloat16>();
+  for (int64_t g = 0; g < K / gs; ++g) {
+    float s = 0.0f;
+    for (int64_t k = 0; k < gs; ++k) s += static_cast<float>(xb[g * gs + k]);
+    x_sums[g] = s;
+  }
+  at::Tensor y = at::empty({N}, x.options().dtype(at::kFloat));
+  float* out = y.data_ptr<float>();
+  const uint8_t* weights = packed.data_ptr<uint8_t>();
+  const uint32_t* scales = reinterpret_cast<const uint32_t*>(block_scales.data_ptr());
+  at::parallel_for(0, N / kBlock, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t block = begin; block < end; ++block) block_rows(xv, x_sums.data(), weights, scales, out, block, K, gs);
+  });
+  std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
+  shape.back() = N;
+  return y.to(x.scalar_type()).reshape(shape);
+}
+
+}  // namespace
+
+TORCH_LIBRARY(kigi, m) { m.def("int4_rows(Tensor x, Tensor packed, int gs, Tensor block_scales) -> Tensor"); }
+TORCH_LIBRARY_IMPL(kigi, CPU, m) { m.impl("int4_rows", &int4_rows); }
+
+// What a compiled step (AOTInductor) calls directly, without the dispatcher: inductor names a
+// custom op's C shim aoti_torch_<device>_<op name> (config.aot_inductor.custom_ops_to_c_shims).
+extern "C" AOTITorchError aoti_torch_cpu_int4_rows(AtenTensorHandle x, AtenTensorHandle packed, int64_t gs,
+                                                   AtenTensorHandle block_scales, AtenTensorHandle* ret0) {
+  AOTI_TORCH_CONVERT_EXCEPTION_TO_ERROR_CODE({
+    at::Tensor y = int4_rows(*torch::aot_inductor::tensor_handle_to_tensor_pointer(x),
+                             *torch::aot_inductor::tensor_handle_to_tensor_pointer(packed), gs,
+                             *torch::aot_inductor::tensor_handle_to_tensor_pointer(block_scales));
+    *ret0 = torch::aot_inductor::new_tensor_handle(std::move(y));
+  });
+}

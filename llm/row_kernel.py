@@ -1,0 +1,162 @@
+"""kigi's own int4 kernel for one-row decode steps (`llm/kernels/int4_rows.cpp`), built once
+per machine from the source that ships with kigi.
+
+Torch's int4 CPU kernel is compute-bound at one row: ~8 GB/s of weights a core where a core
+reads ~30 GB/s, so a decode step spent ~5 of its ~7 ms in it (default model, this 2-core
+AVX-512 machine). Ours takes two input rows per AVX512-BF16 dot product and reads each
+block's scales as one stream; on the default model's 121 matmuls a token it is ~1.25× torch's,
+and the stored decode step ~1.3× (`benchmarks/decode.py`, docs/speed.md).
+
+It is used where it can be: a CPU with AVX512-BF16, a C++ compiler (the one inductor uses),
+and `KIGI_INT4_ROWS` not set to 0. The library is built next to the stored decode steps (the
+store is keyed by CPU and torch already), by whoever builds a step (`kigi model compile`, the
+background build, a chat at exit): ~10 s, once. A model the kernel serves (`attach`) keeps
+each int4 layer's scales a second time, relaid per block of 64 columns (`Int4Linear.rows`);
+its stored step calls the kernel straight from the compiled library (inductor's C shim for
+custom ops). A failed build is remembered and torch's kernel serves, as everywhere else.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import hashlib
+import os
+import shutil
+import subprocess
+import sysconfig
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from llm.fuse import unregistered_layers
+from llm.quant import Int4Linear
+
+SOURCE = Path(__file__).resolve().parent / "kernels" / "int4_rows.cpp"
+LIBRARY = "int4_rows-{key}.so"
+FAILED = "int4_rows-{key}.failed"  # the build failed here: torch's kernel serves, not tried again
+SWITCH_ENV = "KIGI_INT4_ROWS"  # 0: never use it
+BUILD_TIMEOUT_S = 300
+C_SHIM = ("AOTITorchError aoti_torch_cpu_int4_rows(AtenTensorHandle x, AtenTensorHandle packed, int64_t gs, "
+          "AtenTensorHandle block_scales, AtenTensorHandle* ret0)")
+
+
+class RowKernelError(RuntimeError):
+    """The kernel's library could not be built or loaded."""
+
+
+@functools.cache
+def library_key() -> str:
+    """What the library depends on: its source, torch (headers and ABI) and the CPU's flags."""
+    with open("/proc/cpuinfo", "rb") if Path("/proc/cpuinfo").exists() else open(os.devnull, "rb") as info:
+        flags = next((line for line in info if line.startswith(b"flags")), b"")
+    parts = [SOURCE.read_bytes(), torch.__version__.encode(), flags]
+    return hashlib.sha256(b"\0".join(parts)).hexdigest()[:16]
+
+
+def compiler() -> str | None:
+    return os.environ.get("CXX") or shutil.which("g++") or shutil.which("c++")
+
+
+def wanted(store: Path) -> bool:
+    """Whether models whose steps are stored in `store` use the kernel: the CPU runs it, a
+    compiler can build it, nobody turned it off, and no build of it failed here."""
+    return (os.environ.get(SWITCH_ENV, "1").strip().lower() not in {"0", "false", "no", "off"}
+            and torch.cpu._is_avx512_bf16_supported() and compiler() is not None
+            and not (store / FAILED.format(key=library_key())).exists())
+
+
+def library(store: Path) -> Path:
+    return store / LIBRARY.format(key=library_key())
+
+
+def build(store: Path) -> Path:
+    """Compile the library into `store` (through a temporary file: a reader never sees half
+    of one); a failure is remembered there and raised."""
+    from torch.utils import cpp_extension
+
+    path = library(store)
+    store.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    flags = [f"-D_GLIBCXX_USE_CXX11_ABI={int(torch._C._GLIBCXX_USE_CXX11_ABI)}", "-O3", "-march=native",
+             "-std=c++17", "-shared", "-fPIC", "-w"]
+    includes = [f"-I{folder}" for folder in [*cpp_extension.include_paths(), sysconfig.get_paths()["include"]]]
+    links = [arg for folder in cpp_extension.library_paths() for arg in (f"-L{folder}", f"-Wl,-rpath,{folder}")]
+    command = [str(compiler()), *flags, *includes, str(SOURCE), "-o", str(partial), *links,
+               "-lc10", "-ltorch_cpu", "-ltorch"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S)
+        if done.returncode != 0:
+            (store / FAILED.format(key=library_key())).write_text(done.stderr[-4000:])
+            last = next((line for line in reversed(done.stderr.splitlines()) if line.strip()), "no message")
+            raise RowKernelError(f"building the int4 row kernel failed: {last.strip()[:200]}")
+        os.replace(partial, path)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        (store / FAILED.format(key=library_key())).write_text(str(exc))
+        raise RowKernelError(f"building the int4 row kernel failed: {exc}") from None
+    finally:
+        partial.unlink(missing_ok=True)
+    return path
+
+
+def loaded() -> bool:
+    """Whether a library of the kernel is loaded in this process (its op registered)."""
+    try:
+        return torch.ops.kigi.int4_rows.default is not None
+    except (AttributeError, RuntimeError):
+        return False
+
+
+def load(path: Path) -> None:
+    """Load the library into this process, unless one is loaded already (a second copy of it,
+    from another store, would register the op twice: torch aborts): its symbols global, so
+    that a stored step built against the C shim finds them; the op's shapes told to export."""
+    if loaded():
+        return
+    try:
+        ctypes.CDLL(str(path), mode=os.RTLD_GLOBAL)
+    except OSError as exc:
+        raise RowKernelError(f"the int4 row kernel would not load: {exc}") from None
+
+    @torch.library.register_fake("kigi::int4_rows")
+    def _(x: Tensor, packed: Tensor, gs: int, block_scales: Tensor) -> Tensor:
+        return x.new_empty(*x.shape[:-1], packed.size(0))
+
+
+def served_layers(model: nn.Module) -> list[Int4Linear]:
+    """The int4 layers a one-row step calls: the registered ones and the fused layers held
+    beside them, but not the parts a fused layer computes for (their scales are its views)."""
+    modules = [*model.modules(), *(m for layer in unregistered_layers(model).values() for m in layer.modules())]
+    found = {id(m): m for m in modules if isinstance(m, Int4Linear) and m.rows_fit()
+             and not getattr(m, "shares_fused_storage", False)}
+    return list(found.values())
+
+
+def attach(model: nn.Module, store: Path | None, build_missing: bool = False) -> bool:
+    """Serve `model`'s one-row int4 matmuls with the kernel if it is wanted here, building
+    the library first if asked (else only a built one is used). Sets `model.row_kernel`, the
+    library's key where the kernel is wanted (the stored step's key names it), and says
+    whether the kernel serves now. Idempotent."""
+    if store is None or not wanted(store) or not served_layers(model):
+        model.row_kernel = ""
+        return False
+    model.row_kernel = library_key()
+    path = library(store)
+    if not path.exists() and not loaded():
+        if not build_missing:
+            return False
+        build(store)
+    load(path)
+    for layer in served_layers(model):
+        layer.use_rows()
+    return True
+
+
+def inductor_configs(model: nn.Module) -> dict[str, Any]:
+    """What AOTInductor needs to call the kernel from a step of `model` straight from the
+    compiled library (its C shim), where the kernel serves the model."""
+    if not any(layer.block_scales is not None for layer in served_layers(model)):
+        return {}
+    return {"aot_inductor.custom_ops_to_c_shims": {torch.ops.kigi.int4_rows.default: [C_SHIM]}}

@@ -25,12 +25,14 @@ import os
 import shutil
 import subprocess
 import sysconfig
+import warnings
 from pathlib import Path
 from typing import Any
 
 import torch
 from torch import Tensor, nn
 
+from llm.errors import CompileFallbackWarning
 from llm.fuse import unregistered_layers
 from llm.quant import Int4Linear
 
@@ -39,6 +41,8 @@ LIBRARY = "int4_rows-{key}.so"
 FAILED = "int4_rows-{key}.failed"  # the build failed here: torch's kernel serves, not tried again
 SWITCH_ENV = "KIGI_INT4_ROWS"  # 0: never use it
 BUILD_TIMEOUT_S = 300
+# -fopenmp: at::parallel_for is OpenMP pragmas in torch's headers; without it the kernel runs on one thread
+FLAGS = ("-O3", "-march=native", "-fopenmp", "-std=c++17", "-shared", "-fPIC", "-w")
 C_SHIM = ("AOTITorchError aoti_torch_cpu_int4_rows(AtenTensorHandle x, AtenTensorHandle packed, int64_t gs, "
           "AtenTensorHandle block_scales, AtenTensorHandle* ret0)")
 
@@ -52,7 +56,7 @@ def library_key() -> str:
     """What the library depends on: its source, torch (headers and ABI) and the CPU's flags."""
     with open("/proc/cpuinfo", "rb") if Path("/proc/cpuinfo").exists() else open(os.devnull, "rb") as info:
         flags = next((line for line in info if line.startswith(b"flags")), b"")
-    parts = [SOURCE.read_bytes(), torch.__version__.encode(), flags]
+    parts = [SOURCE.read_bytes(), " ".join(FLAGS).encode(), torch.__version__.encode(), flags]
     return hashlib.sha256(b"\0".join(parts)).hexdigest()[:16]
 
 
@@ -80,8 +84,7 @@ def build(store: Path) -> Path:
     path = library(store)
     store.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    flags = [f"-D_GLIBCXX_USE_CXX11_ABI={int(torch._C._GLIBCXX_USE_CXX11_ABI)}", "-O3", "-march=native",
-             "-std=c++17", "-shared", "-fPIC", "-w"]
+    flags = [f"-D_GLIBCXX_USE_CXX11_ABI={int(torch._C._GLIBCXX_USE_CXX11_ABI)}", *FLAGS]
     includes = [f"-I{folder}" for folder in [*cpp_extension.include_paths(), sysconfig.get_paths()["include"]]]
     links = [arg for folder in cpp_extension.library_paths() for arg in (f"-L{folder}", f"-Wl,-rpath,{folder}")]
     command = [str(compiler()), *flags, *includes, str(SOURCE), "-o", str(partial), *links,
@@ -138,17 +141,23 @@ def attach(model: nn.Module, store: Path | None, build_missing: bool = False) ->
     """Serve `model`'s one-row int4 matmuls with the kernel if it is wanted here, building
     the library first if asked (else only a built one is used). Sets `model.row_kernel`, the
     library's key where the kernel is wanted (the stored step's key names it), and says
-    whether the kernel serves now. Idempotent."""
+    whether the kernel serves now. Idempotent. A build that fails is said once (a
+    `CompileFallbackWarning`) and remembered: torch's kernel serves, here and later."""
     if store is None or not wanted(store) or not served_layers(model):
         model.row_kernel = ""
         return False
     model.row_kernel = library_key()
     path = library(store)
-    if not path.exists() and not loaded():
-        if not build_missing:
-            return False
-        build(store)
-    load(path)
+    try:
+        if not path.exists() and not loaded():
+            if not build_missing:
+                return False
+            build(store)
+        load(path)
+    except RowKernelError as exc:
+        model.row_kernel = ""
+        warnings.warn(f"{exc}; torch's int4 kernel serves (same tokens, slower)", CompileFallbackWarning, stacklevel=2)
+        return False
     for layer in served_layers(model):
         layer.use_rows()
     return True

@@ -64,12 +64,31 @@ def compiler() -> str | None:
     return os.environ.get("CXX") or shutil.which("g++") or shutil.which("c++")
 
 
+def why_not(store: Path) -> str | None:
+    """Why models whose steps are stored in `store` cannot use the kernel here, or None: the
+    CPU must run it, a compiler build it, nobody have turned it off, no build of it failed."""
+    if os.environ.get(SWITCH_ENV, "1").strip().lower() in {"0", "false", "no", "off"}:
+        return f"{SWITCH_ENV}=0"
+    if not torch.cpu._is_avx512_bf16_supported():
+        return "kigi's needs a CPU with AVX512-BF16"
+    if compiler() is None:
+        return "no C++ compiler to build kigi's"
+    if (failed := store / FAILED.format(key=library_key())).exists():
+        return f"building kigi's failed here: {failed}"
+    return None
+
+
 def wanted(store: Path) -> bool:
-    """Whether models whose steps are stored in `store` use the kernel: the CPU runs it, a
-    compiler can build it, nobody turned it off, and no build of it failed here."""
-    return (os.environ.get(SWITCH_ENV, "1").strip().lower() not in {"0", "false", "no", "off"}
-            and torch.cpu._is_avx512_bf16_supported() and compiler() is not None
-            and not (store / FAILED.format(key=library_key())).exists())
+    return why_not(store) is None
+
+
+def describe(store: Path) -> str:
+    """Which int4 kernel one-row steps use with `store`, and why, in a line (`kigi model info`)."""
+    if (reason := why_not(store)) is not None:
+        return f"torch's ({reason})"
+    if library(store).exists():
+        return f"kigi's ({library(store)})"
+    return "torch's until the first compiled step is built, then kigi's (built beside it, ~10 s)"
 
 
 def library(store: Path) -> Path:

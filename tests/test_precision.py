@@ -138,6 +138,7 @@ def test_model_info_says_which_precision_and_why(home, monkeypatch, tmp_path: Pa
     assert info["name"] == "tiny"  # the name kigi knows it by, not the one its file declares
     chosen = info["default_precision"]
     assert chosen["precision"] in (*CANDIDATES, "fp32") and chosen["why"] and chosen["measured"]
+    assert info["int4_kernel"].startswith(("kigi's", "torch's"))  # which one serves one-row int4 steps, and why
     before = (home.models / FILE_NAME).stat().st_mtime_ns
     result = CliRunner().invoke(app, ["model", "info", "tiny", "--measure"])
     assert result.exit_code == 0, result.output

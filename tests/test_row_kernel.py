@@ -16,13 +16,12 @@ from tests.test_compile_store import GREEDY, decode_stored, needs_compiler
 from tests.test_generate import decode
 from tests.test_speed_paths import PROMPT, make_model
 
-pytestmark = pytest.mark.skipif(not torch.cpu._is_avx512_bf16_supported(),
-                                reason="the row kernel runs on CPUs with AVX512-BF16 only")
-
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):  # noqa: ANN001, ANN201
     """The library, built once for these tests and loaded into the process."""
+    if not torch.cpu._is_avx512_bf16_supported():
+        pytest.skip("the row kernel runs on CPUs with AVX512-BF16 only")  # a property of the CPU, not a missing need
     needs_compiler()
     store = tmp_path_factory.mktemp("rows")
     path = row_kernel.build(store)
@@ -123,3 +122,19 @@ def test_switched_off_or_failed_once_torchs_kernel_serves(built, tmp_path, monke
     assert model.row_kernel == "" and not list(tmp_path.glob("*.so"))
     compiled = compile_decode(model, tmp_path)  # the compiled step goes on without it
     assert compiled.store == tmp_path and model.row_kernel == ""
+
+
+def test_model_info_says_which_kernel_serves_and_why(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: True)
+    monkeypatch.setattr(row_kernel, "compiler", lambda: "g++")
+    assert row_kernel.describe(tmp_path).startswith("torch's until the first compiled step is built")
+    row_kernel.library(tmp_path).write_bytes(b"")
+    assert row_kernel.describe(tmp_path) == f"kigi's ({row_kernel.library(tmp_path)})"
+    (tmp_path / row_kernel.FAILED.format(key=row_kernel.library_key())).write_text("error")
+    assert row_kernel.describe(tmp_path).startswith("torch's (building kigi's failed here")
+    monkeypatch.setattr(row_kernel, "compiler", lambda: None)
+    assert row_kernel.describe(tmp_path) == "torch's (no C++ compiler to build kigi's)"
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)
+    assert row_kernel.describe(tmp_path) == "torch's (kigi's needs a CPU with AVX512-BF16)"
+    monkeypatch.setenv(row_kernel.SWITCH_ENV, "0")
+    assert row_kernel.describe(tmp_path) == f"torch's ({row_kernel.SWITCH_ENV}=0)" and not row_kernel.wanted(tmp_path)

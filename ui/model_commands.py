@@ -76,6 +76,7 @@ def model_info(
         from agent.models import cache_dir_of, ensure_model, model_registry
         from agent.precision import default_precision
         from agent.remote_models import remote_models
+        from llm.row_kernel import describe as describe_row_kernel
         from llm.weights import load_weights_cached
         from ui.progress import measuring_progress, stage_progress
 
@@ -91,7 +92,8 @@ def model_info(
         info = {"name": name, "path": str(path), "source": entry.source, "sha256": entry.sha256,
                 "parameters": params, **{k: v for k, v in weights.config.to_dict().items() if k != "name"},
                 "default_precision": {"precision": choice.precision, "why": choice.reason,
-                                      "measured": [q.__dict__ for q in choice.measured]}}
+                                      "measured": [q.__dict__ for q in choice.measured]},
+                "int4_kernel": describe_row_kernel(cache_dir_of(home(), name) / "compiled")}
         print(json.dumps(info, indent=2))
 
 

@@ -25,6 +25,11 @@ from llm.text_rules import TextRule, TokenKinds
 from llm.tokenizer import Tokenizer
 
 
+def step_store(cache_dir: Path | None) -> Path | None:
+    """Where a model's compiled decode steps (and kigi's int4 kernel) are kept, beside its cache."""
+    return cache_dir / "compiled" if cache_dir else None
+
+
 @dataclass
 class Engine:
     model: Transformer
@@ -43,7 +48,7 @@ class Engine:
         decode step, kept under `cache_dir` too, for the next process; None uses the steps an
         earlier run stored there and compiles none."""
         weights, model = load_model(path, precision, cache_dir)
-        store = cache_dir / "compiled" if cache_dir else None
+        store = step_store(cache_dir)
         wanted = compile or (compile is None and store is not None)
         compiled = compile_decode(model, store, build=bool(compile)) if wanted else None
         return cls(model, weights.tokenizer, name or Path(path).stem, weights.metadata, compiled, precision)

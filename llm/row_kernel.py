@@ -82,8 +82,10 @@ def wanted(store: Path) -> bool:
     return why_not(store) is None
 
 
-def describe(store: Path) -> str:
+def describe(store: Path | None) -> str:
     """Which int4 kernel one-row steps use with `store`, and why, in a line (`kigi model info`)."""
+    if store is None:
+        return "torch's (no cache folder to keep kigi's in)"
     if (reason := why_not(store)) is not None:
         return f"torch's ({reason})"
     if library(store).exists():

@@ -76,6 +76,7 @@ def model_info(
         from agent.models import cache_dir_of, ensure_model, model_registry
         from agent.precision import default_precision
         from agent.remote_models import remote_models
+        from llm.engine import step_store
         from llm.row_kernel import describe as describe_row_kernel
         from llm.weights import load_weights_cached
         from ui.progress import measuring_progress, stage_progress
@@ -93,7 +94,7 @@ def model_info(
                 "parameters": params, **{k: v for k, v in weights.config.to_dict().items() if k != "name"},
                 "default_precision": {"precision": choice.precision, "why": choice.reason,
                                       "measured": [q.__dict__ for q in choice.measured]},
-                "int4_kernel": describe_row_kernel(cache_dir_of(home(), name) / "compiled")}
+                "int4_kernel": describe_row_kernel(step_store(cache_dir_of(home(), name)))}
         print(json.dumps(info, indent=2))
 
 

@@ -11,7 +11,7 @@ It is used where it can be: a CPU with AVX512-BF16, a C++ compiler (the one indu
 and `KIGI_INT4_ROWS` not set to 0. The library is built next to the stored decode steps (the
 store is keyed by CPU and torch already), by whoever builds a step (`kigi model compile`, the
 background build, a chat at exit): ~10 s, once. A model the kernel serves (`attach`) keeps
-each int4 layer's scales a second time, relaid per block of 64 columns (`Int4Linear.rows`);
+each int4 layer's scales a second time, relaid per block of 64 columns (`Int4Linear.use_rows`);
 its stored step calls the kernel straight from the compiled library (inductor's C shim for
 custom ops). A failed build is remembered and torch's kernel serves, as everywhere else.
 """
@@ -54,8 +54,9 @@ class RowKernelError(RuntimeError):
 @functools.cache
 def library_key() -> str:
     """What the library depends on: its source, torch (headers and ABI) and the CPU's flags."""
-    with open("/proc/cpuinfo", "rb") if Path("/proc/cpuinfo").exists() else open(os.devnull, "rb") as info:
-        flags = next((line for line in info if line.startswith(b"flags")), b"")
+    info = Path("/proc/cpuinfo")
+    lines = info.read_bytes().splitlines() if info.exists() else []
+    flags = next((line for line in lines if line.startswith(b"flags")), b"")
     parts = [SOURCE.read_bytes(), " ".join(FLAGS).encode(), torch.__version__.encode(), flags]
     return hashlib.sha256(b"\0".join(parts)).hexdigest()[:16]
 

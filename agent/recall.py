@@ -24,9 +24,11 @@ def memory_exists(home: KigiHome, url: str | None = None) -> bool:
     catalogue directly. (A database alone is not enough: `kigi memory list` on an empty home
     leaves one, and opening Chroma and the query encoder for it cost ~1.4 s before every
     first token.) Unreadable or locked: assume there is, and let Chroma say."""
+    if url is not None:
+        return True
     path = home.memory / "chroma.sqlite3"
-    if url is not None or not path.exists():
-        return url is not None
+    if not path.exists():
+        return False
     try:
         with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as catalogue:
             return catalogue.execute("SELECT 1 FROM collections LIMIT 1").fetchone() is not None

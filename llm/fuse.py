@@ -163,7 +163,7 @@ def _joined_factors(factors: list[tuple[Tensor, Tensor, float] | tuple[()]], wid
 
 def unregistered_layers(model: nn.Module) -> dict[str, nn.Module]:
     """Modules the model calls but holds in tuples, outside its registered tree (the fused
-    projections, kept out of state_dict: `llm/fuse.py`), keyed by where they are held
+    projections, kept out of state_dict), keyed by where they are held
     ("blocks-0-attn-fused-3"). The export wrapper registers them, so their weights get
     names the runner is handed at load."""
     registered = {id(module) for module in model.modules()}

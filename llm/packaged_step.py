@@ -67,11 +67,13 @@ def weights_fingerprint(model: nn.Module) -> str:
 
 
 def keyed_tensors(module: nn.Module) -> list[tuple[str, Tensor]]:
-    """The tensors whose names, dtypes and shapes a stored step depends on: all but the
-    int4 layers' relaid scales, which a model holds once kigi's row kernel is loaded, not
-    before (whether the step calls that kernel is a part of its key of its own)."""
-    return [(name, t) for name, t in [*module.named_parameters(), *module.named_buffers()]
-            if not name.endswith("block_scales")]
+    """The tensors whose names, dtypes and shapes a stored step depends on: all but those a
+    layer derives from its others and holds only in some processes (`derived_tensors`: an
+    int4 layer's relaid scales, once kigi's row kernel is loaded; whether the step calls
+    that kernel is a part of its key of its own)."""
+    derived = {f"{prefix}.{name}" if prefix else name for prefix, sub in module.named_modules()
+               for name in getattr(sub, "derived_tensors", ())}
+    return [(name, t) for name, t in [*module.named_parameters(), *module.named_buffers()] if name not in derived]
 
 
 def unregistered_layout(model: nn.Module) -> list[list[Any]]:

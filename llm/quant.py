@@ -149,6 +149,8 @@ class Int8Linear(nn.Module):
 class Int4Linear(nn.Module):
     """y = x @ Wᵀ + bias with W stored as grouped int4 (scale and zero point per group)."""
 
+    derived_tensors = ("block_scales",)  # made from the others, in some processes only: not a stored step's key
+
     def __init__(self, q: Tensor, scales_and_zeros: Tensor, group_size: int, bias: Tensor | None = None, *,
                  use_kernels: bool = True) -> None:
         super().__init__()

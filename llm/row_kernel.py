@@ -24,7 +24,6 @@ import hashlib
 import os
 import shutil
 import subprocess
-import sysconfig
 import warnings
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from torch import Tensor, nn
 from llm.errors import CompileFallbackWarning
 from llm.fuse import unregistered_layers
 from llm.quant import Int4Linear
+from llm.switches import switched_off
 
 SOURCE = Path(__file__).resolve().parent / "kernels" / "int4_rows.cpp"
 LIBRARY = "int4_rows-{key}.so"
@@ -68,7 +68,7 @@ def compiler() -> str | None:
 def why_not(store: Path) -> str | None:
     """Why models whose steps are stored in `store` cannot use the kernel here, or None: the
     CPU must run it, a compiler build it, nobody have turned it off, no build of it failed."""
-    if os.environ.get(SWITCH_ENV, "1").strip().lower() in {"0", "false", "no", "off"}:
+    if switched_off(SWITCH_ENV):
         return f"{SWITCH_ENV}=0"
     if not torch.cpu._is_avx512_bf16_supported():
         return "kigi's needs a CPU with AVX512-BF16"
@@ -107,7 +107,7 @@ def build(store: Path) -> Path:
     store.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     flags = [f"-D_GLIBCXX_USE_CXX11_ABI={int(torch._C._GLIBCXX_USE_CXX11_ABI)}", *FLAGS]
-    includes = [f"-I{folder}" for folder in [*cpp_extension.include_paths(), sysconfig.get_paths()["include"]]]
+    includes = [f"-I{folder}" for folder in cpp_extension.include_paths()]
     links = [arg for folder in cpp_extension.library_paths() for arg in (f"-L{folder}", f"-Wl,-rpath,{folder}")]
     command = [str(compiler()), *flags, *includes, str(SOURCE), "-o", str(partial), *links,
                "-lc10", "-ltorch_cpu", "-ltorch"]
@@ -165,7 +165,8 @@ def attach(model: nn.Module, store: Path | None, build_missing: bool = False) ->
     library's key where the kernel is wanted (the stored step's key names it), and says
     whether the kernel serves now. Idempotent. A build that fails is said once (a
     `CompileFallbackWarning`) and remembered: torch's kernel serves, here and later."""
-    if store is None or not wanted(store) or not served_layers(model):
+    layers = served_layers(model) if store is not None and wanted(store) else []
+    if not layers:
         model.row_kernel = ""
         return False
     model.row_kernel = library_key()
@@ -180,7 +181,7 @@ def attach(model: nn.Module, store: Path | None, build_missing: bool = False) ->
         model.row_kernel = ""
         warnings.warn(f"{exc}; torch's int4 kernel serves (same tokens, slower)", CompileFallbackWarning, stacklevel=2)
         return False
-    for layer in served_layers(model):
+    for layer in layers:
         layer.use_rows()
     return True
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from llm.switches import switched_off
 from ui.errors import err_console
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ NICENESS = 10
 
 
 def background_builds_allowed() -> bool:
-    return os.environ.get(BACKGROUND_ENV, "1").strip().lower() not in {"0", "false", "no", "off"}
+    return not switched_off(BACKGROUND_ENV)
 
 
 def build_later(engine: Engine | RemoteEngine) -> str | None:

@@ -16,7 +16,9 @@ does not do: int4 cannot hold the update, and the grounded reader folded into in
 took. "No adapter" and "folded" are copies
 of the model loaded beside the one the other rows switch. Medians of `--repeats` runs, in
 one process, the rows taken in turn so that a change in the machine's speed hits each
-alike; the ratios to "no adapter" are the figures to read. Never pass/fail.
+alike; the ratios to "no adapter" are the figures to read. Never pass/fail. The thread count
+is held at torch's (`KIGI_FIT_THREADS=0`): fitted to the idle cores, a run that starts while
+any other task is runnable decodes on one thread, and a row would measure that moment.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 
 import _root  # noqa: F401  (the repository root on sys.path)
+import torch
 
 from agent.adapters import AdapterStore  # noqa: E402
 from agent.home import KigiHome  # noqa: E402
@@ -36,6 +39,7 @@ from agent.models import load_engine  # noqa: E402
 from llm.generate import generate_ids  # noqa: E402
 from llm.lora import adapters_of  # noqa: E402
 from llm.sampling import SamplingConfig  # noqa: E402
+from llm.threads import FIT_ENV  # noqa: E402
 
 PROMPT = "Explain in a few sentences why the sky is blue, and what changes at sunset."
 
@@ -103,8 +107,9 @@ def main() -> None:
     parser.add_argument("--compile", action="store_true", help="decode with the compiled step (each row "
                         "compiled once, before the timed runs)")
     args = parser.parse_args()
+    os.environ[FIT_ENV] = "0"
     home = KigiHome.resolve().ensure()
-    print(f"load average before: {os.getloadavg()[0]:.2f}")
+    print(f"load average before: {os.getloadavg()[0]:.2f}; {torch.get_num_threads()} threads, held")
     store = AdapterStore.of(home)
     for precision in args.precision.split(","):
         plain, engine, folded = (load_engine(home, precision=precision, compile=args.compile) for _ in range(3))

@@ -37,7 +37,7 @@ from torch import Tensor, nn
 from llm import row_kernel
 from llm.errors import CompileFallbackWarning
 from llm.lora import adapters_of
-from llm.packaged_step import INDUCTOR_OPTIONS, PackagedStep, build_package, keyed_tensors, one_row, unregistered_layout
+from llm.packaged_step import INDUCTOR_OPTIONS, PackagedStep, build_package, layout, one_row
 from llm.threads import torch_threads
 
 if TYPE_CHECKING:
@@ -56,13 +56,10 @@ def step_key(model: nn.Module) -> str:
     instruction set. Not the weights: a stored step is handed them (a retrained adapter
     reuses it), and one built with them inside checks them at load. A stored step checks
     the state again before each decode loop."""
-    tensors = keyed_tensors(model)
     adapters = adapters_of(model)
     parts = {"torch": torch.__version__, "python": sys.version.split()[0], "machine": platform.machine(),
              "cpu": torch.backends.cpu.get_cpu_capability(),
-             "modules": [[name, type(module).__name__] for name, module in model.named_modules()],
-             "unregistered": unregistered_layout(model),  # the fused layers
-             "tensors": [[name, str(t.dtype), list(t.shape)] for name, t in tensors],
+             **layout(model),  # its layers, the fused ones, its tensors
              "adapter": [adapters.active, adapters.merged, adapters.folded],
              "threads": torch.get_num_threads(),  # dynamo guards on it: the decode passes fit it to idle cores
              "int4_rows": getattr(model, "row_kernel", ""),  # the step calls kigi's int4 kernel (llm/row_kernel.py)

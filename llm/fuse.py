@@ -116,6 +116,8 @@ def fused_parts(fused: tuple[nn.Module, ...] | None, parts: tuple[nn.Module, ...
     wrapped = [part for part, base in zip(parts, bases, strict=True) if part is not base]
     if not all(hasattr(part, "delta") and hasattr(part, "low_rank") for part in wrapped):
         return None  # a wrapper of another kind: only its own forward knows what it does
+    if wrapped and not torch.is_grad_enabled() and (y := _in_one_pass(fused[len(parts)], parts, bases, x)) is not None:
+        return y
     y = fused[len(parts)](x)
     if not wrapped:
         return y
@@ -134,6 +136,32 @@ def fused_parts(fused: tuple[nn.Module, ...] | None, parts: tuple[nn.Module, ...
     pieces = y.split([base.out_features for base in bases], dim=-1)
     return torch.cat([piece if delta is None else piece + delta.to(piece.dtype)
                       for piece, delta in zip(pieces, deltas, strict=True)], dim=-1)
+
+
+def _in_one_pass(layer: nn.Module, parts: tuple[nn.Module, ...], bases: list[nn.Module], x: Tensor) -> Tensor | None:
+    """The fused layer's output with the parts' active updates added in its own pass, where
+    its kind offers that (`plus_low_rank`: an int4 layer's one-row kernel) and one adapter
+    is on; else None."""
+    plus_low_rank = getattr(layer, "plus_low_rank", None)
+    names = {part.active for part, base in zip(parts, bases, strict=True) if part is not base}
+    if plus_low_rank is None or len(names) != 1 or None in names:
+        return None
+    factors = [part.low_rank() if part is not base else () for part, base in zip(parts, bases, strict=True)]
+    return None if any(f is None for f in factors) else plus_low_rank(x, names.pop(), factors)
+
+
+def low_rank_sites(model: nn.Module) -> list[tuple[nn.Module, list[nn.Module]]]:
+    """Each layer that computes for LoRA wrappers (`.base`, `.low_rank`), with what it
+    computes for, in order: a fused layer with its parts (a part's wrapper where it has
+    one), a wrapped layer that no fused layer stands in for with its wrapper."""
+    wrappers = {id(m.base): m for m in model.modules() if hasattr(m, "low_rank") and hasattr(m, "base")}
+    sites, fused_into = [], set()
+    for module in model.modules():
+        fused = getattr(module, "fused", None)  # (part, ..., fused layer): see llm/model.py
+        if isinstance(fused, tuple) and fused:
+            sites.append((fused[-1], [wrappers.get(id(part), part) for part in fused[:-1]]))
+            fused_into.update(id(part) for part in fused[:-1])
+    return sites + [(wrapper.base, [wrapper]) for key, wrapper in wrappers.items() if key not in fused_into]
 
 
 def _joined_factors(factors: list[tuple[Tensor, Tensor, float] | tuple[()]], widths: list[int],

@@ -23,7 +23,8 @@ from llm.dense_prefill import attach_dense
 from llm.errors import IncompatibleWeightsError
 from llm.kernel_probes import int4_kernel_available, int8_kernel_available
 from llm.model import Transformer
-from llm.quant import QuantKind, aligned, quantize_model
+from llm.quant import QuantKind, aligned
+from llm.quant_model import quantize_model
 from llm.tokenizer import Tokenizer
 from llm.weights import (
     CHECKPOINT_CONFIG,

@@ -341,7 +341,7 @@ class Transformer(nn.Module):
             return self.lm_head(x)
         if isinstance(self.tok_emb, nn.Embedding):
             return linear(x, self.tok_emb.weight)
-        return self.tok_emb.attend(x)  # a quantized embedding (llm.quant.QuantEmbedding)
+        return self.tok_emb.attend(x)  # a quantized embedding (llm.quant_model.QuantEmbedding)
 
     def _mask(self, positions: Tensor, start: int, end: int, attention_mask: Tensor | None,
               cached: bool) -> Tensor | None:

@@ -54,11 +54,12 @@ INT64_SCALAR_TYPE = 4  # c10::ScalarType::Long, as the runner reports constants'
 
 
 def weights_fingerprint(model: nn.Module) -> str:
-    """A hash of every parameter and buffer: names, shapes and an evenly spread sample of
-    their values (hashing all ~200 MB of the default model would cost ~0.3 s a process).
-    Fine-tuning moves every weight, so two checkpoints differ in the sample too."""
+    """A hash of every parameter and buffer a layer does not derive: names, shapes and an
+    evenly spread sample of their values (hashing all ~200 MB of the default model would
+    cost ~0.3 s a process). Fine-tuning moves every weight, so two checkpoints differ in
+    the sample too."""
     digest = hashlib.sha256()
-    for name, tensor in [*model.named_parameters(), *model.named_buffers()]:
+    for name, tensor in keyed_tensors(model):
         flat = tensor.detach().reshape(-1)
         stride = max(1, flat.numel() // SAMPLED_ELEMENTS)
         digest.update(f"{name}:{tuple(tensor.shape)}:{tensor.dtype}".encode())
@@ -66,21 +67,41 @@ def weights_fingerprint(model: nn.Module) -> str:
     return digest.hexdigest()[:16]
 
 
+def _derived_names(module: nn.Module) -> set[str]:
+    """What the module's layers derive from their other tensors and hold in some processes
+    only (`derived`: an int4 layer's relaid scales, and adapters' updates, in kigi's row
+    kernel's layout), by name: whether the step calls that kernel is a part of its key of
+    its own, and the updates are made whenever a step is built or loaded."""
+    return {f"{prefix}.{name}" if prefix else name for prefix, sub in module.named_modules()
+            for name in getattr(sub, "derived", ())}
+
+
+def _is_derived(name: str, derived: set[str]) -> bool:
+    parts = name.split(".")
+    return any(".".join(parts[:end]) in derived for end in range(1, len(parts) + 1))
+
+
 def keyed_tensors(module: nn.Module) -> list[tuple[str, Tensor]]:
-    """The tensors whose names, dtypes and shapes a stored step depends on: all but those a
-    layer derives from its others and holds only in some processes (`derived_tensors`: an
-    int4 layer's relaid scales, once kigi's row kernel is loaded; whether the step calls
-    that kernel is a part of its key of its own)."""
-    derived = {f"{prefix}.{name}" if prefix else name for prefix, sub in module.named_modules()
-               for name in getattr(sub, "derived_tensors", ())}
-    return [(name, t) for name, t in [*module.named_parameters(), *module.named_buffers()] if name not in derived]
+    """The tensors whose names, dtypes and shapes a stored step depends on: all but those
+    its layers derive (`_derived_names`)."""
+    derived = _derived_names(module)
+    return [(name, t) for name, t in [*module.named_parameters(), *module.named_buffers()]
+            if not _is_derived(name, derived)]
 
 
-def unregistered_layout(model: nn.Module) -> list[list[Any]]:
-    """The unregistered layers' names, kinds and tensors' dtypes and shapes: the step's code
-    and the names its constants are found by depend on them."""
-    return [[name, type(module).__name__, [[n, str(t.dtype), list(t.shape)] for n, t in keyed_tensors(module)]]
-            for name, module in unregistered_layers(model).items()]
+def layout(model: nn.Module) -> dict[str, list]:
+    """What of the model a stored step's code depends on: its modules' names and kinds, its
+    tensors' names, dtypes and shapes, and those of the layers it holds outside its tree
+    (the fused projections), all but what its layers derive (`_derived_names`)."""
+    def shapes(module: nn.Module) -> list[list[Any]]:
+        return [[name, str(t.dtype), list(t.shape)] for name, t in keyed_tensors(module)]
+
+    derived = _derived_names(model)
+    return {"modules": [[name, type(sub).__name__] for name, sub in model.named_modules()
+                        if not _is_derived(name, derived)],
+            "unregistered": [[name, type(module).__name__, shapes(module)]
+                             for name, module in unregistered_layers(model).items()],
+            "tensors": shapes(model)}
 
 
 class _Step(nn.Module):
@@ -174,6 +195,7 @@ def build_package(path: Path, shadow: Transformer, args: tuple[Any, ...]) -> Non
     from torch.export import Dim, export
 
     idx, positions, end, _ = args
+    row_kernel.prepare_updates(shadow)  # an adapter's update in the kernel's pass: traced as the calls find it
     layers = tuple(shadow.kv_cache.layers)
     longest = shadow.config.max_seq_len
     span, length = Dim("end", min=2, max=longest), Dim("length", min=2, max=longest)
@@ -231,6 +253,7 @@ class PackagedStep:
         self.path, self.key, self.state = path, key, state
         metadata = self.runner.get_metadata()
         if GROUP_SIZE_KEY in metadata:
+            row_kernel.prepare_updates(model)  # the adapters' updates it binds by name
             self._constants = bind_constants(self.runner, _Step(model), int(metadata[GROUP_SIZE_KEY]))
         elif metadata.get(WEIGHTS_KEY) == weights_fingerprint(model):
             self._constants = {}  # its own, inside it

@@ -32,8 +32,9 @@ import torch
 from torch import Tensor, nn
 
 from llm.errors import CompileFallbackWarning
-from llm.fuse import unregistered_layers
+from llm.fuse import low_rank_sites, unregistered_layers
 from llm.quant import Int4Linear
+from llm.row_layout import current_update
 from llm.switches import switched_off
 
 SOURCE = Path(__file__).resolve().parent / "kernels" / "int4_rows.cpp"
@@ -45,6 +46,9 @@ BUILD_TIMEOUT_S = 300
 FLAGS = ("-O3", "-march=native", "-fopenmp", "-std=c++17", "-shared", "-fPIC", "-w")
 C_SHIM = ("AOTITorchError aoti_torch_cpu_int4_rows(AtenTensorHandle x, AtenTensorHandle packed, int64_t gs, "
           "AtenTensorHandle block_scales, AtenTensorHandle* ret0)")
+C_SHIM_LORA = ("AOTITorchError aoti_torch_cpu_int4_rows_lora(AtenTensorHandle x, AtenTensorHandle packed, int64_t gs, "
+               "AtenTensorHandle block_scales, AtenTensorHandle lora_a, AtenTensorHandle lora_b, "
+               "AtenTensorHandle lora_offsets, AtenTensorHandle* ret0)")
 
 
 class RowKernelError(RuntimeError):
@@ -149,6 +153,10 @@ def load(path: Path) -> None:
     def _(x: Tensor, packed: Tensor, gs: int, block_scales: Tensor) -> Tensor:
         return x.new_empty(*x.shape[:-1], packed.size(0))
 
+    @torch.library.register_fake("kigi::int4_rows_lora")
+    def _(x: Tensor, packed: Tensor, gs: int, block_scales: Tensor, *update: Tensor) -> Tensor:
+        return x.new_empty(*x.shape[:-1], packed.size(0))
+
 
 def served_layers(model: nn.Module) -> list[Int4Linear]:
     """The int4 layers a one-row step calls: the registered ones and the fused layers held
@@ -191,4 +199,18 @@ def inductor_configs(model: nn.Module) -> dict[str, Any]:
     compiled library (its C shim), where the kernel serves the model."""
     if not any(layer.block_scales is not None for layer in served_layers(model)):
         return {}
-    return {"aot_inductor.custom_ops_to_c_shims": {torch.ops.kigi.int4_rows.default: [C_SHIM]}}
+    return {"aot_inductor.custom_ops_to_c_shims": {torch.ops.kigi.int4_rows.default: [C_SHIM],
+                                                   torch.ops.kigi.int4_rows_lora.default: [C_SHIM_LORA]}}
+
+
+def prepare_updates(model: nn.Module) -> None:
+    """Make each attached adapter's update for every layer the kernel serves, as that
+    layer's one-row calls would (`Int4Linear.plus_low_rank`): a stored step built with them
+    finds them by name, from its first call on, whichever adapter it was built for."""
+    for layer, parts in low_rank_sites(model):
+        if getattr(layer, "block_scales", None) is None:
+            continue
+        for name in {name for part in parts for name in getattr(part, "names", ())}:
+            factors = [part.low_rank(name) if hasattr(part, "low_rank") else () for part in parts]
+            if all(f is not None for f in factors):
+                current_update(layer.row_updates, name, factors, layer.part_widths)

@@ -8,7 +8,9 @@ CLI's setting before) 30 / 341 / 58 and one thread 46 / 240 / 102; with the othe
 busy, two spinning threads fell to 15 / 180 / 37, sleeping ones 36 / 239 / 88, one thread
 40 / 266 / 108. So workers spin, and each generation takes as many threads as there are
 cores nobody else is running on: Linux's count of runnable tasks (`/proc/loadavg`) less
-this process's own. Elsewhere, or when it cannot be read, torch's setting stands.
+this process's own. Elsewhere, when it cannot be read, or with `KIGI_FIT_THREADS=0` (a
+benchmark comparing two settings, which must not measure the scheduler's moment instead),
+torch's setting stands.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from typing import ParamSpec, TypeVar
 
 import torch
 
+from llm.switches import switched_off
+
+FIT_ENV = "KIGI_FIT_THREADS"  # 0: keep torch's thread count whatever the other cores run
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -73,7 +78,7 @@ def torch_threads(n: int) -> Iterator[int]:
 def fitted_threads(idle: Callable[[], int | None] | None = None) -> Iterator[int]:
     """torch's thread count lowered to the idle cores (at least 1) while the block runs."""
     most = torch.get_num_threads()
-    free = (idle or idle_cores)()
+    free = None if switched_off(FIT_ENV) else (idle or idle_cores)()
     with torch_threads(most if free is None else min(most, free)) as wanted:
         yield wanted
 

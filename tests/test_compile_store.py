@@ -19,7 +19,8 @@ from llm.errors import CompileFallbackWarning
 from llm.fuse import unregistered_layers
 from llm.generate import generate_ids
 from llm.lora import LoRAConfig, adapters_of
-from llm.quant import Int4Linear, quantize_model
+from llm.quant import Int4Linear
+from llm.quant_model import quantize_model
 from llm.sampling import SamplingConfig
 from llm.threads import torch_threads
 from tests.need import missing

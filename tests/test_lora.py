@@ -20,7 +20,7 @@ from llm.lora import (
     base_fingerprint,
     parse_targets,
 )
-from llm.quant import quantize_model
+from llm.quant_model import quantize_model
 from llm.weights import build_model, load_weights
 from tests.tiny import tiny_llama_hf
 

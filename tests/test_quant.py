@@ -15,15 +15,8 @@ from llm.fuse import fuse_linears
 from llm.generate import generate_ids
 from llm.load import load_quantized, save_quantized
 from llm.model import Transformer
-from llm.quant import (
-    Int4Linear,
-    Int8Linear,
-    QuantEmbedding,
-    int4_kernel_available,
-    int8_kernel_available,
-    quantize_int8,
-    quantize_model,
-)
+from llm.quant import Int4Linear, Int8Linear, int4_kernel_available, int8_kernel_available, quantize_int8
+from llm.quant_model import QuantEmbedding, quantize_model
 from llm.sampling import SamplingConfig
 from tests.need import missing
 from tests.tiny import save_tiny_chat_model

@@ -11,7 +11,9 @@ from llm import row_kernel
 from llm.compile import compile_decode, step_key
 from llm.errors import CompileFallbackWarning
 from llm.fuse import fuse_linears
-from llm.quant import Int4Linear, block_layout, quantize_model
+from llm.quant import Int4Linear
+from llm.quant_model import quantize_model
+from llm.row_layout import block_layout
 from tests.test_compile_store import GREEDY, decode_stored, needs_compiler
 from tests.test_generate import decode
 from tests.test_speed_paths import PROMPT, make_model

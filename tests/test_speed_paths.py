@@ -17,7 +17,7 @@ from llm.errors import CompileFallbackWarning
 from llm.generate import next_token_logits
 from llm.logits import pick_tokens
 from llm.model import Transformer
-from llm.quant import quantize_model
+from llm.quant_model import quantize_model
 from llm.sampling import SamplingConfig
 from tests.need import missing
 from tests.test_generate import decode

@@ -9,7 +9,7 @@ from llm.config import ModelConfig
 from llm.generate import generate_ids, generate_ragged_ids
 from llm.model import Transformer
 from llm.sampling import SamplingConfig
-from llm.threads import fitted_threads, idle_cores
+from llm.threads import FIT_ENV, fitted_threads, idle_cores
 
 
 @pytest.fixture
@@ -34,6 +34,14 @@ def test_a_block_runs_on_the_idle_cores_and_gives_torch_its_setting_back(two_thr
         with fitted_threads(lambda idle=idle: idle) as got:
             assert got == used and torch.get_num_threads() == used
         assert torch.get_num_threads() == 2
+
+
+def test_fitting_switched_off_keeps_torchs_thread_count(two_threads, monkeypatch):
+    """A benchmark comparing two settings holds the count: a moment's other task must not
+    put one of its rows on one thread."""
+    monkeypatch.setenv(FIT_ENV, "0")
+    with fitted_threads(lambda: 1) as got:
+        assert got == 2 and torch.get_num_threads() == 2
 
 
 @pytest.mark.parametrize("ragged", [False, True])

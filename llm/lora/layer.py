@@ -157,16 +157,21 @@ class LoRALinear(nn.Module):
             self._original_weight = None
 
     def forward(self, x: Tensor) -> Tensor:
+        plus_low_rank = getattr(self.base, "plus_low_rank", None)  # the update in the base's own pass
+        if plus_low_rank is not None and not torch.is_grad_enabled() and (factors := self.low_rank()):
+            y = plus_low_rank(x, self.active, [factors])
+            if y is not None:
+                return y
         y = self.base(x)
         delta = self.delta(x)
         return y if delta is None else y + delta.to(y.dtype)
 
-    def low_rank(self) -> tuple[Tensor, Tensor, float] | tuple[()] | None:
-        """The active adapter's update as factors (A, B, scaling), delta = scaling * x A^T B^T,
-        for a caller that joins several layers' updates into one pair of matmuls; () when
-        there is nothing to add (off or merged); None when it cannot be joined (dropout
-        is live: use `delta`)."""
-        name = self.active
+    def low_rank(self, name: str | None = None) -> tuple[Tensor, Tensor, float] | tuple[()] | None:
+        """The update of adapter `name` (the active one by default) as factors (A, B,
+        scaling), delta = scaling * x A^T B^T, for a caller that joins several layers'
+        updates into one pair of matmuls or one kernel's pass; () when there is nothing to
+        add (off or merged); None when it cannot be joined (dropout is live: use `delta`)."""
+        name = self.active if name is None else name
         if name is None or name == self.merged or name not in self.lora_A:
             return ()
         dropout = self.lora_dropout[name]

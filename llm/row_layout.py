@@ -1,0 +1,106 @@
+"""What kigi's one-row int4 kernel (llm/kernels/int4_rows.cpp) reads besides the packed
+weights, laid out as it reads them: each int4 layer's scales, and each adapter's low-rank
+update, per block of 64 output columns.
+
+With an adapter on, a decode step used to add ~7 small updates a layer after the matmuls
+(each a loop of its own in the stored step: ~1.3 ms a token, the reader on at 0.77× of no
+adapter). `kigi::int4_rows_lora` adds the update in the matmul's own pass instead: h = A·x
+once (every part's A, bf16), and each block adds its part's columns of the scaled B times h
+before it stores. A layer keeps one `RowUpdate` per adapter, derived from the adapter's
+factors and refreshed in place when they change, so a stored step bound to it by name sees
+the new values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor, nn
+
+BLOCK = 64  # output columns per block of torch's int4 pack
+Factors = tuple[Tensor, Tensor, float] | tuple[()]  # a part's (A, B, scaling), or () for none (`LoRALinear.low_rank`)
+
+
+def block_layout(scales_and_zeros: Tensor) -> Tensor:
+    """(G, N, 2) scale/zero pairs as the kernel reads them: (N/64, G, 64, 2), each block of
+    64 columns' pairs in one run."""
+    groups, n, _ = scales_and_zeros.shape
+    return scales_and_zeros.contiguous().view(groups, n // BLOCK, BLOCK, 2).permute(1, 0, 2, 3).contiguous()
+
+
+def update_layout(factors: Sequence[Factors], widths: Sequence[int]) -> tuple[Tensor, Tensor, Tensor]:
+    """The parts' updates (side by side, `widths` output columns each, whole blocks) as the
+    kernel reads them: A (parts × r, K) bf16, each part's rows padded to the largest rank r;
+    scaling × B per block (N/64, r, 64) bf16; each block's first row of A, or -1 (int32)."""
+    live = [f for f in factors if f]
+    rank, inputs = max(f[0].size(0) for f in live), live[0][0].size(1)
+    a = torch.zeros(len(live) * rank, inputs)
+    b = torch.zeros(sum(widths) // BLOCK, rank, BLOCK)
+    offsets = torch.full((sum(widths) // BLOCK,), -1, dtype=torch.int32)
+    row = column = 0
+    for part, width in zip(factors, widths, strict=True):
+        blocks = slice(column // BLOCK, (column + width) // BLOCK)
+        if part:
+            A, B, scaling = part
+            a[row:row + A.size(0)] = A.detach()
+            scaled = B.detach().float().t() * scaling  # (rank, width)
+            b[blocks, :A.size(0)] = scaled.reshape(A.size(0), width // BLOCK, BLOCK).transpose(0, 1)
+            offsets[blocks] = row
+            row += rank
+        column += width
+    return a.to(torch.bfloat16), b.to(torch.bfloat16), offsets
+
+
+def source_of(factors: Sequence[Factors]) -> tuple:
+    """Which tensors, at which versions, an update was made from (an optimizer step or a
+    load bumps a version)."""
+    return tuple((id(f[0]), f[0]._version, id(f[1]), f[1]._version, f[2]) if f else None for f in factors)
+
+
+class RowUpdate(nn.Module):
+    """One adapter's update to one layer, in the kernel's layout (`update_layout`)."""
+
+    def __init__(self, factors: Sequence[Factors], widths: Sequence[int]) -> None:
+        super().__init__()
+        a, b, offsets = update_layout(factors, widths)
+        self.register_buffer("a", a, persistent=False)
+        self.register_buffer("b", b, persistent=False)
+        self.register_buffer("offsets", offsets, persistent=False)
+        self.source = source_of(factors)
+
+    @torch.no_grad()
+    def refresh(self, factors: Sequence[Factors], widths: Sequence[int]) -> bool:
+        """Make it again from `factors` if they changed since, in place (a stored step reads
+        it there); False where the shapes changed too (the caller makes a new one)."""
+        source = source_of(factors)
+        if source == self.source:
+            return True
+        made = update_layout(factors, widths)
+        if [t.shape for t in made] != [self.a.shape, self.b.shape, self.offsets.shape]:
+            return False
+        for mine, new in zip((self.a, self.b, self.offsets), made, strict=True):
+            mine.copy_(new)
+        self.source = source
+        return True
+
+
+def slot(name: str) -> str:
+    """A module key for the adapter `name` (a key may not hold a dot)."""
+    return name.replace(".", "-")
+
+
+def current_update(updates: nn.ModuleDict, name: str, factors: Sequence[Factors],
+                   widths: Sequence[int]) -> RowUpdate | None:
+    """The update of adapter `name` held in `updates`, made or refreshed from `factors`
+    first, but as it is while a graph is traced (a compiled step finds it by name; a trace
+    must not copy). None where there is none to use."""
+    if not any(factors) or len(factors) != len(widths):
+        return None
+    key = slot(name)
+    found = updates[key] if key in updates else None  # noqa: SIM401 - a ModuleDict has no get
+    if torch.compiler.is_compiling():
+        return found
+    if found is None or not found.refresh(factors, widths):
+        found = updates[key] = RowUpdate(factors, widths)
+    return found

@@ -6,17 +6,19 @@ q/k/v and gate/up matmuls off).
     python benchmarks/adapter_speed.py --precision int4 --compile   # the compiled decode step
 
 For each precision, on the default model: tokens/s of a greedy batch-1 decode with no
-adapter, the adapter attached but off, the adapter on (the fused matmuls plus the
-adapter's factors joined into one pair of matmuls per fused projection), and both again
+adapter, the adapter attached but off, the adapter on (compiled on an int4 model where kigi's
+row kernel serves: the update added inside each int4 matmul's pass, llm/row_layout.py;
+else the fused matmuls plus the factors joined into one pair of matmuls), and both again
 with the fused matmuls turned off ("unfused": how an attached adapter ran before), and the
 adapter folded into the weights for good (what `kigi ask` does for its one answer on float
 weights; quantized weights are quantized again with the update added, which `kigi ask`
 does not do: int4 cannot hold the update, and the grounded reader folded into int4 scored
 22.5% held out against 41.2% unfolded — this row is speed only), with the seconds the fold
-took. "No adapter" and "folded" are copies
-of the model loaded beside the one the other rows switch. Medians of `--repeats` runs, in
-one process, the rows taken in turn so that a change in the machine's speed hits each
-alike; the ratios to "no adapter" are the figures to read. Never pass/fail. The thread count
+took. "No adapter" is the same model with the adapter taken off (two copies of one model
+in a process decoded up to 10% apart, which swamped what the adapter costs); "folded" is a
+copy (a fold is for good). Medians of `--repeats` runs, in one process, the rows taken in
+turn; each ratio is the median of the rounds' own ratios to "no adapter", so a change in
+the machine's speed between rounds cancels out. Never pass/fail. The thread count
 is held at torch's (`KIGI_FIT_THREADS=0`): fitted to the idle cores, a run that starts while
 any other task is runnable decodes on one thread, and a row would measure that moment.
 """
@@ -24,6 +26,7 @@ any other task is runnable decodes on one thread, and a row would measure that m
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import statistics
 import time
@@ -98,6 +101,23 @@ def inside(row: Row) -> Iterator[None]:
         yield
 
 
+@contextmanager
+def detached(engine, store: AdapterStore, adapter: str) -> Iterator[None]:
+    """The adapter taken off the model (as it was before it was attached), then put back."""
+    (name,) = adapters_of(engine.model).names
+    adapters_of(engine.model).remove(name)
+    try:
+        yield
+    finally:
+        store.load_onto(engine, adapter)
+
+
+def paired_ratio(runs: list[float], base: list[float]) -> float:
+    """The median of each round's ratio to the base row's rate in that round: a change in
+    the machine's speed between rounds cancels out."""
+    return statistics.median(run / first for run, first in zip(runs, base, strict=True))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--adapter", default="grounded-reader")
@@ -112,17 +132,17 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()[0]:.2f}; {torch.get_num_threads()} threads, held")
     store = AdapterStore.of(home)
     for precision in args.precision.split(","):
-        plain, engine, folded = (load_engine(home, precision=precision, compile=args.compile) for _ in range(3))
+        engine, folded = (load_engine(home, precision=precision, compile=args.compile) for _ in range(2))
         name = store.load_onto(engine, args.adapter).name
         store.load_onto(folded, args.adapter)
         started = time.perf_counter()
         adapters_of(folded.model).fold(name)
         fold_seconds = time.perf_counter() - started
-        rows = {"no adapter": (plain, ()),
+        rows = {"no adapter": (engine, (functools.partial(detached, engine, store, args.adapter),)),
                 **{label: (engine, row) for label, row in
                    configurations(engine, adapters_of(engine.model), name, args.compile).items()},
-                f"folded (the fold {fold_seconds:.2f} s)": (folded, ())}
-        for model in (plain, engine, folded):
+                f"folded (a copy; the fold {fold_seconds:.2f} s)": (folded, ())}
+        for model in (engine, folded):
             model.warm_up()
         rates: dict[str, list[float]] = {label: [] for label in rows}
         if args.compile:
@@ -134,10 +154,9 @@ def main() -> None:
             for label, (model, row) in rows.items():
                 with inside(row):
                     rates[label].append(decode_rate(model, args.tokens, 1))
-        base = statistics.median(rates["no adapter"])
         for label, runs in rates.items():
-            rate = statistics.median(runs)
-            print(f"{precision:>5} {label:<32} {rate:6.1f} tok/s  {rate / base:5.2f}x")
+            print(f"{precision:>5} {label:<40} {statistics.median(runs):6.1f} tok/s  "
+                  f"{paired_ratio(runs, rates['no adapter']):5.2f}x  " + " ".join(f"{r:.0f}" for r in runs))
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

@@ -157,6 +157,9 @@ def main() -> None:
         for label, runs in rates.items():
             print(f"{precision:>5} {label:<40} {statistics.median(runs):6.1f} tok/s  "
                   f"{paired_ratio(runs, rates['no adapter']):5.2f}x  " + " ".join(f"{r:.0f}" for r in runs))
+        if "on (fused, joined)" in rates:  # the adapter's own cost: the same model copy and stored-step kind
+            print(f"{precision:>5} on / attached and off, paired: "
+                  f"{paired_ratio(rates['on (fused, joined)'], rates['attached, off']):.3f}")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

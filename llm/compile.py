@@ -120,6 +120,7 @@ class CompiledOrEager:
         self._key_of: tuple[Hashable, str] | None = None  # (state stamp, its key): a key costs ~6 ms
         self._loading: threading.Thread | None = None
         self._trust_of: tuple[tuple[Hashable, ...], weakref.ref] | None = None  # see `_trusted`
+        self._update_sites: dict[str, Any] = {}  # `row_kernel.refresh_active`'s, between loops
         row_kernel.attach(model, store)  # a library built already serves at once; else a step's build makes it
 
     @property
@@ -166,6 +167,7 @@ class CompiledOrEager:
     def _trust(self, args: tuple[Any, ...]) -> None:
         cache = self.model.kv_cache
         self._trust_of = (self._call_stamp(args), weakref.ref(cache)) if cache is not None else None
+        row_kernel.refresh_active(self.model, self._update_sites)  # an adapter trained in place since
 
     def wait(self, timeout: float | None = None) -> bool:
         """Finish what was started: the stored step being loaded (up to `timeout`), then

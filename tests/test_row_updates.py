@@ -11,9 +11,11 @@ from torch import nn
 
 from llm import row_kernel
 from llm.lora import LoRAConfig, adapters_of
+from llm.packaged_step import PackagedStep
 from llm.quant import Int4Linear
 from llm.quant_model import quantize_model
 from llm.row_layout import BLOCK, block_layout, current_update, update_layout
+from llm.threads import FIT_ENV
 from tests.test_compile_store import GREEDY, decode_stored
 from tests.test_generate import decode
 from tests.test_row_kernel import built  # noqa: F401 - the fixture
@@ -124,3 +126,34 @@ def test_a_model_with_an_adapter_on_decodes_the_same_with_the_update_in_the_kern
     fresh = model_with_reader()  # another process: the stored step found by key, bound to its own updates
     tokens, again = decode_stored(fresh, built)
     assert tokens == eager and again.stored is not None and again.stored.path == step.stored.path
+
+
+def test_an_adapter_trained_in_place_reaches_its_bound_stored_step(built, monkeypatch) -> None:  # noqa: F811
+    """A stored step reads the update's laid-out copy: an optimizer step on the adapter (in
+    place, the same tensors) must reach it before the next answer, not only eager calls."""
+    monkeypatch.setenv(FIT_ENV, "0")  # the stored step's thread count, whatever else runs now
+    model = make_model(d_model=64, n_kv_head=4)
+    quantize_model(model, "int4")
+    model.fuse_projections()
+    adapters_of(model).add("reader", LoRAConfig(rank=4, targets="all"), seed=0)
+    with torch.no_grad():
+        for param in adapters_of(model).parameters("reader"):
+            param.copy_(torch.linspace(-0.2, 0.2, param.numel()).reshape(param.shape))
+    adapters_of(model).activate("reader")
+    assert row_kernel.attach(model, built)
+    before, step = decode_stored(model, built)
+    assert step.stored is not None
+    with torch.no_grad():  # as an optimizer step would: in place (the update turned around)
+        for module in model.modules():
+            if hasattr(module, "lora_B"):
+                module.lora_B["reader"].neg_()
+    served = []
+    real_call = PackagedStep.__call__
+    monkeypatch.setattr(PackagedStep, "__call__", lambda self, *args: served.append(1) or real_call(self, *args))
+    model.clear_cache()
+    stored = decode(model, PROMPT, GREEDY, compiled=step)  # first: an eager call would lay it out again
+    assert served  # the stored step decoded it
+    model.clear_cache()
+    eager = decode(model, PROMPT, GREEDY)
+    assert eager != before  # the new weights answer otherwise
+    assert stored == eager

@@ -153,6 +153,7 @@ def main() -> None:
         for _ in range(args.repeats):  # round robin: a drift in the machine's speed hits every row alike
             for label, (model, row) in rows.items():
                 with inside(row):
+                    decode_rate(model, 2, 1)  # once per row: a re-attached adapter laid out again, untimed
                     rates[label].append(decode_rate(model, args.tokens, 1))
         for label, runs in rates.items():
             print(f"{precision:>5} {label:<40} {statistics.median(runs):6.1f} tok/s  "

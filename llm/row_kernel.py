@@ -213,24 +213,33 @@ def prepare_updates(model: nn.Module) -> None:
 
 def refresh_active(model: nn.Module, found: dict[str, Any]) -> None:
     """Lay out again the active adapter's update wherever its weights changed since (trained
-    or reloaded in place): a stored step reads the laid-out copies. Once a decode loop, ~5 ms
-    with the reader on the default model; `found` keeps the layers between calls (a walk of
-    the model costs ~15 ms) until adapters are attached or detached."""
+    or reloaded in place): a stored step reads the laid-out copies. Called once a decode
+    loop: `found` keeps, between calls, the layers (a walk of the model costs ~15 ms) until
+    adapters are attached or detached, and the versions the factors were laid out at, so a
+    loop whose adapter did not change pays ~0.1 ms."""
     adapters = adapters_of(model)
     if not getattr(model, "row_kernel", "") or adapters.active is None:
         return
-    stamp = tuple(map(id, adapters.infos.values()))
+    stamp = (adapters.active, tuple(map(id, adapters.infos.values())))
     if found.get("stamp") != stamp:
+        found.clear()
         found.update(stamp=stamp, sites=low_rank_sites(model))
-    _lay_out(found["sites"], [adapters.active])
+    if "factors" in found and [t._version for t in found["factors"]] == found["versions"]:
+        return
+    found["factors"] = _lay_out(found["sites"], [adapters.active])
+    found["versions"] = [t._version for t in found["factors"]]
 
 
-def _lay_out(sites: list[tuple[nn.Module, list[nn.Module]]], names: list[str] | None) -> None:
-    """The named adapters' updates (all attached, for None) at each site the kernel serves."""
+def _lay_out(sites: list[tuple[nn.Module, list[nn.Module]]], names: list[str] | None) -> list[Tensor]:
+    """The named adapters' updates (all attached, for None) at each site the kernel serves;
+    the factors they were made from."""
+    made_from = []
     for layer, parts in sites:
         if getattr(layer, "block_scales", None) is None:
             continue
         for name in names or {name for part in parts for name in getattr(part, "names", ())}:
             factors = [part.low_rank(name) if hasattr(part, "low_rank") else () for part in parts]
-            if all(f is not None for f in factors):
-                current_update(layer.row_updates, name, factors, layer.part_widths)
+            if all(f is not None for f in factors) and current_update(layer.row_updates, name, factors,
+                                                                      layer.part_widths) is not None:
+                made_from += [t for f in factors if f for t in f[:2]]
+    return made_from

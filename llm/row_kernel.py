@@ -215,19 +215,21 @@ def refresh_active(model: nn.Module, found: dict[str, Any]) -> None:
     """Lay out again the active adapter's update wherever its weights changed since (trained
     or reloaded in place): a stored step reads the laid-out copies. Called once a decode
     loop: `found` keeps, between calls, the layers (a walk of the model costs ~15 ms) until
-    adapters are attached or detached, and the versions the factors were laid out at, so a
-    loop whose adapter did not change pays ~0.1 ms."""
+    adapters are attached or detached, and for each adapter the versions its factors were
+    laid out at, so a loop whose adapter did not change pays ~0.03 ms."""
     adapters = adapters_of(model)
-    if not getattr(model, "row_kernel", "") or adapters.active is None:
+    name = adapters.active
+    if not getattr(model, "row_kernel", "") or name is None:
         return
-    stamp = (adapters.active, tuple(map(id, adapters.infos.values())))
+    stamp = tuple(map(id, adapters.infos.values()))
     if found.get("stamp") != stamp:
         found.clear()
-        found.update(stamp=stamp, sites=low_rank_sites(model))
-    if "factors" in found and [t._version for t in found["factors"]] == found["versions"]:
+        found.update(stamp=stamp, sites=low_rank_sites(model), laid={})
+    laid = found["laid"].get(name)
+    if laid is not None and [t._version for t in laid[0]] == laid[1]:
         return
-    found["factors"] = _lay_out(found["sites"], [adapters.active])
-    found["versions"] = [t._version for t in found["factors"]]
+    factors = _lay_out(found["sites"], [name])
+    found["laid"][name] = (factors, [t._version for t in factors])
 
 
 def _lay_out(sites: list[tuple[nn.Module, list[nn.Module]]], names: list[str] | None) -> list[Tensor]:

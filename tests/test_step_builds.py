@@ -171,3 +171,22 @@ def test_a_chat_whose_build_failed_stops_looking_for_it(tiny_home, spawned):
     (engine.compiled.store / FAILED_MARK.format(key=meanwhile.key)).touch()
     meanwhile()
     assert meanwhile.done and engine.compiled.stored is None and len(spawned) == 1
+
+
+def test_a_compile_without_threads_stores_the_steps_of_a_quiet_and_a_busy_machine(tiny_home):
+    """A run fitted to the idle cores takes one thread fewer while another task runs: both
+    counts are built, so neither decodes eagerly for want of its own step."""
+    import torch
+
+    needs_compiler()
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        result = CliRunner().invoke(app, ["model", "compile", "tiny", "--precision", "fp32"])
+    finally:
+        torch.set_num_threads(before)
+    assert result.exit_code == 0, result.output
+    assert "2 threads) stored" in result.output and "1 threads) stored" in result.output
+    store = eager_run(tiny_home).compiled.store
+    assert len(list(store.glob(STORED_STEP.format(key="*")))) == 2
+    assert step_builds.thread_counts(3) == [3]  # asked for: that one only

@@ -107,7 +107,8 @@ def model_compile(
     active: Annotated[str | None, typer.Option(
         "--active", help="The adapter on while decoding, or off (default: the last --adapter).")] = None,
     threads: Annotated[int | None, typer.Option(
-        min=1, help="Intra-op threads the step is for (default: all cores).")] = None,
+        min=1, help="Intra-op threads the step is for (default: all cores, and one fewer: a run on a "
+                    "busy machine takes one fewer).")] = None,
     key: Annotated[str | None, typer.Option(hidden=True, help="Build only this model state's step.")] = None,
     background: Annotated[bool, typer.Option(hidden=True, help="Niced; quiet when another build runs.")] = False,
 ) -> None:

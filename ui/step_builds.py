@@ -145,10 +145,10 @@ def _building(store: Path) -> bool:
 def build_now(model: str, precision: str, adapters: list[str], active: str | None, threads: int | None,
               key: str | None = None, background: bool = False) -> str:
     """Load `model` with `adapters` attached and `active` on, compile its decode step at
-    `threads` and store it (or find it stored). `key`: build only if the state recreated here
-    is that one. `background`: niced, quiet when another build holds the lock, and a state
-    that fails is marked so that no run starts it again. A line saying what happened."""
-    import torch
+    `threads` (by default at each count a run may pick: `thread_counts`) and store it (or
+    find it stored). `key`: build only if the state recreated here is that one.
+    `background`: niced, quiet when another build holds the lock, and a state that fails is
+    marked so that no run starts it again. A line for each step, saying what happened."""
     from filelock import Timeout
 
     from llm.threads import torch_threads
@@ -159,21 +159,33 @@ def build_now(model: str, precision: str, adapters: list[str], active: str | Non
     compiled = engine.compiled
     if compiled is None or compiled.store is None:
         raise ValueError(f"{model} has no cache folder to keep a compiled step in")
-    threads = threads or torch.get_num_threads()
-    try:
-        with _lock(compiled.store), torch_threads(threads):
-            found, seconds = _build(engine, compiled, key)
-    except Timeout:
-        if background:
-            return "another build is running"
-        raise ValueError(f"another `kigi model compile` is running on {model}: try again when it ends") from None
-    except ValueError:
-        if background and key is not None:
-            (compiled.store / FAILED_MARK.format(key=key)).touch()
-        raise
-    size = compiled.stored.path.stat().st_size if compiled.stored is not None else 0
-    return (f"decode step {found} for {model} ({engine.precision}, adapter {active or 'off'}, {threads} threads) "
-            f"stored: {size / 1e6:.0f} MB, {seconds:.0f} s")
+    lines = []
+    for count in thread_counts(threads) if key is None else thread_counts(threads)[:1]:
+        try:
+            with _lock(compiled.store), torch_threads(count):
+                found, seconds = _build(engine, compiled, key)
+        except Timeout:
+            if background:
+                return "another build is running"
+            raise ValueError(f"another `kigi model compile` is running on {model}: try again when it ends") from None
+        except ValueError:
+            if background and key is not None:
+                (compiled.store / FAILED_MARK.format(key=key)).touch()
+            raise
+        size = compiled.stored.path.stat().st_size if compiled.stored is not None else 0
+        lines.append(f"decode step {found} for {model} ({engine.precision}, adapter {active or 'off'}, "
+                     f"{count} threads) stored: {size / 1e6:.0f} MB, {seconds:.0f} s")
+    return "\n".join(lines)
+
+
+def thread_counts(threads: int | None) -> list[int]:
+    """`threads`, or the counts a run fitted to the idle cores picks most (llm/threads.py):
+    all of torch's threads on a quiet machine, one fewer while another task runs. Each
+    count is a stored step of its own; one not stored decodes eagerly."""
+    import torch
+
+    most = threads or torch.get_num_threads()
+    return [most] if threads or most == 1 else [most, most - 1]
 
 
 def _engine_in_state(model: str, precision: str, adapters: list[str], active: str | None) -> Engine:

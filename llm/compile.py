@@ -117,7 +117,7 @@ class CompiledOrEager:
         self.stored: PackagedStep | None = None  # the stored step in use: the last state's
         self._ready: dict[str, PackagedStep] = {}  # key -> the stored step of each state met so far
         self._owed: dict[str, Owed] = {}  # key -> what its build needs: states met with nothing stored
-        self._key_of: tuple[Hashable, str] | None = None  # (state stamp, its key): a key costs ~6 ms
+        self._key_of: dict[Hashable, str] = {}  # state stamp -> its key: a key costs ~15 ms, switches are many
         self._loading: threading.Thread | None = None
         self._trust_of: tuple[tuple[Hashable, ...], weakref.ref] | None = None  # see `_trusted`
         self._update_sites: dict[str, Any] = {}  # `row_kernel.refresh_active`'s, between loops
@@ -143,10 +143,11 @@ class CompiledOrEager:
     def _key(self) -> str:
         """`step_key` of the model as it is now, computed again only when its adapters changed."""
         adapters = adapters_of(self.model)
-        stamp = (adapters.active, tuple(adapters.infos), adapters.merged, adapters.folded, torch.get_num_threads())
-        if self._key_of is None or self._key_of[0] != stamp:
-            self._key_of = (stamp, step_key(self.model))
-        return self._key_of[1]
+        stamp = (adapters.active, tuple(adapters.infos), adapters.merged, adapters.folded, torch.get_num_threads(),
+                 getattr(self.model, "row_kernel", ""))
+        if stamp not in self._key_of:
+            self._key_of[stamp] = step_key(self.model)
+        return self._key_of[stamp]
 
     def _call_stamp(self, args: tuple[Any, ...]) -> tuple[Hashable, ...]:
         """What stays put from one step of a decode loop to the next and what the stored step's

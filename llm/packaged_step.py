@@ -67,40 +67,43 @@ def weights_fingerprint(model: nn.Module) -> str:
     return digest.hexdigest()[:16]
 
 
-def _derived_names(module: nn.Module) -> set[str]:
-    """What the module's layers derive from their other tensors and hold in some processes
-    only (`derived`: an int4 layer's relaid scales, and adapters' updates, in kigi's row
-    kernel's layout), by name: whether the step calls that kernel is a part of its key of
-    its own, and the updates are made whenever a step is built or loaded."""
-    return {f"{prefix}.{name}" if prefix else name for prefix, sub in module.named_modules()
-            for name in getattr(sub, "derived", ())}
+def _derived(module: nn.Module) -> tuple[set[int], set[int]]:
+    """The tensors and modules (by id) its layers derive from their others and hold in some
+    processes only (`derived`: an int4 layer's relaid scales and adapters' updates, in kigi's
+    row kernel's layout): not what a stored step depends on. Whether the step calls that
+    kernel is a part of its key of its own; the updates are made whenever a step is built
+    or bound."""
+    tensors, modules = set(), set()
+    for sub in module.modules():
+        for name in getattr(sub, "derived", ()):
+            value = getattr(sub, name, None)
+            if isinstance(value, nn.Module):
+                modules.update(id(m) for m in value.modules())
+                tensors.update(id(t) for t in [*value.parameters(), *value.buffers()])
+            elif isinstance(value, Tensor):
+                tensors.add(id(value))
+    return tensors, modules
 
 
-def _is_derived(name: str, derived: set[str]) -> bool:
-    parts = name.split(".")
-    return any(".".join(parts[:end]) in derived for end in range(1, len(parts) + 1))
-
-
-def keyed_tensors(module: nn.Module) -> list[tuple[str, Tensor]]:
+def keyed_tensors(module: nn.Module, derived: set[int] | None = None) -> list[tuple[str, Tensor]]:
     """The tensors whose names, dtypes and shapes a stored step depends on: all but those
-    its layers derive (`_derived_names`)."""
-    derived = _derived_names(module)
-    return [(name, t) for name, t in [*module.named_parameters(), *module.named_buffers()]
-            if not _is_derived(name, derived)]
+    its layers derive (`_derived`, or the ids given)."""
+    derived = _derived(module)[0] if derived is None else derived
+    return [(name, t) for name, t in [*module.named_parameters(), *module.named_buffers()] if id(t) not in derived]
 
 
 def layout(model: nn.Module) -> dict[str, list]:
     """What of the model a stored step's code depends on: its modules' names and kinds, its
     tensors' names, dtypes and shapes, and those of the layers it holds outside its tree
-    (the fused projections), all but what its layers derive (`_derived_names`)."""
-    def shapes(module: nn.Module) -> list[list[Any]]:
-        return [[name, str(t.dtype), list(t.shape)] for name, t in keyed_tensors(module)]
+    (the fused projections), all but what its layers derive (`_derived`)."""
+    unregistered = unregistered_layers(model)
+    tensors, modules = _derived(nn.ModuleList([model, *unregistered.values()]))
 
-    derived = _derived_names(model)
-    return {"modules": [[name, type(sub).__name__] for name, sub in model.named_modules()
-                        if not _is_derived(name, derived)],
-            "unregistered": [[name, type(module).__name__, shapes(module)]
-                             for name, module in unregistered_layers(model).items()],
+    def shapes(module: nn.Module) -> list[list[Any]]:
+        return [[name, str(t.dtype), list(t.shape)] for name, t in keyed_tensors(module, tensors)]
+
+    return {"modules": [[name, type(sub).__name__] for name, sub in model.named_modules() if id(sub) not in modules],
+            "unregistered": [[name, type(module).__name__, shapes(module)] for name, module in unregistered.items()],
             "tensors": shapes(model)}
 
 

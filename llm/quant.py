@@ -34,7 +34,7 @@ from llm.kernel_probes import (
     int8_kernel_available,
     unpack_row_blocks,
 )
-from llm.row_layout import Factors, block_layout, current_update
+from llm.row_layout import Factors, RowUpdate, block_layout, current_update
 
 QuantKind = Literal["int8", "int4"]
 DENSE_MIN_ROWS = 32  # inputs of this many rows go through an int4 layer's dense copy (llm/dense_prefill.py)
@@ -167,7 +167,7 @@ class Int4Linear(nn.Module):
         self.register_buffer("block_scales", None, persistent=False)
         self.fused_into: weakref.ref[Int4Linear] | None = None  # the layer computing this part too (`joined`)
         self.part_widths = (self.out_features,)  # of the layers it computes for (`joined`)
-        self.row_updates = nn.ModuleDict()  # adapter -> its update in the row kernel's layout (`plus_low_rank`)
+        self.row_updates: nn.ModuleDict | None = None  # adapter -> its update in the row kernel's layout, once one is
 
     @classmethod
     def from_weight(cls, weight: Tensor, bias: Tensor | None = None, *, group_size: int = 32,
@@ -199,13 +199,23 @@ class Int4Linear(nn.Module):
         does not serve the call (several rows, no kernel): the caller adds the update."""
         if self.block_scales is None or x.numel() != self.in_features:
             return None
-        update = current_update(self.row_updates, name, factors, self.part_widths)
+        update = self.low_rank_update(name, factors)
         if update is None:
             return None
         x2 = x.reshape(1, self.in_features).to(COMPUTE_DTYPE).contiguous()
         y = torch.ops.kigi.int4_rows_lora(x2, self.packed, self.group_size, self.block_scales,
                                           update.a, update.b, update.offsets)
         return self._output(y, x)
+
+    def low_rank_update(self, name: str, factors: Sequence[Factors]) -> RowUpdate | None:
+        """Adapter `name`'s update in the row kernel's layout, made or refreshed from its
+        parts' `factors` (`current_update`; as it is while a graph is traced). The modules
+        that hold them come with the first: a model without adapters has none."""
+        if self.row_updates is None:
+            if torch.compiler.is_compiling():
+                return None
+            self.row_updates = nn.ModuleDict()
+        return current_update(self.row_updates, name, factors, self.part_widths)
 
     def _output(self, y: Tensor, x: Tensor) -> Tensor:
         if self.bias is not None:
@@ -225,7 +235,7 @@ class Int4Linear(nn.Module):
         nn.Module.__init__(fused)
         fused.in_features, fused.out_features = layers[0].in_features, sum(widths)
         fused.group_size, fused.use_kernel, fused.dense = layers[0].group_size, layers[0].use_kernel, None
-        fused.fused_into, fused.part_widths, fused.row_updates = None, tuple(widths), nn.ModuleDict()
+        fused.fused_into, fused.part_widths, fused.row_updates = None, tuple(widths), None
         fused.register_buffer("packed", cat_views([layer.packed for layer in layers]))
         fused.register_buffer("scales_and_zeros", cat_views([layer.scales_and_zeros for layer in layers], dim=1))
         fused.register_buffer("bias", cat_bias(layers, COMPUTE_DTYPE))

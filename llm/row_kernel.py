@@ -35,7 +35,6 @@ from llm.errors import CompileFallbackWarning
 from llm.fuse import low_rank_sites, unregistered_layers
 from llm.lora import adapters_of
 from llm.quant import Int4Linear
-from llm.row_layout import current_update
 from llm.switches import switched_off
 
 SOURCE = Path(__file__).resolve().parent / "kernels" / "int4_rows.cpp"
@@ -241,7 +240,6 @@ def _lay_out(sites: list[tuple[nn.Module, list[nn.Module]]], names: list[str] | 
             continue
         for name in names or {name for part in parts for name in getattr(part, "names", ())}:
             factors = [part.low_rank(name) if hasattr(part, "low_rank") else () for part in parts]
-            if all(f is not None for f in factors) and current_update(layer.row_updates, name, factors,
-                                                                      layer.part_widths) is not None:
+            if all(f is not None for f in factors) and layer.low_rank_update(name, factors) is not None:
                 made_from += [t for f in factors if f for t in f[:2]]
     return made_from

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gc
 import os
 import statistics
 import time
@@ -154,6 +155,7 @@ def main() -> None:
             for label, (model, row) in rows.items():
                 with inside(row):
                     decode_rate(model, 2, 1)  # once per row: a re-attached adapter laid out again, untimed
+                    gc.collect()  # the garbage of taking the adapter off and on, not collected while timed
                     rates[label].append(decode_rate(model, args.tokens, 1))
         for label, runs in rates.items():
             print(f"{precision:>5} {label:<40} {statistics.median(runs):6.1f} tok/s  "

@@ -116,15 +116,18 @@ def fused_parts(fused: tuple[nn.Module, ...] | None, parts: tuple[nn.Module, ...
     wrapped = [part for part, base in zip(parts, bases, strict=True) if part is not base]
     if not all(hasattr(part, "delta") and hasattr(part, "low_rank") for part in wrapped):
         return None  # a wrapper of another kind: only its own forward knows what it does
-    if wrapped and not torch.is_grad_enabled() and (y := _in_one_pass(fused[len(parts)], parts, bases, x)) is not None:
-        return y
-    y = fused[len(parts)](x)
+    layer = fused[len(parts)]
     if not wrapped:
+        return layer(x)
+    factors = None  # without gradients: the parts' active updates, read once for both ways below
+    if not torch.is_grad_enabled():
+        factors = [part.low_rank() if part is not base else () for part, base in zip(parts, bases, strict=True)]
+    if factors is not None and (y := _in_one_pass(layer, parts, bases, x, factors)) is not None:
         return y
-    if joined is not None and not torch.is_grad_enabled() and not torch.compiler.is_compiling():
+    y = layer(x)
+    if joined is not None and factors is not None and not torch.compiler.is_compiling():
         # (the joined factors' cache is keyed by ids and versions, which a compiled graph
         # cannot guard on; compiled, the parts' updates below fuse into the graph anyway)
-        factors = [part.low_rank() if part is not base else () for part, base in zip(parts, bases, strict=True)]
         if all(f == () for f in factors):
             return y  # attached but off
         if all(f is not None for f in factors):
@@ -138,16 +141,16 @@ def fused_parts(fused: tuple[nn.Module, ...] | None, parts: tuple[nn.Module, ...
                       for piece, delta in zip(pieces, deltas, strict=True)], dim=-1)
 
 
-def _in_one_pass(layer: nn.Module, parts: tuple[nn.Module, ...], bases: list[nn.Module], x: Tensor) -> Tensor | None:
-    """The fused layer's output with the parts' active updates added in its own pass, where
-    its kind offers that (`plus_low_rank`: an int4 layer's one-row kernel) and one adapter
-    is on; else None."""
+def _in_one_pass(layer: nn.Module, parts: tuple[nn.Module, ...], bases: list[nn.Module], x: Tensor,
+                 factors: list) -> Tensor | None:
+    """The fused layer's output with the parts' active updates (their `factors`) added in
+    its own pass, where its kind offers that (`plus_low_rank`: an int4 layer's one-row
+    kernel) and one adapter is on; else None."""
     plus_low_rank = getattr(layer, "plus_low_rank", None)
     names = {part.active for part, base in zip(parts, bases, strict=True) if part is not base}
-    if plus_low_rank is None or len(names) != 1 or None in names:
+    if plus_low_rank is None or len(names) != 1 or None in names or any(f is None for f in factors):
         return None
-    factors = [part.low_rank() if part is not base else () for part, base in zip(parts, bases, strict=True)]
-    return None if any(f is None for f in factors) else plus_low_rank(x, names.pop(), factors)
+    return plus_low_rank(x, names.pop(), factors)
 
 
 def low_rank_sites(model: nn.Module) -> list[tuple[nn.Module, list[nn.Module]]]:

@@ -27,7 +27,7 @@ import os
 import tempfile
 import warnings
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,14 +67,14 @@ def weights_fingerprint(model: nn.Module) -> str:
     return digest.hexdigest()[:16]
 
 
-def _derived(module: nn.Module) -> tuple[set[int], set[int]]:
-    """The tensors and modules (by id) its layers derive from their others and hold in some
+def _derived(roots: Iterable[nn.Module]) -> tuple[set[int], set[int]]:
+    """The tensors and modules (by id) the roots' layers derive from their others and hold in some
     processes only (`derived`: an int4 layer's relaid scales and adapters' updates, in kigi's
     row kernel's layout): not what a stored step depends on. Whether the step calls that
     kernel is a part of its key of its own; the updates are made whenever a step is built
     or bound."""
     tensors, modules = set(), set()
-    for sub in module.modules():
+    for sub in (sub for root in roots for sub in root.modules()):
         for name in getattr(sub, "derived", ()):
             value = getattr(sub, name, None)
             if isinstance(value, nn.Module):
@@ -88,7 +88,7 @@ def _derived(module: nn.Module) -> tuple[set[int], set[int]]:
 def keyed_tensors(module: nn.Module, derived: set[int] | None = None) -> list[tuple[str, Tensor]]:
     """The tensors whose names, dtypes and shapes a stored step depends on: all but those
     its layers derive (`_derived`, or the ids given)."""
-    derived = _derived(module)[0] if derived is None else derived
+    derived = _derived([module])[0] if derived is None else derived
     return [(name, t) for name, t in [*module.named_parameters(), *module.named_buffers()] if id(t) not in derived]
 
 
@@ -97,7 +97,7 @@ def layout(model: nn.Module) -> dict[str, list]:
     tensors' names, dtypes and shapes, and those of the layers it holds outside its tree
     (the fused projections), all but what its layers derive (`_derived`)."""
     unregistered = unregistered_layers(model)
-    tensors, modules = _derived(nn.ModuleList([model, *unregistered.values()]))
+    tensors, modules = _derived([model, *unregistered.values()])
 
     def shapes(module: nn.Module) -> list[list[Any]]:
         return [[name, str(t.dtype), list(t.shape)] for name, t in keyed_tensors(module, tensors)]

@@ -160,7 +160,8 @@ def build_now(model: str, precision: str, adapters: list[str], active: str | Non
     if compiled is None or compiled.store is None:
         raise ValueError(f"{model} has no cache folder to keep a compiled step in")
     lines = []
-    for count in thread_counts(threads) if key is None else thread_counts(threads)[:1]:
+    counts = thread_counts(threads)
+    for count in counts[:1] if key else counts:  # a key names one state, and so one count
         try:
             with _lock(compiled.store), torch_threads(count):
                 found, seconds = _build(engine, compiled, key)

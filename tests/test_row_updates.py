@@ -5,6 +5,7 @@ computes is what eager decoding computes."""
 
 from __future__ import annotations
 
+import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -65,9 +66,11 @@ def test_an_update_is_refreshed_in_place_when_the_adapters_weights_change() -> N
     assert current_update(updates, "none", [()], widths) is None
 
 
-def test_the_kernel_adds_the_update_in_its_pass(built) -> None:  # noqa: F811
+@pytest.mark.parametrize(("widths", "ranks"), [([128, 64, 128], [4, 0, 2]), ([64, 64], [0, 2])])
+def test_the_kernel_adds_the_update_in_its_pass(built, widths: list[int], ranks: list[int]) -> None:  # noqa: F811
+    """Each thread computes the rows of A its blocks use: in the second case, none for one."""
     torch.manual_seed(3)
-    widths, ranks, k = [128, 64, 128], [4, 0, 2], 256
+    k = 256
     layer = Int4Linear.from_weight(torch.randn(sum(widths), k) * 0.05, group_size=32)
     factors = factors_of(widths, ranks, k)
     x = torch.randn(1, k).to(torch.bfloat16)
@@ -78,7 +81,9 @@ def test_the_kernel_adds_the_update_in_its_pass(built) -> None:  # noqa: F811
     want = plain + reference_update(x, live)
     assert got.shape == (1, sum(widths)) and got.dtype == torch.bfloat16
     torch.testing.assert_close(got.float(), want, rtol=2e-2, atol=1e-2 * want.abs().max().item())
-    assert torch.equal(got[:, 128:192], plain[:, 128:192].bfloat16())  # the part without an adapter
+    bare = next(i for i, r in enumerate(ranks) if not r)
+    columns = slice(sum(widths[:bare]), sum(widths[:bare + 1]))
+    assert torch.equal(got[:, columns], plain[:, columns].bfloat16())  # the part without an adapter
 
 
 def step_logits(model, tokens: list[int]) -> torch.Tensor:  # noqa: ANN001

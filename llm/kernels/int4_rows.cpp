@@ -11,9 +11,9 @@
 // group, then the group's scale and zero applied in fp32. Built with -march=native only on
 // CPUs with AVX512-BF16.
 //
-// int4_rows_lora adds an adapter's low-rank update in the same pass: each thread asks for A
-// (every part's rows, bf16; a few KB, cold) before its blocks, so the lines arrive while the
-// weights stream, computes h = A x after them, then adds to each of its blocks its part's
+// int4_rows_lora adds an adapter's low-rank update in the same pass: each thread asks for the
+// rows of A its blocks use (bf16; a few KB, cold) before its blocks, so the lines arrive while
+// the weights stream, computes h = A x after them, then adds to each of its blocks its part's
 // columns of the scaled B (relaid per block: [N/64][r][64] bf16) times h[offset, offset + r)
 // (offset -1: none). A x computed first, on one thread, waited ~0.3 ms a token on memory.
 #include <ATen/ATen.h>
@@ -25,6 +25,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -142,16 +143,28 @@ void add_update(const Update& update, const float* h, float* y, int64_t block) {
   for (int i = 0; i < 4; ++i) _mm512_storeu_ps(out + 16 * i, result[i]);
 }
 
+std::pair<int64_t, int64_t> rows_used(const Update& update, int64_t begin, int64_t end) {  // [first, last) of A
+  int64_t first = update.rows, last = 0;
+  for (int64_t block = begin; block < end; ++block) {
+    const int32_t offset = update.offsets[block];
+    if (offset < 0) continue;
+    first = std::min<int64_t>(first, offset);
+    last = std::max<int64_t>(last, offset + update.rank);
+  }
+  return {first, std::max(first, last)};
+}
+
 void blocks_of_one_thread(const uint16_t* x, const float* x_sums, const uint8_t* weights, const uint32_t* scales,
                           const Update& update, float* y, int64_t begin, int64_t end, int64_t K, int64_t gs) {
-  if (update.a != nullptr) {  // asked for now, used after the blocks: they arrive meanwhile
-    ask_for(update.a, update.rows * K * 2);
+  const auto [first, last] = update.a != nullptr ? rows_used(update, begin, end) : std::pair<int64_t, int64_t>{0, 0};
+  if (last > first) {  // asked for now, used after the blocks: they arrive meanwhile
+    ask_for(update.a + first * K, (last - first) * K * 2);
     ask_for(update.b + begin * update.rank * kBlock, (end - begin) * update.rank * kBlock * 2);
   }
   for (int64_t block = begin; block < end; ++block) block_rows(x, x_sums, weights, scales, y, block, K, gs);
-  if (update.a == nullptr) return;
+  if (last <= first) return;
   std::vector<float> h(update.rows);
-  rows_times(update.a, update.rows, x, K, h.data());
+  rows_times(update.a + first * K, last - first, x, K, h.data() + first);
   for (int64_t block = begin; block < end; ++block) add_update(update, h.data(), y, block);
 }
 

@@ -1,20 +1,17 @@
-"""Opt-in `torch.compile` of the decode step, wrapped where generation calls it (as
-gpt-fast compiles `decode_one_token`), so `llm/model.py` stays plain eager PyTorch.
+"""The decode step compiled, wrapped where generation calls it (as gpt-fast compiles
+`decode_one_token`), so `llm/model.py` stays plain eager PyTorch. Only
+`Transformer.decode_step` is compiled: pure tensor code over the KV cache, one new token per
+row; inductor fuses the ~20 small ops per layer (norms, rotary, residuals, SiLU) that
+otherwise cost as much as the matmuls; the bookkeeping stays outside, in `KVCache.begin`.
 
-Only `Transformer.decode_step` is compiled: pure tensor code over the KV cache, one new
-token per row. Inductor fuses the ~20 small ops per layer (norms, rotary, residuals, SiLU)
-that otherwise cost as much as the matmuls; the bookkeeping (which tokens the cache holds,
-the attention-kernel probe) stays outside the graph, in `KVCache.begin`.
-
-Compiled once, not per process: given a folder, the batch-1 step is exported and
-compiled ahead of time into an AOTInductor package (`llm.packaged_step`) stored there under
-a key of everything it depends on (architecture, precision, adapter layout and which
-adapter is on, torch, Python, CPU); a later process loads it in ~10 ms on a
-background thread instead of compiling again. Compiling waits until nothing decodes
-(`CompiledOrEager.wait`). A stored step serves only the model state it was built for
-(`PackagedStep.guard_check`): another state decodes eagerly until its own step is ready.
+Compiled once, not per process: given a folder, the batch-1 step is exported and compiled
+ahead of time into an AOTInductor package (`llm.packaged_step`) stored there under a key of
+everything it depends on (architecture, precision, adapter layout and which adapter is on,
+torch, Python, CPU); a later process loads it in ~10 ms on a background thread. Compiling
+waits until nothing decodes (`CompiledOrEager.wait`). A stored step serves only the model
+state it was built for (`PackagedStep.guard_check`): another state decodes eagerly until
+its own step is ready.
 """
-
 from __future__ import annotations
 
 import copy
@@ -141,12 +138,17 @@ class CompiledOrEager:
         return self._jit
 
     def _key(self) -> str:
-        """`step_key` of the model as it is now, computed again only when its adapters changed."""
+        """`step_key` of the model as it is now, computed again only when its adapters changed;
+        then the loaded steps are handed their tensors again, or dropped where gone."""
         adapters = adapters_of(self.model)
-        stamp = (adapters.active, tuple(adapters.infos), adapters.merged, adapters.folded, torch.get_num_threads(),
-                 getattr(self.model, "row_kernel", ""))
+        stamp = (adapters.generation, adapters.active, tuple(adapters.infos), adapters.merged, adapters.folded,
+                 torch.get_num_threads(), getattr(self.model, "row_kernel", ""))
         if stamp not in self._key_of:
             self._key_of[stamp] = step_key(self.model)
+            for key, step in list(self._ready.items()):  # (a load on its thread may add one meanwhile)
+                if not step.bind(self.model):
+                    del self._ready[key]
+                    self.stored = None if self.stored is step else self.stored
         return self._key_of[stamp]
 
     def _call_stamp(self, args: tuple[Any, ...]) -> tuple[Hashable, ...]:
@@ -238,10 +240,9 @@ class CompiledOrEager:
         self._unserved.setdefault(state)
 
     def unbuilt(self) -> list[tuple[StepState, str]]:
-        """The states this process decoded eagerly with no step stored for them, each with
-        its key, for a build elsewhere (`kigi model compile`); those stored since are left
-        out, those whose stored step would not load kept (~20 ms a state: a face calls this
-        once, at exit)."""
+        """The states decoded eagerly here with no step stored, each with its key, for a build
+        elsewhere (`kigi model compile`): not those stored since; those whose step would not
+        load, yes (~20 ms a state: a face calls this once, at exit)."""
         found = []
         adapters = adapters_of(self.model)
         for state in self._unserved:
@@ -264,9 +265,8 @@ class CompiledOrEager:
         return self.build or self._any_stored
 
     def prepare(self) -> None:
-        """Start loading the stored step of the model's state now, before any call (or owe
-        its build): a chat starts it while its user types, so the first answer can decode
-        compiled."""
+        """Start loading the stored step of the model's state now, before any call (or owe its
+        build): a chat starts it while its user types, so the first answer decodes compiled."""
         if self.store is not None and self._may_store():
             device = self.model.device
             with torch.inference_mode():  # inputs made as generation makes them

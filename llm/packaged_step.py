@@ -36,6 +36,7 @@ from torch import Tensor, nn
 
 from llm import row_kernel
 from llm.fuse import unregistered_layers
+from llm.lora import adapters_of
 from llm.quant import Int4Linear
 
 if TYPE_CHECKING:
@@ -255,14 +256,33 @@ class PackagedStep:
         self.runner = torch._C._aoti.AOTIModelPackageLoader(str(path), "model", False, 1, -1)
         self.path, self.key, self.state = path, key, state
         metadata = self.runner.get_metadata()
-        if GROUP_SIZE_KEY in metadata:
-            row_kernel.prepare_updates(model)  # the adapters' updates it binds by name
-            self._constants = bind_constants(self.runner, _Step(model), int(metadata[GROUP_SIZE_KEY]))
-        elif metadata.get(WEIGHTS_KEY) == weights_fingerprint(model):
-            self._constants = {}  # its own, inside it
-        else:
+        # handed the model's tensors (the group size of inductor's own constants), or None:
+        # a fallback holds its own
+        self._group_size = int(metadata[GROUP_SIZE_KEY]) if GROUP_SIZE_KEY in metadata else None
+        self._bound_at: int | None = None  # the adapters' generation its constants were handed at
+        self._constants: dict[str, Tensor] = {}
+        if self._group_size is not None and not self.bind(model):
+            raise WeightsInside("a constant it needs has no tensor in this model")
+        if self._group_size is None and metadata.get(WEIGHTS_KEY) != weights_fingerprint(model):
             raise OtherWeights("it was built with its weights inside, and they are not this model's")
         self._span = torch.empty(0)
+
+    def bind(self, model: Transformer) -> bool:
+        """Hand it the model's tensors by name, unless it holds them as they are: at load,
+        and again after an adapter was attached or removed (other tensors under the same
+        names: it would go on computing with the old ones). False where a tensor it needs is
+        gone (its adapter removed): it cannot serve this model now."""
+        generation = adapters_of(model).generation
+        if self._group_size is None or self._bound_at == generation:
+            return True
+        row_kernel.prepare_updates(model)  # the adapters' updates it binds by name
+        try:
+            self._constants = bind_constants(self.runner, _Step(model), self._group_size)
+        except WeightsInside:
+            self._bound_at = None
+            return False
+        self._bound_at = generation
+        return True
 
     def guard_check(self, model: Transformer, idx: Tensor, positions: Tensor, end: int, shared: int) -> bool:
         """Whether this call is one the package was built for: its model state, one row in

@@ -220,7 +220,7 @@ def refresh_active(model: nn.Module, found: dict[str, Any]) -> None:
     name = adapters.active
     if not getattr(model, "row_kernel", "") or name is None:
         return
-    stamp = tuple(map(id, adapters.infos.values()))
+    stamp = adapters.generation
     if found.get("stamp") != stamp:
         found.clear()
         found.update(stamp=stamp, sites=low_rank_sites(model), laid={})

@@ -232,6 +232,29 @@ def test_a_state_whose_adapter_was_detached_is_not_built(tmp_path):
     assert not step.pending and not caught and not list(tmp_path.glob("decode-*"))
 
 
+def test_an_adapter_attached_again_is_what_a_loaded_step_computes_with(tmp_path):
+    """A loaded step is handed the adapter's tensors by name: removed and attached again
+    (other tensors, the same name and shapes: the same key), it must be handed the new ones,
+    not keep computing with the old."""
+    needs_compiler()
+    model = make_model()
+    base = decode(model, PROMPT, GREEDY)
+    adapters_of(model).add("reader", LoRAConfig(rank=4), seed=0)
+    with torch.no_grad():
+        for param in adapters_of(model).parameters("reader"):
+            param.normal_(0, 0.5, generator=torch.Generator().manual_seed(param.numel()))
+    adapters_of(model).activate("reader")
+    tokens, step = decode_stored(model, tmp_path)
+    assert tokens != base  # the first reader changes the answer
+    adapters_of(model).remove("reader")
+    adapters_of(model).add("reader", LoRAConfig(rank=4), seed=0)  # B starts at zero: no update
+    adapters_of(model).activate("reader")
+    model.clear_cache()
+    assert decode(model, PROMPT, GREEDY, compiled=step) == base
+    new_b = next(p for p in adapters_of(model).parameters("reader") if not p.any())
+    assert any(t is new_b for t in step.stored._constants.values())  # handed the new tensors
+
+
 def test_a_stored_step_serves_a_cache_grown_past_the_one_it_was_built_over(tmp_path, monkeypatch):
     """A chat's cache grows (512, 1,024, ... positions): a step built over 512 serves 1,024."""
     needs_compiler()

@@ -61,6 +61,9 @@ class AdapterSet:
         self.merged = False  # keep the active adapter folded into the weights (faster decode)
         self.folded: str | None = None  # folded into the weights for good (`fold`): no switching since
         self._fingerprint: str | None = None
+        # attachments and removals so far: a stored step handed the adapters' tensors by name
+        # is handed them again when it moved (an adapter attached again has other tensors)
+        self.generation = 0
 
     # -- structure ------------------------------------------------------------------------
     @property
@@ -140,6 +143,7 @@ class AdapterSet:
             self._wrap(i, role).add(name, config, generator)
         info = AdapterInfo(name, config, tuple(sorted({i for i, _ in slots})), base_name, self.fingerprint)
         self.infos[name] = info
+        self.generation += 1
         self._forget_keys_of(name)  # new tensors under an old name: their versions start afresh
         return info
 
@@ -166,6 +170,7 @@ class AdapterSet:
                     if not module.names:
                         setattr(parent, attr, module.base)
         del self.infos[name]
+        self.generation += 1
         self._forget_keys_of(name)
 
     # -- switching and merging -----------------------------------------------------------

@@ -48,7 +48,7 @@ C_SHIM = ("AOTITorchError aoti_torch_cpu_int4_rows(AtenTensorHandle x, AtenTenso
           "AtenTensorHandle block_scales, AtenTensorHandle* ret0)")
 C_SHIM_LORA = ("AOTITorchError aoti_torch_cpu_int4_rows_lora(AtenTensorHandle x, AtenTensorHandle packed, int64_t gs, "
                "AtenTensorHandle block_scales, AtenTensorHandle lora_a, AtenTensorHandle lora_b, "
-               "AtenTensorHandle lora_offsets, AtenTensorHandle* ret0)")
+               "AtenTensorHandle lora_b_scales, AtenTensorHandle lora_offsets, AtenTensorHandle* ret0)")
 
 
 class RowKernelError(RuntimeError):

@@ -5,10 +5,12 @@ update, per block of 64 output columns.
 With an adapter on, a decode step used to add ~7 small updates a layer after the matmuls
 (each a loop of its own in the stored step: ~1.3 ms a token, the reader on at 0.77× of no
 adapter). `kigi::int4_rows_lora` adds the update in the matmul's own pass instead: h = A·x
-once (every part's A, bf16), and each block adds its part's columns of the scaled B times h
-before it stores. A layer keeps one `RowUpdate` per adapter, derived from the adapter's
-factors and refreshed in place when they change, so a stored step bound to it by name sees
-the new values.
+once (every part's A), and each block adds its part's columns of the scaled B times h
+before it stores. The factors are held int8 (half of bf16's bytes, which were ~7% of a
+token's; the reader's greedy answers on 120 development questions came out identical to
+bf16's, docs/speed.md). A layer keeps one `RowUpdate` per adapter, derived from the
+adapter's factors and refreshed in place when they change, so a stored step bound to it by
+name sees the new values.
 """
 
 from __future__ import annotations
@@ -29,10 +31,20 @@ def block_layout(scales_and_zeros: Tensor) -> Tensor:
     return scales_and_zeros.contiguous().view(groups, n // BLOCK, BLOCK, 2).permute(1, 0, 2, 3).contiguous()
 
 
-def update_layout(factors: Sequence[Factors], widths: Sequence[int]) -> tuple[Tensor, Tensor, Tensor]:
+def int8_rows(t: Tensor) -> tuple[Tensor, Tensor]:
+    """`t` as int8 with one fp32 scale per row of its last dimension (absmax / 127; a row of
+    zeros gets 1): the values and the scales, which have one dimension fewer."""
+    scales = t.abs().amax(-1, keepdim=True) / 127
+    scales = torch.where(scales > 0, scales, torch.ones_like(scales))
+    return torch.round(t / scales).to(torch.int8), scales.squeeze(-1)
+
+
+def update_layout(factors: Sequence[Factors], widths: Sequence[int]) -> tuple[Tensor, Tensor, Tensor, Tensor]:
     """The parts' updates (side by side, `widths` output columns each, whole blocks) as the
-    kernel reads them: A (parts × r, K) bf16, each part's rows padded to the largest rank r;
-    scaling × B per block (N/64, r, 64) bf16; each block's first row of A, or -1 (int32)."""
+    kernel reads them, int8 (half the bytes of bf16: the update's bytes are its cost): A
+    (parts × r, K), each part's rows padded to the largest rank r; scaling × B × A's row
+    scales per block (N/64, r, 64), with an fp32 scale per row of a block (N/64, r); each
+    block's first row of A, or -1 (int32)."""
     live = [f for f in factors if f]
     rank, inputs = max(f[0].size(0) for f in live), live[0][0].size(1)
     a = torch.zeros(len(live) * rank, inputs)
@@ -49,7 +61,10 @@ def update_layout(factors: Sequence[Factors], widths: Sequence[int]) -> tuple[Te
             offsets[blocks] = row
             row += rank
         column += width
-    return a.to(torch.bfloat16), b.to(torch.bfloat16), offsets
+    a, a_scales = int8_rows(a)
+    rows = offsets.clamp(min=0).long()[:, None] + torch.arange(rank)  # each block's rows of A
+    b, b_scales = int8_rows(b * a_scales[rows][:, :, None])
+    return a, b, b_scales, offsets
 
 
 def source_of(factors: Sequence[Factors]) -> tuple:
@@ -61,13 +76,16 @@ def source_of(factors: Sequence[Factors]) -> tuple:
 class RowUpdate(nn.Module):
     """One adapter's update to one layer, in the kernel's layout (`update_layout`)."""
 
+    names = ("a", "b", "b_scales", "offsets")  # the kernel's arguments, in its order
+
     def __init__(self, factors: Sequence[Factors], widths: Sequence[int]) -> None:
         super().__init__()
-        a, b, offsets = update_layout(factors, widths)
-        self.register_buffer("a", a, persistent=False)
-        self.register_buffer("b", b, persistent=False)
-        self.register_buffer("offsets", offsets, persistent=False)
+        for name, tensor in zip(self.names, update_layout(factors, widths), strict=True):
+            self.register_buffer(name, tensor, persistent=False)
         self.source = source_of(factors)
+
+    def tensors(self) -> list[Tensor]:
+        return [getattr(self, name) for name in self.names]
 
     @torch.no_grad()
     def refresh(self, factors: Sequence[Factors], widths: Sequence[int]) -> bool:
@@ -77,9 +95,9 @@ class RowUpdate(nn.Module):
         if source == self.source:
             return True
         made = update_layout(factors, widths)
-        if [t.shape for t in made] != [self.a.shape, self.b.shape, self.offsets.shape]:
+        if [t.shape for t in made] != [t.shape for t in self.tensors()]:
             return False
-        for mine, new in zip((self.a, self.b, self.offsets), made, strict=True):
+        for mine, new in zip(self.tensors(), made, strict=True):
             mine.copy_(new)
         self.source = source
         return True

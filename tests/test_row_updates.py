@@ -30,25 +30,32 @@ def factors_of(widths: list[int], ranks: list[int], k: int, seed: int = 0) -> li
 
 
 def reference_update(x: torch.Tensor, factors: list) -> torch.Tensor:
-    """Each part's scaling * x Aᵀ Bᵀ side by side (zeros for a part without one), from the
-    factors rounded to bf16 as the kernel holds them."""
-    pieces = []
-    for A, B, scaling in factors:
-        pieces.append(F.linear(F.linear(x.float(), A.bfloat16().float()), (B.float() * scaling).bfloat16().float()))
-    return torch.cat(pieces, -1)
+    """Each part's scaling * x Aᵀ Bᵀ side by side (zeros for a part without one), in fp32."""
+    return torch.cat([F.linear(F.linear(x.float(), A), B * scaling) for A, B, scaling in factors], -1)
+
+
+def laid_out_product(a: torch.Tensor, b: torch.Tensor, b_scales: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
+    """The (N, K) matrix the kernel adds the product of, block by block, from its layout."""
+    rank = b.size(1)
+    rows = [torch.zeros(BLOCK, a.size(1)) if first < 0 else
+            (b[block].float() * b_scales[block, :, None]).t() @ a[first:first + rank].float()
+            for block, first in enumerate(offsets.tolist())]
+    return torch.cat(rows)
 
 
 def test_the_layout_puts_each_parts_columns_in_its_blocks() -> None:
     widths, ranks = [128, 64, 64], [4, 0, 2]
     factors = factors_of(widths, ranks, k=32)
-    a, b, offsets = update_layout(factors, widths)
-    assert a.shape == (2 * 4, 32) and b.shape == (4, 4, BLOCK) and a.dtype == b.dtype == torch.bfloat16
+    a, b, b_scales, offsets = update_layout(factors, widths)
+    assert a.shape == (2 * 4, 32) and b.shape == (4, 4, BLOCK) and a.dtype == b.dtype == torch.int8
+    assert b_scales.shape == (4, 4) and b_scales.dtype == torch.float32
     assert offsets.tolist() == [0, 0, -1, 4]  # the unwrapped part's block adds nothing
-    A, B, scaling = factors[0]
-    torch.testing.assert_close(b[0:2].float().transpose(0, 1).reshape(4, 128), (B * scaling).t().bfloat16().float())
-    A3, B3, scaling3 = factors[2]
-    assert torch.equal(a[4:6], A3.bfloat16()) and not a[6:].any()  # a smaller rank is padded with zeros
-    assert torch.equal(b[3, :2].float(), (B3 * scaling3).t().bfloat16().float()) and not b[3, 2:].any()
+    assert not a[6:].any() and not b[3, 2:].any()  # a smaller rank is padded with zeros
+    want = torch.cat([f[1] * f[2] @ f[0] if f else torch.zeros(w, 32) for f, w in zip(factors, widths, strict=True)])
+    got = laid_out_product(a, b, b_scales, offsets)
+    # int8 with a scale per row: each factor within 1/254 of its row's largest value
+    torch.testing.assert_close(got, want, rtol=0, atol=0.02 * want.abs().max().item())
+    assert not got[128:192].any()
 
 
 def test_an_update_is_refreshed_in_place_when_the_adapters_weights_change() -> None:
@@ -57,12 +64,14 @@ def test_an_update_is_refreshed_in_place_when_the_adapters_weights_change() -> N
     factors = factors_of(widths, [4], k=32)
     first = current_update(updates, "reader.v2", factors, widths)
     assert first is not None and list(updates) == ["reader-v2"]
-    b = first.b
+    held = first.tensors()
     with torch.no_grad():
-        factors[0][1].mul_(2)  # an optimizer step or a load bumps the version
+        step = torch.linspace(-0.1, 0.3, 64 * 4).reshape(64, 4)
+        factors[0][1].add_(step)  # an optimizer step or a load bumps the version
     again = current_update(updates, "reader.v2", factors, widths)
-    assert again is first and again.b is b
-    assert torch.equal(b, update_layout(factors, widths)[1])
+    assert again is first and all(mine is theirs for mine, theirs in zip(again.tensors(), held, strict=True))
+    for mine, new in zip(held, update_layout(factors, widths), strict=True):  # the same tensors, new values
+        assert torch.equal(mine, new)
     assert current_update(updates, "none", [()], widths) is None
 
 

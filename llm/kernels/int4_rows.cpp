@@ -12,10 +12,12 @@
 // CPUs with AVX512-BF16.
 //
 // int4_rows_lora adds an adapter's low-rank update in the same pass: each thread asks for the
-// rows of A its blocks use (bf16; a few KB, cold) before its blocks, so the lines arrive while
+// rows of A its blocks use (int8; a few KB, cold) before its blocks, so the lines arrive while
 // the weights stream, computes h = A x after them, then adds to each of its blocks its part's
-// columns of the scaled B (relaid per block: [N/64][r][64] bf16) times h[offset, offset + r)
-// (offset -1: none). A x computed first, on one thread, waited ~0.3 ms a token on memory.
+// columns of the scaled B (relaid per block: [N/64][r][64] int8, a scale per row) times
+// h[offset, offset + r) (offset -1: none). Int8, not bf16: at one row the pass is bound by
+// bytes, and bf16 factors were ~7% of a token's. A x computed first, on one thread, waited
+// ~0.3 ms a token on memory.
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <immintrin.h>
@@ -24,7 +26,6 @@
 #include <torch/library.h>
 
 #include <algorithm>
-#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -38,22 +39,16 @@ inline __m512i bf16_of_nibbles(__m512i words) {  // (w & 0xF) | 0x4300: bf16 128
 }
 
 struct Update {  // a low-rank update in the kernel's layout (int4_rows_lora); no a: none
-  const uint16_t* a = nullptr;       // [R][K] bf16: every part's A, each padded to `rank` rows
-  int64_t rows = 0;                  // R
-  const uint16_t* b = nullptr;       // [N/64][rank][64] bf16: scaling * B, per block
-  const int32_t* offsets = nullptr;  // [N/64]: the block's first row of A, or -1
+  const int8_t* a = nullptr;          // [R][K]: every part's A, each padded to `rank` rows, a row's scale in B's
+  int64_t rows = 0;                   // R
+  const int8_t* b = nullptr;          // [N/64][rank][64]: scaling * B * A's row scale, per block
+  const float* b_scales = nullptr;    // [N/64][rank]: one per row of a block's B
+  const int32_t* offsets = nullptr;   // [N/64]: the block's first row of A, or -1
   int64_t rank = 0;
 };
 
-inline float bf16_value(uint16_t bits) {
-  const uint32_t word = static_cast<uint32_t>(bits) << 16;
-  float value;
-  std::memcpy(&value, &word, sizeof value);
-  return value;
-}
-
-inline __m512 bf16_to_fp32(const uint16_t* p) {  // 16 bf16 values made fp32 (shifted into the high half)
-  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))), 16));
+inline __m512 int8_to_fp32(const int8_t* p) {  // 16 int8 values made fp32
+  return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
 }
 
 void block_rows(const uint16_t* x, const float* x_sums, const uint8_t* packed, const uint32_t* scales,
@@ -112,19 +107,18 @@ void ask_for(const void* data, int64_t bytes) {  // every cache line of it, with
   for (int64_t line = 0; line < bytes; line += 64) _mm_prefetch(start + line, _MM_HINT_T0);
 }
 
-void rows_times(const uint16_t* rows, int64_t R, const uint16_t* x, int64_t K, float* h) {  // h = A x, fp32
-  const int64_t whole = K - K % 32;
+void rows_times(const int8_t* rows, int64_t R, const float* x, int64_t K, float* h) {  // h = A x, fp32
+  const int64_t whole = K - K % 16;
   for (int64_t r0 = 0; r0 < R; r0 += 4) {  // four rows at once: four independent sums, one load of x
     const int64_t n = std::min<int64_t>(4, R - r0);
     __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
-    for (int64_t k = 0; k < whole; k += 32) {
-      const __m512bh xs = (__m512bh)_mm512_loadu_si512(x + k);
-      for (int64_t i = 0; i < n; ++i)
-        acc[i] = _mm512_dpbf16_ps(acc[i], (__m512bh)_mm512_loadu_si512(rows + (r0 + i) * K + k), xs);
+    for (int64_t k = 0; k < whole; k += 16) {
+      const __m512 xs = _mm512_loadu_ps(x + k);
+      for (int64_t i = 0; i < n; ++i) acc[i] = _mm512_fmadd_ps(int8_to_fp32(rows + (r0 + i) * K + k), xs, acc[i]);
     }
     for (int64_t i = 0; i < n; ++i) {
       float s = _mm512_reduce_add_ps(acc[i]);
-      for (int64_t k = whole; k < K; ++k) s += bf16_value(rows[(r0 + i) * K + k]) * bf16_value(x[k]);
+      for (int64_t k = whole; k < K; ++k) s += rows[(r0 + i) * K + k] * x[k];
       h[r0 + i] = s;
     }
   }
@@ -133,12 +127,13 @@ void rows_times(const uint16_t* rows, int64_t R, const uint16_t* x, int64_t K, f
 void add_update(const Update& update, const float* h, float* y, int64_t block) {  // y += B h, one block's columns
   const int32_t first = update.offsets[block];
   if (first < 0) return;
-  const uint16_t* b = update.b + block * update.rank * kBlock;
+  const int8_t* b = update.b + block * update.rank * kBlock;
+  const float* b_scales = update.b_scales + block * update.rank;
   float* out = y + block * kBlock;
   __m512 result[4] = {_mm512_loadu_ps(out), _mm512_loadu_ps(out + 16), _mm512_loadu_ps(out + 32), _mm512_loadu_ps(out + 48)};
   for (int64_t r = 0; r < update.rank; ++r) {
-    const __m512 hr = _mm512_set1_ps(h[first + r]);
-    for (int i = 0; i < 4; ++i) result[i] = _mm512_fmadd_ps(hr, bf16_to_fp32(b + r * kBlock + 16 * i), result[i]);
+    const __m512 hr = _mm512_set1_ps(h[first + r] * b_scales[r]);
+    for (int i = 0; i < 4; ++i) result[i] = _mm512_fmadd_ps(hr, int8_to_fp32(b + r * kBlock + 16 * i), result[i]);
   }
   for (int i = 0; i < 4; ++i) _mm512_storeu_ps(out + 16 * i, result[i]);
 }
@@ -154,17 +149,18 @@ std::pair<int64_t, int64_t> rows_used(const Update& update, int64_t begin, int64
   return {first, std::max(first, last)};
 }
 
-void blocks_of_one_thread(const uint16_t* x, const float* x_sums, const uint8_t* weights, const uint32_t* scales,
+void blocks_of_one_thread(const uint16_t* x, const float* x_sums, const float* x_fp32, const uint8_t* weights, const uint32_t* scales,
                           const Update& update, float* y, int64_t begin, int64_t end, int64_t K, int64_t gs) {
   const auto [first, last] = update.a != nullptr ? rows_used(update, begin, end) : std::pair<int64_t, int64_t>{0, 0};
   if (last > first) {  // asked for now, used after the blocks: they arrive meanwhile
-    ask_for(update.a + first * K, (last - first) * K * 2);
-    ask_for(update.b + begin * update.rank * kBlock, (end - begin) * update.rank * kBlock * 2);
+    ask_for(update.a + first * K, (last - first) * K);
+    ask_for(update.b + begin * update.rank * kBlock, (end - begin) * update.rank * kBlock);
+    ask_for(update.b_scales + begin * update.rank, (end - begin) * update.rank * 4);
   }
   for (int64_t block = begin; block < end; ++block) block_rows(x, x_sums, weights, scales, y, block, K, gs);
   if (last <= first) return;
   std::vector<float> h(update.rows);
-  rows_times(update.a + first * K, last - first, x, K, h.data() + first);
+  rows_times(update.a + first * K, last - first, x_fp32, K, h.data() + first);
   for (int64_t block = begin; block < end; ++block) add_update(update, h.data(), y, block);
 }
 
@@ -177,19 +173,20 @@ at::Tensor rows_pass(const at::Tensor& x, const at::Tensor& packed, int64_t gs, 
   TORCH_CHECK(block_scales.is_contiguous() && block_scales.numel() == N * (K / gs) * 2,
               "int4_rows: block scales must be [N/64][K/gs][64][2]");
   const uint16_t* xv = reinterpret_cast<const uint16_t*>(x.data_ptr());
-  std::vector<float> x_sums(K / gs);
+  std::vector<float> x_sums(K / gs), x_fp32(update.a != nullptr ? K : 0);
   const at::BFloat16* xb = x.data_ptr<at::BFloat16>();
   for (int64_t g = 0; g < K / gs; ++g) {
     float s = 0.0f;
     for (int64_t k = 0; k < gs; ++k) s += static_cast<float>(xb[g * gs + k]);
     x_sums[g] = s;
   }
+  for (size_t k = 0; k < x_fp32.size(); ++k) x_fp32[k] = static_cast<float>(xb[k]);
   at::Tensor y = at::empty({N}, x.options().dtype(at::kFloat));
   float* out = y.data_ptr<float>();
   const uint8_t* weights = packed.data_ptr<uint8_t>();
   const uint32_t* scales = reinterpret_cast<const uint32_t*>(block_scales.data_ptr());
   at::parallel_for(0, N / kBlock, 1, [&](int64_t begin, int64_t end) {
-    blocks_of_one_thread(xv, x_sums.data(), weights, scales, update, out, begin, end, K, gs);
+    blocks_of_one_thread(xv, x_sums.data(), x_fp32.data(), weights, scales, update, out, begin, end, K, gs);
   });
   std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
   shape.back() = N;
@@ -201,20 +198,22 @@ at::Tensor int4_rows(const at::Tensor& x, const at::Tensor& packed, int64_t gs, 
 }
 
 at::Tensor int4_rows_lora(const at::Tensor& x, const at::Tensor& packed, int64_t gs, const at::Tensor& block_scales,
-                          const at::Tensor& lora_a, const at::Tensor& lora_b, const at::Tensor& lora_offsets) {
+                          const at::Tensor& lora_a, const at::Tensor& lora_b, const at::Tensor& lora_b_scales,
+                          const at::Tensor& lora_offsets) {
   const at::Tensor xc = x.contiguous();
   const int64_t K = xc.size(-1), blocks = packed.size(0) / kBlock;
-  TORCH_CHECK(lora_a.scalar_type() == at::kBFloat16 && lora_b.scalar_type() == at::kBFloat16 &&
-              lora_offsets.scalar_type() == at::kInt && lora_a.is_contiguous() && lora_b.is_contiguous() &&
-              lora_offsets.is_contiguous(), "int4_rows_lora: A and B bf16, offsets int32, all contiguous");
+  TORCH_CHECK(lora_a.scalar_type() == at::kChar && lora_b.scalar_type() == at::kChar &&
+              lora_b_scales.scalar_type() == at::kFloat && lora_offsets.scalar_type() == at::kInt &&
+              lora_a.is_contiguous() && lora_b.is_contiguous() && lora_b_scales.is_contiguous() &&
+              lora_offsets.is_contiguous(), "int4_rows_lora: A and B int8, B's scales fp32, offsets int32, all contiguous");
   TORCH_CHECK(lora_a.dim() == 2 && lora_a.size(1) == K && lora_b.dim() == 3 && lora_b.size(0) == blocks &&
-              lora_b.size(2) == kBlock && lora_offsets.numel() == blocks,
-              "int4_rows_lora: A must be [R][K], B [N/64][r][64], offsets [N/64]");
+              lora_b.size(2) == kBlock && lora_b_scales.numel() == blocks * lora_b.size(1) && lora_offsets.numel() == blocks,
+              "int4_rows_lora: A must be [R][K], B [N/64][r][64], B's scales [N/64][r], offsets [N/64]");
   const int32_t* offsets = lora_offsets.data_ptr<int32_t>();
   for (int64_t block = 0; block < blocks; ++block)
     TORCH_CHECK(offsets[block] < 0 || offsets[block] + lora_b.size(1) <= lora_a.size(0), "int4_rows_lora: offset out of A");
-  const Update update{reinterpret_cast<const uint16_t*>(lora_a.data_ptr()), lora_a.size(0),
-                      reinterpret_cast<const uint16_t*>(lora_b.data_ptr()), offsets, lora_b.size(1)};
+  const Update update{lora_a.data_ptr<int8_t>(), lora_a.size(0), lora_b.data_ptr<int8_t>(),
+                      lora_b_scales.data_ptr<float>(), offsets, lora_b.size(1)};
   return rows_pass(xc, packed, gs, block_scales, update);
 }
 
@@ -223,7 +222,7 @@ at::Tensor int4_rows_lora(const at::Tensor& x, const at::Tensor& packed, int64_t
 TORCH_LIBRARY(kigi, m) {
   m.def("int4_rows(Tensor x, Tensor packed, int gs, Tensor block_scales) -> Tensor");
   m.def("int4_rows_lora(Tensor x, Tensor packed, int gs, Tensor block_scales, Tensor lora_a, Tensor lora_b, "
-        "Tensor lora_offsets) -> Tensor");
+        "Tensor lora_b_scales, Tensor lora_offsets) -> Tensor");
 }
 TORCH_LIBRARY_IMPL(kigi, CPU, m) {
   m.impl("int4_rows", &int4_rows);
@@ -244,13 +243,14 @@ extern "C" AOTITorchError aoti_torch_cpu_int4_rows(AtenTensorHandle x, AtenTenso
 
 extern "C" AOTITorchError aoti_torch_cpu_int4_rows_lora(AtenTensorHandle x, AtenTensorHandle packed, int64_t gs,
                                                         AtenTensorHandle block_scales, AtenTensorHandle lora_a,
-                                                        AtenTensorHandle lora_b, AtenTensorHandle lora_offsets,
-                                                        AtenTensorHandle* ret0) {
+                                                        AtenTensorHandle lora_b, AtenTensorHandle lora_b_scales,
+                                                        AtenTensorHandle lora_offsets, AtenTensorHandle* ret0) {
   using torch::aot_inductor::tensor_handle_to_tensor_pointer;
   AOTI_TORCH_CONVERT_EXCEPTION_TO_ERROR_CODE({
     at::Tensor y = int4_rows_lora(*tensor_handle_to_tensor_pointer(x), *tensor_handle_to_tensor_pointer(packed), gs,
                                   *tensor_handle_to_tensor_pointer(block_scales), *tensor_handle_to_tensor_pointer(lora_a),
-                                  *tensor_handle_to_tensor_pointer(lora_b), *tensor_handle_to_tensor_pointer(lora_offsets));
+                                  *tensor_handle_to_tensor_pointer(lora_b), *tensor_handle_to_tensor_pointer(lora_b_scales),
+                                  *tensor_handle_to_tensor_pointer(lora_offsets));
     *ret0 = torch::aot_inductor::new_tensor_handle(std::move(y));
   });
 }

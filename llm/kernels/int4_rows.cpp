@@ -26,6 +26,7 @@
 #include <torch/library.h>
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -49,6 +50,17 @@ struct Update {  // a low-rank update in the kernel's layout (int4_rows_lora); n
 
 inline __m512 int8_to_fp32(const int8_t* p) {  // 16 int8 values made fp32
   return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
+}
+
+inline __m512 bf16_to_fp32(const uint16_t* p) {  // 16 bf16 values made fp32 (shifted into the high half)
+  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))), 16));
+}
+
+inline float bf16_value(uint16_t bits) {
+  const uint32_t word = static_cast<uint32_t>(bits) << 16;
+  float value;
+  std::memcpy(&value, &word, sizeof value);
+  return value;
 }
 
 void block_rows(const uint16_t* x, const float* x_sums, const uint8_t* packed, const uint32_t* scales,
@@ -107,18 +119,18 @@ void ask_for(const void* data, int64_t bytes) {  // every cache line of it, with
   for (int64_t line = 0; line < bytes; line += 64) _mm_prefetch(start + line, _MM_HINT_T0);
 }
 
-void rows_times(const int8_t* rows, int64_t R, const float* x, int64_t K, float* h) {  // h = A x, fp32
+void rows_times(const int8_t* rows, int64_t R, const uint16_t* x, int64_t K, float* h) {  // h = A x, fp32
   const int64_t whole = K - K % 16;
   for (int64_t r0 = 0; r0 < R; r0 += 4) {  // four rows at once: four independent sums, one load of x
     const int64_t n = std::min<int64_t>(4, R - r0);
     __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
     for (int64_t k = 0; k < whole; k += 16) {
-      const __m512 xs = _mm512_loadu_ps(x + k);
+      const __m512 xs = bf16_to_fp32(x + k);
       for (int64_t i = 0; i < n; ++i) acc[i] = _mm512_fmadd_ps(int8_to_fp32(rows + (r0 + i) * K + k), xs, acc[i]);
     }
     for (int64_t i = 0; i < n; ++i) {
       float s = _mm512_reduce_add_ps(acc[i]);
-      for (int64_t k = whole; k < K; ++k) s += rows[(r0 + i) * K + k] * x[k];
+      for (int64_t k = whole; k < K; ++k) s += rows[(r0 + i) * K + k] * bf16_value(x[k]);
       h[r0 + i] = s;
     }
   }
@@ -149,7 +161,7 @@ std::pair<int64_t, int64_t> rows_used(const Update& update, int64_t begin, int64
   return {first, std::max(first, last)};
 }
 
-void blocks_of_one_thread(const uint16_t* x, const float* x_sums, const float* x_fp32, const uint8_t* weights, const uint32_t* scales,
+void blocks_of_one_thread(const uint16_t* x, const float* x_sums, const uint8_t* weights, const uint32_t* scales,
                           const Update& update, float* y, int64_t begin, int64_t end, int64_t K, int64_t gs) {
   const auto [first, last] = update.a != nullptr ? rows_used(update, begin, end) : std::pair<int64_t, int64_t>{0, 0};
   if (last > first) {  // asked for now, used after the blocks: they arrive meanwhile
@@ -159,8 +171,9 @@ void blocks_of_one_thread(const uint16_t* x, const float* x_sums, const float* x
   }
   for (int64_t block = begin; block < end; ++block) block_rows(x, x_sums, weights, scales, y, block, K, gs);
   if (last <= first) return;
-  std::vector<float> h(update.rows);
-  rows_times(update.a + first * K, last - first, x_fp32, K, h.data() + first);
+  thread_local std::vector<float> h;  // grown once, not allocated a call
+  h.resize(update.rows);
+  rows_times(update.a + first * K, last - first, x, K, h.data() + first);
   for (int64_t block = begin; block < end; ++block) add_update(update, h.data(), y, block);
 }
 
@@ -173,20 +186,19 @@ at::Tensor rows_pass(const at::Tensor& x, const at::Tensor& packed, int64_t gs, 
   TORCH_CHECK(block_scales.is_contiguous() && block_scales.numel() == N * (K / gs) * 2,
               "int4_rows: block scales must be [N/64][K/gs][64][2]");
   const uint16_t* xv = reinterpret_cast<const uint16_t*>(x.data_ptr());
-  std::vector<float> x_sums(K / gs), x_fp32(update.a != nullptr ? K : 0);
+  std::vector<float> x_sums(K / gs);
   const at::BFloat16* xb = x.data_ptr<at::BFloat16>();
   for (int64_t g = 0; g < K / gs; ++g) {
     float s = 0.0f;
     for (int64_t k = 0; k < gs; ++k) s += static_cast<float>(xb[g * gs + k]);
     x_sums[g] = s;
   }
-  for (size_t k = 0; k < x_fp32.size(); ++k) x_fp32[k] = static_cast<float>(xb[k]);
   at::Tensor y = at::empty({N}, x.options().dtype(at::kFloat));
   float* out = y.data_ptr<float>();
   const uint8_t* weights = packed.data_ptr<uint8_t>();
   const uint32_t* scales = reinterpret_cast<const uint32_t*>(block_scales.data_ptr());
   at::parallel_for(0, N / kBlock, 1, [&](int64_t begin, int64_t end) {
-    blocks_of_one_thread(xv, x_sums.data(), x_fp32.data(), weights, scales, update, out, begin, end, K, gs);
+    blocks_of_one_thread(xv, x_sums.data(), weights, scales, update, out, begin, end, K, gs);
   });
   std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
   shape.back() = N;

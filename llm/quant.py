@@ -204,7 +204,7 @@ class Int4Linear(nn.Module):
             return None
         x2 = x.reshape(1, self.in_features).to(COMPUTE_DTYPE).contiguous()
         y = torch.ops.kigi.int4_rows_lora(x2, self.packed, self.group_size, self.block_scales,
-                                          *update.tensors())
+                                          update.packed)
         return self._output(y, x)
 
     def low_rank_update(self, name: str, factors: Sequence[Factors]) -> RowUpdate | None:

@@ -47,8 +47,7 @@ FLAGS = ("-O3", "-march=native", "-fopenmp", "-std=c++17", "-shared", "-fPIC", "
 C_SHIM = ("AOTITorchError aoti_torch_cpu_int4_rows(AtenTensorHandle x, AtenTensorHandle packed, int64_t gs, "
           "AtenTensorHandle block_scales, AtenTensorHandle* ret0)")
 C_SHIM_LORA = ("AOTITorchError aoti_torch_cpu_int4_rows_lora(AtenTensorHandle x, AtenTensorHandle packed, int64_t gs, "
-               "AtenTensorHandle block_scales, AtenTensorHandle lora_a, AtenTensorHandle lora_b, "
-               "AtenTensorHandle lora_b_scales, AtenTensorHandle lora_offsets, AtenTensorHandle* ret0)")
+               "AtenTensorHandle block_scales, AtenTensorHandle update, AtenTensorHandle* ret0)")
 
 
 class RowKernelError(RuntimeError):

@@ -67,6 +67,37 @@ def update_layout(factors: Sequence[Factors], widths: Sequence[int]) -> tuple[Te
     return a, b, b_scales, offsets
 
 
+HEADER_WORDS = 16  # int32: rows of A, rank, inputs, blocks, where offsets, B's scales, A and B begin, bytes
+
+
+def packed_update(a: Tensor, b: Tensor, b_scales: Tensor, offsets: Tensor) -> Tensor:
+    """`update_layout`'s four tensors as the one uint8 tensor the kernel is handed: a header,
+    then offsets, B's scales, A and B, each at a multiple of 64 bytes. One tensor, not four:
+    a call reads each argument's metadata from memory that a token's other ~66 MB have
+    evicted since, 121 calls a token."""
+    sections = [t.contiguous().view(torch.uint8).reshape(-1) for t in (offsets, b_scales, a, b)]
+    starts, end = [], 4 * HEADER_WORDS
+    for section in sections:
+        starts.append(end)
+        end += -(-section.numel() // 64) * 64
+    header = torch.zeros(HEADER_WORDS, dtype=torch.int32)
+    header[:9] = torch.tensor([a.size(0), b.size(1), a.size(1), b.size(0), *starts, end], dtype=torch.int32)
+    packed = torch.zeros(end, dtype=torch.uint8)
+    packed[:4 * HEADER_WORDS] = header.view(torch.uint8)
+    for start, section in zip(starts, sections, strict=True):
+        packed[start:start + section.numel()] = section
+    return packed
+
+
+def unpacked_update(packed: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """`packed_update`'s four tensors back, as views of it (tests read the layout so)."""
+    rows, rank, inputs, blocks, *starts = packed[:4 * HEADER_WORDS].view(torch.int32)[:8].tolist()
+    sizes = [blocks * 4, blocks * rank * 4, rows * inputs, blocks * rank * BLOCK]
+    offsets, b_scales, a, b = (packed[start:start + size] for start, size in zip(starts, sizes, strict=True))
+    return (a.view(torch.int8).view(rows, inputs), b.view(torch.int8).view(blocks, rank, BLOCK),
+            b_scales.view(torch.float32).view(blocks, rank), offsets.view(torch.int32))
+
+
 def source_of(factors: Sequence[Factors]) -> tuple:
     """Which tensors, at which versions, an update was made from (an optimizer step or a
     load bumps a version)."""
@@ -74,18 +105,12 @@ def source_of(factors: Sequence[Factors]) -> tuple:
 
 
 class RowUpdate(nn.Module):
-    """One adapter's update to one layer, in the kernel's layout (`update_layout`)."""
-
-    names = ("a", "b", "b_scales", "offsets")  # the kernel's arguments, in its order
+    """One adapter's update to one layer, as the kernel is handed it (`packed_update`)."""
 
     def __init__(self, factors: Sequence[Factors], widths: Sequence[int]) -> None:
         super().__init__()
-        for name, tensor in zip(self.names, update_layout(factors, widths), strict=True):
-            self.register_buffer(name, tensor, persistent=False)
+        self.register_buffer("packed", packed_update(*update_layout(factors, widths)), persistent=False)
         self.source = source_of(factors)
-
-    def tensors(self) -> list[Tensor]:
-        return [getattr(self, name) for name in self.names]
 
     @torch.no_grad()
     def refresh(self, factors: Sequence[Factors], widths: Sequence[int]) -> bool:
@@ -94,11 +119,10 @@ class RowUpdate(nn.Module):
         source = source_of(factors)
         if source == self.source:
             return True
-        made = update_layout(factors, widths)
-        if [t.shape for t in made] != [t.shape for t in self.tensors()]:
+        made = packed_update(*update_layout(factors, widths))
+        if made.shape != self.packed.shape:
             return False
-        for mine, new in zip(self.tensors(), made, strict=True):
-            mine.copy_(new)
+        self.packed.copy_(made)
         self.source = source
         return True
 

@@ -15,7 +15,7 @@ from llm.lora import LoRAConfig, adapters_of
 from llm.packaged_step import PackagedStep
 from llm.quant import Int4Linear
 from llm.quant_model import quantize_model
-from llm.row_layout import BLOCK, block_layout, current_update, update_layout
+from llm.row_layout import BLOCK, block_layout, current_update, packed_update, unpacked_update, update_layout
 from llm.threads import FIT_ENV
 from tests.test_compile_store import GREEDY, decode_stored
 from tests.test_generate import decode
@@ -56,6 +56,10 @@ def test_the_layout_puts_each_parts_columns_in_its_blocks() -> None:
     # int8 with a scale per row: each factor within 1/254 of its row's largest value
     torch.testing.assert_close(got, want, rtol=0, atol=0.02 * want.abs().max().item())
     assert not got[128:192].any()
+    packed = packed_update(a, b, b_scales, offsets)  # one tensor, as the kernel is handed it
+    assert packed.dtype == torch.uint8 and packed.numel() % 64 == 0
+    for mine, theirs in zip(unpacked_update(packed), (a, b, b_scales, offsets), strict=True):
+        assert torch.equal(mine, theirs) and mine.data_ptr() % 64 == 0
 
 
 def test_an_update_is_refreshed_in_place_when_the_adapters_weights_change() -> None:
@@ -64,14 +68,13 @@ def test_an_update_is_refreshed_in_place_when_the_adapters_weights_change() -> N
     factors = factors_of(widths, [4], k=32)
     first = current_update(updates, "reader.v2", factors, widths)
     assert first is not None and list(updates) == ["reader-v2"]
-    held = first.tensors()
+    held = first.packed
     with torch.no_grad():
         step = torch.linspace(-0.1, 0.3, 64 * 4).reshape(64, 4)
         factors[0][1].add_(step)  # an optimizer step or a load bumps the version
     again = current_update(updates, "reader.v2", factors, widths)
-    assert again is first and all(mine is theirs for mine, theirs in zip(again.tensors(), held, strict=True))
-    for mine, new in zip(held, update_layout(factors, widths), strict=True):  # the same tensors, new values
-        assert torch.equal(mine, new)
+    assert again is first and again.packed is held
+    assert torch.equal(held, packed_update(*update_layout(factors, widths)))  # the same tensor, new values
     assert current_update(updates, "none", [()], widths) is None
 
 
@@ -85,11 +88,15 @@ def test_the_kernel_adds_the_update_in_its_pass(built, widths: list[int], ranks:
     x = torch.randn(1, k).to(torch.bfloat16)
     scales = block_layout(layer.scales_and_zeros)
     plain = torch.ops.kigi.int4_rows(x, layer.packed, layer.group_size, scales).float()
-    got = torch.ops.kigi.int4_rows_lora(x, layer.packed, layer.group_size, scales, *update_layout(factors, widths))
+    update = packed_update(*update_layout(factors, widths))
+    got = torch.ops.kigi.int4_rows_lora(x, layer.packed, layer.group_size, scales, update)
     live = [f if f else (torch.zeros(1, k), torch.zeros(w, 1), 1.0) for f, w in zip(factors, widths, strict=True)]
     want = plain + reference_update(x, live)
     assert got.shape == (1, sum(widths)) and got.dtype == torch.bfloat16
     torch.testing.assert_close(got.float(), want, rtol=2e-2, atol=1e-2 * want.abs().max().item())
+    other_layers = packed_update(*update_layout(factors_of([64], [2], k), [64]))
+    with pytest.raises(RuntimeError, match="does not fit"):  # an update made for another layer: refused, not read
+        torch.ops.kigi.int4_rows_lora(x, layer.packed, layer.group_size, scales, other_layers)
     bare = next(i for i, r in enumerate(ranks) if not r)
     columns = slice(sum(widths[:bare]), sum(widths[:bare + 1]))
     assert torch.equal(got[:, columns], plain[:, columns].bfloat16())  # the part without an adapter

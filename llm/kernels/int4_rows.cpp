@@ -209,32 +209,38 @@ at::Tensor int4_rows(const at::Tensor& x, const at::Tensor& packed, int64_t gs, 
   return rows_pass(x.contiguous(), packed, gs, block_scales, Update{});
 }
 
-at::Tensor int4_rows_lora(const at::Tensor& x, const at::Tensor& packed, int64_t gs, const at::Tensor& block_scales,
-                          const at::Tensor& lora_a, const at::Tensor& lora_b, const at::Tensor& lora_b_scales,
-                          const at::Tensor& lora_offsets) {
-  const at::Tensor xc = x.contiguous();
-  const int64_t K = xc.size(-1), blocks = packed.size(0) / kBlock;
-  TORCH_CHECK(lora_a.scalar_type() == at::kChar && lora_b.scalar_type() == at::kChar &&
-              lora_b_scales.scalar_type() == at::kFloat && lora_offsets.scalar_type() == at::kInt &&
-              lora_a.is_contiguous() && lora_b.is_contiguous() && lora_b_scales.is_contiguous() &&
-              lora_offsets.is_contiguous(), "int4_rows_lora: A and B int8, B's scales fp32, offsets int32, all contiguous");
-  TORCH_CHECK(lora_a.dim() == 2 && lora_a.size(1) == K && lora_b.dim() == 3 && lora_b.size(0) == blocks &&
-              lora_b.size(2) == kBlock && lora_b_scales.numel() == blocks * lora_b.size(1) && lora_offsets.numel() == blocks,
-              "int4_rows_lora: A must be [R][K], B [N/64][r][64], B's scales [N/64][r], offsets [N/64]");
-  const int32_t* offsets = lora_offsets.data_ptr<int32_t>();
+// The update is one uint8 tensor (llm/row_layout.py, packed_update): a header of 16 int32
+// (rows of A, rank, K, blocks, where offsets, B's scales, A and B begin, bytes in all),
+// then those four, each at a multiple of 64 bytes.
+Update unpacked(const at::Tensor& update, int64_t K, int64_t blocks) {
+  TORCH_CHECK(update.scalar_type() == at::kByte && update.is_contiguous() && update.numel() >= 64,
+              "int4_rows_lora: the update must be packed bytes (packed_update)");
+  const uint8_t* bytes = update.data_ptr<uint8_t>();
+  const int32_t* header = reinterpret_cast<const int32_t*>(bytes);
+  const int64_t rows = header[0], rank = header[1];
+  TORCH_CHECK(header[2] == K && header[3] == blocks && rows > 0 && rank > 0 && header[8] == update.numel() &&
+              header[4] >= 64 && header[4] + blocks * 4 <= header[5] && header[5] + blocks * rank * 4 <= header[6] &&
+              header[6] + rows * K <= header[7] && header[7] + blocks * rank * kBlock <= header[8] &&
+              header[4] % 64 == 0 && header[5] % 64 == 0 && header[6] % 64 == 0 && header[7] % 64 == 0,
+              "int4_rows_lora: the update's header does not fit a ", blocks * kBlock, "x", K, " layer");
+  const int32_t* offsets = reinterpret_cast<const int32_t*>(bytes + header[4]);
   for (int64_t block = 0; block < blocks; ++block)
-    TORCH_CHECK(offsets[block] < 0 || offsets[block] + lora_b.size(1) <= lora_a.size(0), "int4_rows_lora: offset out of A");
-  const Update update{lora_a.data_ptr<int8_t>(), lora_a.size(0), lora_b.data_ptr<int8_t>(),
-                      lora_b_scales.data_ptr<float>(), offsets, lora_b.size(1)};
-  return rows_pass(xc, packed, gs, block_scales, update);
+    TORCH_CHECK(offsets[block] < 0 || offsets[block] + rank <= rows, "int4_rows_lora: offset out of A");
+  return Update{reinterpret_cast<const int8_t*>(bytes + header[6]), rows, reinterpret_cast<const int8_t*>(bytes + header[7]),
+                reinterpret_cast<const float*>(bytes + header[5]), offsets, rank};
+}
+
+at::Tensor int4_rows_lora(const at::Tensor& x, const at::Tensor& packed, int64_t gs, const at::Tensor& block_scales,
+                          const at::Tensor& update) {
+  const at::Tensor xc = x.contiguous();
+  return rows_pass(xc, packed, gs, block_scales, unpacked(update, xc.size(-1), packed.size(0) / kBlock));
 }
 
 }  // namespace
 
 TORCH_LIBRARY(kigi, m) {
   m.def("int4_rows(Tensor x, Tensor packed, int gs, Tensor block_scales) -> Tensor");
-  m.def("int4_rows_lora(Tensor x, Tensor packed, int gs, Tensor block_scales, Tensor lora_a, Tensor lora_b, "
-        "Tensor lora_b_scales, Tensor lora_offsets) -> Tensor");
+  m.def("int4_rows_lora(Tensor x, Tensor packed, int gs, Tensor block_scales, Tensor update) -> Tensor");
 }
 TORCH_LIBRARY_IMPL(kigi, CPU, m) {
   m.impl("int4_rows", &int4_rows);
@@ -254,15 +260,12 @@ extern "C" AOTITorchError aoti_torch_cpu_int4_rows(AtenTensorHandle x, AtenTenso
 }
 
 extern "C" AOTITorchError aoti_torch_cpu_int4_rows_lora(AtenTensorHandle x, AtenTensorHandle packed, int64_t gs,
-                                                        AtenTensorHandle block_scales, AtenTensorHandle lora_a,
-                                                        AtenTensorHandle lora_b, AtenTensorHandle lora_b_scales,
-                                                        AtenTensorHandle lora_offsets, AtenTensorHandle* ret0) {
+                                                        AtenTensorHandle block_scales, AtenTensorHandle update,
+                                                        AtenTensorHandle* ret0) {
   using torch::aot_inductor::tensor_handle_to_tensor_pointer;
   AOTI_TORCH_CONVERT_EXCEPTION_TO_ERROR_CODE({
     at::Tensor y = int4_rows_lora(*tensor_handle_to_tensor_pointer(x), *tensor_handle_to_tensor_pointer(packed), gs,
-                                  *tensor_handle_to_tensor_pointer(block_scales), *tensor_handle_to_tensor_pointer(lora_a),
-                                  *tensor_handle_to_tensor_pointer(lora_b), *tensor_handle_to_tensor_pointer(lora_b_scales),
-                                  *tensor_handle_to_tensor_pointer(lora_offsets));
+                                  *tensor_handle_to_tensor_pointer(block_scales), *tensor_handle_to_tensor_pointer(update));
     *ret0 = torch::aot_inductor::new_tensor_handle(std::move(y));
   });
 }

@@ -139,16 +139,15 @@ class CompiledOrEager:
 
     def _key(self) -> str:
         """`step_key` of the model as it is now, computed again only when its adapters changed;
-        then the loaded steps are handed their tensors again, or dropped where gone."""
+        then the loaded steps are handed the tensors again, and the active update laid out."""
         adapters = adapters_of(self.model)
         stamp = (adapters.generation, adapters.active, tuple(adapters.infos), adapters.merged, adapters.folded,
                  torch.get_num_threads(), getattr(self.model, "row_kernel", ""))
         if stamp not in self._key_of:
             self._key_of[stamp] = step_key(self.model)
-            for key, step in list(self._ready.items()):  # (a load on its thread may add one meanwhile)
-                if not step.bind(self.model):
-                    del self._ready[key]
-                    self.stored = None if self.stored is step else self.stored
+            for step in list(self._ready.values()):  # a copy: a load on its thread may add one meanwhile
+                step.bind(self.model)
+            row_kernel.refresh_active(self.model, self._update_sites)  # here, not in a decode loop's timing
         return self._key_of[stamp]
 
     def _call_stamp(self, args: tuple[Any, ...]) -> tuple[Hashable, ...]:

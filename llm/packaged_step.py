@@ -271,7 +271,7 @@ class PackagedStep:
         """Hand it the model's tensors by name, unless it holds them as they are: at load,
         and again after an adapter was attached or removed (other tensors under the same
         names: it would go on computing with the old ones). False where a tensor it needs is
-        gone (its adapter removed): it cannot serve this model now."""
+        gone (its adapter removed): it serves nothing until a later call finds them again."""
         generation = adapters_of(model).generation
         if self._group_size is None or self._bound_at == generation:
             return True
@@ -286,9 +286,11 @@ class PackagedStep:
 
     def guard_check(self, model: Transformer, idx: Tensor, positions: Tensor, end: int, shared: int) -> bool:
         """Whether this call is one the package was built for: its model state, one row in
-        a cache of one row, a position in its dynamic range, no gradients."""
+        a cache of one row, a position in its dynamic range, no gradients; and whether it holds
+        the model's tensors (`state` hands them again when adapters moved)."""
         return (one_row(model, idx) and 2 <= end <= model.kv_cache.layers[0].size(2)
-                and not torch.is_grad_enabled() and self.key == self.state())
+                and not torch.is_grad_enabled() and self.key == self.state()
+                and (self._group_size is None or self._bound_at is not None))
 
     def __call__(self, model: Transformer, idx: Tensor, positions: Tensor, end: int, shared: int) -> Tensor:
         if self._span.numel() < end:

@@ -17,8 +17,9 @@ does not do: int4 cannot hold the update, and the grounded reader folded into in
 took. "No adapter" is the same model with the adapter taken off (two copies of one model
 in a process decoded up to 10% apart, which swamped what the adapter costs); "folded" is a
 copy (a fold is for good). Medians of `--repeats` runs, in one process, the rows taken in
-turn; each ratio is the median of the rounds' own ratios to "no adapter", so a change in
-the machine's speed between rounds cancels out. Never pass/fail. The thread count
+turn, in reverse order every other round; each ratio is the median of the rounds' own
+ratios to "no adapter", so a change in the machine's speed between rounds cancels out, and
+within a round it hits the first and the last row alike. Never pass/fail. The thread count
 is held at torch's (`KIGI_FIT_THREADS=0`): fitted to the idle cores, a run that starts while
 any other task is runnable decodes on one thread, and a row would measure that moment.
 """
@@ -151,8 +152,9 @@ def main() -> None:
                 with inside(row):
                     decode_rate(model, 4, 1)
                 model.compiled.wait()  # ready before the timed runs
-        for _ in range(args.repeats):  # round robin: a drift in the machine's speed hits every row alike
-            for label, (model, row) in rows.items():
+        for round_number in range(args.repeats):  # round robin, the order reversed every other round: a
+            order = list(rows.items())  # drift in the machine's speed, within a round too, hits every row alike
+            for label, (model, row) in order[::-1] if round_number % 2 else order:
                 with inside(row):
                     decode_rate(model, 2, 1)  # once per row: a re-attached adapter laid out again, untimed
                     if model.compiled is not None:

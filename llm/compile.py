@@ -12,6 +12,7 @@ waits until nothing decodes (`CompiledOrEager.wait`). A stored step serves only 
 state it was built for (`PackagedStep.guard_check`): another state decodes eagerly until
 its own step is ready.
 """
+
 from __future__ import annotations
 
 import copy

@@ -8,9 +8,9 @@ adapter). `kigi::int4_rows_lora` adds the update in the matmul's own pass instea
 once (every part's A), and each block adds its part's columns of the scaled B times h
 before it stores. The factors are held int8 (half of bf16's bytes, which were ~7% of a
 token's; the reader's greedy answers on 120 development questions came out identical to
-bf16's, docs/speed.md). A layer keeps one `RowUpdate` per adapter, derived from the
-adapter's factors and refreshed in place when they change, so a stored step bound to it by
-name sees the new values.
+bf16's, docs/speed.md), and handed to the kernel as one packed tensor. A layer keeps one
+`RowUpdate` per adapter, derived from the adapter's factors and refreshed in place when they
+change, so a stored step bound to it by name sees the new values.
 """
 
 from __future__ import annotations

@@ -183,14 +183,15 @@ class CompiledOrEager:
             key, owed = self._owed.popitem()
             if owed.adapter is not None and owed.adapter not in adapters_of(self.model):
                 continue  # detached since: that state cannot come back
-            try:
+            try:  # nor one left since (adapters moved): the shadow shares the model's modules, another state's
                 with torch.inference_mode(), adapters_of(self.model).using(owed.adapter), torch_threads(owed.threads):
-                    built = self._build(key, owed)
+                    built = self._build(key, owed) if step_key(self.model) == key else None
             except Exception as exc:  # noqa: BLE001 - any compiler failure: decode eagerly from now on
                 self._jit_failed = True
                 _compile_failed(exc)
             else:
-                self.stored = self._ready[key] = built
+                if built is not None:
+                    self.stored = self._ready[key] = built
         return self.stored is not None
 
     def __call__(self, *args: Any) -> Tensor:
@@ -256,8 +257,7 @@ class CompiledOrEager:
 
     @functools.cached_property
     def _any_stored(self) -> bool:
-        """Whether the store holds any step at all (looked up once: a key costs ~20 ms the
-        first time, which an answer that cannot use a stored step should not pay)."""
+        """Whether the store holds any step (once: an answer no stored step serves should not pay a key, ~20 ms)."""
         return self.store is not None and any(self.store.glob(STORED_STEP.format(key="*")))
 
     def _may_store(self) -> bool:

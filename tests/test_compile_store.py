@@ -232,6 +232,19 @@ def test_a_state_whose_adapter_was_detached_is_not_built(tmp_path):
     assert not step.pending and not caught and not list(tmp_path.glob("decode-*"))
 
 
+def test_a_state_left_since_by_attaching_an_adapter_is_not_built(tmp_path):
+    """A state owed with no adapter, then an adapter attached before the build: the model is
+    in another state now (a shadow shares its modules), so nothing is built under the owed
+    key (it would hold other code)."""
+    model = make_model()
+    step = compile_decode(model, tmp_path)
+    decode(model, PROMPT, SamplingConfig(max_new_tokens=3), compiled=step)  # owes the plain step
+    assert step.pending
+    adapters_of(model).add("reader", LoRAConfig(rank=4), seed=0)
+    assert not step.wait(timeout=60)
+    assert not step.pending and not list(tmp_path.glob("decode-*"))
+
+
 def test_an_adapter_attached_again_is_what_a_loaded_step_computes_with(tmp_path):
     """A loaded step is handed the adapter's tensors by name: removed and attached again
     (other tensors, the same name and shapes: the same key), it must be handed the new ones,

@@ -151,7 +151,7 @@ def main() -> None:
             for model, row in rows.values():  # a row's first run loads or owes its state's step
                 with inside(row):
                     decode_rate(model, 4, 1)
-                model.compiled.wait()  # ready before the timed runs
+                    model.compiled.wait()  # ready before the timed runs (built only in the state it is for)
         for round_number in range(args.repeats):  # round robin, the order reversed every other round: a
             order = list(rows.items())  # drift in the machine's speed, within a round too, hits every row alike
             for label, (model, row) in order[::-1] if round_number % 2 else order:

@@ -157,7 +157,7 @@ def main() -> None:
             for label, (model, row) in order[::-1] if round_number % 2 else order:
                 with inside(row):
                     decode_rate(model, 2, 1)  # once per row: a re-attached adapter laid out again, untimed
-                    if model.compiled is not None:
+                    if args.compile:
                         model.compiled.wait()  # nor a step still loading
                     gc.collect()  # the garbage of taking the adapter off and on, not collected while timed
                     rates[label].append(decode_rate(model, args.tokens, 1))

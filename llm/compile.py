@@ -91,16 +91,15 @@ def _compile_failed(exc: BaseException) -> None:
 
 
 class CompiledOrEager:
-    """The model's decode step compiled (shapes dynamic: one graph for every cache length),
-    or the step itself from the first call the compiler fails on (no C++ toolchain, an
-    unsupported op). A fallback is told once, as a `CompileFallbackWarning`: the library
-    never prints, the face decides how to show it.
+    """The model's decode step compiled (shapes dynamic: one graph for every cache length), or the
+    step itself from the first call the compiler fails on (no C++ toolchain, an unsupported op).
+    A fallback is told once, as a `CompileFallbackWarning`: the face decides how to show it.
 
-    With a `store` folder the compiled step is kept on disk, one per model state
-    (`step_key`), loaded on a background thread (from `prepare()` or its state's first
-    call) while the calls decode eagerly. One not stored yet is owed: nothing compiles while
-    an answer decodes (a compile took the cores: eager decoding fell to ~2 tokens a second);
-    `wait()` builds what is owed when the face has time (at exit, before serving).
+    With a `store` folder the compiled step is kept on disk, one per model state (`step_key`),
+    loaded on a background thread (from `prepare()` or its state's first call) while the calls
+    decode eagerly. One not stored yet is owed: nothing compiles while an answer decodes (a
+    compile took the cores: eager decoding fell to ~2 tokens a second); `wait()` builds what is
+    owed when the face has time (at exit, before serving).
     """
 
     def __init__(self, model: Transformer, store: Path | None = None, build: bool = True) -> None:
@@ -146,7 +145,9 @@ class CompiledOrEager:
                  torch.get_num_threads(), getattr(self.model, "row_kernel", ""))
         if stamp not in self._key_of:
             self._key_of[stamp] = step_key(self.model)
-            for step in list(self._ready.values()):  # a copy: a load on its thread may add one meanwhile
+            if stale := [step for step in list(self._ready.values()) if not step.holds(self.model)]:
+                row_kernel.prepare_updates(self.model)  # once for all (list(): a load on its thread may add a step)
+            for step in stale:
                 step.bind(self.model)
             row_kernel.refresh_active(self.model, self._update_sites)  # here, not in a decode loop's timing
         return self._key_of[stamp]
@@ -173,10 +174,9 @@ class CompiledOrEager:
         row_kernel.refresh_active(self.model, self._update_sites)  # an adapter trained in place since
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Finish what was started: the stored step being loaded (up to `timeout`), then
-        the builds owed, here on the calling thread, each in the state and with the threads
-        it was met with (~20 s each for the default model; Ctrl-C stops them). Whether a
-        stored step is ready."""
+        """Finish what was started: the stored step being loaded (up to `timeout`), then the builds
+        owed, here, each in the state and with the threads it was met with (~20 s each for the
+        default model; Ctrl-C stops them). Whether a stored step is ready."""
         if self._loading is not None:
             self._loading.join(timeout)
         while self.pending:

@@ -261,27 +261,35 @@ class PackagedStep:
         self._group_size = int(metadata[GROUP_SIZE_KEY]) if GROUP_SIZE_KEY in metadata else None
         self._bound_at: int | None = None  # the adapters' generation its constants were handed at
         self._constants: dict[str, Tensor] = {}
-        if self._group_size is not None and not self.bind(model):
-            raise WeightsInside("a constant it needs has no tensor in this model")
-        if self._group_size is None and metadata.get(WEIGHTS_KEY) != weights_fingerprint(model):
+        if self._group_size is not None:
+            row_kernel.prepare_updates(model)  # the adapters' updates it binds by name
+            self._bind(model)  # WeightsInside, naming the constant, where one has no tensor here
+        elif metadata.get(WEIGHTS_KEY) != weights_fingerprint(model):
             raise OtherWeights("it was built with its weights inside, and they are not this model's")
         self._span = torch.empty(0)
 
+    def holds(self, model: Transformer) -> bool:
+        """Whether it holds the model's tensors as they are (its own, or handed since the
+        adapters last moved)."""
+        return self._group_size is None or self._bound_at == adapters_of(model).generation
+
+    def _bind(self, model: Transformer) -> None:
+        self._constants = bind_constants(self.runner, _Step(model), self._group_size)
+        self._bound_at = adapters_of(model).generation
+
     def bind(self, model: Transformer) -> bool:
-        """Hand it the model's tensors by name, unless it holds them as they are: at load,
-        and again after an adapter was attached or removed (other tensors under the same
-        names: it would go on computing with the old ones). False where a tensor it needs is
-        gone (its adapter removed): it serves nothing until a later call finds them again."""
-        generation = adapters_of(model).generation
-        if self._group_size is None or self._bound_at == generation:
+        """Hand it the model's tensors by name again after an adapter was attached or removed
+        (other tensors under the same names: it would go on computing with the old ones), the
+        adapters' updates laid out first (`row_kernel.prepare_updates`). False where a tensor
+        it needs is gone (its adapter removed): it serves nothing until a later call finds
+        them again."""
+        if self.holds(model):
             return True
-        row_kernel.prepare_updates(model)  # the adapters' updates it binds by name
         try:
-            self._constants = bind_constants(self.runner, _Step(model), self._group_size)
+            self._bind(model)
         except WeightsInside:
             self._bound_at = None
             return False
-        self._bound_at = generation
         return True
 
     def guard_check(self, model: Transformer, idx: Tensor, positions: Tensor, end: int, shared: int) -> bool:

@@ -20,6 +20,8 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
+from llm.quantizers import quantize_int8
+
 BLOCK = 64  # output columns per block of torch's int4 pack
 Factors = tuple[Tensor, Tensor, float] | tuple[()]  # a part's (A, B, scaling), or () for none (`LoRALinear.low_rank`)
 
@@ -29,14 +31,6 @@ def block_layout(scales_and_zeros: Tensor) -> Tensor:
     64 columns' pairs in one run."""
     groups, n, _ = scales_and_zeros.shape
     return scales_and_zeros.contiguous().view(groups, n // BLOCK, BLOCK, 2).permute(1, 0, 2, 3).contiguous()
-
-
-def int8_rows(t: Tensor) -> tuple[Tensor, Tensor]:
-    """`t` as int8 with one fp32 scale per row of its last dimension (absmax / 127; a row of
-    zeros gets 1): the values and the scales, which have one dimension fewer."""
-    scales = t.abs().amax(-1, keepdim=True) / 127
-    scales = torch.where(scales > 0, scales, torch.ones_like(scales))
-    return torch.round(t / scales).to(torch.int8), scales.squeeze(-1)
 
 
 def update_layout(factors: Sequence[Factors], widths: Sequence[int]) -> tuple[Tensor, Tensor, Tensor, Tensor]:
@@ -61,10 +55,10 @@ def update_layout(factors: Sequence[Factors], widths: Sequence[int]) -> tuple[Te
             offsets[blocks] = row
             row += rank
         column += width
-    a, a_scales = int8_rows(a)
+    a, a_scales = quantize_int8(a)
     rows = offsets.clamp(min=0).long()[:, None] + torch.arange(rank)  # each block's rows of A
-    b, b_scales = int8_rows(b * a_scales[rows][:, :, None])
-    return a, b, b_scales, offsets
+    b, b_scales = quantize_int8((b * a_scales[rows][:, :, None]).reshape(-1, BLOCK))
+    return a, b.view(-1, rank, BLOCK), b_scales.view(-1, rank), offsets
 
 
 HEADER_WORDS = 16  # int32: rows of A, rank, inputs, blocks, where offsets, B's scales, A and B begin, bytes

@@ -68,10 +68,11 @@ def render_of(engine: Engine):
     return chat_render(engine.tokenizer, ChatTemplate(default_system=None))
 
 
-def reward_run(engine: Engine, records, name: str = "rm", **train) -> RewardRun:
+def reward_run(engine: Engine, records, name: str = "rm", pool: str = "last", **train) -> RewardRun:
     config = {**dict(lr=1e-2, max_steps=30, warmup_steps=2, seed=0, eval_every=10), **train}
     return RewardRun.prepare(engine.model, render_of(engine), records, name, LoRAConfig(rank=4, alpha=8, targets="all"),
-                             RewardConfig(batch_size=8, seq_len=64, eval_fraction=0.25), TrainConfig(**config))
+                             RewardConfig(batch_size=8, seq_len=64, eval_fraction=0.25, pool=pool),
+                             TrainConfig(**config))
 
 
 # -- the loss and the head ----------------------------------------------------------------------------
@@ -94,6 +95,33 @@ def test_the_head_reads_each_rows_last_real_token():
     hidden = torch.arange(24, dtype=torch.float32).view(2, 4, 3)  # row 0: last real token at 1; row 1: at 3
     rewards = head.at_last(hidden, torch.tensor([2, 4]))
     assert rewards.tolist() == [3 + 40 + 500 + 0.5, 21 + 220 + 2300 + 0.5]
+
+
+def test_the_summed_head_adds_each_rows_answer_tokens_and_nothing_else():
+    head = ScalarHead(2, zero=True)
+    with torch.no_grad():
+        head.proj.weight.copy_(torch.tensor([[1.0, 10.0]]))
+        head.proj.bias.fill_(0.5)
+    hidden = torch.arange(12, dtype=torch.float32).view(2, 3, 2)  # per token: 10.5, 32.5, 54.5 | 76.5, 98.5, 120.5
+    rewards = head.summed(hidden, starts=torch.tensor([1, 0]), lengths=torch.tensor([2, 3]))
+    assert rewards.tolist() == [32.5, 76.5 + 98.5 + 120.5]
+
+
+def test_a_summed_reward_scores_an_answer_in_use_as_the_loss_saw_it(engine):
+    # where an answer begins is found from the training batch's targets and from the
+    # rendered conversation when scoring: both must sum the same tokens
+    record = length_preferences(1)[0]
+    [batch] = PreferenceBatches(preference_pairs([record], render_of(engine), seq_len=64), batch_size=1).epoch(0)
+    adapters_of(engine.model).add("rm", LoRAConfig(), seed=0)
+    head = ScalarHead(engine.model.config.d_model, seed=1)
+    with adapters_of(engine.model).using("rm"):
+        seen = reward_loss_fn(engine.model, head, pool="sum")(batch).metrics
+    reward = RewardModel(engine.model, "rm", head, render_of(engine), seq_len=64, pool="sum")
+    scored = reward.score([record["chosen"][0]["content"], record["rejected"][0]["content"]], record["prompt"])
+    assert scored == pytest.approx([seen["chosen"], seen["rejected"]], abs=1e-4)
+    last = RewardModel(engine.model, "rm", head, render_of(engine), seq_len=64).score(
+        [record["chosen"][0]["content"]], record["prompt"])
+    assert last != pytest.approx(scored[:1], abs=1e-3)
 
 
 def test_a_score_does_not_depend_on_the_padding_of_its_batch(engine):
@@ -149,11 +177,11 @@ def test_all_pairs_of_a_prompt_share_its_rows_and_score_as_if_apart(engine):
     assert together.loss.item() == pytest.approx(sum(o.loss.item() for o in apart) / len(apart), abs=1e-5)
 
 
-@pytest.mark.parametrize("prefer", ["shorter", "longer"])
-def test_the_reward_model_learns_the_raters_preference(model_dir, prefer):
+@pytest.mark.parametrize(("prefer", "pool"), [("shorter", "last"), ("longer", "last"), ("longer", "sum")])
+def test_the_reward_model_learns_the_raters_preference(model_dir, prefer, pool):
     # Same base, same head init, same held-out prompts: the two directions start with
     # complementary accuracies, so at least one starts at or below chance; both must end high.
-    run = reward_run(Engine.load(model_dir), length_preferences(48, prefer=prefer))
+    run = reward_run(Engine.load(model_dir), length_preferences(48, prefer=prefer), pool=pool)
     result = run.fit()
     first, last = run.evaluations[0], run.evaluations[-1]
     assert len(run.data.held_out) == 12 and first["step"] == 0 and last["step"] == 30
@@ -172,14 +200,16 @@ def test_initial_accuracies_of_opposite_preferences_are_complementary(model_dir)
     assert sum(accuracies) == pytest.approx(1.0) and min(accuracies) <= 0.5
 
 
-def test_a_saved_reward_model_scores_the_same_after_loading(model_dir, tmp_path):
+@pytest.mark.parametrize("pool", ["last", "sum"])
+def test_a_saved_reward_model_scores_the_same_after_loading(model_dir, tmp_path, pool):
     engine = Engine.load(model_dir)
-    run = reward_run(engine, length_preferences(48))
+    run = reward_run(engine, length_preferences(48), pool=pool)
     run.fit()
     saved = run.save(tmp_path / "rm", base_name="tiny")
     assert (saved / REWARD_HEAD_FILE).is_file() and (saved / "adapter_model.safetensors").is_file()
     side = json.loads((saved / "kigi_adapter.json").read_text())
     assert side["training"]["kind"] == "reward" and side["reward"]["seq_len"] == 64
+    assert side["reward"]["pool"] == pool and side["training"]["reward_config"]["pool"] == pool
     prompt = [{"role": "user", "content": "What is fox?"}]
     answers = ["dog", "fox dog capital France Tokyo quick brown lazy point class"]
     expected = run.reward_model(render_of(engine)).score(answers, prompt)

@@ -150,6 +150,8 @@ def train_reward(
     model: BaseModelOption = DEFAULT_MODEL,
     center: Annotated[float, typer.Option(help="Reward centring: weight of mean((r+ + r-)^2), keeping rewards "
                                                "near zero mean (e.g. 0.01).")] = 0.0,
+    pool: Annotated[str, typer.Option(help="Where the head reads an answer: its last token, or every token, "
+                                           "summed (its length then counts by itself).")] = "last",
     targets: TargetsOption = "q,v",
     rank: RankOption = 8,
     alpha: AlphaOption = 16.0,
@@ -195,7 +197,8 @@ def train_reward(
         init_dir = store.resolve(init)[1] if init else None
         target, checkpoints = claim_adapter(store, adapter, resume, force)
         lora = LoRAConfig(rank=rank, alpha=alpha, dropout=dropout, targets=parse_targets(targets))
-        config = RewardConfig(batch_size=batch, seq_len=seq_len, eval_fraction=eval_fraction, center_coef=center)
+        config = RewardConfig(batch_size=batch, seq_len=seq_len, eval_fraction=eval_fraction, center_coef=center,
+                              pool=pool)
         train = TrainConfig(lr=lr, weight_decay=weight_decay, warmup_steps=warmup, epochs=epochs,
                             max_steps=max_steps, grad_accum=grad_accum, clip_norm=clip or None, seed=seed,
                             eval_every=eval_every, checkpoint_every=checkpoint_every)

@@ -10,7 +10,9 @@ with the Bradley–Terry loss on preference pairs.
 
 The reward of a conversation is the head (`llm.train.scalar_head`) applied to the final
 hidden state of its last token (the answer's end-of-turn marker): the token that has read
-the whole exchange. Preference data and the run itself are shared with DPO
+the whole exchange. With `pool="sum"` it is the head applied to every answer token, summed
+(a reward per token, the form of DPO's implicit reward): an answer's length then counts by
+itself, where a last-token head has to infer it. Preference data and the run itself are shared with DPO
 (`llm.train.preferences`).
 """
 
@@ -28,7 +30,7 @@ from torch import Tensor, nn
 from llm.lora import AdapterFormatError, AdapterMismatchError, LoRAConfig, adapters_of
 from llm.train.config import TrainConfig
 from llm.train.data import ChatMessage, PreferenceBatch, Render, chat_example, check_messages
-from llm.train.lm import model_window
+from llm.train.lm import IGNORE_INDEX, model_window
 from llm.train.loop import DataError
 from llm.train.preferences import PreferenceRun
 from llm.train.reports import LossFn, LossOutput
@@ -36,6 +38,7 @@ from llm.train.scalar_head import ScalarHead
 from llm.train.start import attach_adapter
 
 REWARD_HEAD_FILE = "reward_head.safetensors"
+POOLS = ("last", "sum")  # where the head reads an answer: its last token, or every token summed
 
 
 # -- losses ------------------------------------------------------------------------------------
@@ -63,6 +66,7 @@ class RewardConfig:
     eval_fraction: float = 0.1  # held out by prompt, never trained on
     max_eval_pairs: int = 256
     center_coef: float = 0.0  # reward centring: weight of mean((r+ + r-)^2); 0.01 is a common choice
+    pool: str = "last"  # one of POOLS
 
     def __post_init__(self) -> None:
         for name in ("batch_size", "seq_len", "max_eval_pairs"):
@@ -72,15 +76,34 @@ class RewardConfig:
             raise ValueError(f"RewardConfig.eval_fraction must be in [0, 1), got {self.eval_fraction!r}")
         if self.center_coef < 0:
             raise ValueError(f"RewardConfig.center_coef must be >= 0, got {self.center_coef!r}")
+        if self.pool not in POOLS:
+            raise ValueError(f"RewardConfig.pool must be one of {', '.join(POOLS)}, got {self.pool!r}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def reward_loss_fn(model: nn.Module, head: ScalarHead, center_coef: float = 0.0) -> LossFn:
+def pooled(head: ScalarHead, hidden: Tensor, lengths: Tensor, starts: Tensor | None, pool: str) -> Tensor:
+    """Each row's reward (B,): the head at its last real token, or summed over its answer's
+    tokens (`starts`: where each row's answer begins)."""
+    if pool == "last":
+        return head.at_last(hidden, lengths)
+    if starts is None:
+        raise ValueError("a reward summed over the answer needs where each answer starts")
+    return head.summed(hidden, starts, lengths)
+
+
+def answer_starts(targets: Tensor) -> Tensor:
+    """Where each row's answer begins: the first input token that is itself a target (the
+    token after the first position with a learned target)."""
+    return (targets != IGNORE_INDEX).int().argmax(dim=1) + 1
+
+
+def reward_loss_fn(model: nn.Module, head: ScalarHead, center_coef: float = 0.0, pool: str = "last") -> LossFn:
     def loss(batch: PreferenceBatch) -> LossOutput:
-        hidden = model(batch.both.input_ids, return_hidden=True)  # (2B, T, d)
-        chosen, rejected = batch.split(head.at_last(hidden, batch.both.lengths))
+        both = batch.both
+        hidden = model(both.input_ids, return_hidden=True)  # (2B, T, d)
+        chosen, rejected = batch.split(pooled(head, hidden, both.lengths, answer_starts(both.targets), pool))
         value = bradley_terry_loss(chosen, rejected, center_coef)
         return LossOutput(value, tokens=batch.both.n_tokens, weight=batch.n_pairs,
                           metrics=pair_metrics(chosen, rejected))
@@ -119,14 +142,15 @@ class RewardRun(PreferenceRun):
         return self.config.to_dict()
 
     def loss_fn(self) -> LossFn:
-        return reward_loss_fn(self.model, self.head, self.config.center_coef)
+        return reward_loss_fn(self.model, self.head, self.config.center_coef, self.config.pool)
 
     def extra_params(self) -> dict[str, nn.Parameter]:
         return self.head.named_tensors("reward_head")
 
     def metadata(self) -> dict[str, Any]:
         return {"training": self.card(),
-                "reward": {"head": REWARD_HEAD_FILE, "d_model": self.head.d_model, "seq_len": self.data.seq_len}}
+                "reward": {"head": REWARD_HEAD_FILE, "d_model": self.head.d_model, "seq_len": self.data.seq_len,
+                           "pool": self.config.pool}}
 
     def save(self, directory: Path, *, base_name: str | None = None) -> Path:
         directory = super().save(directory, base_name=base_name)
@@ -135,7 +159,8 @@ class RewardRun(PreferenceRun):
 
     def reward_model(self, render: Render | None = None, pad_id: int = 0) -> RewardModel:
         """The trained reward model, ready to score (no save/load round trip)."""
-        return RewardModel(self.model, self.adapter, self.head, render, seq_len=self.data.seq_len, pad_id=pad_id)
+        return RewardModel(self.model, self.adapter, self.head, render, seq_len=self.data.seq_len, pad_id=pad_id,
+                           pool=self.config.pool)
 
 
 # -- scoring ---------------------------------------------------------------------------------------
@@ -147,8 +172,10 @@ class RewardModel:
     """
 
     def __init__(self, model: nn.Module, adapter: str, head: ScalarHead, render: Render | None = None, *,
-                 seq_len: int = 256, pad_id: int = 0, batch_size: int = 8) -> None:
-        self.model, self.adapter, self.head, self.render = model, adapter, head, render
+                 seq_len: int = 256, pad_id: int = 0, batch_size: int = 8, pool: str = "last") -> None:
+        if pool not in POOLS:
+            raise AdapterFormatError(f"unknown reward pooling {pool!r} (known: {', '.join(POOLS)})")
+        self.model, self.adapter, self.head, self.render, self.pool = model, adapter, head, render, pool
         self.seq_len, self.pad_id, self.batch_size = min(seq_len, model_window(model)), pad_id, batch_size
 
     @classmethod
@@ -172,12 +199,13 @@ class RewardModel:
                 raise AdapterMismatchError(f"reward model {name!r} cannot score with this model: {exc}") from None
         head = ScalarHead.load(head_file, model.config.d_model).to(next(model.parameters()).device)
         meta = info.metadata.get("reward") or {}
-        return cls(model, info.name, head, render, seq_len=int(meta.get("seq_len", 256)), pad_id=pad_id)
+        return cls(model, info.name, head, render, seq_len=int(meta.get("seq_len", 256)), pad_id=pad_id,
+                   pool=str(meta.get("pool", "last")))
 
     @torch.no_grad()
-    def score_ids(self, rows: Sequence[Sequence[int]]) -> Tensor:
-        """Rewards (N,) of token rows, each read at its last token; a row longer than the
-        context window is refused."""
+    def score_ids(self, rows: Sequence[Sequence[int]], starts: Sequence[int] | None = None) -> Tensor:
+        """Rewards (N,) of token rows, each read at its last token or over its answer (which
+        begins at `starts[i]`, needed to sum); a row longer than the context window is refused."""
         out = []
         adapters = adapters_of(self.model)
         was_training = self.model.training
@@ -196,16 +224,18 @@ class RewardModel:
                     for i, r in enumerate(chunk):
                         ids[i, :len(r)] = torch.tensor(r)
                     lengths = torch.tensor([len(r) for r in chunk])
+                    begins = None if starts is None else torch.tensor(starts[start:start + self.batch_size])
                     device = next(self.model.parameters()).device
                     hidden = self.model(ids.to(device), return_hidden=True)
-                    out.append(self.head.at_last(hidden, lengths).cpu())
+                    out.append(pooled(self.head, hidden, lengths, begins, self.pool).cpu())
         finally:
             self.model.train(was_training)
         return torch.cat(out) if out else torch.zeros(0)
 
-    def conversation_ids(self, prompt: Sequence[ChatMessage], answer: str) -> list[int]:
+    def scored_row(self, prompt: Sequence[ChatMessage], answer: str) -> tuple[list[int], int]:
         """The tokens a pair's side is scored on in training: the rendered exchange up to the
-        answer's end-of-turn marker (the row `collate` makes, without its last token)."""
+        answer's end-of-turn marker (the row `collate` makes, without its last token), and
+        where its answer begins."""
         if self.render is None:
             raise ValueError("this reward model has no chat template (render) to score text with")
         prompt = check_messages(list(prompt), "prompt") if prompt else []
@@ -215,16 +245,16 @@ class RewardModel:
         if first_target >= self.seq_len:
             raise DataError(f"the prompt is {first_target} tokens, which leaves no room for an answer within "
                             f"{self.seq_len} tokens")
-        return list(example.truncated(self.seq_len + 1).ids[:-1])
+        return list(example.truncated(self.seq_len + 1).ids[:-1]), first_target
 
     def score(self, answers: Sequence[str], prompt: Sequence[ChatMessage] | None = None, *,
               prompts: Sequence[Sequence[ChatMessage]] | None = None) -> list[float]:
         """Rewards of `answers`, each to `prompt` (shared) or to its own entry of `prompts`."""
         if prompts is not None and len(prompts) != len(answers):
             raise ValueError(f"{len(answers)} answers but {len(prompts)} prompts")
-        rows = [self.conversation_ids(prompts[i] if prompts is not None else (prompt or []), answer)
-                for i, answer in enumerate(answers)]
-        return self.score_ids(rows).tolist()
+        scored = [self.scored_row(prompts[i] if prompts is not None else (prompt or []), answer)
+                  for i, answer in enumerate(answers)]
+        return self.score_ids([row for row, _ in scored], [start for _, start in scored]).tolist()
 
     def scorer(self, prompt: Sequence[ChatMessage] | None = None) -> Callable[[Sequence[str]], list[float]]:
         """`(texts) -> scores` for rerankers and search: each text is an answer to `prompt`."""
@@ -237,6 +267,7 @@ class RewardModel:
 def reward_fn_of(reward: RewardModel) -> Callable[[Sequence[Sequence[int]], Sequence[Sequence[int]]], Tensor]:
     """A RewardModel as PPO's reward: it reads query + response, as in its training."""
     def score(queries: Sequence[Sequence[int]], responses: Sequence[Sequence[int]]) -> Tensor:
-        return reward.score_ids([list(q) + list(r) for q, r in zip(queries, responses, strict=True)])
+        return reward.score_ids([list(q) + list(r) for q, r in zip(queries, responses, strict=True)],
+                                [len(q) for q in queries])
 
     return score

@@ -37,6 +37,13 @@ class ScalarHead(nn.Module):
         rows = torch.arange(hidden.size(0), device=hidden.device)
         return self(hidden[rows, lengths.to(hidden.device) - 1])
 
+    def summed(self, hidden: Tensor, starts: Tensor, lengths: Tensor) -> Tensor:
+        """The head on every token of each row from `starts` to its last real token, summed: a
+        score per token (B, T, d) -> (B,), so how many tokens there are counts by itself."""
+        positions = torch.arange(hidden.size(1), device=hidden.device)
+        inside = (positions >= starts.to(hidden.device)[:, None]) & (positions < lengths.to(hidden.device)[:, None])
+        return (self(hidden) * inside).sum(-1)
+
     def named_tensors(self, prefix: str) -> dict[str, nn.Parameter]:
         return {f"{prefix}.{name}": param for name, param in self.proj.named_parameters()}
 

@@ -322,13 +322,19 @@ def test_train_reward_command_saves_a_reward_model_that_the_store_loads(tiny_hom
     assert not (tiny_home.adapters / ".runs" / "judge").exists()
     again = CliRunner().invoke(app, args[:-1])
     assert again.exit_code == 1 and "already exists" in again.output
-    continued = CliRunner().invoke(app, [*args[:5], "judge-2", *args[6:13], "1", *args[14:], "--init", "judge"])
+    continued = CliRunner().invoke(app, [*args[:5], "judge-2", *args[6:13], "1", *args[14:], "--init", "judge",
+                                         "--pool", "sum"])
     assert continued.exit_code == 0, continued.output
-    assert json.loads(continued.stdout.strip().splitlines()[-1])["init"]["name"] == "judge"
+    card = json.loads(continued.stdout.strip().splitlines()[-1])
+    assert card["init"]["name"] == "judge" and card["reward_config"]["pool"] == "sum"
+    bad_pool = CliRunner().invoke(app, [*args[:5], "judge-3", *args[6:], "--pool", "mean"])
+    assert bad_pool.exit_code == 2 and "--pool" in bad_pool.output
 
     engine = Engine.load(model_dir)
     reward = load_reward_model(engine, AdapterStore.of(tiny_home), "judge", ChatTemplate(default_system=None))
     assert len(reward.score(["a", "b c"], [{"role": "user", "content": "x"}])) == 2
+    assert reward.pool == "last"
+    assert load_reward_model(engine, AdapterStore.of(tiny_home), "judge-2").pool == "sum"
     judge = parse_judge("reward:judge", engine, AdapterStore.of(tiny_home))
     first, second = judge([{"role": "user", "content": "x"}], "a", "b c")
     assert judge.name == "reward:judge" and isinstance(first, float) and isinstance(second, float)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -150,8 +150,8 @@ def train_reward(
     model: BaseModelOption = DEFAULT_MODEL,
     center: Annotated[float, typer.Option(help="Reward centring: weight of mean((r+ + r-)^2), keeping rewards "
                                                "near zero mean (e.g. 0.01).")] = 0.0,
-    pool: Annotated[str, typer.Option(help="Where the head reads an answer: its last token, or every token, "
-                                           "summed (its length then counts by itself).")] = "last",
+    pool: Annotated[Literal["last", "sum"], typer.Option(
+        help="Where the head reads an answer: its last token, or every token summed (length counts).")] = "last",
     targets: TargetsOption = "q,v",
     rank: RankOption = 8,
     alpha: AlphaOption = 16.0,

@@ -12,8 +12,8 @@ The reward of a conversation is the head (`llm.train.scalar_head`) applied to th
 hidden state of its last token (the answer's end-of-turn marker): the token that has read
 the whole exchange. With `pool="sum"` it is the head applied to every answer token, summed
 (a reward per token, the form of DPO's implicit reward): an answer's length then counts by
-itself, where a last-token head has to infer it. Preference data and the run itself are shared with DPO
-(`llm.train.preferences`).
+itself, where a last-token head has to infer it. Preference data and the run itself are
+shared with DPO (`llm.train.preferences`).
 """
 
 from __future__ import annotations
@@ -203,9 +203,9 @@ class RewardModel:
                    pool=str(meta.get("pool", "last")))
 
     @torch.no_grad()
-    def score_ids(self, rows: Sequence[Sequence[int]], starts: Sequence[int] | None = None) -> Tensor:
+    def score_ids(self, rows: Sequence[Sequence[int]], answer_from: Sequence[int] | None = None) -> Tensor:
         """Rewards (N,) of token rows, each read at its last token or over its answer (which
-        begins at `starts[i]`, needed to sum); a row longer than the context window is refused."""
+        begins at `answer_from[i]`, needed to sum); a row longer than the context window is refused."""
         out = []
         adapters = adapters_of(self.model)
         was_training = self.model.training
@@ -224,7 +224,7 @@ class RewardModel:
                     for i, r in enumerate(chunk):
                         ids[i, :len(r)] = torch.tensor(r)
                     lengths = torch.tensor([len(r) for r in chunk])
-                    begins = None if starts is None else torch.tensor(starts[start:start + self.batch_size])
+                    begins = None if answer_from is None else torch.tensor(answer_from[start:start + self.batch_size])
                     device = next(self.model.parameters()).device
                     hidden = self.model(ids.to(device), return_hidden=True)
                     out.append(pooled(self.head, hidden, lengths, begins, self.pool).cpu())

@@ -191,6 +191,13 @@ def test_the_reward_model_learns_the_raters_preference(model_dir, prefer, pool):
     assert card["held_out"]["last"]["accuracy"] == last["accuracy"] and card["data"]["train_pairs"] == 36
 
 
+def test_a_fresh_summed_reward_scores_every_answer_zero_so_its_first_loss_is_log_2(model_dir):
+    run = reward_run(Engine.load(model_dir), length_preferences(48), pool="sum", max_steps=1, eval_every=0)
+    result = run.fit()
+    assert result.initial_loss == pytest.approx(math.log(2), abs=1e-6)
+    assert run.evaluations[0]["margin"] == 0 and run.evaluations[0]["accuracy"] == 0
+
+
 def test_initial_accuracies_of_opposite_preferences_are_complementary(model_dir):
     accuracies = []
     for prefer in ("shorter", "longer"):

@@ -42,6 +42,7 @@ LIBRARY = "int4_rows-{key}.so"
 FAILED = "int4_rows-{key}.failed"  # the build failed here: torch's kernel serves, not tried again
 SWITCH_ENV = "KIGI_INT4_ROWS"  # 0: never use it
 BUILD_TIMEOUT_S = 300
+KEPT_LIBRARIES = 2  # this source's and the newest other (a second kigi version sharing the cache folder)
 # -fopenmp: at::parallel_for is OpenMP pragmas in torch's headers; without it the kernel runs on one thread
 FLAGS = ("-O3", "-march=native", "-fopenmp", "-std=c++17", "-shared", "-fPIC", "-w")
 C_SHIM = ("AOTITorchError aoti_torch_cpu_int4_rows(AtenTensorHandle x, AtenTensorHandle packed, int64_t gs, "
@@ -121,12 +122,23 @@ def build(store: Path) -> Path:
             last = next((line for line in reversed(done.stderr.splitlines()) if line.strip()), "no message")
             raise RowKernelError(f"building the int4 row kernel failed: {last.strip()[:200]}")
         os.replace(partial, path)
+        prune(store)
     except (OSError, subprocess.TimeoutExpired) as exc:
         (store / FAILED.format(key=library_key())).write_text(str(exc))
         raise RowKernelError(f"building the int4 row kernel failed: {exc}") from None
     finally:
         partial.unlink(missing_ok=True)
     return path
+
+
+def prune(store: Path, keep: int = KEPT_LIBRARIES) -> None:
+    """Remove the libraries of older sources (each source change builds one), the newest
+    `keep` left. A process that has one loaded keeps its mapping; unlinking never breaks it."""
+    current = library(store)
+    others = sorted((path for path in store.glob(LIBRARY.format(key="*")) if path != current),
+                    key=lambda path: path.stat().st_mtime, reverse=True)
+    for old in others[max(keep - 1, 0):]:
+        old.unlink(missing_ok=True)
 
 
 def loaded() -> bool:

@@ -4,6 +4,8 @@ a stale relaid scale never survives a fold, and a failed build leaves torch's ke
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import torch
 
@@ -127,6 +129,18 @@ def test_switched_off_or_failed_once_torchs_kernel_serves(built, tmp_path, monke
     assert model.row_kernel == "" and not list(tmp_path.glob("*.so"))
     compiled = compile_decode(model, tmp_path)  # the compiled step goes on without it
     assert compiled.store == tmp_path and model.row_kernel == ""
+
+
+def test_a_build_keeps_the_newest_library_of_another_source_and_removes_older_ones(tmp_path) -> None:
+    for age, key in enumerate(["a" * 16, "b" * 16, "c" * 16]):  # a is the newest
+        old = tmp_path / row_kernel.LIBRARY.format(key=key)
+        old.write_bytes(b"")
+        os.utime(old, (1e9 - age, 1e9 - age))
+    row_kernel.library(tmp_path).write_bytes(b"")
+    (tmp_path / "decode-0123.pt2").write_bytes(b"")
+    row_kernel.prune(tmp_path)
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
+        ["decode-0123.pt2", row_kernel.library(tmp_path).name, row_kernel.LIBRARY.format(key="a" * 16)])
 
 
 def test_model_info_says_which_kernel_serves_and_why(tmp_path, monkeypatch) -> None:

@@ -18,6 +18,7 @@ custom ops). A failed build is remembered and torch's kernel serves, as everywhe
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import hashlib
@@ -122,23 +123,27 @@ def build(store: Path) -> Path:
             last = next((line for line in reversed(done.stderr.splitlines()) if line.strip()), "no message")
             raise RowKernelError(f"building the int4 row kernel failed: {last.strip()[:200]}")
         os.replace(partial, path)
-        prune(store)
     except (OSError, subprocess.TimeoutExpired) as exc:
         (store / FAILED.format(key=library_key())).write_text(str(exc))
         raise RowKernelError(f"building the int4 row kernel failed: {exc}") from None
     finally:
         partial.unlink(missing_ok=True)
+    prune(store)
     return path
 
 
 def prune(store: Path, keep: int = KEPT_LIBRARIES) -> None:
     """Remove the libraries of older sources (each source change builds one), the newest
     `keep` left. A process that has one loaded keeps its mapping; unlinking never breaks it."""
-    current = library(store)
-    others = sorted((path for path in store.glob(LIBRARY.format(key="*")) if path != current),
-                    key=lambda path: path.stat().st_mtime, reverse=True)
-    for old in others[max(keep - 1, 0):]:
-        old.unlink(missing_ok=True)
+    current, aged = library(store), []
+    for path in store.glob(LIBRARY.format(key="*")):
+        try:
+            aged.append((path.stat().st_mtime, path))
+        except OSError:  # removed meanwhile by another process's prune
+            continue
+    for _, old in sorted((item for item in aged if item[1] != current), reverse=True)[max(keep - 1, 0):]:
+        with contextlib.suppress(OSError):  # a tidy-up: never a reason to fail the build it follows
+            old.unlink()
 
 
 def loaded() -> bool:

@@ -279,10 +279,10 @@ class PackagedStep:
 
     def bind(self, model: Transformer) -> bool:
         """Hand it the model's tensors by name again after an adapter was attached or removed
-        (other tensors under the same names: it would go on computing with the old ones), the
-        adapters' updates laid out first (`row_kernel.prepare_updates`). False where a tensor
-        it needs is gone (its adapter removed): it serves nothing until a later call finds
-        them again."""
+        (other tensors under the same names: it would go on computing with the old ones). The
+        caller lays the adapters' updates out first (`row_kernel.prepare_updates`, once for
+        all its steps). False where a tensor it needs is gone (its adapter removed): it serves
+        nothing until a later call finds them again."""
         if self.holds(model):
             return True
         try:

@@ -132,9 +132,9 @@ class RewardRun(PreferenceRun):
             train.seed, pad_id)
         lora, started_from = attach_adapter(model, adapter, lora, train.seed, base_name, init)
         saved_head = None if init is None else Path(init) / REWARD_HEAD_FILE
+        # a fresh summed head is zero: a random one, summed over an answer's tokens, starts at rewards of tens
         head = ScalarHead.load(saved_head, model.config.d_model) if saved_head is not None and saved_head.is_file() \
-            else ScalarHead(model.config.d_model, seed=train.seed, zero=config.pool == "sum")  # a fresh sum is 0:
-        # summed over an answer's tokens a random head starts at rewards of tens, and the first steps undo it
+            else ScalarHead(model.config.d_model, seed=train.seed, zero=config.pool == "sum")
         head = head.to(next(model.parameters()).device)
         return cls(model, adapter, lora, train, prepared, batches, eval_batches, base_name, config=config, head=head,
                    init=started_from)

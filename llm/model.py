@@ -304,6 +304,12 @@ class Transformer(nn.Module):
         mask = self._mask(positions, start, end, attention_mask, cache is not None)
         return self._run(idx, positions, mask, layers, token_type_ids, return_hidden, last_only)
 
+    def packed_hidden(self, idx: Tensor, positions: Tensor, visible: Tensor) -> Tensor:
+        """Final hidden states (B, T, d_model) of rows that hold several sequences: each token
+        at its own position (`positions`, (B, T)), attending to the keys `visible` allows
+        ((B, 1, T, T) bool). Answers that share a prompt read it once (llm.train.shared_prompt)."""
+        return self._run(idx, positions, visible, None, return_hidden=True)
+
     def decode_step(self, idx: Tensor, positions: Tensor, end: int, shared: int) -> Tensor:
         """Logits of one new token per row through the cache, once `KVCache.begin` has
         booked the step: pure tensor code, so it compiles as one graph (llm/compile.py)."""

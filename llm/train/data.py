@@ -23,6 +23,7 @@ from torch import Tensor
 
 from llm.train.lm import IGNORE_INDEX
 from llm.train.loop import DataError
+from llm.train.shared_prompt import SharedPromptRows, share_prompts
 
 ChatMessage = Mapping[str, str]
 Render = Callable[[Sequence[ChatMessage], bool], list[int]]  # (messages, add_generation_prompt) -> ids
@@ -292,11 +293,13 @@ class PreferenceBatch:
     """B pairs as one TokenBatch, so one forward pass scores both sides: 2B rows, chosen
     answers first, then rejected ones; or, with `chosen_rows`/`rejected_rows`, each distinct
     answer once and the pairs as indices into the rows (four answers to one prompt make six
-    pairs from four rows, not twelve)."""
+    pairs from four rows, not twelve). `shared`: the same rows packed under their prompts
+    (a reward model reads each prompt once)."""
 
     both: TokenBatch
     chosen_rows: Tensor | None = None
     rejected_rows: Tensor | None = None
+    shared: SharedPromptRows | None = None
 
     @property
     def n_pairs(self) -> int:
@@ -312,14 +315,15 @@ class PreferenceBatch:
 class PreferenceBatches:
     """A BatchSource of PreferenceBatches, shuffled per epoch by prompt: the pairs of one
     prompt stay together (as InstructGPT trains on all comparisons of a prompt at once), so
-    an answer in several pairs is a row of its batch once."""
+    an answer in several pairs is a row of its batch once. With `shared_prompts` each batch
+    also packs the answers to one prompt into one row (`llm.train.shared_prompt`)."""
 
     def __init__(self, pairs: Sequence[PreferencePair], batch_size: int, *, seed: int = 0, pad_id: int = 0,
-                 shuffle: bool = True) -> None:
+                 shuffle: bool = True, shared_prompts: bool = False) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
         self.pairs, self.batch_size, self.seed = list(pairs), batch_size, seed
-        self.pad_id, self.shuffle = pad_id, shuffle
+        self.pad_id, self.shuffle, self.shared_prompts = pad_id, shuffle, shared_prompts
         by_prompt: dict[tuple[int, ...], list[int]] = {}
         for i, pair in enumerate(self.pairs):
             by_prompt.setdefault(pair.chosen.ids[: pair.prompt_len], []).append(i)
@@ -341,8 +345,10 @@ class PreferenceBatches:
         distinct: dict[tuple[int, ...], Example] = {}
         for example in sides:
             distinct.setdefault(example.ids, example)
-        if len(distinct) == len(sides):  # nothing shared: the plain layout
+        shared = share_prompts(list(distinct.values()), self.pad_id) if self.shared_prompts else None
+        if len(distinct) == len(sides) and shared is None:  # nothing shared: the plain layout
             return PreferenceBatch(collate(sides, self.pad_id))
         row = {ids: i for i, ids in enumerate(distinct)}
         index = torch.tensor([row[e.ids] for e in sides])
-        return PreferenceBatch(collate(list(distinct.values()), self.pad_id), index[: len(chunk)], index[len(chunk):])
+        return PreferenceBatch(collate(list(distinct.values()), self.pad_id), index[: len(chunk)], index[len(chunk):],
+                               shared)

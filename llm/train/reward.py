@@ -12,8 +12,9 @@ The reward of a conversation is the head (`llm.train.scalar_head`) applied to th
 hidden state of its last token (the answer's end-of-turn marker): the token that has read
 the whole exchange. With `pool="sum"` it is the head applied to every answer token, summed
 (a reward per token, the form of DPO's implicit reward): an answer's length then counts by
-itself, where a last-token head has to infer it. Preference data and the run itself are
-shared with DPO (`llm.train.preferences`).
+itself, where a last-token head has to infer it. In training the answers to one prompt
+share one row (`llm.train.shared_prompt`): the prompt is read once, not once per answer.
+Preference data and the run itself are shared with DPO (`llm.train.preferences`).
 """
 
 from __future__ import annotations
@@ -101,12 +102,19 @@ def answer_starts(targets: Tensor) -> Tensor:
 
 def reward_loss_fn(model: nn.Module, head: ScalarHead, center_coef: float = 0.0, pool: str = "last") -> LossFn:
     def loss(batch: PreferenceBatch) -> LossOutput:
+        chosen, rejected = batch.split(rewards(batch))
+        value = bradley_terry_loss(chosen, rejected, center_coef)
+        tokens = batch.shared.n_tokens if batch.shared is not None else batch.both.n_tokens
+        return LossOutput(value, tokens=tokens, weight=batch.n_pairs, metrics=pair_metrics(chosen, rejected))
+
+    def rewards(batch: PreferenceBatch) -> Tensor:
+        """One reward per row of `batch.both` (per answer), read from the shared-prompt rows when there are."""
+        if (shared := batch.shared) is not None:
+            hidden = shared.hidden(model)  # (R, L, d)
+            return head(shared.at_last(hidden)) if pool == "last" else shared.summed(head(hidden))
         both = batch.both
         hidden = model(both.input_ids, return_hidden=True)  # (2B, T, d)
-        chosen, rejected = batch.split(pooled(head, hidden, both.lengths, answer_starts(both.targets), pool))
-        value = bradley_terry_loss(chosen, rejected, center_coef)
-        return LossOutput(value, tokens=batch.both.n_tokens, weight=batch.n_pairs,
-                          metrics=pair_metrics(chosen, rejected))
+        return pooled(head, hidden, both.lengths, answer_starts(both.targets), pool)
 
     return loss
 
@@ -129,7 +137,7 @@ class RewardRun(PreferenceRun):
         config, train = config or RewardConfig(), train or TrainConfig()
         prepared, batches, eval_batches = cls._prepare_data(
             model, render, data, config.seq_len, config.eval_fraction, config.max_eval_pairs, config.batch_size,
-            train.seed, pad_id)
+            train.seed, pad_id, shared_prompts=True)
         lora, started_from = attach_adapter(model, adapter, lora, train.seed, base_name, init)
         saved_head = None if init is None else Path(init) / REWARD_HEAD_FILE
         # a fresh summed head is zero: a random one, summed over an answer's tokens, starts at rewards of tens

@@ -1,0 +1,87 @@
+"""Answers to one prompt packed into one row: the prompt once, then each answer at the
+positions it would have alone, seeing the prompt and itself only (a block mask).
+
+A reward model's rows are mostly prompt (a reading prompt is ~400 tokens, an answer ~40),
+and the truth rater compares every pair of a prompt's answers: four answers in one row cost
+~560 tokens of forward and backward instead of ~1,760 in four. Each answer's hidden states
+are those of its own row (tested against the row-per-answer layout).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import torch
+from torch import Tensor, nn
+
+if TYPE_CHECKING:
+    from llm.train.data import Example
+
+PROMPT, PAD = 0, -1  # segment ids: the prompt's tokens, padding (an answer's are 1, 2, ...)
+
+
+@dataclass
+class SharedPromptRows:
+    """Rows of `prompt + answer + answer + ...`, right-padded, and where each answer lies."""
+
+    input_ids: Tensor  # (R, L)
+    positions: Tensor  # (R, L): a token's position were its answer alone after the prompt
+    visible: Tensor  # (R, 1, L, L) bool: the keys each token attends to
+    answer_row: Tensor  # (A,) the row of each answer, in the order they were given
+    answer_start: Tensor  # (A,) its first token's index in the row
+    answer_end: Tensor  # (A,) one past its last
+    n_tokens: int  # real (unpadded) tokens in all rows
+
+    def hidden(self, model: nn.Module) -> Tensor:
+        """The final hidden states of every row (R, L, d_model)."""
+        device = next(model.parameters()).device
+        return model.packed_hidden(self.input_ids.to(device), self.positions.to(device), self.visible.to(device))
+
+    def at_last(self, hidden: Tensor) -> Tensor:
+        """Each answer's last token: hidden (R, L, ...) -> (A, ...)."""
+        return hidden[self.answer_row.to(hidden.device), self.answer_end.to(hidden.device) - 1]
+
+    def summed(self, per_token: Tensor) -> Tensor:
+        """Per-token values (R, L) summed over each answer's tokens -> (A,)."""
+        index = torch.arange(per_token.size(1), device=per_token.device)
+        start, end = self.answer_start.to(index.device), self.answer_end.to(index.device)
+        inside = (index >= start[:, None]) & (index < end[:, None])
+        return (per_token[self.answer_row.to(index.device)] * inside).sum(-1)
+
+
+def share_prompts(answers: Sequence[Example], pad_id: int = 0) -> SharedPromptRows:
+    """Examples (a prompt and its answer each) -> one row per distinct prompt. An example's
+    inputs are its ids but the last, as `collate` makes them; its answer starts at its first
+    target token."""
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for i, example in enumerate(answers):
+        groups.setdefault(example.ids[: example.mask.index(True)], []).append(i)
+    rows, segments, positions = [], [], []
+    answer_row, answer_start, answer_end = [0] * len(answers), [0] * len(answers), [0] * len(answers)
+    for r, (prompt, members) in enumerate(groups.items()):
+        tokens, segment, position = list(prompt), [PROMPT] * len(prompt), list(range(len(prompt)))
+        for number, i in enumerate(members, 1):
+            tail = answers[i].ids[len(prompt): -1]
+            answer_row[i], answer_start[i], answer_end[i] = r, len(tokens), len(tokens) + len(tail)
+            tokens += tail
+            segment += [number] * len(tail)
+            position += range(len(prompt), len(prompt) + len(tail))
+        rows.append(tokens)
+        segments.append(segment)
+        positions.append(position)
+    width = max(len(t) for t in rows)
+    input_ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+    segment_ids = torch.full((len(rows), width), PAD, dtype=torch.long)
+    position_ids = torch.zeros((len(rows), width), dtype=torch.long)
+    for r, (tokens, segment, position) in enumerate(zip(rows, segments, positions, strict=True)):
+        input_ids[r, : len(tokens)] = torch.tensor(tokens)
+        segment_ids[r, : len(tokens)] = torch.tensor(segment)
+        position_ids[r, : len(tokens)] = torch.tensor(position)
+    query, key = segment_ids[:, :, None], segment_ids[:, None, :]
+    earlier = position_ids[:, None, :] <= position_ids[:, :, None]
+    visible = ((key == PROMPT) | (key == query)) & (key != PAD) & earlier
+    visible[:, :, 0] |= query[:, :, 0] == PAD  # a pad sees the first token: no row of the mask is empty
+    return SharedPromptRows(input_ids, position_ids, visible[:, None], torch.tensor(answer_row),
+                            torch.tensor(answer_start), torch.tensor(answer_end), sum(len(t) for t in rows))

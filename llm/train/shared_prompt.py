@@ -11,13 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import torch
 from torch import Tensor, nn
 
-if TYPE_CHECKING:
-    from llm.train.data import Example
+
+class Answered(Protocol):
+    """A prompt and its answer as token ids, the answer's marked (`llm.train.data.Example`)."""
+
+    ids: tuple[int, ...]
+    mask: tuple[bool, ...]
+
 
 PROMPT, PAD = 0, -1  # segment ids: the prompt's tokens, padding (an answer's are 1, 2, ...)
 
@@ -51,7 +56,7 @@ class SharedPromptRows:
         return (per_token[self.answer_row.to(index.device)] * inside).sum(-1)
 
 
-def share_prompts(answers: Sequence[Example], pad_id: int = 0) -> SharedPromptRows:
+def share_prompts(answers: Sequence[Answered], pad_id: int = 0) -> SharedPromptRows:
     """Examples (a prompt and its answer each) -> one row per distinct prompt. An example's
     inputs are its ids but the last, as `collate` makes them; its answer starts at its first
     target token."""

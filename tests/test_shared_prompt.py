@@ -13,20 +13,15 @@ from agent.adapters import chat_render
 from agent.prompts import ChatTemplate
 from llm.engine import Engine
 from llm.lora import LoRAConfig, adapters_of
-from llm.train.data import Example, PreferenceBatches, preference_pairs
-from llm.train.reward import ScalarHead, reward_loss_fn
+from llm.train.data import PreferenceBatches, preference_pairs
+from llm.train.reward import RewardModel, ScalarHead, reward_loss_fn
 from llm.train.shared_prompt import share_prompts
 
 pytestmark = pytest.mark.usefixtures("one_thread")  # tiny models: one thread each
 
 
-def answer(prompt: tuple[int, ...], tail: tuple[int, ...]) -> Example:
-    """An example as `chat_example` makes it: the prompt, then targets (the last id is only a target)."""
-    return Example(prompt + tail, (False,) * len(prompt) + (True,) * len(tail))
-
-
 def test_the_prompt_is_written_once_and_each_answer_sees_it_and_itself_only():
-    rows = share_prompts([answer((5, 6), (7, 8, 9)), answer((1,), (2, 3)), answer((5, 6), (10, 11))], pad_id=0)
+    rows = share_prompts([((5, 6, 7, 8), 2), ((1, 2), 1), ((5, 6, 10), 2)], pad_id=0)
     assert rows.input_ids.tolist() == [[5, 6, 7, 8, 10], [1, 2, 0, 0, 0]]
     assert rows.positions.tolist() == [[0, 1, 2, 3, 2], [0, 1, 0, 0, 0]]
     assert (rows.answer_row.tolist(), rows.answer_start.tolist(), rows.answer_end.tolist()) == (
@@ -82,3 +77,20 @@ def test_a_reward_model_learns_the_same_from_shared_prompt_rows(engine, pool):
     assert together.tokens < 0.6 * apart.tokens  # the prompt is read once, not once per answer
     for a, b in zip(*grads, strict=True):
         torch.testing.assert_close(b, a, atol=1e-5, rtol=1e-4)
+
+
+def test_a_reward_model_scores_answers_to_one_prompt_as_it_scores_them_alone(engine):
+    adapters = adapters_of(engine.model)
+    adapters.add("rm", LoRAConfig(rank=4, alpha=8, targets="all"), seed=0)
+    with torch.no_grad():
+        for param in adapters.parameters("rm"):
+            param.normal_(0, 0.05)
+    reward = RewardModel(engine.model, "rm", ScalarHead(engine.model.config.d_model, seed=0),
+                         chat_render(engine.tokenizer, ChatTemplate(default_system=None)), seq_len=64, batch_size=5)
+    prompts = [[{"role": "user", "content": "What is fox?"}]] * 4 + [[{"role": "user", "content": "Tokyo?"}]] * 3
+    answers = ["fox", "fox dog", "a lazy brown fox dog", "Tokyo", "sure", "Tokyo point", "done"]
+    scored = [reward.scored_row(p, a) for p, a in zip(prompts, answers, strict=True)]
+    together = reward.score_ids([row for row, _ in scored], [start for _, start in scored])  # 2 batches: 4 + 1, 2
+    alone = reward.score_ids([row for row, _ in scored])  # a row each, read at its last token
+    torch.testing.assert_close(together, alone, atol=1e-5, rtol=1e-4)
+    assert len(set(together.tolist())) == len(answers)

@@ -345,7 +345,8 @@ class PreferenceBatches:
         distinct: dict[tuple[int, ...], Example] = {}
         for example in sides:
             distinct.setdefault(example.ids, example)
-        shared = share_prompts(list(distinct.values()), self.pad_id) if self.shared_prompts else None
+        shared = share_prompts([(e.ids[:-1], e.mask.index(True)) for e in distinct.values()], self.pad_id) \
+            if self.shared_prompts else None
         if len(distinct) == len(sides) and shared is None:  # nothing shared: the plain layout
             return PreferenceBatch(collate(sides, self.pad_id))
         row = {ids: i for i, ids in enumerate(distinct)}

@@ -36,6 +36,7 @@ from llm.train.loop import DataError
 from llm.train.preferences import PreferenceRun
 from llm.train.reports import LossFn, LossOutput
 from llm.train.scalar_head import ScalarHead
+from llm.train.shared_prompt import SharedPromptRows, share_prompts
 from llm.train.start import attach_adapter
 
 REWARD_HEAD_FILE = "reward_head.safetensors"
@@ -94,6 +95,12 @@ def pooled(head: ScalarHead, hidden: Tensor, lengths: Tensor, starts: Tensor | N
     return head.summed(hidden, starts, lengths)
 
 
+def shared_rewards(model: nn.Module, head: ScalarHead, rows: SharedPromptRows, pool: str) -> Tensor:
+    """Each answer's reward (A,) from rows that read each prompt once."""
+    hidden = rows.hidden(model)  # (R, L, d)
+    return head(rows.at_last(hidden)) if pool == "last" else rows.summed(head(hidden))
+
+
 def answer_starts(targets: Tensor) -> Tensor:
     """Where each row's answer begins: the first input token that is itself a target (the
     token after the first position with a learned target)."""
@@ -109,9 +116,8 @@ def reward_loss_fn(model: nn.Module, head: ScalarHead, center_coef: float = 0.0,
 
     def rewards(batch: PreferenceBatch) -> Tensor:
         """One reward per row of `batch.both` (per answer), read from the shared-prompt rows when there are."""
-        if (shared := batch.shared) is not None:
-            hidden = shared.hidden(model)  # (R, L, d)
-            return head(shared.at_last(hidden)) if pool == "last" else shared.summed(head(hidden))
+        if batch.shared is not None:
+            return shared_rewards(model, head, batch.shared, pool)
         both = batch.both
         hidden = model(both.input_ids, return_hidden=True)  # (2B, T, d)
         return pooled(head, hidden, both.lengths, answer_starts(both.targets), pool)
@@ -214,32 +220,36 @@ class RewardModel:
     @torch.no_grad()
     def score_ids(self, rows: Sequence[Sequence[int]], answer_from: Sequence[int] | None = None) -> Tensor:
         """Rewards (N,) of token rows, each read at its last token or over its answer (which
-        begins at `answer_from[i]`, needed to sum); a row longer than the context window is refused."""
+        begins at `answer_from[i]`, needed to sum; given, the answers to one prompt share its
+        row); a row longer than the context window is refused."""
+        if any(not r for r in rows):
+            raise DataError("cannot score an empty token row")
+        if rows and (width := max(len(r) for r in rows)) > model_window(self.model):
+            raise DataError(f"a scored row is {width} tokens; the context window holds {model_window(self.model)}")
         out = []
-        adapters = adapters_of(self.model)
         was_training = self.model.training
         self.model.eval()
         try:
-            with adapters.using(self.adapter):
+            with adapters_of(self.model).using(self.adapter):
                 for start in range(0, len(rows), self.batch_size):
                     chunk = [list(r) for r in rows[start:start + self.batch_size]]
-                    if any(not r for r in chunk):
-                        raise DataError("cannot score an empty token row")
-                    width = max(len(r) for r in chunk)
-                    if width > model_window(self.model):
-                        raise DataError(f"a scored row is {width} tokens; the context window holds "
-                                        f"{model_window(self.model)}")
-                    ids = torch.full((len(chunk), width), self.pad_id, dtype=torch.long)
-                    for i, r in enumerate(chunk):
-                        ids[i, :len(r)] = torch.tensor(r)
-                    lengths = torch.tensor([len(r) for r in chunk])
-                    begins = None if answer_from is None else torch.tensor(answer_from[start:start + self.batch_size])
-                    device = next(self.model.parameters()).device
-                    hidden = self.model(ids.to(device), return_hidden=True)
-                    out.append(pooled(self.head, hidden, lengths, begins, self.pool).cpu())
+                    if answer_from is None:
+                        out.append(self._at_last(chunk))
+                    else:  # answers to one prompt read it once
+                        begins = answer_from[start:start + self.batch_size]
+                        shared = share_prompts(list(zip(chunk, begins, strict=True)), self.pad_id)
+                        out.append(shared_rewards(self.model, self.head, shared, self.pool).cpu())
         finally:
             self.model.train(was_training)
         return torch.cat(out) if out else torch.zeros(0)
+
+    def _at_last(self, chunk: list[list[int]]) -> Tensor:
+        """Rewards of rows read at their last token, a row each, padded on the right."""
+        ids = torch.full((len(chunk), max(len(r) for r in chunk)), self.pad_id, dtype=torch.long)
+        for i, r in enumerate(chunk):
+            ids[i, :len(r)] = torch.tensor(r)
+        hidden = self.model(ids.to(next(self.model.parameters()).device), return_hidden=True)
+        return pooled(self.head, hidden, torch.tensor([len(r) for r in chunk]), None, self.pool).cpu()
 
     def scored_row(self, prompt: Sequence[ChatMessage], answer: str) -> tuple[list[int], int]:
         """The tokens a pair's side is scored on in training: the rendered exchange up to the

@@ -11,18 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import torch
 from torch import Tensor, nn
-
-
-class Answered(Protocol):
-    """A prompt and its answer as token ids, the answer's marked (`llm.train.data.Example`)."""
-
-    ids: tuple[int, ...]
-    mask: tuple[bool, ...]
-
 
 PROMPT, PAD = 0, -1  # segment ids: the prompt's tokens, padding (an answer's are 1, 2, ...)
 
@@ -56,31 +47,30 @@ class SharedPromptRows:
         return (per_token[self.answer_row.to(index.device)] * inside).sum(-1)
 
 
-def share_prompts(answers: Sequence[Answered], pad_id: int = 0) -> SharedPromptRows:
-    """Examples (a prompt and its answer each) -> one row per distinct prompt. An example's
-    inputs are its ids but the last, as `collate` makes them; its answer starts at its first
-    target token."""
+def share_prompts(rows: Sequence[tuple[Sequence[int], int]], pad_id: int = 0) -> SharedPromptRows:
+    """Token rows, each a prompt and its answer with where the answer begins -> one row per
+    distinct prompt, its answers after it in the order given."""
     groups: dict[tuple[int, ...], list[int]] = {}
-    for i, example in enumerate(answers):
-        groups.setdefault(example.ids[: example.mask.index(True)], []).append(i)
-    rows, segments, positions = [], [], []
-    answer_row, answer_start, answer_end = [0] * len(answers), [0] * len(answers), [0] * len(answers)
+    for i, (tokens, start) in enumerate(rows):
+        groups.setdefault(tuple(tokens[:start]), []).append(i)
+    packed, segments, positions = [], [], []
+    answer_row, answer_start, answer_end = [0] * len(rows), [0] * len(rows), [0] * len(rows)
     for r, (prompt, members) in enumerate(groups.items()):
         tokens, segment, position = list(prompt), [PROMPT] * len(prompt), list(range(len(prompt)))
         for number, i in enumerate(members, 1):
-            tail = answers[i].ids[len(prompt): -1]
+            tail = rows[i][0][len(prompt):]
             answer_row[i], answer_start[i], answer_end[i] = r, len(tokens), len(tokens) + len(tail)
             tokens += tail
             segment += [number] * len(tail)
             position += range(len(prompt), len(prompt) + len(tail))
-        rows.append(tokens)
+        packed.append(tokens)
         segments.append(segment)
         positions.append(position)
-    width = max(len(t) for t in rows)
-    input_ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
-    segment_ids = torch.full((len(rows), width), PAD, dtype=torch.long)
-    position_ids = torch.zeros((len(rows), width), dtype=torch.long)
-    for r, (tokens, segment, position) in enumerate(zip(rows, segments, positions, strict=True)):
+    width = max(len(t) for t in packed)
+    input_ids = torch.full((len(packed), width), pad_id, dtype=torch.long)
+    segment_ids = torch.full((len(packed), width), PAD, dtype=torch.long)
+    position_ids = torch.zeros((len(packed), width), dtype=torch.long)
+    for r, (tokens, segment, position) in enumerate(zip(packed, segments, positions, strict=True)):
         input_ids[r, : len(tokens)] = torch.tensor(tokens)
         segment_ids[r, : len(tokens)] = torch.tensor(segment)
         position_ids[r, : len(tokens)] = torch.tensor(position)
@@ -89,4 +79,4 @@ def share_prompts(answers: Sequence[Answered], pad_id: int = 0) -> SharedPromptR
     visible = ((key == PROMPT) | (key == query)) & (key != PAD) & earlier
     visible[:, :, 0] |= query[:, :, 0] == PAD  # a pad sees the first token: no row of the mask is empty
     return SharedPromptRows(input_ids, position_ids, visible[:, None], torch.tensor(answer_row),
-                            torch.tensor(answer_start), torch.tensor(answer_end), sum(len(t) for t in rows))
+                            torch.tensor(answer_start), torch.tensor(answer_end), sum(len(t) for t in packed))

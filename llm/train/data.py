@@ -345,11 +345,18 @@ class PreferenceBatches:
         distinct: dict[tuple[int, ...], Example] = {}
         for example in sides:
             distinct.setdefault(example.ids, example)
-        shared = share_prompts([(e.ids[:-1], e.mask.index(True)) for e in distinct.values()], self.pad_id) \
-            if self.shared_prompts else None
+        shared = shared_rows(list(distinct.values()), self.pad_id) if self.shared_prompts else None
         if len(distinct) == len(sides) and shared is None:  # nothing shared: the plain layout
             return PreferenceBatch(collate(sides, self.pad_id))
         row = {ids: i for i, ids in enumerate(distinct)}
         index = torch.tensor([row[e.ids] for e in sides])
         return PreferenceBatch(collate(list(distinct.values()), self.pad_id), index[: len(chunk)], index[len(chunk):],
                                shared)
+
+
+def shared_rows(answers: Sequence[Example], pad_id: int = 0) -> SharedPromptRows:
+    """Examples (a prompt and one answer each, as `collate` reads them: inputs all ids but the
+    last, targets the answer's tokens) packed under their shared prompts."""
+    starts = [e.mask.index(True) for e in answers]
+    return share_prompts([(e.ids[:-1], start) for e, start in zip(answers, starts, strict=True)], pad_id,
+                         [e.ids[start:] for e, start in zip(answers, starts, strict=True)])

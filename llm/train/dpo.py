@@ -64,6 +64,13 @@ def sequence_logprobs(model: nn.Module, input_ids: Tensor, targets: Tensor) -> T
     return target_logprobs(model, input_ids, targets).sum(-1)
 
 
+def answer_logprobs(model: nn.Module, batch: PreferenceBatch) -> Tensor:
+    """log π(answer) per row of `batch.both`, read from its shared-prompt rows when it has them."""
+    if batch.shared is not None:
+        return batch.shared.answer_logprobs(model)
+    return sequence_logprobs(model, batch.both.input_ids, batch.both.targets)
+
+
 @dataclass(frozen=True)
 class DPOConfig:
     beta: float = 0.1  # strength of the pull towards the reference (higher: stay closer)
@@ -92,15 +99,15 @@ def dpo_loss_fn(model: nn.Module, adapter: str, beta: float, anchor: AnchorConfi
 
     def loss(micro: tuple[PreferenceBatch, RolloutBatch | None]) -> LossOutput:
         batch, anchors = micro
-        ids, targets = batch.both.input_ids, batch.both.targets
         with torch.no_grad(), adapters.using(None):
-            ref_chosen, ref_rejected = batch.split(sequence_logprobs(model, ids, targets))
+            ref_chosen, ref_rejected = batch.split(answer_logprobs(model, batch))
         with adapters.using(adapter):
-            chosen, rejected = batch.split(sequence_logprobs(model, ids, targets))
+            chosen, rejected = batch.split(answer_logprobs(model, batch))
             nll = None if anchors is None else anchor_loss(model, anchors)
         value, chosen_rewards, rejected_rewards = dpo_loss(chosen, rejected, ref_chosen, ref_rejected, beta)
         margin = chosen_rewards - rejected_rewards
-        return anchored(LossOutput(value, tokens=batch.both.n_tokens, weight=batch.n_pairs, metrics={
+        tokens = batch.shared.n_tokens if batch.shared is not None else batch.both.n_tokens
+        return anchored(LossOutput(value, tokens=tokens, weight=batch.n_pairs, metrics={
             "accuracy": (margin > 0).float().mean().item(), "margin": margin.mean().item(),
             "chosen_reward": chosen_rewards.mean().item(), "rejected_reward": rejected_rewards.mean().item(),
             "chosen_logp": chosen.detach().mean().item(), "rejected_logp": rejected.detach().mean().item()}),

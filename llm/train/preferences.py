@@ -132,14 +132,14 @@ class PreferenceRun:
     @staticmethod
     def _prepare_data(model: nn.Module, render: Render, data: Path | Sequence[Mapping[str, Any]], seq_len: int,
                       eval_fraction: float, max_eval_pairs: int, batch_size: int, seed: int, pad_id: int,
-                      shared_prompts: bool = False) -> tuple[PreferenceData, PreferenceBatches, list[PreferenceBatch]]:
+                      ) -> tuple[PreferenceData, PreferenceBatches, list[PreferenceBatch]]:
         records, source, sha = load_preference_records(data)
         prepared = prepare_preferences(records, render, min(seq_len, model_window(model)),
                                        eval_fraction=eval_fraction, max_eval_pairs=max_eval_pairs, seed=seed,
                                        source=source, sha256=sha)
-        batches = PreferenceBatches(prepared.train, batch_size, seed=seed, pad_id=pad_id, shared_prompts=shared_prompts)
+        batches = PreferenceBatches(prepared.train, batch_size, seed=seed, pad_id=pad_id, shared_prompts=True)
         eval_batches = (PreferenceBatches(prepared.held_out, batch_size, pad_id=pad_id, shuffle=False,
-                                          shared_prompts=shared_prompts).epoch(0)
+                                          shared_prompts=True).epoch(0)
                         if prepared.held_out else [])
         return prepared, batches, eval_batches
 

@@ -143,7 +143,7 @@ class RewardRun(PreferenceRun):
         config, train = config or RewardConfig(), train or TrainConfig()
         prepared, batches, eval_batches = cls._prepare_data(
             model, render, data, config.seq_len, config.eval_fraction, config.max_eval_pairs, config.batch_size,
-            train.seed, pad_id, shared_prompts=True)
+            train.seed, pad_id)
         lora, started_from = attach_adapter(model, adapter, lora, train.seed, base_name, init)
         saved_head = None if init is None else Path(init) / REWARD_HEAD_FILE
         # a fresh summed head is zero: a random one, summed over an answer's tokens, starts at rewards of tens

@@ -29,6 +29,10 @@ class SharedPromptRows:
     answer_start: Tensor  # (A,) its first token's index in the row
     answer_end: Tensor  # (A,) one past its last
     n_tokens: int  # real (unpadded) tokens in all rows
+    # given targets: each target token (N,), its answer (N,) and the row index that predicts it (N,)
+    target_ids: Tensor | None = None
+    target_answer: Tensor | None = None
+    target_from: Tensor | None = None
 
     def hidden(self, model: nn.Module) -> Tensor:
         """The final hidden states of every row (R, L, d_model)."""
@@ -46,12 +50,29 @@ class SharedPromptRows:
         inside = (index >= start[:, None]) & (index < end[:, None])
         return (per_token[self.answer_row.to(index.device)] * inside).sum(-1)
 
+    def answer_logprobs(self, model: nn.Module) -> Tensor:
+        """log π(answer) per answer (A,): its target tokens' log-probs summed; the LM head
+        runs on the predicting positions only."""
+        if self.target_ids is None or self.target_answer is None or self.target_from is None:
+            raise ValueError("these rows were packed without their answers' target tokens")
+        hidden = self.hidden(model)
+        device = hidden.device
+        answer = self.target_answer.to(device)
+        logits = model.logits(hidden[self.answer_row.to(device)[answer], self.target_from.to(device)]).float()
+        picked = logits.log_softmax(-1).gather(-1, self.target_ids.to(device)[:, None])[:, 0]
+        return torch.zeros(len(self.answer_row), dtype=picked.dtype, device=device).index_add(0, answer, picked)
 
-def share_prompts(rows: Sequence[tuple[Sequence[int], int]], pad_id: int = 0) -> SharedPromptRows:
+
+def share_prompts(rows: Sequence[tuple[Sequence[int], int]], pad_id: int = 0,
+                  targets: Sequence[Sequence[int]] | None = None) -> SharedPromptRows:
     """Token rows, each a prompt and its answer with where the answer begins -> one row per
-    distinct prompt, its answers after it in the order given."""
+    distinct prompt, its answers after it in the order given. `targets`: each answer's
+    target tokens (its input tokens shifted by one: one more than it has inputs), for
+    `answer_logprobs`."""
     groups: dict[tuple[int, ...], list[int]] = {}
     for i, (tokens, start) in enumerate(rows):
+        if len(tokens) <= start:
+            raise ValueError(f"row {i} has no answer tokens after its prompt")
         groups.setdefault(tuple(tokens[:start]), []).append(i)
     packed, segments, positions = [], [], []
     answer_row, answer_start, answer_end = [0] * len(rows), [0] * len(rows), [0] * len(rows)
@@ -78,5 +99,23 @@ def share_prompts(rows: Sequence[tuple[Sequence[int], int]], pad_id: int = 0) ->
     earlier = position_ids[:, None, :] <= position_ids[:, :, None]
     visible = ((key == PROMPT) | (key == query)) & (key != PAD) & earlier
     visible[:, :, 0] |= query[:, :, 0] == PAD  # a pad sees the first token: no row of the mask is empty
-    return SharedPromptRows(input_ids, position_ids, visible[:, None], torch.tensor(answer_row),
-                            torch.tensor(answer_start), torch.tensor(answer_end), sum(len(t) for t in packed))
+    rows_of = SharedPromptRows(input_ids, position_ids, visible[:, None], torch.tensor(answer_row),
+                               torch.tensor(answer_start), torch.tensor(answer_end), sum(len(t) for t in packed))
+    return rows_of if targets is None else with_targets(rows_of, [start for _, start in rows], targets)
+
+
+def with_targets(rows: SharedPromptRows, prompt_lengths: Sequence[int], targets: Sequence[Sequence[int]],
+                 ) -> SharedPromptRows:
+    """Each answer's first token is predicted by its prompt's last, each next one by the
+    answer's own token before it."""
+    ids, answer, predictor = [], [], []
+    for i, (tokens, prompt_len) in enumerate(zip(targets, prompt_lengths, strict=True)):
+        start, end = int(rows.answer_start[i]), int(rows.answer_end[i])
+        if len(tokens) != end - start + 1:
+            raise ValueError(f"answer {i} has {end - start} input tokens, so {end - start + 1} targets, "
+                             f"not {len(tokens)}")
+        ids += tokens
+        answer += [i] * len(tokens)
+        predictor += [prompt_len - 1, *range(start, end)]
+    rows.target_ids, rows.target_answer, rows.target_from = (torch.tensor(v) for v in (ids, answer, predictor))
+    return rows

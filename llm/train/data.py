@@ -293,8 +293,8 @@ class PreferenceBatch:
     """B pairs as one TokenBatch, so one forward pass scores both sides: 2B rows, chosen
     answers first, then rejected ones; or, with `chosen_rows`/`rejected_rows`, each distinct
     answer once and the pairs as indices into the rows (four answers to one prompt make six
-    pairs from four rows, not twelve). `shared`: the same rows packed under their prompts
-    (a reward model reads each prompt once)."""
+    pairs from four rows, not twelve). `shared`: the same answers packed under their prompts
+    (reward models and DPO read each prompt once)."""
 
     both: TokenBatch
     chosen_rows: Tensor | None = None

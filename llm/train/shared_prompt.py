@@ -10,7 +10,7 @@ are those of its own row (tested against the row-per-answer layout).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 from torch import Tensor, nn
@@ -117,5 +117,5 @@ def with_targets(rows: SharedPromptRows, prompt_lengths: Sequence[int], targets:
         ids += tokens
         answer += [i] * len(tokens)
         predictor += [prompt_len - 1, *range(start, end)]
-    rows.target_ids, rows.target_answer, rows.target_from = (torch.tensor(v) for v in (ids, answer, predictor))
-    return rows
+    return replace(rows, target_ids=torch.tensor(ids), target_answer=torch.tensor(answer),
+                   target_from=torch.tensor(predictor))

@@ -302,6 +302,11 @@ class PreferenceBatch:
     shared: SharedPromptRows | None = None
 
     @property
+    def n_tokens(self) -> int:
+        """Tokens the model reads for this batch: each prompt once when its answers share it."""
+        return self.shared.n_tokens if self.shared is not None else self.both.n_tokens
+
+    @property
     def n_pairs(self) -> int:
         return self.both.input_ids.size(0) // 2 if self.chosen_rows is None else len(self.chosen_rows)
 

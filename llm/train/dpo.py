@@ -106,8 +106,7 @@ def dpo_loss_fn(model: nn.Module, adapter: str, beta: float, anchor: AnchorConfi
             nll = None if anchors is None else anchor_loss(model, anchors)
         value, chosen_rewards, rejected_rewards = dpo_loss(chosen, rejected, ref_chosen, ref_rejected, beta)
         margin = chosen_rewards - rejected_rewards
-        tokens = batch.shared.n_tokens if batch.shared is not None else batch.both.n_tokens
-        return anchored(LossOutput(value, tokens=tokens, weight=batch.n_pairs, metrics={
+        return anchored(LossOutput(value, tokens=batch.n_tokens, weight=batch.n_pairs, metrics={
             "accuracy": (margin > 0).float().mean().item(), "margin": margin.mean().item(),
             "chosen_reward": chosen_rewards.mean().item(), "rejected_reward": rejected_rewards.mean().item(),
             "chosen_logp": chosen.detach().mean().item(), "rejected_logp": rejected.detach().mean().item()}),

@@ -111,8 +111,7 @@ def reward_loss_fn(model: nn.Module, head: ScalarHead, center_coef: float = 0.0,
     def loss(batch: PreferenceBatch) -> LossOutput:
         chosen, rejected = batch.split(rewards(batch))
         value = bradley_terry_loss(chosen, rejected, center_coef)
-        tokens = batch.shared.n_tokens if batch.shared is not None else batch.both.n_tokens
-        return LossOutput(value, tokens=tokens, weight=batch.n_pairs, metrics=pair_metrics(chosen, rejected))
+        return LossOutput(value, tokens=batch.n_tokens, weight=batch.n_pairs, metrics=pair_metrics(chosen, rejected))
 
     def rewards(batch: PreferenceBatch) -> Tensor:
         """One reward per row of `batch.both` (per answer), read from the shared-prompt rows when there are."""

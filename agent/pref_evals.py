@@ -19,6 +19,9 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
+import torch
+from torch import Tensor
+
 from agent.adapters import AdapterStore, chat_render
 from agent.errors import AgentError
 from agent.prompts import ChatTemplate, Message
@@ -58,19 +61,19 @@ class PairAccuracy:
         return asdict(self)
 
 
-def reward_accuracy(reward: RewardModel, records: Sequence[Mapping[str, Any]]) -> PairAccuracy:
-    """How often the reward model scores the chosen answer above the rejected one, on
-    preference records in TRL's conversational format (what `kigi prefs export` writes)."""
+def pair_scores(reward: RewardModel, records: Sequence[Mapping[str, Any]]) -> tuple[Tensor, Tensor]:
+    """The rewards of each record's chosen and rejected answers, (N,) each, on preference
+    records in TRL's conversational format (what `kigi prefs export` writes). A pair's two
+    answers are scored side by side, so its prompt is read once."""
     from llm.train.data import check_messages
     from llm.train.loop import DataError
 
     if not records:
         raise DataError("no preference pairs to evaluate")
-    prompts, chosen, rejected = [], [], []
+    prompts, answers = [], []
     for number, record in enumerate(records, 1):
         where = f"record {number}"
         prompt = check_messages(record.get("prompt"), f"{where} prompt")
-        sides = []
         for side in ("chosen", "rejected"):
             if side not in record:
                 raise DataError(f"{where}: no {side!r} answer")
@@ -79,16 +82,21 @@ def reward_accuracy(reward: RewardModel, records: Sequence[Mapping[str, Any]]) -
                 check_messages(value, f"{where} {side}")
             if len(turns) != 1 or turns[0]["role"] != "assistant":
                 raise DataError(f"{where}: {side!r} must be one assistant message")
-            sides.append(turns[0]["content"])
-        prompts.append(prompt)
-        chosen.append(sides[0])
-        rejected.append(sides[1])
-    import torch
+            prompts.append(prompt)
+            answers.append(turns[0]["content"])
+    scores = torch.tensor(reward.score(answers, prompts=prompts))
+    return scores[0::2], scores[1::2]
 
-    good = torch.tensor(reward.score(chosen, prompts=prompts))
-    bad = torch.tensor(reward.score(rejected, prompts=prompts))
+
+def reward_accuracy(reward: RewardModel, records: Sequence[Mapping[str, Any]]) -> PairAccuracy:
+    """How often the reward model scores the chosen answer above the rejected one."""
+    return accuracy_of(*pair_scores(reward, records))
+
+
+def accuracy_of(good: Tensor, bad: Tensor) -> PairAccuracy:
+    """Pair accuracy and margins of already scored pairs (chosen, rejected)."""
     metrics = pair_metrics(good, bad)
-    return PairAccuracy(len(records), int((good > bad).sum()), metrics["accuracy"], metrics["margin"],
+    return PairAccuracy(len(good), int((good > bad).sum()), metrics["accuracy"], metrics["margin"],
                         metrics["chosen"], metrics["rejected"])
 
 

@@ -5,9 +5,10 @@
 HELD_OUT.jsonl is what `kigi prefs export` writes after the truth rater judged the pairs
 (`benchmarks/preference_loop.py --task reading --candidates 4 --stages collect` on prompts
 nothing was trained on); the rater's reason in each record's metadata says what decided
-it: which answer is correct, which is better grounded, or which is shorter. Each judge's
-pair accuracy is printed overall and for each of the three, beside a rule that always
-prefers the shorter answer (what the last rater taught, and what a judge must beat).
+it: which answer is correct, which is better grounded, or which is shorter. Each judge
+scores each pair once; its pair accuracy is printed overall and for each of the three,
+beside a rule that always prefers the shorter answer (what the last rater taught, and what
+a judge must beat). Several files (`--pairs A.jsonl B.jsonl`) are pooled into one table.
 Prints figures; never pass/fail.
 """
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections import defaultdict
+from collections import Counter
 from pathlib import Path
 
 import _root  # noqa: F401  (the repository root on sys.path)
@@ -23,7 +24,7 @@ import _root  # noqa: F401  (the repository root on sys.path)
 from agent.adapters import AdapterStore  # noqa: E402
 from agent.home import KigiHome  # noqa: E402
 from agent.models import load_engine  # noqa: E402
-from agent.pref_evals import load_reward_model, reward_accuracy  # noqa: E402
+from agent.pref_evals import accuracy_of, load_reward_model, pair_scores  # noqa: E402
 
 KINDS = ("correct", "grounded", "shorter")
 
@@ -34,33 +35,36 @@ def decided_by(record: dict) -> str:
     return "correct" if "is correct" in reason else "grounded" if "grounded (" in reason else "shorter"
 
 
-def shorter_wins(records: list[dict]) -> float:
-    return sum(len(r["chosen"][0]["content"].strip()) < len(r["rejected"][0]["content"].strip())
-               for r in records) / len(records)
+def shorter_wins(records: list[dict]) -> list[bool]:
+    return [len(r["chosen"][0]["content"].strip()) < len(r["rejected"][0]["content"].strip()) for r in records]
+
+
+def by_kind(right: list[bool], kinds: list[str]) -> list[float | None]:
+    """Accuracy over all pairs, then over each kind's (None where it has none)."""
+    rows = [[r for r, k in zip(right, kinds, strict=True) if k == kind] for kind in KINDS]
+    return [sum(right) / len(right)] + [sum(r) / len(r) if r else None for r in rows]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--pairs", type=Path, required=True)
+    parser.add_argument("--pairs", type=Path, nargs="+", required=True, help="held-out pairs (JSONL), pooled")
     parser.add_argument("--judges", nargs="+", required=True, help="reward models (names in the adapter store)")
     parser.add_argument("--precision", default="fp32")
     args = parser.parse_args()
-    records = [json.loads(line) for line in args.pairs.read_text(encoding="utf-8").splitlines() if line.strip()]
-    groups: dict[str, list[dict]] = defaultdict(list)
-    for record in records:
-        groups[decided_by(record)].append(record)
+    records = [json.loads(line) for path in args.pairs
+               for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    kinds = [decided_by(record) for record in records]
+    count = Counter(kinds)
     home = KigiHome.resolve().ensure()
     engine = load_engine(home, precision=args.precision)
     store = AdapterStore.of(home)
-    print(f"{len(records)} pairs: " + ", ".join(f"{k} decided {len(groups[k])}" for k in KINDS), flush=True)
-    rows = {"shorter answer wins (a rule)": [shorter_wins(records)] + [
-        shorter_wins(groups[k]) if groups[k] else None for k in KINDS]}
+    print(f"{len(records)} pairs: " + ", ".join(f"{k} decided {count[k]}" for k in KINDS), flush=True)
+    rows = {"shorter answer wins (a rule)": by_kind(shorter_wins(records), kinds)}
     for name in args.judges:
-        reward = load_reward_model(engine, store, name)
-        rows[f"reward:{name}"] = [reward_accuracy(reward, records).accuracy] + [
-            reward_accuracy(reward, groups[k]).accuracy if groups[k] else None for k in KINDS]
-        print(f"reward:{name} scored", flush=True)
-    print(f"| judge | all ({len(records)}) | " + " | ".join(f"{k} ({len(groups[k])})" for k in KINDS) + " |")
+        good, bad = pair_scores(load_reward_model(engine, store, name), records)
+        rows[f"reward:{name}"] = by_kind((good > bad).tolist(), kinds)
+        print(f"reward:{name} scored (margin {accuracy_of(good, bad).margin:+.3f})", flush=True)
+    print(f"| judge | all ({len(records)}) | " + " | ".join(f"{k} ({count[k]})" for k in KINDS) + " |")
     print("|---|---|" + "---|" * len(KINDS))
     for name, figures in rows.items():
         print(f"| {name} | " + " | ".join("—" if f is None else f"{f:.3f}" for f in figures) + " |")

@@ -15,7 +15,7 @@ import torch
 from typer.testing import CliRunner
 
 from agent.adapters import AdapterStore, chat_render
-from agent.pref_evals import load_reward_model, parse_judge, reward_accuracy
+from agent.pref_evals import load_reward_model, pair_scores, parse_judge, reward_accuracy
 from agent.prompts import ChatTemplate
 from cli import app
 from llm.engine import Engine
@@ -226,6 +226,12 @@ def test_a_saved_reward_model_scores_the_same_after_loading(model_dir, tmp_path,
     assert expected[0] > expected[1]  # it prefers the short answer, as taught
     accuracy = reward_accuracy(loaded, length_preferences(16, seed=7))
     assert accuracy.pairs == 16 and accuracy.accuracy >= 0.9 and accuracy.margin > 0
+    # a pair's two answers are scored side by side (its prompt read once), as each alone
+    records = length_preferences(4, seed=3)
+    good, bad = pair_scores(loaded, records)
+    for record, pair in zip(records, zip(good.tolist(), bad.tolist(), strict=True), strict=True):
+        alone = [loaded.score([record[side][0]["content"]], record["prompt"])[0] for side in ("chosen", "rejected")]
+        assert list(pair) == pytest.approx(alone, abs=1e-5)
     # loaded on the model it was trained on (the adapter still attached there): the row
     # length comes from the saved side file, not the default
     assert RewardModel.load(engine.model, saved, render_of(engine)).seq_len == 64

@@ -22,7 +22,14 @@ from llm.train.loop import DataError, TrainConfig
 from llm.train.ppo import VALUE_HEAD_FILE, PPOConfig, PPORun
 from llm.train.ppo_maths import gae, kl_penalized_rewards, ppo_policy_loss, ppo_value_loss, whiten
 from llm.train.reward import RewardModel
-from llm.train.rollouts import RolloutBatch, logprobs_and_values, read_prompts, sample_rollouts, sequence_kl
+from llm.train.rollouts import (
+    RolloutBatch,
+    logprobs_and_values,
+    read_prompts,
+    sample_rollouts,
+    sequence_kl,
+    shared_layout,
+)
 from llm.train.scalar_head import ScalarHead
 from tests.test_reward import length_preferences, write_jsonl
 from tests.tiny import save_tiny_chat_model
@@ -139,6 +146,37 @@ def test_rollout_tensors_line_up_with_a_plain_forward_pass(model_dir):
                                                                  abs=1e-5)
             assert not batch.mask[i, len(r):].any() and (batch.targets[i] != IGNORE_INDEX).sum() == len(r)
     assert sequence_kl(engine.model, None, rollouts.queries, rollouts.responses).abs().max() == 0  # π = πref
+
+
+def test_responses_to_one_prompt_read_it_once_with_the_same_log_probs_values_and_entropy(model_dir):
+    engine = sharpened(model_dir)
+    render = chat_render(engine.tokenizer, TEMPLATE)
+    first, second = (render([{"role": "user", "content": f"What is {w}?"}], True) for w in ("fox", "dog"))
+    queries = [first, first, second, first]
+    responses = [[5, 9, 11], [5, 7, 7, 3, 2], [12, 4, 8, 6], [30, 31]]
+    batch = RolloutBatch.build(queries, responses)
+    shared = shared_layout(batch)
+    assert shared is not None and len(shared.input_ids) == 2  # two prompts, each read once
+    assert shared.n_tokens < int((batch.input_ids != 0).sum())
+    head = ScalarHead(engine.model.config.d_model, seed=0)
+    with torch.no_grad():
+        logprobs, values, entropy = logprobs_and_values(engine.model, head, batch, temperature=0.7, with_entropy=True)
+        entropies = []
+        for i, (q, r) in enumerate(zip(queries, responses, strict=True)):
+            hidden = engine.model(torch.tensor([q + r]), return_hidden=True)[0]
+            table = (engine.model.logits(hidden).float() / 0.7).log_softmax(-1)[len(q) - 1: len(q) - 1 + len(r)]
+            assert logprobs[i, : len(r)].tolist() == pytest.approx(
+                [table[j, t].item() for j, t in enumerate(r)], abs=1e-5)
+            assert values[i, : len(r)].tolist() == pytest.approx(
+                head(hidden[len(q) - 1: len(q) - 1 + len(r)]).tolist(), abs=1e-5)
+            entropies += (-(table.exp() * table).sum(-1)).tolist()
+        assert float(entropy) == pytest.approx(sum(entropies) / len(entropies), abs=1e-5)
+        plain = logprobs_and_values(engine.model, head, batch, temperature=0.7, with_entropy=True, share=False)
+    for ours, theirs in zip((logprobs, values, entropy), plain, strict=True):
+        assert torch.allclose(ours, theirs, atol=1e-5)
+    # nothing to share, or a one-token response (no input of its own): the plain layout
+    assert shared_layout(RolloutBatch.build([first, second], responses[:2])) is None
+    assert shared_layout(RolloutBatch.build([first, first], [[5], [5, 9]])) is None
 
 
 # -- training --------------------------------------------------------------------------------------

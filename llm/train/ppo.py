@@ -88,6 +88,7 @@ class PPOConfig:
     whiten_advantages: bool = True
     missing_eos_penalty: float = 0.0  # subtracted from the score of an answer cut at max_new_tokens
     rollout_batch: int = 16  # answers decoded together (the same answers whatever the size: only faster)
+    shared_prompts: bool = True  # answers to one prompt read it once in the forward passes (the same numbers)
     anchor: AnchorConfig = AnchorConfig()  # for a run given anchor prompts (`llm.train.anchor`)
 
     def __post_init__(self) -> None:
@@ -209,9 +210,10 @@ class PPORun:
         try:
             with adapters.using(self.adapter):
                 old_logprobs, old_values, _ = logprobs_and_values(self.model, self.value_head, batch,
-                                                                  config.temperature)
+                                                                  config.temperature, share=config.shared_prompts)
             with adapters.using(self.reference):
-                ref_logprobs, _, _ = logprobs_and_values(self.model, None, batch, config.temperature)
+                ref_logprobs, _, _ = logprobs_and_values(self.model, None, batch, config.temperature,
+                                                         share=config.shared_prompts)
             scores = torch.as_tensor(self.reward_fn(rollouts.queries, rollouts.responses), dtype=torch.float32)
         finally:
             self.model.train(was_training)
@@ -233,7 +235,7 @@ class PPORun:
     def loss(self, batch: RolloutBatch, anchors: RolloutBatch | None = None) -> LossOutput:
         config = self.config
         logprobs, values, entropy = logprobs_and_values(self.model, self.value_head, batch, config.temperature,
-                                                        with_entropy=True)
+                                                        with_entropy=True, share=config.shared_prompts)
         mask = batch.mask.to(logprobs.device)
         old = batch.old_logprobs.to(logprobs.device)
         policy_loss, clipfrac = ppo_policy_loss(logprobs, old, batch.advantages.to(logprobs.device), mask,

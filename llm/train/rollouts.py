@@ -21,6 +21,7 @@ from llm.train.data import ChatMessage, Render, check_messages
 from llm.train.lm import IGNORE_INDEX
 from llm.train.loop import DataError
 from llm.train.scalar_head import ScalarHead
+from llm.train.shared_prompt import SharedPromptRows, share_prompts
 
 
 # -- prompts --------------------------------------------------------------------------------------
@@ -192,19 +193,46 @@ class RolloutBatch:
                             rows(self.advantages), rows(self.returns), rows(self.scores))
 
 
+def shared_layout(batch: RolloutBatch) -> SharedPromptRows | None:
+    """The batch's responses packed under their prompts, each prompt read once — None where
+    no prompt repeats (nothing to save) or a response has a single token (no input of its
+    own). The targets come out in `mask`'s row-major order."""
+    rows, targets = [], []
+    for inputs, target in zip(batch.input_ids.tolist(), batch.targets.tolist(), strict=True):
+        first = next(i for i, t in enumerate(target) if t != IGNORE_INDEX)
+        response = [t for t in target[first:] if t != IGNORE_INDEX]
+        if len(response) < 2:
+            return None
+        rows.append((inputs[: first + len(response)], first + 1))
+        targets.append(response)
+    if len({tuple(tokens[:start]) for tokens, start in rows}) == len(rows):
+        return None
+    return share_prompts(rows, targets=targets)
+
+
 def logprobs_and_values(model: nn.Module, value_head: ScalarHead | None, batch: RolloutBatch,
-                        temperature: float = 1.0, with_entropy: bool = False,
+                        temperature: float = 1.0, with_entropy: bool = False, share: bool = True,
                         ) -> tuple[Tensor, Tensor | None, Tensor | None]:
     """Per response token: log π(a_t) (N, L), the value V_t (N, L) and the entropy (mean),
-    from one forward pass of the active adapter."""
+    from one forward pass of the active adapter; with `share`, responses to one prompt read
+    it once (the same numbers, fewer tokens)."""
     device = next(model.parameters()).device
-    input_ids, targets, mask = batch.input_ids.to(device), batch.targets.to(device), batch.mask.to(device)
-    hidden = model(input_ids, return_hidden=True)  # (N, T, d)
-    positions = (targets != IGNORE_INDEX).nonzero()
-    picked = hidden[positions[:, 0], positions[:, 1]]  # (n, d), row-major like mask's True entries
+    mask = batch.mask.to(device)
+    shared = shared_layout(batch) if share and hasattr(model, "packed_hidden") else None
+    if shared is None:
+        input_ids, targets = batch.input_ids.to(device), batch.targets.to(device)
+        hidden = model(input_ids, return_hidden=True)  # (N, T, d)
+        positions = (targets != IGNORE_INDEX).nonzero()
+        picked = hidden[positions[:, 0], positions[:, 1]]  # (n, d), row-major like mask's True entries
+        wanted = targets[positions[:, 0], positions[:, 1]]
+    else:
+        hidden = shared.hidden(model)
+        answer = shared.target_answer.to(device)
+        picked = hidden[shared.answer_row.to(device)[answer], shared.target_from.to(device)]
+        wanted = shared.target_ids.to(device)
     logits = model.logits(picked) if hasattr(model, "logits") else model.lm_head(picked)
     all_logprobs = (logits.float() / temperature).log_softmax(-1)
-    chosen = all_logprobs.gather(-1, targets[positions[:, 0], positions[:, 1]][:, None])[:, 0]
+    chosen = all_logprobs.gather(-1, wanted[:, None])[:, 0]
     logprobs = torch.zeros(mask.shape, dtype=chosen.dtype, device=device)
     logprobs[mask] = chosen
     values = None

@@ -14,12 +14,12 @@ if TYPE_CHECKING:
     from memory.log import Candidate, ConversationLog, Turn
 
 
-def sample_candidate(engine: Engine, log: ConversationLog, turn: Turn, model_name: str,
-                     sampling: SamplingConfig, template: ChatTemplate | None = None,
-                     adapter: str | None = None) -> Candidate:
-    """Sample one more answer to `turn` from its logged prompt and log it as a candidate;
-    `adapter` (already on the engine) writes it, so that the two answers compared differ in
-    their sampling, not in who wrote them."""
+def sample_candidates(engine: Engine, log: ConversationLog, turn: Turn, model_name: str,
+                      sampling: SamplingConfig, n: int = 1, template: ChatTemplate | None = None,
+                      adapter: str | None = None) -> list[Candidate]:
+    """Sample `n` more answers to `turn` from its logged prompt, decoded as one batch that
+    reads the prompt once, and log each as a candidate; `adapter` (already on the engine)
+    writes them, so that the answers compared differ in their sampling, not in who wrote them."""
     from contextlib import nullcontext
 
     from llm.lora import adapters_of
@@ -32,8 +32,10 @@ def sample_candidate(engine: Engine, log: ConversationLog, turn: Turn, model_nam
         sampling, seed=secrets.randbelow(2**31), temperature=sampling.temperature or 0.8,
         stop_token_ids=template.stop_tokens(engine.tokenizer))
     with adapters_of(engine.model).using(adapter) if adapter else nullcontext():
-        [completion] = engine.complete(prompt, sampling)
+        completions = engine.complete(prompt, sampling, n=n)
     params = {k: v for k, v in dataclasses.asdict(sampling).items() if k != "seed"}
-    generation = Generation(model=model_name, adapter=adapter, prompt_version=template.version, params=params,
-                            seed=sampling.seed, tokens_in=len(prompt), tokens_out=len(completion.token_ids))
-    return log.add_candidate(turn.message.id, completion.text, generation=generation)
+    return [log.add_candidate(turn.message.id, completion.text, generation=Generation(
+        model=model_name, adapter=adapter, prompt_version=template.version,
+        params=params | ({"batch_row": row, "batch_size": n} if n > 1 else {}),  # a row's seed alone does not replay it
+        seed=sampling.seed, tokens_in=len(prompt), tokens_out=len(completion.token_ids)))
+        for row, completion in enumerate(completions)]

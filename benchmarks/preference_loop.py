@@ -22,7 +22,7 @@ what was interrupted (collection from the log, training from its checkpoint).
 
 1. collect: each prompt is asked through `Session.reply` (as `kigi ask`/`chat` log it;
    int8 by default, `--collect-precision`, which decodes ~2x faster than fp32),
-   a second answer is sampled with `agent.rating.sample_candidate` (as `kigi rate
+   a second answer is sampled with `agent.rating.sample_candidates` (as `kigi rate
    --generate`), and the pair is judged in a random A/B order and recorded with
    `ConversationLog.record_preference` (as `kigi rate`), by a rater that prefers the
    shorter answer (equal length: a tie). The pairs are then exported as `kigi prefs export`
@@ -70,7 +70,7 @@ from agent.models import load_engine  # noqa: E402
 from agent.pref_evals import answer_with, load_reward_model  # noqa: E402
 from agent.prompts import ChatTemplate  # noqa: E402
 from agent.rag_eval import RagQuestion, is_correct  # noqa: E402
-from agent.rating import sample_candidate  # noqa: E402
+from agent.rating import sample_candidates  # noqa: E402
 from agent.reading.training import ReadingConfig, reading_examples  # noqa: E402
 from agent.session import Session  # noqa: E402
 from agent.truth import correct_as_shown, rate, truth_reward, verdict  # noqa: E402
@@ -210,9 +210,9 @@ def collect(args, engine, log: ConversationLog, items: list[Item], results: Resu
     rng, contrasts = random.Random(args.seed), 0
     for turn in log.turns_with_candidates(1, unjudged_only=True):
         candidates = list(turn.candidates)
-        while len(candidates) < max(2, args.candidates):
-            candidates.append(sample_candidate(engine, log, turn, args.model, sampling))
-            tokens += candidates[-1].generation.tokens_out
+        more = sample_candidates(engine, log, turn, args.model, sampling, n=max(2, args.candidates) - len(candidates))
+        tokens += sum(c.generation.tokens_out for c in more)
+        candidates += more
         item = by_content.get(turn.message.content)
         contrast = contrast_pair(item, candidates, rng)
         contrasts += contrast is not None

@@ -143,7 +143,7 @@ def test_corrupt_database_is_refused_and_left_alone(home):
 
 
 def test_a_second_answer_comes_from_the_adapter_that_wrote_the_first(tmp_path):
-    from agent.rating import sample_candidate
+    from agent.rating import sample_candidates
     from llm.engine import Engine
     from llm.lora import LoRAConfig, adapters_of
     from llm.sampling import SamplingConfig
@@ -164,9 +164,14 @@ def test_a_second_answer_comes_from_the_adapter_that_wrote_the_first(tmp_path):
         user = log.add_message(cid, "user", "hello")
         log.add_message(cid, "assistant", "hi", generation=Generation(model="tiny", adapter="concise"))
         [turn] = log.turns_with_candidates(1)
-        made = sample_candidate(engine, log, turn, "tiny", SamplingConfig(max_new_tokens=4), adapter="concise")
+        made, = sample_candidates(engine, log, turn, "tiny", SamplingConfig(max_new_tokens=4), adapter="concise")
         assert active == ["concise"] and adapters_of(engine.model).active is None  # on for that answer only
         assert made.generation.adapter == "concise" and made.turn_id == user.id
+        # several more at once: one batch, each logged with its row (its seed alone does not replay it)
+        more = sample_candidates(engine, log, turn, "tiny", SamplingConfig(max_new_tokens=4), n=3)
+        assert active == ["concise", None] and [c.generation.params["batch_row"] for c in more] == [0, 1, 2]
+        [turn] = log.turns_with_candidates(1)
+        assert [c.id for c in turn.candidates[-3:]] == [c.id for c in more] and len(turn.candidates) == 5
 
 
 def test_chat_tot_attaches_its_roles_once_and_searches_with_their_check():

@@ -82,12 +82,12 @@ def rate(
         for number, turn in enumerate(turns, 1):
             candidates = list(turn.candidates)
             if len(candidates) < 2:
-                from agent.rating import sample_candidate
+                from agent.rating import sample_candidates
 
                 engine = engine or load_engine_with_progress(model, precision)
                 writer = _adapter_of(engine, candidates[0])
                 sampling = sampling_config(0.8, 1.0, 0, 512, None, ANSWER_LOOP_STOP)  # as `kigi ask` ends a loop
-                candidates.append(sample_candidate(engine, log, turn, model, sampling, adapter=writer))
+                candidates += sample_candidates(engine, log, turn, model, sampling, adapter=writer)
             first, second = random.sample(candidates[-2:], 2)
             console.rule(f"turn {number}/{len(turns)}")
             console.print(f"[bold]{turn.message.content}[/]")

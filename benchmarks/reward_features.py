@@ -1,15 +1,16 @@
 """A reward model beside what the rater's tie-breaks need: a judge fitted on other pairs (issue 16, a probe).
 
-    python benchmarks/reward_features.py --fit FIT.jsonl --pairs A.jsonl [B.jsonl ...] --judge NAME
+    python benchmarks/reward_features.py --fit FIT.jsonl --pairs A.jsonl [B.jsonl ...] [--judge NAME]
 
 The truth rater prefers the correct answer, then the grounded one, then the shorter one. A
-reward model learns all three from pairs; this probe asks how much of what it misses three
-plain signals hold. Each pair gives differences, chosen minus rejected, of: the reward
-model's score, the answer's length (characters / 100) and the reader's mean log-probability
-per answer token (`--reader`, the grounded reader by default). A logistic regression
-without intercept (L2) weighs them on the `--fit` pairs (neither trained on nor held out:
-for instance `kigi train reading-prefs --seed 13`) and is scored on the held-out `--pairs`,
-pooled, beside each signal alone, by what decided each pair (see reward_heldout.py).
+reward model learns all three from pairs; this probe asks how much of what it misses plain
+signals hold. Each pair gives differences, chosen minus rejected, of: the reward model's
+score (with `--judge`; without it, a judge with no training at all), the answer's length
+(characters / 100) and the reader's mean log-probability per answer token (`--reader`, the
+grounded reader by default). A logistic regression without intercept (L2) weighs them on
+the `--fit` pairs (neither trained on nor held out: for instance `kigi train reading-prefs
+--seed 13`) and is scored on the held-out `--pairs`, pooled, beside each signal alone, by
+what decided each pair (see reward_heldout.py).
 Prints figures; never pass/fail.
 """
 
@@ -61,12 +62,16 @@ def mean_logprobs(engine: Engine, reader: str, records: list[dict], batch: int =
     return torch.cat(out)
 
 
-def features(engine: Engine, store: AdapterStore, judge: str, reader: str, records: list[dict]) -> torch.Tensor:
-    """(N, 3) differences chosen − rejected, in FEATURES' order."""
-    good, bad = pair_scores(load_reward_model(engine, store, judge), records)
+def features(engine: Engine, store: AdapterStore, judge: str | None, reader: str, records: list[dict],
+             ) -> torch.Tensor:
+    """(N, F) differences chosen − rejected, in FEATURES' order (the reward's only with a judge)."""
     lengths = torch.tensor([len(a.strip()) / 100 for a in answers_of(records)])
     logprobs = mean_logprobs(engine, reader, records)
-    return torch.stack([good - bad, lengths[0::2] - lengths[1::2], logprobs[0::2] - logprobs[1::2]], dim=1)
+    columns = [lengths[0::2] - lengths[1::2], logprobs[0::2] - logprobs[1::2]]
+    if judge is not None:
+        good, bad = pair_scores(load_reward_model(engine, store, judge), records)
+        columns.insert(0, good - bad)
+    return torch.stack(columns, dim=1)
 
 
 def fit_weights(x: torch.Tensor, l2: float = 1e-2, steps: int = 500) -> torch.Tensor:
@@ -90,7 +95,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--fit", type=Path, nargs="+", required=True, help="pairs the weights are fitted on")
     parser.add_argument("--pairs", type=Path, nargs="+", required=True, help="held-out pairs, pooled")
-    parser.add_argument("--judge", required=True, help="the reward model (a name in the adapter store)")
+    parser.add_argument("--judge", help="the reward model (a name in the adapter store); none: length and reader only")
     parser.add_argument("--reader", default="grounded-reader")
     parser.add_argument("--precision", default="fp32")
     args = parser.parse_args()
@@ -99,14 +104,15 @@ def main() -> None:
     store = AdapterStore.of(home)
     reader = store.load_onto(engine, args.reader).name
     fit, held = read_pairs(args.fit), read_pairs(args.pairs)
+    names = FEATURES if args.judge else FEATURES[1:]
     weights = fit_weights(features(engine, store, args.judge, reader, fit))
-    print(f"fitted on {len(fit)} pairs: " + ", ".join(f"{n} {w:+.3f}" for n, w in zip(FEATURES, weights.tolist(),
-                                                                                         strict=True)), flush=True)
+    print(f"fitted on {len(fit)} pairs: " + ", ".join(f"{n} {w:+.3f}" for n, w in zip(names, weights.tolist(),
+                                                                                      strict=True)), flush=True)
     x, kinds = features(engine, store, args.judge, reader, held), [decided_by(r) for r in held]
     rows = {f"{name} alone": by_kind((x[:, i] * weights[i].sign() > 0).tolist(), kinds)
-            for i, name in enumerate(FEATURES)}
+            for i, name in enumerate(names)}
     rows["fitted combination"] = by_kind((x @ weights > 0).tolist(), kinds)
-    print(f"| judge ({args.judge}) | all ({len(held)}) | " + " | ".join(
+    print(f"| judge ({args.judge or 'no reward model'}) | all ({len(held)}) | " + " | ".join(
         f"{k} ({kinds.count(k)})" for k in KINDS) + " |")
     print("|---|---|" + "---|" * len(KINDS))
     for name, figures in rows.items():

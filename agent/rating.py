@@ -25,6 +25,8 @@ def sample_candidates(engine: Engine, log: ConversationLog, turn: Turn, model_na
     from llm.lora import adapters_of
     from memory.log import Generation
 
+    if n < 1:  # the turn has all the answers it asked for (a resumed collection)
+        return []
     template = template or ChatTemplate()
     messages = [Message(m["role"], m["content"]) for m in turn.prompt]  # type: ignore[arg-type]
     prompt = template.render_ids(engine.tokenizer, messages)

@@ -172,6 +172,7 @@ def test_a_second_answer_comes_from_the_adapter_that_wrote_the_first(tmp_path):
         assert active == ["concise", None] and [c.generation.params["batch_row"] for c in more] == [0, 1, 2]
         [turn] = log.turns_with_candidates(1)
         assert [c.id for c in turn.candidates[-3:]] == [c.id for c in more] and len(turn.candidates) == 5
+        assert sample_candidates(engine, log, turn, "tiny", SamplingConfig(max_new_tokens=4), n=0) == []
 
 
 def test_chat_tot_attaches_its_roles_once_and_searches_with_their_check():

@@ -17,12 +17,11 @@ Prints figures; never pass/fail.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import _root  # noqa: F401  (the repository root on sys.path)
 import torch
-from reward_heldout import KINDS, by_kind, decided_by
+from reward_heldout import by_kind, decided_by, print_table, read_pairs
 
 from agent.adapters import AdapterStore, chat_render  # noqa: E402
 from agent.home import KigiHome  # noqa: E402
@@ -33,11 +32,6 @@ from llm.lora import adapters_of  # noqa: E402
 from llm.train.data import chat_example, shared_rows  # noqa: E402
 
 FEATURES = ("reward", "length/100", "reader log-prob per token")
-
-
-def read_pairs(paths: list[Path]) -> list[dict]:
-    return [json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
 
 
 def answers_of(records: list[dict]) -> list[str]:
@@ -112,12 +106,7 @@ def main() -> None:
     rows = {f"{name} alone": by_kind((x[:, i] * weights[i].sign() > 0).tolist(), kinds)
             for i, name in enumerate(names)}
     rows["fitted combination"] = by_kind((x @ weights > 0).tolist(), kinds)
-    print(f"| judge ({args.judge or 'no reward model'}) | all ({len(held)}) | " + " | ".join(
-        f"{k} ({kinds.count(k)})" for k in KINDS) + " |")
-    print("|---|---|" + "---|" * len(KINDS))
-    for name, figures in rows.items():
-        print(f"| {name} | " + " | ".join("—" if f is None else f"{f:.3f}" for f in figures) + " |")
-
+    print_table(f"judge ({args.judge or 'no reward model'})", kinds, rows)
 
 if __name__ == "__main__":
     main()

@@ -39,6 +39,20 @@ def shorter_wins(records: list[dict]) -> list[bool]:
     return [len(r["chosen"][0]["content"].strip()) < len(r["rejected"][0]["content"].strip()) for r in records]
 
 
+def read_pairs(paths: list[Path]) -> list[dict]:
+    """Preference records of every file, pooled."""
+    return [json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
+def print_table(title: str, kinds: list[str], rows: dict[str, list[float | None]]) -> None:
+    """A Markdown table: one row of accuracies (all, then each kind) per judge."""
+    print(f"| {title} | all ({len(kinds)}) | " + " | ".join(f"{k} ({kinds.count(k)})" for k in KINDS) + " |")
+    print("|---|---|" + "---|" * len(KINDS))
+    for name, figures in rows.items():
+        print(f"| {name} | " + " | ".join("—" if f is None else f"{f:.3f}" for f in figures) + " |")
+
+
 def by_kind(right: list[bool], kinds: list[str]) -> list[float | None]:
     """Accuracy over all pairs, then over each kind's (None where it has none)."""
     rows = [[r for r, k in zip(right, kinds, strict=True) if k == kind] for kind in KINDS]
@@ -51,8 +65,7 @@ def main() -> None:
     parser.add_argument("--judges", nargs="+", required=True, help="reward models (names in the adapter store)")
     parser.add_argument("--precision", default="fp32")
     args = parser.parse_args()
-    records = [json.loads(line) for path in args.pairs
-               for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    records = read_pairs(args.pairs)
     kinds = [decided_by(record) for record in records]
     count = Counter(kinds)
     home = KigiHome.resolve().ensure()
@@ -64,11 +77,7 @@ def main() -> None:
         good, bad = pair_scores(load_reward_model(engine, store, name), records)
         rows[f"reward:{name}"] = by_kind((good > bad).tolist(), kinds)
         print(f"reward:{name} scored (margin {accuracy_of(good, bad).margin:+.3f})", flush=True)
-    print(f"| judge | all ({len(records)}) | " + " | ".join(f"{k} ({count[k]})" for k in KINDS) + " |")
-    print("|---|---|" + "---|" * len(KINDS))
-    for name, figures in rows.items():
-        print(f"| {name} | " + " | ".join("—" if f is None else f"{f:.3f}" for f in figures) + " |")
-
+    print_table("judge", kinds, rows)
 
 if __name__ == "__main__":
     main()

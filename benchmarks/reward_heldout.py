@@ -9,6 +9,9 @@ it: which answer is correct, which is better grounded, or which is shorter. Each
 scores each pair once; its pair accuracy is printed overall and for each of the three,
 beside a rule that always prefers the shorter answer (what the last rater taught, and what
 a judge must beat). Several files (`--pairs A.jsonl B.jsonl`) are pooled into one table.
+With `--tie-from FIT.jsonl` each judge also gets a gated row, the rater's own order as a
+rule: the reward model decides where its two scores differ by at least τ, the shorter
+answer wins where they do not, τ chosen on FIT's pairs (never the held-out ones).
 Prints figures; never pass/fail.
 """
 
@@ -20,6 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 import _root  # noqa: F401  (the repository root on sys.path)
+from torch import Tensor  # noqa: E402
 
 from agent.adapters import AdapterStore  # noqa: E402
 from agent.home import KigiHome  # noqa: E402
@@ -59,10 +63,25 @@ def by_kind(right: list[bool], kinds: list[str]) -> list[float | None]:
     return [sum(right) / len(right)] + [sum(r) / len(r) if r else None for r in rows]
 
 
+def gated(good: Tensor, bad: Tensor, shorter: list[bool], tau: float) -> list[bool]:
+    """Right or wrong per pair: the reward model where |Δ| >= tau, else the shorter answer."""
+    confident = ((good - bad).abs() >= tau).tolist()
+    return [bool(g > b) if sure else short
+            for g, b, sure, short in zip(good.tolist(), bad.tolist(), confident, shorter, strict=True)]
+
+
+def fit_tie_margin(good: Tensor, bad: Tensor, shorter: list[bool]) -> float:
+    """The τ (0 or one of the pairs' own |Δ|) whose gated accuracy on these pairs is best;
+    the smallest such τ on a tie."""
+    candidates = sorted({0.0, *(good - bad).abs().tolist()})
+    return max(candidates, key=lambda tau: (sum(gated(good, bad, shorter, tau)), -tau))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pairs", type=Path, nargs="+", required=True, help="held-out pairs (JSONL), pooled")
     parser.add_argument("--judges", nargs="+", required=True, help="reward models (names in the adapter store)")
+    parser.add_argument("--tie-from", type=Path, help="pairs to choose each judge's tie margin on (gated rows)")
     parser.add_argument("--precision", default="fp32")
     args = parser.parse_args()
     records = read_pairs(args.pairs)
@@ -74,9 +93,15 @@ def main() -> None:
     print(f"{len(records)} pairs: " + ", ".join(f"{k} decided {count[k]}" for k in KINDS), flush=True)
     rows = {"shorter answer wins (a rule)": by_kind(shorter_wins(records), kinds)}
     for name in args.judges:
-        good, bad = pair_scores(load_reward_model(engine, store, name), records)
+        reward = load_reward_model(engine, store, name)
+        good, bad = pair_scores(reward, records)
         rows[f"reward:{name}"] = by_kind((good > bad).tolist(), kinds)
         print(f"reward:{name} scored (margin {accuracy_of(good, bad).margin:+.3f})", flush=True)
+        if args.tie_from:
+            fit = read_pairs([args.tie_from])
+            tau = fit_tie_margin(*pair_scores(reward, fit), shorter_wins(fit))
+            rows[f"reward:{name}, gated at τ={tau:.3f} (fit on {args.tie_from.name})"] = \
+                by_kind(gated(good, bad, shorter_wins(records), tau), kinds)
     print_table("judge", kinds, rows)
 
 if __name__ == "__main__":

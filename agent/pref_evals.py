@@ -13,6 +13,7 @@ order cannot matter; a pairwise judge (an LM asked "which is better?") plugs int
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -63,17 +64,21 @@ class PairAccuracy:
 
 def pair_scores(reward: RewardModel, records: Sequence[Mapping[str, Any]]) -> tuple[Tensor, Tensor]:
     """The rewards of each record's chosen and rejected answers, (N,) each, on preference
-    records in TRL's conversational format (what `kigi prefs export` writes). A pair's two
-    answers are scored side by side, so its prompt is read once."""
+    records in TRL's conversational format (what `kigi prefs export` writes). Each distinct
+    answer to a prompt is scored once, beside the prompt's other answers, so the prompt is
+    read once: every pair of four answers (six pairs) costs four answers, not twelve."""
     from llm.train.data import check_messages
     from llm.train.loop import DataError
 
     if not records:
         raise DataError("no preference pairs to evaluate")
-    prompts, answers = [], []
+    unique: dict[tuple[str, str], int] = {}  # (prompt, answer) -> its place among the scored
+    prompts, places = {}, []
     for number, record in enumerate(records, 1):
         where = f"record {number}"
         prompt = check_messages(record.get("prompt"), f"{where} prompt")
+        key = json.dumps(prompt, sort_keys=True)
+        prompts.setdefault(key, prompt)
         for side in ("chosen", "rejected"):
             if side not in record:
                 raise DataError(f"{where}: no {side!r} answer")
@@ -82,9 +87,13 @@ def pair_scores(reward: RewardModel, records: Sequence[Mapping[str, Any]]) -> tu
                 check_messages(value, f"{where} {side}")
             if len(turns) != 1 or turns[0]["role"] != "assistant":
                 raise DataError(f"{where}: {side!r} must be one assistant message")
-            prompts.append(prompt)
-            answers.append(turns[0]["content"])
-    scores = torch.tensor(reward.score(answers, prompts=prompts))
+            places.append(unique.setdefault((key, turns[0]["content"]), len(unique)))
+    rank = {key: i for i, key in enumerate(prompts)}
+    order = sorted(unique, key=lambda item: (rank[item[0]], unique[item]))  # a prompt's answers side by side
+    scored = reward.score([answer for _, answer in order], prompts=[prompts[key] for key, _ in order])
+    by_place = torch.empty(len(unique))
+    by_place[[unique[item] for item in order]] = torch.tensor(scored)
+    scores = by_place[places]
     return scores[0::2], scores[1::2]
 
 

@@ -228,6 +228,9 @@ def test_a_saved_reward_model_scores_the_same_after_loading(model_dir, tmp_path,
     assert accuracy.pairs == 16 and accuracy.accuracy >= 0.9 and accuracy.margin > 0
     # a pair's two answers are scored side by side (its prompt read once), as each alone
     records = length_preferences(4, seed=3)
+    answers_of_one = [records[0]["chosen"], records[0]["rejected"], records[1]["chosen"]]
+    records += [{"prompt": records[0]["prompt"], "chosen": a, "rejected": b}  # every pair of three answers,
+                for a, b in itertools.combinations(answers_of_one, 2)]   # each answer scored once
     good, bad = pair_scores(loaded, records)
     for record, pair in zip(records, zip(good.tolist(), bad.tolist(), strict=True), strict=True):
         alone = [loaded.score([record[side][0]["content"]], record["prompt"])[0] for side in ("chosen", "rejected")]

@@ -96,12 +96,14 @@ def main() -> None:
         reward = load_reward_model(engine, store, name)
         good, bad = pair_scores(reward, records)
         rows[f"reward:{name}"] = by_kind((good > bad).tolist(), kinds)
-        print(f"reward:{name} scored (margin {accuracy_of(good, bad).margin:+.3f})", flush=True)
+        print(f"reward:{name} scored: {rows[f'reward:{name}'][0]:.3f} (margin {accuracy_of(good, bad).margin:+.3f})",
+              flush=True)
         if args.tie_from:
             fit = read_pairs([args.tie_from])
             tau = fit_tie_margin(*pair_scores(reward, fit), shorter_wins(fit))
-            rows[f"reward:{name}, gated at τ={tau:.3f} (fit on {args.tie_from.name})"] = \
-                by_kind(gated(good, bad, shorter_wins(records), tau), kinds)
+            row = f"reward:{name}, gated at τ={tau:.3f} (fit on {args.tie_from.name})"
+            rows[row] = by_kind(gated(good, bad, shorter_wins(records), tau), kinds)
+            print(f"{row}: {rows[row][0]:.3f}", flush=True)
     print_table("judge", kinds, rows)
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ Prints figures; never pass/fail.
 from __future__ import annotations
 
 import argparse
+import bisect
+import itertools
 import json
 from collections import Counter
 from pathlib import Path
@@ -72,9 +74,19 @@ def gated(good: Tensor, bad: Tensor, shorter: list[bool], tau: float) -> list[bo
 
 def fit_tie_margin(good: Tensor, bad: Tensor, shorter: list[bool]) -> float:
     """The τ (0 or one of the pairs' own |Δ|) whose gated accuracy on these pairs is best;
-    the smallest such τ on a tie."""
-    candidates = sorted({0.0, *(good - bad).abs().tolist()})
-    return max(candidates, key=lambda tau: (sum(gated(good, bad, shorter, tau)), -tau))
+    the smallest such τ on a tie. Pairs sorted by |Δ|: at τ the first `bisect_left(τ)` go
+    to the length rule, the rest to the reward model, so each τ is two prefix sums."""
+    gaps = (good - bad).abs().tolist()
+    order = sorted(range(len(gaps)), key=gaps.__getitem__)
+    sorted_gaps = [gaps[i] for i in order]
+    rule_right = list(itertools.accumulate((shorter[i] for i in order), initial=0))
+    model_right = list(itertools.accumulate(((good[i] > bad[i]).item() for i in order), initial=0))
+
+    def right(tau: float) -> int:
+        below = bisect.bisect_left(sorted_gaps, tau)
+        return rule_right[below] + model_right[-1] - model_right[below]
+
+    return max(sorted({0.0, *gaps}), key=lambda tau: (right(tau), -tau))
 
 
 def main() -> None:

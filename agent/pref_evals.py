@@ -72,8 +72,8 @@ def pair_scores(reward: RewardModel, records: Sequence[Mapping[str, Any]]) -> tu
 
     if not records:
         raise DataError("no preference pairs to evaluate")
-    unique: dict[tuple[str, str], int] = {}  # (prompt, answer) -> its place among the scored
-    prompts, places = {}, []
+    prompts: dict[str, list[dict[str, str]]] = {}  # each prompt once, by its text
+    sides: list[tuple[str, str]] = []  # (prompt, answer) of each pair's chosen, then rejected side
     for number, record in enumerate(records, 1):
         where = f"record {number}"
         prompt = check_messages(record.get("prompt"), f"{where} prompt")
@@ -87,13 +87,12 @@ def pair_scores(reward: RewardModel, records: Sequence[Mapping[str, Any]]) -> tu
                 check_messages(value, f"{where} {side}")
             if len(turns) != 1 or turns[0]["role"] != "assistant":
                 raise DataError(f"{where}: {side!r} must be one assistant message")
-            places.append(unique.setdefault((key, turns[0]["content"]), len(unique)))
+            sides.append((key, turns[0]["content"]))
     rank = {key: i for i, key in enumerate(prompts)}
-    order = sorted(unique, key=lambda item: (rank[item[0]], unique[item]))  # a prompt's answers side by side
-    scored = reward.score([answer for _, answer in order], prompts=[prompts[key] for key, _ in order])
-    by_place = torch.empty(len(unique))
-    by_place[[unique[item] for item in order]] = torch.tensor(scored)
-    scores = by_place[places]
+    order = sorted(dict.fromkeys(sides), key=lambda side: rank[side[0]])  # a prompt's answers side by side
+    scored = torch.tensor(reward.score([answer for _, answer in order], prompts=[prompts[key] for key, _ in order]))
+    position = {side: i for i, side in enumerate(order)}
+    scores = scored[[position[side] for side in sides]]
     return scores[0::2], scores[1::2]
 
 

@@ -104,14 +104,13 @@ def main() -> None:
     store = AdapterStore.of(home)
     print(f"{len(records)} pairs: " + ", ".join(f"{k} decided {count[k]}" for k in KINDS), flush=True)
     rows = {"shorter answer wins (a rule)": by_kind(shorter_wins(records), kinds)}
+    fit = read_pairs([args.tie_from]) if args.tie_from else []
     for name in args.judges:
         reward = load_reward_model(engine, store, name)
         good, bad = pair_scores(reward, records)
-        rows[f"reward:{name}"] = by_kind((good > bad).tolist(), kinds)
-        print(f"reward:{name} scored: {rows[f'reward:{name}'][0]:.3f} (margin {accuracy_of(good, bad).margin:+.3f})",
-              flush=True)
-        if args.tie_from:
-            fit = read_pairs([args.tie_from])
+        rows[f"reward:{name}"] = figures = by_kind((good > bad).tolist(), kinds)
+        print(f"reward:{name} scored: {figures[0]:.3f} (margin {accuracy_of(good, bad).margin:+.3f})", flush=True)
+        if fit:
             tau = fit_tie_margin(*pair_scores(reward, fit), shorter_wins(fit))
             row = f"reward:{name}, gated at τ={tau:.3f} (fit on {args.tie_from.name})"
             rows[row] = by_kind(gated(good, bad, shorter_wins(records), tau), kinds)

@@ -52,6 +52,14 @@ def int4_kernel_available() -> bool:
 
 
 @probe
+def bf16_matmul_native() -> bool:
+    """Whether oneDNN multiplies bf16 matrices with the CPU's own instructions (AVX-512 or
+    AMX). Without them (an AVX2-only CPU) a bf16 matmul is emulated: ~5× slower than fp32 at
+    a prefill's 256 rows, slower even than the int4 kernel (llm/dense_prefill.py)."""
+    return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+
+
+@probe
 def int4_rows_unpack_by_bits() -> bool:
     """Whether the kernel packs a block of 32 rows as this torch does (one byte holds row d's
     and row d + 16's nibble of one input; checked once, on a small matrix): then unpacking

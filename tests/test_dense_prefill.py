@@ -29,6 +29,19 @@ def test_many_rows_go_through_the_dense_copy_and_one_row_through_the_kernel():
         assert not layer(rows).any() and layer(rows[:DENSE_MIN_ROWS - 1]).any()  # the copy serves only many rows
 
 
+def test_the_copy_multiplies_in_fp32_where_the_cpu_has_no_native_bf16_matmul(monkeypatch):
+    import llm.quant as quant
+
+    generator = torch.Generator().manual_seed(3)
+    x = torch.randn(DENSE_MIN_ROWS, 64, generator=generator).to(torch.bfloat16)
+    dense = torch.randn(48, 64, generator=generator).to(torch.bfloat16)
+    exact = x.double() @ dense.double().T  # both sides are bf16 values: this is the product itself
+    for native in (True, False):
+        monkeypatch.setattr(quant, "bf16_matmul_native", lambda native=native: native)
+        y = quant.dense_matmul(x, dense)
+        assert y.dtype == torch.bfloat16 and torch.allclose(y.double(), exact, atol=0.1, rtol=0.02)
+
+
 def test_an_int4_engine_keeps_its_copies_beside_the_cache_and_builds_them_once(tmp_path):
     if not int4_kernel_available():
         missing("this CPU's torch has no int4 kernel")

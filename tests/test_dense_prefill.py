@@ -36,10 +36,18 @@ def test_the_copy_multiplies_in_fp32_where_the_cpu_has_no_native_bf16_matmul(mon
     x = torch.randn(DENSE_MIN_ROWS, 64, generator=generator).to(torch.bfloat16)
     dense = torch.randn(48, 64, generator=generator).to(torch.bfloat16)
     exact = x.double() @ dense.double().T  # both sides are bf16 values: this is the product itself
+    linear, multiplied_in = torch.nn.functional.linear, []
+
+    def spy(a, b, *rest):
+        multiplied_in.append(a.dtype)
+        return linear(a, b, *rest)
+
+    monkeypatch.setattr(torch.nn.functional, "linear", spy)
     for native in (True, False):
         monkeypatch.setattr(quant, "bf16_matmul_native", lambda native=native: native)
         y = quant.dense_matmul(x, dense)
         assert y.dtype == torch.bfloat16 and torch.allclose(y.double(), exact, atol=0.1, rtol=0.02)
+    assert multiplied_in == [torch.bfloat16, torch.float32]
 
 
 def test_an_int4_engine_keeps_its_copies_beside_the_cache_and_builds_them_once(tmp_path):

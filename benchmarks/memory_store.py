@@ -78,7 +78,7 @@ def bench_query_precision(model_dir: Path, questions: list[str]) -> None:
     on one thread (a search's choice) and on torch's own count, taken in turn per question."""
     import torch
 
-    from memory.embed import native_bf16
+    from llm.kernel_probes import native_bf16
 
     most = torch.get_num_threads()
     encoders = {f"{precision} {threads}t": SentenceEncoder(model_dir, query_precision=precision, query_threads=threads)

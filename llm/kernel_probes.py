@@ -52,11 +52,13 @@ def int4_kernel_available() -> bool:
 
 
 @probe
-def bf16_matmul_native() -> bool:
-    """Whether oneDNN multiplies bf16 matrices with the CPU's own instructions (AVX-512 or
-    AMX). Without them (an AVX2-only CPU) a bf16 matmul is emulated: ~5× slower than fp32 at
-    a prefill's 256 rows, slower even than the int4 kernel (llm/dense_prefill.py)."""
-    return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+def native_bf16() -> bool:
+    """Whether this CPU multiplies bf16 with its own instructions (AVX512-BF16 or AMX).
+    Elsewhere bf16 is emulated: on an AVX2-only CPU a matmul ~5× slower than fp32 at a
+    prefill's 256 rows, slower even than the int4 kernel (llm/dense_prefill.py), and an
+    encoder's query slower than in fp32 (memory/embed.py)."""
+    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")  # private, so looked up with care
+    return any(bool(getattr(torch.cpu, name, lambda: False)()) for name in checks)
 
 
 @probe

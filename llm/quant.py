@@ -29,10 +29,10 @@ from llm.fuse import cat_bias, cat_views, mark_shared, share_slices
 from llm.kernel_probes import (
     COMPUTE_DTYPE,
     INT4_INNER_K_TILES,
-    bf16_matmul_native,
     int4_kernel_available,
     int4_rows_unpack_by_bits,
     int8_kernel_available,
+    native_bf16,
     unpack_row_blocks,
 )
 from llm.quantizers import quantize_int4, quantize_int8
@@ -58,7 +58,7 @@ def dense_matmul(x: Tensor, dense: Tensor) -> Tensor:
     """x @ denseᵀ for a prefill's many rows: in bf16 where the CPU multiplies bf16 natively,
     else in fp32 from the same bf16 copy (each weight widened as it is used: ~10% over a
     plain fp32 matmul, 5× under an emulated bf16 one), the result back in bf16."""
-    if bf16_matmul_native():
+    if native_bf16():
         return F.linear(x, dense)
     return F.linear(x.float(), dense.float()).to(x.dtype)
 

@@ -78,6 +78,8 @@ class SentenceEncoder:
     @cached_property
     def query_bf16(self) -> bool:
         """Whether queries run in bf16 (asked for, or "auto" on a CPU with native bf16)."""
+        from llm.kernel_probes import native_bf16
+
         return self.query_precision == "bf16" or (self.query_precision == "auto" and native_bf16())
 
     def prepare_query(self) -> None:
@@ -126,17 +128,6 @@ class SentenceEncoder:
                 pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
                 out[rows] = torch.nn.functional.normalize(pooled.float(), dim=-1).numpy()
         return out
-
-
-def native_bf16() -> bool:
-    """Whether this CPU multiplies bfloat16 natively (elsewhere bf16 is emulated, and slower)."""
-    import torch
-
-    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")  # private, so looked up with care
-    try:
-        return any(bool(getattr(torch.cpu, name, lambda: False)()) for name in checks)
-    except Exception:  # a torch whose probe fails: assume not
-        return False
 
 
 _CACHE: dict[tuple[str, int, bool], tuple[Any, Any]] = {}

@@ -44,7 +44,7 @@ def test_the_copy_multiplies_in_fp32_where_the_cpu_has_no_native_bf16_matmul(mon
 
     monkeypatch.setattr(torch.nn.functional, "linear", spy)
     for native in (True, False):
-        monkeypatch.setattr(quant, "bf16_matmul_native", lambda native=native: native)
+        monkeypatch.setattr(quant, "native_bf16", lambda native=native: native)
         y = quant.dense_matmul(x, dense)
         assert y.dtype == torch.bfloat16 and torch.allclose(y.double(), exact, atol=0.1, rtol=0.02)
     assert multiplied_in == [torch.bfloat16, torch.float32]

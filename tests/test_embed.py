@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 import torch
 
+from llm.kernel_probes import native_bf16
 from memory.embed import (
     MAX_SEQ_LENGTH,
     EmbeddingModelError,
     KigiEmbeddingFunction,
     SentenceEncoder,
     model_dimension,
-    native_bf16,
 )
 from tests.need import extra
 

@@ -80,7 +80,8 @@ def fit_tie_margin(good: Tensor, bad: Tensor, shorter: list[bool]) -> float:
     order = sorted(range(len(gaps)), key=gaps.__getitem__)
     sorted_gaps = [gaps[i] for i in order]
     rule_right = list(itertools.accumulate((shorter[i] for i in order), initial=0))
-    model_right = list(itertools.accumulate(((good[i] > bad[i]).item() for i in order), initial=0))
+    wins = (good > bad).tolist()
+    model_right = list(itertools.accumulate((wins[i] for i in order), initial=0))
 
     def right(tau: float) -> int:
         below = bisect.bisect_left(sorted_gaps, tau)
@@ -103,17 +104,19 @@ def main() -> None:
     engine = load_engine(home, precision=args.precision)
     store = AdapterStore.of(home)
     print(f"{len(records)} pairs: " + ", ".join(f"{k} decided {count[k]}" for k in KINDS), flush=True)
-    rows = {"shorter answer wins (a rule)": by_kind(shorter_wins(records), kinds)}
+    shorter = shorter_wins(records)
+    rows = {"shorter answer wins (a rule)": by_kind(shorter, kinds)}
     fit = read_pairs([args.tie_from]) if args.tie_from else []
+    fit_shorter = shorter_wins(fit)
     for name in args.judges:
         reward = load_reward_model(engine, store, name)
         good, bad = pair_scores(reward, records)
         rows[f"reward:{name}"] = figures = by_kind((good > bad).tolist(), kinds)
         print(f"reward:{name} scored: {figures[0]:.3f} (margin {accuracy_of(good, bad).margin:+.3f})", flush=True)
         if fit:
-            tau = fit_tie_margin(*pair_scores(reward, fit), shorter_wins(fit))
+            tau = fit_tie_margin(*pair_scores(reward, fit), fit_shorter)
             row = f"reward:{name}, gated at τ={tau:.3f} (fit on {args.tie_from.name})"
-            rows[row] = by_kind(gated(good, bad, shorter_wins(records), tau), kinds)
+            rows[row] = by_kind(gated(good, bad, shorter, tau), kinds)
             print(f"{row}: {rows[row][0]:.3f}", flush=True)
     print_table("judge", kinds, rows)
 

@@ -75,13 +75,19 @@ def why_not(store: Path) -> str | None:
     CPU must run it, a compiler build it, nobody have turned it off, no build of it failed."""
     if switched_off(SWITCH_ENV):
         return f"{SWITCH_ENV}=0"
-    if not torch.cpu._is_avx512_bf16_supported():
-        return "kigi's needs a CPU with AVX512-BF16"
+    if not vector_units():
+        return "kigi's needs a CPU with AVX2 or AVX-512"
     if compiler() is None:
         return "no C++ compiler to build kigi's"
     if (failed := store / FAILED.format(key=library_key())).exists():
         return f"building kigi's failed here: {failed}"
     return None
+
+
+def vector_units() -> bool:
+    """Whether this CPU has what the kernel's source is written for: AVX512-BF16 (its first
+    path) or AVX2 with FMA (torch says AVX2 or AVX512 only where it has both)."""
+    return torch.backends.cpu.get_cpu_capability() in ("AVX2", "AVX512")
 
 
 def wanted(store: Path) -> bool:

@@ -24,13 +24,13 @@ from tests.test_speed_paths import PROMPT, make_model
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):  # noqa: ANN001, ANN201
     """The library, built once for these tests and loaded into the process."""
-    if not torch.cpu._is_avx512_bf16_supported():
-        pytest.skip("the row kernel runs on CPUs with AVX512-BF16 only")  # a property of the CPU, not a missing need
+    if not row_kernel.vector_units():
+        pytest.skip("the row kernel runs on CPUs with AVX2 or AVX-512 only")  # the CPU, not a missing need
     needs_compiler()
     store = tmp_path_factory.mktemp("rows")
     try:
         path = row_kernel.build(store)
-    except row_kernel.RowKernelError as exc:  # a toolchain without AVX512-BF16 intrinsics: kigi uses torch's kernel
+    except row_kernel.RowKernelError as exc:  # a toolchain without these intrinsics: kigi uses torch's kernel
         pytest.skip(str(exc))
     row_kernel.load(path)
     assert row_kernel.loaded()
@@ -144,7 +144,7 @@ def test_a_build_keeps_the_newest_library_of_another_source_and_removes_older_on
 
 
 def test_model_info_says_which_kernel_serves_and_why(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: True)
+    monkeypatch.setattr(row_kernel, "vector_units", lambda: True)
     monkeypatch.setattr(row_kernel, "compiler", lambda: "g++")
     assert row_kernel.describe(tmp_path).startswith("torch's until the first compiled step is built")
     row_kernel.library(tmp_path).write_bytes(b"")
@@ -153,7 +153,7 @@ def test_model_info_says_which_kernel_serves_and_why(tmp_path, monkeypatch) -> N
     assert row_kernel.describe(tmp_path).startswith("torch's (building kigi's failed here")
     monkeypatch.setattr(row_kernel, "compiler", lambda: None)
     assert row_kernel.describe(tmp_path) == "torch's (no C++ compiler to build kigi's)"
-    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)
-    assert row_kernel.describe(tmp_path) == "torch's (kigi's needs a CPU with AVX512-BF16)"
+    monkeypatch.setattr(row_kernel, "vector_units", lambda: False)
+    assert row_kernel.describe(tmp_path) == "torch's (kigi's needs a CPU with AVX2 or AVX-512)"
     monkeypatch.setenv(row_kernel.SWITCH_ENV, "0")
     assert row_kernel.describe(tmp_path) == f"torch's ({row_kernel.SWITCH_ENV}=0)" and not row_kernel.wanted(tmp_path)

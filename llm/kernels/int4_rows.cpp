@@ -9,7 +9,12 @@
 // pair (128+q[k], 128+q[k+1]) of one column (made from the nibbles by one ternary-logic op)
 // and vdpbf16ps multiplies it with the pair (x[k], x[k+1]); 128 * sum(x) is taken off per
 // group, then the group's scale and zero applied in fp32. Built with -march=native only on
-// CPUs with AVX512-BF16.
+// CPUs with AVX512-BF16 or AVX2 + FMA.
+//
+// On AVX2 (no bf16 dot product; most laptop CPUs) a step takes one input row: a nibble becomes
+// the fp32 value 128 + q by putting the byte 0x43 above it (the bf16 128 + q) and that word in
+// a 32-bit lane's high half (two unpacks), then eight fp32 FMAs cover the block's 64 columns.
+// Torch's kernel there reads ~2-4 GB/s of weights at one row.
 //
 // int4_rows_lora adds an adapter's low-rank update in the same pass: each thread asks for the
 // rows of A its blocks use (int8; a few KB, cold) before its blocks, so the lines arrive while
@@ -20,12 +25,14 @@
 // ~0.3 ms a token on memory.
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <ATen/Version.h>
 #include <immintrin.h>
 #include <torch/csrc/inductor/aoti_torch/c/shim.h>
 #include <torch/csrc/inductor/aoti_torch/utils.h>
 #include <torch/library.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <utility>
 #include <vector>
@@ -34,10 +41,6 @@ namespace {
 
 constexpr int64_t kBlock = 64;        // columns per block of torch's pack
 constexpr int64_t kPrefetch = 1024;   // bytes of weights ahead: the stream stays ahead of the loads
-
-inline __m512i bf16_of_nibbles(__m512i words) {  // (w & 0xF) | 0x4300: bf16 128 + q, per 16-bit word
-  return _mm512_ternarylogic_epi32(words, _mm512_set1_epi16(0x000F), _mm512_set1_epi16(0x4300), 0xEA);
-}
 
 struct Update {  // a low-rank update in the kernel's layout (int4_rows_lora); no a: none
   const int8_t* a = nullptr;          // [R][K]: every part's A, each padded to `rank` rows, a row's scale in B's
@@ -48,6 +51,53 @@ struct Update {  // a low-rank update in the kernel's layout (int4_rows_lora); n
   int64_t rank = 0;
 };
 
+inline float bf16_value(uint16_t bits) {
+  const uint32_t word = static_cast<uint32_t>(bits) << 16;
+  float value;
+  std::memcpy(&value, &word, sizeof value);
+  return value;
+}
+
+struct Input {  // the one input row, as each step reads it
+  const uint16_t* bf16 = nullptr;     // [K] as given
+  const float* floats = nullptr;      // [K] the same values in fp32
+  const float* sums = nullptr;        // [K/gs] per group
+  // AVX2 only: per group of gs, x = scale * x16 with x16 int16 (see fixed_point)
+  const int32_t* pairs = nullptr;     // [K/2] (x16[k], x16[k + 1]), one word
+  const float* scales = nullptr;      // [K/gs]
+  const int32_t* fixed_sums = nullptr;  // [K/gs] sum of x16
+};
+
+// x in int16 per group, scale = max |x| / 32767: off by at most 2^-16 of the group's largest
+// value, far under bf16's own rounding of each (2^-9), so two rows multiply exactly at once
+// in 16-bit integers (AVX2's madd). A group holding inf or NaN gets the scale NaN: so does y.
+void fixed_point(const float* x, int64_t K, int64_t gs, int32_t* pairs, float* scales, int32_t* sums) {
+  for (int64_t g = 0; g < K / gs; ++g) {
+    const float* xg = x + g * gs;
+    float largest = 0.0f;
+    for (int64_t k = 0; k < gs; ++k) largest = std::max(largest, std::fabs(xg[k]));
+    const bool finite = std::isfinite(largest) && !std::isnan(largest);
+    const float scale = !finite ? NAN : largest > 0.0f ? largest / 32767.0f : 1.0f;
+    int32_t sum = 0;
+    for (int64_t k = 0; k < gs; k += 2) {
+      const int32_t a = finite ? static_cast<int32_t>(std::lrint(xg[k] / scale)) : 0;
+      const int32_t b = finite ? static_cast<int32_t>(std::lrint(xg[k + 1] / scale)) : 0;
+      pairs[(g * gs + k) / 2] = static_cast<int32_t>(static_cast<uint16_t>(a) | (static_cast<uint32_t>(static_cast<uint16_t>(b)) << 16));
+      sum += a + b;
+    }
+    scales[g] = scale;
+    sums[g] = sum;
+  }
+}
+
+#if defined(__AVX512BF16__) && defined(__AVX512BW__)
+
+constexpr bool kFixedPoint = false;
+
+inline __m512i bf16_of_nibbles(__m512i words) {  // (w & 0xF) | 0x4300: bf16 128 + q, per 16-bit word
+  return _mm512_ternarylogic_epi32(words, _mm512_set1_epi16(0x000F), _mm512_set1_epi16(0x4300), 0xEA);
+}
+
 inline __m512 int8_to_fp32(const int8_t* p) {  // 16 int8 values made fp32
   return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
 }
@@ -56,15 +106,8 @@ inline __m512 bf16_to_fp32(const uint16_t* p) {  // 16 bf16 values made fp32 (sh
   return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))), 16));
 }
 
-inline float bf16_value(uint16_t bits) {
-  const uint32_t word = static_cast<uint32_t>(bits) << 16;
-  float value;
-  std::memcpy(&value, &word, sizeof value);
-  return value;
-}
-
-void block_rows(const uint16_t* x, const float* x_sums, const uint8_t* packed, const uint32_t* scales,
-                float* y, int64_t block, int64_t K, int64_t gs) {
+void block_rows(const Input& in, const uint8_t* packed, const uint32_t* scales, float* y, int64_t block, int64_t K,
+                int64_t gs) {
   const int64_t groups = K / gs;
   const uint8_t* rows = packed + block * K * 32;
   const uint32_t* block_scales = scales + block * groups * kBlock;
@@ -78,7 +121,7 @@ void block_rows(const uint16_t* x, const float* x_sums, const uint8_t* packed, c
   for (int64_t g = 0; g < groups; ++g) {
     __m512 dot[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
     const uint8_t* row = rows + g * gs * 32;
-    const uint16_t* xg = x + g * gs;
+    const uint16_t* xg = in.bf16 + g * gs;
     for (int64_t k = 0; k < gs; k += 2) {
       _mm_prefetch(reinterpret_cast<const char*>(row + k * 32 + kPrefetch), _MM_HINT_T0);
       __m512i r0 = _mm512_cvtepu8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + k * 32)));
@@ -96,7 +139,7 @@ void block_rows(const uint16_t* x, const float* x_sums, const uint8_t* packed, c
     const __m512i hi_a = _mm512_loadu_si512(p + 32), hi_b = _mm512_loadu_si512(p + 48);
     const __m512i pairs[4] = {_mm512_permutex2var_epi32(lo_a, order0, lo_b), _mm512_permutex2var_epi32(lo_a, order1, lo_b),
                               _mm512_permutex2var_epi32(hi_a, order0, hi_b), _mm512_permutex2var_epi32(hi_a, order1, hi_b)};
-    const __m512 x_sum = _mm512_set1_ps(x_sums[g]);
+    const __m512 x_sum = _mm512_set1_ps(in.sums[g]);
     for (int i = 0; i < 4; ++i) {
       const __m512 scale = _mm512_castsi512_ps(_mm512_slli_epi32(pairs[i], 16));
       const __m512 zero = _mm512_castsi512_ps(_mm512_and_si512(pairs[i], high_half));
@@ -114,23 +157,18 @@ void block_rows(const uint16_t* x, const float* x_sums, const uint8_t* packed, c
   _mm512_storeu_ps(out + 48, _mm512_permutex2var_ps(acc[2], back1, acc[3]));
 }
 
-void ask_for(const void* data, int64_t bytes) {  // every cache line of it, without waiting
-  const char* start = static_cast<const char*>(data);
-  for (int64_t line = 0; line < bytes; line += 64) _mm_prefetch(start + line, _MM_HINT_T0);
-}
-
-void rows_times(const int8_t* rows, int64_t R, const uint16_t* x, int64_t K, float* h) {  // h = A x, fp32
+void rows_times(const int8_t* rows, int64_t R, const Input& in, int64_t K, float* h) {  // h = A x, fp32
   const int64_t whole = K - K % 16;
   for (int64_t r0 = 0; r0 < R; r0 += 4) {  // four rows at once: four independent sums, one load of x
     const int64_t n = std::min<int64_t>(4, R - r0);
     __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
     for (int64_t k = 0; k < whole; k += 16) {
-      const __m512 xs = bf16_to_fp32(x + k);
+      const __m512 xs = bf16_to_fp32(in.bf16 + k);
       for (int64_t i = 0; i < n; ++i) acc[i] = _mm512_fmadd_ps(int8_to_fp32(rows + (r0 + i) * K + k), xs, acc[i]);
     }
     for (int64_t i = 0; i < n; ++i) {
       float s = _mm512_reduce_add_ps(acc[i]);
-      for (int64_t k = whole; k < K; ++k) s += rows[(r0 + i) * K + k] * bf16_value(x[k]);
+      for (int64_t k = whole; k < K; ++k) s += rows[(r0 + i) * K + k] * in.floats[k];
       h[r0 + i] = s;
     }
   }
@@ -150,6 +188,143 @@ void add_update(const Update& update, const float* h, float* y, int64_t block) {
   for (int i = 0; i < 4; ++i) _mm512_storeu_ps(out + 16 * i, result[i]);
 }
 
+#elif defined(__AVX2__) && defined(__FMA__)
+
+constexpr bool kFixedPoint = true;
+
+inline __m256i load_halves(const void* low, const void* high) {  // 16 bytes from each, one per 128-bit lane
+  return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(low))),
+                                 _mm_loadu_si128(reinterpret_cast<const __m128i*>(high)), 1);
+}
+
+// One step: rows k and k + 1. Their nibbles' bytes interleaved (16 columns a lane), widened
+// to 16-bit pairs (8 columns, two vectors) and multiplied with the pair (x16[k], x16[k + 1]):
+// q_k x_k + q_k+1 x_k+1 per column in 32 bits, exactly.
+inline void pair_products(__m256i byte_pairs, __m256i xs, __m256i& low, __m256i& high) {
+  const __m256i zero = _mm256_setzero_si256();
+  low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_unpacklo_epi8(byte_pairs, zero), xs));
+  high = _mm256_add_epi32(high, _mm256_madd_epi16(_mm256_unpackhi_epi8(byte_pairs, zero), xs));
+}
+
+// Torch packs 64 columns a block of 32 bytes a row where it runs its AVX-512 code (byte i:
+// column i, high nibble 32 + i), and on AVX2 two blocks of 32 columns, 16 bytes a row each
+// (byte i: column i, high nibble 16 + i). A step loads 16 bytes into each 128-bit lane; the
+// first column each (nibble half, lane) then holds:
+struct Pack {
+  int64_t row_bytes;   // from one row to the next within a lane's stream
+  int64_t second;      // from the low lane's bytes to the high lane's
+  int first[2][2];     // [low, high nibble][low, high lane]
+};
+
+Pack pack_of(int64_t K) {
+  static const bool wide = at::get_cpu_capability() == "AVX512";
+  if (wide) return Pack{32, 16, {{0, 16}, {32, 48}}};
+  return Pack{16, K * 16, {{0, 32}, {16, 48}}};
+}
+
+void block_rows(const Input& in, const uint8_t* packed, const uint32_t* scales, float* y, int64_t block, int64_t K,
+                int64_t gs) {
+  const int64_t groups = K / gs;
+  const Pack pack = pack_of(K);
+  const uint8_t* rows = packed + block * K * 32;
+  const uint32_t* block_scales = scales + block * groups * kBlock;
+  const __m256i nibble = _mm256_set1_epi8(0x0F), high_half = _mm256_set1_epi32(static_cast<int>(0xFFFF0000));
+  int columns[8][2];  // vector i's first column in each lane (four columns each)
+  for (int i = 0; i < 8; ++i)
+    for (int lane = 0; lane < 2; ++lane) columns[i][lane] = pack.first[i / 4][lane] + 4 * (i % 4);
+  alignas(32) float acc[8][8] = {};  // in the vectors' order, put back in column order at the end
+  for (int64_t g = 0; g < groups; ++g) {
+    __m256i dot[8];
+    for (__m256i& d : dot) d = _mm256_setzero_si256();
+    const uint8_t* row = rows + g * gs * pack.row_bytes;
+    const int32_t* xg = in.pairs + g * gs / 2;
+    for (int64_t k = 0; k < gs; k += 2, row += 2 * pack.row_bytes) {
+      if (k % 4 == 0) {  // a cache line of each stream holds 2 (wide pack) or 4 rows
+        _mm_prefetch(reinterpret_cast<const char*>(row + kPrefetch), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(row + pack.second + kPrefetch), _MM_HINT_T0);
+      }
+      const __m256i r0 = load_halves(row, row + pack.second);
+      const __m256i r1 = load_halves(row + pack.row_bytes, row + pack.row_bytes + pack.second);
+      const __m256i xs = _mm256_set1_epi32(xg[k / 2]);
+      const __m256i lo0 = _mm256_and_si256(r0, nibble), lo1 = _mm256_and_si256(r1, nibble);
+      const __m256i hi0 = _mm256_and_si256(_mm256_srli_epi16(r0, 4), nibble);
+      const __m256i hi1 = _mm256_and_si256(_mm256_srli_epi16(r1, 4), nibble);
+      pair_products(_mm256_unpacklo_epi8(lo0, lo1), xs, dot[0], dot[1]);
+      pair_products(_mm256_unpackhi_epi8(lo0, lo1), xs, dot[2], dot[3]);
+      pair_products(_mm256_unpacklo_epi8(hi0, hi1), xs, dot[4], dot[5]);
+      pair_products(_mm256_unpackhi_epi8(hi0, hi1), xs, dot[6], dot[7]);
+    }
+    const uint32_t* p = block_scales + g * kBlock;  // (scale, zero) bf16 pairs as 32-bit words
+    const __m256i eight_sums = _mm256_set1_epi32(8 * in.fixed_sums[g]);
+    const __m256 x_scale = _mm256_set1_ps(in.scales[g]), x_sum = _mm256_set1_ps(in.sums[g]);
+    for (int i = 0; i < 8; ++i) {
+      const __m256i pairs = load_halves(p + columns[i][0], p + columns[i][1]);
+      const __m256 scale = _mm256_castsi256_ps(_mm256_slli_epi32(pairs, 16));
+      const __m256 zero = _mm256_castsi256_ps(_mm256_and_si256(pairs, high_half));
+      // sum (q - 8) x = x_scale (dot - 8 sum x16);  y += scale * that + zero * sum x
+      const __m256 centred = _mm256_cvtepi32_ps(_mm256_sub_epi32(dot[i], eight_sums));
+      const __m256 a = _mm256_fmadd_ps(_mm256_mul_ps(scale, x_scale), centred, _mm256_load_ps(acc[i]));
+      _mm256_store_ps(acc[i], _mm256_fmadd_ps(zero, x_sum, a));
+    }
+  }
+  float* out = y + block * kBlock;
+  for (int i = 0; i < 8; ++i) {
+    std::memcpy(out + columns[i][0], acc[i], 4 * sizeof(float));
+    std::memcpy(out + columns[i][1], acc[i] + 4, 4 * sizeof(float));
+  }
+}
+
+inline __m256 int8_to_fp32(const int8_t* p) {  // 8 int8 values made fp32
+  return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
+}
+
+inline float sum_of(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
+}
+
+void rows_times(const int8_t* rows, int64_t R, const Input& in, int64_t K, float* h) {  // h = A x, fp32
+  const int64_t whole = K - K % 8;
+  for (int64_t r0 = 0; r0 < R; r0 += 4) {  // four rows at once: four independent sums, one load of x
+    const int64_t n = std::min<int64_t>(4, R - r0);
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    for (int64_t k = 0; k < whole; k += 8) {
+      const __m256 xs = _mm256_loadu_ps(in.floats + k);
+      for (int64_t i = 0; i < n; ++i) acc[i] = _mm256_fmadd_ps(int8_to_fp32(rows + (r0 + i) * K + k), xs, acc[i]);
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      float s = sum_of(acc[i]);
+      for (int64_t k = whole; k < K; ++k) s += rows[(r0 + i) * K + k] * in.floats[k];
+      h[r0 + i] = s;
+    }
+  }
+}
+
+void add_update(const Update& update, const float* h, float* y, int64_t block) {  // y += B h, one block's columns
+  const int32_t first = update.offsets[block];
+  if (first < 0) return;
+  const int8_t* b = update.b + block * update.rank * kBlock;
+  const float* b_scales = update.b_scales + block * update.rank;
+  float* out = y + block * kBlock;
+  __m256 result[8];
+  for (int i = 0; i < 8; ++i) result[i] = _mm256_loadu_ps(out + 8 * i);
+  for (int64_t r = 0; r < update.rank; ++r) {
+    const __m256 hr = _mm256_set1_ps(h[first + r] * b_scales[r]);
+    for (int i = 0; i < 8; ++i) result[i] = _mm256_fmadd_ps(hr, int8_to_fp32(b + r * kBlock + 8 * i), result[i]);
+  }
+  for (int i = 0; i < 8; ++i) _mm256_storeu_ps(out + 8 * i, result[i]);
+}
+
+#else
+#error "int4_rows needs AVX512-BF16 or AVX2 with FMA (built with -march=native)"
+#endif
+
+void ask_for(const void* data, int64_t bytes) {  // every cache line of it, without waiting
+  const char* start = static_cast<const char*>(data);
+  for (int64_t line = 0; line < bytes; line += 64) _mm_prefetch(start + line, _MM_HINT_T0);
+}
+
 std::pair<int64_t, int64_t> rows_used(const Update& update, int64_t begin, int64_t end) {  // [first, last) of A
   int64_t first = update.rows, last = 0;
   for (int64_t block = begin; block < end; ++block) {
@@ -161,19 +336,19 @@ std::pair<int64_t, int64_t> rows_used(const Update& update, int64_t begin, int64
   return {first, std::max(first, last)};
 }
 
-void blocks_of_one_thread(const uint16_t* x, const float* x_sums, const uint8_t* weights, const uint32_t* scales,
-                          const Update& update, float* y, int64_t begin, int64_t end, int64_t K, int64_t gs) {
+void blocks_of_one_thread(const Input& in, const uint8_t* weights, const uint32_t* scales, const Update& update,
+                          float* y, int64_t begin, int64_t end, int64_t K, int64_t gs) {
   const auto [first, last] = update.a != nullptr ? rows_used(update, begin, end) : std::pair<int64_t, int64_t>{0, 0};
   if (last > first) {  // asked for now, used after the blocks: they arrive meanwhile
     ask_for(update.a + first * K, (last - first) * K);
     ask_for(update.b + begin * update.rank * kBlock, (end - begin) * update.rank * kBlock);
     ask_for(update.b_scales + begin * update.rank, (end - begin) * update.rank * 4);
   }
-  for (int64_t block = begin; block < end; ++block) block_rows(x, x_sums, weights, scales, y, block, K, gs);
+  for (int64_t block = begin; block < end; ++block) block_rows(in, weights, scales, y, block, K, gs);
   if (last <= first) return;
   thread_local std::vector<float> h;  // grown once, not allocated a call
   h.resize(update.rows);
-  rows_times(update.a + first * K, last - first, x, K, h.data() + first);
+  rows_times(update.a + first * K, last - first, in, K, h.data() + first);
   for (int64_t block = begin; block < end; ++block) add_update(update, h.data(), y, block);
 }
 
@@ -185,20 +360,24 @@ at::Tensor rows_pass(const at::Tensor& x, const at::Tensor& packed, int64_t gs, 
               "int4_rows: unsupported shape ", N, "x", K, " group ", gs);
   TORCH_CHECK(block_scales.is_contiguous() && block_scales.numel() == N * (K / gs) * 2,
               "int4_rows: block scales must be [N/64][K/gs][64][2]");
-  const uint16_t* xv = reinterpret_cast<const uint16_t*>(x.data_ptr());
-  std::vector<float> x_sums(K / gs);
-  const at::BFloat16* xb = x.data_ptr<at::BFloat16>();
-  for (int64_t g = 0; g < K / gs; ++g) {
-    float s = 0.0f;
-    for (int64_t k = 0; k < gs; ++k) s += static_cast<float>(xb[g * gs + k]);
-    x_sums[g] = s;
+  const uint16_t* bits = reinterpret_cast<const uint16_t*>(x.data_ptr());
+  std::vector<float> floats(K), sums(K / gs, 0.0f), scales_of_x;
+  for (int64_t k = 0; k < K; ++k) {
+    floats[k] = bf16_value(bits[k]);
+    sums[k / gs] += floats[k];
   }
+  std::vector<int32_t> pairs, fixed_sums;
+  if (kFixedPoint) {
+    pairs.resize(K / 2), scales_of_x.resize(K / gs), fixed_sums.resize(K / gs);
+    fixed_point(floats.data(), K, gs, pairs.data(), scales_of_x.data(), fixed_sums.data());
+  }
+  const Input in{bits, floats.data(), sums.data(), pairs.data(), scales_of_x.data(), fixed_sums.data()};
   at::Tensor y = at::empty({N}, x.options().dtype(at::kFloat));
   float* out = y.data_ptr<float>();
   const uint8_t* weights = packed.data_ptr<uint8_t>();
   const uint32_t* scales = reinterpret_cast<const uint32_t*>(block_scales.data_ptr());
   at::parallel_for(0, N / kBlock, 1, [&](int64_t begin, int64_t end) {
-    blocks_of_one_thread(xv, x_sums.data(), weights, scales, update, out, begin, end, K, gs);
+    blocks_of_one_thread(in, weights, scales, update, out, begin, end, K, gs);
   });
   std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
   shape.back() = N;

@@ -2,18 +2,21 @@
 per machine from the source that ships with kigi.
 
 Torch's int4 CPU kernel is compute-bound at one row: ~8 GB/s of weights a core where a core
-reads ~30 GB/s, so a decode step spent ~5 of its ~7 ms in it (default model, this 2-core
-AVX-512 machine). Ours takes two input rows per AVX512-BF16 dot product and reads each
-block's scales as one stream; on the default model's 121 matmuls a token it is ~1.25× torch's,
-and the stored decode step ~1.3× (`benchmarks/decode.py`, docs/speed.md).
+reads ~30 GB/s, so a decode step spent ~5 of its ~7 ms in it (default model, a 2-core
+AVX-512 machine); on an AVX2 CPU it reads ~2-4 GB/s. Ours takes two input rows per AVX512-BF16
+dot product, or on AVX2 per 16-bit integer multiply-add (the input in int16 per group), and
+reads each block's scales as one stream: the stored decode step ~1.3× torch's on AVX-512,
+~1.55× on AVX2 (`benchmarks/decode.py`, docs/speed.md).
 
-It is used where it can be: a CPU with AVX512-BF16, a C++ compiler (the one inductor uses),
-and `KIGI_INT4_ROWS` not set to 0. The library is built next to the stored decode steps (the
-store is keyed by CPU and torch already), by whoever builds a step (`kigi model compile`, the
-background build, a chat at exit): ~10 s, once. A model the kernel serves (`attach`) keeps
-each int4 layer's scales a second time, relaid per block of 64 columns (`Int4Linear.use_rows`);
-its stored step calls the kernel straight from the compiled library (inductor's C shim for
-custom ops). A failed build is remembered and torch's kernel serves, as everywhere else.
+It is used where it can be: a CPU with AVX2 or AVX-512, a C++ compiler (the one inductor uses),
+`KIGI_INT4_ROWS` not set to 0, and its answer on a small layer the same as torch's kernel's
+(checked once a process: the pack layout is torch's, per CPU). The library is built next to
+the stored decode steps (the store is keyed by CPU and torch already), by whoever builds a
+step (`kigi model compile`, the background build, a chat at exit): ~10 s, once. A model the
+kernel serves (`attach`) keeps each int4 layer's scales a second time, relaid per block of 64
+columns (`Int4Linear.use_rows`); its stored step calls the kernel straight from the compiled
+library (inductor's C shim for custom ops). A failed build or check is remembered and torch's
+kernel serves, as everywhere else.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from llm.errors import CompileFallbackWarning
 from llm.fuse import low_rank_sites, unregistered_layers
 from llm.lora import adapters_of
 from llm.quant import Int4Linear
+from llm.row_layout import block_layout
 from llm.switches import switched_off
 
 SOURCE = Path(__file__).resolve().parent / "kernels" / "int4_rows.cpp"
@@ -80,7 +84,7 @@ def why_not(store: Path) -> str | None:
     if compiler() is None:
         return "no C++ compiler to build kigi's"
     if (failed := store / FAILED.format(key=library_key())).exists():
-        return f"building kigi's failed here: {failed}"
+        return f"kigi's failed here, its build or its check against torch's: {failed}"
     return None
 
 
@@ -180,6 +184,27 @@ def load(path: Path) -> None:
         return x.new_empty(*x.shape[:-1], packed.size(0))
 
 
+@functools.cache
+def agrees() -> bool:
+    """Whether the loaded kernel computes what torch's does on a small layer (two blocks of
+    64 columns, two groups): a pack layout torch changed, or a path of the source never run
+    on such a CPU before, is caught here, once a process, not in a user's answers."""
+    generator = torch.Generator().manual_seed(0)
+    layer = Int4Linear.from_weight(torch.randn(128, 64, generator=generator) * 0.05)
+    x = torch.randn(1, 64, generator=generator).to(torch.bfloat16)
+    want = torch.ops.aten._weight_int4pack_mm_for_cpu(x, layer.packed, layer.group_size, layer.scales_and_zeros)
+    got = torch.ops.kigi.int4_rows(x, layer.packed, layer.group_size, block_layout(layer.scales_and_zeros))
+    return torch.allclose(got.float(), want.float(), rtol=2e-2, atol=2e-2 * float(want.abs().max()))
+
+
+def check_agreement(store: Path) -> None:
+    """Refuse the loaded kernel where it disagrees with torch's: remembered like a failed build."""
+    if not agrees():
+        message = "the int4 row kernel disagrees with torch's on this CPU"
+        (store / FAILED.format(key=library_key())).write_text(message)
+        raise RowKernelError(message)
+
+
 def served_layers(model: nn.Module) -> list[Int4Linear]:
     """The int4 layers a one-row step calls: the registered ones and the fused layers held
     beside them, but not the parts a fused layer computes for (their scales are its views)."""
@@ -207,6 +232,7 @@ def attach(model: nn.Module, store: Path | None, build_missing: bool = False) ->
                 return False
             build(store)
         load(path)
+        check_agreement(store)
     except RowKernelError as exc:
         model.row_kernel = ""
         warnings.warn(f"{exc}; torch's int4 kernel serves (same tokens, slower)", CompileFallbackWarning, stacklevel=2)

@@ -131,6 +131,19 @@ def test_switched_off_or_failed_once_torchs_kernel_serves(built, tmp_path, monke
     assert compiled.store == tmp_path and model.row_kernel == ""
 
 
+def test_the_kernel_agrees_with_torchs_here_and_one_that_disagrees_is_refused(built, tmp_path, monkeypatch) -> None:
+    assert row_kernel.agrees()
+    model = make_model(d_model=64, n_kv_head=4)
+    quantize_model(model, "int4")
+    (tmp_path / row_kernel.library(built).name).write_bytes(b"")  # a library there: the loaded one serves
+    monkeypatch.setattr(row_kernel, "agrees", lambda: False)
+    with pytest.warns(CompileFallbackWarning, match="disagrees with torch's.*torch's int4 kernel serves"):
+        assert not row_kernel.attach(model, tmp_path)
+    assert model.row_kernel == "" and not row_kernel.wanted(tmp_path)
+    assert all(layer.block_scales is None for layer in row_kernel.served_layers(model))
+    assert row_kernel.describe(tmp_path).startswith("torch's (kigi's failed here")
+
+
 def test_a_build_keeps_the_newest_library_of_another_source_and_removes_older_ones(tmp_path) -> None:
     for age, key in enumerate(["a" * 16, "b" * 16, "c" * 16]):  # a is the newest
         old = tmp_path / row_kernel.LIBRARY.format(key=key)
@@ -150,7 +163,7 @@ def test_model_info_says_which_kernel_serves_and_why(tmp_path, monkeypatch) -> N
     row_kernel.library(tmp_path).write_bytes(b"")
     assert row_kernel.describe(tmp_path) == f"kigi's ({row_kernel.library(tmp_path)})"
     (tmp_path / row_kernel.FAILED.format(key=row_kernel.library_key())).write_text("error")
-    assert row_kernel.describe(tmp_path).startswith("torch's (building kigi's failed here")
+    assert row_kernel.describe(tmp_path).startswith("torch's (kigi's failed here")
     monkeypatch.setattr(row_kernel, "compiler", lambda: None)
     assert row_kernel.describe(tmp_path) == "torch's (no C++ compiler to build kigi's)"
     monkeypatch.setattr(row_kernel, "vector_units", lambda: False)

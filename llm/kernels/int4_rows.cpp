@@ -1,20 +1,24 @@
 // kigi's int4 matrix-vector product for one-row decode steps (llm/row_kernel.py builds it).
 //
-// y (1, N) = x (1, K) @ W^T, W in torch's CPU int4 pack ([N/64][K][32 bytes]: byte i of a
-// row holds column n0+i in its low nibble and n0+32+i in its high one), w = (q - 8) * scale
+// y (1, N) = x (1, K) @ W^T, W in torch's CPU int4 pack (on AVX-512, [N/64][K][32 bytes]: byte
+// i of a row holds column n0+i in its low nibble and n0+32+i in its high one), w = (q - 8) * scale
 // + zero per group of `gs` inputs; the scale/zero pairs relaid per block of 64 columns
 // ([N/64][K/gs][64] pairs of bf16), so a block reads its weights and its scales as two
 // straight streams. Torch's own kernel is compute-bound at one row (~8 GB/s a core here);
 // this one does two rows k, k+1 per AVX512-BF16 dot product: a 32-bit lane holds the bf16
 // pair (128+q[k], 128+q[k+1]) of one column (made from the nibbles by one ternary-logic op)
 // and vdpbf16ps multiplies it with the pair (x[k], x[k+1]); 128 * sum(x) is taken off per
-// group, then the group's scale and zero applied in fp32. Built with -march=native only on
-// CPUs with AVX512-BF16 or AVX2 + FMA.
+// group, then the group's scale and zero applied in fp32. Built with -march=native, on CPUs
+// with AVX512-BF16 (this path) or AVX2 + FMA (the next).
 //
-// On AVX2 (no bf16 dot product; most laptop CPUs) a step takes one input row: a nibble becomes
-// the fp32 value 128 + q by putting the byte 0x43 above it (the bf16 128 + q) and that word in
-// a 32-bit lane's high half (two unpacks), then eight fp32 FMAs cover the block's 64 columns.
-// Torch's kernel there reads ~2-4 GB/s of weights at one row.
+// On AVX2 (no bf16 dot product: most laptop CPUs) torch's kernel reads ~2-4 GB/s of weights
+// at one row. Here x is held in int16 per group (x = s * x16, s = max |x| / 32767: exact to
+// 2^-16 of the group's largest value, under bf16's own rounding), the nibbles of rows k, k+1
+// are interleaved and widened to 16-bit pairs, and madd_epi16 gives q[k] x16[k] + q[k+1]
+// x16[k+1] per column in 32-bit integers, exactly; 8 * sum(x16) comes off per group, then
+// s, the scale and the zero apply in fp32. ~20 instructions per 64 weights a row against
+// ~30 for fp32 FMAs on nibbles made floats (tried first: 1.35x slower). Torch packs 64 columns
+// a block on AVX-512 CPUs but 32 on AVX2 ones; this path reads either (`Pack`).
 //
 // int4_rows_lora adds an adapter's low-rank update in the same pass: each thread asks for the
 // rows of A its blocks use (int8; a few KB, cold) before its blocks, so the lines arrive while

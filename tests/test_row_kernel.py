@@ -56,6 +56,15 @@ def test_the_kernel_computes_what_torchs_int4_kernel_computes(built, n: int, k: 
     assert (got.float() - exact).abs().max() <= (want.float() - exact).abs().max() * 1.5 + 1e-3
 
 
+def test_a_nan_in_the_input_comes_out_as_torchs_kernel_gives_it(built) -> None:
+    torch.manual_seed(3)
+    layer = Int4Linear.from_weight(torch.randn(128, 64) * 0.05)
+    x = torch.randn(1, 64).to(torch.bfloat16)
+    x[0, 5] = float("nan")
+    got = torch.ops.kigi.int4_rows(x, layer.packed, layer.group_size, block_layout(layer.scales_and_zeros))
+    assert torch.equal(torch.isnan(got), torch.isnan(torchs(layer, x))) and torch.isnan(got).all()
+
+
 def test_a_layer_sends_only_its_one_row_inputs_to_the_kernel(built) -> None:
     torch.manual_seed(0)
     layer = Int4Linear.from_weight(torch.randn(128, 64) * 0.05)

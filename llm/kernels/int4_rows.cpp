@@ -110,8 +110,8 @@ inline __m512 bf16_to_fp32(const uint16_t* p) {  // 16 bf16 values made fp32 (sh
   return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))), 16));
 }
 
-void block_rows(const Input& in, const uint8_t* packed, const uint32_t* scales, float* y, int64_t block, int64_t K,
-                int64_t gs) {
+void block_rows(const Input& in, const uint8_t* packed, const uint32_t* scales, int64_t block, int64_t K, int64_t gs,
+                float* out) {  // out: the block's 64 columns
   const int64_t groups = K / gs;
   const uint8_t* rows = packed + block * K * 32;
   const uint32_t* block_scales = scales + block * groups * kBlock;
@@ -154,7 +154,6 @@ void block_rows(const Input& in, const uint8_t* packed, const uint32_t* scales, 
   }
   const __m512i back0 = _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
   const __m512i back1 = _mm512_setr_epi32(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
-  float* out = y + block * kBlock;
   _mm512_storeu_ps(out, _mm512_permutex2var_ps(acc[0], back0, acc[1]));
   _mm512_storeu_ps(out + 16, _mm512_permutex2var_ps(acc[0], back1, acc[1]));
   _mm512_storeu_ps(out + 32, _mm512_permutex2var_ps(acc[2], back0, acc[3]));
@@ -178,12 +177,11 @@ void rows_times(const int8_t* rows, int64_t R, const Input& in, int64_t K, float
   }
 }
 
-void add_update(const Update& update, const float* h, float* y, int64_t block) {  // y += B h, one block's columns
+void add_update(const Update& update, const float* h, int64_t block, float* out) {  // out += B h, one block's columns
   const int32_t first = update.offsets[block];
   if (first < 0) return;
   const int8_t* b = update.b + block * update.rank * kBlock;
   const float* b_scales = update.b_scales + block * update.rank;
-  float* out = y + block * kBlock;
   __m512 result[4] = {_mm512_loadu_ps(out), _mm512_loadu_ps(out + 16), _mm512_loadu_ps(out + 32), _mm512_loadu_ps(out + 48)};
   for (int64_t r = 0; r < update.rank; ++r) {
     const __m512 hr = _mm512_set1_ps(h[first + r] * b_scales[r]);
@@ -226,8 +224,8 @@ Pack pack_of(int64_t K) {
   return Pack{16, K * 16, {{0, 32}, {16, 48}}};
 }
 
-void block_rows(const Input& in, const uint8_t* packed, const uint32_t* scales, float* y, int64_t block, int64_t K,
-                int64_t gs) {
+void block_rows(const Input& in, const uint8_t* packed, const uint32_t* scales, int64_t block, int64_t K, int64_t gs,
+                float* out) {  // out: the block's 64 columns
   const int64_t groups = K / gs;
   const Pack pack = pack_of(K);
   const uint8_t* rows = packed + block * K * 32;
@@ -271,7 +269,6 @@ void block_rows(const Input& in, const uint8_t* packed, const uint32_t* scales, 
       _mm256_store_ps(acc[i], _mm256_fmadd_ps(zero, x_sum, a));
     }
   }
-  float* out = y + block * kBlock;
   for (int i = 0; i < 8; ++i) {
     std::memcpy(out + columns[i][0], acc[i], 4 * sizeof(float));
     std::memcpy(out + columns[i][1], acc[i] + 4, 4 * sizeof(float));
@@ -305,12 +302,11 @@ void rows_times(const int8_t* rows, int64_t R, const Input& in, int64_t K, float
   }
 }
 
-void add_update(const Update& update, const float* h, float* y, int64_t block) {  // y += B h, one block's columns
+void add_update(const Update& update, const float* h, int64_t block, float* out) {  // out += B h, one block's columns
   const int32_t first = update.offsets[block];
   if (first < 0) return;
   const int8_t* b = update.b + block * update.rank * kBlock;
   const float* b_scales = update.b_scales + block * update.rank;
-  float* out = y + block * kBlock;
   __m256 result[8];
   for (int i = 0; i < 8; ++i) result[i] = _mm256_loadu_ps(out + 8 * i);
   for (int64_t r = 0; r < update.rank; ++r) {
@@ -340,20 +336,40 @@ std::pair<int64_t, int64_t> rows_used(const Update& update, int64_t begin, int64
   return {first, std::max(first, last)};
 }
 
+// fp32 to bf16 as torch rounds (to nearest even; a NaN stays a quiet NaN), 16 at a time
+void store_bf16(const float* values, uint16_t* bf16, int64_t n) {
+  const __m256i one = _mm256_set1_epi32(1), half = _mm256_set1_epi32(0x7FFF), nan = _mm256_set1_epi32(0x7FC0);
+  auto rounded = [&](__m256 v) {
+    const __m256i bits = _mm256_castps_si256(v);
+    const __m256i bias = _mm256_add_epi32(half, _mm256_and_si256(_mm256_srli_epi32(bits, 16), one));
+    const __m256i top = _mm256_srli_epi32(_mm256_add_epi32(bits, bias), 16);
+    return _mm256_blendv_epi8(top, nan, _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_UNORD_Q)));
+  };
+  for (int64_t i = 0; i < n; i += 16) {  // packus works per 128-bit lane: the permute puts them back in order
+    const __m256i both = _mm256_packus_epi32(rounded(_mm256_loadu_ps(values + i)), rounded(_mm256_loadu_ps(values + i + 8)));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(bf16 + i), _mm256_permute4x64_epi64(both, 0xD8));
+  }
+}
+
 void blocks_of_one_thread(const Input& in, const uint8_t* weights, const uint32_t* scales, const Update& update,
-                          float* y, int64_t begin, int64_t end, int64_t K, int64_t gs) {
+                          uint16_t* y, int64_t begin, int64_t end, int64_t K, int64_t gs) {
+  thread_local std::vector<float> sums_of_blocks;  // fp32 until the blocks are done; grown once, not a call
+  sums_of_blocks.resize((end - begin) * kBlock);
+  float* out = sums_of_blocks.data();
   const auto [first, last] = update.a != nullptr ? rows_used(update, begin, end) : std::pair<int64_t, int64_t>{0, 0};
   if (last > first) {  // asked for now, used after the blocks: they arrive meanwhile
     ask_for(update.a + first * K, (last - first) * K);
     ask_for(update.b + begin * update.rank * kBlock, (end - begin) * update.rank * kBlock);
     ask_for(update.b_scales + begin * update.rank, (end - begin) * update.rank * 4);
   }
-  for (int64_t block = begin; block < end; ++block) block_rows(in, weights, scales, y, block, K, gs);
-  if (last <= first) return;
-  thread_local std::vector<float> h;  // grown once, not allocated a call
-  h.resize(update.rows);
-  rows_times(update.a + first * K, last - first, in, K, h.data() + first);
-  for (int64_t block = begin; block < end; ++block) add_update(update, h.data(), y, block);
+  for (int64_t block = begin; block < end; ++block) block_rows(in, weights, scales, block, K, gs, out + (block - begin) * kBlock);
+  if (last > first) {
+    thread_local std::vector<float> h;
+    h.resize(update.rows);
+    rows_times(update.a + first * K, last - first, in, K, h.data() + first);
+    for (int64_t block = begin; block < end; ++block) add_update(update, h.data(), block, out + (block - begin) * kBlock);
+  }
+  store_bf16(out, y + begin * kBlock, (end - begin) * kBlock);
 }
 
 at::Tensor rows_pass(const at::Tensor& x, const at::Tensor& packed, int64_t gs, const at::Tensor& block_scales,
@@ -365,27 +381,29 @@ at::Tensor rows_pass(const at::Tensor& x, const at::Tensor& packed, int64_t gs, 
   TORCH_CHECK(block_scales.is_contiguous() && block_scales.numel() == N * (K / gs) * 2,
               "int4_rows: block scales must be [N/64][K/gs][64][2]");
   const uint16_t* bits = reinterpret_cast<const uint16_t*>(x.data_ptr());
-  std::vector<float> floats(K), sums(K / gs, 0.0f), scales_of_x;
+  thread_local std::vector<float> floats, sums, scales_of_x;  // the caller's thread's, grown once
+  thread_local std::vector<int32_t> pairs, fixed_sums;
+  floats.resize(K);
+  sums.assign(K / gs, 0.0f);
   for (int64_t k = 0; k < K; ++k) {
     floats[k] = bf16_value(bits[k]);
     sums[k / gs] += floats[k];
   }
-  std::vector<int32_t> pairs, fixed_sums;
   if (kFixedPoint) {
     pairs.resize(K / 2), scales_of_x.resize(K / gs), fixed_sums.resize(K / gs);
     fixed_point(floats.data(), K, gs, pairs.data(), scales_of_x.data(), fixed_sums.data());
   }
   const Input in{bits, floats.data(), sums.data(), pairs.data(), scales_of_x.data(), fixed_sums.data()};
-  at::Tensor y = at::empty({N}, x.options().dtype(at::kFloat));
-  float* out = y.data_ptr<float>();
+  std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
+  shape.back() = N;
+  at::Tensor y = at::empty(shape, x.options());
+  uint16_t* out = reinterpret_cast<uint16_t*>(y.data_ptr());
   const uint8_t* weights = packed.data_ptr<uint8_t>();
   const uint32_t* scales = reinterpret_cast<const uint32_t*>(block_scales.data_ptr());
   at::parallel_for(0, N / kBlock, 1, [&](int64_t begin, int64_t end) {
     blocks_of_one_thread(in, weights, scales, update, out, begin, end, K, gs);
   });
-  std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
-  shape.back() = N;
-  return y.to(x.scalar_type()).reshape(shape);
+  return y;
 }
 
 at::Tensor int4_rows(const at::Tensor& x, const at::Tensor& packed, int64_t gs, const at::Tensor& block_scales) {

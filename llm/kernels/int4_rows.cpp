@@ -79,14 +79,18 @@ void fixed_point(const float* x, int64_t K, int64_t gs, int32_t* pairs, float* s
   for (int64_t g = 0; g < K / gs; ++g) {
     const float* xg = x + g * gs;
     float largest = 0.0f;
-    for (int64_t k = 0; k < gs; ++k) largest = std::max(largest, std::fabs(xg[k]));
-    const bool finite = std::isfinite(largest) && !std::isnan(largest);
+    bool finite = true;
+    for (int64_t k = 0; k < gs; ++k) {
+      finite = finite && std::isfinite(xg[k]);
+      largest = std::max(largest, std::fabs(xg[k]));
+    }
     const float scale = !finite ? NAN : largest > 0.0f ? largest / 32767.0f : 1.0f;
     int32_t sum = 0;
     for (int64_t k = 0; k < gs; k += 2) {
       const int32_t a = finite ? static_cast<int32_t>(std::lrint(xg[k] / scale)) : 0;
       const int32_t b = finite ? static_cast<int32_t>(std::lrint(xg[k + 1] / scale)) : 0;
-      pairs[(g * gs + k) / 2] = static_cast<int32_t>(static_cast<uint16_t>(a) | (static_cast<uint32_t>(static_cast<uint16_t>(b)) << 16));
+      const uint32_t low = static_cast<uint16_t>(a), high = static_cast<uint16_t>(b);
+      pairs[(g * gs + k) / 2] = static_cast<int32_t>(low | (high << 16));
       sum += a + b;
     }
     scales[g] = scale;

@@ -106,12 +106,17 @@ inline __m512i bf16_of_nibbles(__m512i words) {  // (w & 0xF) | 0x4300: bf16 128
   return _mm512_ternarylogic_epi32(words, _mm512_set1_epi16(0x000F), _mm512_set1_epi16(0x4300), 0xEA);
 }
 
-inline __m512 int8_to_fp32(const int8_t* p) {  // 16 int8 values made fp32
+// The vocabulary rows_times and add_update (below, once for both paths) are written in
+using Floats = __m512;
+constexpr int64_t kLanes = 16;
+inline Floats zeros() { return _mm512_setzero_ps(); }
+inline Floats load(const float* p) { return _mm512_loadu_ps(p); }
+inline void store(float* p, Floats v) { _mm512_storeu_ps(p, v); }
+inline Floats broadcast(float v) { return _mm512_set1_ps(v); }
+inline Floats multiply_add(Floats a, Floats b, Floats c) { return _mm512_fmadd_ps(a, b, c); }
+inline float sum_of(Floats v) { return _mm512_reduce_add_ps(v); }
+inline Floats int8_to_fp32(const int8_t* p) {  // kLanes int8 values made fp32
   return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
-}
-
-inline __m512 bf16_to_fp32(const uint16_t* p) {  // 16 bf16 values made fp32 (shifted into the high half)
-  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))), 16));
 }
 
 void block_rows(const Input& in, const uint8_t* packed, const uint32_t* scales, int64_t block, int64_t K, int64_t gs,
@@ -162,36 +167,6 @@ void block_rows(const Input& in, const uint8_t* packed, const uint32_t* scales, 
   _mm512_storeu_ps(out + 16, _mm512_permutex2var_ps(acc[0], back1, acc[1]));
   _mm512_storeu_ps(out + 32, _mm512_permutex2var_ps(acc[2], back0, acc[3]));
   _mm512_storeu_ps(out + 48, _mm512_permutex2var_ps(acc[2], back1, acc[3]));
-}
-
-void rows_times(const int8_t* rows, int64_t R, const Input& in, int64_t K, float* h) {  // h = A x, fp32
-  const int64_t whole = K - K % 16;
-  for (int64_t r0 = 0; r0 < R; r0 += 4) {  // four rows at once: four independent sums, one load of x
-    const int64_t n = std::min<int64_t>(4, R - r0);
-    __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
-    for (int64_t k = 0; k < whole; k += 16) {
-      const __m512 xs = bf16_to_fp32(in.bf16 + k);
-      for (int64_t i = 0; i < n; ++i) acc[i] = _mm512_fmadd_ps(int8_to_fp32(rows + (r0 + i) * K + k), xs, acc[i]);
-    }
-    for (int64_t i = 0; i < n; ++i) {
-      float s = _mm512_reduce_add_ps(acc[i]);
-      for (int64_t k = whole; k < K; ++k) s += rows[(r0 + i) * K + k] * in.floats[k];
-      h[r0 + i] = s;
-    }
-  }
-}
-
-void add_update(const Update& update, const float* h, int64_t block, float* out) {  // out += B h, one block's columns
-  const int32_t first = update.offsets[block];
-  if (first < 0) return;
-  const int8_t* b = update.b + block * update.rank * kBlock;
-  const float* b_scales = update.b_scales + block * update.rank;
-  __m512 result[4] = {_mm512_loadu_ps(out), _mm512_loadu_ps(out + 16), _mm512_loadu_ps(out + 32), _mm512_loadu_ps(out + 48)};
-  for (int64_t r = 0; r < update.rank; ++r) {
-    const __m512 hr = _mm512_set1_ps(h[first + r] * b_scales[r]);
-    for (int i = 0; i < 4; ++i) result[i] = _mm512_fmadd_ps(hr, int8_to_fp32(b + r * kBlock + 16 * i), result[i]);
-  }
-  for (int i = 0; i < 4; ++i) _mm512_storeu_ps(out + 16 * i, result[i]);
 }
 
 #elif defined(__AVX2__) && defined(__FMA__)
@@ -279,24 +254,34 @@ void block_rows(const Input& in, const uint8_t* packed, const uint32_t* scales, 
   }
 }
 
-inline __m256 int8_to_fp32(const int8_t* p) {  // 8 int8 values made fp32
-  return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
-}
-
-inline float sum_of(__m256 v) {
+using Floats = __m256;
+constexpr int64_t kLanes = 8;
+inline Floats zeros() { return _mm256_setzero_ps(); }
+inline Floats load(const float* p) { return _mm256_loadu_ps(p); }
+inline void store(float* p, Floats v) { _mm256_storeu_ps(p, v); }
+inline Floats broadcast(float v) { return _mm256_set1_ps(v); }
+inline Floats multiply_add(Floats a, Floats b, Floats c) { return _mm256_fmadd_ps(a, b, c); }
+inline float sum_of(Floats v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
   s = _mm_add_ps(s, _mm_movehl_ps(s, s));
   return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
 }
+inline Floats int8_to_fp32(const int8_t* p) {  // kLanes int8 values made fp32
+  return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
+}
+
+#else
+#error "int4_rows needs AVX512-BF16 or AVX2 with FMA (built with -march=native)"
+#endif
 
 void rows_times(const int8_t* rows, int64_t R, const Input& in, int64_t K, float* h) {  // h = A x, fp32
-  const int64_t whole = K - K % 8;
+  const int64_t whole = K - K % kLanes;
   for (int64_t r0 = 0; r0 < R; r0 += 4) {  // four rows at once: four independent sums, one load of x
     const int64_t n = std::min<int64_t>(4, R - r0);
-    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
-    for (int64_t k = 0; k < whole; k += 8) {
-      const __m256 xs = _mm256_loadu_ps(in.floats + k);
-      for (int64_t i = 0; i < n; ++i) acc[i] = _mm256_fmadd_ps(int8_to_fp32(rows + (r0 + i) * K + k), xs, acc[i]);
+    Floats acc[4] = {zeros(), zeros(), zeros(), zeros()};
+    for (int64_t k = 0; k < whole; k += kLanes) {
+      const Floats xs = load(in.floats + k);
+      for (int64_t i = 0; i < n; ++i) acc[i] = multiply_add(int8_to_fp32(rows + (r0 + i) * K + k), xs, acc[i]);
     }
     for (int64_t i = 0; i < n; ++i) {
       float s = sum_of(acc[i]);
@@ -311,18 +296,15 @@ void add_update(const Update& update, const float* h, int64_t block, float* out)
   if (first < 0) return;
   const int8_t* b = update.b + block * update.rank * kBlock;
   const float* b_scales = update.b_scales + block * update.rank;
-  __m256 result[8];
-  for (int i = 0; i < 8; ++i) result[i] = _mm256_loadu_ps(out + 8 * i);
+  constexpr int64_t kParts = kBlock / kLanes;
+  Floats result[kParts];
+  for (int64_t i = 0; i < kParts; ++i) result[i] = load(out + kLanes * i);
   for (int64_t r = 0; r < update.rank; ++r) {
-    const __m256 hr = _mm256_set1_ps(h[first + r] * b_scales[r]);
-    for (int i = 0; i < 8; ++i) result[i] = _mm256_fmadd_ps(hr, int8_to_fp32(b + r * kBlock + 8 * i), result[i]);
+    const Floats hr = broadcast(h[first + r] * b_scales[r]);
+    for (int64_t i = 0; i < kParts; ++i) result[i] = multiply_add(hr, int8_to_fp32(b + r * kBlock + kLanes * i), result[i]);
   }
-  for (int i = 0; i < 8; ++i) _mm256_storeu_ps(out + 8 * i, result[i]);
+  for (int64_t i = 0; i < kParts; ++i) store(out + kLanes * i, result[i]);
 }
-
-#else
-#error "int4_rows needs AVX512-BF16 or AVX2 with FMA (built with -march=native)"
-#endif
 
 void ask_for(const void* data, int64_t bytes) {  // every cache line of it, without waiting
   const char* start = static_cast<const char*>(data);

@@ -76,7 +76,8 @@ def compiler() -> str | None:
 
 def why_not(store: Path) -> str | None:
     """Why models whose steps are stored in `store` cannot use the kernel here, or None: the
-    CPU must run it, a compiler build it, nobody have turned it off, no build of it failed."""
+    CPU must run it, a compiler build it, nobody have turned it off, no build or check of it
+    have failed."""
     if switched_off(SWITCH_ENV):
         return f"{SWITCH_ENV}=0"
     if not vector_units():

@@ -39,7 +39,6 @@ from llm.errors import CompileFallbackWarning
 from llm.fuse import low_rank_sites, unregistered_layers
 from llm.lora import adapters_of
 from llm.quant import Int4Linear
-from llm.row_layout import block_layout
 from llm.switches import switched_off
 
 SOURCE = Path(__file__).resolve().parent / "kernels" / "int4_rows.cpp"
@@ -188,13 +187,15 @@ def load(path: Path) -> None:
 @functools.cache
 def agrees() -> bool:
     """Whether the loaded kernel computes what torch's does on a small layer (two blocks of
-    64 columns, two groups): a pack layout torch changed, or a path of the source never run
-    on such a CPU before, is caught here, once a process, not in a user's answers."""
+    64 columns, two groups), each reached by the layer's own route for one row: a pack
+    layout torch changed, or a path of the source never run on such a CPU before, is caught
+    here, once a process, not in a user's answers."""
     generator = torch.Generator().manual_seed(0)
     layer = Int4Linear.from_weight(torch.randn(128, 64, generator=generator) * 0.05)
     x = torch.randn(1, 64, generator=generator).to(torch.bfloat16)
-    want = torch.ops.aten._weight_int4pack_mm_for_cpu(x, layer.packed, layer.group_size, layer.scales_and_zeros)
-    got = torch.ops.kigi.int4_rows(x, layer.packed, layer.group_size, block_layout(layer.scales_and_zeros))
+    want = layer(x)
+    layer.use_rows()
+    got = layer(x)
     return torch.allclose(got.float(), want.float(), rtol=2e-2, atol=2e-2 * float(want.abs().max()))
 
 

@@ -55,46 +55,70 @@ struct Update {  // a low-rank update in the kernel's layout (int4_rows_lora); n
   int64_t rank = 0;
 };
 
-inline float bf16_value(uint16_t bits) {
-  const uint32_t word = static_cast<uint32_t>(bits) << 16;
-  float value;
-  std::memcpy(&value, &word, sizeof value);
-  return value;
-}
-
 struct Input {  // the one input row, as each step reads it
   const uint16_t* bf16 = nullptr;     // [K] as given
   const float* floats = nullptr;      // [K] the same values in fp32
   const float* sums = nullptr;        // [K/gs] per group
-  // AVX2 only: per group of gs, x = scale * x16 with x16 int16 (see fixed_point)
+  // AVX2 only: per group of gs, x = scale * x16 with x16 int16 (see input_forms)
   const int32_t* pairs = nullptr;     // [K/2] (x16[k], x16[k + 1]), one word
   const float* scales = nullptr;      // [K/gs]
   const int32_t* fixed_sums = nullptr;  // [K/gs] sum of x16
 };
 
-// x in int16 per group, scale = max |x| / 32767: off by at most 2^-16 of the group's largest
-// value, far under bf16's own rounding of each (2^-9), so two rows multiply exactly at once
-// in 16-bit integers (AVX2's madd). A group holding inf or NaN gets the scale NaN: so does y.
-void fixed_point(const float* x, int64_t K, int64_t gs, int32_t* pairs, float* scales, int32_t* sums) {
+// Horizontal sums and maximum of 8 lanes (AVX2, on both paths' CPUs)
+inline float total_of(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
+}
+inline int32_t total_of(__m256i v) {
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+  return _mm_cvtsi128_si32(_mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1)));
+}
+inline float largest_of(__m256 v) {
+  __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+  return _mm_cvtss_f32(_mm_max_ss(m, _mm_movehdup_ps(m)));
+}
+
+// The input's forms, per group of gs (a multiple of 16), vectorised: ~0.5 ms a token as a scalar
+// loop on the caller's thread. fp32 and each group's sum; with `fixed` (AVX2), x in int16 as
+// well: x = scale * x16, scale = max |x| / 32767, off by at most 2^-16 of the group's largest
+// value, far under bf16's own rounding of each (2^-9), so two rows multiply exactly at once in
+// 16-bit integers (AVX2's madd); x16 rounded to nearest even, as lrint would. A group holding
+// inf or NaN gets the scale NaN: so does y.
+void input_forms(const uint16_t* bits, int64_t K, int64_t gs, bool fixed, float* floats, float* sums,
+                 int32_t* pairs, float* scales, int32_t* fixed_sums) {
+  const __m256 sign = _mm256_set1_ps(-0.0f);
   for (int64_t g = 0; g < K / gs; ++g) {
-    const float* xg = x + g * gs;
-    float largest = 0.0f;
-    bool finite = true;
-    for (int64_t k = 0; k < gs; ++k) {
-      finite = finite && std::isfinite(xg[k]);
-      largest = std::max(largest, std::fabs(xg[k]));
+    const int64_t first = g * gs;
+    __m256 sum = _mm256_setzero_ps(), largest = _mm256_setzero_ps(), unordered = _mm256_setzero_ps();
+    for (int64_t k = first; k < first + gs; k += 8) {  // a bf16 is the top half of its fp32
+      const __m128i half = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bits + k));
+      const __m256 x = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(half), 16));
+      _mm256_storeu_ps(floats + k, x);
+      sum = _mm256_add_ps(sum, x);
+      largest = _mm256_max_ps(largest, _mm256_andnot_ps(sign, x));
+      const __m256 difference = _mm256_sub_ps(x, x);  // NaN for inf and NaN
+      unordered = _mm256_or_ps(unordered, _mm256_cmp_ps(difference, difference, _CMP_UNORD_Q));
     }
-    const float scale = !finite ? NAN : largest > 0.0f ? largest / 32767.0f : 1.0f;
-    int32_t sum = 0;
-    for (int64_t k = 0; k < gs; k += 2) {
-      const int32_t a = finite ? static_cast<int32_t>(std::lrint(xg[k] / scale)) : 0;
-      const int32_t b = finite ? static_cast<int32_t>(std::lrint(xg[k + 1] / scale)) : 0;
-      const uint32_t low = static_cast<uint16_t>(a), high = static_cast<uint16_t>(b);
-      pairs[(g * gs + k) / 2] = static_cast<int32_t>(low | (high << 16));
-      sum += a + b;
+    sums[g] = total_of(sum);
+    if (!fixed) continue;
+    const bool finite = _mm256_movemask_ps(unordered) == 0;
+    const float most = largest_of(largest);
+    const float scale = !finite ? NAN : most > 0.0f ? most / 32767.0f : 1.0f;
+    const __m256 divisor = _mm256_set1_ps(scale);
+    __m256i total = _mm256_setzero_si256();
+    for (int64_t k = first; k < first + gs; k += 16) {
+      const __m256i a = finite ? _mm256_cvtps_epi32(_mm256_div_ps(_mm256_loadu_ps(floats + k), divisor)) : _mm256_setzero_si256();
+      const __m256i b = finite ? _mm256_cvtps_epi32(_mm256_div_ps(_mm256_loadu_ps(floats + k + 8), divisor)) : _mm256_setzero_si256();
+      total = _mm256_add_epi32(total, _mm256_add_epi32(a, b));
+      // packs works per 128-bit lane: the permute puts the 16 values back in order, two a word
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(pairs + k / 2), _mm256_permute4x64_epi64(_mm256_packs_epi32(a, b), 0xD8));
     }
     scales[g] = scale;
-    sums[g] = sum;
+    fixed_sums[g] = total_of(total);
   }
 }
 
@@ -261,11 +285,7 @@ inline Floats load(const float* p) { return _mm256_loadu_ps(p); }
 inline void store(float* p, Floats v) { _mm256_storeu_ps(p, v); }
 inline Floats broadcast(float v) { return _mm256_set1_ps(v); }
 inline Floats multiply_add(Floats a, Floats b, Floats c) { return _mm256_fmadd_ps(a, b, c); }
-inline float sum_of(Floats v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
-}
+inline float sum_of(Floats v) { return total_of(v); }
 inline Floats int8_to_fp32(const int8_t* p) {  // kLanes int8 values made fp32
   return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
 }
@@ -362,23 +382,16 @@ at::Tensor rows_pass(const at::Tensor& x, const at::Tensor& packed, int64_t gs, 
                      const Update& update) {
   const int64_t K = x.size(-1), N = packed.size(0);
   TORCH_CHECK(x.numel() == K && x.scalar_type() == at::kBFloat16, "int4_rows: one bf16 row, got ", x.sizes());
-  TORCH_CHECK(N % kBlock == 0 && gs % 2 == 0 && K % gs == 0 && packed.numel() == N * K / 2,
+  TORCH_CHECK(N % kBlock == 0 && gs % 16 == 0 && K % gs == 0 && packed.numel() == N * K / 2,
               "int4_rows: unsupported shape ", N, "x", K, " group ", gs);
   TORCH_CHECK(block_scales.is_contiguous() && block_scales.numel() == N * (K / gs) * 2,
               "int4_rows: block scales must be [N/64][K/gs][64][2]");
   const uint16_t* bits = reinterpret_cast<const uint16_t*>(x.data_ptr());
   thread_local std::vector<float> floats, sums, scales_of_x;  // the caller's thread's, grown once
   thread_local std::vector<int32_t> pairs, fixed_sums;
-  floats.resize(K);
-  sums.assign(K / gs, 0.0f);
-  for (int64_t k = 0; k < K; ++k) {
-    floats[k] = bf16_value(bits[k]);
-    sums[k / gs] += floats[k];
-  }
-  if (kFixedPoint) {
-    pairs.resize(K / 2), scales_of_x.resize(K / gs), fixed_sums.resize(K / gs);
-    fixed_point(floats.data(), K, gs, pairs.data(), scales_of_x.data(), fixed_sums.data());
-  }
+  floats.resize(K), sums.resize(K / gs);
+  if (kFixedPoint) pairs.resize(K / 2), scales_of_x.resize(K / gs), fixed_sums.resize(K / gs);
+  input_forms(bits, K, gs, kFixedPoint, floats.data(), sums.data(), pairs.data(), scales_of_x.data(), fixed_sums.data());
   const Input in{bits, floats.data(), sums.data(), pairs.data(), scales_of_x.data(), fixed_sums.data()};
   std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
   shape.back() = N;

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import typer
 
+from llm.openmp import spin_between_regions
 from ui.adapter_commands import adapter_app
 from ui.ask_commands import ask, chat
 from ui.errors import err_console
@@ -38,8 +39,10 @@ for name, group in (("model", model_app), ("train", train_app), ("adapter", adap
 
 
 def main() -> None:
-    # OpenMP's workers spin (its default): each generation takes only the idle cores instead
-    # (llm/threads.py), which beat sleeping workers on a quiet machine and a busy one alike.
+    # OpenMP's workers spin, longer than its default (llm/openmp.py: before torch loads it);
+    # each generation takes only the idle cores (llm/threads.py), which beat sleeping workers
+    # on a quiet machine and a busy one alike.
+    spin_between_regions()
     from ui.diagnostics import show_warnings_on
 
     show_warnings_on(err_console())  # the library warns (e.g. --compile fell back to eager): one line each

@@ -28,6 +28,10 @@ from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import _root  # noqa: E402, F401  (the repository root on sys.path)
+
+from llm.openmp import spin_between_regions  # noqa: E402
+
+spin_between_regions()  # as the CLI sets it, before torch loads OpenMP: kigi's rows run as `kigi` would
 import torch  # noqa: E402
 
 from agent.home import KigiHome  # noqa: E402
@@ -37,7 +41,7 @@ from agent.prompts import ChatTemplate, Message  # noqa: E402
 from benchmarks.isolated import busy, load_average, run_isolated  # noqa: E402
 from llm.generate import generate_ids  # noqa: E402
 from llm.registry import DEFAULT_MODEL  # noqa: E402
-from llm.sampling import SamplingConfig
+from llm.sampling import SamplingConfig  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PROMPT_TEXT = ("Trees grow slowly, ring by ring, and a forest is a conversation between them that lasts "
@@ -369,7 +373,8 @@ def main() -> None:
         precisions.insert(0, "fp32")
     print(f"model: {DEFAULT_MODEL} ({model_registry(home).resolve(DEFAULT_MODEL).source}); "
           f"torch {torch.__version__}, {torch.get_num_threads()} threads, CPU capability "
-          f"{torch.backends.cpu.get_cpu_capability()}, OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}; "
+          f"{torch.backends.cpu.get_cpu_capability()}, OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}, "
+          f"GOMP_SPINCOUNT={os.environ.get('GOMP_SPINCOUNT')}; "
           f"prompt {args.prompt_tokens} tokens, decode {args.tokens}, best of {args.repeats}", flush=True)
 
     rows: list[Row] = []

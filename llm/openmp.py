@@ -2,11 +2,12 @@
 when it loads, so the CLI sets them first thing (cli.main), before any command imports torch.
 
 Workers that finish a parallel region spin for GOMP_SPINCOUNT turns before they sleep; a worker
-woken from sleep starts its share of the next region late, and a decode step is ~150 regions
-(121 matmuls among them). Three runs of `kigi ask --json --max-tokens 128` on a 2-core AVX2
-machine, six of each setting in turn (docs/speed.md, "Workers that spin longer"): 10 million
-turns decoded 1.11-1.17x faster than libgomp's default, 3 million 1.07x. The cost: after a
-generation's last region a worker spins ~0.25 s of one core, then sleeps.
+woken from sleep starts its share of the next region late, and a decode step is many regions
+(each of its 121 int4 matmuls is one). `kigi ask --json --max-tokens 128` on a 2-core AVX2
+machine, the settings in turn, six runs each (docs/speed.md, "Workers that spin longer"): 10
+million turns decoded 1.17x and 1.11x faster than libgomp's default (300,000) in two sets, the
+same with one core busy. The cost: after a generation's last region a worker spins ~0.25 s of
+one core, then sleeps.
 """
 
 from __future__ import annotations

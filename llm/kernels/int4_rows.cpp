@@ -83,14 +83,15 @@ inline float largest_of(__m256 v) {
 }
 
 // The input's forms, per group of gs (a multiple of 16), eight lanes at a time (a scalar loop
-// here, on the caller's thread, was ~6% of a decode step). fp32 and each group's sum; with `fixed` (AVX2), x in int16 as
-// well: x = scale * x16, scale = max |x| / 32767, off by at most 2^-16 of the group's largest
-// value, far under bf16's own rounding of each (2^-9), so two rows multiply exactly at once in
-// 16-bit integers (AVX2's madd); x16 rounded to nearest even, as lrint would. A group holding
-// inf or NaN gets the scale NaN: so does y.
+// here, on the caller's thread, was ~6% of a decode step). fp32 and each group's sum; with
+// `fixed` (AVX2), x in int16 as well: x = scale * x16, scale = max |x| / 32767, off by at most
+// 2^-16 of the group's largest value, far under bf16's own rounding of each (2^-9), so two rows
+// multiply exactly at once in 16-bit integers (AVX2's madd); x16 rounded to nearest even, as
+// lrint would. A group holding inf or NaN gets the scale NaN: so does y.
 void input_forms(const uint16_t* bits, int64_t K, int64_t gs, bool fixed, float* floats, float* sums,
                  int32_t* pairs, float* scales, int32_t* fixed_sums) {
   const __m256 sign = _mm256_set1_ps(-0.0f);
+  const __m256i zero = _mm256_setzero_si256();
   for (int64_t g = 0; g < K / gs; ++g) {
     const int64_t first = g * gs;
     __m256 sum = _mm256_setzero_ps(), largest = _mm256_setzero_ps(), unordered = _mm256_setzero_ps();
@@ -111,7 +112,6 @@ void input_forms(const uint16_t* bits, int64_t K, int64_t gs, bool fixed, float*
     const __m256 divisor = _mm256_set1_ps(scale);
     __m256i total = _mm256_setzero_si256();
     for (int64_t k = first; k < first + gs; k += 16) {
-      const __m256i zero = _mm256_setzero_si256();
       const __m256i a = finite ? _mm256_cvtps_epi32(_mm256_div_ps(_mm256_loadu_ps(floats + k), divisor)) : zero;
       const __m256i b = finite ? _mm256_cvtps_epi32(_mm256_div_ps(_mm256_loadu_ps(floats + k + 8), divisor)) : zero;
       total = _mm256_add_epi32(total, _mm256_add_epi32(a, b));
